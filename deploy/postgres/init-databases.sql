@@ -1,0 +1,10 @@
+-- One database per service: each Lianxin service owns its data and reaches the
+-- others only through RabbitMQ events.
+--
+-- Run by the postgres image's entrypoint (as POSTGRES_USER) the first time the
+-- data volume is initialised; it is not re-run on later starts.
+
+CREATE DATABASE intake;
+CREATE DATABASE dispatch;
+CREATE DATABASE supervision;
+CREATE DATABASE scoring;

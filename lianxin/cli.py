@@ -1,0 +1,103 @@
+"""The ``lianxin`` command: start the office, run one service, drive a demo month."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import click
+import httpx
+
+from lianxin.settings import DEFAULT_AMQP_URI
+
+SERVICE_NAMES = ("intake", "dispatch", "supervision", "scoring")
+
+
+@click.group()
+def main():
+    """Lianxin (连心桥): the public-feedback office on RabbitMQ."""
+
+
+@main.command()
+@click.argument("service", type=click.Choice(SERVICE_NAMES))
+def run(service):
+    """Run one service in this process (what each container runs)."""
+    import eventlet
+    eventlet.monkey_patch()  # before anything opens a socket
+    from lianxin.runner import run_service
+    sys.exit(run_service(service))
+
+
+@main.command()
+@click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for every service to be healthy.")
+def up(timeout):
+    """Start all four services (SQLite under ./data unless *_DATABASE_URL is set)."""
+    from lianxin.runner import broker_problem, settings_of
+    amqp_uri = os.environ.get("AMQP_URI", DEFAULT_AMQP_URI)
+    if problem := broker_problem(amqp_uri):
+        raise click.ClickException(problem)
+    children = {name: subprocess.Popen([sys.executable, "-m", "lianxin.cli", "run", name]) for name in SERVICE_NAMES}
+    try:
+        for name in SERVICE_NAMES:
+            url = local_url(settings_of(name).resolved_http_address)
+            wait_healthy(name, url, children[name], timeout)
+            click.echo(f"{name:<12} {url}   (health {url}/health, metrics {url}/metrics)")
+        click.echo("Lianxin is up. Try `lianxin demo` in another terminal; Ctrl-C stops everything.")
+        while all(child.poll() is None for child in children.values()):
+            time.sleep(0.5)
+        dead = [name for name, child in children.items() if child.poll() is not None]
+        raise click.ClickException(f"stopped because {', '.join(dead)} exited; see the log above")
+    except KeyboardInterrupt:
+        click.echo("stopping…")
+    finally:
+        stop_all(children.values())
+
+
+@main.command()
+@click.option("--reports", default=60, show_default=True, help="How many reports the month brings.")
+@click.option("--seed", default=2026, show_default=True)
+def demo(reports, seed):
+    """Drive a realistic month through the public HTTP APIs and print a summary."""
+    from lianxin.demo import run_demo
+    from lianxin.runner import settings_of
+    urls = {name: local_url(settings_of(name).resolved_http_address) for name in SERVICE_NAMES}
+    try:
+        summary = run_demo(urls, reports=reports, seed=seed, echo=click.echo)
+    except httpx.ConnectError as exc:
+        raise click.ClickException(f"a service is not answering ({exc}); is `lianxin up` running?") from None
+    click.echo(summary)
+
+
+def local_url(address: str) -> str:
+    host, _, port = address.rpartition(":")
+    return f"http://{'127.0.0.1' if host in ('0.0.0.0', '', '::') else host}:{port}"
+
+
+def wait_healthy(name: str, url: str, child: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            raise click.ClickException(f"{name} exited with code {child.returncode}; see the log above")
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise click.ClickException(f"{name} did not become healthy at {url} within {timeout:.0f}s")
+
+
+def stop_all(children) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,200 @@
+"""Each service's own database: engine, migrations at start, and the unit of work.
+
+A unit of work is one transaction. Whatever a handler changes and whatever
+events it emits are committed together (the outbox), and an event it consumes
+is recorded in the inbox in that same transaction, so a redelivered event is
+recognised and skipped.
+"""
+from __future__ import annotations
+
+import logging
+import zlib
+from contextlib import contextmanager, nullcontext
+from datetime import datetime, timezone
+from pathlib import Path
+
+import eventlet
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from nameko.extensions import DependencyProvider, SharedExtension
+from sqlalchemy import DateTime, TypeDecorator, create_engine, event, insert, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from lianxin.events import CloudEvent, EventData, new_event
+from lianxin.messaging_tables import inbox, outbox
+
+log = logging.getLogger(__name__)
+
+
+class AlreadyApplied(Exception):
+    """The consumed event was applied before (its id is in the inbox)."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UtcDateTime(TypeDecorator):
+    """Timestamps stored in UTC and always read back time-zone aware (SQLite forgets the zone)."""
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: Lianxin stores aware times only")
+        return value.astimezone(timezone.utc) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def migrate(engine: Engine, migrations: Path) -> None:
+    """Bring the schema to the newest revision; replicas starting together take turns."""
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(migrations))
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            key = zlib.crc32(str(migrations).encode())
+            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
+
+
+class Database(SharedExtension):
+    """The engine of this service's own database, migrated when the service starts.
+
+    The URL comes from the container config key ``DATABASE_URL``.
+    """
+
+    def __init__(self, migrations: Path):
+        self.migrations = Path(migrations)
+        self.engine: Engine | None = None
+        self.sessions: sessionmaker | None = None
+        self.outbox_written = eventlet.event.Event()
+        super().__init__()
+
+    @property
+    def sharing_key(self):
+        return (type(self), self.migrations)
+
+    def setup(self):
+        url = self.container.config["DATABASE_URL"]
+        _ensure_sqlite_folder(url)
+        self.engine = make_engine(url)
+        migrate(self.engine, self.migrations)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite serialises writers anyway and its driver blocks the whole
+        # process while waiting for a lock, so greenthreads take turns instead.
+        self._turn = eventlet.semaphore.Semaphore(1) if self.engine.dialect.name == "sqlite" else None
+
+    def stop(self):
+        if self.engine is not None:
+            self.engine.dispose()
+
+    @contextmanager
+    def turn(self):
+        with self._turn if self._turn is not None else nullcontext():
+            yield
+
+    def unit_of_work(self) -> "UnitOfWork":
+        return UnitOfWork(self)
+
+    def watch_outbox(self) -> eventlet.event.Event:
+        """A fresh event that the next commit with outgoing events will fire."""
+        self.outbox_written = eventlet.event.Event()
+        return self.outbox_written
+
+    def outbox_has_news(self):
+        if not self.outbox_written.ready():
+            self.outbox_written.send(True)
+
+
+class UnitOfWork:
+    """One transaction: state, emitted events (outbox) and consumed event ids (inbox)."""
+
+    def __init__(self, database: Database):
+        self._database = database
+        self.session: Session | None = None
+        self._emitted = 0
+
+    def __enter__(self) -> "UnitOfWork":
+        self._turn = self._database.turn()
+        self._turn.__enter__()
+        self.session = self._database.sessions()
+        self._emitted = 0
+        return self
+
+    def __exit__(self, *exc_info):
+        try:
+            self.session.rollback()
+            self.session.close()
+        finally:
+            self._turn.__exit__(*exc_info)
+
+    def consuming(self, event: CloudEvent) -> None:
+        """Record that this event is being applied; raises AlreadyApplied on a redelivery."""
+        seen = self.session.execute(select(inbox.c.event_id).where(inbox.c.event_id == event.id)).first()
+        if seen is not None:
+            raise AlreadyApplied(event.id)
+        self.session.execute(insert(inbox).values(event_id=event.id, type=event.type, applied_at=utcnow()))
+
+    def emit(self, event_type: str, subject: str, data: dict | EventData) -> CloudEvent:
+        """Validate an event and put it in the outbox of this transaction."""
+        cloud_event = new_event(event_type, subject, data)
+        self.session.execute(insert(outbox).values(
+            event_id=cloud_event.id, type=cloud_event.type, body=cloud_event.to_json(), created_at=utcnow(),
+        ))
+        self._emitted += 1
+        return cloud_event
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except IntegrityError as exc:
+            if _is_inbox_conflict(exc):  # a concurrent delivery of the same event won
+                raise AlreadyApplied(str(exc.params)) from None
+            raise
+        if self._emitted:
+            self._database.outbox_has_news()
+            self._emitted = 0
+
+
+def _is_inbox_conflict(exc: IntegrityError) -> bool:
+    return "inbox" in str(exc.orig).lower()
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url != "sqlite:///:memory:":
+        Path(url[len(prefix):]).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+class UnitOfWorkProvider(DependencyProvider):
+    """Injects a fresh unit of work per worker: ``with self.uow as uow: ...; uow.commit()``."""
+
+    def __init__(self, database: Database):
+        self.database = database
+        super().__init__()
+
+    def get_dependency(self, worker_ctx):
+        return self.database.unit_of_work()

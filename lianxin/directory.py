@@ -1,0 +1,213 @@
+"""The county directory: units, places, leaders, subject categories and routing.
+
+Loaded from YAML (``deploy/county.yaml`` by default) and validated when a
+service starts; a bad entry stops the start with an error that names it.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from nameko.extensions import DependencyProvider
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+Code = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+
+
+class DirectoryError(ValueError):
+    """The county directory is unusable; the message names the bad entry."""
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Village(_Entry):
+    code: Code
+    name: str
+
+
+class Township(_Entry):
+    code: Code
+    name: str
+    market_days: list[Annotated[int, Field(ge=1, le=31)]] = []
+    villages: list[Village] = Field(min_length=1)
+
+
+class Department(_Entry):
+    code: Code
+    name: str
+    vertical: bool = False  # vertically managed: outcomes are reported to its superior
+
+
+class Enterprise(_Entry):
+    code: Code
+    name: str
+    township: Code
+
+
+class Leader(_Entry):
+    code: Code
+    name: str
+    level: Literal["county", "city"]
+    title: str
+    portfolio: list[Code] = []
+    units: list[Code] = []
+
+
+class Category(_Entry):
+    code: Code
+    name: str
+    severity: Literal["general", "major"]
+    route: Literal["township", "department"]
+    department: Code
+    keywords: list[str] = []
+
+
+class Officer(_Entry):
+    code: Code
+    name: str
+    village: Code | None = None
+    enterprise: Code | None = None
+
+    @model_validator(mode="after")
+    def _one_place(self):
+        if (self.village is None) == (self.enterprise is None):
+            raise ValueError("an officer belongs to exactly one village or one enterprise")
+        return self
+
+
+class County(_Entry):
+    code: Code
+    name: str
+    city: str
+
+
+class Directory(_Entry):
+    county: County
+    townships: list[Township] = Field(min_length=1)
+    departments: list[Department] = Field(min_length=1)
+    enterprises: list[Enterprise] = []
+    leaders: list[Leader] = []
+    categories: list[Category] = Field(min_length=1)
+    officers: list[Officer] = []
+
+    @cached_property
+    def units(self) -> dict[str, Township | Department]:
+        return {u.code: u for u in [*self.townships, *self.departments]}
+
+    @cached_property
+    def township_by_code(self) -> dict[str, Township]:
+        return {t.code: t for t in self.townships}
+
+    @cached_property
+    def villages(self) -> dict[str, tuple[Township, Village]]:
+        return {v.code: (t, v) for t in self.townships for v in t.villages}
+
+    @cached_property
+    def category_by_code(self) -> dict[str, Category]:
+        return {c.code: c for c in self.categories}
+
+    @cached_property
+    def enterprise_by_code(self) -> dict[str, Enterprise]:
+        return {e.code: e for e in self.enterprises}
+
+    def unit_kind(self, code: str) -> Literal["township", "department"]:
+        return "township" if isinstance(self.units[code], Township) else "department"
+
+    def township_of(self, village: str | None = None, enterprise: str | None = None) -> str | None:
+        if village in self.villages:
+            return self.villages[village][0].code
+        if enterprise in self.enterprise_by_code:
+            return self.enterprise_by_code[enterprise].township
+        return None
+
+    def suggest_category(self, text: str) -> Category | None:
+        """The category whose keywords appear most often in the text, if any."""
+        hits = [(sum(text.count(k) for k in c.keywords), c) for c in self.categories]
+        best_count, best = max(hits, key=lambda hit: hit[0])
+        return best if best_count else None
+
+    @model_validator(mode="after")
+    def _references(self):
+        problems = _duplicate_codes(self) + _dangling_references(self)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def _duplicate_codes(d: Directory) -> list[str]:
+    seen, problems = {}, []
+    groups = {"unit": [*d.townships, *d.departments], "village": [v for t in d.townships for v in t.villages],
+              "enterprise": d.enterprises, "leader": d.leaders, "category": d.categories, "officer": d.officers}
+    for kind, entries in groups.items():
+        for entry in entries:
+            key = (kind, entry.code)
+            if key in seen:
+                problems.append(f"{kind} code {entry.code!r} is used twice")
+            seen[key] = entry
+    return problems
+
+
+def _dangling_references(d: Directory) -> list[str]:
+    problems = []
+    departments = {x.code for x in d.departments}
+    for c in d.categories:
+        if c.department not in departments:
+            problems.append(f"category {c.code!r}: department {c.department!r} does not exist")
+    for e in d.enterprises:
+        if e.township not in d.township_by_code:
+            problems.append(f"enterprise {e.code!r}: township {e.township!r} does not exist")
+    for leader in d.leaders:
+        problems += [f"leader {leader.code!r}: category {c!r} does not exist"
+                     for c in leader.portfolio if c not in d.category_by_code]
+        problems += [f"leader {leader.code!r}: unit {u!r} does not exist" for u in leader.units if u not in d.units]
+    for o in d.officers:
+        if o.village and o.village not in d.villages:
+            problems.append(f"officer {o.code!r}: village {o.village!r} does not exist")
+        if o.enterprise and o.enterprise not in d.enterprise_by_code:
+            problems.append(f"officer {o.code!r}: enterprise {o.enterprise!r} does not exist")
+    return problems
+
+
+def load_directory(path: str | Path) -> Directory:
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DirectoryError(f"county directory {path}: cannot read ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise DirectoryError(f"county directory {path}: not valid YAML ({exc})") from None
+    try:
+        return Directory.model_validate(raw)
+    except ValidationError as exc:
+        raise DirectoryError(f"county directory {path}: {_describe(exc, raw)}") from None
+
+
+def _describe(exc: ValidationError, raw) -> str:
+    """Name each bad entry by its section, position and code, e.g. ``categories[3] (schooling).severity``."""
+    parts = []
+    for err in exc.errors()[:10]:
+        loc, node, names = err["loc"], raw, []
+        for step in loc:
+            try:
+                node = node[step]
+            except (KeyError, IndexError, TypeError):
+                node = None
+            code = node.get("code") if isinstance(node, dict) and isinstance(step, int) else None
+            names.append(f"[{step}] ({code})" if code else f"[{step}]" if isinstance(step, int) else f".{step}")
+        where = "".join(names).lstrip(".") or "(top level)"
+        parts.append(f"{where}: {err['msg']}")
+    return "; ".join(parts)
+
+
+class CountyDirectory(DependencyProvider):
+    """Injects the validated county directory (path from config ``DIRECTORY``)."""
+
+    def setup(self):
+        self.directory = load_directory(self.container.config["DIRECTORY"])
+
+    def get_dependency(self, worker_ctx):
+        return self.directory

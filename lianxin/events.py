@@ -1,0 +1,343 @@
+"""The event contract: every event Lianxin publishes, as CloudEvents 1.0.
+
+This module is the one place that says what an event looks like. Services
+validate with it before writing an event to the outbox and again when they
+consume one; other bureaus can import it (or read `json_schemas()`) to do the
+same.
+
+Routing on the bus follows nameko: each event is published on the exchange
+``<publisher>.events`` with the event type as routing key, the body being the
+structured CloudEvent as JSON.
+
+No schema has a field for the reporter's name, phone, ID number or address,
+and every schema forbids unknown fields, so personal data cannot ride along
+by accident: the reporter appears only as the pseudonymous ``reporter_id``.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timezone
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+SPECVERSION = "1.0"
+DATACONTENTTYPE = "application/json"
+
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+Text = Annotated[str, Field(max_length=4000)]
+UnitKind = Literal["township", "department"]
+Severity = Literal["general", "major"]
+
+
+class InvalidEvent(ValueError):
+    """An event that does not meet the contract; the message says why."""
+
+
+class EventData(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- intake -----------------------------------------------------------------
+
+class Actor(EventData):
+    role: Literal["operator", "officer", "leader", "citizen", "system"]
+    code: Annotated[str, Field(max_length=64)]
+
+
+class ReportReceived(EventData):
+    report_id: str
+    channel: Literal["hotline", "mailbox", "web", "visit", "reception_day", "officer", "institution", "open311"]
+    category: Code
+    category_suggested: bool = False
+    township: Code | None = None
+    village: Code | None = None
+    enterprise: Code | None = None
+    content: Text
+    people_count: Annotated[int, Field(ge=1, le=100000)] = 1
+    reporter_id: str | None = None  # pseudonym; None for an anonymous report
+    received_at: datetime
+    received_by: Actor
+
+
+class AlertRaised(EventData):
+    alert_id: str
+    kind: Literal["group_petition", "surge", "recurring_issue", "sensitive_period"]
+    message: Text
+    township: Code | None = None
+    category: Code | None = None
+    report_ids: list[str] = []
+    raised_at: datetime
+
+
+# --- dispatch ---------------------------------------------------------------
+
+class CaseDispatched(EventData):
+    case_id: str
+    report_id: str
+    unit: Code
+    unit_kind: UnitKind
+    category: Code
+    township: Code | None = None
+    severity: Severity
+    deadline: datetime
+    routing_reason: Text
+    reporter_id: str | None = None
+    received_at: datetime
+    dispatched_at: datetime
+    redispatch: bool = False  # True when a reopened or returned case goes out again
+
+
+class CaseAccepted(EventData):
+    case_id: str
+    unit: Code
+    accepted_by: str
+    accepted_at: datetime
+
+
+class CaseReturned(EventData):
+    case_id: str
+    unit: Code
+    reason: Text
+    returned_by: str
+    returned_at: datetime
+
+
+class CaseReported(EventData):
+    case_id: str
+    unit: Code
+    finding: Literal["substantiated", "partly_substantiated", "unsubstantiated"]
+    actions_taken: Text
+    explanation: Text = ""
+    petitioner_opinion: Text = ""
+    petitioner_acknowledged: bool = False
+    responsible_person: str | None = None  # signature of the responsible person
+    unit_head: str | None = None  # signature of the unit head / leader in charge
+    reported_at: datetime
+    deadline: datetime
+    on_time: bool
+
+
+class CaseOverdue(EventData):
+    case_id: str
+    unit: Code
+    stage: Literal["near_deadline", "overdue"]
+    deadline: datetime
+    flagged_at: datetime
+
+
+# --- supervision ------------------------------------------------------------
+
+class CallbackRecorded(EventData):
+    callback_id: str
+    case_id: str
+    unit: Code
+    reached: bool
+    resolved: Literal["yes", "partly", "no"] | None = None
+    satisfaction: Literal["satisfied", "neutral", "dissatisfied"] | None = None
+    recorded_by: str
+    recorded_at: datetime
+
+
+class CaseClosed(EventData):
+    case_id: str
+    unit: Code
+    closed_at: datetime
+    deadline: datetime
+    on_time: bool
+    satisfaction: Literal["satisfied", "neutral", "dissatisfied"] | None = None
+
+
+class CaseReopened(EventData):
+    case_id: str
+    unit: Code
+    reason: Text
+    reopened_at: datetime
+
+
+class NoticeIssued(EventData):
+    notice_id: str
+    unit: Code
+    reason: Text
+    evidence: list[str] = []  # case ids
+    issued_at: datetime
+
+
+# --- scoring ----------------------------------------------------------------
+
+class UnitScore(EventData):
+    unit: Code
+    unit_kind: UnitKind
+    score: Annotated[float, Field(ge=0, le=100)]
+    rank: Annotated[int, Field(ge=1)]
+    cases: int
+    closure_rate: float | None = None
+    on_time_rate: float | None = None
+    satisfaction_rate: float | None = None
+
+
+class AssessmentPublished(EventData):
+    assessment_id: str
+    period: str  # "2026-11", "2026-Q4" or "2026"
+    kind: Literal["regular", "year_end"]
+    published_at: datetime
+    scores: list[UnitScore]
+
+
+class EventType(BaseModel):
+    """One entry of the catalogue: who publishes it and its data schema."""
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    name: str
+    publisher: str
+    version: int
+    data: type[EventData]
+    summary: str
+
+    @property
+    def dataschema(self) -> str:
+        return f"urn:lianxin:event:{self.name}:v{self.version}"
+
+
+def _entry(name, publisher, data, summary, version=1) -> tuple[str, EventType]:
+    return name, EventType(name=name, publisher=publisher, version=version, data=data, summary=summary)
+
+
+CATALOGUE: dict[str, EventType] = dict([
+    _entry("report.received", "intake", ReportReceived, "A report was taken in from any channel."),
+    _entry("alert.raised", "intake", AlertRaised, "An early sign: group petition, surge or recurring issue."),
+    _entry("case.dispatched", "dispatch", CaseDispatched, "A case was assigned to its undertaking unit with a deadline."),
+    _entry("case.accepted", "dispatch", CaseAccepted, "The unit accepted the case."),
+    _entry("case.returned", "dispatch", CaseReturned, "The unit contested the assignment, with a reason."),
+    _entry("case.reported", "dispatch", CaseReported, "The unit submitted its handling report."),
+    _entry("case.overdue", "dispatch", CaseOverdue, "A case passed (or nears) its deadline."),
+    _entry("callback.recorded", "supervision", CallbackRecorded, "The office called the petitioner back."),
+    _entry("case.closed", "supervision", CaseClosed, "The case met the three closure conditions and was closed."),
+    _entry("case.reopened", "supervision", CaseReopened, "A bad callback or failed review sent the case back."),
+    _entry("notice.issued", "supervision", NoticeIssued, "A notice of criticism against a unit."),
+    _entry("assessment.published", "scoring", AssessmentPublished, "Scores and rankings for a period."),
+])
+
+PERSONAL_FIELDS = frozenset({"name", "phone", "id_number", "address", "reporter_name", "reporter_phone"})
+
+
+class CloudEvent(BaseModel):
+    """A CloudEvents 1.0 structured-mode event whose data is checked against the catalogue."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    specversion: Literal["1.0"] = SPECVERSION
+    id: Annotated[str, Field(min_length=1, max_length=64)]
+    source: Annotated[str, Field(min_length=1, max_length=200)]
+    type: str
+    time: datetime
+    subject: Annotated[str, Field(min_length=1, max_length=200)]
+    datacontenttype: Literal["application/json"] = DATACONTENTTYPE
+    dataschema: str
+    data: dict[str, Any]
+
+    @property
+    def publisher(self) -> str:
+        return CATALOGUE[self.type].publisher
+
+    def payload(self) -> EventData:
+        """The data as its typed schema (validated on construction already)."""
+        return CATALOGUE[self.type].data.model_validate(self.data)
+
+    def to_json(self) -> str:
+        return self.model_dump_json()
+
+
+def source_of(service: str) -> str:
+    return f"/lianxin/{service}"
+
+
+def new_event(event_type: str, subject: str, data: dict | EventData, *,
+              time: datetime | None = None) -> CloudEvent:
+    """Build and validate an event of a catalogued type; raises InvalidEvent."""
+    entry = _catalogue_entry(event_type)
+    payload = data if isinstance(data, EventData) else _validate_data(entry, data)
+    if not isinstance(payload, entry.data):
+        raise InvalidEvent(f"{event_type}: data must be {entry.data.__name__}, not {payload.__class__.__name__}")
+    return CloudEvent(
+        id=str(uuid.uuid4()),
+        source=source_of(entry.publisher),
+        type=event_type,
+        time=time or datetime.now(timezone.utc),
+        subject=subject,
+        dataschema=entry.dataschema,
+        data=payload.model_dump(mode="json"),
+    )
+
+
+def parse_event(body: Any, expected_type: str | None = None) -> CloudEvent:
+    """Validate a received body (bytes, str or dict) against the contract.
+
+    Raises InvalidEvent with a reason fit for a dead-letter header.
+    """
+    raw = _as_dict(body)
+    try:
+        event = CloudEvent.model_validate(raw)
+    except ValidationError as exc:
+        raise InvalidEvent(f"not a valid CloudEvent: {_reasons(exc)}") from None
+    entry = _catalogue_entry(event.type)
+    if expected_type and event.type != expected_type:
+        raise InvalidEvent(f"expected type {expected_type!r}, got {event.type!r}")
+    if event.dataschema != entry.dataschema:
+        raise InvalidEvent(f"{event.type}: unsupported dataschema {event.dataschema!r}, expected {entry.dataschema!r}")
+    if event.source != source_of(entry.publisher):
+        raise InvalidEvent(f"{event.type}: source must be {source_of(entry.publisher)!r}, got {event.source!r}")
+    _validate_data(entry, event.data)
+    return event
+
+
+def json_schemas() -> dict[str, dict]:
+    """JSON Schema of every event's data, keyed by type, for subscribers in other languages."""
+    return {
+        name: {"publisher": e.publisher, "dataschema": e.dataschema, "summary": e.summary,
+               "schema": e.data.model_json_schema()}
+        for name, e in CATALOGUE.items()
+    }
+
+
+def _catalogue_entry(event_type: str) -> EventType:
+    try:
+        return CATALOGUE[event_type]
+    except KeyError:
+        raise InvalidEvent(f"unknown event type {event_type!r}") from None
+
+
+def _validate_data(entry: EventType, data: dict) -> EventData:
+    leaked = PERSONAL_FIELDS & set(data)
+    if leaked:
+        raise InvalidEvent(f"{entry.name}: personal data must not leave intake ({', '.join(sorted(leaked))})")
+    try:
+        return entry.data.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidEvent(f"{entry.name} data: {_reasons(exc)}") from None
+
+
+def _as_dict(body: Any) -> dict:
+    if isinstance(body, (bytes, bytearray)):
+        try:
+            body = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidEvent("body is not UTF-8") from None
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except json.JSONDecodeError as exc:
+            raise InvalidEvent(f"body is not JSON: {exc.msg} at position {exc.pos}") from None
+    if not isinstance(body, dict):
+        raise InvalidEvent(f"body must be a JSON object, got {type(body).__name__}")
+    return body
+
+
+def _reasons(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}" for err in exc.errors()[:5]
+    )
+
+
+__all__ = [
+    "CATALOGUE", "CloudEvent", "EventData", "InvalidEvent", "new_event", "parse_event", "json_schemas",
+    "source_of",
+]

@@ -1,0 +1,136 @@
+"""HTTP plumbing shared by the services' APIs: JSON in and out, one error format.
+
+Every refusal has the shape ``{"error": {"code", "message", "details"}}``;
+an unexpected failure answers 500 in that shape without a stack trace.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date, datetime
+from typing import TypeVar
+
+from nameko.web.handlers import HttpRequestHandler
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request, Response
+
+from lianxin.metrics import exposition
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1024 * 1024
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class ApiError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: list | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class NotFound(ApiError):
+    status, code = 404, "not_found"
+
+
+class Conflict(ApiError):
+    status, code = 409, "conflict"
+
+
+class Unprocessable(ApiError):
+    status, code = 422, "invalid"
+
+
+def json_response(body, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False, default=_json_default), status=status,
+                    headers=headers, mimetype="application/json")
+
+
+def error_response(status: int, code: str, message: str, details: list | None = None) -> Response:
+    return json_response({"error": {"code": code, "message": message, "details": details or []}}, status)
+
+
+def parse_body(request: Request, model: type[Model]) -> Model:
+    """The request's JSON body validated as ``model``, or an ApiError saying what is wrong."""
+    if request.content_length and request.content_length > MAX_BODY_BYTES:
+        raise ApiError(f"body larger than {MAX_BODY_BYTES} bytes")
+    raw = request.get_data(cache=False)
+    if len(raw) > MAX_BODY_BYTES:
+        raise ApiError(f"body larger than {MAX_BODY_BYTES} bytes")
+    try:
+        data = json.loads(raw.decode("utf-8")) if raw else {}
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ApiError(f"body is not UTF-8 JSON: {exc}") from None
+    return validate(model, data)
+
+
+def validate(model: type[Model], data) -> Model:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        details = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()]
+        raise Unprocessable(f"{model.__name__} is not valid", details) from None
+
+
+def query_param(request: Request, name: str, default=None, cast=str):
+    value = request.args.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return cast(value)
+    except ValueError:
+        raise ApiError(f"query parameter {name!r} is not a valid {cast.__name__}: {value!r}") from None
+
+
+class JsonHttpHandler(HttpRequestHandler):
+    """nameko's ``@http`` with dict results as JSON and errors in the common format."""
+
+    def __init__(self, method, url, expected_exceptions=(ApiError,), **kwargs):
+        super().__init__(method, url, expected_exceptions=expected_exceptions, **kwargs)
+
+    def response_from_result(self, result):
+        if isinstance(result, Response):
+            return result
+        if isinstance(result, tuple):
+            status, body = result
+            return json_response(body, status)
+        return json_response(result)
+
+    def response_from_exception(self, exc):
+        if isinstance(exc, ApiError):
+            return error_response(exc.status, exc.code, exc.message, exc.details)
+        if isinstance(exc, HTTPException):
+            return error_response(exc.code or 500, "http_error", exc.description or exc.name)
+        log.error("unexpected error in %s: %r", self.method_name, exc)
+        return error_response(500, "internal_error", "the service failed to handle this request; it was logged")
+
+
+api = JsonHttpHandler.decorator
+
+
+class Observable:
+    """``/health`` and ``/metrics`` for a service with a ``uow`` dependency."""
+
+    @api("GET", "/health")
+    def health(self, request):
+        with self.uow as uow:
+            uow.session.execute(text("SELECT 1"))
+        return {"service": self.name, "status": "ok"}
+
+    @api("GET", "/metrics")
+    def metrics(self, request):
+        body, content_type = exposition()
+        return Response(body, content_type=content_type)
+
+
+def _json_default(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

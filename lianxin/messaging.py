@@ -1,0 +1,254 @@
+"""Reliable messaging on RabbitMQ, shared by all four services.
+
+* ``OutboxRelay`` publishes what units of work wrote to the outbox, with
+  publisher confirms, then marks it published. If the broker is gone the rows
+  simply wait; the relay reconnects and carries on.
+* ``event_consumer`` is nameko's event handler speaking the Lianxin contract:
+  the body is validated as a CloudEvent of the expected type, the handler runs,
+  and the message is acked only after the handler returned (its unit of work
+  committed). Failures are retried with backoff; what still fails, and what is
+  not a valid event, goes to the service's dead-letter queue with the reason.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timezone
+from functools import partial
+
+import eventlet
+from kombu import Connection, Exchange, Producer, Queue
+from kombu.exceptions import OperationalError as KombuOperationalError
+from nameko.events import EventHandler
+from nameko.exceptions import ContainerBeingKilled
+from nameko.extensions import DependencyProvider, SharedExtension
+from nameko.messaging import QueueConsumer
+from nameko.standalone.events import get_event_exchange
+from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError, OperationalError as DBOperationalError
+
+from lianxin.db import AlreadyApplied, Database, utcnow
+from lianxin.events import CATALOGUE, InvalidEvent, parse_event
+from lianxin.messaging_tables import outbox
+from lianxin.metrics import METRICS
+
+log = logging.getLogger(__name__)
+
+DEAD_LETTER_EXCHANGE = "lianxin.dead-letter"
+CONFIRMED_TRANSPORT = {"confirm_publish": True}
+
+
+def dead_letter_queue(service: str) -> Queue:
+    """Every service has one durable dead-letter queue, bound by its name."""
+    exchange = Exchange(DEAD_LETTER_EXCHANGE, type="direct", durable=True)
+    return Queue(f"{service}.dead-letter", exchange=exchange, routing_key=service, durable=True)
+
+
+def backoff(attempt: int, base: float = 0.2, cap: float = 30.0) -> float:
+    return min(cap, base * 2 ** (attempt - 1))
+
+
+# --- publishing -------------------------------------------------------------
+
+class OutboxRelay(DependencyProvider):
+    """Publishes the service's outbox in order, in batches, with confirms."""
+
+    def __init__(self, database: Database, batch_size: int = 200, poll_interval: float = 1.0):
+        self.database = database
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self._running = False
+        self._gt = None
+        super().__init__()
+
+    def start(self):
+        self.service = self.container.service_name
+        self.exchange = get_event_exchange(self.service, self.container.config)
+        self._running = True
+        self._gt = self.container.spawn_managed_thread(self._run, identifier="outbox-relay")
+
+    def stop(self):
+        self._running = False
+        self.database.outbox_has_news()
+        if self._gt is not None:
+            self._gt.wait()
+
+    def kill(self):
+        self._running = False
+        if self._gt is not None:
+            self._gt.kill()
+
+    def _run(self):
+        failures = 0
+        while self._running:
+            try:
+                with Connection(self.container.config["AMQP_URI"], transport_options=CONFIRMED_TRANSPORT) as conn:
+                    producer = Producer(conn.channel(), exchange=self.exchange)
+                    self.exchange(producer.channel).declare()
+                    if failures:
+                        log.info("outbox relay reconnected to the broker")
+                    failures = 0
+                    self._relay_until_stopped(producer)
+            except (OSError, KombuOperationalError, DBAPIError) as exc:
+                failures += 1
+                delay = backoff(failures, base=0.5, cap=10)
+                log.warning("outbox relay: %s; events wait in the outbox, retrying in %.1fs", exc, delay)
+                eventlet.sleep(delay)
+
+    def _relay_until_stopped(self, producer):
+        while self._running:
+            news = self.database.watch_outbox()  # before reading, so no commit goes unnoticed
+            if self.publish_batch(producer) < self.batch_size:
+                with eventlet.Timeout(self.poll_interval, False):
+                    news.wait()
+
+    def publish_batch(self, producer) -> int:
+        """Publish one batch of unpublished rows, oldest first; returns how many."""
+        with self.database.turn(), self.database.engine.begin() as conn:
+            rows = conn.execute(
+                select(outbox.c.id, outbox.c.event_id, outbox.c.type, outbox.c.body)
+                .where(outbox.c.published_at.is_(None))
+                .order_by(outbox.c.id).limit(self.batch_size)
+                .with_for_update(skip_locked=True)  # replicas share the work on PostgreSQL
+            ).all()
+            for row in rows:
+                producer.publish(
+                    row.body, routing_key=row.type, content_type="application/json", content_encoding="utf-8",
+                    delivery_mode=2, message_id=row.event_id, type=row.type, retry=False,
+                )
+                METRICS.events_published.labels(self.service, row.type).inc()
+            if rows:
+                conn.execute(update(outbox).where(outbox.c.id.in_([r.id for r in rows])).values(published_at=utcnow()))
+            backlog = conn.execute(select(outbox.c.id).where(outbox.c.published_at.is_(None)).limit(10001)).all()
+        METRICS.outbox_backlog.labels(self.service).set(len(backlog) if rows else 0)
+        return len(rows)
+
+    def get_dependency(self, worker_ctx):
+        return None
+
+
+# --- consuming --------------------------------------------------------------
+
+class DeadLetters(SharedExtension):
+    """Parks messages that cannot be applied, with the reason in the headers."""
+
+    def setup(self):
+        self.service = self.container.service_name
+        self.queue = dead_letter_queue(self.service)
+        with self._connection() as conn:
+            self.queue(conn.channel()).declare()
+
+    def _connection(self):
+        return Connection(self.container.config["AMQP_URI"], transport_options=CONFIRMED_TRANSPORT)
+
+    def park(self, message, reason: str, attempts: int = 0) -> None:
+        info = message.delivery_info or {}
+        headers = {
+            "x-lianxin-reason": reason[:1000],
+            "x-lianxin-service": self.service,
+            "x-original-exchange": info.get("exchange", ""),
+            "x-original-routing-key": info.get("routing_key", ""),
+            "x-attempts": attempts,
+            "x-dead-lettered-at": datetime.now(timezone.utc).isoformat(),
+        }
+        with self._connection() as conn:
+            producer = Producer(conn.channel())
+            producer.publish(
+                message.body, exchange=self.queue.exchange, routing_key=self.service, headers=headers,
+                content_type=message.content_type or "application/octet-stream",
+                content_encoding=message.content_encoding or "binary", delivery_mode=2,
+                retry=True, retry_policy={"max_retries": 5},
+            )
+        log.error("dead-lettered %s: %s", info.get("routing_key"), reason)
+
+
+class ContractQueueConsumer(QueueConsumer):
+    """nameko's queue consumer with a configurable prefetch, and undecodable
+    bodies handed to the entrypoint instead of breaking the consume loop."""
+
+    @property
+    def prefetch_count(self):
+        return self.container.config.get("PREFETCH_COUNT", self.container.max_workers)
+
+    def get_consumers(self, consumer_cls, channel):
+        consumers = super().get_consumers(consumer_cls, channel)
+        for provider, consumer in self._consumers.items():
+            consumer.on_decode_error = partial(provider.handle_undecodable)
+        return consumers
+
+
+class EventConsumer(EventHandler):
+    """Consume one catalogued event type: ``@event_consumer("report.received")``."""
+
+    queue_consumer = ContractQueueConsumer()
+    dead_letters = DeadLetters()
+
+    def __init__(self, event_type: str, max_attempts: int = 5, **kwargs):
+        source = CATALOGUE[event_type].publisher  # KeyError here is a typo in the service
+        self.max_attempts = max_attempts
+        kwargs.setdefault("expected_exceptions", (AlreadyApplied,))
+        super().__init__(source, event_type, **kwargs)
+
+    def handle_message(self, body, message):
+        try:
+            event = parse_event(body, expected_type=self.event_type)
+        except InvalidEvent as exc:
+            self._dead_letter(message, str(exc), attempts=0)
+            return
+        self._spawn(event, message, attempt=1)
+
+    def handle_undecodable(self, message, exc):
+        self._dead_letter(message, f"undecodable body: {exc}", attempts=0)
+
+    def _spawn(self, event, message, attempt):
+        try:
+            self.container.spawn_worker(
+                self, (event,), {}, context_data=self.unpack_message_headers(message),
+                handle_result=partial(self._handle_result, message, event, attempt),
+            )
+        except ContainerBeingKilled:
+            self.queue_consumer.requeue_message(message)
+
+    def _handle_result(self, message, event, attempt, worker_ctx, result=None, exc_info=None):
+        service = self.container.service_name
+        error = exc_info[1] if exc_info else None
+        if error is None or isinstance(error, AlreadyApplied):
+            outcome = "duplicate" if error else "applied"
+            self.queue_consumer.ack_message(message)
+            METRICS.events_consumed.labels(service, event.type, outcome).inc()
+            if error is None:
+                METRICS.event_lag.labels(service, event.type).observe(_age(event))
+            return result, exc_info
+        if _is_transient(error) or attempt < self.max_attempts:
+            delay = backoff(attempt)
+            log.warning("%s %s failed (attempt %d): %r; retrying in %.1fs", event.type, event.id, attempt, error, delay)
+            METRICS.events_consumed.labels(service, event.type, "retried").inc()
+            self.container.spawn_managed_thread(partial(self._retry_later, delay, event, message, attempt + 1))
+            return result, exc_info
+        self._dead_letter(message, f"{type(error).__name__}: {error}", attempts=attempt)
+        return result, exc_info
+
+    def _retry_later(self, delay, event, message, attempt):
+        eventlet.sleep(delay)
+        if message.channel is None or not message.channel.connection:
+            return  # the broker took the message back and will redeliver it
+        self._spawn(event, message, attempt)
+
+    def _dead_letter(self, message, reason, attempts):
+        self.dead_letters.park(message, reason, attempts)
+        self.queue_consumer.ack_message(message)
+        METRICS.events_consumed.labels(
+            self.container.service_name, message.delivery_info.get("routing_key", "?"), "dead_lettered").inc()
+
+
+def _is_transient(error: BaseException) -> bool:
+    """Database or broker trouble is worth waiting out; a bug or bad data is not."""
+    return isinstance(error, (DBOperationalError, OSError)) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated)
+
+
+def _age(event) -> float:
+    return max(0.0, time.time() - event.time.timestamp())
+
+
+event_consumer = EventConsumer.decorator

@@ -1,0 +1,22 @@
+"""The body of every service's Alembic ``env.py``: online migrations on the
+connection the service hands over at start (or on ``sqlalchemy.url``)."""
+from alembic import context
+from sqlalchemy import create_engine
+
+from lianxin.messaging_tables import metadata as messaging_metadata
+
+
+def run(service_metadata) -> None:
+    target = [service_metadata, messaging_metadata]
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        _migrate(connection, target)
+        return
+    with create_engine(context.config.get_main_option("sqlalchemy.url")).begin() as connection:
+        _migrate(connection, target)
+
+
+def _migrate(connection, target) -> None:
+    context.configure(connection=connection, target_metadata=target, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()

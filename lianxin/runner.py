@@ -1,0 +1,74 @@
+"""Run one service in this process (``lianxin run intake``).
+
+Eventlet must have monkey-patched the process before this module is imported.
+"""
+from __future__ import annotations
+
+import importlib
+import logging.config
+import signal
+import sys
+
+import eventlet
+from kombu import Connection
+from nameko.runners import ServiceRunner
+
+# service name -> (service class, settings class)
+SERVICES = {
+    "intake": ("services.intake.service:IntakeService", "services.intake.config:IntakeSettings"),
+    "dispatch": ("services.dispatch.service:DispatchService", "services.dispatch.config:DispatchSettings"),
+    "supervision": ("services.supervision.service:SupervisionService",
+                    "services.supervision.config:SupervisionSettings"),
+    "scoring": ("services.scoring.service:ScoringService", "services.scoring.config:ScoringSettings"),
+}
+
+log = logging.getLogger("lianxin")
+
+
+def load(dotted: str):
+    module, _, attr = dotted.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def settings_of(service: str):
+    return load(SERVICES[service][1])()
+
+
+def broker_problem(amqp_uri: str, timeout: float = 3.0) -> str | None:
+    """None if the broker answers, else one line saying what to do."""
+    try:
+        with Connection(amqp_uri, connect_timeout=timeout) as conn:
+            conn.ensure_connection(max_retries=1)
+    except Exception as exc:  # any failure to connect is reported the same way
+        safe = Connection(amqp_uri).as_uri()  # hides the password
+        return (f"RabbitMQ is not reachable at {safe} ({exc.__class__.__name__}: {exc}); "
+                f"start one with `rabbitmq-server -detached` (or `docker compose up -d rabbitmq`), "
+                f"or point AMQP_URI at yours.")
+    return None
+
+
+def run_service(service: str) -> int:
+    settings = settings_of(service)
+    config = settings.nameko_config()
+    logging.config.dictConfig(config["LOGGING"])
+    if problem := broker_problem(settings.amqp_uri):
+        print(problem, file=sys.stderr)
+        return 2
+    runner = ServiceRunner(config)
+    runner.add_service(load(SERVICES[service][0]))
+
+    def shutdown(signum, frame):
+        eventlet.spawn_n(runner.stop)  # not in the signal handler itself: stop() blocks
+
+    signal.signal(signal.SIGTERM, shutdown)
+    signal.signal(signal.SIGINT, shutdown)
+    runner.start()
+    log.info("%s listening on http://%s (database %s)", service, config["WEB_SERVER_ADDRESS"],
+             _without_password(config["DATABASE_URL"]))
+    runner.wait()
+    return 0
+
+
+def _without_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    return make_url(url).render_as_string(hide_password=True)

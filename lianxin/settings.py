@@ -1,0 +1,69 @@
+"""Service configuration, read from the environment with working defaults.
+
+Each service subclasses ``ServiceSettings`` in its own ``config.py`` with its
+env prefix (``INTAKE_``, ``DISPATCH_``...) and default port; this is the only
+place environment variables are read. ``nameko_config()`` turns the settings
+into the container config the nameko extensions read.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+    service: ClassVar[str]
+    default_port: ClassVar[int]
+
+    # shared by all services (no prefix)
+    amqp_uri: str = Field(DEFAULT_AMQP_URI, validation_alias="AMQP_URI")
+    directory: Path = Field(REPO_ROOT / "deploy" / "county.yaml", validation_alias="LIANXIN_DIRECTORY")
+    data_dir: Path = Field(Path("data"), validation_alias="LIANXIN_DATA_DIR")
+    log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+
+    # per service (prefixed)
+    database_url: str | None = None
+    http_address: str | None = None
+    max_workers: int = Field(20, ge=1, le=1000)
+    prefetch_count: int = Field(100, ge=1, le=10000)
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / f'{self.service}.db').resolve()}"
+
+    @property
+    def resolved_http_address(self) -> str:
+        return self.http_address or f"0.0.0.0:{self.default_port}"
+
+    def nameko_config(self) -> dict:
+        return {
+            "AMQP_URI": self.amqp_uri,
+            "WEB_SERVER_ADDRESS": self.resolved_http_address,
+            "max_workers": self.max_workers,
+            "PREFETCH_COUNT": self.prefetch_count,
+            "DATABASE_URL": self.resolved_database_url,
+            "DIRECTORY": str(self.directory),
+            "LOGGING": _logging(self.log_level),
+            **self.extra_config(),
+        }
+
+    def extra_config(self) -> dict:
+        """Service-specific keys, overridden by services that have any."""
+        return {}
+
+
+def _logging(level: str) -> dict:
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+        "root": {"level": level.upper(), "handlers": ["console"]},
+    }

@@ -1,0 +1,80 @@
+"""What intake's HTTP API accepts and answers."""
+from datetime import datetime, timezone
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from lianxin.events import Actor
+
+Channel = Literal["hotline", "mailbox", "web", "visit", "reception_day", "officer", "institution"]
+
+
+class ReporterIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: Annotated[str | None, Field(max_length=100)] = None
+    phone: Annotated[str | None, Field(pattern=r"^\+?[0-9\- ]{5,20}$")] = None
+    id_number: Annotated[str | None, Field(pattern=r"^[0-9]{17}[0-9Xx]$")] = None
+    address: Annotated[str | None, Field(max_length=300)] = None
+
+
+class ReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    channel: Channel
+    category: Annotated[str | None, Field(max_length=64)] = None  # suggested from the content when absent
+    township: Annotated[str | None, Field(max_length=64)] = None
+    village: Annotated[str | None, Field(max_length=64)] = None
+    enterprise: Annotated[str | None, Field(max_length=64)] = None
+    content: Annotated[str, Field(min_length=1, max_length=4000)]
+    people_count: Annotated[int, Field(ge=1, le=100000)] = 1
+    reporter: ReporterIn | None = None  # absent: an anonymous report
+    received_at: datetime | None = None  # when staff enter a report taken earlier (e.g. on paper)
+    received_by: Actor
+
+    @model_validator(mode="after")
+    def _aware_past_time(self):
+        if self.received_at is not None:
+            if self.received_at.tzinfo is None:
+                raise ValueError("received_at needs a time zone, e.g. 2026-11-28T09:30:00+08:00")
+            if self.received_at > datetime.now(timezone.utc):
+                raise ValueError("received_at is in the future")
+        return self
+
+
+def masked_phone(phone: str | None) -> str | None:
+    if not phone:
+        return phone
+    digits = phone.replace(" ", "").replace("-", "")
+    return digits[:3] + "****" + digits[-4:] if len(digits) >= 8 else "****"
+
+
+def masked_name(name: str | None) -> str | None:
+    return name[0] + "*" * (len(name) - 1) if name else name
+
+
+def report_view(report) -> dict:
+    """A report as staff see it by default: personal data masked."""
+    return {
+        "report_id": report.report_id,
+        "channel": report.channel,
+        "category": report.category,
+        "category_suggested": report.category_suggested,
+        "township": report.township,
+        "village": report.village,
+        "enterprise": report.enterprise,
+        "content": report.content,
+        "people_count": report.people_count,
+        "reporter_id": report.reporter_id,
+        "reporter": {
+            "name": masked_name(report.reporter_name),
+            "phone": masked_phone(report.reporter_phone),
+            "id_number": report.reporter_id_number and report.reporter_id_number[:4] + "**********" + report.reporter_id_number[-4:],
+            "address": report.reporter_address and report.reporter_address[:6] + "…",
+        } if report.reporter_id or report.reporter_name else None,
+        "received_at": report.received_at,
+        "received_by": {"role": report.received_by_role, "code": report.received_by},
+        "status": report.status,
+        "case_id": report.case_id,
+        "unit": report.unit,
+        "expected_at": report.expected_at,
+        "updated_at": report.updated_at,
+    }
