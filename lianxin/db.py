@@ -151,6 +151,17 @@ class UnitOfWork:
         finally:
             self._turn.__exit__(*exc_info)
 
+    def apply(self, event: CloudEvent, handler, *args):
+        """Apply a consumed event exactly once: ``handler(uow, payload, *args)`` in one transaction.
+
+        Raises AlreadyApplied for a redelivery; the consumer acks that quietly.
+        """
+        with self:
+            self.consuming(event)
+            result = handler(self, event.payload(), *args)
+            self.commit()
+            return result
+
     def consuming(self, event: CloudEvent) -> None:
         """Record that this event is being applied; raises AlreadyApplied on a redelivery."""
         seen = self.session.execute(select(inbox.c.event_id).where(inbox.c.event_id == event.id)).first()

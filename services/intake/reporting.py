@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import datetime
-
 from sqlalchemy import select
 
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
-from lianxin.events import ReportReceived
+from lianxin.events import CaseClosed, CaseDispatched, CaseReopened, ReportReceived
 from lianxin.http import Unprocessable
 
 from .models import Report, report_pk
@@ -95,17 +93,16 @@ def _new_report(incoming: ReportIn, township, category, suggested, reporter_id, 
     )
 
 
-def follow_dispatch(uow: UnitOfWork, report_id: str, case_id: str, unit: str, deadline: datetime,
-                    at: datetime) -> None:
+def follow_dispatch(uow: UnitOfWork, case: CaseDispatched) -> None:
     """Keep the report's public status in step with dispatch."""
-    report = uow.session.get(Report, report_pk(report_id) or -1)
+    report = uow.session.get(Report, report_pk(case.report_id) or -1)
     if report is not None:  # else the report belongs to another intake database
-        report.case_id, report.unit, report.expected_at = case_id, unit, deadline
-        report.status, report.updated_at = "dispatched", at
+        report.case_id, report.unit, report.expected_at = case.case_id, case.unit, case.deadline
+        report.status, report.updated_at = "dispatched", case.dispatched_at
 
 
-def follow_case(uow: UnitOfWork, case_id: str, status: str, at: datetime) -> None:
+def follow_case(uow: UnitOfWork, change: CaseClosed | CaseReopened, status: str) -> None:
     """Keep the report's public status in step with supervision (closed, reopened)."""
-    report = uow.session.scalars(select(Report).where(Report.case_id == case_id)).first()
+    report = uow.session.scalars(select(Report).where(Report.case_id == change.case_id)).first()
     if report is not None:
-        report.status, report.updated_at = status, at
+        report.status, report.updated_at = status, utcnow()

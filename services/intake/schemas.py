@@ -1,10 +1,10 @@
 """What intake's HTTP API accepts and answers."""
-from datetime import datetime, timezone
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from lianxin.events import Actor
+from lianxin.schemas import PastTime
 
 Channel = Literal["hotline", "mailbox", "web", "visit", "reception_day", "officer", "institution"]
 
@@ -27,17 +27,8 @@ class ReportIn(BaseModel):
     content: Annotated[str, Field(min_length=1, max_length=4000)]
     people_count: Annotated[int, Field(ge=1, le=100000)] = 1
     reporter: ReporterIn | None = None  # absent: an anonymous report
-    received_at: datetime | None = None  # when staff enter a report taken earlier (e.g. on paper)
+    received_at: PastTime = None
     received_by: Actor
-
-    @model_validator(mode="after")
-    def _aware_past_time(self):
-        if self.received_at is not None:
-            if self.received_at.tzinfo is None:
-                raise ValueError("received_at needs a time zone, e.g. 2026-11-28T09:30:00+08:00")
-            if self.received_at > datetime.now(timezone.utc):
-                raise ValueError("received_at is in the future")
-        return self
 
 
 def masked_phone(phone: str | None) -> str | None:

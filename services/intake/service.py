@@ -58,22 +58,12 @@ class IntakeService(Observable):
 
     @event_consumer("case.dispatched")
     def on_case_dispatched(self, event):
-        case = event.payload()
-        with self.uow as uow:
-            uow.consuming(event)
-            reporting.follow_dispatch(uow, case.report_id, case.case_id, case.unit, case.deadline, event.time)
-            uow.commit()
+        self.uow.apply(event, reporting.follow_dispatch)
 
     @event_consumer("case.closed")
     def on_case_closed(self, event):
-        self._follow(event, "closed")
+        self.uow.apply(event, reporting.follow_case, "closed")
 
     @event_consumer("case.reopened")
     def on_case_reopened(self, event):
-        self._follow(event, "reopened")
-
-    def _follow(self, event, status):
-        with self.uow as uow:
-            uow.consuming(event)
-            reporting.follow_case(uow, event.payload().case_id, status, event.time)
-            uow.commit()
+        self.uow.apply(event, reporting.follow_case, "reopened")

@@ -1,0 +1,22 @@
+"""Request-schema pieces several services' APIs share."""
+from datetime import datetime, timezone
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+
+def _aware_and_past(value: datetime | None) -> datetime | None:
+    if value is None:
+        return value
+    if value.tzinfo is None:
+        raise ValueError("needs a time zone, e.g. 2026-11-28T09:30:00+08:00")
+    if value > datetime.now(timezone.utc):
+        raise ValueError("is in the future")
+    return value
+
+
+# When staff enter something that happened earlier (a paper form, a phone call
+# logged afterwards); absent means now.
+PastTime = Annotated[datetime | None, AfterValidator(_aware_and_past)]
+StaffCode = Annotated[str, Field(min_length=1, max_length=64)]
+Signature = Annotated[str | None, Field(min_length=1, max_length=100)]

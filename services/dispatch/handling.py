@@ -1,0 +1,86 @@
+"""Dispatch's use cases: open a case from a report, and the unit's actions on it."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lianxin.db import UnitOfWork, utcnow
+from lianxin.directory import Directory
+from lianxin.events import CaseAccepted, CaseClosed, CaseDispatched, CaseReopened, CaseReported, ReportReceived
+from lianxin.http import Conflict, NotFound
+
+from . import routing
+from .models import Case, HandlingReport, case_pk
+from .schemas import AcceptanceIn, HandlingReportIn
+
+
+def get_case(uow: UnitOfWork, case_id: str) -> Case:
+    case = uow.session.get(Case, case_pk(case_id) or -1)
+    if case is None:
+        raise NotFound(f"no case {case_id!r}")
+    return case
+
+
+def open_case(uow: UnitOfWork, report: ReportReceived, directory: Directory, days: dict, group_size: int) -> Case:
+    """One report, one case: a report seen before returns its existing case."""
+    existing = uow.session.scalars(select(Case).where(Case.report_id == report.report_id)).first()
+    if existing is not None:
+        return existing
+    chosen = routing.route(directory, report.category, report.township, report.people_count, group_size)
+    now = utcnow()
+    case = Case(
+        report_id=report.report_id, state="dispatched", unit=chosen.unit, unit_kind=chosen.unit_kind,
+        category=report.category, township=report.township, severity=chosen.severity,
+        routing_reason=chosen.reason, reporter_id=report.reporter_id, received_at=report.received_at,
+        dispatched_at=now, deadline=routing.deadline(report.received_at, chosen.severity, days),
+    )
+    uow.session.add(case)
+    uow.session.flush()
+    _announce_dispatch(uow, case, redispatch=False)
+    return case
+
+
+def accept(uow: UnitOfWork, case: Case, acceptance: AcceptanceIn) -> None:
+    _require_state(case, {"dispatched"}, "accepted")
+    case.state, case.accepted_at = "accepted", acceptance.accepted_at or utcnow()
+    uow.emit("case.accepted", case.case_id, CaseAccepted(
+        case_id=case.case_id, unit=case.unit, accepted_by=acceptance.accepted_by, accepted_at=case.accepted_at))
+
+
+def submit_report(uow: UnitOfWork, case: Case, incoming: HandlingReportIn) -> HandlingReport:
+    _require_state(case, {"dispatched", "accepted"}, "reported on")
+    report = HandlingReport(case=case, reported_at=incoming.reported_at or utcnow(),
+                            **incoming.model_dump(exclude={"reported_at"}))
+    uow.session.add(report)
+    case.state = "reported"
+    uow.emit("case.reported", case.case_id, CaseReported(
+        case_id=case.case_id, unit=case.unit, deadline=case.deadline, on_time=report.reported_at <= case.deadline,
+        **incoming.model_dump(exclude={"submitted_by", "reported_at"}), reported_at=report.reported_at))
+    return report
+
+
+def reopen(uow: UnitOfWork, reopened: CaseReopened, days: dict) -> None:
+    """Back to the same unit with a fresh deadline."""
+    case = get_case(uow, reopened.case_id)
+    case.state, case.reopen_count = "dispatched", case.reopen_count + 1
+    case.dispatched_at = reopened.reopened_at
+    case.deadline = routing.deadline(reopened.reopened_at, case.severity, days)
+    _announce_dispatch(uow, case, redispatch=True)
+
+
+def close(uow: UnitOfWork, closed: CaseClosed) -> None:
+    case = get_case(uow, closed.case_id)
+    case.state, case.closed_at = "closed", closed.closed_at
+
+
+def _announce_dispatch(uow: UnitOfWork, case: Case, redispatch: bool) -> None:
+    uow.emit("case.dispatched", case.case_id, CaseDispatched(
+        case_id=case.case_id, report_id=case.report_id, unit=case.unit, unit_kind=case.unit_kind,
+        category=case.category, township=case.township, severity=case.severity, deadline=case.deadline,
+        routing_reason=case.routing_reason, reporter_id=case.reporter_id, received_at=case.received_at,
+        dispatched_at=case.dispatched_at, redispatch=redispatch))
+
+
+def _require_state(case: Case, allowed: set[str], action: str) -> None:
+    if case.state not in allowed:
+        raise Conflict(f"case {case.case_id} is {case.state}; it can be {action} only when "
+                       f"{' or '.join(sorted(allowed))}")

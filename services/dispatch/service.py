@@ -1,0 +1,77 @@
+"""dispatch: every report becomes a case that a named unit must solve by a known date."""
+from pathlib import Path
+
+from nameko.dependency_providers import Config
+from sqlalchemy import select
+
+from lianxin.db import Database, UnitOfWorkProvider
+from lianxin.directory import CountyDirectory
+from lianxin.http import Observable, api, parse_body, query_param
+from lianxin.messaging import OutboxRelay, event_consumer
+from lianxin.metrics import METRICS, EntrypointMetrics
+
+from . import handling
+from .models import Case, case_pk
+from .schemas import AcceptanceIn, HandlingReportIn, case_view
+
+DATABASE = Database(Path(__file__).with_name("migrations"))
+MAX_PAGE = 200
+
+
+class DispatchService(Observable):
+    name = "dispatch"
+
+    uow = UnitOfWorkProvider(DATABASE)
+    relay = OutboxRelay(DATABASE)
+    directory = CountyDirectory()
+    config = Config()
+    metered = EntrypointMetrics()
+
+    @event_consumer("report.received")
+    def on_report_received(self, event):
+        case = self.uow.apply(event, handling.open_case, self.directory, self.config["DEADLINE_DAYS"],
+                              self.config["GROUP_SIZE"])
+        METRICS.report_to_dispatch.labels(self.name).observe((case.dispatched_at - event.time).total_seconds())
+
+    @event_consumer("case.reopened")
+    def on_case_reopened(self, event):
+        self.uow.apply(event, handling.reopen, self.config["DEADLINE_DAYS"])
+
+    @event_consumer("case.closed")
+    def on_case_closed(self, event):
+        self.uow.apply(event, handling.close)
+
+    @api("GET", "/cases/<string:case_id>")
+    def get_case(self, request, case_id):
+        with self.uow as uow:
+            return case_view(handling.get_case(uow, case_id))
+
+    @api("GET", "/cases")
+    def list_cases(self, request):
+        limit = min(query_param(request, "limit", 50, int), MAX_PAGE)
+        after = case_pk(query_param(request, "after", "C0")) or 0
+        query = select(Case).where(Case.id > after)
+        for field in ("unit", "state", "report_id", "category", "township"):
+            if (value := query_param(request, field)) is not None:
+                query = query.where(getattr(Case, field) == value)
+        with self.uow as uow:
+            page = [case_view(c) for c in uow.session.scalars(query.order_by(Case.id).limit(limit))]
+        return {"cases": page, "next_after": page[-1]["case_id"] if len(page) == limit else None}
+
+    @api("POST", "/cases/<string:case_id>/acceptance")
+    def accept_case(self, request, case_id):
+        acceptance = parse_body(request, AcceptanceIn)
+        with self.uow as uow:
+            case = handling.get_case(uow, case_id)
+            handling.accept(uow, case, acceptance)
+            uow.commit()
+            return case_view(case)
+
+    @api("POST", "/cases/<string:case_id>/handling-report")
+    def submit_handling_report(self, request, case_id):
+        incoming = parse_body(request, HandlingReportIn)
+        with self.uow as uow:
+            case = handling.get_case(uow, case_id)
+            handling.submit_report(uow, case, incoming)
+            uow.commit()
+            return 201, case_view(case)

@@ -1,0 +1,15 @@
+"""What scoring's HTTP API accepts and answers."""
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class AssessmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    period: str = Field(pattern=r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$", description="YYYY-MM, YYYY-Qn or YYYY")
+    kind: Literal["regular", "year_end"] = "regular"
+
+
+def assessment_view(a) -> dict:
+    return {"assessment_id": a.assessment_id, "period": a.period, "kind": a.kind, "published_at": a.published_at,
+            "scores": a.scores}

@@ -1,0 +1,85 @@
+"""Supervision's use cases: follow cases, call petitioners back, close or reopen."""
+from __future__ import annotations
+
+from lianxin.db import UnitOfWork, utcnow
+from lianxin.events import CallbackRecorded, CaseClosed, CaseDispatched, CaseReopened, CaseReported
+from lianxin.http import Conflict, NotFound
+
+from .closure import closure_blockers, reopen_reason
+from .models import Callback, SupervisedCase
+from .schemas import CallbackIn
+
+
+def get_case(uow: UnitOfWork, case_id: str) -> SupervisedCase:
+    case = uow.session.get(SupervisedCase, case_id)
+    if case is None:
+        raise NotFound(f"no case {case_id!r} under supervision")
+    return case
+
+
+def watch(uow: UnitOfWork, dispatched: CaseDispatched) -> None:
+    """Start (or, after a reopening, resume) following a dispatched case.
+
+    Events of different types travel on different queues, so the handling
+    report may have arrived first; a first dispatch then only fills in.
+    """
+    case = _case_or_new(uow, dispatched.case_id, dispatched.unit, dispatched.deadline)
+    case.reporter_id = dispatched.reporter_id
+    if dispatched.redispatch:
+        case.unit, case.deadline, case.state = dispatched.unit, dispatched.deadline, "in_handling"
+
+
+def take_handling_report(uow: UnitOfWork, reported: CaseReported) -> None:
+    case = _case_or_new(uow, reported.case_id, reported.unit, reported.deadline)
+    case.finding, case.actions_taken = reported.finding, reported.actions_taken
+    case.responsible_person, case.unit_head = reported.responsible_person, reported.unit_head
+    case.reported_at, case.deadline, case.state = reported.reported_at, reported.deadline, "awaiting_callback"
+
+
+def _case_or_new(uow: UnitOfWork, case_id: str, unit: str, deadline) -> SupervisedCase:
+    case = uow.session.get(SupervisedCase, case_id)
+    if case is None:
+        case = SupervisedCase(case_id=case_id, unit=unit, deadline=deadline, state="in_handling")
+        uow.session.add(case)
+    return case
+
+
+def record_callback(uow: UnitOfWork, case: SupervisedCase, incoming: CallbackIn) -> list[str]:
+    """Record the callback, then close or reopen the case; returns what still blocks closure."""
+    if case.state != "awaiting_callback":
+        raise Conflict(f"case {case.case_id} is {case.state}; callbacks follow a handling report")
+    callback = Callback(case=case, for_report_at=case.reported_at, recorded_at=incoming.recorded_at or utcnow(),
+                        **incoming.model_dump(exclude={"recorded_at"}))
+    uow.session.add(callback)
+    uow.session.flush()
+    uow.emit("callback.recorded", case.case_id, CallbackRecorded(
+        callback_id=callback.callback_id, case_id=case.case_id, unit=case.unit, reached=callback.reached,
+        resolved=callback.resolved, satisfaction=callback.satisfaction, recorded_by=callback.recorded_by,
+        recorded_at=callback.recorded_at))
+    if not callback.reached:
+        return closure_blockers(case)
+    if reason := reopen_reason(callback):
+        reopen(uow, case, reason)
+        return []
+    return try_close(uow, case)
+
+
+def try_close(uow: UnitOfWork, case: SupervisedCase) -> list[str]:
+    """Close the case if the three no-closures allow it; returns the blockers otherwise."""
+    if case.state == "closed":
+        return []
+    blockers = closure_blockers(case)
+    if blockers:
+        return blockers
+    callback = case.last_callback
+    case.state, case.closed_at = "closed", max(utcnow(), callback.recorded_at)
+    uow.emit("case.closed", case.case_id, CaseClosed(
+        case_id=case.case_id, unit=case.unit, closed_at=case.closed_at, deadline=case.deadline,
+        on_time=case.reported_at <= case.deadline, satisfaction=callback.satisfaction))
+    return []
+
+
+def reopen(uow: UnitOfWork, case: SupervisedCase, reason: str) -> None:
+    case.state, case.reopen_count = "in_handling", case.reopen_count + 1
+    uow.emit("case.reopened", case.case_id, CaseReopened(
+        case_id=case.case_id, unit=case.unit, reason=reason, reopened_at=utcnow()))

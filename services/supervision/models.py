@@ -1,0 +1,56 @@
+"""Supervision's tables: the cases it watches and the callbacks it made."""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from lianxin.db import UtcDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SupervisedCase(Base):
+    """What supervision knows of a case, from dispatch's events."""
+    __tablename__ = "supervised_cases"
+
+    case_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(64), index=True)
+    reporter_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    state: Mapped[str] = mapped_column(String(20), index=True)  # in_handling, awaiting_callback, closed
+    deadline: Mapped[datetime] = mapped_column(UtcDateTime)
+    finding: Mapped[str | None] = mapped_column(String(30))
+    actions_taken: Mapped[str | None] = mapped_column(Text)
+    responsible_person: Mapped[str | None] = mapped_column(String(100))
+    unit_head: Mapped[str | None] = mapped_column(String(100))
+    reported_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reopen_count: Mapped[int] = mapped_column(default=0)
+
+    callbacks: Mapped[list["Callback"]] = relationship(back_populates="case", order_by="Callback.id")
+
+    @property
+    def last_callback(self) -> "Callback | None":
+        return self.callbacks[-1] if self.callbacks else None
+
+
+class Callback(Base):
+    __tablename__ = "callbacks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("supervised_cases.case_id"), index=True)
+    reached: Mapped[bool]
+    resolved: Mapped[str | None] = mapped_column(String(10))
+    satisfaction: Mapped[str | None] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # the handling report this callback checked (a reopened case is reported again)
+    for_report_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    case: Mapped[SupervisedCase] = relationship(back_populates="callbacks")
+
+    @property
+    def callback_id(self) -> str:
+        return f"CB{self.id:08d}"

@@ -1,0 +1,66 @@
+"""supervision: callbacks, the three no-closures, reopening."""
+from pathlib import Path
+
+from sqlalchemy import select
+
+from lianxin.db import Database, UnitOfWorkProvider
+from lianxin.http import Conflict, Observable, api, parse_body, query_param
+from lianxin.messaging import OutboxRelay, event_consumer
+from lianxin.metrics import EntrypointMetrics
+
+from . import callbacks
+from .models import SupervisedCase
+from .schemas import CallbackIn, case_view
+
+DATABASE = Database(Path(__file__).with_name("migrations"))
+MAX_PAGE = 200
+
+
+class SupervisionService(Observable):
+    name = "supervision"
+
+    uow = UnitOfWorkProvider(DATABASE)
+    relay = OutboxRelay(DATABASE)
+    metered = EntrypointMetrics()
+
+    @event_consumer("case.dispatched")
+    def on_case_dispatched(self, event):
+        self.uow.apply(event, callbacks.watch)
+
+    @event_consumer("case.reported")
+    def on_case_reported(self, event):
+        self.uow.apply(event, callbacks.take_handling_report)
+
+    @api("GET", "/cases")
+    def list_cases(self, request):
+        limit = min(query_param(request, "limit", 50, int), MAX_PAGE)
+        query = select(SupervisedCase).where(SupervisedCase.case_id > query_param(request, "after", ""))
+        for field in ("state", "unit", "reporter_id"):
+            if (value := query_param(request, field)) is not None:
+                query = query.where(getattr(SupervisedCase, field) == value)
+        with self.uow as uow:
+            page = [case_view(c) for c in uow.session.scalars(query.order_by(SupervisedCase.case_id).limit(limit))]
+        return {"cases": page, "next_after": page[-1]["case_id"] if len(page) == limit else None}
+
+    @api("GET", "/cases/<string:case_id>")
+    def get_case(self, request, case_id):
+        with self.uow as uow:
+            return case_view(callbacks.get_case(uow, case_id))
+
+    @api("POST", "/cases/<string:case_id>/callbacks")
+    def record_callback(self, request, case_id):
+        incoming = parse_body(request, CallbackIn)
+        with self.uow as uow:
+            case = callbacks.get_case(uow, case_id)
+            blockers = callbacks.record_callback(uow, case, incoming)
+            uow.commit()
+            return 201, case_view(case, blockers)
+
+    @api("POST", "/cases/<string:case_id>/closure")
+    def close_case(self, request, case_id):
+        with self.uow as uow:
+            case = callbacks.get_case(uow, case_id)
+            if blockers := callbacks.try_close(uow, case):
+                raise Conflict(f"case {case_id} cannot be closed: " + "; ".join(blockers), blockers)
+            uow.commit()
+            return case_view(case, [])
