@@ -33,11 +33,11 @@ def upgrade() -> None:
     sa.Column('severity', sa.String(length=10), nullable=False),
     sa.Column('routing_reason', sa.Text(), nullable=False),
     sa.Column('reporter_id', sa.String(length=40), nullable=True),
-    sa.Column('received_at', lianxin.db.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('dispatched_at', lianxin.db.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('deadline', lianxin.db.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('accepted_at', lianxin.db.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('closed_at', lianxin.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('dispatched_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('deadline', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('accepted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('reopen_count', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('report_id')
@@ -58,7 +58,7 @@ def upgrade() -> None:
     sa.Column('responsible_person', sa.String(length=100), nullable=True),
     sa.Column('unit_head', sa.String(length=100), nullable=True),
     sa.Column('submitted_by', sa.String(length=64), nullable=False),
-    sa.Column('reported_at', lianxin.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('reported_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['case_pk'], ['cases.id'], ),
     sa.PrimaryKeyConstraint('id')
     )

@@ -26,7 +26,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('period', sa.String(length=10), nullable=False),
     sa.Column('kind', sa.String(length=10), nullable=False),
-    sa.Column('published_at', lianxin.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('scores', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
@@ -37,12 +37,12 @@ def upgrade() -> None:
     sa.Column('case_id', sa.String(length=20), nullable=False),
     sa.Column('unit', sa.String(length=64), nullable=False),
     sa.Column('unit_kind', sa.String(length=20), nullable=True),
-    sa.Column('received_at', lianxin.db.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('deadline', lianxin.db.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('accepted_at', lianxin.db.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('reported_at', lianxin.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('deadline', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('accepted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reported_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('reported_on_time', sa.Boolean(), nullable=True),
-    sa.Column('closed_at', lianxin.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('closed_on_time', sa.Boolean(), nullable=True),
     sa.Column('satisfied_callbacks', sa.Integer(), nullable=False),
     sa.Column('dissatisfied_callbacks', sa.Integer(), nullable=False),
@@ -58,7 +58,7 @@ def upgrade() -> None:
     op.create_table('notice_records',
     sa.Column('notice_id', sa.String(length=40), nullable=False),
     sa.Column('unit', sa.String(length=64), nullable=False),
-    sa.Column('issued_at', lianxin.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('notice_id')
     )
     with op.batch_alter_table('notice_records', schema=None) as batch_op:

@@ -27,13 +27,13 @@ def upgrade() -> None:
     sa.Column('unit', sa.String(length=64), nullable=False),
     sa.Column('reporter_id', sa.String(length=40), nullable=True),
     sa.Column('state', sa.String(length=20), nullable=False),
-    sa.Column('deadline', lianxin.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('deadline', sa.DateTime(timezone=True), nullable=False),
     sa.Column('finding', sa.String(length=30), nullable=True),
     sa.Column('actions_taken', sa.Text(), nullable=True),
     sa.Column('responsible_person', sa.String(length=100), nullable=True),
     sa.Column('unit_head', sa.String(length=100), nullable=True),
-    sa.Column('reported_at', lianxin.db.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('closed_at', lianxin.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('reported_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('reopen_count', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('case_id')
     )
@@ -50,8 +50,8 @@ def upgrade() -> None:
     sa.Column('satisfaction', sa.String(length=20), nullable=True),
     sa.Column('comment', sa.Text(), nullable=False),
     sa.Column('recorded_by', sa.String(length=64), nullable=False),
-    sa.Column('recorded_at', lianxin.db.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('for_report_at', lianxin.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('for_report_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['supervised_cases.case_id'], ),
     sa.PrimaryKeyConstraint('id')
     )

@@ -1,0 +1,7 @@
+# Eventlet must patch sockets before anything imports them (see shared/references.md).
+import warnings
+
+warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
+import eventlet  # noqa: E402
+
+eventlet.monkey_patch()

@@ -1,0 +1,107 @@
+"""Fixtures that run the office on the real RabbitMQ and databases of this machine.
+
+Each test session gets its own RabbitMQ virtual host, so its queues never
+mix with a running `lianxin up`; PostgreSQL databases are created per test
+and dropped afterwards.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import uuid
+from urllib.parse import quote
+
+import httpx
+import pytest
+from nameko.containers import ServiceContainer
+
+from lianxin.runner import SERVICES, load
+
+BROKER_HOST = os.environ.get("LIANXIN_TEST_BROKER", "127.0.0.1:5672")
+POSTGRES_URL = os.environ.get("LIANXIN_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
+
+
+def rabbitmqctl(*args: str) -> str:
+    return subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, text=True,
+                          timeout=120).stdout
+
+
+@pytest.fixture(scope="session")
+def vhost():
+    name = f"lianxin-test-{uuid.uuid4().hex[:8]}"
+    rabbitmqctl("add_vhost", name)
+    rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+    yield name
+    rabbitmqctl("delete_vhost", name)
+
+
+@pytest.fixture(scope="session")
+def amqp_uri(vhost):
+    return f"amqp://guest:guest@{BROKER_HOST}/{quote(vhost, safe='')}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_urls(request, tmp_path):
+    """One fresh database per service, on the backend the test is parametrised with."""
+    if request.param == "sqlite":
+        yield {name: f"sqlite:///{tmp_path / name}.db" for name in SERVICES}
+        return
+    import sqlalchemy
+    admin = sqlalchemy.create_engine(f"{POSTGRES_URL}/postgres", isolation_level="AUTOCOMMIT")
+    names = {name: f"lianxin_test_{name}_{uuid.uuid4().hex[:8]}" for name in SERVICES}
+    with admin.connect() as conn:
+        for db in names.values():
+            conn.exec_driver_sql(f'CREATE DATABASE "{db}"')
+    yield {name: f"{POSTGRES_URL}/{db}" for name, db in names.items()}
+    with admin.connect() as conn:
+        for db in names.values():
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    admin.dispose()
+
+
+class Office:
+    """The four services, each in its own nameko container with its own database and port."""
+
+    def __init__(self, amqp_uri: str, database_urls: dict[str, str]):
+        self.amqp_uri, self.database_urls = amqp_uri, database_urls
+        self.urls: dict[str, str] = {}
+        self.containers: dict[str, ServiceContainer] = {}
+
+    def config(self, name: str) -> dict:
+        settings = load(SERVICES[name][1])(database_url=self.database_urls[name],
+                                           http_address=f"127.0.0.1:{free_port()}", max_workers=10,
+                                           prefetch_count=20)
+        config = settings.nameko_config()
+        config["AMQP_URI"] = self.amqp_uri
+        return config
+
+    def start(self, *names: str) -> None:
+        for name in names or SERVICES:
+            config = self.config(name)
+            container = ServiceContainer(load(SERVICES[name][0]), config)
+            container.start()
+            self.containers[name] = container
+            self.urls[name] = "http://" + config["WEB_SERVER_ADDRESS"]
+
+    def stop(self) -> None:
+        for container in self.containers.values():
+            container.stop()
+        self.containers.clear()
+
+    def client(self, name: str) -> httpx.Client:
+        return httpx.Client(base_url=self.urls[name], timeout=10)
+
+
+@pytest.fixture
+def office(amqp_uri, database_urls):
+    office = Office(amqp_uri, database_urls)
+    office.start()
+    yield office
+    office.stop()

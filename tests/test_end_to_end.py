@@ -1,0 +1,121 @@
+"""One citizen report travels the whole office over real RabbitMQ, on SQLite and on PostgreSQL."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tests.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+REPORT = {
+    "channel": "hotline",
+    "village": "chengguan-dongguan",
+    "content": "我家的低保上个月被取消了，没有人说明原因。",
+    "reporter": {"name": "王大山", "phone": "13812341234", "id_number": "110101196001011234"},
+    "received_by": {"role": "operator", "code": "op-07"},
+}
+SIGNED_REPORT = {
+    "finding": "substantiated",
+    "actions_taken": "复核家庭收入后恢复低保，补发两个月低保金。",
+    "petitioner_opinion": "满意",
+    "petitioner_acknowledged": True,
+    "responsible_person": "刘建国",
+    "unit_head": "陈志强",
+    "submitted_by": "chengguan-handler",
+}
+
+
+def case_of(office, report_id):
+    with office.client("dispatch") as dispatch:
+        cases = dispatch.get("/cases", params={"report_id": report_id}).json()["cases"]
+    return cases[0] if cases else None
+
+
+def supervised(office, case_id, state):
+    with office.client("supervision") as supervision:
+        answer = supervision.get(f"/cases/{case_id}")
+    return answer.status_code == 200 and answer.json()["state"] == state and answer.json()
+
+
+def test_a_report_becomes_a_closed_case_and_a_scored_unit(office):
+    with office.client("intake") as intake:
+        created = intake.post("/reports", json=REPORT)
+    assert created.status_code == 201, created.text
+    report = created.json()
+    assert report["category"] == "subsistence-allowance" and report["category_suggested"] is True
+    assert report["reporter"]["phone"] == "138****1234"
+
+    case = eventually(lambda: case_of(office, report["report_id"]))
+    assert case["unit"] == "chengguan" and case["unit_kind"] == "township"
+    received = datetime.fromisoformat(report["received_at"])
+    assert datetime.fromisoformat(case["deadline"]) == received + timedelta(days=7)
+    assert case["reporter_id"] == report["reporter_id"] and case["reporter_id"].startswith("P")
+
+    with office.client("dispatch") as dispatch:
+        assert dispatch.post(f"/cases/{case['case_id']}/acceptance",
+                             json={"accepted_by": "chengguan-handler"}).status_code == 200
+        handled = dispatch.post(f"/cases/{case['case_id']}/handling-report", json=SIGNED_REPORT)
+    assert handled.status_code == 201, handled.text
+    assert handled.json()["state"] == "reported"
+
+    eventually(lambda: supervised(office, case["case_id"], "awaiting_callback"))
+    with office.client("supervision") as supervision:
+        called = supervision.post(f"/cases/{case['case_id']}/callbacks", json={
+            "reached": True, "resolved": "yes", "satisfaction": "satisfied", "recorded_by": "op-07"})
+    assert called.status_code == 201, called.text
+    assert called.json()["state"] == "closed" and called.json()["closure_blockers"] == []
+
+    eventually(lambda: case_of(office, report["report_id"])["state"] == "closed")
+    with office.client("intake") as intake:
+        eventually(lambda: intake.get(f"/reports/{report['report_id']}").json()["status"] == "closed")
+
+    period = datetime.now(timezone(timedelta(hours=8))).strftime("%Y-%m")
+
+    def chengguan_scored():
+        with office.client("scoring") as scoring:
+            scores = scoring.get("/rankings", params={"period": period}).json()["scores"]
+        mine = [s for s in scores if s["unit"] == "chengguan"]
+        return mine and mine[0]["closed"] == 1 and mine[0]
+
+    eventually(chengguan_scored)
+    with office.client("scoring") as scoring:
+        published = scoring.post("/assessments", json={"period": period})
+    assert published.status_code == 201, published.text
+    chengguan = next(s for s in published.json()["scores"] if s["unit"] == "chengguan")
+    assert chengguan == {**chengguan, "closure_rate": 100.0, "on_time_rate": 100.0, "satisfaction_rate": 100.0,
+                         "score": 100.0, "rank": 1, "cases": 1}
+
+
+def test_a_dissatisfied_callback_reopens_the_case_to_the_same_unit(office):
+    with office.client("intake") as intake:
+        report = intake.post("/reports", json={**REPORT, "reporter": None}).json()
+    case = eventually(lambda: case_of(office, report["report_id"]))
+    assert case["reporter_id"] is None  # anonymous
+    with office.client("dispatch") as dispatch:
+        dispatch.post(f"/cases/{case['case_id']}/handling-report", json=SIGNED_REPORT).raise_for_status()
+    eventually(lambda: supervised(office, case["case_id"], "awaiting_callback"))
+    with office.client("supervision") as supervision:
+        called = supervision.post(f"/cases/{case['case_id']}/callbacks", json={
+            "reached": True, "resolved": "no", "satisfaction": "dissatisfied", "recorded_by": "op-07"})
+    assert called.json()["state"] == "in_handling"
+    reopened = eventually(lambda: (c := case_of(office, report["report_id"])) and c["reopen_count"] == 1 and c)
+    assert reopened["state"] == "dispatched" and reopened["unit"] == case["unit"]
+    assert reopened["deadline"] > case["deadline"]
+
+
+def test_closure_without_signatures_is_refused_with_the_reason(office):
+    with office.client("intake") as intake:
+        report = intake.post("/reports", json=REPORT).json()
+    case = eventually(lambda: case_of(office, report["report_id"]))
+    unsigned = {**SIGNED_REPORT, "unit_head": None}
+    with office.client("dispatch") as dispatch:
+        dispatch.post(f"/cases/{case['case_id']}/handling-report", json=unsigned).raise_for_status()
+    eventually(lambda: supervised(office, case["case_id"], "awaiting_callback"))
+    with office.client("supervision") as supervision:
+        called = supervision.post(f"/cases/{case['case_id']}/callbacks", json={
+            "reached": True, "resolved": "yes", "satisfaction": "satisfied", "recorded_by": "op-07"}).json()
+        assert called["state"] == "awaiting_callback"
+        assert called["closure_blockers"] == ["the handling report lacks the signature of the unit head"]
+        refused = supervision.post(f"/cases/{case['case_id']}/closure")
+    assert refused.status_code == 409
+    assert refused.json()["error"]["details"] == ["the handling report lacks the signature of the unit head"]
