@@ -5,9 +5,11 @@ an unexpected failure answers 500 in that shape without a stack trace.
 """
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 from datetime import date, datetime
+from pathlib import Path
 from typing import TypeVar
 
 from nameko.web.handlers import HttpRequestHandler
@@ -114,7 +116,7 @@ api = JsonHttpHandler.decorator
 
 
 class Observable:
-    """``/health`` and ``/metrics`` for a service with a ``uow`` dependency."""
+    """``/health``, ``/metrics`` and ``/openapi.yaml`` for a service with a ``uow`` dependency."""
 
     @api("GET", "/health")
     def health(self, request):
@@ -126,6 +128,12 @@ class Observable:
     def metrics(self, request):
         body, content_type = exposition()
         return Response(body, content_type=content_type)
+
+    @api("GET", "/openapi.yaml")
+    def openapi(self, request):
+        """The service's API description, kept beside its code."""
+        spec = Path(inspect.getfile(type(self))).with_name("openapi.yaml")
+        return Response(spec.read_bytes(), content_type="application/yaml")
 
 
 def _json_default(value):
