@@ -98,7 +98,10 @@ class Database(SharedExtension):
         return (type(self), self.migrations)
 
     def setup(self):
-        url = self.container.config["DATABASE_URL"]
+        self.open(self.container.config["DATABASE_URL"])
+
+    def open(self, url: str) -> "Database":
+        """Connect and migrate; ``setup`` does this in a container, tests and tools call it directly."""
         _ensure_sqlite_folder(url)
         self.engine = make_engine(url)
         migrate(self.engine, self.migrations)
@@ -106,6 +109,7 @@ class Database(SharedExtension):
         # SQLite serialises writers anyway and its driver blocks the whole
         # process while waiting for a lock, so greenthreads take turns instead.
         self._turn = eventlet.semaphore.Semaphore(1) if self.engine.dialect.name == "sqlite" else None
+        return self
 
     def stop(self):
         if self.engine is not None:

@@ -80,7 +80,7 @@ def tally(cases, notices, unit_kinds: dict[str, str]) -> dict[str, UnitTally]:
         t.received += 1
         t.accepted += case.accepted_at is not None
         t.closed += case.closed_at is not None
-        t.closed_on_time += bool(case.closed_on_time)
+        t.closed_on_time += case.closed_at is not None and bool(case.closed_on_time)
         t.overdue += case.overdue
         t.reopened += case.reopen_count > 0
         t.satisfied += case.satisfied_callbacks

@@ -1,0 +1,81 @@
+"""The event contract, without a broker."""
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from lianxin.events import CATALOGUE, PERSONAL_FIELDS, InvalidEvent, json_schemas, new_event, parse_event
+
+NOW = datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)
+ACCEPTED = {"case_id": "C00000001", "unit": "chengguan", "accepted_by": "handler", "accepted_at": NOW}
+
+
+def test_the_catalogue_holds_every_event_named_by_the_platform():
+    assert set(CATALOGUE) == {
+        "report.received", "case.dispatched", "case.accepted", "case.returned", "case.reported", "case.overdue",
+        "callback.recorded", "case.closed", "case.reopened", "notice.issued", "assessment.published", "alert.raised"}
+    assert {e.publisher for e in CATALOGUE.values()} == {"intake", "dispatch", "supervision", "scoring"}
+
+
+def _property_names(schema):
+    if isinstance(schema, dict):
+        for name, sub in schema.get("properties", {}).items():
+            yield name
+            yield from _property_names(sub)
+        for value in schema.values():
+            if isinstance(value, (dict, list)):
+                yield from _property_names(value)
+    elif isinstance(schema, list):
+        for item in schema:
+            yield from _property_names(item)
+
+
+@pytest.mark.parametrize("event_type", sorted(CATALOGUE))
+def test_no_event_schema_has_room_for_personal_data(event_type):
+    schema = json_schemas()[event_type]["schema"]
+    assert not PERSONAL_FIELDS & set(_property_names(schema))
+    assert schema.get("additionalProperties") is False  # nothing rides along unnoticed
+
+
+def test_an_event_is_a_structured_cloudevent_that_round_trips():
+    event = new_event("case.accepted", "C00000001", ACCEPTED)
+    raw = json.loads(event.to_json())
+    assert set(raw) == {"specversion", "id", "source", "type", "time", "subject", "datacontenttype",
+                        "dataschema", "data"}
+    assert raw["specversion"] == "1.0" and raw["source"] == "/lianxin/dispatch"
+    assert raw["dataschema"] == "urn:lianxin:event:case.accepted:v1"
+    assert parse_event(event.to_json().encode()) == event
+
+
+@pytest.mark.parametrize("change, reason", [
+    (lambda e: e.update(type="case.exploded"), "unknown event type 'case.exploded'"),
+    (lambda e: e.update(source="/lianxin/intake"), "source must be '/lianxin/dispatch'"),
+    (lambda e: e.update(dataschema="urn:lianxin:event:case.accepted:v9"), "unsupported dataschema"),
+    (lambda e: e.update(specversion="0.3"), "specversion"),
+    (lambda e: e["data"].pop("unit"), "case.accepted data: unit: Field required"),
+    (lambda e: e["data"].update(phone="13812341234"), "personal data must not leave intake (phone)"),
+    (lambda e: e["data"].update(colour="red"), "colour: Extra inputs are not permitted"),
+])
+def test_a_received_event_that_breaks_the_contract_is_refused_with_the_reason(change, reason):
+    raw = json.loads(new_event("case.accepted", "C00000001", ACCEPTED).to_json())
+    change(raw)
+    with pytest.raises(InvalidEvent, match=None) as refused:
+        parse_event(json.dumps(raw))
+    assert reason in str(refused.value)
+
+
+@pytest.mark.parametrize("body, reason", [
+    (b"\xff\xfe", "not UTF-8"), (b"{", "not JSON"), (b"[1, 2]", "must be a JSON object")])
+def test_a_body_that_is_not_an_event_at_all_is_refused(body, reason):
+    with pytest.raises(InvalidEvent, match=reason):
+        parse_event(body)
+
+
+def test_publishing_validates_too():
+    with pytest.raises(InvalidEvent, match="accepted_at"):
+        new_event("case.accepted", "C1", {**ACCEPTED, "accepted_at": "yesterday"})
+
+
+def test_a_consumer_can_insist_on_the_type_it_subscribed_to():
+    with pytest.raises(InvalidEvent, match="expected type 'case.closed'"):
+        parse_event(new_event("case.accepted", "C1", ACCEPTED).to_json(), expected_type="case.closed")

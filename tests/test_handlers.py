@@ -1,0 +1,95 @@
+"""Service handlers through nameko's worker_factory, on a real (SQLite) unit of work."""
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from nameko.testing.services import worker_factory
+from sqlalchemy import select
+from werkzeug.test import EnvironBuilder
+
+from lianxin.db import AlreadyApplied, Database
+from lianxin.directory import load_directory
+from lianxin.events import new_event, parse_event
+from lianxin.messaging_tables import inbox, outbox
+from services.dispatch import handling
+from services.dispatch.service import DispatchService
+from tests.test_directory import SAMPLE
+
+CONFIG = {"DEADLINE_DAYS": {"general": 7, "major": 14}, "GROUP_SIZE": 5}
+
+
+@pytest.fixture
+def database(tmp_path):
+    migrations = Path(handling.__file__).with_name("migrations")
+    db = Database(migrations).open(f"sqlite:///{tmp_path / 'dispatch.db'}")
+    yield db
+    db.engine.dispose()
+
+
+@pytest.fixture
+def dispatch(database):
+    return worker_factory(DispatchService, uow=database.unit_of_work(), directory=load_directory(SAMPLE),
+                          config=CONFIG)
+
+
+def report_received(report_id="R00000042", **data):
+    return new_event("report.received", report_id, {
+        "report_id": report_id, "channel": "visit", "category": "land-dispute", "township": "chengguan",
+        "content": "承包地被占", "people_count": 1, "received_at": datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc),
+        "received_by": {"role": "leader", "code": "li-secretary"}, **data})
+
+
+def request(body):
+    return EnvironBuilder(method="POST", json=body).get_request()
+
+
+def rows(database, table):
+    with database.engine.connect() as conn:
+        return conn.execute(select(table)).all()
+
+
+def test_a_report_becomes_one_dispatched_case_in_the_outbox(dispatch, database):
+    dispatch.on_report_received(report_received())
+    [row] = rows(database, outbox)
+    event = parse_event(row.body)
+    assert event.type == "case.dispatched"
+    assert event.data["unit"] == "chengguan" and event.data["severity"] == "major"  # land disputes are major
+    assert event.data["deadline"].startswith("2026-11-16")  # 14 days
+
+
+def test_the_same_event_delivered_twice_is_applied_once(dispatch, database):
+    event = report_received()
+    dispatch.on_report_received(event)
+    with pytest.raises(AlreadyApplied):
+        dispatch.on_report_received(event)
+    assert len(rows(database, outbox)) == 1 and len(rows(database, inbox)) == 1
+
+
+def test_a_second_event_about_the_same_report_does_not_open_a_second_case(dispatch, database):
+    dispatch.on_report_received(report_received())
+    dispatch.on_report_received(report_received())  # a replay with a new event id
+    assert len(rows(database, outbox)) == 1
+
+
+def test_a_handler_that_fails_leaves_no_trace_so_the_redelivery_starts_clean(dispatch, database, monkeypatch):
+    def open_then_fail(uow, *args):
+        uow.emit("case.accepted", "C1", {"case_id": "C1", "unit": "chengguan", "accepted_by": "x",
+                                         "accepted_at": datetime.now(timezone.utc)})
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(handling, "open_case", open_then_fail)
+    with pytest.raises(RuntimeError):
+        dispatch.on_report_received(report_received())
+    assert rows(database, outbox) == [] and rows(database, inbox) == []
+
+
+def test_unit_actions_emit_their_events_in_order(dispatch, database):
+    dispatch.on_report_received(report_received())
+    case_id = json.loads(rows(database, outbox)[0].body)["subject"]
+
+    dispatch.accept_case(request({"accepted_by": "chengguan-handler"}), case_id)
+    dispatch.submit_handling_report(request({
+        "finding": "unsubstantiated", "actions_taken": "实地核查，土地未被占用", "submitted_by": "chengguan-handler",
+        "responsible_person": "刘建国", "unit_head": "陈志强"}), case_id)
+    assert [r.type for r in rows(database, outbox)] == ["case.dispatched", "case.accepted", "case.reported"]
