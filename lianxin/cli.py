@@ -5,11 +5,15 @@ import os
 import subprocess
 import sys
 import time
+import warnings
 
 import click
 import httpx
 
 from lianxin.settings import DEFAULT_AMQP_URI
+
+# nameko 2.14 runs on eventlet, which now warns on import; we know (see the README).
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 SERVICE_NAMES = ("intake", "dispatch", "supervision", "scoring")
 

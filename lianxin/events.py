@@ -43,7 +43,7 @@ class EventData(BaseModel):
 
 class Actor(EventData):
     role: Literal["operator", "officer", "leader", "citizen", "system"]
-    code: Annotated[str, Field(max_length=64)]
+    code: Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class ReportReceived(EventData):

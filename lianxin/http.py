@@ -23,6 +23,7 @@ from lianxin.metrics import exposition
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
+MAX_PAGE = 200
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -75,7 +76,8 @@ def validate(model: type[Model], data) -> Model:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        details = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()]
+        details = [{"field": ".".join(str(p) for p in e["loc"]) or "(body)", "problem": e["msg"]}
+                   for e in exc.errors()]
         raise Unprocessable(f"{model.__name__} is not valid", details) from None
 
 
@@ -87,6 +89,18 @@ def query_param(request: Request, name: str, default=None, cast=str):
         return cast(value)
     except ValueError:
         raise ApiError(f"query parameter {name!r} is not a valid {cast.__name__}: {value!r}") from None
+
+
+def page_limit(request: Request, default: int = 50) -> int:
+    limit = query_param(request, "limit", default, int)
+    if not 1 <= limit <= MAX_PAGE:
+        raise ApiError(f"query parameter 'limit' must be between 1 and {MAX_PAGE}, got {limit}")
+    return limit
+
+
+def page(name: str, views: list[dict], limit: int, id_field: str) -> dict:
+    """A page of a list, with the cursor for the next one (absent on the last page)."""
+    return {name: views, "next_after": views[-1][id_field] if len(views) == limit else None}
 
 
 class JsonHttpHandler(HttpRequestHandler):

@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import uuid
+from contextlib import contextmanager
 from urllib.parse import quote
 
 import eventlet
@@ -28,18 +29,22 @@ def rabbitmqctl(*args: str) -> str:
                           timeout=120).stdout
 
 
-@pytest.fixture(scope="session")
-def vhost():
+@contextmanager
+def broker_vhost():
+    """A RabbitMQ virtual host of our own, removed afterwards; yields its AMQP URI."""
     name = f"lianxin-test-{uuid.uuid4().hex[:8]}"
     rabbitmqctl("add_vhost", name)
     rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
-    yield name
-    rabbitmqctl("delete_vhost", name)
+    try:
+        yield f"amqp://guest:guest@{BROKER_HOST}/{quote(name, safe='')}"
+    finally:
+        rabbitmqctl("delete_vhost", name)
 
 
 @pytest.fixture(scope="session")
-def amqp_uri(vhost):
-    return f"amqp://guest:guest@{BROKER_HOST}/{quote(vhost, safe='')}"
+def amqp_uri():
+    with broker_vhost() as uri:
+        yield uri
 
 
 def free_port() -> int:

@@ -118,4 +118,33 @@ def test_closure_without_signatures_is_refused_with_the_reason(office):
         assert called["closure_blockers"] == ["the handling report lacks the signature of the unit head"]
         refused = supervision.post(f"/cases/{case['case_id']}/closure")
     assert refused.status_code == 409
-    assert refused.json()["error"]["details"] == ["the handling report lacks the signature of the unit head"]
+    assert refused.json()["error"]["details"] == [
+        {"field": "closure", "problem": "the handling report lacks the signature of the unit head"}]
+
+
+def test_a_retried_submission_with_the_same_idempotency_key_returns_the_original_report(office):
+    with office.client("intake") as intake:
+        first = intake.post("/reports", json=REPORT, headers={"Idempotency-Key": "op-07-call-0042"})
+        again = intake.post("/reports", json=REPORT, headers={"Idempotency-Key": "op-07-call-0042"})
+        other = intake.post("/reports", json=REPORT, headers={"Idempotency-Key": "op-07-call-0043"})
+        too_long = intake.post("/reports", json=REPORT, headers={"Idempotency-Key": "k" * 129})
+    assert (first.status_code, again.status_code, other.status_code) == (201, 200, 201)
+    assert again.json()["report_id"] == first.json()["report_id"] != other.json()["report_id"]
+    assert too_long.status_code == 400 and "Idempotency-Key" in too_long.json()["error"]["message"]
+    eventually(lambda: case_of(office, other.json()["report_id"]))
+    with office.client("dispatch") as dispatch:
+        assert len(dispatch.get("/cases", params={"limit": 200}).json()["cases"]) == 2
+
+
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_bad_requests_are_refused_in_the_common_error_format(office):
+    with office.client("intake") as intake:
+        unknown_place = intake.post("/reports", json={**REPORT, "village": "atlantis"})
+        not_json = intake.post("/reports", content=b"{oops", headers={"content-type": "application/json"})
+        bad_limit = intake.get("/reports", params={"limit": 0})
+        missing = intake.get("/reports/R99999999")
+    assert unknown_place.status_code == 422
+    assert unknown_place.json()["error"]["details"] == [{"field": "village", "problem": "unknown village 'atlantis'"}]
+    assert not_json.status_code == 400 and "not UTF-8 JSON" in not_json.json()["error"]["message"]
+    assert bad_limit.status_code == 400 and "between 1 and 200" in bad_limit.json()["error"]["message"]
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from lianxin.db import Database, UnitOfWorkProvider
 from lianxin.directory import CountyDirectory
-from lianxin.http import Observable, api, parse_body, query_param
+from lianxin.http import ApiError, Observable, api, page, page_limit, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import METRICS, EntrypointMetrics
 
@@ -15,7 +15,6 @@ from .models import Case, case_pk
 from .schemas import AcceptanceIn, HandlingReportIn, case_view
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
-MAX_PAGE = 200
 
 
 class DispatchService(Observable):
@@ -48,15 +47,16 @@ class DispatchService(Observable):
 
     @api("GET", "/cases")
     def list_cases(self, request):
-        limit = min(query_param(request, "limit", 50, int), MAX_PAGE)
-        after = case_pk(query_param(request, "after", "C0")) or 0
-        query = select(Case).where(Case.id > after)
+        limit, after = page_limit(request), query_param(request, "after", "C0")
+        if case_pk(after) is None:
+            raise ApiError(f"query parameter 'after' must be a case number like C00000001, got {after!r}")
+        query = select(Case).where(Case.id > case_pk(after))
         for field in ("unit", "state", "report_id", "category", "township"):
             if (value := query_param(request, field)) is not None:
                 query = query.where(getattr(Case, field) == value)
         with self.uow as uow:
-            page = [case_view(c) for c in uow.session.scalars(query.order_by(Case.id).limit(limit))]
-        return {"cases": page, "next_after": page[-1]["case_id"] if len(page) == limit else None}
+            views = [case_view(c) for c in uow.session.scalars(query.order_by(Case.id).limit(limit))]
+        return page("cases", views, limit, "case_id")
 
     @api("POST", "/cases/<string:case_id>/acceptance")
     def accept_case(self, request, case_id):

@@ -2,10 +2,12 @@
 from pathlib import Path
 
 from nameko.dependency_providers import Config
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from lianxin.db import Database, UnitOfWorkProvider
 from lianxin.directory import CountyDirectory
-from lianxin.http import NotFound, Observable, api, parse_body, query_param
+from lianxin.http import ApiError, NotFound, Observable, api, page, page_limit, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import EntrypointMetrics
 
@@ -14,7 +16,7 @@ from .models import Report, report_pk
 from .schemas import ReportIn, report_view
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
-MAX_PAGE = 200
+MAX_KEY_LENGTH = 128
 
 
 class IntakeService(Observable):
@@ -30,10 +32,18 @@ class IntakeService(Observable):
     def create_report(self, request):
         incoming = parse_body(request, ReportIn)
         key = request.headers.get("Idempotency-Key") or None
-        with self.uow as uow:
-            report, created = reporting.take_in(uow, self.directory, self.config["PSEUDONYM_KEY"], incoming, key)
-            uow.commit()
-            return (201 if created else 200), report_view(report)
+        if key and len(key) > MAX_KEY_LENGTH:
+            raise ApiError(f"Idempotency-Key is longer than {MAX_KEY_LENGTH} characters")
+        try:
+            with self.uow as uow:
+                report, created = reporting.take_in(uow, self.directory, self.config["PSEUDONYM_KEY"], incoming, key)
+                uow.commit()
+                return (201 if created else 200), report_view(report)
+        except IntegrityError:
+            if not key:
+                raise
+        with self.uow as uow:  # a concurrent retry with the same key committed first: answer with its report
+            return 200, report_view(reporting.find_by_idempotency_key(uow, key))
 
     @api("GET", "/reports/<string:report_id>")
     def get_report(self, request, report_id):
@@ -45,16 +55,16 @@ class IntakeService(Observable):
 
     @api("GET", "/reports")
     def list_reports(self, request):
-        limit = min(query_param(request, "limit", 50, int), MAX_PAGE)
-        after = report_pk(query_param(request, "after", "R0")) or 0
+        limit, after = page_limit(request), query_param(request, "after", "R0")
+        if report_pk(after) is None:
+            raise ApiError(f"query parameter 'after' must be a report number like R00000001, got {after!r}")
+        query = select(Report).where(Report.id > report_pk(after))
+        for field in ("channel", "category", "township", "status"):
+            if (value := query_param(request, field)) is not None:
+                query = query.where(getattr(Report, field) == value)
         with self.uow as uow:
-            query = uow.session.query(Report).filter(Report.id > after)
-            for field in ("channel", "category", "township", "status"):
-                if (value := query_param(request, field)) is not None:
-                    query = query.filter(getattr(Report, field) == value)
-            reports = query.order_by(Report.id).limit(limit).all()
-            page = [report_view(r) for r in reports]
-        return {"reports": page, "next_after": page[-1]["report_id"] if len(page) == limit else None}
+            views = [report_view(r) for r in uow.session.scalars(query.order_by(Report.id).limit(limit))]
+        return page("reports", views, limit, "report_id")
 
     @event_consumer("case.dispatched")
     def on_case_dispatched(self, event):

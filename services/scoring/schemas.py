@@ -1,13 +1,19 @@
 """What scoring's HTTP API accepts and answers."""
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class AssessmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     period: str = Field(pattern=r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$", description="YYYY-MM, YYYY-Qn or YYYY")
     kind: Literal["regular", "year_end"] = "regular"
+
+    @model_validator(mode="after")
+    def _year_end_covers_a_year(self):
+        if self.kind == "year_end" and len(self.period) != 4:
+            raise ValueError("a year-end assessment covers a whole year: period YYYY")
+        return self
 
 
 def assessment_view(a) -> dict:

@@ -68,6 +68,8 @@ def try_close(uow: UnitOfWork, case: SupervisedCase) -> list[str]:
     """Close the case if the three no-closures allow it; returns the blockers otherwise."""
     if case.state == "closed":
         return []
+    if case.state != "awaiting_callback":
+        raise Conflict(f"case {case.case_id} is {case.state}: the unit has not reported on it (again) yet")
     blockers = closure_blockers(case)
     if blockers:
         return blockers
@@ -80,6 +82,8 @@ def try_close(uow: UnitOfWork, case: SupervisedCase) -> list[str]:
 
 
 def reopen(uow: UnitOfWork, case: SupervisedCase, reason: str) -> None:
+    """Back to the unit: the old handling report no longer counts towards closure."""
     case.state, case.reopen_count = "in_handling", case.reopen_count + 1
+    case.finding = case.actions_taken = case.responsible_person = case.unit_head = case.reported_at = None
     uow.emit("case.reopened", case.case_id, CaseReopened(
         case_id=case.case_id, unit=case.unit, reason=reason, reopened_at=utcnow()))

@@ -4,7 +4,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from lianxin.db import Database, UnitOfWorkProvider
-from lianxin.http import Conflict, Observable, api, parse_body, query_param
+from lianxin.http import Conflict, Observable, api, page, page_limit, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import EntrypointMetrics
 
@@ -13,7 +13,6 @@ from .models import SupervisedCase
 from .schemas import CallbackIn, case_view
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
-MAX_PAGE = 200
 
 
 class SupervisionService(Observable):
@@ -33,14 +32,14 @@ class SupervisionService(Observable):
 
     @api("GET", "/cases")
     def list_cases(self, request):
-        limit = min(query_param(request, "limit", 50, int), MAX_PAGE)
+        limit = page_limit(request)
         query = select(SupervisedCase).where(SupervisedCase.case_id > query_param(request, "after", ""))
         for field in ("state", "unit", "reporter_id"):
             if (value := query_param(request, field)) is not None:
                 query = query.where(getattr(SupervisedCase, field) == value)
         with self.uow as uow:
-            page = [case_view(c) for c in uow.session.scalars(query.order_by(SupervisedCase.case_id).limit(limit))]
-        return {"cases": page, "next_after": page[-1]["case_id"] if len(page) == limit else None}
+            views = [case_view(c) for c in uow.session.scalars(query.order_by(SupervisedCase.case_id).limit(limit))]
+        return page("cases", views, limit, "case_id")
 
     @api("GET", "/cases/<string:case_id>")
     def get_case(self, request, case_id):
@@ -61,6 +60,7 @@ class SupervisionService(Observable):
         with self.uow as uow:
             case = callbacks.get_case(uow, case_id)
             if blockers := callbacks.try_close(uow, case):
-                raise Conflict(f"case {case_id} cannot be closed: " + "; ".join(blockers), blockers)
+                raise Conflict(f"case {case_id} cannot be closed: " + "; ".join(blockers),
+                               [{"field": "closure", "problem": b} for b in blockers])
             uow.commit()
             return case_view(case, [])

@@ -1,0 +1,191 @@
+"""``lianxin demo``: a month of the office's work driven through the public HTTP APIs.
+
+Last calendar month (county time) is replayed: reports come in from every
+channel, units accept and report, the office calls petitioners back, cases
+close or are reopened, and the month is assessed. Re-running it is safe:
+reports carry idempotency keys and actions already taken are skipped.
+"""
+from __future__ import annotations
+
+import random
+import time
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from lianxin.directory import Directory, load_directory
+from lianxin.settings import REPO_ROOT
+
+COUNTY_TIME = ZoneInfo("Asia/Shanghai")
+CHANNELS = ["hotline", "hotline", "hotline", "mailbox", "web", "visit", "reception_day", "officer"]
+STORIES = {
+    "subsistence-allowance": "家里老人生病，低保被取消了，希望重新核查。",
+    "medical-care": "乡卫生院缺医少药，看病难，老人要跑到县城。",
+    "schooling": "孩子上学路远，读书难，校车不够。",
+    "drinking-water": "村里自来水停水一周，饮水困难。",
+    "roads-transport": "通村公路塌方，出行困难，下雨天车过不去。",
+    "land-dispute": "承包地被邻村占用，土地纠纷多次协调未果。",
+    "homestead-dispute": "宅基地界线与邻居有争议，要求重新确权。",
+    "wage-arrears": "工地拖欠农民工工资三个月。",
+    "environmental-pollution": "附近工厂夜间排放废水，河水发黑有异味。",
+    "official-misconduct": "反映村干部在危房改造中优亲厚友。",
+}
+SURNAMES = "王李张刘陈杨赵黄周吴"
+GIVEN = ["秀英", "建国", "桂兰", "志强", "丽", "伟", "芳", "军", "敏", "强"]
+
+
+class Office:
+    """The four public HTTP APIs."""
+
+    def __init__(self, urls: dict[str, str]):
+        self.http = {name: httpx.Client(base_url=url, timeout=15) for name, url in urls.items()}
+
+    def call(self, service: str, method: str, path: str, **kwargs) -> dict:
+        answer = self.http[service].request(method, path, **kwargs)
+        if answer.status_code >= 400:
+            raise RuntimeError(f"{service} {method} {path}: {answer.status_code} {answer.text[:300]}")
+        return answer.json()
+
+    def wait_for(self, what: str, check, timeout: float = 60.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if result := check():
+                return result
+            time.sleep(0.2)
+        raise RuntimeError(f"gave up waiting for {what} after {timeout:.0f}s; are all four services up?")
+
+
+def last_month(now: datetime) -> tuple[str, datetime, datetime]:
+    first_this = now.astimezone(COUNTY_TIME).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    first_last = (first_this - timedelta(days=1)).replace(day=1)
+    return first_last.strftime("%Y-%m"), first_last, first_this
+
+
+def make_report(rng: random.Random, county: Directory, at: datetime, index: int) -> dict:
+    category = rng.choice(list(STORIES))
+    township = rng.choice(county.townships)
+    village = rng.choice(township.villages)
+    channel = rng.choice(CHANNELS)
+    people = rng.choice([1] * 12 + [3, 8])  # now and then a group comes together
+    report = {
+        "channel": channel, "village": village.code, "content": STORIES[category], "people_count": people,
+        "received_at": at.isoformat(), "received_by": _receiver(channel, county, village.code),
+    }
+    if rng.random() < 0.7:
+        report["category"] = category  # otherwise intake suggests one from the words
+    if rng.random() < 0.85:  # the rest are anonymous
+        report["reporter"] = {"name": rng.choice(SURNAMES) + rng.choice(GIVEN),
+                              "phone": f"13{rng.randrange(10**8, 10**9)}"}
+    return report
+
+
+def _receiver(channel: str, county: Directory, village: str) -> dict:
+    if channel == "officer":
+        officer = next((o for o in county.officers if o.village == village), None)
+        if officer:
+            return {"role": "officer", "code": officer.code}
+    if channel == "reception_day":
+        return {"role": "leader", "code": county.leaders[0].code}
+    return {"role": "operator", "code": "hotline-op-01"}
+
+
+def run_demo(urls: dict[str, str], reports: int = 60, seed: int = 2026, echo=print) -> str:
+    rng = random.Random(seed)
+    county = load_directory(REPO_ROOT / "deploy" / "county.yaml")
+    office = Office(urls)
+    period, start, end = last_month(datetime.now(timezone.utc))
+    echo(f"Replaying {period}: {reports} reports through {', '.join(urls)}")
+
+    days = (end - start).total_seconds()
+    times = sorted(start + timedelta(seconds=rng.uniform(0, days * 0.9)) for _ in range(reports))
+    taken = [office.call("intake", "POST", "/reports", json=make_report(rng, county, at, i),
+                         headers={"Idempotency-Key": f"demo-{seed}-{period}-{i}"})
+             for i, at in enumerate(times)]
+    echo(f"  intake took {len(taken)} reports")
+
+    cases = [office.wait_for(f"case of {r['report_id']}", lambda r=r: _case_of(office, r["report_id"]))
+             for r in taken]
+    echo(f"  dispatch opened {len(cases)} cases")
+
+    for case in cases:
+        _handle(office, rng, case, end)
+    echo("  units accepted and reported; the office called petitioners back")
+
+    reopened = [c for c in cases if _supervised(office, c["case_id"])["reopen_count"]]
+    for case in reopened:  # the unit tries again and this time it holds
+        fresh = office.wait_for("redispatch", lambda c=case: (x := _case_of(office, c["report_id"]))
+                                and x["state"] == "dispatched" and x)
+        _report_and_call_back(office, rng, fresh, datetime.now(timezone.utc), satisfied=True)
+
+    office.wait_for("scoring to catch up", lambda: _scored(office, period) >= sum(
+        1 for c in cases if _supervised(office, c["case_id"])["state"] == "closed"))
+    assessment = office.call("scoring", "POST", "/assessments", json={"period": period})
+    return summary(county, assessment, cases, reopened)
+
+
+def _case_of(office: Office, report_id: str) -> dict | None:
+    found = office.call("dispatch", "GET", "/cases", params={"report_id": report_id})["cases"]
+    return found[0] if found else None
+
+
+def _supervised(office: Office, case_id: str) -> dict:
+    return office.call("supervision", "GET", f"/cases/{case_id}")
+
+
+def _scored(office: Office, period: str) -> int:
+    return sum(s["closed"] for s in office.call("scoring", "GET", "/rankings", params={"period": period})["scores"])
+
+
+def _handle(office: Office, rng: random.Random, case: dict, month_end: datetime) -> None:
+    if case["state"] != "dispatched":
+        return  # handled by an earlier run
+    received = datetime.fromisoformat(case["received_at"])
+    now = datetime.now(timezone.utc)
+    accepted = min(received + timedelta(hours=rng.uniform(1, 30)), now)
+    office.call("dispatch", "POST", f"/cases/{case['case_id']}/acceptance",
+                json={"accepted_by": f"{case['unit']}-handler", "accepted_at": accepted.isoformat()})
+    if rng.random() < 0.06:
+        return  # still being handled
+    allowed = (datetime.fromisoformat(case["deadline"]) - received).days
+    reported = min(accepted + timedelta(days=rng.uniform(0.5, allowed * 1.15)), now)
+    _report_and_call_back(office, rng, case, reported, satisfied=rng.random() < 0.9)
+
+
+def _report_and_call_back(office, rng, case, reported: datetime, satisfied: bool) -> None:
+    office.call("dispatch", "POST", f"/cases/{case['case_id']}/handling-report", json={
+        "finding": rng.choice(["substantiated", "substantiated", "partly_substantiated", "unsubstantiated"]),
+        "actions_taken": "经实地核查，已协调相关部门解决，并向当事人说明政策。",
+        "petitioner_opinion": "同意处理意见", "petitioner_acknowledged": True,
+        "responsible_person": "责任人" + case["unit"][:4], "unit_head": "负责人" + case["unit"][:4],
+        "submitted_by": f"{case['unit']}-handler", "reported_at": reported.isoformat(),
+    })
+    office.wait_for("the handling report to reach supervision",
+                    lambda: _supervised(office, case["case_id"])["state"] == "awaiting_callback")
+    called = min(reported + timedelta(hours=rng.uniform(2, 48)), datetime.now(timezone.utc))
+    answers = ({"resolved": "yes", "satisfaction": rng.choice(["satisfied"] * 9 + ["neutral"])} if satisfied
+               else {"resolved": "no", "satisfaction": "dissatisfied"})
+    office.call("supervision", "POST", f"/cases/{case['case_id']}/callbacks", json={
+        "reached": True, **answers, "recorded_by": "callback-op-02", "recorded_at": called.isoformat()})
+
+
+def summary(county: Directory, assessment: dict, cases: list, reopened: list) -> str:
+    scores = assessment["scores"]
+    received = sum(s["cases"] for s in scores)
+    closed = sum(s["closed"] for s in scores)
+    names = {code: unit.name for code, unit in county.units.items()}
+    lines = [
+        f"Assessment {assessment['assessment_id']} for {assessment['period']}:",
+        f"  cases {received}, closed {closed}, closure rate {100 * closed / received:.2f}%, "
+        f"reopened after a callback {len(reopened)}",
+    ]
+    for kind, title in (("township", "Townships"), ("department", "County departments")):
+        ranked = [s for s in scores if s["unit_kind"] == kind]
+        lines.append(f"  {title} ({len(ranked)} ranked):")
+        for s in ranked[:3] + ([{"rank": "…"}] if len(ranked) > 4 else []) + ranked[max(3, len(ranked) - 1):]:
+            if s["rank"] == "…":
+                lines.append("     …")
+                continue
+            lines.append(f"    {s['rank']:>2}. {names.get(s['unit'], s['unit'])}  score {s['score']:.2f}  "
+                         f"cases {s['cases']}  closure {s['closure_rate']}%  on time {s['on_time_rate']}%")
+    return "\n".join(lines)

@@ -1,0 +1,53 @@
+"""The README's promise: `lianxin up` starts the office, `lianxin demo` drives a month through it."""
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import broker_vhost, free_port
+
+pytestmark = pytest.mark.integration
+LIANXIN = [sys.executable, "-m", "lianxin.cli"]
+
+
+@pytest.fixture
+def env(tmp_path):
+    with broker_vhost() as amqp_uri:
+        ports = {name: free_port() for name in ("INTAKE", "DISPATCH", "SUPERVISION", "SCORING")}
+        yield {**os.environ, "AMQP_URI": amqp_uri, "LIANXIN_DATA_DIR": str(tmp_path / "data"),
+               **{f"{name}_HTTP_ADDRESS": f"127.0.0.1:{port}" for name, port in ports.items()}}
+
+
+def test_up_starts_the_office_and_demo_drives_a_month_through_it(env):
+    up = subprocess.Popen([*LIANXIN, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        lines = []
+        for line in up.stdout:
+            lines.append(line)
+            if line.startswith("Lianxin is up") or len(lines) > 20:
+                break
+        assert [line.split()[0] for line in lines[:4]] == ["intake", "dispatch", "supervision", "scoring"], lines
+        assert env["INTAKE_HTTP_ADDRESS"] in lines[0]
+
+        demo = subprocess.run([*LIANXIN, "demo", "--reports", "25"], env=env, capture_output=True, text=True,
+                              timeout=240)
+        assert demo.returncode == 0, demo.stderr[-2000:]
+        assert "intake took 25 reports" in demo.stdout and "dispatch opened 25 cases" in demo.stdout
+        assert "cases 25, closed " in demo.stdout and "closure rate" in demo.stdout
+        assert "Townships" in demo.stdout and "County departments" in demo.stdout
+    finally:
+        up.send_signal(signal.SIGINT)
+        up.wait(timeout=60)
+    assert up.returncode == 0
+    assert (env["LIANXIN_DATA_DIR"] + "/intake.db") and os.path.exists(env["LIANXIN_DATA_DIR"] + "/scoring.db")
+
+
+def test_up_without_a_broker_says_so_in_one_line(env):
+    env = {**env, "AMQP_URI": "amqp://guest:guest@127.0.0.1:1/"}
+    up = subprocess.run([*LIANXIN, "up"], env=env, capture_output=True, text=True, timeout=60)
+    assert up.returncode != 0
+    message = up.stderr.strip().splitlines()
+    assert len(message) == 1 and "RabbitMQ is not reachable at amqp://guest:**@127.0.0.1:1//" in message[0]
+    assert "rabbitmq-server -detached" in message[0]
