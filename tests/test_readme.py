@@ -1,0 +1,39 @@
+"""The README stays true: its commands, its event catalogue, its configuration."""
+import re
+from pathlib import Path
+
+from lianxin.events import CATALOGUE
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_readme_gives_the_two_set_up_commands_and_ci_runs_the_second():
+    setup = README.split("## Set up", 1)[1].split("##", 1)[0]
+    commands = [line.split("#")[0].strip() for line in setup.split("```sh", 1)[1].split("```", 1)[0].splitlines()
+                if line.strip()]
+    assert commands == ["bin/lianxin up", "bin/lianxin test"]
+    assert "bin/lianxin test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_every_event_type_is_in_the_readme_catalogue():
+    listed = set(re.findall(r"^\| `([a-z]+\.[a-z]+)` \| (\w+) \|", README, flags=re.M))
+    assert listed == {(name, entry.publisher) for name, entry in CATALOGUE.items()}
+
+
+def test_every_configuration_variable_in_the_readme_is_read_by_the_code():
+    from services.dispatch.config import DispatchSettings
+    from services.intake.config import IntakeSettings
+    from services.scoring.config import ScoringSettings
+
+    table = README.split("## Configuration", 1)[1].split("##", 1)[0]
+    first_cells = [row.split("|")[1] for row in table.splitlines() if row.startswith("| `")]
+    variables = {name for cell in first_cells for name in re.findall(r"`([A-Z][A-Z_<>]+)`", cell)}
+    known = set()
+    for settings in (IntakeSettings, DispatchSettings, ScoringSettings):
+        prefix = settings.model_config["env_prefix"]
+        for name, field in settings.model_fields.items():
+            known.add(field.validation_alias or prefix + name.upper())
+            known.add(field.validation_alias or "<S>_" + name.upper())
+    known |= {"SCORING_WEIGHT_CLOSURE", "DISPATCH_MAJOR_DAYS"}  # written as pairs in the table
+    assert variables <= known, variables - known
