@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from functools import partial
 
 import eventlet
+from amqp.exceptions import AMQPError, MessageNacked
 from kombu import Connection, Exchange, Producer, Queue
 from kombu.exceptions import OperationalError as KombuOperationalError
 from nameko.events import EventHandler
@@ -24,7 +25,7 @@ from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import DependencyProvider, SharedExtension
 from nameko.messaging import QueueConsumer
 from nameko.standalone.events import get_event_exchange
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError as DBOperationalError
 
 from lianxin.db import AlreadyApplied, Database, utcnow
@@ -35,6 +36,8 @@ from lianxin.metrics import METRICS
 log = logging.getLogger(__name__)
 
 DEAD_LETTER_EXCHANGE = "lianxin.dead-letter"
+# what the relay waits out: the broker or the database going away, or refusing a message
+RELAY_TROUBLE = (OSError, KombuOperationalError, AMQPError, MessageNacked, DBAPIError)
 CONFIRMED_TRANSPORT = {"confirm_publish": True}
 
 
@@ -89,7 +92,7 @@ class OutboxRelay(DependencyProvider):
                         log.info("outbox relay reconnected to the broker")
                     failures = 0
                     self._relay_until_stopped(producer)
-            except (OSError, KombuOperationalError, DBAPIError) as exc:
+            except RELAY_TROUBLE as exc:
                 failures += 1
                 delay = backoff(failures, base=0.5, cap=10)
                 log.warning("outbox relay: %s; events wait in the outbox, retrying in %.1fs", exc, delay)
@@ -104,27 +107,45 @@ class OutboxRelay(DependencyProvider):
 
     def publish_batch(self, producer) -> int:
         """Publish one batch of unpublished rows, oldest first; returns how many."""
-        with self.database.turn(), self.database.engine.begin() as conn:
-            rows = conn.execute(
-                select(outbox.c.id, outbox.c.event_id, outbox.c.type, outbox.c.body)
-                .where(outbox.c.published_at.is_(None))
-                .order_by(outbox.c.id).limit(self.batch_size)
-                .with_for_update(skip_locked=True)  # replicas share the work on PostgreSQL
-            ).all()
-            for row in rows:
-                producer.publish(
-                    row.body, routing_key=row.type, content_type="application/json", content_encoding="utf-8",
-                    delivery_mode=2, message_id=row.event_id, type=row.type, retry=False,
-                )
-                METRICS.events_published.labels(self.service, row.type).inc()
-            if rows:
-                conn.execute(update(outbox).where(outbox.c.id.in_([r.id for r in rows])).values(published_at=utcnow()))
-            backlog = conn.execute(select(outbox.c.id).where(outbox.c.published_at.is_(None)).limit(10001)).all()
-        METRICS.outbox_backlog.labels(self.service).set(len(backlog) if rows else 0)
+        engine = self.database.engine
+        if engine.dialect.name == "sqlite":
+            # one relay per SQLite file; the write lock is held only to mark rows
+            with self.database.turn(), engine.connect() as conn:
+                rows = conn.execute(_unpublished(self.batch_size)).all()
+            self._publish(producer, rows)
+            with self.database.turn(), engine.begin() as conn:
+                backlog = _mark_published(conn, rows)
+        else:
+            # replicas share the outbox: each locks its batch until it is published and marked
+            with engine.begin() as conn:
+                rows = conn.execute(_unpublished(self.batch_size).with_for_update(skip_locked=True)).all()
+                self._publish(producer, rows)
+                backlog = _mark_published(conn, rows)
+        METRICS.outbox_backlog.labels(self.service).set(backlog)
         return len(rows)
+
+    def _publish(self, producer, rows) -> None:
+        for row in rows:
+            producer.publish(
+                row.body, routing_key=row.type, content_type="application/json", content_encoding="utf-8",
+                delivery_mode=2, message_id=row.event_id, type=row.type, retry=False,
+            )
+            METRICS.events_published.labels(self.service, row.type).inc()
 
     def get_dependency(self, worker_ctx):
         return None
+
+
+def _unpublished(limit: int):
+    return (select(outbox.c.id, outbox.c.event_id, outbox.c.type, outbox.c.body)
+            .where(outbox.c.published_at.is_(None)).order_by(outbox.c.id).limit(limit))
+
+
+def _mark_published(conn, rows) -> int:
+    """Mark rows published; returns how many still wait."""
+    if rows:
+        conn.execute(update(outbox).where(outbox.c.id.in_([r.id for r in rows])).values(published_at=utcnow()))
+    return conn.execute(select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))).scalar()
 
 
 # --- consuming --------------------------------------------------------------

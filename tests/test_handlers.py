@@ -93,3 +93,12 @@ def test_unit_actions_emit_their_events_in_order(dispatch, database):
         "finding": "unsubstantiated", "actions_taken": "实地核查，土地未被占用", "submitted_by": "chengguan-handler",
         "responsible_person": "刘建国", "unit_head": "陈志强"}), case_id)
     assert [r.type for r in rows(database, outbox)] == ["case.dispatched", "case.accepted", "case.reported"]
+
+
+def test_workload_counts_open_and_overdue_cases_per_unit(dispatch, database):
+    dispatch.on_report_received(report_received())  # received 2026-11-02, deadline long past
+    dispatch.on_report_received(report_received("R00000043", category="schooling"))
+    dispatch.refresh_gauges()
+    from prometheus_client import REGISTRY
+    assert REGISTRY.get_sample_value("lianxin_cases_open", {"service": "dispatch", "unit": "chengguan"}) == 1
+    assert REGISTRY.get_sample_value("lianxin_cases_overdue", {"service": "dispatch", "unit": "education"}) == 1

@@ -1,7 +1,7 @@
 """Dispatch's use cases: open a case from a report, and the unit's actions on it."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import case as when, func, select
 
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
@@ -70,6 +70,14 @@ def reopen(uow: UnitOfWork, reopened: CaseReopened, days: dict) -> None:
 def close(uow: UnitOfWork, closed: CaseClosed) -> None:
     case = get_case(uow, closed.case_id)
     case.state, case.closed_at = "closed", closed.closed_at
+
+
+def workload(uow: UnitOfWork) -> list[tuple[str, int, int]]:
+    """(unit, open cases, overdue cases) for every unit with an open case."""
+    still_open = Case.state.in_(("dispatched", "accepted"))
+    overdue = func.sum(when((Case.deadline < utcnow(), 1), else_=0))
+    query = select(Case.unit, func.count(), overdue).where(still_open).group_by(Case.unit)
+    return [(unit, count, int(late or 0)) for unit, count, late in uow.session.execute(query)]
 
 
 def _announce_dispatch(uow: UnitOfWork, case: Case, redispatch: bool) -> None:

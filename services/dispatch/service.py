@@ -2,6 +2,7 @@
 from pathlib import Path
 
 from nameko.dependency_providers import Config
+from nameko.timer import timer
 from sqlalchemy import select
 
 from lianxin.db import Database, UnitOfWorkProvider
@@ -39,6 +40,14 @@ class DispatchService(Observable):
     @event_consumer("case.closed")
     def on_case_closed(self, event):
         self.uow.apply(event, handling.close)
+
+    @timer(interval=15)
+    def refresh_gauges(self):
+        """Open and overdue cases per unit, for the Prometheus dashboards."""
+        with self.uow as uow:
+            for unit, open_cases, overdue in handling.workload(uow):
+                METRICS.cases_open.labels(self.name, unit).set(open_cases)
+                METRICS.cases_overdue.labels(self.name, unit).set(overdue)
 
     @api("GET", "/cases/<string:case_id>")
     def get_case(self, request, case_id):
