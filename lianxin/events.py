@@ -206,7 +206,7 @@ def _entry(name, publisher, data, summary, version=1) -> tuple[str, EventType]:
 CATALOGUE: dict[str, EventType] = dict([
     _entry("report.received", "intake", ReportReceived, "A report was taken in from any channel."),
     _entry("alert.raised", "intake", AlertRaised, "An early sign: group petition, surge or recurring issue."),
-    _entry("case.dispatched", "dispatch", CaseDispatched, "A case was assigned to its undertaking unit with a deadline."),
+    _entry("case.dispatched", "dispatch", CaseDispatched, "A case went to its undertaking unit with a deadline."),
     _entry("case.accepted", "dispatch", CaseAccepted, "The unit accepted the case."),
     _entry("case.returned", "dispatch", CaseReturned, "The unit contested the assignment, with a reason."),
     _entry("case.reported", "dispatch", CaseReported, "The unit submitted its handling report."),

@@ -26,7 +26,8 @@ from nameko.extensions import DependencyProvider, SharedExtension
 from nameko.messaging import QueueConsumer
 from nameko.standalone.events import get_event_exchange
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import DBAPIError, OperationalError as DBOperationalError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import OperationalError as DBOperationalError
 
 from lianxin.db import AlreadyApplied, Database, utcnow
 from lianxin.events import CATALOGUE, InvalidEvent, parse_event

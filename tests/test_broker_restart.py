@@ -31,7 +31,8 @@ def unpublished(database_url):
     engine = create_engine(database_url)
     try:
         with engine.connect() as conn:
-            return conn.execute(select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))).scalar()
+            waiting = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+            return conn.execute(waiting).scalar()
     finally:
         engine.dispose()
 

@@ -1,5 +1,7 @@
 """The README stays true: its commands, its event catalogue, its configuration."""
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from lianxin.events import CATALOGUE
@@ -37,3 +39,9 @@ def test_every_configuration_variable_in_the_readme_is_read_by_the_code():
             known.add(field.validation_alias or "<S>_" + name.upper())
     known |= {"SCORING_WEIGHT_CLOSURE", "DISPATCH_MAJOR_DAYS"}  # written as pairs in the table
     assert variables <= known, variables - known
+
+
+def test_the_code_passes_the_linter():
+    ruff = Path(sys.executable).with_name("ruff")  # a test dependency, installed beside python
+    lint = subprocess.run([ruff, "check", "lianxin", "services", "tests"], cwd=ROOT, capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout[-3000:]

@@ -88,8 +88,9 @@ def test_the_closure_rate_is_computed_as_the_county_reports_it():
 
 
 def record(unit, closed=True, on_time=True, satisfied=1):
-    return SimpleNamespace(unit=unit, accepted_at=T0, closed_at=T0 if closed else None, closed_on_time=on_time if closed else None,
-                           overdue=not on_time, reopen_count=0, satisfied_callbacks=satisfied,
+    return SimpleNamespace(unit=unit, accepted_at=T0, closed_at=T0 if closed else None,
+                           closed_on_time=on_time if closed else None, overdue=not on_time, reopen_count=0,
+                           satisfied_callbacks=satisfied,
                            dissatisfied_callbacks=1 - satisfied, answered_callbacks=1)
 
 

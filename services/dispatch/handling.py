@@ -1,7 +1,8 @@
 """Dispatch's use cases: open a case from a report, and the unit's actions on it."""
 from __future__ import annotations
 
-from sqlalchemy import case as when, func, select
+from sqlalchemy import case as when
+from sqlalchemy import func, select
 
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory

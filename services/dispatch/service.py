@@ -1,15 +1,14 @@
 """dispatch: every report becomes a case that a named unit must solve by a known date."""
 from pathlib import Path
 
-from nameko.dependency_providers import Config
 from nameko.timer import timer
 from sqlalchemy import select
 
 from lianxin.db import Database, UnitOfWorkProvider
-from lianxin.directory import CountyDirectory
-from lianxin.http import ApiError, Observable, api, page, page_limit, parse_body, query_param
+from lianxin.http import ApiError, api, page, page_limit, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
-from lianxin.metrics import METRICS, EntrypointMetrics
+from lianxin.metrics import METRICS
+from lianxin.service import OfficeService
 
 from . import handling
 from .models import Case, case_pk
@@ -18,14 +17,11 @@ from .schemas import AcceptanceIn, HandlingReportIn, case_view
 DATABASE = Database(Path(__file__).with_name("migrations"))
 
 
-class DispatchService(Observable):
+class DispatchService(OfficeService):
     name = "dispatch"
 
     uow = UnitOfWorkProvider(DATABASE)
     relay = OutboxRelay(DATABASE)
-    directory = CountyDirectory()
-    config = Config()
-    metered = EntrypointMetrics()
 
     @event_consumer("report.received")
     def on_report_received(self, event):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+
 from sqlalchemy import select
 
 from lianxin.db import UnitOfWork, utcnow
@@ -12,7 +13,7 @@ from lianxin.events import CaseClosed, CaseDispatched, CaseReopened, ReportRecei
 from lianxin.http import Unprocessable
 
 from .models import Report, report_pk
-from .schemas import ReportIn, ReporterIn
+from .schemas import ReporterIn, ReportIn
 
 
 def pseudonym(key: str, reporter: ReporterIn | None) -> str | None:
@@ -40,7 +41,8 @@ def place_of(directory: Directory, report: ReportIn) -> tuple[str | None, list[d
         problems.append({"field": "enterprise", "problem": f"unknown enterprise {report.enterprise!r}"})
     implied = directory.township_of(report.village, report.enterprise)
     if report.township and implied and implied != report.township:
-        problems.append({"field": "township", "problem": f"the place given lies in {implied!r}, not {report.township!r}"})
+        problems.append({"field": "township",
+                         "problem": f"the place given lies in {implied!r}, not {report.township!r}"})
     return report.township or implied, problems
 
 

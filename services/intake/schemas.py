@@ -42,6 +42,14 @@ def masked_name(name: str | None) -> str | None:
     return name[0] + "*" * (len(name) - 1) if name else name
 
 
+def masked_id_number(number: str | None) -> str | None:
+    return number[:4] + "*" * (len(number) - 8) + number[-4:] if number else number
+
+
+def masked_address(address: str | None) -> str | None:
+    return address[:6] + "…" if address and len(address) > 6 else address and address[:2] + "…"
+
+
 def report_view(report) -> dict:
     """A report as staff see it by default: personal data masked."""
     return {
@@ -58,9 +66,10 @@ def report_view(report) -> dict:
         "reporter": {
             "name": masked_name(report.reporter_name),
             "phone": masked_phone(report.reporter_phone),
-            "id_number": report.reporter_id_number and report.reporter_id_number[:4] + "**********" + report.reporter_id_number[-4:],
-            "address": report.reporter_address and report.reporter_address[:6] + "…",
-        } if report.reporter_id or report.reporter_name else None,
+            "id_number": masked_id_number(report.reporter_id_number),
+            "address": masked_address(report.reporter_address),
+        } if any((report.reporter_name, report.reporter_phone, report.reporter_id_number,
+                  report.reporter_address)) else None,
         "received_at": report.received_at,
         "received_by": {"role": report.received_by_role, "code": report.received_by},
         "status": report.status,

@@ -1,15 +1,13 @@
 """intake: the office's front door."""
 from pathlib import Path
 
-from nameko.dependency_providers import Config
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lianxin.db import Database, UnitOfWorkProvider
-from lianxin.directory import CountyDirectory
-from lianxin.http import ApiError, NotFound, Observable, api, page, page_limit, parse_body, query_param
+from lianxin.http import ApiError, NotFound, api, page, page_limit, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
-from lianxin.metrics import EntrypointMetrics
+from lianxin.service import OfficeService
 
 from . import reporting
 from .models import Report, report_pk
@@ -19,14 +17,11 @@ DATABASE = Database(Path(__file__).with_name("migrations"))
 MAX_KEY_LENGTH = 128
 
 
-class IntakeService(Observable):
+class IntakeService(OfficeService):
     name = "intake"
 
     uow = UnitOfWorkProvider(DATABASE)
     relay = OutboxRelay(DATABASE)
-    directory = CountyDirectory()
-    config = Config()
-    metered = EntrypointMetrics()
 
     @api("POST", "/reports")
     def create_report(self, request):

@@ -5,8 +5,18 @@ from sqlalchemy import select
 
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
-from lianxin.events import (AssessmentPublished, CallbackRecorded, CaseAccepted, CaseClosed, CaseDispatched,
-                            CaseOverdue, CaseReopened, CaseReported, NoticeIssued, UnitScore)
+from lianxin.events import (
+    AssessmentPublished,
+    CallbackRecorded,
+    CaseAccepted,
+    CaseClosed,
+    CaseDispatched,
+    CaseOverdue,
+    CaseReopened,
+    CaseReported,
+    NoticeIssued,
+    UnitScore,
+)
 from lianxin.metrics import METRICS
 
 from . import assessment

@@ -1,14 +1,12 @@
 """scoring: which units serve people well, and which do not."""
 from pathlib import Path
 
-from nameko.dependency_providers import Config
 from sqlalchemy import select
 
 from lianxin.db import Database, UnitOfWorkProvider
-from lianxin.directory import CountyDirectory
-from lianxin.http import ApiError, NotFound, Observable, api, parse_body, query_param
+from lianxin.http import ApiError, NotFound, api, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
-from lianxin.metrics import EntrypointMetrics
+from lianxin.service import OfficeService
 
 from . import records
 from .models import Assessment
@@ -17,14 +15,11 @@ from .schemas import AssessmentIn, assessment_view
 DATABASE = Database(Path(__file__).with_name("migrations"))
 
 
-class ScoringService(Observable):
+class ScoringService(OfficeService):
     name = "scoring"
 
     uow = UnitOfWorkProvider(DATABASE)
     relay = OutboxRelay(DATABASE)
-    directory = CountyDirectory()
-    config = Config()
-    metered = EntrypointMetrics()
 
     @event_consumer("case.dispatched")
     def on_case_dispatched(self, event):

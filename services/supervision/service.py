@@ -4,9 +4,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from lianxin.db import Database, UnitOfWorkProvider
-from lianxin.http import Conflict, Observable, api, page, page_limit, parse_body, query_param
+from lianxin.http import Conflict, api, page, page_limit, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
-from lianxin.metrics import EntrypointMetrics
+from lianxin.service import OfficeService
 
 from . import callbacks
 from .models import SupervisedCase
@@ -15,12 +15,11 @@ from .schemas import CallbackIn, case_view
 DATABASE = Database(Path(__file__).with_name("migrations"))
 
 
-class SupervisionService(Observable):
+class SupervisionService(OfficeService):
     name = "supervision"
 
     uow = UnitOfWorkProvider(DATABASE)
     relay = OutboxRelay(DATABASE)
-    metered = EntrypointMetrics()
 
     @event_consumer("case.dispatched")
     def on_case_dispatched(self, event):
