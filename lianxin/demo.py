@@ -18,7 +18,7 @@ from lianxin.directory import Directory, load_directory
 from lianxin.settings import REPO_ROOT
 
 COUNTY_TIME = ZoneInfo("Asia/Shanghai")
-CHANNELS = ["hotline", "hotline", "hotline", "mailbox", "web", "visit", "reception_day", "officer"]
+CHANNELS = ["hotline", "hotline", "hotline", "mailbox", "web", "visit", "reception", "officer"]
 STORIES = {
     "subsistence-allowance": "家里老人生病，低保被取消了，希望重新核查。",
     "medical-care": "乡卫生院缺医少药，看病难，老人要跑到县城。",
@@ -62,7 +62,8 @@ def last_month(now: datetime) -> tuple[str, datetime, datetime]:
     return first_last.strftime("%Y-%m"), first_last, first_this
 
 
-def make_report(rng: random.Random, county: Directory, at: datetime, index: int) -> dict:
+def make_report(rng: random.Random, county: Directory, at: datetime) -> tuple[dict, str]:
+    """A report and the code of the staff member who takes it in."""
     category = rng.choice(list(STORIES))
     township = rng.choice(county.townships)
     village = rng.choice(township.villages)
@@ -70,24 +71,25 @@ def make_report(rng: random.Random, county: Directory, at: datetime, index: int)
     people = rng.choice([1] * 12 + [3, 8])  # now and then a group comes together
     report = {
         "channel": channel, "village": village.code, "content": STORIES[category], "people_count": people,
-        "received_at": at.isoformat(), "received_by": _receiver(channel, county, village.code),
+        "received_at": at.isoformat(),
     }
     if rng.random() < 0.7:
         report["category"] = category  # otherwise intake suggests one from the words
     if rng.random() < 0.85:  # the rest are anonymous
         report["reporter"] = {"name": rng.choice(SURNAMES) + rng.choice(GIVEN),
                               "phone": f"13{rng.randrange(10**8, 10**9)}"}
-    return report
+    return report, _receiver(report, county)
 
 
-def _receiver(channel: str, county: Directory, village: str) -> dict:
-    if channel == "officer":
-        officer = next((o for o in county.officers if o.village == village), None)
+def _receiver(report: dict, county: Directory) -> str:
+    if report["channel"] == "officer":
+        officer = next((o for o in county.officers if o.village == report["village"]), None)
         if officer:
-            return {"role": "officer", "code": officer.code}
-    if channel == "reception_day":
-        return {"role": "leader", "code": county.leaders[0].code}
-    return {"role": "operator", "code": "hotline-op-01"}
+            return officer.code
+        report["channel"] = "visit"  # no officer in that village: the people came in person
+    if report["channel"] == "reception":
+        return county.leaders[0].code
+    return "hotline-op-01"
 
 
 def run_demo(urls: dict[str, str], reports: int = 60, seed: int = 2026, echo=print) -> str:
@@ -99,13 +101,16 @@ def run_demo(urls: dict[str, str], reports: int = 60, seed: int = 2026, echo=pri
 
     days = (end - start).total_seconds()
     times = sorted(start + timedelta(seconds=rng.uniform(0, days * 0.9)) for _ in range(reports))
-    taken = [office.call("intake", "POST", "/reports", json=make_report(rng, county, at, i),
-                         headers={"Idempotency-Key": f"demo-{seed}-{period}-{i}"})
-             for i, at in enumerate(times)]
-    echo(f"  intake took {len(taken)} reports")
+    taken = []
+    for i, at in enumerate(times):
+        report, staff = make_report(rng, county, at)
+        taken.append(office.call("intake", "POST", "/reports", json=report, headers={
+            "Idempotency-Key": f"demo-{seed}-{period}-{i}", "Authorization": f"Bearer dev-{staff}"}))
+    originals = [r for r in taken if not r["duplicate_of"]]
+    echo(f"  intake took {len(taken)} reports ({len(taken) - len(originals)} repeated an open one and joined its case)")
 
     cases = [office.wait_for(f"case of {r['report_id']}", lambda r=r: _case_of(office, r["report_id"]))
-             for r in taken]
+             for r in originals]
     echo(f"  dispatch opened {len(cases)} cases")
 
     for case in cases:

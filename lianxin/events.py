@@ -48,7 +48,7 @@ class Actor(EventData):
 
 class ReportReceived(EventData):
     report_id: str
-    channel: Literal["hotline", "mailbox", "web", "visit", "reception_day", "officer", "institution", "open311"]
+    channel: Literal["hotline", "mailbox", "web", "visit", "reception", "officer", "institution", "open311"]
     category: Code
     category_suggested: bool = False
     township: Code | None = None
@@ -56,6 +56,8 @@ class ReportReceived(EventData):
     enterprise: Code | None = None
     content: Text
     people_count: Annotated[int, Field(ge=1, le=100000)] = 1
+    gathering: bool = False  # people gathering to petition
+    duplicate_of: str | None = None  # the open report this one repeats: it joins that case
     reporter_id: str | None = None  # pseudonym; None for an anonymous report
     received_at: datetime
     received_by: Actor

@@ -48,6 +48,11 @@ def dead_letter_queue(service: str) -> Queue:
     return Queue(f"{service}.dead-letter", exchange=exchange, routing_key=service, durable=True)
 
 
+class RetryLater(Exception):
+    """Raised by a handler when the event cannot be applied yet (something it needs has not
+    arrived): retried with backoff for as long as it takes, never dead-lettered."""
+
+
 def backoff(attempt: int, base: float = 0.2, cap: float = 30.0) -> float:
     return min(cap, base * 2 ** (attempt - 1))
 
@@ -265,7 +270,7 @@ class EventConsumer(EventHandler):
 
 def _is_transient(error: BaseException) -> bool:
     """Database or broker trouble is worth waiting out; a bug or bad data is not."""
-    return isinstance(error, (DBOperationalError, OSError)) or (
+    return isinstance(error, (RetryLater, DBOperationalError, OSError)) or (
         isinstance(error, DBAPIError) and error.connection_invalidated)
 
 

@@ -27,6 +27,8 @@ class _Metrics:
             buckets=LAG_BUCKETS)
         self.cases_open = Gauge("lianxin_cases_open", "Open cases per unit", ["service", "unit"])
         self.cases_overdue = Gauge("lianxin_cases_overdue", "Overdue cases per unit", ["service", "unit"])
+        self.alerts_recent = Gauge("lianxin_alerts_recent", "Early-warning alerts of the last 24 hours",
+                                   ["service", "kind"])
         self.unit_closure_rate = Gauge("lianxin_unit_closure_rate", "Closure rate per unit", ["service", "unit"])
 
 

@@ -25,6 +25,7 @@ class ServiceSettings(BaseSettings):
     # shared by all services (no prefix)
     amqp_uri: str = Field(DEFAULT_AMQP_URI, validation_alias="AMQP_URI")
     directory: Path = Field(REPO_ROOT / "deploy" / "county.yaml", validation_alias="LIANXIN_DIRECTORY")
+    credentials: Path = Field(REPO_ROOT / "deploy" / "staff.yaml", validation_alias="LIANXIN_CREDENTIALS")
     data_dir: Path = Field(Path("data"), validation_alias="LIANXIN_DATA_DIR")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
 
@@ -50,6 +51,7 @@ class ServiceSettings(BaseSettings):
             "PREFETCH_COUNT": self.prefetch_count,
             "DATABASE_URL": self.resolved_database_url,
             "DIRECTORY": str(self.directory),
+            "CREDENTIALS": str(self.credentials),
             "LOGGING": _logging(self.log_level),
             **self.extra_config(),
         }

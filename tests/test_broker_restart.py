@@ -1,25 +1,28 @@
 """Stopping the RabbitMQ node in the middle of the flow loses no event and doubles none."""
 import subprocess
 import time
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, func, select
 
 from lianxin.messaging_tables import outbox
 from tests.conftest import rabbitmqctl
-from tests.test_end_to_end import REPORT
+from tests.test_end_to_end import distinct_reports
 from tests.waiting import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.broker_restart]
 
 
-def stop_broker():
-    rabbitmqctl("stop")  # the whole node: every connection drops
-
-
-def start_broker():
-    subprocess.run(["rabbitmq-server", "-detached"], check=True, capture_output=True)
-    eventually(_node_running, timeout=90, interval=1)
+@contextmanager
+def broker_down():
+    """The whole RabbitMQ node stopped (every connection drops), and started again whatever happens."""
+    rabbitmqctl("stop")
+    try:
+        yield
+    finally:
+        subprocess.run(["rabbitmq-server", "-detached"], check=True, capture_output=True)
+        eventually(_node_running, timeout=90, interval=1)
 
 
 def _node_running():
@@ -27,11 +30,13 @@ def _node_running():
                           capture_output=True).returncode == 0
 
 
-def unpublished(database_url):
+def unpublished(database_url, event_type=None):
     engine = create_engine(database_url)
     try:
         with engine.connect() as conn:
             waiting = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+            if event_type:
+                waiting = waiting.where(outbox.c.type == event_type)
             return conn.execute(waiting).scalar()
     finally:
         engine.dispose()
@@ -39,10 +44,11 @@ def unpublished(database_url):
 
 @pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
 def test_reports_taken_while_the_broker_is_down_are_dispatched_once_it_is_back(office):
+    reports = iter(distinct_reports(15))
+
     def submit(n):
         with office.client("intake") as intake:
-            return [intake.post("/reports", json={**REPORT, "content": f"{REPORT['content']} #{i}"}).json()["report_id"]
-                    for i in range(n)]
+            return [intake.post("/reports", json=next(reports)).json()["report_id"] for _ in range(n)]
 
     def dispatched_report_ids():
         with office.client("dispatch") as dispatch:
@@ -51,10 +57,9 @@ def test_reports_taken_while_the_broker_is_down_are_dispatched_once_it_is_back(o
     before = submit(5)
     eventually(lambda: len(dispatched_report_ids()) == 5)
 
-    stop_broker()
-    during = submit(5)  # intake keeps taking reports: they wait in its outbox
-    assert unpublished(office.database_urls["intake"]) == 5
-    start_broker()
+    with broker_down():
+        during = submit(5)  # intake keeps taking reports: they wait in its outbox
+        assert unpublished(office.database_urls["intake"], "report.received") == 5
     after = submit(5)
 
     eventually(lambda: len(dispatched_report_ids()) >= 15, timeout=60)

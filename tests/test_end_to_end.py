@@ -3,6 +3,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from lianxin.directory import load_directory
+from tests.test_directory import SAMPLE
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -12,8 +14,15 @@ REPORT = {
     "village": "chengguan-dongguan",
     "content": "我家的低保上个月被取消了，没有人说明原因。",
     "reporter": {"name": "王大山", "phone": "13812341234", "id_number": "110101196001011234"},
-    "received_by": {"role": "operator", "code": "op-07"},
 }
+
+
+def distinct_reports(n: int) -> list[dict]:
+    """Reports no duplicate check links together: each from another village, anonymous."""
+    villages = [v.code for t in load_directory(SAMPLE).townships for v in t.villages]
+    return [{**REPORT, "reporter": None, "village": villages[i % len(villages)]} for i in range(n)]
+
+
 SIGNED_REPORT = {
     "finding": "substantiated",
     "actions_taken": "复核家庭收入后恢复低保，补发两个月低保金。",
@@ -126,7 +135,8 @@ def test_a_retried_submission_with_the_same_idempotency_key_returns_the_original
     with office.client("intake") as intake:
         first = intake.post("/reports", json=REPORT, headers={"Idempotency-Key": "op-07-call-0042"})
         again = intake.post("/reports", json=REPORT, headers={"Idempotency-Key": "op-07-call-0042"})
-        other = intake.post("/reports", json=REPORT, headers={"Idempotency-Key": "op-07-call-0043"})
+        other = intake.post("/reports", json={**REPORT, "reporter": None, "content": "村口的路灯坏了两个月"},
+                            headers={"Idempotency-Key": "op-07-call-0043"})
         too_long = intake.post("/reports", json=REPORT, headers={"Idempotency-Key": "k" * 129})
     assert (first.status_code, again.status_code, other.status_code) == (201, 200, 201)
     assert again.json()["report_id"] == first.json()["report_id"] != other.json()["report_id"]

@@ -8,6 +8,7 @@ from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
 from lianxin.events import CaseAccepted, CaseClosed, CaseDispatched, CaseReopened, CaseReported, ReportReceived
 from lianxin.http import Conflict, NotFound
+from lianxin.messaging import RetryLater
 
 from . import routing
 from .models import Case, HandlingReport, case_pk
@@ -22,10 +23,13 @@ def get_case(uow: UnitOfWork, case_id: str) -> Case:
 
 
 def open_case(uow: UnitOfWork, report: ReportReceived, directory: Directory, days: dict, group_size: int) -> Case:
-    """One report, one case: a report seen before returns its existing case."""
+    """One report, one case: a report seen before returns its existing case, and a report
+    that repeats an open one joins that one's case."""
     existing = uow.session.scalars(select(Case).where(Case.report_id == report.report_id)).first()
     if existing is not None:
         return existing
+    if report.duplicate_of:
+        return link(uow, report)
     chosen = routing.route(directory, report.category, report.township, report.people_count, group_size)
     now = utcnow()
     case = Case(
@@ -38,6 +42,15 @@ def open_case(uow: UnitOfWork, report: ReportReceived, directory: Directory, day
     uow.session.flush()
     _announce_dispatch(uow, case, redispatch=False)
     return case
+
+
+def link(uow: UnitOfWork, report: ReportReceived) -> Case:
+    original = uow.session.scalars(select(Case).where(Case.report_id == report.duplicate_of)).first()
+    if original is None:
+        raise RetryLater(f"the case of {report.duplicate_of}, which {report.report_id} repeats, is not open yet")
+    if report.report_id not in original.linked_reports:
+        original.linked_reports = [*original.linked_reports, report.report_id]
+    return original
 
 
 def accept(uow: UnitOfWork, case: Case, acceptance: AcceptanceIn) -> None:

@@ -1,7 +1,7 @@
 """Dispatch's tables: cases and their handling reports."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from lianxin.db import UtcDateTime
@@ -30,6 +30,8 @@ class Case(Base):
     accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     reopen_count: Mapped[int] = mapped_column(default=0)
+    # later reports intake found to repeat this one: they join this case instead of opening their own
+    linked_reports: Mapped[list] = mapped_column(JSON, default=list)
 
     reports: Mapped[list["HandlingReport"]] = relationship(back_populates="case", order_by="HandlingReport.id")
 

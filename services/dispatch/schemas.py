@@ -43,6 +43,7 @@ def case_view(case) -> dict:
         "accepted_at": case.accepted_at,
         "closed_at": case.closed_at,
         "reopen_count": case.reopen_count,
+        "linked_reports": case.linked_reports or [],
         "handling_reports": [
             {"finding": r.finding, "actions_taken": r.actions_taken, "explanation": r.explanation,
              "petitioner_opinion": r.petitioner_opinion, "petitioner_acknowledged": r.petitioner_acknowledged,

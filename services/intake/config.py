@@ -1,7 +1,12 @@
-from pydantic import Field
+from datetime import date
+
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from lianxin.settings import ServiceSettings
+
+# Development only: a real office sets LIANXIN_PII_KEYS (generate one with `lianxin pii-key`).
+DEVELOPMENT_PII_KEY = "bGlhbnhpbi1kZXZlbG9wbWVudC1rZXktMDAwMDAwMDA="
 
 
 class IntakeSettings(ServiceSettings):
@@ -11,6 +16,55 @@ class IntakeSettings(ServiceSettings):
 
     # HMAC key that turns a reporter's identity into a stable pseudonymous id.
     pseudonym_key: str = Field("lianxin-development-key", validation_alias="LIANXIN_PSEUDONYM_KEY", min_length=8)
+    # Fernet keys for personal data at rest, comma-separated: the first encrypts, all decrypt.
+    pii_keys: str = Field(DEVELOPMENT_PII_KEY, validation_alias="LIANXIN_PII_KEYS")
+    # Open311 api_keys of the public clients (web portal, apps), comma-separated.
+    open311_api_keys: str = "lianxin-web-portal"
+
+    # early warning
+    group_size: int = Field(5, ge=2, description="people involved from which a report is a group matter")
+    surge_threshold: int = Field(10, ge=2, description="reports on one subject or in one place within the window")
+    surge_window_minutes: int = Field(60, ge=1)
+    recurring_threshold: int = Field(5, ge=2, description="reports on one subject in one township within the window")
+    recurring_window_days: int = Field(30, ge=1)
+    sensitive_periods: str = Field("", description="date ranges 2026-10-01:2026-10-07, comma-separated")
+    sensitive_factor: float = Field(0.5, gt=0, le=1, description="thresholds are multiplied by this in them")
+
+    # duplicates
+    duplicate_window_days: int = Field(30, ge=1)
+    duplicate_similarity: float = Field(0.6, gt=0, le=1)
+
+    @field_validator("sensitive_periods")
+    @classmethod
+    def _periods_parse(cls, value: str) -> str:
+        parse_periods(value)
+        return value
 
     def extra_config(self) -> dict:
-        return {"PSEUDONYM_KEY": self.pseudonym_key}
+        return {
+            "PSEUDONYM_KEY": self.pseudonym_key,
+            "PII_KEYS": [k.strip() for k in self.pii_keys.split(",") if k.strip()],
+            "OPEN311_API_KEYS": [k.strip() for k in self.open311_api_keys.split(",") if k.strip()],
+            "EARLY_WARNING": {
+                "group_size": self.group_size, "surge_threshold": self.surge_threshold,
+                "surge_window_minutes": self.surge_window_minutes, "recurring_threshold": self.recurring_threshold,
+                "recurring_window_days": self.recurring_window_days,
+                "sensitive_periods": [(a.isoformat(), b.isoformat()) for a, b in parse_periods(self.sensitive_periods)],
+                "sensitive_factor": self.sensitive_factor,
+            },
+            "DUPLICATES": {"window_days": self.duplicate_window_days, "similarity": self.duplicate_similarity},
+        }
+
+
+def parse_periods(text: str) -> list[tuple[date, date]]:
+    periods = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        first, _, last = part.partition(":")
+        try:
+            start, end = date.fromisoformat(first), date.fromisoformat(last or first)
+        except ValueError:
+            raise ValueError(f"sensitive period {part!r}: expected YYYY-MM-DD:YYYY-MM-DD") from None
+        if end < start:
+            raise ValueError(f"sensitive period {part!r} ends before it starts")
+        periods.append((start, end))
+    return periods

@@ -1,49 +1,136 @@
 """Taking in a report: check it against the county directory, protect the
-reporter, store it and announce it, all in one unit of work."""
+reporter, link it to an open report it repeats, raise early warnings, store it
+and announce it, all in one unit of work."""
 from __future__ import annotations
-
-import hashlib
-import hmac
 
 from sqlalchemy import select
 
+from lianxin.auth import Forbidden, Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
-from lianxin.events import CaseClosed, CaseDispatched, CaseReopened, ReportReceived
+from lianxin.events import Actor, CaseClosed, CaseDispatched, CaseReopened, ReportReceived
 from lianxin.http import Unprocessable
 
-from .models import Report, report_pk
-from .schemas import ReporterIn, ReportIn
+from . import duplicates, early_warning
+from .models import Report, ReportCorrection, report_pk
+from .protection import pseudonym
+from .schemas import CorrectionIn, PlaceIn, ReporterIn, ReportIn
+
+CORRECTABLE = ("category", "township", "village", "enterprise", "location", "latitude", "longitude", "content",
+               "people_count")
 
 
-def pseudonym(key: str, reporter: ReporterIn | None) -> str | None:
-    """A stable id for the same person across reports, revealing nothing about them."""
-    identity = reporter and (reporter.id_number or _digits(reporter.phone) or
-                             (reporter.name and reporter.address and f"{reporter.name}|{reporter.address}"))
-    if not identity:
-        return None
-    digest = hmac.new(key.encode(), identity.upper().encode(), hashlib.sha256).hexdigest()
-    return "P" + digest[:20]
+class Intake:
+    """What taking in a report needs besides the unit of work: the county, keys and rules."""
+
+    def __init__(self, directory: Directory, config: dict):
+        self.directory = directory
+        self.pseudonym_key = config["PSEUDONYM_KEY"]
+        self.warning_rules = config["EARLY_WARNING"]
+        self.duplicate_rules = config["DUPLICATES"]
+
+    def take_in(self, uow: UnitOfWork, incoming: ReportIn, staff: Staff,
+                idempotency_key: str | None = None) -> tuple[Report, bool]:
+        """Store a report and emit ``report.received``; returns (report, created)."""
+        if idempotency_key and (earlier := find_by_idempotency_key(uow, idempotency_key)):
+            return earlier, False
+        incoming = self.on_behalf_of(staff, incoming)
+        township, problems = place_of(self.directory, incoming)
+        category, suggested, category_problems = category_of(self.directory, incoming)
+        if problems or category_problems:
+            raise Unprocessable("the report does not match the county directory", problems + category_problems)
+        report = self._new_report(incoming, staff, township, category, suggested, idempotency_key)
+        uow.session.add(report)
+        uow.session.flush()  # assigns the report number the event carries
+        original = duplicates.original_of(uow, report, self.duplicate_rules)
+        if original is not None:
+            report.duplicate_of, report.status, report.case_id = original.id, "linked", original.case_id
+        uow.emit("report.received", report.report_id, received_event(report, original))
+        early_warning.check(uow, self.directory, report, self.warning_rules)
+        return report, True
+
+    def on_behalf_of(self, staff: Staff, incoming: ReportIn) -> ReportIn:
+        """Information officers report directly (the green channel), for their own place only."""
+        if staff.role != "officer":
+            return incoming
+        own = {"village": staff.village, "enterprise": staff.enterprise}
+        given = {"village": incoming.village, "enterprise": incoming.enterprise}
+        if any(given[k] and given[k] != own[k] for k in own) or (incoming.township and incoming.township !=
+                                                                 self.directory.township_of(**own)):
+            raise Forbidden(f"information officer {staff.code} reports for "
+                            f"{staff.village or staff.enterprise} only")
+        return incoming.model_copy(update={"channel": "officer", **{k: v for k, v in own.items() if v}})
+
+    def _new_report(self, incoming: ReportIn, staff: Staff, township, category, suggested, key) -> Report:
+        reporter = incoming.reporter or ReporterIn()
+        now = utcnow()
+        return Report(
+            channel=incoming.channel, category=category, category_suggested=suggested, township=township,
+            village=incoming.village, enterprise=incoming.enterprise, location=incoming.location,
+            latitude=incoming.latitude, longitude=incoming.longitude, content=incoming.content,
+            media_url=str(incoming.media_url) if incoming.media_url else None, people_count=incoming.people_count,
+            gathering=incoming.gathering, reporter_name=reporter.name, reporter_phone=reporter.phone,
+            reporter_id_number=reporter.id_number, reporter_address=reporter.address,
+            reporter_id=pseudonym(self.pseudonym_key, reporter.id_number, reporter.phone, reporter.name,
+                                  reporter.address),
+            received_at=incoming.received_at or now, received_by_role=_actor_role(staff), received_by=staff.code,
+            idempotency_key=key, status="received", updated_at=now,
+        )
+
+    def correct(self, uow: UnitOfWork, report: Report, correction: CorrectionIn, staff: Staff) -> list[str]:
+        """Apply staff corrections, keeping each field's earlier value; returns the fields changed."""
+        changes = correction.model_dump(include=set(CORRECTABLE), exclude_unset=True)
+        current = _as_input(report)
+        if {"village", "enterprise"} & set(changes) and "township" not in changes:
+            current["township"] = None  # a new place brings its own township
+        merged = ReportIn.model_validate({**current, **changes})
+        township, problems = place_of(self.directory, merged)
+        if "category" in changes:
+            problems += category_of(self.directory, merged)[2]
+        if problems:
+            raise Unprocessable("the correction does not match the county directory", problems)
+        changes["township"] = township
+        changed = [field for field, value in changes.items() if getattr(report, field) != value]
+        now = utcnow()
+        for field in changed:
+            uow.session.add(ReportCorrection(report=report, field=field, before=_text(getattr(report, field)),
+                                             after=_text(changes[field]), reason=correction.reason,
+                                             corrected_by=staff.code, corrected_at=now))
+            setattr(report, field, changes[field])
+        if "category" in changed:
+            report.category_suggested = False
+        report.updated_at = now
+        return changed
 
 
-def _digits(phone: str | None) -> str | None:
-    return "".join(ch for ch in phone if ch.isdigit()) if phone else None
+def received_event(report: Report, original: Report | None) -> ReportReceived:
+    return ReportReceived(
+        report_id=report.report_id, channel=report.channel, category=report.category,
+        category_suggested=report.category_suggested, township=report.township, village=report.village,
+        enterprise=report.enterprise, content=report.content, people_count=report.people_count,
+        gathering=report.gathering, duplicate_of=original.report_id if original else None,
+        reporter_id=report.reporter_id, received_at=report.received_at,
+        received_by=Actor(role=report.received_by_role, code=report.received_by))
 
 
-def place_of(directory: Directory, report: ReportIn) -> tuple[str | None, list[dict]]:
-    """The township of the report, and what is wrong with the place given."""
+def place_of(directory: Directory, place: PlaceIn) -> tuple[str | None, list[dict]]:
+    """The township of the place given, and what is wrong with it."""
     problems = []
-    if report.township and report.township not in directory.township_by_code:
-        problems.append({"field": "township", "problem": f"unknown township {report.township!r}"})
-    if report.village and report.village not in directory.villages:
-        problems.append({"field": "village", "problem": f"unknown village {report.village!r}"})
-    if report.enterprise and report.enterprise not in directory.enterprise_by_code:
-        problems.append({"field": "enterprise", "problem": f"unknown enterprise {report.enterprise!r}"})
-    implied = directory.township_of(report.village, report.enterprise)
-    if report.township and implied and implied != report.township:
+    if place.township and place.township not in directory.township_by_code:
+        problems.append({"field": "township", "problem": f"unknown township {place.township!r}"})
+    if place.village and place.village not in directory.villages:
+        problems.append({"field": "village", "problem": f"unknown village {place.village!r}"})
+    if place.enterprise and place.enterprise not in directory.enterprise_by_code:
+        problems.append({"field": "enterprise", "problem": f"unknown enterprise {place.enterprise!r}"})
+    implied = directory.township_of(place.village, place.enterprise)
+    if place.township and implied and implied != place.township:
         problems.append({"field": "township",
-                         "problem": f"the place given lies in {implied!r}, not {report.township!r}"})
-    return report.township or implied, problems
+                         "problem": f"the place given lies in {implied!r}, not {place.township!r}"})
+    township = place.township or implied
+    if township is None and not problems and place.latitude is None and not place.location:
+        problems.append({"field": "township", "problem": "say where: a township, village, enterprise, "
+                                                          "location or coordinates"})
+    return township, problems
 
 
 def category_of(directory: Directory, report: ReportIn) -> tuple[str, bool, list[dict]]:
@@ -60,51 +147,36 @@ def find_by_idempotency_key(uow: UnitOfWork, key: str) -> Report | None:
     return uow.session.scalars(select(Report).where(Report.idempotency_key == key)).first()
 
 
-def take_in(uow: UnitOfWork, directory: Directory, pseudonym_key: str, incoming: ReportIn,
-            idempotency_key: str | None = None) -> tuple[Report, bool]:
-    """Store a report and emit ``report.received``; returns (report, created)."""
-    if idempotency_key and (earlier := find_by_idempotency_key(uow, idempotency_key)):
-        return earlier, False
-    township, place_problems = place_of(directory, incoming)
-    category, suggested, category_problems = category_of(directory, incoming)
-    if place_problems or category_problems:
-        raise Unprocessable("the report does not match the county directory", place_problems + category_problems)
-    report = _new_report(incoming, township, category, suggested, pseudonym(pseudonym_key, incoming.reporter),
-                         idempotency_key)
-    uow.session.add(report)
-    uow.session.flush()  # assigns the report number the event carries
-    uow.emit("report.received", report.report_id, ReportReceived(
-        report_id=report.report_id, channel=report.channel, category=category, category_suggested=suggested,
-        township=township, village=report.village, enterprise=report.enterprise, content=report.content,
-        people_count=report.people_count, reporter_id=report.reporter_id, received_at=report.received_at,
-        received_by=incoming.received_by,
-    ))
-    return report, True
-
-
-def _new_report(incoming: ReportIn, township, category, suggested, reporter_id, idempotency_key) -> Report:
-    reporter = incoming.reporter or ReporterIn()
-    now = utcnow()
-    return Report(
-        channel=incoming.channel, category=category, category_suggested=suggested, township=township,
-        village=incoming.village, enterprise=incoming.enterprise, content=incoming.content,
-        people_count=incoming.people_count, reporter_name=reporter.name, reporter_phone=reporter.phone,
-        reporter_id_number=reporter.id_number, reporter_address=reporter.address, reporter_id=reporter_id,
-        received_at=incoming.received_at or now, received_by_role=incoming.received_by.role,
-        received_by=incoming.received_by.code, idempotency_key=idempotency_key, status="received", updated_at=now,
-    )
+def duplicates_of(uow: UnitOfWork, report: Report) -> list[str]:
+    return [r.report_id for r in uow.session.scalars(select(Report).where(Report.duplicate_of == report.id))]
 
 
 def follow_dispatch(uow: UnitOfWork, case: CaseDispatched) -> None:
-    """Keep the report's public status in step with dispatch."""
+    """Keep the report (and those linked to it) in step with dispatch."""
     report = uow.session.get(Report, report_pk(case.report_id) or -1)
-    if report is not None:  # else the report belongs to another intake database
-        report.case_id, report.unit, report.expected_at = case.case_id, case.unit, case.deadline
-        report.status, report.updated_at = "dispatched", case.dispatched_at
+    if report is None:
+        return  # the report belongs to another intake database
+    for each in [report, *uow.session.scalars(select(Report).where(Report.duplicate_of == report.id))]:
+        each.case_id, each.unit, each.expected_at = case.case_id, case.unit, case.deadline
+        each.status, each.updated_at = ("dispatched" if each is report else "linked"), case.dispatched_at
 
 
 def follow_case(uow: UnitOfWork, change: CaseClosed | CaseReopened, status: str) -> None:
-    """Keep the report's public status in step with supervision (closed, reopened)."""
-    report = uow.session.scalars(select(Report).where(Report.case_id == change.case_id)).first()
-    if report is not None:
+    """Keep the reports of a case in step with supervision (closed, reopened)."""
+    for report in uow.session.scalars(select(Report).where(Report.case_id == change.case_id)):
         report.status, report.updated_at = status, utcnow()
+
+
+def _actor_role(staff: Staff) -> str:
+    return {"officer": "officer", "leader": "leader"}.get(staff.role, "operator")
+
+
+def _as_input(report: Report) -> dict:
+    return {"channel": report.channel, "category": report.category, "township": report.township,
+            "village": report.village, "enterprise": report.enterprise, "location": report.location,
+            "latitude": report.latitude, "longitude": report.longitude, "content": report.content,
+            "people_count": report.people_count}
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)

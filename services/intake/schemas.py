@@ -1,56 +1,67 @@
 """What intake's HTTP API accepts and answers."""
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
 
-from lianxin.events import Actor
 from lianxin.schemas import PastTime
 
-Channel = Literal["hotline", "mailbox", "web", "visit", "reception_day", "officer", "institution"]
+from .models import report_number
+from .protection import reporter_masked
+
+Channel = Literal["hotline", "mailbox", "web", "visit", "reception", "officer", "institution"]
+Code = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class ReporterIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: Annotated[str | None, Field(max_length=100)] = None
-    phone: Annotated[str | None, Field(pattern=r"^\+?[0-9\- ]{5,20}$")] = None
+    name: Annotated[str | None, Field(min_length=1, max_length=100)] = None
+    phone: Annotated[str | None, Field(pattern=r"^\+?[0-9][0-9\- ]{4,19}$")] = None
     id_number: Annotated[str | None, Field(pattern=r"^[0-9]{17}[0-9Xx]$")] = None
-    address: Annotated[str | None, Field(max_length=300)] = None
+    address: Annotated[str | None, Field(min_length=1, max_length=300)] = None
 
 
-class ReportIn(BaseModel):
+class PlaceIn(BaseModel):
+    """Where the matter is: a township, village or enterprise of the directory, optionally coordinates."""
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    township: Code | None = None
+    village: Code | None = None
+    enterprise: Code | None = None
+    location: Annotated[str | None, Field(min_length=1, max_length=300)] = None
+    latitude: Annotated[float | None, Field(ge=-90, le=90)] = None
+    longitude: Annotated[float | None, Field(ge=-180, le=180)] = None
+
+    @model_validator(mode="after")
+    def _coordinates_in_pairs(self):
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("latitude and longitude go together")
+        return self
+
+
+class ReportIn(PlaceIn):
     channel: Channel
-    category: Annotated[str | None, Field(max_length=64)] = None  # suggested from the content when absent
-    township: Annotated[str | None, Field(max_length=64)] = None
-    village: Annotated[str | None, Field(max_length=64)] = None
-    enterprise: Annotated[str | None, Field(max_length=64)] = None
+    category: Code | None = None  # suggested from the content when absent
     content: Annotated[str, Field(min_length=1, max_length=4000)]
+    media_url: AnyHttpUrl | None = None
     people_count: Annotated[int, Field(ge=1, le=100000)] = 1
+    gathering: bool = False  # people are gathering to petition: an alert goes out at once
     reporter: ReporterIn | None = None  # absent: an anonymous report
     received_at: PastTime = None
-    received_by: Actor
 
 
-def masked_phone(phone: str | None) -> str | None:
-    if not phone:
-        return phone
-    digits = phone.replace(" ", "").replace("-", "")
-    return digits[:3] + "****" + digits[-4:] if len(digits) >= 8 else "****"
+class CorrectionIn(PlaceIn):
+    """Fields staff may correct after intake; each change is kept with its reason."""
+    category: Code | None = None
+    content: Annotated[str | None, Field(min_length=1, max_length=4000)] = None
+    people_count: Annotated[int | None, Field(ge=1, le=100000)] = None
+    reason: Annotated[str, Field(min_length=2, max_length=1000)]
 
 
-def masked_name(name: str | None) -> str | None:
-    return name[0] + "*" * (len(name) - 1) if name else name
+class ReleaseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    purpose: Annotated[str, Field(min_length=4, max_length=500)]
 
 
-def masked_id_number(number: str | None) -> str | None:
-    return number[:4] + "*" * (len(number) - 8) + number[-4:] if number else number
-
-
-def masked_address(address: str | None) -> str | None:
-    return address[:6] + "…" if address and len(address) > 6 else address and address[:2] + "…"
-
-
-def report_view(report) -> dict:
+def report_view(report, duplicates: list[str] | None = None) -> dict:
     """A report as staff see it by default: personal data masked."""
     return {
         "report_id": report.report_id,
@@ -60,21 +71,25 @@ def report_view(report) -> dict:
         "township": report.township,
         "village": report.village,
         "enterprise": report.enterprise,
+        "location": report.location,
+        "latitude": report.latitude,
+        "longitude": report.longitude,
         "content": report.content,
+        "media_url": report.media_url,
         "people_count": report.people_count,
+        "gathering": report.gathering,
         "reporter_id": report.reporter_id,
-        "reporter": {
-            "name": masked_name(report.reporter_name),
-            "phone": masked_phone(report.reporter_phone),
-            "id_number": masked_id_number(report.reporter_id_number),
-            "address": masked_address(report.reporter_address),
-        } if any((report.reporter_name, report.reporter_phone, report.reporter_id_number,
-                  report.reporter_address)) else None,
+        "reporter": reporter_masked(report),
         "received_at": report.received_at,
         "received_by": {"role": report.received_by_role, "code": report.received_by},
+        "duplicate_of": report.duplicate_of and report_number(report.duplicate_of),
+        "duplicates": duplicates or [],
         "status": report.status,
         "case_id": report.case_id,
         "unit": report.unit,
         "expected_at": report.expected_at,
         "updated_at": report.updated_at,
+        "corrections": [
+            {"field": c.field, "before": c.before, "after": c.after, "reason": c.reason,
+             "corrected_by": c.corrected_by, "corrected_at": c.corrected_at} for c in report.corrections],
     }

@@ -1,20 +1,29 @@
 """intake: the office's front door."""
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from nameko.timer import timer
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from lianxin.db import Database, UnitOfWorkProvider
-from lianxin.http import ApiError, NotFound, api, page, page_limit, parse_body, query_param
+from lianxin.db import Database, UnitOfWorkProvider, utcnow
+from lianxin.http import ApiError, NotFound, api, page, page_limit, parse_body, query_param, validate
 from lianxin.messaging import OutboxRelay, event_consumer
+from lianxin.metrics import METRICS
 from lianxin.service import OfficeService
 
-from . import reporting
-from .models import Report, report_pk
-from .schemas import ReportIn, report_view
+from . import batch, reporting
+from .models import Alert, PersonalDataRelease, Report, report_pk
+from .protection import ROLES_ALLOWED_CLEAR, PersonalDataKeys, reporter_clear
+from .reporting import Intake
+from .schemas import CorrectionIn, ReleaseIn, ReportIn, report_view
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
 MAX_KEY_LENGTH = 128
+TAKES_IN = ("operator", "officer", "leader", "supervisor", "administrator")
+READS = TAKES_IN + ("unit_handler", "unit_head")
+CORRECTS = ("operator", "supervisor", "administrator")
+FILTERS = ("channel", "category", "township", "village", "enterprise", "status", "reporter_id")
 
 
 class IntakeService(OfficeService):
@@ -22,16 +31,20 @@ class IntakeService(OfficeService):
 
     uow = UnitOfWorkProvider(DATABASE)
     relay = OutboxRelay(DATABASE)
+    personal_data_keys = PersonalDataKeys()
+
+    @property
+    def intake(self) -> Intake:
+        return Intake(self.directory, self.config)
 
     @api("POST", "/reports")
     def create_report(self, request):
+        staff = self.auth.require(request, *TAKES_IN)
         incoming = parse_body(request, ReportIn)
-        key = request.headers.get("Idempotency-Key") or None
-        if key and len(key) > MAX_KEY_LENGTH:
-            raise ApiError(f"Idempotency-Key is longer than {MAX_KEY_LENGTH} characters")
+        key = _idempotency_key(request.headers.get("Idempotency-Key"))
         try:
             with self.uow as uow:
-                report, created = reporting.take_in(uow, self.directory, self.config["PSEUDONYM_KEY"], incoming, key)
+                report, created = self.intake.take_in(uow, incoming, staff, key)
                 uow.commit()
                 return (201 if created else 200), report_view(report)
         except IntegrityError:
@@ -40,26 +53,110 @@ class IntakeService(OfficeService):
         with self.uow as uow:  # a concurrent retry with the same key committed first: answer with its report
             return 200, report_view(reporting.find_by_idempotency_key(uow, key))
 
+    @api("POST", "/reports/batch")
+    def create_batch(self, request):
+        """Each row accepted or rejected with its reason; the accepted ones commit together."""
+        staff = self.auth.require(request, *TAKES_IN)
+        rows, results, intake = batch.rows_of(request), [], self.intake
+        with self.uow as uow:
+            for number, row in enumerate(rows, start=1):
+                try:
+                    key = _idempotency_key(row.pop("idempotency_key", None))
+                    # take_in refuses before it writes anything, so a refused row leaves no trace
+                    report, created = intake.take_in(uow, validate(ReportIn, row), staff, key)
+                except ApiError as refused:
+                    results.append({"row": number, "status": "rejected", "reason": refused.message,
+                                    "details": refused.details})
+                    continue
+                results.append({"row": number, "status": "accepted" if created else "already_accepted",
+                                "report_id": report.report_id, "duplicate_of": report.duplicate_of and
+                                reporting.report_number(report.duplicate_of)})
+            uow.commit()
+        accepted = sum(r["status"] != "rejected" for r in results)
+        return 200, {"accepted": accepted, "rejected": len(results) - accepted, "rows": results}
+
     @api("GET", "/reports/<string:report_id>")
     def get_report(self, request, report_id):
+        self.auth.require(request, *READS)
         with self.uow as uow:
-            report = uow.session.get(Report, report_pk(report_id) or -1)
-            if report is None:
-                raise NotFound(f"no report {report_id!r}")
-            return report_view(report)
+            report = _report(uow, report_id)
+            return report_view(report, reporting.duplicates_of(uow, report))
+
+    @api("PATCH", "/reports/<string:report_id>")
+    def correct_report(self, request, report_id):
+        staff = self.auth.require(request, *CORRECTS)
+        correction = parse_body(request, CorrectionIn)
+        with self.uow as uow:
+            report = _report(uow, report_id)
+            self.intake.correct(uow, report, correction, staff)
+            uow.commit()
+            return report_view(report, reporting.duplicates_of(uow, report))
 
     @api("GET", "/reports")
     def list_reports(self, request):
+        self.auth.require(request, *READS)
         limit, after = page_limit(request), query_param(request, "after", "R0")
         if report_pk(after) is None:
             raise ApiError(f"query parameter 'after' must be a report number like R00000001, got {after!r}")
         query = select(Report).where(Report.id > report_pk(after))
-        for field in ("channel", "category", "township", "status"):
+        for field in FILTERS:
             if (value := query_param(request, field)) is not None:
                 query = query.where(getattr(Report, field) == value)
+        if (since := query_param(request, "received_from", cast=datetime.fromisoformat)) is not None:
+            query = query.where(Report.received_at >= since)
+        if (until := query_param(request, "received_to", cast=datetime.fromisoformat)) is not None:
+            query = query.where(Report.received_at < until)
+        if (words := query_param(request, "q")) is not None:
+            query = query.where(Report.content.contains(words))
         with self.uow as uow:
             views = [report_view(r) for r in uow.session.scalars(query.order_by(Report.id).limit(limit))]
         return page("reports", views, limit, "report_id")
+
+    @api("POST", "/reports/<string:report_id>/reporter")
+    def release_reporter(self, request, report_id):
+        """The reporter's personal data in clear, for calling them back; every release is logged."""
+        staff = self.auth.require(request, *ROLES_ALLOWED_CLEAR)
+        release = parse_body(request, ReleaseIn)
+        with self.uow as uow:
+            report = _report(uow, report_id)
+            uow.session.add(PersonalDataRelease(report_pk=report.id, released_to=staff.code, role=staff.role,
+                                                purpose=release.purpose, released_at=utcnow()))
+            uow.commit()
+            return {"report_id": report.report_id, "reporter_id": report.reporter_id,
+                    "reporter": reporter_clear(report)}
+
+    @api("GET", "/personal-data-releases")
+    def list_releases(self, request):
+        self.auth.require(request, "supervisor", "administrator")
+        query = select(PersonalDataRelease).order_by(PersonalDataRelease.id.desc()).limit(page_limit(request))
+        if (report_id := query_param(request, "report_id")) is not None:
+            query = query.where(PersonalDataRelease.report_pk == (report_pk(report_id) or -1))
+        with self.uow as uow:
+            return {"releases": [
+                {"report_id": reporting.report_number(r.report_pk), "released_to": r.released_to, "role": r.role,
+                 "purpose": r.purpose, "released_at": r.released_at} for r in uow.session.scalars(query)]}
+
+    @api("GET", "/alerts")
+    def list_alerts(self, request):
+        self.auth.require(request, *READS, "bureau")
+        query = select(Alert).order_by(Alert.id.desc()).limit(page_limit(request))
+        if (kind := query_param(request, "kind")) is not None:
+            query = query.where(Alert.kind == kind)
+        with self.uow as uow:
+            return {"alerts": [
+                {"alert_id": a.alert_id, "kind": a.kind, "message": a.message, "township": a.township,
+                 "category": a.category, "report_ids": a.report_ids, "raised_at": a.raised_at}
+                for a in uow.session.scalars(query)]}
+
+    @timer(interval=15)
+    def refresh_gauges(self):
+        """Alerts of the last 24 hours per kind, for the dashboards."""
+        since = utcnow() - timedelta(hours=24)
+        with self.uow as uow:
+            counts = dict(uow.session.execute(
+                select(Alert.kind, func.count()).where(Alert.raised_at >= since).group_by(Alert.kind)).all())
+        for kind in ("group_petition", "surge", "recurring_issue"):
+            METRICS.alerts_recent.labels(self.name, kind).set(counts.get(kind, 0))
 
     @event_consumer("case.dispatched")
     def on_case_dispatched(self, event):
@@ -72,3 +169,16 @@ class IntakeService(OfficeService):
     @event_consumer("case.reopened")
     def on_case_reopened(self, event):
         self.uow.apply(event, reporting.follow_case, "reopened")
+
+
+def _report(uow, report_id: str) -> Report:
+    report = uow.session.get(Report, report_pk(report_id) or -1)
+    if report is None:
+        raise NotFound(f"no report {report_id!r}")
+    return report
+
+
+def _idempotency_key(key: str | None) -> str | None:
+    if key and len(key) > MAX_KEY_LENGTH:
+        raise ApiError(f"Idempotency-Key is longer than {MAX_KEY_LENGTH} characters")
+    return key or None

@@ -1,0 +1,57 @@
+"""A day's collection uploaded at once (an information officer, a mailbox clerk): CSV or JSON rows."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from lianxin.http import ApiError
+
+MAX_ROWS = 1000
+REPORTER_COLUMNS = {"reporter_name": "name", "reporter_phone": "phone", "reporter_id_number": "id_number",
+                    "reporter_address": "address"}
+
+
+def rows_of(request) -> list[dict]:
+    """The rows of a batch body: ``{"reports": [...]}`` as JSON, or CSV with a header line."""
+    kind = (request.mimetype or "").lower()
+    raw = request.get_data(cache=False)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ApiError("the batch is not UTF-8 text") from None
+    if kind == "text/csv":
+        rows = [_from_csv(row) for row in csv.DictReader(io.StringIO(text))]
+    elif kind in ("application/json", ""):
+        rows = _from_json(text)
+    else:
+        raise ApiError(f"send the batch as application/json or text/csv, not {kind}")
+    if not rows:
+        raise ApiError("the batch has no rows")
+    if len(rows) > MAX_ROWS:
+        raise ApiError(f"a batch holds at most {MAX_ROWS} rows; this one has {len(rows)}")
+    return rows
+
+
+def _from_json(text: str) -> list[dict]:
+    try:
+        body = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ApiError(f"the batch is not JSON: {exc}") from None
+    rows = body.get("reports") if isinstance(body, dict) else None
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise ApiError('a JSON batch is {"reports": [{...}, ...]}')
+    return rows
+
+
+def _from_csv(row: dict) -> dict:
+    """A CSV row as the JSON shape: empty cells are absent, reporter columns nested."""
+    if None in row:
+        raise ApiError("a CSV row has more cells than the header has columns")
+    values = {k.strip(): v.strip() for k, v in row.items() if k and v is not None and v.strip() != ""}
+    reporter = {REPORTER_COLUMNS[k]: values.pop(k) for k in list(values) if k in REPORTER_COLUMNS}
+    if reporter:
+        values["reporter"] = reporter
+    if "gathering" in values:
+        values["gathering"] = values["gathering"].lower() in ("1", "true", "yes", "是")
+    return values

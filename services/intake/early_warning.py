@@ -1,0 +1,107 @@
+"""Early signs (抓苗头): group petitions, surges and recurring issues, raised at once.
+
+Each rule looks at the report just taken in and at what came before it; an
+alert is stored, published as ``alert.raised`` with the reports as evidence,
+and raised once per window for the same subject or place. In sensitive
+periods the thresholds are lowered.
+"""
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from lianxin.db import UnitOfWork
+from lianxin.directory import Directory
+from lianxin.events import AlertRaised
+
+from .models import Alert, Report
+
+COUNTY_TIME = ZoneInfo("Asia/Shanghai")
+
+
+def in_sensitive_period(at: datetime, rules: dict) -> bool:
+    day = at.astimezone(COUNTY_TIME).date().isoformat()
+    return any(start <= day <= end for start, end in rules["sensitive_periods"])
+
+
+def threshold(value: int, at: datetime, rules: dict) -> int:
+    return max(2, math.ceil(value * rules["sensitive_factor"])) if in_sensitive_period(at, rules) else value
+
+
+def check(uow: UnitOfWork, directory: Directory, report: Report, rules: dict) -> list[Alert]:
+    """Raise whatever alerts this report sets off."""
+    raised = [_group_petition(uow, directory, report, rules),
+              _surge(uow, directory, report, rules, "category", report.category),
+              _surge(uow, directory, report, rules, "township", report.township),
+              _recurring(uow, directory, report, rules)]
+    return [alert for alert in raised if alert is not None]
+
+
+def _group_petition(uow, directory, report, rules) -> Alert | None:
+    size = threshold(rules["group_size"], report.received_at, rules)
+    if not report.gathering and report.people_count < size:
+        return None
+    what = "are gathering to petition" if report.gathering else "are involved"
+    message = (f"{report.people_count} people {what} about {_category(directory, report.category)} in "
+               f"{_place(directory, report.township)}: leaders to have a plan within the hour")
+    return _raise(uow, "group_petition", f"group:{report.id}", message, report, [report])
+
+
+def _surge(uow, directory, report, rules, field, value) -> Alert | None:
+    if value is None:
+        return None
+    window = timedelta(minutes=rules["surge_window_minutes"])
+    recent = _recent(uow, getattr(Report, field) == value, report.received_at - window, report.received_at)
+    if len(recent) < threshold(rules["surge_threshold"], report.received_at, rules):
+        return None
+    about = _category(directory, value) if field == "category" else _place(directory, value)
+    message = f"surge: {len(recent)} reports about {about} within {rules['surge_window_minutes']} minutes"
+    return _raise(uow, "surge", f"surge:{field}:{value}", message, report, recent, window)
+
+
+def _recurring(uow, directory, report, rules) -> Alert | None:
+    if report.township is None:
+        return None
+    window = timedelta(days=rules["recurring_window_days"])
+    same = (Report.category == report.category) & (Report.township == report.township)
+    recent = _recent(uow, same, report.received_at - window, report.received_at)
+    if len(recent) < threshold(rules["recurring_threshold"], report.received_at, rules):
+        return None
+    message = (f"recurring issue: {len(recent)} reports about {_category(directory, report.category)} in "
+               f"{_place(directory, report.township)} within {rules['recurring_window_days']} days; "
+               f"plan for it as one pattern")
+    return _raise(uow, "recurring_issue", f"recurring:{report.category}:{report.township}", message, report,
+                  recent, window)
+
+
+def _recent(uow, condition, since: datetime, until: datetime) -> list[Report]:
+    query = select(Report).where(condition, Report.received_at > since, Report.received_at <= until)
+    return list(uow.session.scalars(query.order_by(Report.id)))
+
+
+def _raise(uow, kind, key, message, report, evidence, window: timedelta | None = None) -> Alert | None:
+    if window is not None:
+        earlier = select(func.count()).select_from(Alert).where(
+            Alert.key == key, Alert.raised_at > report.received_at - window)
+        if uow.session.execute(earlier).scalar():
+            return None  # already raised in this window
+    alert = Alert(kind=kind, key=key, message=message, township=report.township, category=report.category,
+                  report_ids=[r.report_id for r in evidence], raised_at=report.received_at)
+    uow.session.add(alert)
+    uow.session.flush()
+    uow.emit("alert.raised", alert.alert_id, AlertRaised(
+        alert_id=alert.alert_id, kind=kind, message=message, township=alert.township, category=alert.category,
+        report_ids=alert.report_ids, raised_at=alert.raised_at))
+    return alert
+
+
+def _category(directory: Directory, code: str) -> str:
+    entry = directory.category_by_code.get(code)
+    return entry.name if entry else code
+
+
+def _place(directory: Directory, code: str | None) -> str:
+    return directory.township_by_code[code].name if code in directory.township_by_code else "an unknown place"
