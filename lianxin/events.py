@@ -26,6 +26,10 @@ SPECVERSION = "1.0"
 DATACONTENTTYPE = "application/json"
 
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+# How many times the case has been reopened when the event happened. Events of
+# different types travel on different queues and may arrive out of order; the
+# round tells a consumer whether an event is older than what it already knows.
+Round = Annotated[int, Field(ge=0)]
 Text = Annotated[str, Field(max_length=4000)]
 UnitKind = Literal["township", "department"]
 Severity = Literal["general", "major"]
@@ -89,6 +93,7 @@ class CaseDispatched(EventData):
     received_at: datetime
     dispatched_at: datetime
     redispatch: bool = False  # True when a reopened or returned case goes out again
+    round: Round = 0
 
 
 class CaseAccepted(EventData):
@@ -108,6 +113,7 @@ class CaseReturned(EventData):
 
 class CaseReported(EventData):
     case_id: str
+    report_id: str
     unit: Code
     finding: Literal["substantiated", "partly_substantiated", "unsubstantiated"]
     actions_taken: Text
@@ -119,6 +125,7 @@ class CaseReported(EventData):
     reported_at: datetime
     deadline: datetime
     on_time: bool
+    round: Round = 0
 
 
 class CaseOverdue(EventData):
@@ -144,18 +151,22 @@ class CallbackRecorded(EventData):
 
 class CaseClosed(EventData):
     case_id: str
+    report_id: str
     unit: Code
     closed_at: datetime
     deadline: datetime
     on_time: bool
     satisfaction: Literal["satisfied", "neutral", "dissatisfied"] | None = None
+    round: Round = 0
 
 
 class CaseReopened(EventData):
     case_id: str
+    report_id: str
     unit: Code
     reason: Text
     reopened_at: datetime
+    round: Round  # the new round: the case has now been reopened this many times
 
 
 class NoticeIssued(EventData):
@@ -192,6 +203,7 @@ class EventType(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
     name: str
     publisher: str
+    consumers: tuple[str, ...]  # Lianxin services that must receive it (their queues are declared up front)
     version: int
     data: type[EventData]
     summary: str
@@ -201,23 +213,29 @@ class EventType(BaseModel):
         return f"urn:lianxin:event:{self.name}:v{self.version}"
 
 
-def _entry(name, publisher, data, summary, version=1) -> tuple[str, EventType]:
-    return name, EventType(name=name, publisher=publisher, version=version, data=data, summary=summary)
+def _entry(name, publisher, consumers, data, summary, version=1) -> tuple[str, EventType]:
+    return name, EventType(name=name, publisher=publisher, consumers=consumers, version=version, data=data,
+                           summary=summary)
 
 
 CATALOGUE: dict[str, EventType] = dict([
-    _entry("report.received", "intake", ReportReceived, "A report was taken in from any channel."),
-    _entry("alert.raised", "intake", AlertRaised, "An early sign: group petition, surge or recurring issue."),
-    _entry("case.dispatched", "dispatch", CaseDispatched, "A case went to its undertaking unit with a deadline."),
-    _entry("case.accepted", "dispatch", CaseAccepted, "The unit accepted the case."),
-    _entry("case.returned", "dispatch", CaseReturned, "The unit contested the assignment, with a reason."),
-    _entry("case.reported", "dispatch", CaseReported, "The unit submitted its handling report."),
-    _entry("case.overdue", "dispatch", CaseOverdue, "A case passed (or nears) its deadline."),
-    _entry("callback.recorded", "supervision", CallbackRecorded, "The office called the petitioner back."),
-    _entry("case.closed", "supervision", CaseClosed, "The case met the three closure conditions and was closed."),
-    _entry("case.reopened", "supervision", CaseReopened, "A bad callback or failed review sent the case back."),
-    _entry("notice.issued", "supervision", NoticeIssued, "A notice of criticism against a unit."),
-    _entry("assessment.published", "scoring", AssessmentPublished, "Scores and rankings for a period."),
+    _entry("report.received", "intake", ("dispatch",), ReportReceived, "A report was taken in from any channel."),
+    _entry("alert.raised", "intake", (), AlertRaised, "An early sign: group petition, surge or recurring issue."),
+    _entry("case.dispatched", "dispatch", ("intake", "supervision", "scoring"), CaseDispatched,
+           "A case went to its undertaking unit with a deadline."),
+    _entry("case.accepted", "dispatch", ("scoring",), CaseAccepted, "The unit accepted the case."),
+    _entry("case.returned", "dispatch", (), CaseReturned, "The unit contested the assignment, with a reason."),
+    _entry("case.reported", "dispatch", ("supervision", "scoring"), CaseReported,
+           "The unit submitted its handling report."),
+    _entry("case.overdue", "dispatch", ("scoring",), CaseOverdue, "A case passed (or nears) its deadline."),
+    _entry("callback.recorded", "supervision", ("scoring",), CallbackRecorded,
+           "The office called the petitioner back."),
+    _entry("case.closed", "supervision", ("intake", "dispatch", "scoring"), CaseClosed,
+           "The case met the three closure conditions and was closed."),
+    _entry("case.reopened", "supervision", ("intake", "dispatch", "scoring"), CaseReopened,
+           "A bad callback or failed review sent the case back."),
+    _entry("notice.issued", "supervision", ("scoring",), NoticeIssued, "A notice of criticism against a unit."),
+    _entry("assessment.published", "scoring", (), AssessmentPublished, "Scores and rankings for a period."),
 ])
 
 PERSONAL_FIELDS = frozenset({"name", "phone", "id_number", "address", "reporter_name", "reporter_phone"})
@@ -294,7 +312,8 @@ def parse_event(body: Any, expected_type: str | None = None) -> CloudEvent:
 def json_schemas() -> dict[str, dict]:
     """JSON Schema of every event's data, keyed by type, for subscribers in other languages."""
     return {
-        name: {"publisher": e.publisher, "dataschema": e.dataschema, "summary": e.summary,
+        name: {"publisher": e.publisher, "consumers": list(e.consumers), "dataschema": e.dataschema,
+               "summary": e.summary,
                "schema": e.data.model_json_schema()}
         for name, e in CATALOGUE.items()
     }

@@ -2,7 +2,10 @@
 
 * ``OutboxRelay`` publishes what units of work wrote to the outbox, with
   publisher confirms, then marks it published. If the broker is gone the rows
-  simply wait; the relay reconnects and carries on.
+  simply wait; the relay reconnects and carries on. It declares the queue of
+  every Lianxin consumer of what it publishes, and publishes those events as
+  mandatory, so an event is never confirmed into the void because its
+  consumer has not started yet.
 * ``event_consumer`` is nameko's event handler speaking the Lianxin contract:
   the body is validated as a CloudEvent of the expected type, the handler runs,
   and the message is acked only after the handler returned (its unit of work
@@ -20,14 +23,14 @@ import eventlet
 from amqp.exceptions import AMQPError, MessageNacked
 from kombu import Connection, Exchange, Producer, Queue
 from kombu.exceptions import OperationalError as KombuOperationalError
+from kombu.pools import producers
 from nameko.events import EventHandler
 from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import DependencyProvider, SharedExtension
-from nameko.messaging import QueueConsumer
+from nameko.messaging import Consumer, QueueConsumer
 from nameko.standalone.events import get_event_exchange
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import OperationalError as DBOperationalError
 
 from lianxin.db import AlreadyApplied, Database, utcnow
 from lianxin.events import CATALOGUE, InvalidEvent, parse_event
@@ -37,20 +40,38 @@ from lianxin.metrics import METRICS
 log = logging.getLogger(__name__)
 
 DEAD_LETTER_EXCHANGE = "lianxin.dead-letter"
-# what the relay waits out: the broker or the database going away, or refusing a message
-RELAY_TROUBLE = (OSError, KombuOperationalError, AMQPError, MessageNacked, DBAPIError)
 CONFIRMED_TRANSPORT = {"confirm_publish": True}
+CONFIRM_TIMEOUT = 10.0  # seconds; a broker in a memory or disk alarm must not hang the relay forever
+TRANSIENT_PATIENCE = 30 * 60.0  # seconds of retrying database or broker trouble before dead-lettering
+
+
+class RetryLater(Exception):
+    """Raised by a handler when the event cannot be applied yet (something it needs has not
+    arrived): retried with backoff like database trouble."""
+
+
+class Unroutable(Exception):
+    """The broker returned a mandatory event: no queue of its consumers exists."""
+
+
+# what the relay waits out: the broker or the database going away, or refusing a message
+RELAY_TROUBLE = (OSError, KombuOperationalError, AMQPError, MessageNacked, DBAPIError, Unroutable)
+
+
+def subscriber_queue(consumer: str, event_type: str) -> Queue:
+    """The durable queue through which a Lianxin service receives one event type.
+
+    Named after the service and the type (not the handler method), so the
+    publisher can declare it before the consumer ever starts.
+    """
+    exchange = get_event_exchange(CATALOGUE[event_type].publisher, {})
+    return Queue(f"{consumer}.{event_type}", exchange=exchange, routing_key=event_type, durable=True)
 
 
 def dead_letter_queue(service: str) -> Queue:
     """Every service has one durable dead-letter queue, bound by its name."""
     exchange = Exchange(DEAD_LETTER_EXCHANGE, type="direct", durable=True)
     return Queue(f"{service}.dead-letter", exchange=exchange, routing_key=service, durable=True)
-
-
-class RetryLater(Exception):
-    """Raised by a handler when the event cannot be applied yet (something it needs has not
-    arrived): retried with backoff for as long as it takes, never dead-lettered."""
 
 
 def backoff(attempt: int, base: float = 0.2, cap: float = 30.0) -> float:
@@ -68,6 +89,7 @@ class OutboxRelay(DependencyProvider):
         self.poll_interval = poll_interval
         self._running = False
         self._gt = None
+        self._returned: set[str] = set()
         super().__init__()
 
     def start(self):
@@ -92,8 +114,8 @@ class OutboxRelay(DependencyProvider):
         while self._running:
             try:
                 with Connection(self.container.config["AMQP_URI"], transport_options=CONFIRMED_TRANSPORT) as conn:
-                    producer = Producer(conn.channel(), exchange=self.exchange)
-                    self.exchange(producer.channel).declare()
+                    producer = Producer(conn.channel(), exchange=self.exchange, on_return=self._on_return)
+                    self._declare_topology(producer.channel)
                     if failures:
                         log.info("outbox relay reconnected to the broker")
                     failures = 0
@@ -101,8 +123,15 @@ class OutboxRelay(DependencyProvider):
             except RELAY_TROUBLE as exc:
                 failures += 1
                 delay = backoff(failures, base=0.5, cap=10)
-                log.warning("outbox relay: %s; events wait in the outbox, retrying in %.1fs", exc, delay)
-                eventlet.sleep(delay)
+                log.warning("outbox relay: %r; events wait in the outbox, retrying in %.1fs", exc, delay)
+                self._pause(delay)
+
+    def _declare_topology(self, channel):
+        self.exchange(channel).declare()
+        for name, entry in CATALOGUE.items():
+            if entry.publisher == self.service:
+                for consumer in entry.consumers:
+                    subscriber_queue(consumer, name)(channel).declare()
 
     def _relay_until_stopped(self, producer):
         while self._running:
@@ -111,6 +140,12 @@ class OutboxRelay(DependencyProvider):
                 with eventlet.Timeout(self.poll_interval, False):
                     news.wait()
 
+    def _pause(self, seconds: float):
+        """Sleep, but wake at once when the service stops."""
+        with eventlet.Timeout(seconds, False):
+            while self._running:
+                self.database.watch_outbox().wait()
+
     def publish_batch(self, producer) -> int:
         """Publish one batch of unpublished rows, oldest first; returns how many."""
         engine = self.database.engine
@@ -118,25 +153,40 @@ class OutboxRelay(DependencyProvider):
             # one relay per SQLite file; the write lock is held only to mark rows
             with self.database.turn(), engine.connect() as conn:
                 rows = conn.execute(_unpublished(self.batch_size)).all()
-            self._publish(producer, rows)
-            with self.database.turn(), engine.begin() as conn:
-                backlog = _mark_published(conn, rows)
+            published = []
+            try:
+                self._publish(producer, rows, published)
+            finally:
+                with self.database.turn(), engine.begin() as conn:
+                    backlog = _mark_published(conn, published)
         else:
             # replicas share the outbox: each locks its batch until it is published and marked
             with engine.begin() as conn:
                 rows = conn.execute(_unpublished(self.batch_size).with_for_update(skip_locked=True)).all()
-                self._publish(producer, rows)
-                backlog = _mark_published(conn, rows)
+                published = []
+                try:
+                    self._publish(producer, rows, published)
+                finally:
+                    backlog = _mark_published(conn, published)
         METRICS.outbox_backlog.labels(self.service).set(backlog)
-        return len(rows)
+        return len(published)
 
-    def _publish(self, producer, rows) -> None:
+    def _publish(self, producer, rows, published: list) -> None:
+        """Publish rows in order, appending each confirmed one to ``published``."""
         for row in rows:
             producer.publish(
                 row.body, routing_key=row.type, content_type="application/json", content_encoding="utf-8",
                 delivery_mode=2, message_id=row.event_id, type=row.type, retry=False,
+                mandatory=bool(CATALOGUE[row.type].consumers), confirm_timeout=CONFIRM_TIMEOUT,
             )
+            if row.event_id in self._returned:  # the return arrives before the confirm
+                self._returned.discard(row.event_id)
+                raise Unroutable(f"{row.type} {row.event_id}: no queue of {CATALOGUE[row.type].consumers}")
+            published.append(row)
             METRICS.events_published.labels(self.service, row.type).inc()
+
+    def _on_return(self, exception, exchange, routing_key, message):
+        self._returned.add(message.properties.get("message_id"))
 
     def get_dependency(self, worker_ctx):
         return None
@@ -162,13 +212,15 @@ class DeadLetters(SharedExtension):
     def setup(self):
         self.service = self.container.service_name
         self.queue = dead_letter_queue(self.service)
-        with self._connection() as conn:
+        self.connection = Connection(self.container.config["AMQP_URI"], transport_options=CONFIRMED_TRANSPORT)
+        with self.connection.clone() as conn:
             self.queue(conn.channel()).declare()
 
-    def _connection(self):
-        return Connection(self.container.config["AMQP_URI"], transport_options=CONFIRMED_TRANSPORT)
+    def stop(self):
+        self.connection.release()
 
     def park(self, message, reason: str, attempts: int = 0) -> None:
+        """Publish the message, unchanged, to the dead-letter queue; raises if the broker refuses."""
         info = message.delivery_info or {}
         headers = {
             "x-lianxin-reason": reason[:1000],
@@ -178,13 +230,12 @@ class DeadLetters(SharedExtension):
             "x-attempts": attempts,
             "x-dead-lettered-at": datetime.now(timezone.utc).isoformat(),
         }
-        with self._connection() as conn:
-            producer = Producer(conn.channel())
+        with producers[self.connection].acquire(block=True, timeout=10) as producer:
             producer.publish(
                 message.body, exchange=self.queue.exchange, routing_key=self.service, headers=headers,
                 content_type=message.content_type or "application/octet-stream",
                 content_encoding=message.content_encoding or "binary", delivery_mode=2,
-                retry=True, retry_policy={"max_retries": 5},
+                retry=True, retry_policy={"max_retries": 3}, confirm_timeout=CONFIRM_TIMEOUT,
             )
         log.error("dead-lettered %s: %s", info.get("routing_key"), reason)
 
@@ -200,7 +251,7 @@ class ContractQueueConsumer(QueueConsumer):
     def get_consumers(self, consumer_cls, channel):
         consumers = super().get_consumers(consumer_cls, channel)
         for provider, consumer in self._consumers.items():
-            consumer.on_decode_error = partial(provider.handle_undecodable)
+            consumer.on_decode_error = provider.handle_undecodable
         return consumers
 
 
@@ -216,62 +267,90 @@ class EventConsumer(EventHandler):
         kwargs.setdefault("expected_exceptions", (AlreadyApplied,))
         super().__init__(source, event_type, **kwargs)
 
+    def setup(self):
+        service = self.container.service_name
+        if service not in CATALOGUE[self.event_type].consumers:
+            raise ValueError(f"{service} consumes {self.event_type} but the event catalogue does not list it "
+                             f"among its consumers; add it there so publishers declare its queue")
+        self.queue = subscriber_queue(service, self.event_type)
+        Consumer.setup(self)  # nameko's EventHandler.setup would name the queue after the method
+
     def handle_message(self, body, message):
         try:
             event = parse_event(body, expected_type=self.event_type)
         except InvalidEvent as exc:
             self._dead_letter(message, str(exc), attempts=0)
             return
-        self._spawn(event, message, attempt=1)
+        self._spawn(event, message, attempt=1, first_failure=None)
 
     def handle_undecodable(self, message, exc):
         self._dead_letter(message, f"undecodable body: {exc}", attempts=0)
 
-    def _spawn(self, event, message, attempt):
+    def _spawn(self, event, message, attempt, first_failure):
         try:
             self.container.spawn_worker(
                 self, (event,), {}, context_data=self.unpack_message_headers(message),
-                handle_result=partial(self._handle_result, message, event, attempt),
+                handle_result=partial(self._handle_result, message, event, attempt, first_failure),
             )
         except ContainerBeingKilled:
             self.queue_consumer.requeue_message(message)
 
-    def _handle_result(self, message, event, attempt, worker_ctx, result=None, exc_info=None):
+    def _handle_result(self, message, event, attempt, first_failure, worker_ctx, result=None, exc_info=None):
         service = self.container.service_name
         error = exc_info[1] if exc_info else None
         if error is None or isinstance(error, AlreadyApplied):
-            outcome = "duplicate" if error else "applied"
             self.queue_consumer.ack_message(message)
-            METRICS.events_consumed.labels(service, event.type, outcome).inc()
+            METRICS.events_consumed.labels(service, event.type, "duplicate" if error else "applied").inc()
             if error is None:
                 METRICS.event_lag.labels(service, event.type).observe(_age(event))
             return result, exc_info
-        if _is_transient(error) or attempt < self.max_attempts:
+        first_failure = first_failure or time.monotonic()
+        if self._worth_retrying(error, attempt, first_failure):
             delay = backoff(attempt)
             log.warning("%s %s failed (attempt %d): %r; retrying in %.1fs", event.type, event.id, attempt, error, delay)
             METRICS.events_consumed.labels(service, event.type, "retried").inc()
-            self.container.spawn_managed_thread(partial(self._retry_later, delay, event, message, attempt + 1))
+            self.container.spawn_managed_thread(
+                partial(self._retry_later, delay, event, message, attempt + 1, first_failure))
             return result, exc_info
         self._dead_letter(message, f"{type(error).__name__}: {error}", attempts=attempt)
         return result, exc_info
 
-    def _retry_later(self, delay, event, message, attempt):
+    def _worth_retrying(self, error, attempt, first_failure) -> bool:
+        if is_transient(error):
+            return time.monotonic() - first_failure < TRANSIENT_PATIENCE
+        return attempt < self.max_attempts
+
+    def _retry_later(self, delay, event, message, attempt, first_failure):
         eventlet.sleep(delay)
         if message.channel is None or not message.channel.connection:
             return  # the broker took the message back and will redeliver it
-        self._spawn(event, message, attempt)
+        self._spawn(event, message, attempt, first_failure)
 
     def _dead_letter(self, message, reason, attempts):
-        self.dead_letters.park(message, reason, attempts)
+        event_type = (message.delivery_info or {}).get("routing_key", self.event_type)
+        try:
+            self.dead_letters.park(message, reason, attempts)
+        except Exception as exc:  # never let a broken dead-letter path kill the service
+            log.error("could not dead-letter %s (%s): %r; it goes back to the queue", event_type, reason, exc)
+            self.queue_consumer.requeue_message(message)
+            return
         self.queue_consumer.ack_message(message)
-        METRICS.events_consumed.labels(
-            self.container.service_name, message.delivery_info.get("routing_key", "?"), "dead_lettered").inc()
+        METRICS.events_consumed.labels(self.container.service_name, event_type, "dead_lettered").inc()
 
 
-def _is_transient(error: BaseException) -> bool:
-    """Database or broker trouble is worth waiting out; a bug or bad data is not."""
-    return isinstance(error, (RetryLater, DBOperationalError, OSError)) or (
-        isinstance(error, DBAPIError) and error.connection_invalidated)
+TRANSIENT_DATABASE_TROUBLE = ("database is locked", "could not connect", "connection", "server closed",
+                              "terminating", "timeout", "deadlock", "could not serialize")
+
+
+def is_transient(error: BaseException) -> bool:
+    """Trouble worth waiting out (the database or broker away, a lock, something not arrived yet);
+    a bug or bad data is not, and goes to the dead-letter queue after a few attempts."""
+    if isinstance(error, (RetryLater, ConnectionError, TimeoutError, KombuOperationalError)):
+        return True
+    if isinstance(error, DBAPIError):
+        text = str(error.orig).lower()
+        return error.connection_invalidated or any(sign in text for sign in TRANSIENT_DATABASE_TROUBLE)
+    return False
 
 
 def _age(event) -> float:

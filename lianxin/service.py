@@ -1,9 +1,12 @@
 """What every Lianxin service has besides its own database."""
+import logging
+
 from nameko.dependency_providers import Config
 
 from lianxin.auth import Auth
+from lianxin.db import AlreadyApplied
 from lianxin.directory import CountyDirectory
-from lianxin.http import Observable
+from lianxin.http import ApiError, Observable
 from lianxin.metrics import EntrypointMetrics
 
 
@@ -18,3 +21,16 @@ class OfficeService(Observable):
     auth = Auth()
     directory = CountyDirectory()
     metered = EntrypointMetrics()
+
+
+class _RoutineRefusals(logging.Filter):
+    """nameko logs every expected exception with its traceback; a refused request or a redelivered
+    event is routine, so its one line is enough."""
+
+    def filter(self, record):
+        if record.exc_info and isinstance(record.exc_info[1], (ApiError, AlreadyApplied)):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+logging.getLogger("nameko.containers").addFilter(_RoutineRefusals())

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
 from lianxin.events import CaseAccepted, CaseClosed, CaseDispatched, CaseReopened, CaseReported, ReportReceived
-from lianxin.http import Conflict, NotFound
+from lianxin.http import Conflict, NotFound, Unprocessable
 from lianxin.messaging import RetryLater
 
 from . import routing
@@ -15,8 +15,9 @@ from .models import Case, HandlingReport, case_pk
 from .schemas import AcceptanceIn, HandlingReportIn
 
 
-def get_case(uow: UnitOfWork, case_id: str) -> Case:
-    case = uow.session.get(Case, case_pk(case_id) or -1)
+def get_case(uow: UnitOfWork, case_id: str, for_update: bool = False) -> Case:
+    """The case; ``for_update`` locks it until commit, so two actions on it cannot both pass their checks."""
+    case = uow.session.get(Case, case_pk(case_id) or -1, with_for_update=for_update)
     if case is None:
         raise NotFound(f"no case {case_id!r}")
     return case
@@ -55,34 +56,39 @@ def link(uow: UnitOfWork, report: ReportReceived) -> Case:
 
 def accept(uow: UnitOfWork, case: Case, acceptance: AcceptanceIn) -> None:
     _require_state(case, {"dispatched"}, "accepted")
-    case.state, case.accepted_at = "accepted", acceptance.accepted_at or utcnow()
+    case.state, case.accepted_at = "accepted", _not_before(acceptance.accepted_at, case.received_at, "accepted_at")
     uow.emit("case.accepted", case.case_id, CaseAccepted(
         case_id=case.case_id, unit=case.unit, accepted_by=acceptance.accepted_by, accepted_at=case.accepted_at))
 
 
 def submit_report(uow: UnitOfWork, case: Case, incoming: HandlingReportIn) -> HandlingReport:
     _require_state(case, {"dispatched", "accepted"}, "reported on")
-    report = HandlingReport(case=case, reported_at=incoming.reported_at or utcnow(),
+    report = HandlingReport(case=case, reported_at=_not_before(incoming.reported_at, case.received_at, "reported_at"),
                             **incoming.model_dump(exclude={"reported_at"}))
     uow.session.add(report)
     case.state = "reported"
     uow.emit("case.reported", case.case_id, CaseReported(
-        case_id=case.case_id, unit=case.unit, deadline=case.deadline, on_time=report.reported_at <= case.deadline,
+        case_id=case.case_id, report_id=case.report_id, unit=case.unit, deadline=case.deadline,
+        on_time=report.reported_at <= case.deadline, round=case.reopen_count,
         **incoming.model_dump(exclude={"submitted_by", "reported_at"}), reported_at=report.reported_at))
     return report
 
 
 def reopen(uow: UnitOfWork, reopened: CaseReopened, days: dict) -> None:
     """Back to the same unit with a fresh deadline."""
-    case = get_case(uow, reopened.case_id)
-    case.state, case.reopen_count = "dispatched", case.reopen_count + 1
+    case = get_case(uow, reopened.case_id, for_update=True)
+    if reopened.round <= case.reopen_count:
+        return  # an older reopening than one already applied
+    case.state, case.reopen_count = "dispatched", reopened.round
     case.dispatched_at = reopened.reopened_at
     case.deadline = routing.deadline(reopened.reopened_at, case.severity, days)
     _announce_dispatch(uow, case, redispatch=True)
 
 
 def close(uow: UnitOfWork, closed: CaseClosed) -> None:
-    case = get_case(uow, closed.case_id)
+    case = get_case(uow, closed.case_id, for_update=True)
+    if closed.round < case.reopen_count:
+        return  # the closing of an earlier round, overtaken by a reopening
     case.state, case.closed_at = "closed", closed.closed_at
 
 
@@ -99,7 +105,17 @@ def _announce_dispatch(uow: UnitOfWork, case: Case, redispatch: bool) -> None:
         case_id=case.case_id, report_id=case.report_id, unit=case.unit, unit_kind=case.unit_kind,
         category=case.category, township=case.township, severity=case.severity, deadline=case.deadline,
         routing_reason=case.routing_reason, reporter_id=case.reporter_id, received_at=case.received_at,
-        dispatched_at=case.dispatched_at, redispatch=redispatch))
+        dispatched_at=case.dispatched_at, redispatch=redispatch, round=case.reopen_count))
+
+
+def _not_before(at, earliest, field: str):
+    """A time staff entered for something done earlier (a paper form): never before the report came in."""
+    if at is None:
+        return utcnow()
+    if at < earliest:
+        raise Unprocessable(f"{field} is before the report was received", [
+            {"field": field, "problem": f"must not be before {earliest.isoformat()}"}])
+    return at
 
 
 def _require_state(case: Case, allowed: set[str], action: str) -> None:

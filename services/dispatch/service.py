@@ -67,7 +67,7 @@ class DispatchService(OfficeService):
     def accept_case(self, request, case_id):
         acceptance = parse_body(request, AcceptanceIn)
         with self.uow as uow:
-            case = handling.get_case(uow, case_id)
+            case = handling.get_case(uow, case_id, for_update=True)
             handling.accept(uow, case, acceptance)
             uow.commit()
             return case_view(case)
@@ -76,7 +76,7 @@ class DispatchService(OfficeService):
     def submit_handling_report(self, request, case_id):
         incoming = parse_body(request, HandlingReportIn)
         with self.uow as uow:
-            case = handling.get_case(uow, case_id)
+            case = handling.get_case(uow, case_id, for_update=True)
             handling.submit_report(uow, case, incoming)
             uow.commit()
             return 201, case_view(case)

@@ -45,6 +45,7 @@ class Report(Base):
     case_id: Mapped[str | None] = mapped_column(String(20), index=True)
     unit: Mapped[str | None] = mapped_column(String(64))
     expected_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    case_round: Mapped[int] = mapped_column(default=0)  # how often the case was reopened, as last heard
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     corrections: Mapped[list["ReportCorrection"]] = relationship(back_populates="report",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from nameko.extensions import DependencyProvider
@@ -65,6 +66,23 @@ def pseudonym(key: str, id_number: str | None, phone: str | None, name: str | No
     if not identity:
         return None
     return "P" + hmac.new(key.encode(), identity.upper().encode(), hashlib.sha256).hexdigest()[:20]
+
+
+ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8}|\d{7,8})(?!\d)")
+
+
+def redact(text: str, *own: str | None) -> str:
+    """Text fit to leave intake: ID numbers, phone numbers and the reporter's own name and address removed.
+
+    Callers often say who they are in the report itself ("我叫…，电话…").
+    """
+    text = ID_NUMBER.sub("〔身份证号〕", text)
+    text = PHONE.sub("〔电话〕", text)
+    for value in sorted(filter(None, own), key=len, reverse=True):
+        if len(value) >= 2:
+            text = text.replace(value, "〔个人信息〕")
+    return text
 
 
 def masked_phone(phone: str | None) -> str | None:

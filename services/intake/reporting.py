@@ -13,7 +13,7 @@ from lianxin.http import Unprocessable
 
 from . import duplicates, early_warning
 from .models import Report, ReportCorrection, report_pk
-from .protection import pseudonym
+from .protection import pseudonym, redact
 from .schemas import CorrectionIn, PlaceIn, ReporterIn, ReportIn
 
 CORRECTABLE = ("category", "township", "village", "enterprise", "location", "latitude", "longitude", "content",
@@ -107,7 +107,8 @@ def received_event(report: Report, original: Report | None) -> ReportReceived:
     return ReportReceived(
         report_id=report.report_id, channel=report.channel, category=report.category,
         category_suggested=report.category_suggested, township=report.township, village=report.village,
-        enterprise=report.enterprise, content=report.content, people_count=report.people_count,
+        enterprise=report.enterprise, people_count=report.people_count,
+        content=redact(report.content, report.reporter_name, report.reporter_phone, report.reporter_address),
         gathering=report.gathering, duplicate_of=original.report_id if original else None,
         reporter_id=report.reporter_id, received_at=report.received_at,
         received_by=Actor(role=report.received_by_role, code=report.received_by))
@@ -162,9 +163,13 @@ def follow_dispatch(uow: UnitOfWork, case: CaseDispatched) -> None:
 
 
 def follow_case(uow: UnitOfWork, change: CaseClosed | CaseReopened, status: str) -> None:
-    """Keep the reports of a case in step with supervision (closed, reopened)."""
-    for report in uow.session.scalars(select(Report).where(Report.case_id == change.case_id)):
-        report.status, report.updated_at = status, utcnow()
+    """Keep the report (and those linked to it) in step with supervision (closed, reopened)."""
+    pk = report_pk(change.report_id) or -1
+    for report in uow.session.scalars(select(Report).where((Report.id == pk) | (Report.duplicate_of == pk))):
+        # events travel on separate queues: an older one must not undo a newer one
+        newer = change.round > report.case_round or (status == "closed" and change.round == report.case_round)
+        if newer:
+            report.status, report.case_round, report.updated_at = status, change.round, utcnow()
 
 
 def _actor_role(staff: Staff) -> str:

@@ -14,6 +14,7 @@ from lianxin.service import OfficeService
 
 from . import batch, reporting
 from .models import Alert, PersonalDataRelease, Report, report_pk
+from .open311 import Open311Api
 from .protection import ROLES_ALLOWED_CLEAR, PersonalDataKeys, reporter_clear
 from .reporting import Intake
 from .schemas import CorrectionIn, ReleaseIn, ReportIn, report_view
@@ -26,7 +27,7 @@ CORRECTS = ("operator", "supervisor", "administrator")
 FILTERS = ("channel", "category", "township", "village", "enterprise", "status", "reporter_id")
 
 
-class IntakeService(OfficeService):
+class IntakeService(Open311Api, OfficeService):
     name = "intake"
 
     uow = UnitOfWorkProvider(DATABASE)

@@ -92,9 +92,13 @@ def tally(cases, notices, unit_kinds: dict[str, str]) -> dict[str, UnitTally]:
 
 
 def score(t: UnitTally, scheme: dict) -> float:
-    """Weighted rates minus deductions per notice, within 0..100; a missing rate counts as full."""
+    """Weighted rates minus deductions per notice, within 0..100.
+
+    A rate with nothing to measure counts as zero: a unit that closed nothing
+    must not score better on timeliness and satisfaction than one that did.
+    """
     rates = {"closure": t.closure_rate, "timeliness": t.on_time_rate, "satisfaction": t.satisfaction_rate}
-    weighted = sum(scheme[name] * (100.0 if rate is None else rate) for name, rate in rates.items())
+    weighted = sum(scheme[name] * (rate or 0.0) for name, rate in rates.items())
     return round(max(0.0, min(100.0, weighted - scheme["per_notice"] * t.notices)), 2)
 
 

@@ -28,7 +28,7 @@ class CaseRecord(Base):
     satisfied_callbacks: Mapped[int] = mapped_column(default=0)
     dissatisfied_callbacks: Mapped[int] = mapped_column(default=0)
     answered_callbacks: Mapped[int] = mapped_column(default=0)
-    reopen_count: Mapped[int] = mapped_column(default=0)
+    reopen_count: Mapped[int] = mapped_column(default=0)  # the latest round seen
     overdue: Mapped[bool] = mapped_column(default=False)
 
 

@@ -27,7 +27,8 @@ def _record(uow: UnitOfWork, case_id: str, unit: str) -> CaseRecord:
     """The case's record, created by whichever of its events arrives first."""
     record = uow.session.get(CaseRecord, case_id)
     if record is None:
-        record = CaseRecord(case_id=case_id, unit=unit)
+        record = CaseRecord(case_id=case_id, unit=unit, reopen_count=0, satisfied_callbacks=0,
+                            dissatisfied_callbacks=0, answered_callbacks=0, overdue=False)
         uow.session.add(record)
     return record
 
@@ -62,13 +63,14 @@ def on_callback(uow: UnitOfWork, e: CallbackRecorded) -> None:
 
 def on_closed(uow: UnitOfWork, e: CaseClosed) -> None:
     r = _record(uow, e.case_id, e.unit)
-    r.closed_at, r.closed_on_time = e.closed_at, e.on_time
+    if e.round >= r.reopen_count:  # not the closing of a round since reopened
+        r.closed_at, r.closed_on_time, r.reopen_count = e.closed_at, e.on_time, e.round
 
 
 def on_reopened(uow: UnitOfWork, e: CaseReopened) -> None:
     r = _record(uow, e.case_id, e.unit)
-    r.reopen_count += 1
-    r.closed_at = r.closed_on_time = None
+    if e.round > r.reopen_count:  # newer than anything seen, including a closing
+        r.reopen_count, r.closed_at, r.closed_on_time = e.round, None, None
 
 
 def on_notice(uow: UnitOfWork, e: NoticeIssued) -> None:

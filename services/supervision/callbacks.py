@@ -3,43 +3,48 @@ from __future__ import annotations
 
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.events import CallbackRecorded, CaseClosed, CaseDispatched, CaseReopened, CaseReported
-from lianxin.http import Conflict, NotFound
+from lianxin.http import Conflict, NotFound, Unprocessable
 
 from .closure import closure_blockers, reopen_reason
 from .models import Callback, SupervisedCase
 from .schemas import CallbackIn
 
 
-def get_case(uow: UnitOfWork, case_id: str) -> SupervisedCase:
-    case = uow.session.get(SupervisedCase, case_id)
+def get_case(uow: UnitOfWork, case_id: str, for_update: bool = False) -> SupervisedCase:
+    case = uow.session.get(SupervisedCase, case_id, with_for_update=for_update)
     if case is None:
         raise NotFound(f"no case {case_id!r} under supervision")
     return case
 
 
 def watch(uow: UnitOfWork, dispatched: CaseDispatched) -> None:
-    """Start (or, after a reopening, resume) following a dispatched case.
+    """Follow a dispatched case: its unit and deadline.
 
-    Events of different types travel on different queues, so the handling
-    report may have arrived first; a first dispatch then only fills in.
+    Events of different types travel on different queues: the handling report
+    may come first, and supervision itself decides when a case is reopened, so
+    a dispatch never changes the case's state, and one of an older round is
+    only a fill-in.
     """
-    case = _case_or_new(uow, dispatched.case_id, dispatched.unit, dispatched.deadline)
+    case = _case_or_new(uow, dispatched.case_id, dispatched.report_id, dispatched.unit, dispatched.deadline)
     case.reporter_id = dispatched.reporter_id
-    if dispatched.redispatch:
-        case.unit, case.deadline, case.state = dispatched.unit, dispatched.deadline, "in_handling"
+    if dispatched.round >= case.reopen_count:
+        case.unit, case.deadline = dispatched.unit, dispatched.deadline
 
 
 def take_handling_report(uow: UnitOfWork, reported: CaseReported) -> None:
-    case = _case_or_new(uow, reported.case_id, reported.unit, reported.deadline)
+    case = _case_or_new(uow, reported.case_id, reported.report_id, reported.unit, reported.deadline)
+    if reported.round < case.reopen_count or case.state == "closed":
+        return  # a report from before the case was reopened (or after it closed) no longer counts
     case.finding, case.actions_taken = reported.finding, reported.actions_taken
     case.responsible_person, case.unit_head = reported.responsible_person, reported.unit_head
     case.reported_at, case.deadline, case.state = reported.reported_at, reported.deadline, "awaiting_callback"
 
 
-def _case_or_new(uow: UnitOfWork, case_id: str, unit: str, deadline) -> SupervisedCase:
-    case = uow.session.get(SupervisedCase, case_id)
+def _case_or_new(uow: UnitOfWork, case_id: str, report_id: str, unit: str, deadline) -> SupervisedCase:
+    case = uow.session.get(SupervisedCase, case_id, with_for_update=True)
     if case is None:
-        case = SupervisedCase(case_id=case_id, unit=unit, deadline=deadline, state="in_handling")
+        case = SupervisedCase(case_id=case_id, report_id=report_id, unit=unit, deadline=deadline,
+                              state="in_handling", reopen_count=0)
         uow.session.add(case)
     return case
 
@@ -48,6 +53,9 @@ def record_callback(uow: UnitOfWork, case: SupervisedCase, incoming: CallbackIn)
     """Record the callback, then close or reopen the case; returns what still blocks closure."""
     if case.state != "awaiting_callback":
         raise Conflict(f"case {case.case_id} is {case.state}; callbacks follow a handling report")
+    if incoming.recorded_at and incoming.recorded_at < case.reported_at:
+        raise Unprocessable("recorded_at is before the handling report it calls back about", [
+            {"field": "recorded_at", "problem": f"must not be before {case.reported_at.isoformat()}"}])
     callback = Callback(case=case, for_report_at=case.reported_at, recorded_at=incoming.recorded_at or utcnow(),
                         **incoming.model_dump(exclude={"recorded_at"}))
     uow.session.add(callback)
@@ -76,8 +84,9 @@ def try_close(uow: UnitOfWork, case: SupervisedCase) -> list[str]:
     callback = case.last_callback
     case.state, case.closed_at = "closed", max(utcnow(), callback.recorded_at)
     uow.emit("case.closed", case.case_id, CaseClosed(
-        case_id=case.case_id, unit=case.unit, closed_at=case.closed_at, deadline=case.deadline,
-        on_time=case.reported_at <= case.deadline, satisfaction=callback.satisfaction))
+        case_id=case.case_id, report_id=case.report_id, unit=case.unit, closed_at=case.closed_at,
+        deadline=case.deadline, on_time=case.reported_at <= case.deadline, satisfaction=callback.satisfaction,
+        round=case.reopen_count))
     return []
 
 
@@ -86,4 +95,5 @@ def reopen(uow: UnitOfWork, case: SupervisedCase, reason: str) -> None:
     case.state, case.reopen_count = "in_handling", case.reopen_count + 1
     case.finding = case.actions_taken = case.responsible_person = case.unit_head = case.reported_at = None
     uow.emit("case.reopened", case.case_id, CaseReopened(
-        case_id=case.case_id, unit=case.unit, reason=reason, reopened_at=utcnow()))
+        case_id=case.case_id, report_id=case.report_id, unit=case.unit, reason=reason, reopened_at=utcnow(),
+        round=case.reopen_count))

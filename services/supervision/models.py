@@ -16,6 +16,7 @@ class SupervisedCase(Base):
     __tablename__ = "supervised_cases"
 
     case_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    report_id: Mapped[str] = mapped_column(String(20), index=True)
     unit: Mapped[str] = mapped_column(String(64), index=True)
     reporter_id: Mapped[str | None] = mapped_column(String(40), index=True)
     state: Mapped[str] = mapped_column(String(20), index=True)  # in_handling, awaiting_callback, closed
@@ -26,7 +27,7 @@ class SupervisedCase(Base):
     unit_head: Mapped[str | None] = mapped_column(String(100))
     reported_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    reopen_count: Mapped[int] = mapped_column(default=0)
+    reopen_count: Mapped[int] = mapped_column(default=0)  # the case's round: supervision reopens it
 
     callbacks: Mapped[list["Callback"]] = relationship(back_populates="case", order_by="Callback.id")
 

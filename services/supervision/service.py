@@ -49,7 +49,7 @@ class SupervisionService(OfficeService):
     def record_callback(self, request, case_id):
         incoming = parse_body(request, CallbackIn)
         with self.uow as uow:
-            case = callbacks.get_case(uow, case_id)
+            case = callbacks.get_case(uow, case_id, for_update=True)
             blockers = callbacks.record_callback(uow, case, incoming)
             uow.commit()
             return 201, case_view(case, blockers)
@@ -57,7 +57,7 @@ class SupervisionService(OfficeService):
     @api("POST", "/cases/<string:case_id>/closure")
     def close_case(self, request, case_id):
         with self.uow as uow:
-            case = callbacks.get_case(uow, case_id)
+            case = callbacks.get_case(uow, case_id, for_update=True)
             if blockers := callbacks.try_close(uow, case):
                 raise Conflict(f"case {case_id} cannot be closed: " + "; ".join(blockers),
                                [{"field": "closure", "problem": b} for b in blockers])
