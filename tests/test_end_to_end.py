@@ -95,7 +95,7 @@ def test_a_report_becomes_a_closed_case_and_a_scored_unit(office):
                          "score": 100.0, "rank": 1, "cases": 1}
 
 
-def test_a_dissatisfied_callback_reopens_the_case_to_the_same_unit(office):
+def test_a_dissatisfied_callback_reopens_the_case_to_the_same_unit_until_it_is_solved(office):
     with office.client("intake") as intake:
         report = intake.post("/reports", json={**REPORT, "reporter": None}).json()
     case = eventually(lambda: case_of(office, report["report_id"]))
@@ -110,6 +110,19 @@ def test_a_dissatisfied_callback_reopens_the_case_to_the_same_unit(office):
     reopened = eventually(lambda: (c := case_of(office, report["report_id"])) and c["reopen_count"] == 1 and c)
     assert reopened["state"] == "dispatched" and reopened["unit"] == case["unit"]
     assert reopened["deadline"] > case["deadline"]
+    with office.client("supervision") as supervision:  # the old handling report no longer closes it
+        assert supervision.post(f"/cases/{case['case_id']}/closure").status_code == 409
+
+    with office.client("dispatch") as dispatch:  # the unit tries again
+        dispatch.post(f"/cases/{case['case_id']}/handling-report", json=SIGNED_REPORT).raise_for_status()
+    eventually(lambda: supervised(office, case["case_id"], "awaiting_callback"))
+    with office.client("supervision") as supervision:
+        called = supervision.post(f"/cases/{case['case_id']}/callbacks", json={
+            "reached": True, "resolved": "yes", "satisfaction": "satisfied", "recorded_by": "op-07"}).json()
+    assert called["state"] == "closed" and called["reopen_count"] == 1
+    eventually(lambda: case_of(office, report["report_id"])["state"] == "closed")
+    with office.client("intake") as intake:
+        eventually(lambda: intake.get(f"/reports/{report['report_id']}").json()["status"] == "closed")
 
 
 def test_closure_without_signatures_is_refused_with_the_reason(office):

@@ -1,0 +1,94 @@
+"""The contract consumer on the real broker: retries with backoff, dead letters after the last attempt,
+and events that wait for a consumer that has not started yet."""
+from datetime import datetime, timezone
+
+import pika
+import pytest
+from nameko.containers import ServiceContainer
+
+from lianxin.events import new_event
+from lianxin.messaging import event_consumer, is_transient
+from tests.test_bus import drain
+from tests.test_end_to_end import distinct_reports
+from tests.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+ATTEMPTS = []
+
+
+class FlakyScoring:
+    """Stands in for scoring: fails on the first two deliveries of each event, then applies it."""
+    name = "scoring"
+
+    @event_consumer("case.accepted", max_attempts=5)
+    def on_case_accepted(self, event):
+        ATTEMPTS.append(event.id)
+        if event.data["accepted_by"] == "always-fails":
+            raise ValueError("this handler cannot apply the event")
+        if ATTEMPTS.count(event.id) < 3:
+            raise RuntimeError("not yet")
+
+
+@pytest.fixture
+def flaky(amqp_uri):
+    ATTEMPTS.clear()
+    container = ServiceContainer(FlakyScoring, {"AMQP_URI": amqp_uri, "max_workers": 4})
+    container.start()
+    yield container
+    container.stop()
+
+
+def publish(amqp_uri, event):
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+    channel = connection.channel()
+    channel.exchange_declare("dispatch.events", exchange_type="topic", durable=True)
+    channel.basic_publish("dispatch.events", event.type, event.to_json().encode(),
+                          pika.BasicProperties(content_type="application/json", delivery_mode=2))
+    connection.close()
+
+
+def accepted(by):
+    return new_event("case.accepted", "C00000009", {
+        "case_id": "C00000009", "unit": "chengguan", "accepted_by": by, "accepted_at": datetime.now(timezone.utc)})
+
+
+def test_a_failing_handler_is_retried_until_it_succeeds(flaky, amqp_uri):
+    event = accepted("chengguan-handler")
+    publish(amqp_uri, event)
+    eventually(lambda: ATTEMPTS.count(event.id) == 3, timeout=10)
+
+
+def test_a_handler_that_keeps_failing_is_dead_lettered_after_its_last_attempt(flaky, amqp_uri):
+    event = accepted("always-fails")
+    publish(amqp_uri, event)
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+    [(properties, body)] = drain(connection.channel(), "scoring.dead-letter", 1, timeout=20)
+    connection.close()
+    assert ATTEMPTS.count(event.id) == 5
+    assert properties.headers["x-lianxin-reason"] == "ValueError: this handler cannot apply the event"
+    assert properties.headers["x-attempts"] == 5 and body == event.to_json().encode()
+
+
+def test_transient_trouble_is_told_apart_from_bugs():
+    from sqlalchemy.exc import OperationalError
+    locked = OperationalError("INSERT …", {}, Exception("database is locked"))
+    no_column = OperationalError("SELECT …", {}, Exception("no such column: cases.linked_reports"))
+    assert is_transient(locked) and is_transient(ConnectionResetError())
+    assert not is_transient(no_column) and not is_transient(ValueError()) and not is_transient(FileNotFoundError())
+
+
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_reports_wait_for_a_dispatch_that_has_not_started_yet(amqp_uri, database_urls):
+    """First day of a deployment: intake takes reports while dispatch is still down."""
+    from tests.conftest import Office
+    office = Office(amqp_uri, database_urls)
+    office.start("intake")
+    try:
+        with office.client("intake") as intake:
+            report_ids = [intake.post("/reports", json=r).json()["report_id"] for r in distinct_reports(3)]
+        office.start("dispatch")
+        with office.client("dispatch") as dispatch:
+            eventually(lambda: sorted(c["report_id"] for c in dispatch.get("/cases").json()["cases"]) == report_ids)
+    finally:
+        office.stop()

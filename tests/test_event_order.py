@@ -1,0 +1,102 @@
+"""Events of different types travel on different queues and may arrive in any order:
+the services' read models must end up the same either way."""
+from datetime import datetime, timedelta, timezone
+from itertools import permutations
+from pathlib import Path
+
+import pytest
+from nameko.testing.services import worker_factory
+
+from lianxin.db import Database
+from lianxin.events import new_event
+from services.scoring import models as scoring_models
+from services.scoring.service import ScoringService
+from services.supervision import models as supervision_models
+from services.supervision.service import SupervisionService
+
+T0 = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
+DEADLINE = T0 + timedelta(days=7)
+
+
+def database(module, tmp_path, name):
+    return Database(Path(module.__file__).with_name("migrations")).open(f"sqlite:///{tmp_path / name}")
+
+
+def dispatched(round_=0, redispatch=False, at=T0):
+    return new_event("case.dispatched", "C00000001", {
+        "case_id": "C00000001", "report_id": "R00000001", "unit": "chengguan", "unit_kind": "township",
+        "category": "drinking-water", "township": "chengguan", "severity": "general",
+        "deadline": at + timedelta(days=7), "routing_reason": "local", "received_at": T0, "dispatched_at": at,
+        "redispatch": redispatch, "round": round_})
+
+
+def reported(round_=0, at=T0 + timedelta(days=2)):
+    return new_event("case.reported", "C00000001", {
+        "case_id": "C00000001", "report_id": "R00000001", "unit": "chengguan", "finding": "substantiated",
+        "actions_taken": "修好了水管", "responsible_person": "刘", "unit_head": "陈", "reported_at": at,
+        "deadline": DEADLINE + timedelta(days=10 * round_), "on_time": True, "round": round_})
+
+
+def closed(round_):
+    return new_event("case.closed", "C00000001", {
+        "case_id": "C00000001", "report_id": "R00000001", "unit": "chengguan", "closed_at": T0 + timedelta(days=20),
+        "deadline": DEADLINE, "on_time": True, "satisfaction": "satisfied", "round": round_})
+
+
+def reopened(round_):
+    return new_event("case.reopened", "C00000001", {
+        "case_id": "C00000001", "report_id": "R00000001", "unit": "chengguan", "reason": "dissatisfied",
+        "reopened_at": T0 + timedelta(days=5), "round": round_})
+
+
+@pytest.fixture
+def supervision(tmp_path):
+    db = database(supervision_models, tmp_path, "supervision.db")
+    service = worker_factory(SupervisionService, uow=db.unit_of_work())
+    yield service, db
+    db.engine.dispose()
+
+
+def supervised_case(db):
+    with db.unit_of_work() as uow:
+        return uow.session.get(supervision_models.SupervisedCase, "C00000001")
+
+
+def test_a_second_round_report_overtaking_its_redispatch_still_awaits_the_callback(supervision):
+    service, db = supervision
+    service.on_case_dispatched(dispatched())
+    with db.unit_of_work() as uow:  # supervision reopened the case after a bad callback: round 1
+        case = uow.session.get(supervision_models.SupervisedCase, "C00000001")
+        case.state, case.reopen_count = "in_handling", 1
+        uow.commit()
+    service.on_case_reported(reported(round_=1, at=T0 + timedelta(days=6)))
+    service.on_case_dispatched(dispatched(round_=1, redispatch=True, at=T0 + timedelta(days=5)))
+    case = supervised_case(db)
+    assert case.state == "awaiting_callback" and case.deadline == T0 + timedelta(days=12)
+
+
+def test_a_report_from_before_the_reopening_does_not_count(supervision):
+    service, db = supervision
+    service.on_case_dispatched(dispatched())
+    with db.unit_of_work() as uow:
+        uow.session.get(supervision_models.SupervisedCase, "C00000001").reopen_count = 1
+        uow.commit()
+    service.on_case_reported(reported(round_=0))  # redelivered late from round 0
+    assert supervised_case(db).state == "in_handling"
+
+
+@pytest.mark.parametrize("order", list(permutations(["dispatched", "reported", "reopened", "closed"])))
+def test_scoring_ends_with_the_same_record_whatever_the_order(tmp_path, order):
+    db = database(scoring_models, tmp_path, "scoring.db")
+    service = worker_factory(ScoringService, uow=db.unit_of_work())
+    events = {"dispatched": (service.on_case_dispatched, dispatched()),
+              "reported": (service.on_case_reported, reported()),
+              "reopened": (service.on_case_reopened, reopened(1)),
+              "closed": (service.on_case_closed, closed(1))}
+    for name in order:
+        handler, event = events[name]
+        handler(event)
+    with db.unit_of_work() as uow:
+        record = uow.session.get(scoring_models.CaseRecord, "C00000001")
+        assert (record.closed_at is not None, record.reopen_count, record.received_at) == (True, 1, T0)
+    db.engine.dispose()
