@@ -64,6 +64,7 @@ class Category(_Entry):
     route: Literal["township", "department"]
     department: Code
     keywords: list[str] = []
+    confidential: bool = False  # what reporters say is never published (whistle-blowing, 举报)
 
 
 class Officer(_Entry):

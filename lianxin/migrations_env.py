@@ -1,7 +1,7 @@
 """The body of every service's Alembic ``env.py``: online migrations on the
 connection the service hands over at start (or on ``sqlalchemy.url``)."""
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import TypeDecorator, create_engine
 
 from lianxin.messaging_tables import metadata as messaging_metadata
 
@@ -16,7 +16,16 @@ def run(service_metadata) -> None:
         _migrate(connection, target)
 
 
+def _render_item(type_, obj, autogen_context):
+    """Our column types are Python-side conversions: migrations store their plain SQL type."""
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        autogen_context.imports.add("import sqlalchemy as sa")
+        return f"sa.{obj.impl!r}"
+    return False
+
+
 def _migrate(connection, target) -> None:
-    context.configure(connection=connection, target_metadata=target, render_as_batch=True)
+    context.configure(connection=connection, target_metadata=target, render_as_batch=True,
+                      render_item=_render_item)
     with context.begin_transaction():
         context.run_migrations()

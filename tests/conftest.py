@@ -75,15 +75,16 @@ def database_urls(request, tmp_path):
 class Office:
     """The four services, each in its own nameko container with its own database and port."""
 
-    def __init__(self, amqp_uri: str, database_urls: dict[str, str]):
+    def __init__(self, amqp_uri: str, database_urls: dict[str, str], settings: dict | None = None):
         self.amqp_uri, self.database_urls = amqp_uri, database_urls
+        self.settings = settings or {}  # per service: settings to override, e.g. {"intake": {"group_size": 3}}
         self.urls: dict[str, str] = {}
         self.containers: dict[str, ServiceContainer] = {}
 
     def config(self, name: str) -> dict:
-        settings = load(SERVICES[name][1])(database_url=self.database_urls[name],
-                                           http_address=f"127.0.0.1:{free_port()}", max_workers=10,
-                                           prefetch_count=20)
+        settings = load(SERVICES[name][1])(**{
+            "database_url": self.database_urls[name], "http_address": f"127.0.0.1:{free_port()}",
+            "max_workers": 10, "prefetch_count": 20, **self.settings.get(name, {})})
         config = settings.nameko_config()
         config["AMQP_URI"] = self.amqp_uri
         return config

@@ -192,7 +192,13 @@ def citizen(office):
     client = GeoReportClient.discover(office.urls["intake"] + "/open311/v2/discovery.json", api_key=API_KEY)
     yield client
     client.close()
-    for answer in client.answers:  # whatever the test did, nothing of the reporter came back
+    nothing_personal(client)  # whatever the test did
+
+
+def nothing_personal(client: GeoReportClient) -> None:
+    """No answer carried the reporter's name, phone or email (nor the ID number, which the client never sent)."""
+    assert client.answers
+    for answer in client.answers:
         for personal in PERSONAL:
             assert personal not in answer, f"{personal} leaked: {answer[:300]}"
 
@@ -346,6 +352,7 @@ def test_a_citizen_reports_and_follows_the_request_until_it_is_closed(office, ci
     assert datetime.fromisoformat(closed["updated_datetime"]) >= requested
     assert request_id in [r["service_request_id"] for r in citizen.requests(status="closed")]
     assert request_id not in [r["service_request_id"] for r in citizen.requests(status="open")]
+    nothing_personal(citizen)
 
 
 @integration

@@ -63,4 +63,6 @@ def case_number(pk: int) -> str:
 
 
 def case_pk(case_id: str) -> int | None:
-    return int(case_id[1:]) if case_id[:1] == "C" and case_id[1:].isdigit() else None
+    """The row id of a case number, or None for anything that is not one (or too large to be one)."""
+    digits = case_id[1:]
+    return int(digits) if case_id[:1] == "C" and digits.isdigit() and len(digits) <= 9 else None

@@ -1,7 +1,7 @@
 """Intake's tables. Personal data lives only here, encrypted, and never leaves in an event."""
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from lianxin.db import UtcDateTime
@@ -106,9 +106,55 @@ class Alert(Base):
         return f"AL{self.id:07d}"
 
 
+class PublishedSession(Base):
+    """A reception session as announced (the five things public), with any substitution since."""
+    __tablename__ = "reception_sessions"
+
+    id: Mapped[str] = mapped_column(String(60), primary_key=True)  # e.g. 2026-11-10-five-heads
+    month: Mapped[str] = mapped_column(String(7), index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    session: Mapped[dict] = mapped_column(JSON)  # reception.ReceptionSession, as published and amended
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    published_by: Mapped[str] = mapped_column(String(64))
+
+
+class ReceptionVisit(Base):
+    """One visit at a reception session. A matter not solved on the spot becomes a report."""
+    __tablename__ = "reception_visits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("reception_sessions.id"), index=True)
+    received_by: Mapped[str] = mapped_column(String(64))  # the leader (or unit) who received the visitors
+    people_count: Mapped[int]
+    category: Mapped[str] = mapped_column(String(64))
+    township: Mapped[str | None] = mapped_column(String(64))
+    matter: Mapped[str] = mapped_column(Text)
+    solved_on_spot: Mapped[bool]
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    visitor_id: Mapped[str | None] = mapped_column(String(40))  # pseudonym; details live on the report
+    report_pk: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Digest(Base):
+    """A digest or analysis as produced for its period (on a timer or on demand)."""
+    __tablename__ = "digests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)  # ten-day, week, monthly
+    period_start: Mapped[date] = mapped_column(Date, index=True)
+    period_end: Mapped[date] = mapped_column(Date)
+    issue: Mapped[int]
+    document: Mapped[dict] = mapped_column(JSON)
+    produced_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 def report_number(pk: int) -> str:
     return f"R{pk:08d}"
 
 
 def report_pk(report_id: str) -> int | None:
-    return int(report_id[1:]) if report_id[:1] == "R" and report_id[1:].isdigit() else None
+    """The row id of a report number, or None for anything that is not one (or too large to be one)."""
+    digits = report_id[1:]
+    return int(digits) if report_id[:1] == "R" and digits.isdigit() and len(digits) <= 9 else None

@@ -160,7 +160,8 @@ def request_record(report: Report, directory: Directory) -> dict:
         "status_notes": status_notes(report, directory),
         "service_name": category.name if category else None,
         "service_code": report.category,
-        "description": redact(report.content, *own),
+        # reports on confidential subjects (e.g. officials' misconduct) are listed, but not what they say
+        "description": "（内容不公开）" if category and category.confidential else redact(report.content, *own),
         "agency_responsible": unit_name(directory, report.unit),
         "service_notice": service_notice(directory, report.category),
         "requested_datetime": w3(report.received_at),

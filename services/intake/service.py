@@ -1,10 +1,11 @@
 """intake: the office's front door."""
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from nameko.timer import timer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
 
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
 from lianxin.http import ApiError, NotFound, api, page, page_limit, parse_body, query_param, validate
@@ -12,8 +13,8 @@ from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import METRICS
 from lianxin.service import OfficeService
 
-from . import batch, reporting
-from .models import Alert, PersonalDataRelease, Report, report_pk
+from . import batch, digest, digests, reception, receptions, reporting
+from .models import Alert, PersonalDataRelease, Report, report_number, report_pk
 from .open311 import Open311Api
 from .protection import ROLES_ALLOWED_CLEAR, PersonalDataKeys, reporter_clear
 from .reporting import Intake
@@ -24,6 +25,7 @@ MAX_KEY_LENGTH = 128
 TAKES_IN = ("operator", "officer", "leader", "supervisor", "administrator")
 READS = TAKES_IN + ("unit_handler", "unit_head")
 CORRECTS = ("operator", "supervisor", "administrator")
+DIGEST_READERS = ("leader", "supervisor", "administrator", "operator")
 FILTERS = ("channel", "category", "township", "village", "enterprise", "status", "reporter_id")
 
 
@@ -71,7 +73,7 @@ class IntakeService(Open311Api, OfficeService):
                     continue
                 results.append({"row": number, "status": "accepted" if created else "already_accepted",
                                 "report_id": report.report_id, "duplicate_of": report.duplicate_of and
-                                reporting.report_number(report.duplicate_of)})
+                                report_number(report.duplicate_of)})
             uow.commit()
         accepted = sum(r["status"] != "rejected" for r in results)
         return 200, {"accepted": accepted, "rejected": len(results) - accepted, "rows": results}
@@ -134,7 +136,7 @@ class IntakeService(Open311Api, OfficeService):
             query = query.where(PersonalDataRelease.report_pk == (report_pk(report_id) or -1))
         with self.uow as uow:
             return {"releases": [
-                {"report_id": reporting.report_number(r.report_pk), "released_to": r.released_to, "role": r.role,
+                {"report_id": report_number(r.report_pk), "released_to": r.released_to, "role": r.role,
                  "purpose": r.purpose, "released_at": r.released_at} for r in uow.session.scalars(query)]}
 
     @api("GET", "/alerts")
@@ -148,6 +150,82 @@ class IntakeService(Open311Api, OfficeService):
                 {"alert_id": a.alert_id, "kind": a.kind, "message": a.message, "township": a.township,
                  "category": a.category, "report_ids": a.report_ids, "raised_at": a.raised_at}
                 for a in uow.session.scalars(query)]}
+
+    # --- reception days -------------------------------------------------------
+
+    @api("GET", "/reception/calendar/<string:month>")
+    def reception_calendar(self, request, month):
+        """Public: the five things of every session are announced in advance (接访五公开)."""
+        year, number = _month(month)
+        with self.uow as uow:
+            sessions, published = receptions.calendar(uow, self.directory, year, number)
+        if query_param(request, "format") == "markdown":
+            return _document(reception.announcement(self.directory, sessions), "markdown")
+        return {"month": month, "published": published, "sessions": [s.model_dump(mode="json") for s in sessions]}
+
+    @api("POST", "/reception/calendar/<string:month>/publication")
+    def publish_reception_calendar(self, request, month):
+        staff = self.auth.require(request, "supervisor", "administrator")
+        year, number = _month(month)
+        with self.uow as uow:
+            sessions = receptions.publish(uow, self.directory, year, number, staff)
+            uow.commit()
+        return 201, {"month": month, "published": True, "sessions": [s.model_dump(mode="json") for s in sessions],
+                     "announcement": reception.announcement(self.directory, sessions)}
+
+    @api("POST", "/reception/sessions/<string:session_id>/substitution")
+    def substitute_leader(self, request, session_id):
+        self.auth.require(request, "supervisor", "administrator", "leader")
+        change = parse_body(request, receptions.SubstitutionIn)
+        with self.uow as uow:
+            amended = receptions.substitute(uow, self.directory, session_id, change)
+            uow.commit()
+        return amended.model_dump(mode="json")
+
+    @api("GET", "/reception/sessions/<string:session_id>")
+    def get_reception_session(self, request, session_id):
+        self.auth.require(request, *READS)
+        with self.uow as uow:
+            row = receptions.get_session(uow, session_id)
+            return {**row.session, "visits": [_visit_view(v) for v in receptions.visits(uow, session_id)]}
+
+    @api("POST", "/reception/sessions/<string:session_id>/visits")
+    def record_visit(self, request, session_id):
+        staff = self.auth.require(request, *TAKES_IN)
+        visit = parse_body(request, receptions.VisitIn)
+        with self.uow as uow:
+            saved, report = receptions.record_visit(uow, self.intake, session_id, visit, staff)
+            uow.commit()
+            return 201, {**_visit_view(saved), "report": report and report_view(report)}
+
+    # --- digests --------------------------------------------------------------
+
+    @api("GET", "/digests/<string:kind>")
+    def get_digest(self, request, kind):
+        """The ten-day or weekly digest of the period holding ``date`` (default: the last one ended)."""
+        self.auth.require(request, *DIGEST_READERS)
+        if kind not in digests.KINDS:
+            raise NotFound(f"no digest kind {kind!r}; there are {', '.join(digests.KINDS)}")
+        day = query_param(request, "date", None, date.fromisoformat)
+        day = day or digests.KINDS[kind](digest.county_day(utcnow())).previous().start
+        with self.uow as uow:
+            document = digests.build(uow, self.directory, kind, day)
+        return _rendered(document, query_param(request, "format", "json"))
+
+    @api("GET", "/analyses/monthly/<string:month>")
+    def get_monthly_analysis(self, request, month):
+        self.auth.require(request, *DIGEST_READERS)
+        _month(month)
+        with self.uow as uow:
+            document = digests.monthly(uow, self.directory, month)
+        return _rendered(document, query_param(request, "format", "json"))
+
+    @timer(interval=3600)
+    def produce_digests(self):
+        """Each ended ten-day period and week gets its digest stored, whether or not anyone asked."""
+        with self.uow as uow:
+            if digests.produce_due(uow, self.directory, digest.county_day(utcnow())):
+                uow.commit()
 
     @timer(interval=15)
     def refresh_gauges(self):
@@ -177,6 +255,36 @@ def _report(uow, report_id: str) -> Report:
     if report is None:
         raise NotFound(f"no report {report_id!r}")
     return report
+
+
+def _month(text: str) -> tuple[int, int]:
+    try:
+        first = date.fromisoformat(f"{text}-01")
+    except ValueError:
+        raise ApiError(f"month must be YYYY-MM, got {text!r}") from None
+    return first.year, first.month
+
+
+def _rendered(document: dict, fmt: str):
+    if fmt == "json":
+        return document
+    if fmt not in ("markdown", "html"):
+        raise ApiError(f"format must be json, markdown or html, not {fmt!r}")
+    text = digest.to_markdown(document)
+    return _document(digest.to_html(text, title=document.get("title")) if fmt == "html" else text, fmt)
+
+
+def _document(text: str, fmt: str) -> Response:
+    mimetype = {"markdown": "text/markdown", "html": "text/html"}[fmt]
+    return Response(text, mimetype=mimetype, content_type=f"{mimetype}; charset=utf-8")
+
+
+def _visit_view(v) -> dict:
+    return {"visit_id": v.id, "session_id": v.session_id, "received_by": v.received_by,
+            "people_count": v.people_count, "category": v.category, "township": v.township, "matter": v.matter,
+            "solved_on_spot": v.solved_on_spot, "outcome": v.outcome, "visitor_id": v.visitor_id,
+            "report_id": v.report_pk and report_number(v.report_pk), "recorded_by": v.recorded_by,
+            "recorded_at": v.recorded_at}
 
 
 def _idempotency_key(key: str | None) -> str | None:

@@ -1,0 +1,105 @@
+"""Reception days (接访): publishing the calendar, substitutions, and the visits received."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from lianxin.auth import Staff
+from lianxin.db import UnitOfWork, utcnow
+from lianxin.directory import Directory
+from lianxin.http import Conflict, NotFound, Unprocessable
+
+from . import reception
+from .models import PublishedSession, ReceptionVisit
+from .protection import pseudonym
+from .reporting import Intake
+from .schemas import Code, PlaceIn, ReporterIn, ReportIn
+
+
+class SubstitutionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    unavailable: Annotated[list[Code], Field(min_length=1)]
+    reason: Annotated[str, Field(min_length=2, max_length=500)]
+
+
+class VisitIn(PlaceIn):
+    received_by: Code  # the leader (or unit head) who received the visitors
+    people_count: Annotated[int, Field(ge=1, le=100000)] = 1
+    category: Code | None = None
+    matter: Annotated[str, Field(min_length=1, max_length=4000)]
+    solved_on_spot: bool
+    outcome: Annotated[str, Field(max_length=4000)] = ""
+    visitor: ReporterIn | None = None
+
+
+def calendar(uow: UnitOfWork, directory: Directory, year: int, month: int) -> tuple[list, bool]:
+    """The month's sessions as published, or as the rules would generate them; and whether published."""
+    published = published_sessions(uow, f"{year:04d}-{month:02d}")
+    if published:
+        return [reception.ReceptionSession.model_validate(p.session) for p in published], True
+    return reception.month_calendar(directory, year, month), False
+
+
+def published_sessions(uow: UnitOfWork, month: str) -> list[PublishedSession]:
+    query = select(PublishedSession).where(PublishedSession.month == month).order_by(PublishedSession.day,
+                                                                                      PublishedSession.id)
+    return list(uow.session.scalars(query))
+
+
+def publish(uow: UnitOfWork, directory: Directory, year: int, month: int, staff: Staff) -> list:
+    """Announce the month's calendar (the five things public); a month is published once."""
+    key = f"{year:04d}-{month:02d}"
+    if published_sessions(uow, key):
+        raise Conflict(f"the reception calendar of {key} is already published; record substitutions instead")
+    sessions, now = reception.month_calendar(directory, year, month), utcnow()
+    for s in sessions:
+        uow.session.add(PublishedSession(id=s.id, month=key, day=s.day, session=s.model_dump(mode="json"),
+                                         published_at=now, published_by=staff.code))
+    return sessions
+
+
+def get_session(uow: UnitOfWork, session_id: str) -> PublishedSession:
+    found = uow.session.get(PublishedSession, session_id, with_for_update=True)
+    if found is None:
+        raise NotFound(f"no published reception session {session_id!r}")
+    return found
+
+
+def substitute(uow: UnitOfWork, directory: Directory, session_id: str, change: SubstitutionIn):
+    """The next leader in the rotation takes the seat of one who cannot attend: no day is dropped."""
+    row = get_session(uow, session_id)
+    try:
+        amended = reception.substitute(reception.ReceptionSession.model_validate(row.session), change.unavailable,
+                                       directory, change.reason)
+    except reception.ReceptionError as exc:
+        raise Unprocessable(str(exc)) from None
+    row.session = amended.model_dump(mode="json")
+    return amended
+
+
+def record_visit(uow: UnitOfWork, intake: Intake, session_id: str, visit: VisitIn, staff: Staff):
+    """Record a visit; a matter not solved on the spot becomes a report (channel ``reception``)."""
+    row = get_session(uow, session_id)
+    visitor = visit.visitor or ReporterIn()
+    report = None
+    if not visit.solved_on_spot:
+        incoming = ReportIn(channel="reception", category=visit.category, content=visit.matter,
+                            people_count=visit.people_count, reporter=visit.visitor,
+                            **visit.model_dump(include=set(PlaceIn.model_fields)))
+        report, _ = intake.take_in(uow, incoming, staff)
+    category = report.category if report else (visit.category or "other")
+    saved = ReceptionVisit(
+        session_id=row.id, received_by=visit.received_by, people_count=visit.people_count, category=category,
+        township=report.township if report else visit.township, matter=visit.matter,
+        solved_on_spot=visit.solved_on_spot, outcome=visit.outcome, report_pk=report.id if report else None,
+        visitor_id=pseudonym(intake.pseudonym_key, visitor.id_number, visitor.phone, visitor.name, visitor.address),
+        recorded_by=staff.code, recorded_at=utcnow())
+    uow.session.add(saved)
+    return saved, report
+
+
+def visits(uow: UnitOfWork, session_id: str) -> list[ReceptionVisit]:
+    query = select(ReceptionVisit).where(ReceptionVisit.session_id == session_id).order_by(ReceptionVisit.id)
+    return list(uow.session.scalars(query))
