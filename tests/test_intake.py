@@ -229,7 +229,13 @@ def test_the_reception_calendar_is_published_with_a_substitution_and_a_visit_bec
             "category": "homestead-dispute", "people_count": 3, "solved_on_spot": False,
             "visitor": {"name": "赵六", "phone": "13700001111"}}).json()
     assert solved["report"] is None and unsolved["report"]["channel"] == "reception"
-    assert eventually(lambda: case_of(office, unsolved["report"]["report_id"]))
+    case = eventually(lambda: case_of(office, unsolved["report"]["report_id"]))
+    with office.client("dispatch") as dispatch:
+        notice = dispatch.get(f"/cases/{case['case_id']}/assignment-notice").text
+        printable = dispatch.get(f"/cases/{case['case_id']}/assignment-notice", params={"format": "html"})
+    assert "交办通知" in notice and "白杨镇" in notice and "宅基地被邻居占用多年" in notice and "领导接访" in notice
+    assert "赵六" not in notice and "13700001111" not in notice
+    assert printable.headers["content-type"].startswith("text/html") and "<table>" in printable.text
     with office.client("intake", "supervisor-01") as supervisor:
         session = supervisor.get(f"/reception/sessions/{monday['id']}").json()
     assert [v["solved_on_spot"] for v in session["visits"]] == [True, False]

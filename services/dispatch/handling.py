@@ -37,6 +37,7 @@ def open_case(uow: UnitOfWork, report: ReportReceived, directory: Directory, day
         report_id=report.report_id, state="dispatched", unit=chosen.unit, unit_kind=chosen.unit_kind,
         category=report.category, township=report.township, severity=chosen.severity,
         routing_reason=chosen.reason, reporter_id=report.reporter_id, received_at=report.received_at,
+        channel=report.channel, matter=report.content, people_count=report.people_count,
         dispatched_at=now, deadline=routing.deadline(report.received_at, chosen.severity, days),
     )
     uow.session.add(case)

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from nameko.timer import timer
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from lianxin.db import Database, UnitOfWorkProvider
 from lianxin.http import ApiError, api, page, page_limit, parse_body, query_param
@@ -10,7 +11,7 @@ from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import METRICS
 from lianxin.service import OfficeService
 
-from . import handling
+from . import handling, notices
 from .models import Case, case_pk
 from .schemas import AcceptanceIn, HandlingReportIn, case_view
 
@@ -49,6 +50,15 @@ class DispatchService(OfficeService):
     def get_case(self, request, case_id):
         with self.uow as uow:
             return case_view(handling.get_case(uow, case_id))
+
+    @api("GET", "/cases/<string:case_id>/assignment-notice")
+    def get_assignment_notice(self, request, case_id):
+        """The 交办通知 for the unit, as Markdown (default) or printable HTML."""
+        with self.uow as uow:
+            text = notices.assignment_notice(self.directory, handling.get_case(uow, case_id))
+        if query_param(request, "format", "markdown") == "html":
+            return Response(notices.as_html(text), content_type="text/html; charset=utf-8")
+        return Response(text, content_type="text/markdown; charset=utf-8")
 
     @api("GET", "/cases")
     def list_cases(self, request):

@@ -1,0 +1,57 @@
+"""The assignment notice (交办通知) that goes with a case to its undertaking unit."""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import markdown
+
+from lianxin.directory import Directory
+
+COUNTY_TIME = ZoneInfo("Asia/Shanghai")
+SEVERITY = {"general": "一般事项（7日内办结）", "major": "重大疑难事项（14日内办结）"}
+CHANNEL = {"hotline": "群工热线", "mailbox": "群工信箱", "web": "网上反映", "visit": "来访", "reception": "领导接访",
+           "officer": "信息员直报", "institution": "信息源转来", "open311": "网上反映"}
+
+
+def assignment_notice(directory: Directory, case) -> str:
+    """The notice as Markdown: what the unit must solve, by when, and what it must report."""
+    unit = directory.units.get(case.unit)
+    category = directory.category_by_code.get(case.category)
+    township = directory.township_by_code.get(case.township) if case.township else None
+    return "\n".join([
+        f"# {directory.county.name}群众工作办公室 交办通知",
+        "",
+        f"**编号：** {case.case_id}（来件 {case.report_id}）",
+        "",
+        f"**{unit.name if unit else case.unit}：**",
+        "",
+        f"现将以下群众反映事项交你单位办理，请于 **{_day(case.deadline)}** 前办结，"
+        "并报送办理报告（写明查实情况、处理结果、法律政策依据，由责任人和单位负责人签字，附反映人意见）。",
+        "",
+        "| 项目 | 内容 |",
+        "| --- | --- |",
+        f"| 事项类别 | {category.name if category else case.category} |",
+        f"| 性质 | {SEVERITY.get(case.severity, case.severity)} |",
+        f"| 来源 | {CHANNEL.get(case.channel, case.channel)}，{_day(case.received_at)} |",
+        f"| 地点 | {township.name if township else '—'} |",
+        f"| 涉及人数 | {case.people_count} |",
+        f"| 交办理由 | {case.routing_reason} |",
+        "",
+        "**反映内容：**",
+        "",
+        f"> {case.matter or '（见来件）'}",
+        "",
+        "落实首问负责制：接件单位负责到底，不得推诿；确属交办不当的，请于5个工作日内说明理由申请退回。",
+        "",
+        f"{directory.county.name}群众工作办公室　{_day(case.dispatched_at)}",
+    ])
+
+
+def as_html(text: str) -> str:
+    body = markdown.markdown(text, extensions=["tables"])
+    return f'<!doctype html><html lang="zh"><meta charset="utf-8"><title>交办通知</title><body>{body}</body></html>'
+
+
+def _day(moment) -> str:
+    local = moment.astimezone(COUNTY_TIME)
+    return f"{local.year}年{local.month}月{local.day}日"
