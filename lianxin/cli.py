@@ -73,6 +73,30 @@ def demo(reports, seed):
     click.echo(summary)
 
 
+@main.command()
+@click.argument("code")
+@click.argument("role", type=click.Choice(["operator", "officer", "unit_handler", "unit_head", "supervisor",
+                                           "leader", "bureau", "administrator"]))
+def token(code, role):
+    """Make a new staff token: give the token to the person, put the entry in the credentials file."""
+    import secrets
+
+    import yaml
+
+    from lianxin.auth import token_hash
+    new = secrets.token_urlsafe(32)
+    click.echo(f"token (give it to {code}, it is shown only now): {new}")
+    click.echo("entry for the credentials file (LIANXIN_CREDENTIALS):")
+    click.echo(yaml.safe_dump([{"code": code, "role": role, "token_sha256": token_hash(new)}], sort_keys=False))
+
+
+@main.command("pii-key")
+def pii_key():
+    """Make a new key for personal data at rest (LIANXIN_PII_KEYS; put it first to rotate)."""
+    from cryptography.fernet import Fernet
+    click.echo(Fernet.generate_key().decode())
+
+
 def local_url(address: str) -> str:
     host, _, port = address.rpartition(":")
     return f"http://{'127.0.0.1' if host in ('0.0.0.0', '', '::') else host}:{port}"

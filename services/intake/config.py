@@ -5,8 +5,7 @@ from pydantic_settings import SettingsConfigDict
 
 from lianxin.settings import ServiceSettings
 
-# Development only: a real office sets LIANXIN_PII_KEYS (generate one with `lianxin pii-key`).
-DEVELOPMENT_PII_KEY = "bGlhbnhpbi1kZXZlbG9wbWVudC1rZXktMDAwMDAwMDA="
+from .protection import DEVELOPMENT_PII_KEY  # a real office sets LIANXIN_PII_KEYS (`lianxin pii-key`)
 
 
 class IntakeSettings(ServiceSettings):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -17,6 +18,8 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import Text, TypeDecorator
 
 ROLES_ALLOWED_CLEAR = ("operator", "supervisor")
+DEVELOPMENT_PII_KEY = "bGlhbnhpbi1kZXZlbG9wbWVudC1rZXktMDAwMDAwMDA="  # the default in config.py
+log = logging.getLogger(__name__)
 
 
 class Encrypted(TypeDecorator):
@@ -53,7 +56,13 @@ class PersonalDataKeys(DependencyProvider):
     """Configures the cipher from config ``PII_KEYS`` when the service starts."""
 
     def setup(self):
-        use_keys(self.container.config["PII_KEYS"])
+        keys = self.container.config["PII_KEYS"]
+        if not keys:
+            raise ValueError("LIANXIN_PII_KEYS is empty: intake cannot store personal data without a key")
+        if keys[0] == DEVELOPMENT_PII_KEY:
+            log.warning("personal data is encrypted with the development key: set LIANXIN_PII_KEYS "
+                        "(`lianxin pii-key` makes one) before taking real reports")
+        use_keys(keys)
 
     def get_dependency(self, worker_ctx):
         return None
