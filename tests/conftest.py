@@ -15,9 +15,12 @@ from urllib.parse import quote
 
 import eventlet
 import httpx
+import kombu
 import pytest
 from nameko.containers import ServiceContainer
 
+from lianxin.events import CATALOGUE
+from lianxin.messaging import dead_letter_queue, subscriber_queue
 from lianxin.runner import SERVICES, load
 
 BROKER_HOST = os.environ.get("LIANXIN_TEST_BROKER", "127.0.0.1:5672")
@@ -90,12 +93,26 @@ class Office:
         return config
 
     def start(self, *names: str) -> None:
+        if not self.containers:
+            self.empty_queues()
         for name in names or SERVICES:
             config = self.config(name)
             container = ServiceContainer(load(SERVICES[name][0]), config)
             container.start()
             self.containers[name] = container
             self.urls[name] = "http://" + config["WEB_SERVER_ADDRESS"]
+
+    def empty_queues(self) -> None:
+        """Tests share a virtual host: what an earlier test's office left unconsumed must not leak in."""
+        with kombu.Connection(self.amqp_uri) as conn:
+            channel = conn.channel()
+            for event_type, entry in CATALOGUE.items():
+                for consumer in entry.consumers:
+                    subscriber_queue(consumer, event_type)(channel).declare()
+                    subscriber_queue(consumer, event_type)(channel).purge()
+            for service in SERVICES:
+                dead_letter_queue(service)(channel).declare()
+                dead_letter_queue(service)(channel).purge()
 
     def stop(self, *names: str) -> None:
         stopping = [self.containers.pop(name) for name in (names or list(self.containers))]

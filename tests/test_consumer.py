@@ -8,6 +8,7 @@ from nameko.containers import ServiceContainer
 
 from lianxin.events import new_event
 from lianxin.messaging import event_consumer, is_transient
+from tests.conftest import Office
 from tests.test_bus import drain
 from tests.test_end_to_end import distinct_reports
 from tests.waiting import eventually
@@ -33,6 +34,7 @@ class FlakyScoring:
 @pytest.fixture
 def flaky(amqp_uri):
     ATTEMPTS.clear()
+    Office(amqp_uri, {}).empty_queues()
     container = ServiceContainer(FlakyScoring, {"AMQP_URI": amqp_uri, "max_workers": 4})
     container.start()
     yield container
@@ -81,7 +83,6 @@ def test_transient_trouble_is_told_apart_from_bugs():
 @pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
 def test_reports_wait_for_a_dispatch_that_has_not_started_yet(amqp_uri, database_urls):
     """First day of a deployment: intake takes reports while dispatch is still down."""
-    from tests.conftest import Office
     office = Office(amqp_uri, database_urls)
     office.start("intake")
     try:
