@@ -83,7 +83,7 @@ class Authenticator:
     def require(self, request, *roles: str) -> Staff:
         staff = self.identify(request)
         if roles and staff.role not in roles:
-            raise Forbidden(f"a {staff.role} may not do this; it takes a {' or '.join(roles)}")
+            raise Forbidden(f"the role {staff.role!r} may not do this; it takes one of: {', '.join(roles)}")
         return staff
 
 

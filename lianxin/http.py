@@ -87,8 +87,21 @@ def query_param(request: Request, name: str, default=None, cast=str):
         return default
     try:
         return cast(value)
-    except ValueError:
-        raise ApiError(f"query parameter {name!r} is not a valid {cast.__name__}: {value!r}") from None
+    except ValueError as exc:
+        raise ApiError(f"query parameter {name!r}: {value!r} is not {_described(cast, exc)}") from None
+
+
+def aware_datetime(text: str) -> datetime:
+    """A date-time with its time zone, e.g. 2026-11-28T09:30:00+08:00."""
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError("a date-time with a time zone, e.g. 2026-11-28T09:30:00+08:00")
+    return value
+
+
+def _described(cast, exc: ValueError) -> str:
+    known = {int: "a whole number", float: "a number", str: "text", date.fromisoformat: "a date YYYY-MM-DD"}
+    return known.get(cast) or str(exc)
 
 
 def page_limit(request: Request, default: int = 50) -> int:

@@ -56,7 +56,10 @@ class DispatchService(OfficeService):
         """The 交办通知 for the unit, as Markdown (default) or printable HTML."""
         with self.uow as uow:
             text = notices.assignment_notice(self.directory, handling.get_case(uow, case_id))
-        if query_param(request, "format", "markdown") == "html":
+        fmt = query_param(request, "format", "markdown")
+        if fmt not in ("markdown", "html"):
+            raise ApiError(f"format must be markdown or html, not {fmt!r}")
+        if fmt == "html":
             return Response(notices.as_html(text), content_type="text/html; charset=utf-8")
         return Response(text, content_type="text/markdown; charset=utf-8")
 

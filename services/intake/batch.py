@@ -8,6 +8,7 @@ import json
 from lianxin.http import ApiError
 
 MAX_ROWS = 1000
+MAX_BYTES = 5 * 1024 * 1024
 REPORTER_COLUMNS = {"reporter_name": "name", "reporter_phone": "phone", "reporter_id_number": "id_number",
                     "reporter_address": "address"}
 
@@ -15,7 +16,11 @@ REPORTER_COLUMNS = {"reporter_name": "name", "reporter_phone": "phone", "reporte
 def rows_of(request) -> list[dict]:
     """The rows of a batch body: ``{"reports": [...]}`` as JSON, or CSV with a header line."""
     kind = (request.mimetype or "").lower()
-    raw = request.get_data(cache=False)
+    if (request.content_length or 0) > MAX_BYTES:
+        raise ApiError(f"a batch is at most {MAX_BYTES // 1024 // 1024} MiB")
+    raw = request.stream.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise ApiError(f"a batch is at most {MAX_BYTES // 1024 // 1024} MiB")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

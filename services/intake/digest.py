@@ -551,7 +551,7 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _county_time(moment: datetime) -> str:
-    return _aware(moment).astimezone(COUNTY_TIME).isoformat(timespec="minutes")
+    return _aware(moment).astimezone(COUNTY_TIME).isoformat(timespec="seconds")
 
 
 def _month_end(day: date) -> date:

@@ -9,7 +9,7 @@ from lianxin.auth import Forbidden, Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
 from lianxin.events import Actor, CaseClosed, CaseDispatched, CaseReopened, ReportReceived
-from lianxin.http import Unprocessable
+from lianxin.http import Unprocessable, validate
 
 from . import duplicates, early_warning
 from .models import Report, ReportCorrection, report_pk
@@ -83,7 +83,7 @@ class Intake:
         current = _as_input(report)
         if {"village", "enterprise"} & set(changes) and "township" not in changes:
             current["township"] = None  # a new place brings its own township
-        merged = ReportIn.model_validate({**current, **changes})
+        merged = validate(ReportIn, {**current, **changes})
         township, problems = place_of(self.directory, merged)
         if "category" in changes:
             problems += category_of(self.directory, merged)[2]

@@ -1,7 +1,7 @@
 """What intake's HTTP API accepts and answers."""
 from typing import Annotated, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints, model_validator
 
 from lianxin.schemas import PastTime
 
@@ -41,7 +41,7 @@ class ReportIn(PlaceIn):
     channel: Channel
     category: Code | None = None  # suggested from the content when absent
     content: Annotated[str, Field(min_length=1, max_length=4000)]
-    media_url: AnyHttpUrl | None = None
+    media_url: Annotated[AnyHttpUrl, UrlConstraints(max_length=500)] | None = None
     people_count: Annotated[int, Field(ge=1, le=100000)] = 1
     gathering: bool = False  # people are gathering to petition: an alert goes out at once
     reporter: ReporterIn | None = None  # absent: an anonymous report

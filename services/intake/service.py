@@ -1,5 +1,5 @@
 """intake: the office's front door."""
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from nameko.timer import timer
@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
-from lianxin.http import ApiError, NotFound, api, page, page_limit, parse_body, query_param, validate
+from lianxin.http import ApiError, NotFound, api, aware_datetime, page, page_limit, parse_body, query_param, validate
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import METRICS
 from lianxin.service import OfficeService
@@ -26,6 +26,7 @@ TAKES_IN = ("operator", "officer", "leader", "supervisor", "administrator")
 READS = TAKES_IN + ("unit_handler", "unit_head")
 CORRECTS = ("operator", "supervisor", "administrator")
 DIGEST_READERS = ("leader", "supervisor", "administrator", "operator")
+RECEIVES = ("leader", "operator", "supervisor", "administrator")  # who records visits on reception days
 FILTERS = ("channel", "category", "township", "village", "enterprise", "status", "reporter_id")
 
 
@@ -105,9 +106,9 @@ class IntakeService(Open311Api, OfficeService):
         for field in FILTERS:
             if (value := query_param(request, field)) is not None:
                 query = query.where(getattr(Report, field) == value)
-        if (since := query_param(request, "received_from", cast=datetime.fromisoformat)) is not None:
+        if (since := query_param(request, "received_from", cast=aware_datetime)) is not None:
             query = query.where(Report.received_at >= since)
-        if (until := query_param(request, "received_to", cast=datetime.fromisoformat)) is not None:
+        if (until := query_param(request, "received_to", cast=aware_datetime)) is not None:
             query = query.where(Report.received_at < until)
         if (words := query_param(request, "q")) is not None:
             query = query.where(Report.content.contains(words))
@@ -159,8 +160,12 @@ class IntakeService(Open311Api, OfficeService):
         year, number = _month(month)
         with self.uow as uow:
             sessions, published = receptions.calendar(uow, self.directory, year, number)
-        if query_param(request, "format") == "markdown":
-            return _document(reception.announcement(self.directory, sessions), "markdown")
+        fmt = query_param(request, "format", "json")
+        if fmt in ("markdown", "html"):
+            text = reception.announcement(self.directory, sessions)
+            return _document(digest.to_html(text, title=f"{month} 接访安排") if fmt == "html" else text, fmt)
+        if fmt != "json":
+            raise ApiError(f"format must be json, markdown or html, not {fmt!r}")
         return {"month": month, "published": published, "sessions": [s.model_dump(mode="json") for s in sessions]}
 
     @api("POST", "/reception/calendar/<string:month>/publication")
@@ -191,7 +196,7 @@ class IntakeService(Open311Api, OfficeService):
 
     @api("POST", "/reception/sessions/<string:session_id>/visits")
     def record_visit(self, request, session_id):
-        staff = self.auth.require(request, *TAKES_IN)
+        staff = self.auth.require(request, *RECEIVES)
         visit = parse_body(request, receptions.VisitIn)
         with self.uow as uow:
             saved, report = receptions.record_visit(uow, self.intake, session_id, visit, staff)
@@ -287,7 +292,9 @@ def _visit_view(v) -> dict:
             "recorded_at": v.recorded_at}
 
 
-def _idempotency_key(key: str | None) -> str | None:
+def _idempotency_key(key) -> str | None:
+    if key is not None and not isinstance(key, str):
+        raise ApiError("idempotency_key must be text")
     if key and len(key) > MAX_KEY_LENGTH:
         raise ApiError(f"Idempotency-Key is longer than {MAX_KEY_LENGTH} characters")
     return key or None

@@ -27,6 +27,7 @@ class CallbackIn(BaseModel):
 def case_view(case, blockers: list[str] | None = None) -> dict:
     view = {
         "case_id": case.case_id,
+        "report_id": case.report_id,
         "unit": case.unit,
         "reporter_id": case.reporter_id,
         "state": case.state,
