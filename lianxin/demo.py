@@ -41,8 +41,10 @@ class Office:
     def __init__(self, urls: dict[str, str]):
         self.http = {name: httpx.Client(base_url=url, timeout=15) for name, url in urls.items()}
 
-    def call(self, service: str, method: str, path: str, **kwargs) -> dict:
-        answer = self.http[service].request(method, path, **kwargs)
+    def call(self, service: str, method: str, path: str, as_staff: str = "supervisor-01", **kwargs) -> dict:
+        """Call as a member of the sample county's staff (development tokens ``dev-<code>``)."""
+        headers = {"Authorization": f"Bearer dev-{as_staff}", **kwargs.pop("headers", {})}
+        answer = self.http[service].request(method, path, headers=headers, **kwargs)
         if answer.status_code >= 400:
             raise RuntimeError(f"{service} {method} {path}: {answer.status_code} {answer.text[:300]}")
         return answer.json()
@@ -104,8 +106,8 @@ def run_demo(urls: dict[str, str], reports: int = 60, seed: int = 2026, echo=pri
     taken = []
     for i, at in enumerate(times):
         report, staff = make_report(rng, county, at)
-        taken.append(office.call("intake", "POST", "/reports", json=report, headers={
-            "Idempotency-Key": f"demo-{seed}-{period}-{i}", "Authorization": f"Bearer dev-{staff}"}))
+        taken.append(office.call("intake", "POST", "/reports", as_staff=staff, json=report,
+                                 headers={"Idempotency-Key": f"demo-{seed}-{period}-{i}"}))
     originals = [r for r in taken if not r["duplicate_of"]]
     echo(f"  intake took {len(taken)} reports ({len(taken) - len(originals)} repeated an open one and joined its case)")
 
@@ -148,8 +150,8 @@ def _handle(office: Office, rng: random.Random, case: dict, month_end: datetime)
     received = datetime.fromisoformat(case["received_at"])
     now = datetime.now(timezone.utc)
     accepted = min(received + timedelta(hours=rng.uniform(1, 30)), now)
-    office.call("dispatch", "POST", f"/cases/{case['case_id']}/acceptance",
-                json={"accepted_by": f"{case['unit']}-handler", "accepted_at": accepted.isoformat()})
+    office.call("dispatch", "POST", f"/cases/{case['case_id']}/acceptance", as_staff=f"{case['unit']}-handler",
+                json={"accepted_at": accepted.isoformat()})
     if rng.random() < 0.06:
         return  # still being handled
     allowed = (datetime.fromisoformat(case["deadline"]) - received).days
@@ -158,12 +160,13 @@ def _handle(office: Office, rng: random.Random, case: dict, month_end: datetime)
 
 
 def _report_and_call_back(office, rng, case, reported: datetime, satisfied: bool) -> None:
-    office.call("dispatch", "POST", f"/cases/{case['case_id']}/handling-report", json={
+    office.call("dispatch", "POST", f"/cases/{case['case_id']}/handling-report", as_staff=f"{case['unit']}-handler",
+                json={
         "finding": rng.choice(["substantiated", "substantiated", "partly_substantiated", "unsubstantiated"]),
         "actions_taken": "经实地核查，已协调相关部门解决，并向当事人说明政策。",
         "petitioner_opinion": "同意处理意见", "petitioner_acknowledged": True,
         "responsible_person": "责任人" + case["unit"][:4], "unit_head": "负责人" + case["unit"][:4],
-        "submitted_by": f"{case['unit']}-handler", "reported_at": reported.isoformat(),
+        "reported_at": reported.isoformat(),
     })
     office.wait_for("the handling report to reach supervision",
                     lambda: _supervised(office, case["case_id"])["state"] == "awaiting_callback")

@@ -128,6 +128,18 @@ class CaseReported(EventData):
     round: Round = 0
 
 
+class CaseExtended(EventData):
+    case_id: str
+    report_id: str
+    unit: Code
+    days: Annotated[int, Field(ge=1, le=30)]
+    deadline: datetime  # the new one
+    reason: Text  # told to the petitioner
+    approved_by: str
+    extended_at: datetime
+    round: Round = 0
+
+
 class CaseOverdue(EventData):
     case_id: str
     unit: Code
@@ -227,6 +239,8 @@ CATALOGUE: dict[str, EventType] = dict([
     _entry("case.returned", "dispatch", (), CaseReturned, "The unit contested the assignment, with a reason."),
     _entry("case.reported", "dispatch", ("supervision", "scoring"), CaseReported,
            "The unit submitted its handling report."),
+    _entry("case.extended", "dispatch", ("intake", "supervision", "scoring"), CaseExtended,
+           "The case's one extension (at most 30 days) was approved; the reason is told to the petitioner."),
     _entry("case.overdue", "dispatch", ("scoring",), CaseOverdue, "A case passed (or nears) its deadline."),
     _entry("callback.recorded", "supervision", ("scoring",), CallbackRecorded,
            "The office called the petitioner back."),

@@ -30,7 +30,6 @@ SIGNED_REPORT = {
     "petitioner_acknowledged": True,
     "responsible_person": "刘建国",
     "unit_head": "陈志强",
-    "submitted_by": "chengguan-handler",
 }
 
 
@@ -60,9 +59,8 @@ def test_a_report_becomes_a_closed_case_and_a_scored_unit(office):
     assert datetime.fromisoformat(case["deadline"]) == received + timedelta(days=7)
     assert case["reporter_id"] == report["reporter_id"] and case["reporter_id"].startswith("P")
 
-    with office.client("dispatch") as dispatch:
-        assert dispatch.post(f"/cases/{case['case_id']}/acceptance",
-                             json={"accepted_by": "chengguan-handler"}).status_code == 200
+    with office.client("dispatch", "chengguan-handler") as dispatch:
+        assert dispatch.post(f"/cases/{case['case_id']}/acceptance", json={}).status_code == 200
         handled = dispatch.post(f"/cases/{case['case_id']}/handling-report", json=SIGNED_REPORT)
     assert handled.status_code == 201, handled.text
     assert handled.json()["state"] == "reported"
@@ -100,7 +98,7 @@ def test_a_dissatisfied_callback_reopens_the_case_to_the_same_unit_until_it_is_s
         report = intake.post("/reports", json={**REPORT, "reporter": None}).json()
     case = eventually(lambda: case_of(office, report["report_id"]))
     assert case["reporter_id"] is None  # anonymous
-    with office.client("dispatch") as dispatch:
+    with office.client("dispatch", "chengguan-handler") as dispatch:
         dispatch.post(f"/cases/{case['case_id']}/handling-report", json=SIGNED_REPORT).raise_for_status()
     eventually(lambda: supervised(office, case["case_id"], "awaiting_callback"))
     with office.client("supervision") as supervision:
@@ -113,7 +111,7 @@ def test_a_dissatisfied_callback_reopens_the_case_to_the_same_unit_until_it_is_s
     with office.client("supervision") as supervision:  # the old handling report no longer closes it
         assert supervision.post(f"/cases/{case['case_id']}/closure").status_code == 409
 
-    with office.client("dispatch") as dispatch:  # the unit tries again
+    with office.client("dispatch", "chengguan-handler") as dispatch:  # the unit tries again
         dispatch.post(f"/cases/{case['case_id']}/handling-report", json=SIGNED_REPORT).raise_for_status()
     eventually(lambda: supervised(office, case["case_id"], "awaiting_callback"))
     with office.client("supervision") as supervision:
@@ -130,7 +128,7 @@ def test_closure_without_signatures_is_refused_with_the_reason(office):
         report = intake.post("/reports", json=REPORT).json()
     case = eventually(lambda: case_of(office, report["report_id"]))
     unsigned = {**SIGNED_REPORT, "unit_head": None}
-    with office.client("dispatch") as dispatch:
+    with office.client("dispatch", "chengguan-handler") as dispatch:
         dispatch.post(f"/cases/{case['case_id']}/handling-report", json=unsigned).raise_for_status()
     eventually(lambda: supervised(office, case["case_id"], "awaiting_callback"))
     with office.client("supervision") as supervision:

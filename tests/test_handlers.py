@@ -8,6 +8,7 @@ from nameko.testing.services import worker_factory
 from sqlalchemy import select
 from werkzeug.test import EnvironBuilder
 
+from lianxin.auth import Authenticator, load_credentials
 from lianxin.db import AlreadyApplied, Database
 from lianxin.directory import load_directory
 from lianxin.events import new_event, parse_event
@@ -16,7 +17,9 @@ from services.dispatch import handling
 from services.dispatch.service import DispatchService
 from tests.test_directory import SAMPLE
 
-CONFIG = {"DEADLINE_DAYS": {"general": 7, "major": 14}, "GROUP_SIZE": 5}
+CREDENTIALS = SAMPLE.with_name("staff.yaml")
+
+CONFIG = {"DEADLINES": {"general": 7, "major": 14}, "GROUP_SIZE": 5, "NEAR_DEADLINE_HOURS": 24}
 
 
 @pytest.fixture
@@ -30,7 +33,7 @@ def database(tmp_path):
 @pytest.fixture
 def dispatch(database):
     return worker_factory(DispatchService, uow=database.unit_of_work(), directory=load_directory(SAMPLE),
-                          config=CONFIG)
+                          config=CONFIG, auth=Authenticator(load_credentials(CREDENTIALS)))
 
 
 def report_received(report_id="R00000042", **data):
@@ -40,8 +43,8 @@ def report_received(report_id="R00000042", **data):
         "received_by": {"role": "leader", "code": "li-secretary"}, **data})
 
 
-def request(body):
-    return EnvironBuilder(method="POST", json=body).get_request()
+def request(body, as_staff="chengguan-handler"):
+    return EnvironBuilder(method="POST", json=body, headers={"Authorization": f"Bearer dev-{as_staff}"}).get_request()
 
 
 def rows(database, table):
@@ -88,9 +91,9 @@ def test_unit_actions_emit_their_events_in_order(dispatch, database):
     dispatch.on_report_received(report_received())
     case_id = json.loads(rows(database, outbox)[0].body)["subject"]
 
-    dispatch.accept_case(request({"accepted_by": "chengguan-handler"}), case_id)
+    dispatch.accept_case(request({}), case_id)
     dispatch.submit_handling_report(request({
-        "finding": "unsubstantiated", "actions_taken": "实地核查，土地未被占用", "submitted_by": "chengguan-handler",
+        "finding": "unsubstantiated", "actions_taken": "实地核查，土地未被占用",
         "responsible_person": "刘建国", "unit_head": "陈志强"}), case_id)
     assert [r.type for r in rows(database, outbox)] == ["case.dispatched", "case.accepted", "case.reported"]
 
@@ -98,7 +101,7 @@ def test_unit_actions_emit_their_events_in_order(dispatch, database):
 def test_workload_counts_open_and_overdue_cases_per_unit(dispatch, database):
     dispatch.on_report_received(report_received())  # received 2026-11-02, deadline long past
     dispatch.on_report_received(report_received("R00000043", category="schooling"))
-    dispatch.refresh_gauges()
+    dispatch.check_deadlines()
     from prometheus_client import REGISTRY
     assert REGISTRY.get_sample_value("lianxin_cases_open", {"service": "dispatch", "unit": "chengguan"}) == 1
     assert REGISTRY.get_sample_value("lianxin_cases_overdue", {"service": "dispatch", "unit": "education"}) == 1

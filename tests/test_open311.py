@@ -338,9 +338,8 @@ def test_a_citizen_reports_and_follows_the_request_until_it_is_closed(office, ci
 
     # the unit handles the case, the office calls back, the case closes: Open311 follows
     case = eventually(lambda: case_of(office, request_id))
-    with office.client("dispatch") as dispatch:
-        assert dispatch.post(f"/cases/{case['case_id']}/acceptance",
-                             json={"accepted_by": "chengguan-handler"}).status_code == 200
+    with office.client("dispatch", "chengguan-handler") as dispatch:
+        assert dispatch.post(f"/cases/{case['case_id']}/acceptance", json={}).status_code == 200
         assert dispatch.post(f"/cases/{case['case_id']}/handling-report", json=SIGNED_REPORT).status_code == 201
     eventually(lambda: supervised(office, case["case_id"], "awaiting_callback"))
     with office.client("supervision") as supervision:

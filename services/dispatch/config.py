@@ -1,3 +1,5 @@
+from datetime import date
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -14,7 +16,19 @@ class DispatchSettings(ServiceSettings):
     major_days: int = Field(14, ge=1, le=60)
     # a report about this many people or more is a group matter, handled as major
     group_size: int = Field(5, ge=2)
+    # count deadlines in working days (Monday to Friday, less the holidays) instead of calendar days
+    working_days: bool = False
+    holidays: str = Field("", description="dates off work, YYYY-MM-DD, comma-separated")
+    near_deadline_hours: int = Field(24, ge=1, description="how long before a deadline a case is flagged")
 
     def extra_config(self) -> dict:
-        return {"DEADLINE_DAYS": {"general": self.general_days, "major": self.major_days},
-                "GROUP_SIZE": self.group_size}
+        return {"DEADLINES": {"general": self.general_days, "major": self.major_days,
+                              "working_days": self.working_days, "holidays": parse_dates(self.holidays)},
+                "GROUP_SIZE": self.group_size, "NEAR_DEADLINE_HOURS": self.near_deadline_hours}
+
+
+def parse_dates(text: str) -> list[str]:
+    days = [d.strip() for d in text.split(",") if d.strip()]
+    for day in days:
+        date.fromisoformat(day)  # a bad date stops the start with its own message
+    return days

@@ -1,18 +1,52 @@
-"""Dispatch's use cases: open a case from a report, and the unit's actions on it."""
+"""Dispatch's use cases: open a case from a report, route it, and what units and the office do with it.
+
+A case moves through these states; any other move is refused with the reason:
+
+    dispatched ──accept──▶ accepted ──report──▶ reported ──(closed by supervision)──▶ closed
+        │  ▲                  │                    │
+        │  └──route◀─returned◀┘◀──return           └──(reopened by supervision)──▶ dispatched
+        └──report──▶ reported
+"""
 from __future__ import annotations
+
+from datetime import datetime, timedelta
 
 from sqlalchemy import case as when
 from sqlalchemy import func, select
 
+from lianxin.auth import Forbidden, Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
-from lianxin.events import CaseAccepted, CaseClosed, CaseDispatched, CaseReopened, CaseReported, ReportReceived
+from lianxin.events import (
+    CaseAccepted,
+    CaseClosed,
+    CaseDispatched,
+    CaseExtended,
+    CaseOverdue,
+    CaseReopened,
+    CaseReported,
+    CaseReturned,
+    ReportReceived,
+)
 from lianxin.http import Conflict, NotFound, Unprocessable
 from lianxin.messaging import RetryLater
 
 from . import routing
-from .models import Case, HandlingReport, case_pk
-from .schemas import AcceptanceIn, HandlingReportIn
+from .models import Case, CaseEvent, HandlingReport, LeaderInstruction, case_pk
+from .schemas import (
+    AcceptanceIn,
+    ExtensionApprovalIn,
+    ExtensionRequestIn,
+    HandlingReportIn,
+    InstructionIn,
+    ReturnIn,
+    RouteIn,
+    TeamIn,
+)
+
+OPEN = ("dispatched", "accepted")
+OFFICE = ("supervisor", "administrator")
+UNIT_ROLES = ("unit_handler", "unit_head")
 
 
 def get_case(uow: UnitOfWork, case_id: str, for_update: bool = False) -> Case:
@@ -23,7 +57,9 @@ def get_case(uow: UnitOfWork, case_id: str, for_update: bool = False) -> Case:
     return case
 
 
-def open_case(uow: UnitOfWork, report: ReportReceived, directory: Directory, days: dict, group_size: int) -> Case:
+# --- from events ------------------------------------------------------------------------------------------
+
+def open_case(uow: UnitOfWork, report: ReportReceived, directory: Directory, rules: dict, group_size: int) -> Case:
     """One report, one case: a report seen before returns its existing case, and a report
     that repeats an open one joins that one's case."""
     existing = uow.session.scalars(select(Case).where(Case.report_id == report.report_id)).first()
@@ -36,12 +72,14 @@ def open_case(uow: UnitOfWork, report: ReportReceived, directory: Directory, day
     case = Case(
         report_id=report.report_id, state="dispatched", unit=chosen.unit, unit_kind=chosen.unit_kind,
         category=report.category, township=report.township, severity=chosen.severity,
-        routing_reason=chosen.reason, reporter_id=report.reporter_id, received_at=report.received_at,
-        channel=report.channel, matter=report.content, people_count=report.people_count,
-        dispatched_at=now, deadline=routing.deadline(report.received_at, chosen.severity, days),
-    )
+        routing_reason=chosen.reason + routing.late_assignment(report.received_at, now),
+        reporter_id=report.reporter_id, received_at=report.received_at, channel=report.channel,
+        matter=report.content, people_count=report.people_count, dispatched_at=now,
+        deadline=routing.deadline(report.received_at, chosen.severity, rules), first_receiver=report.received_by.code,
+        reopen_count=0, linked_reports=[], team_members=[], flags=[], plan="")
     uow.session.add(case)
     uow.session.flush()
+    _record(uow, case, "dispatched", None, "system", now, case.routing_reason)
     _announce_dispatch(uow, case, redispatch=False)
     return case
 
@@ -55,34 +93,16 @@ def link(uow: UnitOfWork, report: ReportReceived) -> Case:
     return original
 
 
-def accept(uow: UnitOfWork, case: Case, acceptance: AcceptanceIn) -> None:
-    _require_state(case, {"dispatched"}, "accepted")
-    case.state, case.accepted_at = "accepted", _not_before(acceptance.accepted_at, case.received_at, "accepted_at")
-    uow.emit("case.accepted", case.case_id, CaseAccepted(
-        case_id=case.case_id, unit=case.unit, accepted_by=acceptance.accepted_by, accepted_at=case.accepted_at))
-
-
-def submit_report(uow: UnitOfWork, case: Case, incoming: HandlingReportIn) -> HandlingReport:
-    _require_state(case, {"dispatched", "accepted"}, "reported on")
-    report = HandlingReport(case=case, reported_at=_not_before(incoming.reported_at, case.received_at, "reported_at"),
-                            **incoming.model_dump(exclude={"reported_at"}))
-    uow.session.add(report)
-    case.state = "reported"
-    uow.emit("case.reported", case.case_id, CaseReported(
-        case_id=case.case_id, report_id=case.report_id, unit=case.unit, deadline=case.deadline,
-        on_time=report.reported_at <= case.deadline, round=case.reopen_count,
-        **incoming.model_dump(exclude={"submitted_by", "reported_at"}), reported_at=report.reported_at))
-    return report
-
-
-def reopen(uow: UnitOfWork, reopened: CaseReopened, days: dict) -> None:
+def reopen(uow: UnitOfWork, reopened: CaseReopened, rules: dict) -> None:
     """Back to the same unit with a fresh deadline."""
     case = get_case(uow, reopened.case_id, for_update=True)
     if reopened.round <= case.reopen_count:
         return  # an older reopening than one already applied
+    before = case.state
     case.state, case.reopen_count = "dispatched", reopened.round
     case.dispatched_at = reopened.reopened_at
-    case.deadline = routing.deadline(reopened.reopened_at, case.severity, days)
+    case.deadline = routing.deadline(reopened.reopened_at, case.severity, rules)  # handling starts over
+    _record(uow, case, "reopened", before, "supervision", reopened.reopened_at, reopened.reason)
     _announce_dispatch(uow, case, redispatch=True)
 
 
@@ -90,16 +110,174 @@ def close(uow: UnitOfWork, closed: CaseClosed) -> None:
     case = get_case(uow, closed.case_id, for_update=True)
     if closed.round < case.reopen_count:
         return  # the closing of an earlier round, overtaken by a reopening
+    before = case.state
     case.state, case.closed_at = "closed", closed.closed_at
+    _record(uow, case, "closed", before, "supervision", closed.closed_at, "")
 
 
-def workload(uow: UnitOfWork) -> list[tuple[str, int, int]]:
+# --- the unit's actions ----------------------------------------------------------------------------------
+
+def require_unit(staff: Staff, case: Case) -> None:
+    """A unit acts on its own cases only."""
+    if staff.role not in UNIT_ROLES or staff.unit != case.unit:
+        raise Forbidden(f"case {case.case_id} belongs to {case.unit}; only its handlers and head act on it")
+
+
+def accept(uow: UnitOfWork, case: Case, acceptance: AcceptanceIn, staff: Staff) -> None:
+    require_unit(staff, case)
+    case.accepted_at = _not_before(acceptance.accepted_at, case.received_at, "accepted_at")
+    _move(uow, case, "accept", ("dispatched",), "accepted", staff, at=case.accepted_at)
+    uow.emit("case.accepted", case.case_id, CaseAccepted(
+        case_id=case.case_id, unit=case.unit, accepted_by=staff.code, accepted_at=case.accepted_at))
+
+
+def give_back(uow: UnitOfWork, case: Case, returned: ReturnIn, staff: Staff) -> None:
+    """The unit contests the assignment (Art. 23): the office routes it again; the time is on record."""
+    require_unit(staff, case)
+    now = utcnow()
+    _move(uow, case, "return", OPEN, "returned", staff, at=now, note=returned.reason)
+    uow.emit("case.returned", case.case_id, CaseReturned(
+        case_id=case.case_id, unit=case.unit, reason=returned.reason, returned_by=staff.code, returned_at=now))
+
+
+def request_extension(uow: UnitOfWork, case: Case, request: ExtensionRequestIn, staff: Staff) -> None:
+    require_unit(staff, case)
+    if case.extension_days is not None:
+        raise Conflict(f"case {case.case_id} was extended once already; the regulation allows one extension")
+    _require_state(case, OPEN, "extended")
+    case.extension_requested_days, case.extension_reason = request.days, request.reason
+    _record(uow, case, "extension requested", case.state, staff.code, utcnow(),
+            f"{request.days} days: {request.reason}")
+
+
+def submit_report(uow: UnitOfWork, case: Case, incoming: HandlingReportIn, staff: Staff) -> HandlingReport:
+    require_unit(staff, case)
+    at = _not_before(incoming.reported_at, case.received_at, "reported_at")
+    _move(uow, case, "report", OPEN, "reported", staff, at=at, note=incoming.finding)
+    report = HandlingReport(case=case, reported_at=at, submitted_by=staff.code,
+                            **incoming.model_dump(exclude={"reported_at"}))
+    uow.session.add(report)
+    uow.emit("case.reported", case.case_id, CaseReported(
+        case_id=case.case_id, report_id=case.report_id, unit=case.unit, deadline=case.deadline,
+        on_time=at <= case.deadline, round=case.reopen_count, reported_at=at,
+        **incoming.model_dump(exclude={"reported_at"})))
+    return report
+
+
+# --- the office's actions --------------------------------------------------------------------------------
+
+def route_by_hand(uow: UnitOfWork, directory: Directory, case: Case, routed: RouteIn, staff: Staff,
+                  rules: dict) -> None:
+    """Send a case to a unit the rules could not decide (or that returned it), with a fresh deadline."""
+    if routed.unit not in directory.units:
+        raise Unprocessable(f"unknown unit {routed.unit!r}", [{"field": "unit", "problem": "not in the directory"}])
+    if routed.unit == case.unit and case.state != "returned":
+        raise Conflict(f"case {case.case_id} is already with {routed.unit}")
+    previous, since = case.unit, case.dispatched_at
+    now = utcnow()
+    _move(uow, case, "route", ("dispatched", "accepted", "returned"), "dispatched", staff, at=now,
+          note=f"from {previous} (held {_held(since, now)}) to {routed.unit}: {routed.reason}")
+    case.unit, case.unit_kind, case.routing_reason = routed.unit, directory.unit_kind(routed.unit), routed.reason
+    case.dispatched_at, case.accepted_at = now, None
+    case.deadline = min(routing.deadline(now, case.severity, rules),
+                        routing.latest_conclusion(case.received_at, case.extension_days))
+    _announce_dispatch(uow, case, redispatch=True)
+
+
+def approve_extension(uow: UnitOfWork, directory: Directory, case: Case, approval: ExtensionApprovalIn,
+                      staff: Staff) -> None:
+    """The one extension (Art. 34): at most 30 days, approved by a leader, the reason told to the petitioner."""
+    if case.extension_requested_days is None or case.extension_days is not None:
+        raise Conflict(f"case {case.case_id} has no extension request waiting")
+    leader = next((x for x in directory.leaders if x.code == approval.approved_by), None)
+    if leader is None:
+        raise Unprocessable(f"unknown leader {approval.approved_by!r}",
+                            [{"field": "approved_by", "problem": "not a leader in the directory"}])
+    _require_state(case, OPEN, "extended")
+    case.extension_days, case.extension_approved_by = case.extension_requested_days, leader.code
+    case.deadline = min(case.deadline + timedelta(days=case.extension_days),
+                        routing.latest_conclusion(case.received_at, case.extension_days))
+    now = utcnow()
+    _record(uow, case, "extended", case.state, staff.code, now,
+            f"{case.extension_days} days, approved by {leader.name}: {case.extension_reason}")
+    uow.emit("case.extended", case.case_id, CaseExtended(
+        case_id=case.case_id, report_id=case.report_id, unit=case.unit, days=case.extension_days,
+        deadline=case.deadline, reason=case.extension_reason, approved_by=leader.code, extended_at=now,
+        round=case.reopen_count))
+
+
+def instruct(uow: UnitOfWork, directory: Directory, case: Case, instruction: InstructionIn, staff: Staff) -> None:
+    """A leader's instruction (批办): the level comes from the directory."""
+    leader = next((x for x in directory.leaders if x.code == instruction.leader), None)
+    if leader is None:
+        raise Unprocessable(f"unknown leader {instruction.leader!r}",
+                            [{"field": "leader", "problem": "not a leader in the directory"}])
+    if staff.role == "leader" and staff.code != leader.code:
+        raise Forbidden("a leader records only their own instructions")
+    at = instruction.instructed_at or utcnow()
+    uow.session.add(LeaderInstruction(case=case, leader=leader.code, level=leader.level, comment=instruction.comment,
+                                      instructed_at=at, recorded_by=staff.code))
+    _record(uow, case, "instructed", case.state, staff.code, at,
+            f"{leader.name}（{leader.title}）：{instruction.comment}")
+
+
+def form_team(uow: UnitOfWork, case: Case, team: TeamIn, staff: Staff) -> None:
+    """One case, one team, one plan."""
+    if staff.role not in OFFICE and not (staff.role == "unit_head" and staff.unit == case.unit):
+        raise Forbidden("the office or the unit's head forms a case's team")
+    case.lead_leader, case.responsible_person = team.lead_leader, team.responsible_person
+    case.team_members, case.plan = list(team.members), team.plan
+    _record(uow, case, "team", case.state, staff.code, utcnow(),
+            f"lead {team.lead_leader or '—'}, responsible {team.responsible_person or '—'}")
+
+
+# --- deadlines --------------------------------------------------------------------------------------------
+
+def flag_deadlines(uow: UnitOfWork, now: datetime, near: timedelta) -> list[tuple[str, str]]:
+    """Emit ``case.overdue`` once per case, stage and round for open cases past or near their deadline."""
+    flagged = []
+    query = select(Case).where(Case.state.in_(OPEN), Case.deadline < now + near).with_for_update(skip_locked=True)
+    for case in uow.session.scalars(query):
+        stage = "overdue" if case.deadline < now else "near_deadline"
+        mark = f"{stage}:{case.reopen_count}"
+        if mark in case.flags:
+            continue
+        case.flags = [*case.flags, mark]
+        uow.emit("case.overdue", case.case_id, CaseOverdue(
+            case_id=case.case_id, unit=case.unit, stage=stage, deadline=case.deadline, flagged_at=now))
+        _record(uow, case, stage, case.state, "system", now, f"deadline {case.deadline.isoformat()}")
+        flagged.append((case.case_id, stage))
+    return flagged
+
+
+def workload(uow: UnitOfWork, now: datetime) -> list[tuple[str, int, int]]:
     """(unit, open cases, overdue cases) for every unit with an open case."""
-    still_open = Case.state.in_(("dispatched", "accepted"))
-    overdue = func.sum(when((Case.deadline < utcnow(), 1), else_=0))
-    query = select(Case.unit, func.count(), overdue).where(still_open).group_by(Case.unit)
+    overdue = func.sum(when((Case.deadline < now, 1), else_=0))
+    query = select(Case.unit, func.count(), overdue).where(Case.state.in_(OPEN)).group_by(Case.unit)
     return [(unit, count, int(late or 0)) for unit, count, late in uow.session.execute(query)]
 
+
+def instruction_statistics(uow: UnitOfWork, since: datetime | None, until: datetime | None) -> dict:
+    """Leader-instructed cases, city and county counted apart, as the county reports them."""
+    query = select(LeaderInstruction.level, LeaderInstruction.case_pk)
+    if since:
+        query = query.where(LeaderInstruction.instructed_at >= since)
+    if until:
+        query = query.where(LeaderInstruction.instructed_at < until)
+    by_case: dict[int, set[str]] = {}
+    for level, pk in uow.session.execute(query):
+        by_case.setdefault(pk, set()).add(level)
+    closed = {pk for (pk,) in uow.session.execute(
+        select(Case.id).where(Case.id.in_(by_case), Case.state == "closed"))} if by_case else set()
+    # a case instructed by both a city and a county leader counts as city-instructed (the higher level)
+    city = {pk for pk, levels in by_case.items() if "city" in levels}
+    instructed = len(by_case)
+    return {"instructed": instructed, "by_city_leaders": len(city), "by_county_leaders": instructed - len(city),
+            "closed": len(closed), "in_progress": instructed - len(closed),
+            "closure_rate": round(100 * len(closed) / instructed, 2) if instructed else None}
+
+
+# --- helpers ----------------------------------------------------------------------------------------------
 
 def _announce_dispatch(uow: UnitOfWork, case: Case, redispatch: bool) -> None:
     uow.emit("case.dispatched", case.case_id, CaseDispatched(
@@ -107,6 +285,19 @@ def _announce_dispatch(uow: UnitOfWork, case: Case, redispatch: bool) -> None:
         category=case.category, township=case.township, severity=case.severity, deadline=case.deadline,
         routing_reason=case.routing_reason, reporter_id=case.reporter_id, received_at=case.received_at,
         dispatched_at=case.dispatched_at, redispatch=redispatch, round=case.reopen_count))
+
+
+def _move(uow: UnitOfWork, case: Case, action: str, allowed: tuple[str, ...], to: str, staff: Staff,
+          at: datetime | None = None, note: str = "") -> None:
+    _require_state(case, allowed, {"accept": "accepted", "return": "returned", "report": "reported on",
+                                   "route": "routed"}.get(action, action))
+    before, case.state = case.state, to
+    _record(uow, case, action, before, staff.code, at or utcnow(), note)
+
+
+def _record(uow: UnitOfWork, case: Case, action: str, before: str | None, by: str, at: datetime, note: str):
+    uow.session.add(CaseEvent(case=case, action=action, from_state=before, to_state=case.state, unit=case.unit,
+                              by=by, at=at, note=note))
 
 
 def _not_before(at, earliest, field: str):
@@ -119,7 +310,12 @@ def _not_before(at, earliest, field: str):
     return at
 
 
-def _require_state(case: Case, allowed: set[str], action: str) -> None:
+def _held(since: datetime, until: datetime) -> str:
+    hours = (until - since).total_seconds() / 3600
+    return f"{hours / 24:.1f} days" if hours >= 24 else f"{hours:.1f} hours"
+
+
+def _require_state(case: Case, allowed, action: str) -> None:
     if case.state not in allowed:
         raise Conflict(f"case {case.case_id} is {case.state}; it can be {action} only when "
                        f"{' or '.join(sorted(allowed))}")

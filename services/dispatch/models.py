@@ -35,8 +35,25 @@ class Case(Base):
     reopen_count: Mapped[int] = mapped_column(default=0)
     # later reports intake found to repeat this one: they join this case instead of opening their own
     linked_reports: Mapped[list] = mapped_column(JSON, default=list)
+    # first-receiver responsibility (首问负责制): who took the report in owns it until it is solved
+    first_receiver: Mapped[str] = mapped_column(String(64), default="")
+    # one case, one team, one plan (一个案子、一个班子、一套解决方案)
+    lead_leader: Mapped[str | None] = mapped_column(String(64), index=True)
+    responsible_person: Mapped[str | None] = mapped_column(String(100))
+    team_members: Mapped[list] = mapped_column(JSON, default=list)
+    plan: Mapped[str] = mapped_column(Text, default="")
+    # the one extension the regulation allows (≤ 30 days, approved, reason told to the petitioner)
+    extension_requested_days: Mapped[int | None]
+    extension_days: Mapped[int | None]
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    extension_approved_by: Mapped[str | None] = mapped_column(String(64))
+    # deadline warnings raised, as "<stage>:<round>", so each goes out once per case per stage
+    flags: Mapped[list] = mapped_column(JSON, default=list)
 
     reports: Mapped[list["HandlingReport"]] = relationship(back_populates="case", order_by="HandlingReport.id")
+    instructions: Mapped[list["LeaderInstruction"]] = relationship(back_populates="case",
+                                                                  order_by="LeaderInstruction.id")
+    history: Mapped[list["CaseEvent"]] = relationship(back_populates="case", order_by="CaseEvent.id")
 
     @property
     def case_id(self) -> str:
@@ -59,6 +76,38 @@ class HandlingReport(Base):
     reported_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     case: Mapped[Case] = relationship(back_populates="reports")
+
+
+class LeaderInstruction(Base):
+    """A city or county leader's instruction on a case (批办)."""
+    __tablename__ = "leader_instructions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_pk: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    leader: Mapped[str] = mapped_column(String(64), index=True)
+    level: Mapped[str] = mapped_column(String(10), index=True)  # city or county
+    comment: Mapped[str] = mapped_column(Text)
+    instructed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+    case: Mapped[Case] = relationship(back_populates="instructions")
+
+
+class CaseEvent(Base):
+    """The case's history: every state change and action, who, when and why."""
+    __tablename__ = "case_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_pk: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    action: Mapped[str] = mapped_column(String(30))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    unit: Mapped[str] = mapped_column(String(64))
+    by: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    case: Mapped[Case] = relationship(back_populates="history")
 
 
 def case_number(pk: int) -> str:

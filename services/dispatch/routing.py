@@ -3,10 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from lianxin.directory import Directory
 
 NATIONAL_LIMIT_DAYS = 60  # 信访工作条例 Art. 34: conclude within 60 days
+MAX_EXTENSION_DAYS = 30  # Art. 34: extend once, by at most 30 days
+ASSIGN_WITHIN_DAYS = 15  # Art. 22: register and assign within 15 days
+COUNTY_TIME = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -30,5 +34,32 @@ def route(directory: Directory, category: str, township: str | None, people_coun
     return Route(entry.department, "department", severity, reason + why_major)
 
 
-def deadline(received_at: datetime, severity: str, days: dict[str, int]) -> datetime:
-    return received_at + timedelta(days=min(days[severity], NATIONAL_LIMIT_DAYS))
+def deadline(start: datetime, severity: str, rules: dict) -> datetime:
+    """When a case handed out at ``start`` must be concluded: the county's days for its severity, in
+    calendar or working days, never beyond the national 60."""
+    days = min(rules[severity], NATIONAL_LIMIT_DAYS)
+    if not rules.get("working_days"):
+        return start + timedelta(days=days)
+    return add_working_days(start, days, set(rules.get("holidays", ())))
+
+
+def add_working_days(start: datetime, days: int, holidays: set[str]) -> datetime:
+    """``days`` working days after ``start`` (Monday to Friday, not a holiday), at the same time of day."""
+    moment, counted = start, 0
+    while counted < days:
+        moment += timedelta(days=1)
+        local = moment.astimezone(COUNTY_TIME).date()
+        if local.weekday() < 5 and local.isoformat() not in holidays:
+            counted += 1
+    return moment
+
+
+def latest_conclusion(received_at: datetime, extension_days: int | None) -> datetime:
+    """The national outer limit: concluded within 60 days, plus the one extension of at most 30."""
+    return received_at + timedelta(days=NATIONAL_LIMIT_DAYS + min(extension_days or 0, MAX_EXTENSION_DAYS))
+
+
+def late_assignment(received_at: datetime, dispatched_at: datetime) -> str:
+    """A note when a report is assigned later than the national 15 days after it came in."""
+    days = (dispatched_at - received_at).days
+    return f"; assigned {days} days after receipt, beyond the 15-day limit" if days > ASSIGN_WITHIN_DAYS else ""

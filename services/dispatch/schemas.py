@@ -6,14 +6,19 @@ from pydantic import BaseModel, ConfigDict, Field
 from lianxin.schemas import PastTime, Signature, StaffCode
 
 
-class AcceptanceIn(BaseModel):
+class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    accepted_by: StaffCode
+
+
+Reason = Annotated[str, Field(min_length=2, max_length=2000)]
+
+
+class AcceptanceIn(_In):
     accepted_at: PastTime = None
 
 
-class HandlingReportIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class HandlingReportIn(_In):
+    """The handling report (办理报告): finding, what was done, signatures, the petitioner's opinion."""
     finding: Literal["substantiated", "partly_substantiated", "unsubstantiated"]
     actions_taken: Annotated[str, Field(min_length=1, max_length=4000)]
     explanation: Annotated[str, Field(max_length=4000)] = ""
@@ -21,8 +26,38 @@ class HandlingReportIn(BaseModel):
     petitioner_acknowledged: bool = False
     responsible_person: Signature = None
     unit_head: Signature = None
-    submitted_by: StaffCode
     reported_at: PastTime = None
+
+
+class ReturnIn(_In):
+    reason: Reason
+
+
+class RouteIn(_In):
+    unit: StaffCode
+    reason: Reason
+
+
+class ExtensionRequestIn(_In):
+    days: Annotated[int, Field(ge=1, le=30)]
+    reason: Reason  # told to the petitioner
+
+
+class ExtensionApprovalIn(_In):
+    approved_by: StaffCode  # the leader who approved
+
+
+class InstructionIn(_In):
+    leader: StaffCode
+    comment: Annotated[str, Field(min_length=1, max_length=2000)]
+    instructed_at: PastTime = None
+
+
+class TeamIn(_In):
+    lead_leader: StaffCode | None = None
+    responsible_person: Signature = None
+    members: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=50)] = []
+    plan: Annotated[str, Field(max_length=4000)] = ""
 
 
 def case_view(case) -> dict:
@@ -46,6 +81,14 @@ def case_view(case) -> dict:
         "accepted_at": case.accepted_at,
         "closed_at": case.closed_at,
         "reopen_count": case.reopen_count,
+        "first_receiver": case.first_receiver,
+        "team": {"lead_leader": case.lead_leader, "responsible_person": case.responsible_person,
+                 "members": case.team_members or [], "plan": case.plan},
+        "extension": {"requested_days": case.extension_requested_days, "days": case.extension_days,
+                      "reason": case.extension_reason, "approved_by": case.extension_approved_by},
+        "instructions": [{"leader": i.leader, "level": i.level, "comment": i.comment,
+                          "instructed_at": i.instructed_at} for i in case.instructions],
+        "overdue": "overdue:" + str(case.reopen_count) in (case.flags or []),
         "linked_reports": case.linked_reports or [],
         "handling_reports": [
             {"finding": r.finding, "actions_taken": r.actions_taken, "explanation": r.explanation,
@@ -55,3 +98,8 @@ def case_view(case) -> dict:
             for r in case.reports
         ],
     }
+
+
+def history_view(case) -> list[dict]:
+    return [{"action": e.action, "from_state": e.from_state, "to_state": e.to_state, "unit": e.unit, "by": e.by,
+             "at": e.at, "note": e.note} for e in case.history]

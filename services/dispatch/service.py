@@ -1,21 +1,36 @@
 """dispatch: every report becomes a case that a named unit must solve by a known date."""
+from datetime import timedelta
 from pathlib import Path
 
 from nameko.timer import timer
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from lianxin.db import Database, UnitOfWorkProvider
-from lianxin.http import ApiError, api, page, page_limit, parse_body, query_param
+from lianxin.db import Database, UnitOfWorkProvider, utcnow
+from lianxin.http import ApiError, api, aware_datetime, page, page_limit, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import METRICS
 from lianxin.service import OfficeService
 
 from . import handling, notices
-from .models import Case, case_pk
-from .schemas import AcceptanceIn, HandlingReportIn, case_view
+from .handling import OFFICE
+from .models import Case, LeaderInstruction, case_pk
+from .schemas import (
+    AcceptanceIn,
+    ExtensionApprovalIn,
+    ExtensionRequestIn,
+    HandlingReportIn,
+    InstructionIn,
+    ReturnIn,
+    RouteIn,
+    TeamIn,
+    case_view,
+    history_view,
+)
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
+READS = ("operator", "supervisor", "administrator", "leader", "unit_handler", "unit_head")
+FILTERS = ("unit", "state", "report_id", "category", "township", "channel", "severity", "lead_leader")
 
 
 class DispatchService(OfficeService):
@@ -24,36 +39,64 @@ class DispatchService(OfficeService):
     uow = UnitOfWorkProvider(DATABASE)
     relay = OutboxRelay(DATABASE)
 
+    # --- events -----------------------------------------------------------------------------------------
+
     @event_consumer("report.received")
     def on_report_received(self, event):
-        case = self.uow.apply(event, handling.open_case, self.directory, self.config["DEADLINE_DAYS"],
+        case = self.uow.apply(event, handling.open_case, self.directory, self.config["DEADLINES"],
                               self.config["GROUP_SIZE"])
         METRICS.report_to_dispatch.labels(self.name).observe((case.dispatched_at - event.time).total_seconds())
 
     @event_consumer("case.reopened")
     def on_case_reopened(self, event):
-        self.uow.apply(event, handling.reopen, self.config["DEADLINE_DAYS"])
+        self.uow.apply(event, handling.reopen, self.config["DEADLINES"])
 
     @event_consumer("case.closed")
     def on_case_closed(self, event):
         self.uow.apply(event, handling.close)
 
-    @timer(interval=15)
-    def refresh_gauges(self):
-        """Open and overdue cases per unit, for the Prometheus dashboards."""
+    # --- deadlines --------------------------------------------------------------------------------------
+
+    @timer(interval=60)
+    def check_deadlines(self):
+        """Flag cases past or near their deadline, and export open and overdue cases per unit."""
+        now = utcnow()
         with self.uow as uow:
-            for unit, open_cases, overdue in handling.workload(uow):
+            if handling.flag_deadlines(uow, now, timedelta(hours=self.config["NEAR_DEADLINE_HOURS"])):
+                uow.commit()
+            for unit, open_cases, overdue in handling.workload(uow, now):
                 METRICS.cases_open.labels(self.name, unit).set(open_cases)
                 METRICS.cases_overdue.labels(self.name, unit).set(overdue)
 
+    # --- the case board ---------------------------------------------------------------------------------
+
+    @api("GET", "/cases")
+    def list_cases(self, request):
+        self.auth.require(request, *READS)
+        limit, after = page_limit(request), query_param(request, "after", "C0")
+        if case_pk(after) is None:
+            raise ApiError(f"query parameter 'after' must be a case number like C00000001, got {after!r}")
+        query = _filtered(request, select(Case).where(Case.id > case_pk(after)))
+        with self.uow as uow:
+            views = [case_view(c) for c in uow.session.scalars(query.order_by(Case.id).limit(limit))]
+        return page("cases", views, limit, "case_id")
+
     @api("GET", "/cases/<string:case_id>")
     def get_case(self, request, case_id):
+        self.auth.require(request, *READS)
         with self.uow as uow:
             return case_view(handling.get_case(uow, case_id))
+
+    @api("GET", "/cases/<string:case_id>/history")
+    def get_history(self, request, case_id):
+        self.auth.require(request, *READS)
+        with self.uow as uow:
+            return {"case_id": case_id, "history": history_view(handling.get_case(uow, case_id))}
 
     @api("GET", "/cases/<string:case_id>/assignment-notice")
     def get_assignment_notice(self, request, case_id):
         """The 交办通知 for the unit, as Markdown (default) or printable HTML."""
+        self.auth.require(request, *READS)
         with self.uow as uow:
             text = notices.assignment_notice(self.directory, handling.get_case(uow, case_id))
         fmt = query_param(request, "format", "markdown")
@@ -63,33 +106,75 @@ class DispatchService(OfficeService):
             return Response(notices.as_html(text), content_type="text/html; charset=utf-8")
         return Response(text, content_type="text/markdown; charset=utf-8")
 
-    @api("GET", "/cases")
-    def list_cases(self, request):
-        limit, after = page_limit(request), query_param(request, "after", "C0")
-        if case_pk(after) is None:
-            raise ApiError(f"query parameter 'after' must be a case number like C00000001, got {after!r}")
-        query = select(Case).where(Case.id > case_pk(after))
-        for field in ("unit", "state", "report_id", "category", "township"):
-            if (value := query_param(request, field)) is not None:
-                query = query.where(getattr(Case, field) == value)
+    @api("GET", "/statistics/instructions")
+    def instruction_statistics(self, request):
+        self.auth.require(request, *READS)
+        since = query_param(request, "from", None, aware_datetime)
+        until = query_param(request, "to", None, aware_datetime)
         with self.uow as uow:
-            views = [case_view(c) for c in uow.session.scalars(query.order_by(Case.id).limit(limit))]
-        return page("cases", views, limit, "case_id")
+            return handling.instruction_statistics(uow, since, until)
+
+    # --- the unit's actions -----------------------------------------------------------------------------
 
     @api("POST", "/cases/<string:case_id>/acceptance")
     def accept_case(self, request, case_id):
-        acceptance = parse_body(request, AcceptanceIn)
-        with self.uow as uow:
-            case = handling.get_case(uow, case_id, for_update=True)
-            handling.accept(uow, case, acceptance)
-            uow.commit()
-            return case_view(case)
+        return self._act(request, case_id, AcceptanceIn, handling.accept)
+
+    @api("POST", "/cases/<string:case_id>/return")
+    def return_case(self, request, case_id):
+        return self._act(request, case_id, ReturnIn, handling.give_back)
+
+    @api("POST", "/cases/<string:case_id>/extension-request")
+    def request_extension(self, request, case_id):
+        return self._act(request, case_id, ExtensionRequestIn, handling.request_extension)
 
     @api("POST", "/cases/<string:case_id>/handling-report")
     def submit_handling_report(self, request, case_id):
-        incoming = parse_body(request, HandlingReportIn)
+        return 201, self._act(request, case_id, HandlingReportIn, handling.submit_report)
+
+    # --- the office's actions ---------------------------------------------------------------------------
+
+    @api("POST", "/cases/<string:case_id>/route")
+    def route_case(self, request, case_id):
+        return self._act(request, case_id, RouteIn, handling.route_by_hand, OFFICE, self.directory,
+                         rules=self.config["DEADLINES"])
+
+    @api("POST", "/cases/<string:case_id>/extension")
+    def approve_extension(self, request, case_id):
+        return self._act(request, case_id, ExtensionApprovalIn, handling.approve_extension, OFFICE, self.directory)
+
+    @api("POST", "/cases/<string:case_id>/instructions")
+    def record_instruction(self, request, case_id):
+        return 201, self._act(request, case_id, InstructionIn, handling.instruct, (*OFFICE, "leader"),
+                              self.directory)
+
+    @api("PUT", "/cases/<string:case_id>/team")
+    def form_team(self, request, case_id):
+        return self._act(request, case_id, TeamIn, handling.form_team, (*OFFICE, "unit_head"))
+
+    def _act(self, request, case_id, schema, action, roles=handling.UNIT_ROLES, *context, **options):
+        """Authenticate, validate, lock the case, act, commit: the shape of every action on a case."""
+        staff = self.auth.require(request, *roles)
+        incoming = parse_body(request, schema)
         with self.uow as uow:
             case = handling.get_case(uow, case_id, for_update=True)
-            handling.submit_report(uow, case, incoming)
+            action(uow, *context, case, incoming, staff, **options)
             uow.commit()
-            return 201, case_view(case)
+            return case_view(case)
+
+
+def _filtered(request, query):
+    for field in FILTERS:
+        if (value := query_param(request, field)) is not None:
+            query = query.where(getattr(Case, field) == value)
+    if query_param(request, "overdue") == "true":
+        query = query.where(Case.state.in_(handling.OPEN), Case.deadline < utcnow())
+    if (leader := query_param(request, "leader")) is not None:
+        query = query.where(Case.id.in_(select(LeaderInstruction.case_pk).where(LeaderInstruction.leader == leader)))
+    if (level := query_param(request, "level")) is not None:
+        query = query.where(Case.id.in_(select(LeaderInstruction.case_pk).where(LeaderInstruction.level == level)))
+    if (since := query_param(request, "received_from", None, aware_datetime)) is not None:
+        query = query.where(Case.received_at >= since)
+    if (until := query_param(request, "received_to", None, aware_datetime)) is not None:
+        query = query.where(Case.received_at < until)
+    return query

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from lianxin.auth import Forbidden, Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
-from lianxin.events import Actor, CaseClosed, CaseDispatched, CaseReopened, ReportReceived
+from lianxin.events import Actor, CaseClosed, CaseDispatched, CaseExtended, CaseReopened, ReportReceived
 from lianxin.http import Unprocessable, validate
 
 from . import duplicates, early_warning
@@ -160,6 +160,14 @@ def follow_dispatch(uow: UnitOfWork, case: CaseDispatched) -> None:
     for each in [report, *uow.session.scalars(select(Report).where(Report.duplicate_of == report.id))]:
         each.case_id, each.unit, each.expected_at = case.case_id, case.unit, case.deadline
         each.status, each.updated_at = ("dispatched" if each is report else "linked"), case.dispatched_at
+
+
+def follow_extension(uow: UnitOfWork, extended: CaseExtended) -> None:
+    """The petitioner's expected date moves with the one extension (its reason is told to them)."""
+    pk = report_pk(extended.report_id) or -1
+    for report in uow.session.scalars(select(Report).where((Report.id == pk) | (Report.duplicate_of == pk))):
+        if extended.round >= report.case_round:
+            report.expected_at, report.updated_at = extended.deadline, utcnow()
 
 
 def follow_case(uow: UnitOfWork, change: CaseClosed | CaseReopened, status: str) -> None:

@@ -246,6 +246,10 @@ class IntakeService(Open311Api, OfficeService):
     def on_case_dispatched(self, event):
         self.uow.apply(event, reporting.follow_dispatch)
 
+    @event_consumer("case.extended")
+    def on_case_extended(self, event):
+        self.uow.apply(event, reporting.follow_extension)
+
     @event_consumer("case.closed")
     def on_case_closed(self, event):
         self.uow.apply(event, reporting.follow_case, "closed")

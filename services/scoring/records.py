@@ -11,6 +11,7 @@ from lianxin.events import (
     CaseAccepted,
     CaseClosed,
     CaseDispatched,
+    CaseExtended,
     CaseOverdue,
     CaseReopened,
     CaseReported,
@@ -40,6 +41,12 @@ def on_dispatched(uow: UnitOfWork, e: CaseDispatched) -> None:
 
 def on_accepted(uow: UnitOfWork, e: CaseAccepted) -> None:
     _record(uow, e.case_id, e.unit).accepted_at = e.accepted_at
+
+
+def on_extended(uow: UnitOfWork, e: CaseExtended) -> None:
+    r = _record(uow, e.case_id, e.unit)
+    if e.round >= r.reopen_count:
+        r.deadline = e.deadline
 
 
 def on_reported(uow: UnitOfWork, e: CaseReported) -> None:

@@ -29,6 +29,10 @@ class ScoringService(OfficeService):
     def on_case_accepted(self, event):
         self.uow.apply(event, records.on_accepted)
 
+    @event_consumer("case.extended")
+    def on_case_extended(self, event):
+        self.uow.apply(event, records.on_extended)
+
     @event_consumer("case.reported")
     def on_case_reported(self, event):
         self.uow.apply(event, records.on_reported)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from lianxin.db import UnitOfWork, utcnow
-from lianxin.events import CallbackRecorded, CaseClosed, CaseDispatched, CaseReopened, CaseReported
+from lianxin.events import CallbackRecorded, CaseClosed, CaseDispatched, CaseExtended, CaseReopened, CaseReported
 from lianxin.http import Conflict, NotFound, Unprocessable
 
 from .closure import closure_blockers, reopen_reason
@@ -29,6 +29,12 @@ def watch(uow: UnitOfWork, dispatched: CaseDispatched) -> None:
     case.reporter_id = dispatched.reporter_id
     if dispatched.round >= case.reopen_count:
         case.unit, case.deadline = dispatched.unit, dispatched.deadline
+
+
+def extend(uow: UnitOfWork, extended: CaseExtended) -> None:
+    case = _case_or_new(uow, extended.case_id, extended.report_id, extended.unit, extended.deadline)
+    if extended.round >= case.reopen_count:
+        case.deadline = extended.deadline
 
 
 def take_handling_report(uow: UnitOfWork, reported: CaseReported) -> None:

@@ -25,6 +25,10 @@ class SupervisionService(OfficeService):
     def on_case_dispatched(self, event):
         self.uow.apply(event, callbacks.watch)
 
+    @event_consumer("case.extended")
+    def on_case_extended(self, event):
+        self.uow.apply(event, callbacks.extend)
+
     @event_consumer("case.reported")
     def on_case_reported(self, event):
         self.uow.apply(event, callbacks.take_handling_report)
