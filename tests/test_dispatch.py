@@ -208,3 +208,48 @@ def test_one_case_one_team_one_plan_with_the_first_receiver_kept(office, case):
     with office.client("dispatch") as dispatch:
         assert [c["case_id"] for c in dispatch.get("/cases", params={"lead_leader": "he-deputy-social"}).json()[
             "cases"]] == [case["case_id"]]
+
+
+# --- the state machine, move by move ------------------------------------------------------------------------
+
+MOVES = {  # action: the states it is allowed from
+    "accept": {"dispatched"},
+    "return": {"dispatched", "accepted"},
+    "report": {"dispatched", "accepted"},
+    "route": {"dispatched", "accepted", "returned"},
+    "request_extension": {"dispatched", "accepted"},
+}
+
+
+def attempt(uow, directory, case, action):
+    from lianxin.auth import Staff
+    from services.dispatch import schemas
+    unit = Staff(code="u", role="unit_handler", unit=case.unit, token_sha256="0" * 64)
+    office = Staff(code="s", role="supervisor", token_sha256="0" * 64)
+    moves = {
+        "accept": lambda: handling.accept(uow, case, schemas.AcceptanceIn(), unit),
+        "return": lambda: handling.give_back(uow, case, schemas.ReturnIn(reason="不归我们"), unit),
+        "report": lambda: handling.submit_report(uow, case, schemas.HandlingReportIn(**SIGNED_REPORT), unit),
+        "route": lambda: handling.route_by_hand(uow, directory, case, schemas.RouteIn(unit="education", reason="改派"),
+                                                office, CONFIG["DEADLINES"]),
+        "request_extension": lambda: handling.request_extension(
+            uow, case, schemas.ExtensionRequestIn(days=5, reason="鉴定"), unit),
+    }
+    moves[action]()
+
+
+@pytest.mark.parametrize("state", ["dispatched", "accepted", "returned", "reported", "closed"])
+@pytest.mark.parametrize("action", sorted(MOVES))
+def test_each_move_is_allowed_only_from_its_states(dispatch, database, state, action):
+    from lianxin.http import Conflict
+    dispatch.on_report_received(report_received(category="drinking-water", received_at=T0))
+    directory = load_directory(SAMPLE)
+    with database.unit_of_work() as uow:
+        case = handling.get_case(uow, "C00000001", for_update=True)
+        case.state = state
+        if state in MOVES[action]:
+            attempt(uow, directory, case, action)
+            assert case.history[-1].from_state == state
+        else:
+            with pytest.raises(Conflict, match=f"is {state}"):
+                attempt(uow, directory, case, action)
