@@ -1,6 +1,8 @@
 """Supervision's use cases: follow cases, call petitioners back, close or reopen."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.events import CallbackRecorded, CaseClosed, CaseDispatched, CaseExtended, CaseReopened, CaseReported
 from lianxin.http import Conflict, NotFound, Unprocessable
@@ -44,6 +46,7 @@ def take_handling_report(uow: UnitOfWork, reported: CaseReported) -> None:
     case.finding, case.actions_taken = reported.finding, reported.actions_taken
     case.responsible_person, case.unit_head = reported.responsible_person, reported.unit_head
     case.reported_at, case.deadline, case.state = reported.reported_at, reported.deadline, "awaiting_callback"
+    case.callback_attempts, case.callback_due_at = 0, utcnow()  # call the petitioner back now
 
 
 def _case_or_new(uow: UnitOfWork, case_id: str, report_id: str, unit: str, deadline) -> SupervisedCase:
@@ -55,9 +58,13 @@ def _case_or_new(uow: UnitOfWork, case_id: str, report_id: str, unit: str, deadl
     return case
 
 
-def record_callback(uow: UnitOfWork, case: SupervisedCase, incoming: CallbackIn) -> list[str]:
-    """Record the callback, then close or reopen the case; returns what still blocks closure."""
-    if case.state != "awaiting_callback":
+def record_callback(uow: UnitOfWork, case: SupervisedCase, incoming: CallbackIn, schedule: dict) -> list[str]:
+    """Record the callback, then close or reopen the case; returns what still blocks closure.
+
+    A petitioner not reached is tried again later, up to a cap; then the callback has failed and the
+    case waits on the board for the office to decide.
+    """
+    if case.state not in ("awaiting_callback", "callback_failed"):
         raise Conflict(f"case {case.case_id} is {case.state}; callbacks follow a handling report")
     if incoming.recorded_at and incoming.recorded_at < case.reported_at:
         raise Unprocessable("recorded_at is before the handling report it calls back about", [
@@ -71,7 +78,13 @@ def record_callback(uow: UnitOfWork, case: SupervisedCase, incoming: CallbackIn)
         resolved=callback.resolved, satisfaction=callback.satisfaction, recorded_by=callback.recorded_by,
         recorded_at=callback.recorded_at))
     if not callback.reached:
+        case.callback_attempts += 1
+        if case.callback_attempts >= schedule["max_attempts"]:
+            case.state, case.callback_due_at = "callback_failed", None
+        else:
+            case.callback_due_at = callback.recorded_at + timedelta(hours=schedule["retry_hours"])
         return closure_blockers(case)
+    case.callback_due_at = None
     if reason := reopen_reason(callback):
         reopen(uow, case, reason)
         return []
@@ -82,7 +95,7 @@ def try_close(uow: UnitOfWork, case: SupervisedCase) -> list[str]:
     """Close the case if the three no-closures allow it; returns the blockers otherwise."""
     if case.state == "closed":
         return []
-    if case.state != "awaiting_callback":
+    if case.state not in ("awaiting_callback", "callback_failed"):
         raise Conflict(f"case {case.case_id} is {case.state}: the unit has not reported on it (again) yet")
     blockers = closure_blockers(case)
     if blockers:
@@ -98,7 +111,7 @@ def try_close(uow: UnitOfWork, case: SupervisedCase) -> list[str]:
 
 def reopen(uow: UnitOfWork, case: SupervisedCase, reason: str) -> None:
     """Back to the unit: the old handling report no longer counts towards closure."""
-    case.state, case.reopen_count = "in_handling", case.reopen_count + 1
+    case.state, case.reopen_count, case.callback_due_at = "in_handling", case.reopen_count + 1, None
     case.finding = case.actions_taken = case.responsible_person = case.unit_head = case.reported_at = None
     uow.emit("case.reopened", case.case_id, CaseReopened(
         case_id=case.case_id, report_id=case.report_id, unit=case.unit, reason=reason, reopened_at=utcnow(),

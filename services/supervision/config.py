@@ -1,3 +1,4 @@
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from lianxin.settings import ServiceSettings
@@ -7,3 +8,11 @@ class SupervisionSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="SUPERVISION_", extra="ignore")
     service = "supervision"
     default_port = 8003
+
+    callback_retry_hours: int = Field(4, ge=1, description="when to try again after not reaching the petitioner")
+    callback_max_attempts: int = Field(3, ge=1, description="attempts before a callback counts as failed")
+    reopen_notice_after: int = Field(2, ge=1, description="reopenings of one case that bring a notice")
+
+    def extra_config(self) -> dict:
+        return {"CALLBACKS": {"retry_hours": self.callback_retry_hours, "max_attempts": self.callback_max_attempts},
+                "REOPEN_NOTICE_AFTER": self.reopen_notice_after}

@@ -1,7 +1,7 @@
 """Supervision's tables: the cases it watches and the callbacks it made."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from lianxin.db import UtcDateTime
@@ -28,6 +28,8 @@ class SupervisedCase(Base):
     reported_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     reopen_count: Mapped[int] = mapped_column(default=0)  # the case's round: supervision reopens it
+    callback_attempts: Mapped[int] = mapped_column(default=0)  # for the latest handling report
+    callback_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
 
     callbacks: Mapped[list["Callback"]] = relationship(back_populates="case", order_by="Callback.id")
 
@@ -55,3 +57,36 @@ class Callback(Base):
     @property
     def callback_id(self) -> str:
         return f"CB{self.id:08d}"
+
+
+class Notice(Base):
+    """A notice of criticism (通报批评) against a unit, with its evidence."""
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # overdue, repeated_reopening, rule_breaking
+    key: Mapped[str] = mapped_column(String(100), unique=True)  # one notice per cause
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[list] = mapped_column(JSON)  # case ids
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    issued_by: Mapped[str] = mapped_column(String(64))
+
+    @property
+    def notice_id(self) -> str:
+        return f"N{self.id:06d}"
+
+
+class Accountability(Base):
+    """Accountability (责任追究) of a person, arising from a case."""
+    __tablename__ = "accountability"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person: Mapped[str] = mapped_column(String(100))
+    post: Mapped[str] = mapped_column(String(100), default="")
+    unit: Mapped[str] = mapped_column(String(64), index=True)
+    measure: Mapped[str] = mapped_column(String(30))
+    case_id: Mapped[str] = mapped_column(String(20), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    recorded_by: Mapped[str] = mapped_column(String(64))

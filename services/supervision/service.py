@@ -1,15 +1,17 @@
 """supervision: callbacks, the three no-closures, reopening."""
 from pathlib import Path
 
-from sqlalchemy import select
+from nameko.timer import timer
+from sqlalchemy import func, select
 
-from lianxin.db import Database, UnitOfWorkProvider
-from lianxin.http import Conflict, api, page, page_limit, parse_body, query_param
+from lianxin.db import Database, UnitOfWorkProvider, utcnow
+from lianxin.http import Conflict, api, aware_datetime, page, page_limit, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
+from lianxin.metrics import METRICS
 from lianxin.service import OfficeService
 
-from . import callbacks
-from .models import SupervisedCase
+from . import callbacks, notices
+from .models import Accountability, Notice, SupervisedCase
 from .schemas import CallbackIn, case_view
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
@@ -33,6 +35,74 @@ class SupervisionService(OfficeService):
     def on_case_reported(self, event):
         self.uow.apply(event, callbacks.take_handling_report)
 
+    @event_consumer("case.overdue")
+    def on_case_overdue(self, event):
+        self.uow.apply(event, notices.on_overdue)
+
+    @timer(interval=15)
+    def refresh_gauges(self):
+        with self.uow as uow:
+            pending = uow.session.scalar(select(func.count()).select_from(SupervisedCase).where(
+                SupervisedCase.state == "awaiting_callback"))
+        METRICS.callbacks_pending.labels(self.name).set(pending)
+
+    # --- notices and accountability -------------------------------------------------------------
+
+    @api("POST", "/notices")
+    def issue_notice(self, request):
+        staff = self.auth.require(request, "supervisor", "administrator")
+        incoming = parse_body(request, notices.NoticeIn)
+        with self.uow as uow:
+            notice = notices.issue_by_hand(uow, self.directory, incoming, staff)
+            uow.commit()
+            return 201, _notice_view(notice)
+
+    @api("GET", "/notices")
+    def list_notices(self, request):
+        query = select(Notice).order_by(Notice.id.desc()).limit(page_limit(request))
+        query = _in_period(request, query.where(*_unit_filter(request, Notice)), Notice.issued_at)
+        with self.uow as uow:
+            return {"notices": [_notice_view(n) for n in uow.session.scalars(query)]}
+
+    @api("POST", "/accountability")
+    def hold_to_account(self, request):
+        staff = self.auth.require(request, "supervisor", "administrator")
+        incoming = parse_body(request, notices.AccountabilityIn)
+        with self.uow as uow:
+            record = notices.hold_to_account(uow, self.directory, incoming, staff)
+            uow.commit()
+            return 201, _accountability_view(record)
+
+    @api("GET", "/accountability")
+    def list_accountability(self, request):
+        query = select(Accountability).order_by(Accountability.id.desc()).limit(page_limit(request))
+        query = _in_period(request, query.where(*_unit_filter(request, Accountability)), Accountability.recorded_at)
+        with self.uow as uow:
+            return {"accountability": [_accountability_view(a) for a in uow.session.scalars(query)]}
+
+    @api("GET", "/board")
+    def board(self, request):
+        """The supervision board: callbacks waiting or failed, reopen rate, notices and accountability by unit."""
+        since = query_param(request, "from", None, aware_datetime)
+        until = query_param(request, "to", None, aware_datetime)
+        with self.uow as uow:
+            states = dict(uow.session.execute(select(SupervisedCase.state, func.count()).group_by(
+                SupervisedCase.state)).all())
+            handled = uow.session.scalar(select(func.count()).select_from(SupervisedCase).where(
+                (SupervisedCase.state != "in_handling") | (SupervisedCase.reopen_count > 0)))
+            reopened = uow.session.scalar(select(func.count()).select_from(SupervisedCase).where(
+                SupervisedCase.reopen_count > 0))
+            due = uow.session.scalar(select(func.count()).select_from(SupervisedCase).where(
+                SupervisedCase.state == "awaiting_callback", SupervisedCase.callback_due_at <= utcnow()))
+            return {
+                "awaiting_callback": states.get("awaiting_callback", 0), "callbacks_due_now": due,
+                "failed_callbacks": states.get("callback_failed", 0), "closed": states.get("closed", 0),
+                "reopen_rate": round(100 * reopened / handled, 2) if handled else None,
+                "notices_by_unit": notices.counts_by_unit(uow, Notice, Notice.issued_at, since, until),
+                "accountability_by_unit": notices.counts_by_unit(uow, Accountability, Accountability.recorded_at,
+                                                                 since, until),
+            }
+
     @api("GET", "/cases")
     def list_cases(self, request):
         limit = page_limit(request)
@@ -54,7 +124,8 @@ class SupervisionService(OfficeService):
         incoming = parse_body(request, CallbackIn)
         with self.uow as uow:
             case = callbacks.get_case(uow, case_id, for_update=True)
-            blockers = callbacks.record_callback(uow, case, incoming)
+            blockers = callbacks.record_callback(uow, case, incoming, self.config["CALLBACKS"])
+            notices.on_repeated_reopening(uow, case, self.config["REOPEN_NOTICE_AFTER"])
             uow.commit()
             return 201, case_view(case, blockers)
 
@@ -67,3 +138,26 @@ class SupervisionService(OfficeService):
                                [{"field": "closure", "problem": b} for b in blockers])
             uow.commit()
             return case_view(case, [])
+
+
+def _unit_filter(request, model) -> list:
+    unit = query_param(request, "unit")
+    return [model.unit == unit] if unit else []
+
+
+def _in_period(request, query, column):
+    if (since := query_param(request, "from", None, aware_datetime)) is not None:
+        query = query.where(column >= since)
+    if (until := query_param(request, "to", None, aware_datetime)) is not None:
+        query = query.where(column < until)
+    return query
+
+
+def _notice_view(n) -> dict:
+    return {"notice_id": n.notice_id, "unit": n.unit, "kind": n.kind, "reason": n.reason, "evidence": n.evidence,
+            "issued_at": n.issued_at, "issued_by": n.issued_by}
+
+
+def _accountability_view(a) -> dict:
+    return {"person": a.person, "post": a.post, "unit": a.unit, "measure": a.measure, "case_id": a.case_id,
+            "reason": a.reason, "recorded_at": a.recorded_at, "recorded_by": a.recorded_by}

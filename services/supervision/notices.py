@@ -1,0 +1,92 @@
+"""Notices of criticism (通报批评) against units, and accountability (责任追究) of people."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, select
+
+from lianxin.auth import Staff
+from lianxin.db import UnitOfWork, utcnow
+from lianxin.directory import Directory
+from lianxin.events import CaseOverdue, NoticeIssued
+from lianxin.http import Unprocessable
+
+from .models import Accountability, Notice, SupervisedCase
+
+Measure = Literal["admonition", "criticism", "removal", "party_discipline", "administrative_discipline"]
+
+
+class NoticeIn(BaseModel):
+    """A notice the office issues by hand, for breaking the rules."""
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    unit: Annotated[str, Field(min_length=1, max_length=64)]
+    reason: Annotated[str, Field(min_length=4, max_length=2000)]
+    evidence: Annotated[list[Annotated[str, Field(pattern=r"^C\d{8}$")]], Field(min_length=1, max_length=100)]
+
+
+class AccountabilityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    person: Annotated[str, Field(min_length=1, max_length=100)]
+    post: Annotated[str, Field(max_length=100)] = ""
+    unit: Annotated[str, Field(min_length=1, max_length=64)]
+    measure: Measure
+    case_id: Annotated[str, Field(pattern=r"^C\d{8}$")]
+    reason: Annotated[str, Field(min_length=4, max_length=2000)]
+
+
+def issue(uow: UnitOfWork, unit: str, kind: str, key: str, reason: str, evidence: list[str], by: str,
+          at: datetime | None = None) -> Notice | None:
+    """Issue a notice once per cause (``key``); returns it, or None if that cause has one already."""
+    if uow.session.scalars(select(Notice).where(Notice.key == key)).first() is not None:
+        return None
+    notice = Notice(unit=unit, kind=kind, key=key, reason=reason, evidence=evidence, issued_at=at or utcnow(),
+                    issued_by=by)
+    uow.session.add(notice)
+    uow.session.flush()
+    uow.emit("notice.issued", notice.notice_id, NoticeIssued(
+        notice_id=notice.notice_id, unit=unit, reason=reason, evidence=evidence, issued_at=notice.issued_at))
+    return notice
+
+
+def on_overdue(uow: UnitOfWork, overdue: CaseOverdue) -> None:
+    """A case past its deadline brings its unit a notice, with the case as evidence."""
+    if overdue.stage == "overdue":
+        issue(uow, overdue.unit, "overdue", f"overdue:{overdue.case_id}:{overdue.deadline.isoformat()}",
+              f"case {overdue.case_id} passed its deadline of {overdue.deadline.date().isoformat()} unconcluded",
+              [overdue.case_id], "system", overdue.flagged_at)
+
+
+def on_repeated_reopening(uow: UnitOfWork, case: SupervisedCase, threshold: int) -> None:
+    if case.reopen_count >= threshold:
+        issue(uow, case.unit, "repeated_reopening", f"reopened:{case.case_id}:{case.reopen_count}",
+              f"case {case.case_id} was sent back {case.reopen_count} times: the handling did not hold",
+              [case.case_id], "system")
+
+
+def issue_by_hand(uow: UnitOfWork, directory: Directory, incoming: NoticeIn, staff: Staff) -> Notice:
+    _known_unit(directory, incoming.unit)
+    key = f"rule:{incoming.unit}:{utcnow().isoformat()}"
+    return issue(uow, incoming.unit, "rule_breaking", key, incoming.reason, incoming.evidence, staff.code)
+
+
+def hold_to_account(uow: UnitOfWork, directory: Directory, incoming: AccountabilityIn, staff: Staff) -> Accountability:
+    _known_unit(directory, incoming.unit)
+    record = Accountability(recorded_at=utcnow(), recorded_by=staff.code, **incoming.model_dump())
+    uow.session.add(record)
+    return record
+
+
+def counts_by_unit(uow: UnitOfWork, model, column, since: datetime | None, until: datetime | None) -> dict:
+    query = select(model.unit, func.count()).group_by(model.unit)
+    if since:
+        query = query.where(column >= since)
+    if until:
+        query = query.where(column < until)
+    return dict(uow.session.execute(query).all())
+
+
+def _known_unit(directory: Directory, unit: str) -> None:
+    if unit not in directory.units:
+        raise Unprocessable(f"unknown unit {unit!r}", [{"field": "unit", "problem": "not in the directory"}])
