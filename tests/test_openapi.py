@@ -14,13 +14,26 @@ import re
 import sys
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Callable
 
 import pytest
 import yaml
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 from pydantic import BaseModel
 
-from services.dispatch.schemas import AcceptanceIn, HandlingReportIn
+from services.dispatch import handling
+from services.dispatch.schemas import (
+    AcceptanceIn,
+    ExtensionApprovalIn,
+    ExtensionRequestIn,
+    HandlingReportIn,
+    InstructionIn,
+    ReturnIn,
+    RouteIn,
+    TeamIn,
+    history_view,
+)
 from services.dispatch.schemas import case_view as dispatch_case
 from services.dispatch.service import DispatchService
 from services.intake import batch
@@ -50,6 +63,12 @@ REQUEST_MODELS: dict[tuple[str, str, str], type[BaseModel]] = {
     ("intake", "POST", "/reception/sessions/{session_id}/visits"): VisitIn,
     ("dispatch", "POST", "/cases/{case_id}/acceptance"): AcceptanceIn,
     ("dispatch", "POST", "/cases/{case_id}/handling-report"): HandlingReportIn,
+    ("dispatch", "POST", "/cases/{case_id}/return"): ReturnIn,
+    ("dispatch", "POST", "/cases/{case_id}/route"): RouteIn,
+    ("dispatch", "POST", "/cases/{case_id}/extension-request"): ExtensionRequestIn,
+    ("dispatch", "POST", "/cases/{case_id}/extension"): ExtensionApprovalIn,
+    ("dispatch", "POST", "/cases/{case_id}/instructions"): InstructionIn,
+    ("dispatch", "PUT", "/cases/{case_id}/team"): TeamIn,
     ("supervision", "POST", "/cases/{case_id}/callbacks"): CallbackIn,
     ("scoring", "POST", "/assessments"): AssessmentIn,
 }
@@ -74,10 +93,27 @@ class _Blank:
         return ()
 
 
+class _OneOfEach:
+    """A stand-in row whose every attribute is a list of one blank row, so views of lists show an item."""
+
+    def __getattr__(self, name):
+        return [_Blank()]
+
+
+# A unit of work whose every query finds nothing.
+_EMPTY_UOW = SimpleNamespace(session=SimpleNamespace(execute=lambda query: []))
+
+
 # The views the services answer with, and the response schema documenting each.
 VIEWS = {
     ("intake", "Report"): lambda: report_view(_Blank()),
     ("dispatch", "Case"): lambda: dispatch_case(_Blank()),
+    ("dispatch", "Team"): lambda: dispatch_case(_Blank())["team"],
+    ("dispatch", "Extension"): lambda: dispatch_case(_Blank())["extension"],
+    ("dispatch", "Instruction"): lambda: dispatch_case(_OneOfEach())["instructions"][0],
+    ("dispatch", "HandlingReport"): lambda: dispatch_case(_OneOfEach())["handling_reports"][0],
+    ("dispatch", "HistoryEntry"): lambda: history_view(_OneOfEach())[0],
+    ("dispatch", "InstructionStatistics"): lambda: handling.instruction_statistics(_EMPTY_UOW, None, None),
     ("supervision", "SupervisedCase"): lambda: supervised_case(_Blank()),
     ("supervision", "SupervisedCaseWithBlockers"): lambda: supervised_case(_Blank(), []),
     ("scoring", "Assessment"): lambda: assessment_view(_Blank()),
@@ -115,27 +151,72 @@ def implemented_routes(cls) -> set[tuple[str, str]]:
 
 
 def required_roles(cls, name: str) -> frozenset[str] | None:
-    """The roles an entrypoint passes to ``self.auth.require`` (None when it asks for no token)."""
-    function = getattr(cls, name)
+    """The roles an entrypoint passes to ``self.auth.require`` (None when it asks for no token), directly
+    or through a helper method of the service that passes its own parameter on: dispatch's actions call
+    ``self._act(request, case_id, schema, action, roles=handling.UNIT_ROLES, ...)``, whose
+    ``self.auth.require(request, *roles)`` checks the roles the entrypoint gives ``_act`` or its default."""
+    return _roles_checked(cls, getattr(cls, name), {}, depth=0)
+
+
+def _roles_checked(cls, function, parameters: dict[str, Callable[[], object]], depth: int):
+    """The roles ``function`` requires; ``parameters`` gives the value of each of its parameters that the
+    caller passed or that has a default."""
+    assert depth < 5, f"{function.__name__}: helpers calling helpers too deep to read the roles"
     module = sys.modules[function.__module__]
     for node in ast.walk(ast.parse(textwrap.dedent(inspect.getsource(function)))):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "require"
-                and ast.unparse(node.func.value) == "self.auth"):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        called_on = ast.unparse(node.func.value)
+        if node.func.attr == "require" and called_on == "self.auth":
             roles = set()
             for arg in node.args[1:]:  # the first is the request
                 if isinstance(arg, ast.Starred):
-                    roles |= set(_value(module, arg.value))
+                    roles |= set(_value(module, parameters, arg.value))
                 else:
-                    roles.add(_value(module, arg))
+                    role = _value(module, parameters, arg)
+                    assert isinstance(role, str), f"{ast.unparse(arg)!r} is not one role; unpack it with *"
+                    roles.add(role)
             return frozenset(roles)
+        helper = getattr(cls, node.func.attr, None) if called_on == "self" else None
+        if inspect.isfunction(helper):
+            roles = _roles_checked(cls, helper, _arguments(module, parameters, helper, node), depth + 1)
+            if roles is not None:
+                return roles
     return None
 
 
-def _value(module, node):
+def _arguments(module, parameters, helper, call: ast.Call) -> dict[str, Callable[[], object]]:
+    """How to evaluate each parameter of ``helper`` as ``call`` passes it, or as its default."""
+    assert not any(isinstance(a, ast.Starred) for a in call.args) and all(k.arg for k in call.keywords), \
+        f"cannot read the roles through {ast.unparse(call)!r}; pass the helper's arguments one by one"
+    bound = inspect.signature(helper).bind("self", *call.args, **{k.arg: k.value for k in call.keywords})
+    bound.apply_defaults()
+    evaluated = {}
+    for name, given in bound.arguments.items():
+        if isinstance(given, ast.AST):
+            evaluated[name] = lambda node=given: _value(module, parameters, node)
+        else:  # a default (or what *args and **kwargs gathered, which the roles never are)
+            evaluated[name] = lambda value=given: value
+    return evaluated
+
+
+def _value(module, parameters: dict[str, Callable[[], object]], node):
+    """The value of a constant, a name (a parameter, else a module global), an attribute of one (e.g.
+    ``handling.UNIT_ROLES``) or a tuple or list of these (``(*OFFICE, "leader")``)."""
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, ast.Name):
-        return getattr(module, node.id)
+        return parameters[node.id]() if node.id in parameters else getattr(module, node.id)
+    if isinstance(node, ast.Attribute):
+        return getattr(_value(module, parameters, node.value), node.attr)
+    if isinstance(node, (ast.Tuple, ast.List)):
+        items = []
+        for item in node.elts:
+            if isinstance(item, ast.Starred):
+                items.extend(_value(module, parameters, item.value))
+            else:
+                items.append(_value(module, parameters, item))
+        return tuple(items)
     raise AssertionError(f"cannot read the roles {ast.unparse(node)!r}; name them or use a module constant")
 
 
@@ -254,12 +335,14 @@ def test_batch_rows_are_reports():
 
 
 def test_routes_ask_for_a_token_with_the_roles_the_code_checks(service):
-    """A route whose entrypoint calls ``self.auth.require`` documents bearerAuth, its roles (``x-roles``),
-    401 and 403; any other route is public; a service without tokens says nothing about them."""
+    """A route whose entrypoint calls ``self.auth.require`` (itself or through a helper) documents
+    bearerAuth, its roles (``x-roles``), 401 and 403; any other route is public; a service without tokens
+    says nothing about them."""
     cls, _ = SERVICES[service]
     spec = load(service)
     roles = {route: required_roles(cls, name) for route, name in entrypoints(cls).items()}
     assert roles[("GET", "/health")] is None and roles[("GET", "/openapi.yaml")] is None
+    assert roles[("GET", "/metrics")] is None
     if all(r is None for r in roles.values()):
         assert "security" not in spec and "securitySchemes" not in spec.get("components", {})
     else:
@@ -277,6 +360,27 @@ def test_routes_ask_for_a_token_with_the_roles_the_code_checks(service):
             assert security == [{"bearerAuth": []}], f"{where} takes a bearer token"
             assert set(operation.get("x-roles", ())) == allowed, f"{where}: x-roles must be {sorted(allowed)}"
             assert {"401", "403"} <= set(operation["responses"]), f"{where} answers 401 and 403"
+
+
+def test_roles_are_read_through_dispatch_s_act_helper():
+    """Dispatch's actions name their roles to ``_act`` (the unit's by default); reads name them directly."""
+    routes = entrypoints(DispatchService)
+    read = frozenset(("operator", "supervisor", "administrator", "leader", "unit_handler", "unit_head"))
+    expected = {
+        ("GET", "/cases"): read,
+        ("GET", "/cases/{case_id}/history"): read,
+        ("POST", "/cases/{case_id}/acceptance"): frozenset(handling.UNIT_ROLES),
+        ("POST", "/cases/{case_id}/return"): frozenset(handling.UNIT_ROLES),
+        ("POST", "/cases/{case_id}/extension-request"): frozenset(handling.UNIT_ROLES),
+        ("POST", "/cases/{case_id}/handling-report"): frozenset(handling.UNIT_ROLES),
+        ("POST", "/cases/{case_id}/route"): frozenset(handling.OFFICE),
+        ("POST", "/cases/{case_id}/extension"): frozenset(handling.OFFICE),
+        ("POST", "/cases/{case_id}/instructions"): frozenset((*handling.OFFICE, "leader")),
+        ("PUT", "/cases/{case_id}/team"): frozenset((*handling.OFFICE, "unit_head")),
+    }
+    assert handling.UNIT_ROLES == ("unit_handler", "unit_head")
+    assert handling.OFFICE == ("supervisor", "administrator")
+    assert {route: required_roles(DispatchService, routes[route]) for route in expected} == expected
 
 
 def _fields(spec: dict, schema: dict) -> tuple[set[str], set[str]]:

@@ -3,9 +3,11 @@
 A case moves through these states; any other move is refused with the reason:
 
     dispatched ──accept──▶ accepted ──report──▶ reported ──(closed by supervision)──▶ closed
-        │  ▲                  │                    │
-        │  └──route◀─returned◀┘◀──return           └──(reopened by supervision)──▶ dispatched
-        └──report──▶ reported
+    dispatched ──report──▶ reported                  reported ──(reopened by supervision)──▶ dispatched
+    dispatched, accepted ──return──▶ returned
+    dispatched, accepted, returned ──route (the office, to another unit)──▶ dispatched
+
+A returned case's deadline keeps running: it is watched like an open one.
 """
 from __future__ import annotations
 
@@ -45,6 +47,7 @@ from .schemas import (
 )
 
 OPEN = ("dispatched", "accepted")
+WATCHED = OPEN + ("returned",)  # deadlines run
 OFFICE = ("supervisor", "administrator")
 UNIT_ROLES = ("unit_handler", "unit_head")
 
@@ -144,6 +147,8 @@ def request_extension(uow: UnitOfWork, case: Case, request: ExtensionRequestIn, 
     require_unit(staff, case)
     if case.extension_days is not None:
         raise Conflict(f"case {case.case_id} was extended once already; the regulation allows one extension")
+    if case.extension_requested_days is not None:
+        raise Conflict(f"case {case.case_id} has an extension request waiting for approval")
     _require_state(case, OPEN, "extended")
     case.extension_requested_days, case.extension_reason = request.days, request.reason
     _record(uow, case, "extension requested", case.state, staff.code, utcnow(),
@@ -173,11 +178,13 @@ def route_by_hand(uow: UnitOfWork, directory: Directory, case: Case, routed: Rou
         raise Unprocessable(f"unknown unit {routed.unit!r}", [{"field": "unit", "problem": "not in the directory"}])
     if routed.unit == case.unit and case.state != "returned":
         raise Conflict(f"case {case.case_id} is already with {routed.unit}")
-    previous, since = case.unit, case.dispatched_at
+    _require_state(case, WATCHED, "routed")
+    previous, since, before = case.unit, case.dispatched_at, case.state
     now = utcnow()
-    _move(uow, case, "route", ("dispatched", "accepted", "returned"), "dispatched", staff, at=now,
-          note=f"from {previous} (held {_held(since, now)}) to {routed.unit}: {routed.reason}")
     case.unit, case.unit_kind, case.routing_reason = routed.unit, directory.unit_kind(routed.unit), routed.reason
+    case.state = "dispatched"
+    _record(uow, case, "route", before, staff.code, now,
+            f"from {previous} (held {_held(since, now)}) to {routed.unit}: {routed.reason}")
     case.dispatched_at, case.accepted_at = now, None
     case.deadline = min(routing.deadline(now, case.severity, rules),
                         routing.latest_conclusion(case.received_at, case.extension_days))
@@ -236,7 +243,7 @@ def form_team(uow: UnitOfWork, case: Case, team: TeamIn, staff: Staff) -> None:
 def flag_deadlines(uow: UnitOfWork, now: datetime, near: timedelta) -> list[tuple[str, str]]:
     """Emit ``case.overdue`` once per case, stage and round for open cases past or near their deadline."""
     flagged = []
-    query = select(Case).where(Case.state.in_(OPEN), Case.deadline < now + near).with_for_update(skip_locked=True)
+    query = select(Case).where(Case.state.in_(WATCHED), Case.deadline < now + near).with_for_update(skip_locked=True)
     for case in uow.session.scalars(query):
         stage = "overdue" if case.deadline < now else "near_deadline"
         mark = f"{stage}:{case.reopen_count}"
@@ -253,7 +260,7 @@ def flag_deadlines(uow: UnitOfWork, now: datetime, near: timedelta) -> list[tupl
 def workload(uow: UnitOfWork, now: datetime) -> list[tuple[str, int, int]]:
     """(unit, open cases, overdue cases) for every unit with an open case."""
     overdue = func.sum(when((Case.deadline < now, 1), else_=0))
-    query = select(Case.unit, func.count(), overdue).where(Case.state.in_(OPEN)).group_by(Case.unit)
+    query = select(Case.unit, func.count(), overdue).where(Case.state.in_(WATCHED)).group_by(Case.unit)
     return [(unit, count, int(late or 0)) for unit, count, late in uow.session.execute(query)]
 
 

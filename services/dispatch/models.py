@@ -16,7 +16,7 @@ class Case(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     report_id: Mapped[str] = mapped_column(String(20), unique=True)  # one report, one case
-    state: Mapped[str] = mapped_column(String(20), index=True)  # dispatched, accepted, reported, closed
+    state: Mapped[str] = mapped_column(String(20), index=True)  # dispatched, accepted, returned, reported, closed
     unit: Mapped[str] = mapped_column(String(64), index=True)
     unit_kind: Mapped[str] = mapped_column(String(20))
     category: Mapped[str] = mapped_column(String(64))

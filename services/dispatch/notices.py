@@ -8,7 +8,7 @@ import markdown
 from lianxin.directory import Directory
 
 COUNTY_TIME = ZoneInfo("Asia/Shanghai")
-SEVERITY = {"general": "一般事项（7日内办结）", "major": "重大疑难事项（14日内办结）"}
+SEVERITY = {"general": "一般事项", "major": "重大疑难事项"}
 CHANNEL = {"hotline": "群工热线", "mailbox": "群工信箱", "web": "网上反映", "visit": "来访", "reception": "领导接访",
            "officer": "信息员直报", "institution": "信息源转来", "open311": "网上反映"}
 

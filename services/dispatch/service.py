@@ -168,7 +168,7 @@ def _filtered(request, query):
         if (value := query_param(request, field)) is not None:
             query = query.where(getattr(Case, field) == value)
     if query_param(request, "overdue") == "true":
-        query = query.where(Case.state.in_(handling.OPEN), Case.deadline < utcnow())
+        query = query.where(Case.state.in_(handling.WATCHED), Case.deadline < utcnow())
     if (leader := query_param(request, "leader")) is not None:
         query = query.where(Case.id.in_(select(LeaderInstruction.case_pk).where(LeaderInstruction.leader == leader)))
     if (level := query_param(request, "level")) is not None:
