@@ -27,12 +27,13 @@ def test_every_configuration_variable_in_the_readme_is_read_by_the_code():
     from services.dispatch.config import DispatchSettings
     from services.intake.config import IntakeSettings
     from services.scoring.config import ScoringSettings
+    from services.supervision.config import SupervisionSettings
 
     table = README.split("## Configuration", 1)[1].split("##", 1)[0]
     first_cells = [row.split("|")[1] for row in table.splitlines() if row.startswith("| `")]
     variables = {name for cell in first_cells for name in re.findall(r"`([A-Z][A-Z_<>]+)`", cell)}
     known = set()
-    for settings in (IntakeSettings, DispatchSettings, ScoringSettings):
+    for settings in (IntakeSettings, DispatchSettings, SupervisionSettings, ScoringSettings):
         prefix = settings.model_config["env_prefix"]
         for name, field in settings.model_fields.items():
             known.add(field.validation_alias or prefix + name.upper())
