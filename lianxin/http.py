@@ -111,6 +111,16 @@ def page_limit(request: Request, default: int = 50) -> int:
     return limit
 
 
+def cursor(request: Request, to_pk, example: str) -> int:
+    """The row id a page starts after (query ``after``), given a public number such as ``R00000012``."""
+    after = request.args.get("after")
+    if not after:
+        return 0
+    if (pk := to_pk(after)) is None:
+        raise ApiError(f"query parameter 'after' must be a number like {example}, got {after!r}")
+    return pk
+
+
 def page(name: str, views: list[dict], limit: int, id_field: str) -> dict:
     """A page of a list, with the cursor for the next one (absent on the last page)."""
     return {name: views, "next_after": views[-1][id_field] if len(views) == limit else None}

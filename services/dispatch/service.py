@@ -7,7 +7,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
-from lianxin.http import ApiError, api, aware_datetime, page, page_limit, parse_body, query_param
+from lianxin.http import ApiError, api, aware_datetime, cursor, page, page_limit, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import METRICS
 from lianxin.service import OfficeService
@@ -73,10 +73,8 @@ class DispatchService(OfficeService):
     @api("GET", "/cases")
     def list_cases(self, request):
         self.auth.require(request, *READS)
-        limit, after = page_limit(request), query_param(request, "after", "C0")
-        if case_pk(after) is None:
-            raise ApiError(f"query parameter 'after' must be a case number like C00000001, got {after!r}")
-        query = _filtered(request, select(Case).where(Case.id > case_pk(after)))
+        limit = page_limit(request)
+        query = _filtered(request, select(Case).where(Case.id > cursor(request, case_pk, "C00000001")))
         with self.uow as uow:
             views = [case_view(c) for c in uow.session.scalars(query.order_by(Case.id).limit(limit))]
         return page("cases", views, limit, "case_id")

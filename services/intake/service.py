@@ -8,7 +8,18 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
-from lianxin.http import ApiError, NotFound, api, aware_datetime, page, page_limit, parse_body, query_param, validate
+from lianxin.http import (
+    ApiError,
+    NotFound,
+    api,
+    aware_datetime,
+    cursor,
+    page,
+    page_limit,
+    parse_body,
+    query_param,
+    validate,
+)
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import METRICS
 from lianxin.service import OfficeService
@@ -99,10 +110,8 @@ class IntakeService(Open311Api, OfficeService):
     @api("GET", "/reports")
     def list_reports(self, request):
         self.auth.require(request, *READS)
-        limit, after = page_limit(request), query_param(request, "after", "R0")
-        if report_pk(after) is None:
-            raise ApiError(f"query parameter 'after' must be a report number like R00000001, got {after!r}")
-        query = select(Report).where(Report.id > report_pk(after))
+        limit = page_limit(request)
+        query = select(Report).where(Report.id > cursor(request, report_pk, "R00000001"))
         for field in FILTERS:
             if (value := query_param(request, field)) is not None:
                 query = query.where(getattr(Report, field) == value)

@@ -78,6 +78,25 @@ def hold_to_account(uow: UnitOfWork, directory: Directory, incoming: Accountabil
     return record
 
 
+def board(uow: UnitOfWork, since: datetime | None, until: datetime | None) -> dict:
+    """The supervision board: callbacks waiting or failed, the reopen rate, notices and accountability by unit."""
+    def count(*conditions) -> int:
+        return uow.session.scalar(select(func.count()).select_from(SupervisedCase).where(*conditions))
+
+    handled = count((SupervisedCase.state != "in_handling") | (SupervisedCase.reopen_count > 0))
+    reopened = count(SupervisedCase.reopen_count > 0)
+    return {
+        "awaiting_callback": count(SupervisedCase.state == "awaiting_callback"),
+        "callbacks_due_now": count(SupervisedCase.state == "awaiting_callback",
+                                   SupervisedCase.callback_due_at <= utcnow()),
+        "failed_callbacks": count(SupervisedCase.state == "callback_failed"),
+        "closed": count(SupervisedCase.state == "closed"),
+        "reopen_rate": round(100 * reopened / handled, 2) if handled else None,
+        "notices_by_unit": counts_by_unit(uow, Notice, Notice.issued_at, since, until),
+        "accountability_by_unit": counts_by_unit(uow, Accountability, Accountability.recorded_at, since, until),
+    }
+
+
 def counts_by_unit(uow: UnitOfWork, model, column, since: datetime | None, until: datetime | None) -> dict:
     query = select(model.unit, func.count()).group_by(model.unit)
     if since:

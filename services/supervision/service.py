@@ -4,7 +4,7 @@ from pathlib import Path
 from nameko.timer import timer
 from sqlalchemy import func, select
 
-from lianxin.db import Database, UnitOfWorkProvider, utcnow
+from lianxin.db import Database, UnitOfWorkProvider
 from lianxin.http import Conflict, api, aware_datetime, page, page_limit, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import METRICS
@@ -59,10 +59,7 @@ class SupervisionService(OfficeService):
 
     @api("GET", "/notices")
     def list_notices(self, request):
-        query = select(Notice).order_by(Notice.id.desc()).limit(page_limit(request))
-        query = _in_period(request, query.where(*_unit_filter(request, Notice)), Notice.issued_at)
-        with self.uow as uow:
-            return {"notices": [_notice_view(n) for n in uow.session.scalars(query)]}
+        return {"notices": self._recent(request, Notice, Notice.issued_at, _notice_view)}
 
     @api("POST", "/accountability")
     def hold_to_account(self, request):
@@ -75,10 +72,20 @@ class SupervisionService(OfficeService):
 
     @api("GET", "/accountability")
     def list_accountability(self, request):
-        query = select(Accountability).order_by(Accountability.id.desc()).limit(page_limit(request))
-        query = _in_period(request, query.where(*_unit_filter(request, Accountability)), Accountability.recorded_at)
+        return {"accountability": self._recent(request, Accountability, Accountability.recorded_at,
+                                               _accountability_view)}
+
+    def _recent(self, request, model, column, view) -> list[dict]:
+        """The newest records, filtered by ``unit`` and the period ``from``..``to``."""
+        query = select(model).order_by(model.id.desc()).limit(page_limit(request))
+        if (unit := query_param(request, "unit")) is not None:
+            query = query.where(model.unit == unit)
+        if (since := query_param(request, "from", None, aware_datetime)) is not None:
+            query = query.where(column >= since)
+        if (until := query_param(request, "to", None, aware_datetime)) is not None:
+            query = query.where(column < until)
         with self.uow as uow:
-            return {"accountability": [_accountability_view(a) for a in uow.session.scalars(query)]}
+            return [view(r) for r in uow.session.scalars(query)]
 
     @api("GET", "/board")
     def board(self, request):
@@ -86,22 +93,7 @@ class SupervisionService(OfficeService):
         since = query_param(request, "from", None, aware_datetime)
         until = query_param(request, "to", None, aware_datetime)
         with self.uow as uow:
-            states = dict(uow.session.execute(select(SupervisedCase.state, func.count()).group_by(
-                SupervisedCase.state)).all())
-            handled = uow.session.scalar(select(func.count()).select_from(SupervisedCase).where(
-                (SupervisedCase.state != "in_handling") | (SupervisedCase.reopen_count > 0)))
-            reopened = uow.session.scalar(select(func.count()).select_from(SupervisedCase).where(
-                SupervisedCase.reopen_count > 0))
-            due = uow.session.scalar(select(func.count()).select_from(SupervisedCase).where(
-                SupervisedCase.state == "awaiting_callback", SupervisedCase.callback_due_at <= utcnow()))
-            return {
-                "awaiting_callback": states.get("awaiting_callback", 0), "callbacks_due_now": due,
-                "failed_callbacks": states.get("callback_failed", 0), "closed": states.get("closed", 0),
-                "reopen_rate": round(100 * reopened / handled, 2) if handled else None,
-                "notices_by_unit": notices.counts_by_unit(uow, Notice, Notice.issued_at, since, until),
-                "accountability_by_unit": notices.counts_by_unit(uow, Accountability, Accountability.recorded_at,
-                                                                 since, until),
-            }
+            return notices.board(uow, since, until)
 
     @api("GET", "/cases")
     def list_cases(self, request):
@@ -138,19 +130,6 @@ class SupervisionService(OfficeService):
                                [{"field": "closure", "problem": b} for b in blockers])
             uow.commit()
             return case_view(case, [])
-
-
-def _unit_filter(request, model) -> list:
-    unit = query_param(request, "unit")
-    return [model.unit == unit] if unit else []
-
-
-def _in_period(request, query, column):
-    if (since := query_param(request, "from", None, aware_datetime)) is not None:
-        query = query.where(column >= since)
-    if (until := query_param(request, "to", None, aware_datetime)) is not None:
-        query = query.where(column < until)
-    return query
 
 
 def _notice_view(n) -> dict:
