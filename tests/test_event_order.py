@@ -33,7 +33,7 @@ def dispatched(round_=0, redispatch=False, at=T0):
 def reported(round_=0, at=T0 + timedelta(days=2)):
     return new_event("case.reported", "C00000001", {
         "case_id": "C00000001", "report_id": "R00000001", "unit": "chengguan", "finding": "substantiated",
-        "actions_taken": "修好了水管", "responsible_person": "刘", "unit_head": "陈", "reported_at": at,
+        "actions_taken": "已修好破裂的水管并恢复供水", "responsible_person": "刘", "unit_head": "陈", "reported_at": at,
         "deadline": DEADLINE + timedelta(days=10 * round_), "on_time": True, "round": round_})
 
 
@@ -52,7 +52,7 @@ def reopened(round_):
 @pytest.fixture
 def supervision(tmp_path):
     db = database(supervision_models, tmp_path, "supervision.db")
-    service = worker_factory(SupervisionService, uow=db.unit_of_work())
+    service = worker_factory(SupervisionService, uow=db.unit_of_work(), config={"REVIEW_SAMPLE_PERCENT": 0})
     yield service, db
     db.engine.dispose()
 

@@ -18,7 +18,8 @@ from tests.test_directory import SAMPLE
 from tests.test_event_order import DEADLINE, dispatched, reported
 from tests.test_handlers import request
 
-CONFIG = {"CALLBACKS": {"retry_hours": 4, "max_attempts": 3}, "REOPEN_NOTICE_AFTER": 2}
+CONFIG = {"CALLBACKS": {"retry_hours": 4, "max_attempts": 3}, "REOPEN_NOTICE_AFTER": 2, "REVIEW_SAMPLE_PERCENT": 0,
+          "LINK_KEY": "a-test-link-key"}
 NOT_REACHED = {"reached": False, "recorded_by": "callback-op-01"}
 DISSATISFIED = {"reached": True, "resolved": "no", "satisfaction": "dissatisfied", "recorded_by": "callback-op-01"}
 
@@ -101,3 +102,100 @@ def test_notices_and_accountability_by_hand_and_the_board(office):
                                               "evidence": ["C00000007"]}).status_code == 403
     assert board["notices_by_unit"] == {"baiyang": 1} and board["accountability_by_unit"] == {"baiyang": 1}
     assert [n["notice_id"] for n in listed] == [notice.json()["notice_id"]]
+
+
+# --- reviews (复查 / 复核) ------------------------------------------------------------------------------------
+
+SATISFIED = {"reached": True, "resolved": "yes", "satisfaction": "satisfied", "recorded_by": "callback-op-01"}
+
+
+def office_request(body, as_staff="supervisor-01"):
+    return request(body, as_staff)
+
+
+def closed_case(supervision):
+    supervision.on_case_dispatched(dispatched())
+    supervision.on_case_reported(reported())
+    return supervision.record_callback(request(SATISFIED), "C00000001")[1]
+
+
+def test_a_report_that_does_not_hang_together_is_reviewed_before_the_case_can_close(supervision, database):
+    from tests.test_event_order import reported as handling_report
+    supervision.on_case_dispatched(dispatched())
+    nothing_done = handling_report()
+    nothing_done = type(nothing_done).model_validate({**nothing_done.model_dump(), "data": {
+        **nothing_done.data, "actions_taken": "暂无"}, "id": "another-id"})
+    supervision.on_case_reported(nothing_done)
+    called = supervision.record_callback(request(SATISFIED), "C00000001")[1]
+    assert called["state"] == "awaiting_callback"
+    assert called["closure_blockers"] == ["a review of the handling is still open"]
+    [review] = called["reviews"]
+    assert review["trigger"] == "inconsistent" and "nothing was done" in review["reason"]
+    upheld = supervision.conclude_review(office_request({"outcome": "upheld", "findings": "电话核实确已恢复供水"}),
+                                         review["review_id"])
+    assert upheld["outcome"] == "upheld"
+    with database.unit_of_work() as uow:
+        assert uow.session.get(models.SupervisedCase, "C00000001").state == "closed"
+
+
+def test_the_random_sample_is_stable_and_about_the_size_asked_for():
+    from services.supervision.reviews import in_sample
+    drawn = [in_sample(f"C{n:08d}", 0, 5) for n in range(2000)]
+    assert 40 <= sum(drawn) <= 160
+    assert drawn == [in_sample(f"C{n:08d}", 0, 5) for n in range(2000)]
+
+
+def test_a_petitioner_may_ask_for_a_review_then_a_re_review_and_no_more(supervision, database):
+    from lianxin.http import Conflict
+    assert closed_case(supervision)["state"] == "closed"
+    first = supervision.request_review(office_request({"reason": "补发的低保金数额不对"}, "callback-op-01"),
+                                       "C00000001")[1]
+    assert (first["level"], first["trigger"]) == (1, "requested")
+    with pytest.raises(Conflict, match="under review already"):
+        supervision.request_review(office_request({"reason": "再次申请"}), "C00000001")
+    supervision.conclude_review(office_request({"outcome": "upheld", "findings": "数额核对无误"}), first["review_id"])
+    second = supervision.request_review(office_request({"reason": "仍不服，申请复核"}), "C00000001")[1]
+    assert second["level"] == 2
+    supervision.conclude_review(office_request({"outcome": "upheld", "findings": "复核维持"}), second["review_id"])
+    with pytest.raises(Conflict, match="not taken up again"):
+        supervision.request_review(office_request({"reason": "第三次申请复查"}), "C00000001")
+
+
+def test_a_review_asked_for_too_late_is_refused_and_a_failed_review_reopens_the_case(supervision, database):
+    from lianxin.http import Conflict
+    closed_case(supervision)
+    with database.unit_of_work() as uow:
+        uow.session.get(models.SupervisedCase, "C00000001").closed_at -= timedelta(days=31)
+        uow.commit()
+    with pytest.raises(Conflict, match="the 30 days to ask for a review"):
+        supervision.request_review(office_request({"reason": "迟到的申请"}), "C00000001")
+    with database.unit_of_work() as uow:
+        uow.session.get(models.SupervisedCase, "C00000001").closed_at += timedelta(days=31)
+        uow.commit()
+    review = supervision.request_review(office_request({"reason": "问题没有解决"}), "C00000001")[1]
+    supervision.conclude_review(office_request({"outcome": "failed", "findings": "实地复查发现仍未通水"}),
+                                review["review_id"])
+    [reopened] = emitted(database, "case.reopened")
+    assert reopened.data["round"] == 1 and "仍未通水" in reopened.data["reason"]
+
+
+def test_the_petitioner_follows_and_rates_the_case_through_a_secret_link(supervision, database):
+    from lianxin.http import NotFound
+    supervision.on_case_dispatched(dispatched())
+    supervision.on_case_reported(reported())
+    link = supervision.citizen_link(office_request({}, "callback-op-01"), "C00000001")["path"]
+    secret = link.split("secret=")[1]
+
+    def as_citizen(body=None, secret=secret):
+        from werkzeug.test import EnvironBuilder
+        return EnvironBuilder(method="POST", json=body or {}, query_string={"secret": secret}).get_request()
+
+    with pytest.raises(NotFound):
+        supervision.public_case(as_citizen(secret="guess"), "C00000001")
+    assert supervision.public_case(as_citizen(), "C00000001")["state"] == "awaiting_callback"
+    rated = supervision.citizen_rating(as_citizen({"resolved": "yes", "satisfaction": "satisfied"}), "C00000001")[1]
+    assert rated["state"] == "closed"
+    asked = supervision.citizen_review_request(as_citizen({"reason": "想请上级再看看"}), "C00000001")[1]
+    assert asked["level"] == 1
+    [callback] = emitted(database, "callback.recorded")
+    assert callback.data["recorded_by"] == "citizen"

@@ -4,6 +4,7 @@ from __future__ import annotations
 NO_OPINION = "no clear handling opinion (finding and what was done)"
 NO_CALLBACK = "no callback record that reached the petitioner about the latest handling report"
 NO_SIGNATURES = "the handling report lacks the signature of the {who}"
+REVIEW_OPEN = "a review of the handling is still open"
 
 
 def closure_blockers(case) -> list[str]:
@@ -18,6 +19,8 @@ def closure_blockers(case) -> list[str]:
                 if not name]
     if unsigned:
         blockers.append(NO_SIGNATURES.format(who=" and the ".join(unsigned)))
+    if any(review.outcome is None for review in case.reviews):
+        blockers.append(REVIEW_OPEN)
     return blockers
 
 

@@ -32,6 +32,7 @@ class SupervisedCase(Base):
     callback_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
 
     callbacks: Mapped[list["Callback"]] = relationship(back_populates="case", order_by="Callback.id")
+    reviews: Mapped[list["Review"]] = relationship(order_by="Review.id")
 
     @property
     def last_callback(self) -> "Callback | None":
@@ -90,3 +91,25 @@ class Accountability(Base):
     reason: Mapped[str] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class Review(Base):
+    """A review (复查, level 1) or re-review (复核, level 2) of how a case was handled."""
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("supervised_cases.case_id"), index=True)
+    level: Mapped[int]  # 1 review, 2 re-review
+    trigger: Mapped[str] = mapped_column(String(20))  # requested, inconsistent, sample
+    reason: Mapped[str] = mapped_column(Text)
+    round: Mapped[int]  # the case's round it reviews
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    outcome: Mapped[str | None] = mapped_column(String(10))  # upheld or failed
+    findings: Mapped[str] = mapped_column(Text, default="")
+    concluded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    concluded_by: Mapped[str | None] = mapped_column(String(64))
+
+    @property
+    def review_id(self) -> str:
+        return f"RV{self.id:06d}"

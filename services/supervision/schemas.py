@@ -24,6 +24,40 @@ class CallbackIn(BaseModel):
         return self
 
 
+class CitizenRatingIn(BaseModel):
+    """The petitioner rates the handling of their own case through their link."""
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    resolved: Literal["yes", "partly", "no"]
+    satisfaction: Literal["satisfied", "neutral", "dissatisfied"]
+    comment: Annotated[str, Field(max_length=2000)] = ""
+
+
+class ReviewRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    reason: Annotated[str, Field(min_length=4, max_length=2000)]
+
+
+class ConclusionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    outcome: Literal["upheld", "failed"]
+    findings: Annotated[str, Field(min_length=4, max_length=4000)]
+
+
+def review_view(r) -> dict:
+    return {"review_id": r.review_id, "case_id": r.case_id, "level": r.level, "trigger": r.trigger,
+            "reason": r.reason, "round": r.round, "opened_at": r.opened_at, "due_at": r.due_at,
+            "outcome": r.outcome, "findings": r.findings, "concluded_at": r.concluded_at,
+            "concluded_by": r.concluded_by}
+
+
+def public_view(case) -> dict:
+    """What the petitioner sees of their own case: its progress, nothing about other people."""
+    return {"case_id": case.case_id, "state": case.state, "deadline": case.deadline,
+            "finding": case.finding, "actions_taken": case.actions_taken, "reported_at": case.reported_at,
+            "closed_at": case.closed_at, "reopen_count": case.reopen_count,
+            "reviews": [{"level": r.level, "outcome": r.outcome, "due_at": r.due_at} for r in case.reviews]}
+
+
 def case_view(case, blockers: list[str] | None = None) -> dict:
     view = {
         "case_id": case.case_id,
@@ -39,6 +73,7 @@ def case_view(case, blockers: list[str] | None = None) -> dict:
         "reported_at": case.reported_at,
         "closed_at": case.closed_at,
         "reopen_count": case.reopen_count,
+        "reviews": [review_view(r) for r in case.reviews],
         "callbacks": [
             {"callback_id": c.callback_id, "reached": c.reached, "resolved": c.resolved,
              "satisfaction": c.satisfaction, "comment": c.comment, "recorded_by": c.recorded_by,

@@ -1,18 +1,20 @@
 """supervision: callbacks, the three no-closures, reopening."""
+import hashlib
+import hmac
 from pathlib import Path
 
 from nameko.timer import timer
 from sqlalchemy import func, select
 
 from lianxin.db import Database, UnitOfWorkProvider
-from lianxin.http import Conflict, api, aware_datetime, page, page_limit, parse_body, query_param
+from lianxin.http import Conflict, NotFound, api, aware_datetime, page, page_limit, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import METRICS
 from lianxin.service import OfficeService
 
-from . import callbacks, notices
-from .models import Accountability, Notice, SupervisedCase
-from .schemas import CallbackIn, case_view
+from . import callbacks, notices, reviews
+from .models import Accountability, Notice, Review, SupervisedCase
+from .schemas import CallbackIn, CitizenRatingIn, ConclusionIn, ReviewRequestIn, case_view, public_view, review_view
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
 
@@ -33,7 +35,7 @@ class SupervisionService(OfficeService):
 
     @event_consumer("case.reported")
     def on_case_reported(self, event):
-        self.uow.apply(event, callbacks.take_handling_report)
+        self.uow.apply(event, reviews.on_reported, self.config["REVIEW_SAMPLE_PERCENT"])
 
     @event_consumer("case.overdue")
     def on_case_overdue(self, event):
@@ -45,6 +47,80 @@ class SupervisionService(OfficeService):
             pending = uow.session.scalar(select(func.count()).select_from(SupervisedCase).where(
                 SupervisedCase.state == "awaiting_callback"))
         METRICS.callbacks_pending.labels(self.name).set(pending)
+
+    # --- reviews ----------------------------------------------------------------------------------
+
+    @api("GET", "/reviews")
+    def list_reviews(self, request):
+        query = select(Review).order_by(Review.due_at).limit(page_limit(request))
+        if query_param(request, "open") == "true":
+            query = query.where(Review.outcome.is_(None))
+        with self.uow as uow:
+            return {"reviews": [review_view(r) for r in uow.session.scalars(query)]}
+
+    @api("POST", "/cases/<string:case_id>/review-request")
+    def request_review(self, request, case_id):
+        """The petitioner's request, taken by an operator (or sent through their link)."""
+        self.auth.require(request, "operator", "supervisor", "administrator")
+        return 201, self._request_review(case_id, parse_body(request, ReviewRequestIn))
+
+    @api("POST", "/reviews/<string:review_id>/conclusion")
+    def conclude_review(self, request, review_id):
+        staff = self.auth.require(request, "supervisor", "administrator")
+        conclusion = parse_body(request, ConclusionIn)
+        with self.uow as uow:
+            review = reviews.get(uow, review_id)
+            if review is None:
+                raise NotFound(f"no review {review_id!r}")
+            reviews.conclude(uow, review, conclusion.outcome, conclusion.findings, staff.code)
+            uow.commit()
+            return review_view(review)
+
+    def _request_review(self, case_id, incoming):
+        with self.uow as uow:
+            review = reviews.request(uow, callbacks.get_case(uow, case_id, for_update=True), incoming.reason)
+            uow.commit()
+            return review_view(review)
+
+    # --- the petitioner's own link --------------------------------------------------------------
+
+    @api("GET", "/cases/<string:case_id>/citizen-link")
+    def citizen_link(self, request, case_id):
+        """The link an operator sends the petitioner (by intake's contact details) to follow and rate the case."""
+        self.auth.require(request, "operator", "supervisor", "administrator")
+        with self.uow as uow:
+            callbacks.get_case(uow, case_id)
+        return {"case_id": case_id, "path": f"/public/cases/{case_id}?secret={self._secret(case_id)}"}
+
+    @api("GET", "/public/cases/<string:case_id>")
+    def public_case(self, request, case_id):
+        self._check_secret(request, case_id)
+        with self.uow as uow:
+            return public_view(callbacks.get_case(uow, case_id))
+
+    @api("POST", "/public/cases/<string:case_id>/rating")
+    def citizen_rating(self, request, case_id):
+        self._check_secret(request, case_id)
+        rating = parse_body(request, CitizenRatingIn)
+        answers = CallbackIn(reached=True, recorded_by="citizen", **rating.model_dump())
+        with self.uow as uow:
+            case = callbacks.get_case(uow, case_id, for_update=True)
+            callbacks.record_callback(uow, case, answers, self.config["CALLBACKS"])
+            notices.on_repeated_reopening(uow, case, self.config["REOPEN_NOTICE_AFTER"])
+            uow.commit()
+            return 201, public_view(case)
+
+    @api("POST", "/public/cases/<string:case_id>/review-request")
+    def citizen_review_request(self, request, case_id):
+        self._check_secret(request, case_id)
+        return 201, self._request_review(case_id, parse_body(request, ReviewRequestIn))
+
+    def _secret(self, case_id: str) -> str:
+        return hmac.new(self.config["LINK_KEY"].encode(), case_id.encode(), hashlib.sha256).hexdigest()[:24]
+
+    def _check_secret(self, request, case_id: str) -> None:
+        if not hmac.compare_digest(request.args.get("secret", ""), self._secret(case_id)):
+            raise NotFound(f"no case {case_id!r} for this link")  # a wrong secret reveals nothing
 
     # --- notices and accountability -------------------------------------------------------------
 

@@ -1,0 +1,116 @@
+"""Reviews (复查) and re-reviews (复核) of how a case was handled.
+
+* At a handling report, supervision opens a review itself when the report does not hang together
+  (e.g. substantiated but nothing done) and for a random sample; the review must conclude before
+  the case can close.
+* After a case closes, the petitioner may ask for a review within 30 days (信访工作条例 Art. 35), and
+  after that for a re-review within 30 days of its answer (Art. 36); each is answered within 30 days,
+  and the same facts are not taken up again after a re-review.
+* A failed review sends the case back to its unit (``case.reopened``); an upheld one lets it stand.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from lianxin.db import UnitOfWork, utcnow
+from lianxin.events import CaseReported
+from lianxin.http import Conflict
+
+from .callbacks import reopen, take_handling_report, try_close
+from .models import Review, SupervisedCase
+
+ANSWER_WITHIN = timedelta(days=30)
+REQUEST_WITHIN = timedelta(days=30)
+NOTHING_DONE = ("无", "暂无", "未处理", "没有处理", "待处理", "正在处理", "-")
+
+
+def inconsistencies(report: CaseReported) -> list[str]:
+    """What does not hang together in a handling report."""
+    found = []
+    done = report.actions_taken.strip()
+    if report.finding != "unsubstantiated" and (len(done) < 6 or done in NOTHING_DONE):
+        found.append("the complaint was found substantiated but the report says nothing was done")
+    if report.finding == "unsubstantiated" and not report.petitioner_acknowledged and not report.explanation.strip():
+        found.append("found unsubstantiated without an explanation to the petitioner or their acknowledgement")
+    if not report.on_time:
+        found.append("reported after the deadline")
+    return found
+
+
+def in_sample(case_id: str, round_: int, percent: int) -> bool:
+    """A stable random sample: the same case and round always draw the same way."""
+    digest = hashlib.sha256(f"{case_id}:{round_}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") % 100 < percent
+
+
+def on_reported(uow: UnitOfWork, report: CaseReported, sample_percent: int) -> None:
+    """Take the handling report, and review it first where it does not hang together or is drawn."""
+    take_handling_report(uow, report)
+    case = uow.session.get(SupervisedCase, report.case_id)
+    if case.state == "awaiting_callback" and case.reported_at == report.reported_at:
+        open_on_report(uow, case, report, sample_percent)
+
+
+def open_on_report(uow: UnitOfWork, case: SupervisedCase, report: CaseReported, sample_percent: int) -> None:
+    reasons = inconsistencies(report)
+    if reasons:
+        _open(uow, case, 1, "inconsistent", "; ".join(reasons))
+    elif in_sample(case.case_id, report.round, sample_percent):
+        _open(uow, case, 1, "sample", "drawn in the random sample of handling reports")
+
+
+def pending(uow: UnitOfWork, case_id: str) -> Review | None:
+    query = select(Review).where(Review.case_id == case_id, Review.outcome.is_(None))
+    return uow.session.scalars(query).first()
+
+
+def request(uow: UnitOfWork, case: SupervisedCase, reason: str) -> Review:
+    """The petitioner asks for a review of a closed case (or a re-review of an upheld review)."""
+    now = utcnow()
+    if case.state != "closed":
+        raise Conflict(f"case {case.case_id} is {case.state}; a review is asked for after the answer (closure)")
+    if pending(uow, case.case_id):
+        raise Conflict(f"case {case.case_id} is under review already")
+    done = _concluded(uow, case.case_id, requested_only=True)
+    if len(done) >= 2:
+        raise Conflict(f"case {case.case_id} was reviewed and re-reviewed; the same facts are not taken up again")
+    since = done[-1].concluded_at if done else case.closed_at
+    if now - since > REQUEST_WITHIN:
+        raise Conflict(f"the 30 days to ask for a {'re-' if done else ''}review of case {case.case_id} "
+                       f"ended on {(since + REQUEST_WITHIN).date().isoformat()}")
+    return _open(uow, case, len(done) + 1, "requested", reason)
+
+
+def conclude(uow: UnitOfWork, review: Review, outcome: str, findings: str, by: str) -> None:
+    if review.outcome is not None:
+        raise Conflict(f"review {review.review_id} concluded already: {review.outcome}")
+    review.outcome, review.findings, review.concluded_at, review.concluded_by = outcome, findings, utcnow(), by
+    case = uow.session.get(SupervisedCase, review.case_id, with_for_update=True)
+    if outcome == "failed":
+        reopen(uow, case, f"review {review.review_id} found the handling wanting: {findings}")
+    elif case.state in ("awaiting_callback", "callback_failed"):
+        try_close(uow, case)  # the review was the last thing the case was waiting for
+
+
+def get(uow: UnitOfWork, review_id: str) -> Review | None:
+    digits = review_id[2:]
+    return uow.session.get(Review, int(digits)) if review_id[:2] == "RV" and digits.isdigit() else None
+
+
+def _open(uow: UnitOfWork, case: SupervisedCase, level: int, trigger: str, reason: str) -> Review:
+    now = utcnow()
+    review = Review(case_id=case.case_id, level=level, trigger=trigger, reason=reason, round=case.reopen_count,
+                    opened_at=now, due_at=now + ANSWER_WITHIN, findings="")
+    uow.session.add(review)
+    uow.session.flush()
+    return review
+
+
+def _concluded(uow: UnitOfWork, case_id: str, requested_only: bool) -> list[Review]:
+    query = select(Review).where(Review.case_id == case_id, Review.outcome.is_not(None))
+    if requested_only:
+        query = query.where(Review.trigger == "requested")
+    return list(uow.session.scalars(query.order_by(Review.id)))
