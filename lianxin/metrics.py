@@ -30,6 +30,7 @@ class _Metrics:
         self.alerts_recent = Gauge("lianxin_alerts_recent", "Early-warning alerts of the last 24 hours",
                                    ["service", "kind"])
         self.callbacks_pending = Gauge("lianxin_callbacks_pending", "Cases awaiting a callback", ["service"])
+        self.reviews_overdue = Gauge("lianxin_reviews_overdue", "Reviews open past their 30 days", ["service"])
         self.unit_closure_rate = Gauge("lianxin_unit_closure_rate", "Closure rate per unit", ["service", "unit"])
 
 

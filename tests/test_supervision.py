@@ -199,3 +199,27 @@ def test_the_petitioner_follows_and_rates_the_case_through_a_secret_link(supervi
     assert asked["level"] == 1
     [callback] = emitted(database, "callback.recorded")
     assert callback.data["recorded_by"] == "citizen"
+
+
+# --- key cases and long-standing petitioners ---------------------------------------------------------------
+
+def test_a_long_standing_petitioner_is_followed_up_until_settled_with_their_history(supervision):
+    from lianxin.http import Conflict
+    supervision.on_case_dispatched(dispatched())  # reporter_id comes with the dispatch
+    pseudonym = "P" + "0" * 20
+    with supervision.uow as uow:
+        uow.session.get(models.SupervisedCase, "C00000001").reporter_id = pseudonym
+        uow.commit()
+    added = supervision.add_to_watch_list(office_request({
+        "reporter_id": pseudonym, "lead_leader": "he-deputy-social", "help_team": ["民政局 王", "城关镇 李"],
+        "reason": "反映低保问题十余年", "follow_up_days": 7}))[1]
+    assert added["next_follow_up_at"] > added["added_at"]
+    assert supervision.list_watch_list(office_request({}))["watch_list"][0]["entry_id"] == added["entry_id"]
+    history = supervision.petitioner_history(office_request({}), pseudonym)
+    assert [c["case_id"] for c in history["cases"]] == ["C00000001"]
+    settled = supervision.follow_up(office_request({"note": "已解决，本人表示不再上访", "settled": True}),
+                                    added["entry_id"])
+    assert settled["settled_at"] is not None and settled["follow_ups"][0]["note"].startswith("已解决")
+    assert supervision.list_watch_list(office_request({}))["watch_list"] == []
+    with pytest.raises(Conflict, match="was settled"):
+        supervision.follow_up(office_request({"note": "再次回访"}), added["entry_id"])

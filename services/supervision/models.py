@@ -113,3 +113,25 @@ class Review(Base):
     @property
     def review_id(self) -> str:
         return f"RV{self.id:06d}"
+
+
+class WatchEntry(Base):
+    """A key case or a long-standing petitioner (上访老户) under a lead leader and a help team."""
+    __tablename__ = "watch_list"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    reporter_id: Mapped[str | None] = mapped_column(String(40), index=True)  # the petitioner's pseudonym
+    case_id: Mapped[str | None] = mapped_column(String(20), index=True)
+    lead_leader: Mapped[str] = mapped_column(String(64))
+    help_team: Mapped[list] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    follow_up_days: Mapped[int]
+    next_follow_up_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    follow_ups: Mapped[list] = mapped_column(JSON)  # [{"at", "by", "note"}]
+    settled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # 息诉罢访
+    added_by: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    @property
+    def entry_id(self) -> str:
+        return f"W{self.id:06d}"

@@ -6,14 +6,14 @@ from pathlib import Path
 from nameko.timer import timer
 from sqlalchemy import func, select
 
-from lianxin.db import Database, UnitOfWorkProvider
+from lianxin.db import Database, UnitOfWorkProvider, utcnow
 from lianxin.http import Conflict, NotFound, api, aware_datetime, page, page_limit, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import METRICS
 from lianxin.service import OfficeService
 
-from . import callbacks, notices, reviews
-from .models import Accountability, Notice, Review, SupervisedCase
+from . import callbacks, notices, reviews, watch
+from .models import Accountability, Notice, Review, SupervisedCase, WatchEntry
 from .schemas import CallbackIn, CitizenRatingIn, ConclusionIn, ReviewRequestIn, case_view, public_view, review_view
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
@@ -46,7 +46,10 @@ class SupervisionService(OfficeService):
         with self.uow as uow:
             pending = uow.session.scalar(select(func.count()).select_from(SupervisedCase).where(
                 SupervisedCase.state == "awaiting_callback"))
+            overdue_reviews = uow.session.scalar(select(func.count()).select_from(Review).where(
+                Review.outcome.is_(None), Review.due_at < utcnow()))
         METRICS.callbacks_pending.labels(self.name).set(pending)
+        METRICS.reviews_overdue.labels(self.name).set(overdue_reviews)
 
     # --- reviews ----------------------------------------------------------------------------------
 
@@ -81,6 +84,41 @@ class SupervisionService(OfficeService):
             review = reviews.request(uow, callbacks.get_case(uow, case_id, for_update=True), incoming.reason)
             uow.commit()
             return review_view(review)
+
+    # --- key cases and long-standing petitioners -------------------------------------------------
+
+    @api("POST", "/watch-list")
+    def add_to_watch_list(self, request):
+        staff = self.auth.require(request, "supervisor", "administrator")
+        incoming = parse_body(request, watch.WatchIn)
+        with self.uow as uow:
+            entry = watch.add(uow, self.directory, incoming, staff)
+            uow.commit()
+            return 201, watch.view(entry)
+
+    @api("GET", "/watch-list")
+    def list_watch_list(self, request):
+        """Entries not yet settled, the most urgent follow-up first; ``due=true`` for those due now."""
+        query = select(WatchEntry).where(WatchEntry.settled_at.is_(None)).order_by(WatchEntry.next_follow_up_at)
+        if query_param(request, "due") == "true":
+            query = query.where(WatchEntry.next_follow_up_at <= utcnow())
+        with self.uow as uow:
+            return {"watch_list": [watch.view(e) for e in uow.session.scalars(query.limit(page_limit(request)))]}
+
+    @api("POST", "/watch-list/<string:entry_id>/follow-ups")
+    def follow_up(self, request, entry_id):
+        staff = self.auth.require(request, "supervisor", "administrator", "leader", "operator")
+        incoming = parse_body(request, watch.FollowUpIn)
+        with self.uow as uow:
+            entry = watch.follow_up(uow, entry_id, incoming, staff)
+            uow.commit()
+            return watch.view(entry)
+
+    @api("GET", "/petitioners/<string:reporter_id>/cases")
+    def petitioner_history(self, request, reporter_id):
+        """All cases of one petitioner, recognised by pseudonym: who they are stays in intake."""
+        with self.uow as uow:
+            return {"reporter_id": reporter_id, "cases": [case_view(c) for c in watch.history(uow, reporter_id)]}
 
     # --- the petitioner's own link --------------------------------------------------------------
 
