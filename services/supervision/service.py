@@ -17,6 +17,7 @@ from .models import Accountability, Notice, Review, SupervisedCase, WatchEntry
 from .schemas import CallbackIn, CitizenRatingIn, ConclusionIn, ReviewRequestIn, case_view, public_view, review_view
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
+WATCHERS = ("supervisor", "administrator", "leader", "operator")  # who may see the watch list
 
 
 class SupervisionService(OfficeService):
@@ -99,6 +100,7 @@ class SupervisionService(OfficeService):
     @api("GET", "/watch-list")
     def list_watch_list(self, request):
         """Entries not yet settled, the most urgent follow-up first; ``due=true`` for those due now."""
+        self.auth.require(request, *WATCHERS)
         query = select(WatchEntry).where(WatchEntry.settled_at.is_(None)).order_by(WatchEntry.next_follow_up_at)
         if query_param(request, "due") == "true":
             query = query.where(WatchEntry.next_follow_up_at <= utcnow())
@@ -117,6 +119,7 @@ class SupervisionService(OfficeService):
     @api("GET", "/petitioners/<string:reporter_id>/cases")
     def petitioner_history(self, request, reporter_id):
         """All cases of one petitioner, recognised by pseudonym: who they are stays in intake."""
+        self.auth.require(request, *WATCHERS)
         with self.uow as uow:
             return {"reporter_id": reporter_id, "cases": [case_view(c) for c in watch.history(uow, reporter_id)]}
 
