@@ -223,3 +223,36 @@ def test_a_long_standing_petitioner_is_followed_up_until_settled_with_their_hist
     assert supervision.list_watch_list(office_request({}))["watch_list"] == []
     with pytest.raises(Conflict, match="was settled"):
         supervision.follow_up(office_request({"note": "再次回访"}), added["entry_id"])
+
+
+def test_a_dissatisfied_petitioner_sends_the_case_back_and_that_handling_is_reviewed(supervision, database):
+    supervision.on_case_dispatched(dispatched())
+    supervision.on_case_reported(reported())
+    back = supervision.record_callback(request(DISSATISFIED), "C00000001")[1]
+    assert back["state"] == "in_handling"
+    [review] = back["reviews"]
+    assert (review["trigger"], review["round"], review["outcome"]) == ("dissatisfied", 0, None)
+    supervision.on_case_reported(reported(round_=1))  # the unit's second report
+    closed = supervision.record_callback(request(SATISFIED), "C00000001")[1]
+    assert closed["state"] == "closed"  # the review of round 0 does not hold up round 1
+    board = supervision.board(office_request({}))
+    assert board["reviews_open"] == 1 and board["reopen_rate"] == 100.0
+    supervision.conclude_review(office_request({"outcome": "failed", "findings": "首次办理敷衍了事"}),
+                                review["review_id"])
+    assert len(emitted(database, "case.reopened")) == 1  # for the record: the case is not sent back again
+
+
+def test_redelivered_events_change_supervision_once(supervision, database):
+    from lianxin.db import AlreadyApplied
+    handling_report = reported()
+    supervision.on_case_dispatched(dispatched())
+    supervision.on_case_reported(handling_report)
+    with pytest.raises(AlreadyApplied):
+        supervision.on_case_reported(handling_report)
+    overdue = new_event("case.overdue", "C00000001", {
+        "case_id": "C00000001", "unit": "chengguan", "stage": "overdue", "deadline": DEADLINE,
+        "flagged_at": DEADLINE + timedelta(hours=1)})
+    supervision.on_case_overdue(overdue)
+    with pytest.raises(AlreadyApplied):
+        supervision.on_case_overdue(overdue)
+    assert len(emitted(database, "notice.issued")) == 1

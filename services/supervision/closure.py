@@ -19,7 +19,7 @@ def closure_blockers(case) -> list[str]:
                 if not name]
     if unsigned:
         blockers.append(NO_SIGNATURES.format(who=" and the ".join(unsigned)))
-    if any(review.outcome is None for review in case.reviews):
+    if any(review.outcome is None and review.round == case.reopen_count for review in case.reviews):
         blockers.append(REVIEW_OPEN)
     return blockers
 

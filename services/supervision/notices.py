@@ -13,7 +13,7 @@ from lianxin.directory import Directory
 from lianxin.events import CaseOverdue, NoticeIssued
 from lianxin.http import Unprocessable
 
-from .models import Accountability, Notice, SupervisedCase
+from .models import Accountability, Notice, Review, SupervisedCase
 
 Measure = Literal["admonition", "criticism", "removal", "party_discipline", "administrative_discipline"]
 
@@ -90,6 +90,7 @@ def board(uow: UnitOfWork, since: datetime | None, until: datetime | None) -> di
         "callbacks_due_now": count(SupervisedCase.state == "awaiting_callback",
                                    SupervisedCase.callback_due_at <= utcnow()),
         "failed_callbacks": count(SupervisedCase.state == "callback_failed"),
+        "reviews_open": uow.session.scalar(select(func.count()).select_from(Review).where(Review.outcome.is_(None))),
         "closed": count(SupervisedCase.state == "closed"),
         "reopen_rate": round(100 * reopened / handled, 2) if handled else None,
         "notices_by_unit": counts_by_unit(uow, Notice, Notice.issued_at, since, until),

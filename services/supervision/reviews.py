@@ -62,9 +62,10 @@ def open_on_report(uow: UnitOfWork, case: SupervisedCase, report: CaseReported, 
         _open(uow, case, 1, "sample", "drawn in the random sample of handling reports")
 
 
-def pending(uow: UnitOfWork, case_id: str) -> Review | None:
-    query = select(Review).where(Review.case_id == case_id, Review.outcome.is_(None))
-    return uow.session.scalars(query).first()
+def open_on_dissatisfaction(uow: UnitOfWork, case: SupervisedCase, round_: int) -> Review:
+    """The petitioner was dissatisfied: the case went back to its unit, and how that round was handled is
+    reviewed (for the unit's record and any accountability); it does not hold up the next round."""
+    return _open(uow, case, 1, "dissatisfied", "the petitioner was dissatisfied with the handling", round_)
 
 
 def request(uow: UnitOfWork, case: SupervisedCase, reason: str) -> Review:
@@ -72,7 +73,7 @@ def request(uow: UnitOfWork, case: SupervisedCase, reason: str) -> Review:
     now = utcnow()
     if case.state != "closed":
         raise Conflict(f"case {case.case_id} is {case.state}; a review is asked for after the answer (closure)")
-    if pending(uow, case.case_id):
+    if any(r.outcome is None and r.trigger == "requested" for r in case.reviews):
         raise Conflict(f"case {case.case_id} is under review already")
     done = _concluded(uow, case.case_id, requested_only=True)
     if len(done) >= 2:
@@ -89,6 +90,8 @@ def conclude(uow: UnitOfWork, review: Review, outcome: str, findings: str, by: s
         raise Conflict(f"review {review.review_id} concluded already: {review.outcome}")
     review.outcome, review.findings, review.concluded_at, review.concluded_by = outcome, findings, utcnow(), by
     case = uow.session.get(SupervisedCase, review.case_id, with_for_update=True)
+    if review.round < case.reopen_count:
+        return  # the case has already gone back since the round reviewed: the outcome is for the record
     if outcome == "failed":
         reopen(uow, case, f"review {review.review_id} found the handling wanting: {findings}")
     elif case.state in ("awaiting_callback", "callback_failed"):
@@ -100,9 +103,11 @@ def get(uow: UnitOfWork, review_id: str) -> Review | None:
     return uow.session.get(Review, int(digits)) if review_id[:2] == "RV" and digits.isdigit() else None
 
 
-def _open(uow: UnitOfWork, case: SupervisedCase, level: int, trigger: str, reason: str) -> Review:
+def _open(uow: UnitOfWork, case: SupervisedCase, level: int, trigger: str, reason: str,
+          round_: int | None = None) -> Review:
     now = utcnow()
-    review = Review(case_id=case.case_id, level=level, trigger=trigger, reason=reason, round=case.reopen_count,
+    round_ = case.reopen_count if round_ is None else round_
+    review = Review(case_id=case.case_id, level=level, trigger=trigger, reason=reason, round=round_,
                     opened_at=now, due_at=now + ANSWER_WITHIN, findings="")
     uow.session.add(review)
     uow.session.flush()

@@ -146,8 +146,7 @@ class SupervisionService(OfficeService):
         answers = CallbackIn(reached=True, recorded_by="citizen", **rating.model_dump())
         with self.uow as uow:
             case = callbacks.get_case(uow, case_id, for_update=True)
-            callbacks.record_callback(uow, case, answers, self.config["CALLBACKS"])
-            notices.on_repeated_reopening(uow, case, self.config["REOPEN_NOTICE_AFTER"])
+            self._call_back(uow, case, answers)
             uow.commit()
             return 201, public_view(case)
 
@@ -233,10 +232,19 @@ class SupervisionService(OfficeService):
         incoming = parse_body(request, CallbackIn)
         with self.uow as uow:
             case = callbacks.get_case(uow, case_id, for_update=True)
-            blockers = callbacks.record_callback(uow, case, incoming, self.config["CALLBACKS"])
-            notices.on_repeated_reopening(uow, case, self.config["REOPEN_NOTICE_AFTER"])
+            blockers = self._call_back(uow, case, incoming)
             uow.commit()
             return 201, case_view(case, blockers)
+
+    def _call_back(self, uow, case, answers) -> list[str]:
+        """Record a callback; a dissatisfied petitioner sends the case back, and its handling is reviewed
+        (and a case sent back too often brings its unit a notice)."""
+        round_before = case.reopen_count
+        blockers = callbacks.record_callback(uow, case, answers, self.config["CALLBACKS"])
+        if case.reopen_count > round_before:
+            reviews.open_on_dissatisfaction(uow, case, round_before)
+            notices.on_repeated_reopening(uow, case, self.config["REOPEN_NOTICE_AFTER"])
+        return blockers
 
     @api("POST", "/cases/<string:case_id>/closure")
     def close_case(self, request, case_id):
