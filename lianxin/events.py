@@ -189,6 +189,18 @@ class NoticeIssued(EventData):
     issued_at: datetime
 
 
+class AccountabilityRecorded(EventData):
+    """A person held to account (责任追究) over a case. The person is staff, not a petitioner."""
+    record_id: str
+    person: Annotated[str, Field(max_length=100)]
+    post: Annotated[str, Field(max_length=100)] = ""
+    unit: Code
+    measure: Literal["admonition", "criticism", "removal", "party_discipline", "administrative_discipline"]
+    case_id: str
+    reason: Text
+    recorded_at: datetime
+
+
 # --- scoring ----------------------------------------------------------------
 
 class UnitScore(EventData):
@@ -231,7 +243,8 @@ def _entry(name, publisher, consumers, data, summary, version=1) -> tuple[str, E
 
 
 CATALOGUE: dict[str, EventType] = dict([
-    _entry("report.received", "intake", ("dispatch",), ReportReceived, "A report was taken in from any channel."),
+    _entry("report.received", "intake", ("dispatch", "scoring"), ReportReceived,
+           "A report was taken in from any channel."),
     _entry("alert.raised", "intake", (), AlertRaised, "An early sign: group petition, surge or recurring issue."),
     _entry("case.dispatched", "dispatch", ("intake", "supervision", "scoring"), CaseDispatched,
            "A case went to its undertaking unit with a deadline."),
@@ -250,6 +263,8 @@ CATALOGUE: dict[str, EventType] = dict([
     _entry("case.reopened", "supervision", ("intake", "dispatch", "scoring"), CaseReopened,
            "A bad callback or failed review sent the case back."),
     _entry("notice.issued", "supervision", ("scoring",), NoticeIssued, "A notice of criticism against a unit."),
+    _entry("accountability.recorded", "supervision", ("scoring",), AccountabilityRecorded,
+           "A person was held to account over a case."),
     _entry("assessment.published", "scoring", (), AssessmentPublished, "Scores and rankings for a period."),
 ])
 

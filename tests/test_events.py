@@ -13,7 +13,7 @@ ACCEPTED = {"case_id": "C00000001", "unit": "chengguan", "accepted_by": "handler
 def test_the_catalogue_holds_every_event_named_by_the_platform():
     assert set(CATALOGUE) == {
         "report.received", "case.dispatched", "case.accepted", "case.returned", "case.reported", "case.overdue",
-        "case.extended",
+        "case.extended", "accountability.recorded",
         "callback.recorded", "case.closed", "case.reopened", "notice.issued", "assessment.published", "alert.raised"}
     assert {e.publisher for e in CATALOGUE.values()} == {"intake", "dispatch", "supervision", "scoring"}
 

@@ -24,7 +24,10 @@ class UnitTally:
     satisfied: int = 0
     dissatisfied: int = 0
     answered: int = 0
+    resolved: int = 0
     notices: int = 0
+    accountability: int = 0
+    vetoed_by: list[str] = field(default_factory=list)  # accountability measures that veto
     score: float = field(default=0.0)
 
     @property
@@ -42,6 +45,10 @@ class UnitTally:
     @property
     def satisfaction_rate(self) -> float | None:
         return percent(self.satisfied, self.answered)
+
+    @property
+    def resolution_rate(self) -> float | None:
+        return percent(self.resolved, self.answered)
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -68,8 +75,8 @@ def period_bounds(period: str, tz: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-def tally(cases, notices, unit_kinds: dict[str, str]) -> dict[str, UnitTally]:
-    """Count cases (received in the period) and notices (issued in it) per unit."""
+def tally(cases, notices, unit_kinds: dict[str, str], accountability=(), veto=()) -> dict[str, UnitTally]:
+    """Count cases (received in the period), notices and accountability (in it) per unit."""
     tallies: dict[str, UnitTally] = {}
 
     def of(unit):
@@ -86,41 +93,56 @@ def tally(cases, notices, unit_kinds: dict[str, str]) -> dict[str, UnitTally]:
         t.satisfied += case.satisfied_callbacks
         t.dissatisfied += case.dissatisfied_callbacks
         t.answered += case.answered_callbacks
+        t.resolved += case.resolved_callbacks or 0
     for notice in notices:
         of(notice.unit).notices += 1
+    for record in accountability:
+        t = of(record.unit)
+        t.accountability += 1
+        if record.measure in veto:
+            t.vetoed_by.append(record.measure)
     return tallies
 
 
 def score(t: UnitTally, scheme: dict) -> float:
-    """Weighted rates minus deductions per notice, within 0..100.
+    """Weighted rates minus deductions for notices and accountability (capped), within 0..100.
 
     A rate with nothing to measure counts as zero: a unit that closed nothing
     must not score better on timeliness and satisfaction than one that did.
     """
     rates = {"closure": t.closure_rate, "timeliness": t.on_time_rate, "satisfaction": t.satisfaction_rate}
     weighted = sum(scheme[name] * (rate or 0.0) for name, rate in rates.items())
-    return round(max(0.0, min(100.0, weighted - scheme["per_notice"] * t.notices)), 2)
+    deductions = scheme["per_notice"] * t.notices + scheme.get("per_accountability", 0) * t.accountability
+    return round(max(0.0, min(100.0, weighted - min(deductions, scheme.get("cap", 100.0)))), 2)
 
 
 def rank(tallies: dict[str, UnitTally], scheme: dict) -> list[dict]:
-    """Townships and county departments ranked separately.
-
-    Ties: higher closure rate, then more cases received, then unit code.
-    """
+    """Townships and county departments ranked separately (see ``ranked``)."""
     for t in tallies.values():
         t.score = score(t, scheme)
-    ranked = []
+    return ranked([scorecard(t, 0) for t in tallies.values()])
+
+
+def ranked(cards: list[dict]) -> list[dict]:
+    """Rank scorecards, townships and departments apart.
+
+    Ties are broken by the higher closure rate, then more cases received, then the unit code; a unit
+    under one-vote veto (一票否决) ranks after every unit that is not, whatever its score.
+    """
+    result = []
     for kind in ("township", "department"):
-        group = sorted((t for t in tallies.values() if t.unit_kind == kind),
-                       key=lambda t: (-t.score, -(t.closure_rate or 0), -t.received, t.unit))
-        ranked += [scorecard(t, position) for position, t in enumerate(group, start=1)]
-    return ranked
+        group = sorted((c for c in cards if c["unit_kind"] == kind),
+                       key=lambda c: (bool(c.get("vetoed_by")), -c["score"], -(c["closure_rate"] or 0),
+                                      -c["cases"], c["unit"]))
+        result += [{**c, "rank": position} for position, c in enumerate(group, start=1)]
+    return result
 
 
 def scorecard(t: UnitTally, rank_: int) -> dict:
     return {
         "unit": t.unit, "unit_kind": t.unit_kind, "score": t.score, "rank": rank_, "cases": t.received,
         "closed": t.closed, "closed_on_time": t.closed_on_time, "overdue": t.overdue, "reopened": t.reopened,
-        "notices": t.notices, "closure_rate": t.closure_rate, "on_time_rate": t.on_time_rate,
-        "response_rate": t.response_rate, "satisfaction_rate": t.satisfaction_rate,
+        "notices": t.notices, "accountability": t.accountability, "vetoed_by": sorted(set(t.vetoed_by)),
+        "closure_rate": t.closure_rate, "on_time_rate": t.on_time_rate, "response_rate": t.response_rate,
+        "resolution_rate": t.resolution_rate, "satisfaction_rate": t.satisfaction_rate,
     }

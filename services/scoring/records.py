@@ -1,11 +1,14 @@
 """Scoring's use cases: keep the read model from events, publish assessments."""
 from __future__ import annotations
 
+from collections import Counter
+
 from sqlalchemy import select
 
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
 from lianxin.events import (
+    AccountabilityRecorded,
     AssessmentPublished,
     CallbackRecorded,
     CaseAccepted,
@@ -16,12 +19,20 @@ from lianxin.events import (
     CaseReopened,
     CaseReported,
     NoticeIssued,
+    ReportReceived,
     UnitScore,
 )
 from lianxin.metrics import METRICS
 
-from . import assessment
-from .models import Assessment, CaseRecord, NoticeRecord
+from . import assessment, outcomes
+from .models import (
+    AccountabilityRecord,
+    Assessment,
+    CaseRecord,
+    InformationRecord,
+    NoticeRecord,
+    YearEndReview,
+)
 
 
 def _record(uow: UnitOfWork, case_id: str, unit: str) -> CaseRecord:
@@ -29,7 +40,7 @@ def _record(uow: UnitOfWork, case_id: str, unit: str) -> CaseRecord:
     record = uow.session.get(CaseRecord, case_id)
     if record is None:
         record = CaseRecord(case_id=case_id, unit=unit, reopen_count=0, satisfied_callbacks=0,
-                            dissatisfied_callbacks=0, answered_callbacks=0, overdue=False)
+                            dissatisfied_callbacks=0, answered_callbacks=0, resolved_callbacks=0, overdue=False)
         uow.session.add(record)
     return record
 
@@ -51,7 +62,8 @@ def on_extended(uow: UnitOfWork, e: CaseExtended) -> None:
 
 def on_reported(uow: UnitOfWork, e: CaseReported) -> None:
     r = _record(uow, e.case_id, e.unit)
-    r.reported_at, r.reported_on_time = e.reported_at, e.on_time
+    if e.round >= r.reopen_count:
+        r.reported_at, r.reported_on_time, r.responsible_person = e.reported_at, e.on_time, e.responsible_person
 
 
 def on_overdue(uow: UnitOfWork, e: CaseOverdue) -> None:
@@ -66,6 +78,20 @@ def on_callback(uow: UnitOfWork, e: CallbackRecorded) -> None:
     r.answered_callbacks += 1
     r.satisfied_callbacks += e.satisfaction == "satisfied"
     r.dissatisfied_callbacks += e.satisfaction == "dissatisfied"
+    r.resolved_callbacks += e.resolved == "yes"
+
+
+def on_accountability(uow: UnitOfWork, e: AccountabilityRecorded) -> None:
+    if uow.session.get(AccountabilityRecord, e.record_id) is None:
+        uow.session.add(AccountabilityRecord(record_id=e.record_id, unit=e.unit, measure=e.measure,
+                                             recorded_at=e.recorded_at))
+
+
+def on_report(uow: UnitOfWork, e: ReportReceived) -> None:
+    """Information collected, counted for the places that reported it (best reporting)."""
+    if uow.session.get(InformationRecord, e.report_id) is None:
+        uow.session.add(InformationRecord(report_id=e.report_id, channel=e.channel, township=e.township,
+                                          village=e.village, enterprise=e.enterprise, received_at=e.received_at))
 
 
 def on_closed(uow: UnitOfWork, e: CaseClosed) -> None:
@@ -85,19 +111,73 @@ def on_notice(uow: UnitOfWork, e: NoticeIssued) -> None:
         uow.session.add(NoticeRecord(notice_id=e.notice_id, unit=e.unit, issued_at=e.issued_at))
 
 
+def _between(uow: UnitOfWork, model, column, start, end) -> list:
+    return list(uow.session.scalars(select(model).where(column >= start, column < end)))
+
+
 def rankings(uow: UnitOfWork, directory: Directory, period: str, scheme: dict, tz: str) -> list[dict]:
+    """Scorecards of the units with cases, notices or accountability in the period, ranked."""
     start, end = assessment.period_bounds(period, tz)
-    cases = uow.session.scalars(select(CaseRecord).where(CaseRecord.received_at >= start,
-                                                         CaseRecord.received_at < end))
-    notices = uow.session.scalars(select(NoticeRecord).where(NoticeRecord.issued_at >= start,
-                                                             NoticeRecord.issued_at < end))
-    kinds = {code: directory.unit_kind(code) for code in directory.units}
-    return assessment.rank(assessment.tally(cases, notices, kinds), scheme)
+    tallies = assessment.tally(
+        _between(uow, CaseRecord, CaseRecord.received_at, start, end),
+        _between(uow, NoticeRecord, NoticeRecord.issued_at, start, end),
+        {code: directory.unit_kind(code) for code in directory.units},
+        _between(uow, AccountabilityRecord, AccountabilityRecord.recorded_at, start, end), scheme.get("veto", ()))
+    return assessment.rank(tallies, scheme)
 
 
-def publish(uow: UnitOfWork, directory: Directory, period: str, kind: str, scheme: dict, tz: str) -> Assessment:
-    scores = rankings(uow, directory, period, scheme, tz)
-    published = Assessment(period=period, kind=kind, published_at=utcnow(), scores=scores)
+def year_end(uow: UnitOfWork, directory: Directory, year: str, scheme: dict, tz: str) -> tuple[list, list]:
+    """The year-end assessment: the year's regular assessments (or the year's own tally) combined with the
+    year-end review in the configured ratio, ranked; and the year's penalties and awards."""
+    cards = {c["unit"]: c for c in rankings(uow, directory, year, scheme, tz)}
+    regular = _regular_averages(uow, year)
+    reviews = {r.unit: r.score for r in uow.session.scalars(select(YearEndReview).where(
+        YearEndReview.year == int(year)).order_by(YearEndReview.id))}
+    share = scheme["year_end_regular_share"]
+    for unit, card in cards.items():
+        through_year = regular.get(unit, card["score"])
+        review = reviews.get(unit)
+        card["regular_score"], card["review_score"] = through_year, review
+        card["score"] = round(through_year if review is None else share * through_year + (1 - share) * review, 2)
+    ranked = assessment.ranked(list(cards.values()))
+    start, end = assessment.period_bounds(year, tz)
+    return ranked, outcomes.year_outcomes(directory, ranked, _officer_reports(uow, start, end),
+                                          _advanced_individuals(uow, start, end), scheme)
+
+
+def _regular_averages(uow: UnitOfWork, year: str) -> dict[str, float]:
+    """Each unit's average score over the year's current regular assessments (revised ones replaced)."""
+    current = [a for a in uow.session.scalars(select(Assessment).where(
+        Assessment.kind == "regular", Assessment.period.startswith(f"{year}-")).order_by(Assessment.id))]
+    latest = {a.period: a for a in current}  # a recomputation comes later and replaces its period's
+    by_unit: dict[str, list[float]] = {}
+    for published in latest.values():
+        for s in published.scores:
+            by_unit.setdefault(s["unit"], []).append(s["score"])
+    return {unit: round(sum(v) / len(v), 2) for unit, v in by_unit.items()}
+
+
+def _officer_reports(uow: UnitOfWork, start, end) -> Counter:
+    records = _between(uow, InformationRecord, InformationRecord.received_at, start, end)
+    return Counter(r.township for r in records if r.channel == "officer" and r.township)
+
+
+def _advanced_individuals(uow: UnitOfWork, start, end) -> Counter:
+    cases = _between(uow, CaseRecord, CaseRecord.received_at, start, end)
+    return Counter((c.responsible_person, c.unit) for c in cases if c.responsible_person and c.closed_at
+                   and c.satisfied_callbacks and not c.dissatisfied_callbacks)
+
+
+def publish(uow: UnitOfWork, directory: Directory, period: str, kind: str, scheme: dict, tz: str,
+            supersedes: Assessment | None = None) -> Assessment:
+    """Publish an assessment; a published one is never changed, only superseded with the difference told."""
+    if kind == "year_end":
+        scores, results = year_end(uow, directory, period, scheme, tz)
+    else:
+        scores, results = rankings(uow, directory, period, scheme, tz), []
+    published = Assessment(period=period, kind=kind, published_at=utcnow(), scores=scores, outcomes=results,
+                           supersedes=supersedes.id if supersedes else None,
+                           explanation=difference(supersedes.scores, scores) if supersedes else [])
     uow.session.add(published)
     uow.session.flush()
     uow.emit("assessment.published", published.assessment_id, AssessmentPublished(
@@ -107,3 +187,21 @@ def publish(uow: UnitOfWork, directory: Directory, period: str, kind: str, schem
         if s["closure_rate"] is not None:
             METRICS.unit_closure_rate.labels("scoring", s["unit"]).set(s["closure_rate"] / 100)
     return published
+
+
+def difference(before: list[dict], after: list[dict]) -> list[dict]:
+    """What a recomputation changed, unit by unit, with the counts that moved the score."""
+    old, new = {s["unit"]: s for s in before}, {s["unit"]: s for s in after}
+    changes = []
+    for unit in sorted(set(old) | set(new)):
+        was, now = old.get(unit), new.get(unit)
+        if was and now and (was["score"], was["rank"]) == (now["score"], now["rank"]):
+            continue
+        moved = {k: [was.get(k) if was else None, now.get(k) if now else None]
+                 for k in COUNTED if (was or {}).get(k) != (now or {}).get(k)}
+        changes.append({"unit": unit, "score": [was and was["score"], now and now["score"]],
+                        "rank": [was and was["rank"], now and now["rank"]], "because": moved})
+    return changes
+
+
+COUNTED = ("cases", "closed", "closed_on_time", "overdue", "reopened", "notices", "accountability")

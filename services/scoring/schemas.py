@@ -16,6 +16,14 @@ class AssessmentIn(BaseModel):
         return self
 
 
+class YearEndReviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    year: int = Field(ge=2000, le=2100)
+    unit: str = Field(min_length=1, max_length=64)
+    score: float = Field(ge=0, le=100)
+
+
 def assessment_view(a) -> dict:
     return {"assessment_id": a.assessment_id, "period": a.period, "kind": a.kind, "published_at": a.published_at,
-            "scores": a.scores}
+            "scores": a.scores, "outcomes": a.outcomes or [],
+            "supersedes": f"A{a.supersedes:06d}" if a.supersedes else None, "explanation": a.explanation or []}

@@ -2,15 +2,16 @@
 from pathlib import Path
 
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from lianxin.db import Database, UnitOfWorkProvider
-from lianxin.http import ApiError, NotFound, api, parse_body, query_param
+from lianxin.http import ApiError, Conflict, NotFound, api, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.service import OfficeService
 
-from . import records
-from .models import Assessment
-from .schemas import AssessmentIn, assessment_view
+from . import records, report
+from .models import Assessment, YearEndReview
+from .schemas import AssessmentIn, YearEndReviewIn, assessment_view
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
 
@@ -57,6 +58,14 @@ class ScoringService(OfficeService):
     def on_notice_issued(self, event):
         self.uow.apply(event, records.on_notice)
 
+    @event_consumer("accountability.recorded")
+    def on_accountability_recorded(self, event):
+        self.uow.apply(event, records.on_accountability)
+
+    @event_consumer("report.received")
+    def on_report_received(self, event):
+        self.uow.apply(event, records.on_report)
+
     @api("GET", "/rankings")
     def get_rankings(self, request):
         """Live rankings for a period (not an assessment: nothing is published)."""
@@ -71,18 +80,79 @@ class ScoringService(OfficeService):
     def publish_assessment(self, request):
         incoming = parse_body(request, AssessmentIn)
         with self.uow as uow:
+            earlier = uow.session.scalars(select(Assessment).where(
+                Assessment.period == incoming.period, Assessment.kind == incoming.kind)).first()
+            if earlier is not None:
+                raise Conflict(f"{incoming.period} ({incoming.kind}) was published as {earlier.assessment_id}; "
+                               "a published assessment is not changed: recompute it instead")
             published = records.publish(uow, self.directory, incoming.period, incoming.kind,
                                         self.config["SCHEME"], self.config["TIMEZONE"])
             uow.commit()
             return 201, assessment_view(published)
 
+    @api("POST", "/assessments/<string:assessment_id>/recomputation")
+    def recompute_assessment(self, request, assessment_id):
+        """A new assessment for the same period after late events, saying what changed; the old one stays."""
+        self.auth.require(request, "supervisor", "administrator")
+        with self.uow as uow:
+            earlier = self._assessment(uow, assessment_id)
+            published = records.publish(uow, self.directory, earlier.period, earlier.kind, self.config["SCHEME"],
+                                        self.config["TIMEZONE"], supersedes=earlier)
+            uow.commit()
+            return 201, assessment_view(published)
+
     @api("GET", "/assessments/<string:assessment_id>")
     def get_assessment(self, request, assessment_id):
+        fmt = query_param(request, "format", "json")
         with self.uow as uow:
-            found = uow.session.get(Assessment, _assessment_pk(assessment_id))
-            if found is None:
-                raise NotFound(f"no assessment {assessment_id!r}")
+            found = self._assessment(uow, assessment_id)
+            if fmt == "csv":
+                return Response(report.as_csv(self.directory, found), content_type="text/csv; charset=utf-8")
+            if fmt == "html":
+                return Response(report.as_html(self.directory, found), content_type="text/html; charset=utf-8")
+            if fmt != "json":
+                raise ApiError(f"format must be json, csv or html, not {fmt!r}")
             return assessment_view(found)
+
+    @api("GET", "/units/<string:unit>/scorecard")
+    def scorecard(self, request, unit):
+        """The unit's line in every current assessment, oldest first: its history."""
+        with self.uow as uow:
+            published = list(uow.session.scalars(select(Assessment).order_by(Assessment.id)))
+        current = {(a.period, a.kind): a for a in published}  # a recomputation replaces its period's
+        history = [{"assessment_id": a.assessment_id, "period": a.period, "kind": a.kind, **line}
+                   for a in current.values() for line in a.scores if line["unit"] == unit]
+        if unit not in self.directory.units:
+            raise NotFound(f"no unit {unit!r} in the county directory")
+        return {"unit": unit, "name": self.directory.units[unit].name, "history": history}
+
+    @api("GET", "/outcomes/<string:year>")
+    def year_outcomes(self, request, year):
+        """The year's penalties and awards, from its (latest) year-end assessment."""
+        with self.uow as uow:
+            found = uow.session.scalars(select(Assessment).where(
+                Assessment.period == year, Assessment.kind == "year_end").order_by(Assessment.id.desc())).first()
+            if found is None:
+                raise NotFound(f"no year-end assessment of {year!r} published yet")
+            return {"year": year, "assessment_id": found.assessment_id, "outcomes": found.outcomes}
+
+    @api("POST", "/year-end-reviews")
+    def enter_year_end_review(self, request):
+        staff = self.auth.require(request, "supervisor", "administrator")
+        incoming = parse_body(request, YearEndReviewIn)
+        if incoming.unit not in self.directory.units:
+            raise ApiError(f"no unit {incoming.unit!r} in the county directory")
+        with self.uow as uow:
+            uow.session.add(YearEndReview(year=incoming.year, unit=incoming.unit, score=incoming.score,
+                                          entered_by=staff.code))
+            uow.commit()
+        return 201, incoming.model_dump()
+
+    def _assessment(self, uow, assessment_id):
+        found = uow.session.get(Assessment, _assessment_pk(assessment_id))
+        if found is None:
+            raise NotFound(f"no assessment {assessment_id!r}")
+        return found
 
     @api("GET", "/assessments")
     def list_assessments(self, request):

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from lianxin.auth import Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
-from lianxin.events import CaseOverdue, NoticeIssued
+from lianxin.events import AccountabilityRecorded, CaseOverdue, NoticeIssued
 from lianxin.http import Unprocessable
 
 from .models import Accountability, Notice, Review, SupervisedCase
@@ -75,6 +75,9 @@ def hold_to_account(uow: UnitOfWork, directory: Directory, incoming: Accountabil
     _known_unit(directory, incoming.unit)
     record = Accountability(recorded_at=utcnow(), recorded_by=staff.code, **incoming.model_dump())
     uow.session.add(record)
+    uow.session.flush()
+    uow.emit("accountability.recorded", f"AC{record.id:06d}", AccountabilityRecorded(
+        record_id=f"AC{record.id:06d}", **incoming.model_dump(), recorded_at=record.recorded_at))
     return record
 
 

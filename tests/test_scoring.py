@@ -1,0 +1,248 @@
+"""Scoring fed a county's event history: rates as the county reports them, rankings, each penalty and award
+rule with ties and the veto, year-end assessment, recomputation, and a rebuild from replayed events."""
+import random
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from nameko.testing.services import worker_factory
+
+from lianxin.auth import Authenticator, load_credentials
+from lianxin.db import Database
+from lianxin.directory import load_directory
+from lianxin.events import new_event
+from lianxin.http import Conflict
+from services.scoring import models
+from services.scoring.outcomes import year_outcomes
+from services.scoring.service import ScoringService
+from tests.test_directory import SAMPLE
+from tests.test_handlers import request
+
+COUNTY = load_directory(SAMPLE)
+TOWNSHIPS = [t.code for t in COUNTY.townships]
+DEPARTMENTS = [d.code for d in COUNTY.departments]
+VERTICAL = next(d.code for d in COUNTY.departments if d.vertical)
+SCHEME = {"closure": 0.4, "timeliness": 0.3, "satisfaction": 0.3, "per_notice": 5, "per_accountability": 3,
+          "cap": 30, "veto": ["removal", "party_discipline"], "year_end_regular_share": 0.6,
+          "best_handling_min_cases": 5}
+CONFIG = {"SCHEME": SCHEME, "TIMEZONE": "Asia/Shanghai"}
+MARCH = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def scoring(tmp_path):
+    yield make_scoring(tmp_path / "scoring.db")
+
+
+def make_scoring(path):
+    db = Database(Path(models.__file__).with_name("migrations")).open(f"sqlite:///{path}")
+    return worker_factory(ScoringService, uow=db.unit_of_work(), directory=COUNTY, config=CONFIG,
+                          auth=Authenticator(load_credentials(SAMPLE.with_name("staff.yaml"))))
+
+
+def case_events(n: int, unit: str, closed=True, on_time=True, satisfied=True, at=MARCH, person="刘建国"):
+    """The events of one case, handler name first: dispatched, reported, called back, closed."""
+    case_id = f"C{n:08d}"
+    kind = "township" if unit in TOWNSHIPS else "department"
+    events = [("on_case_dispatched", new_event("case.dispatched", case_id, {
+        "case_id": case_id, "report_id": f"R{n:08d}", "unit": unit, "unit_kind": kind, "category": "other",
+        "severity": "general", "deadline": at + timedelta(days=7), "routing_reason": "test", "received_at": at,
+        "dispatched_at": at}))]
+    if closed:
+        reported_at = at + timedelta(days=3 if on_time else 9)
+        events += [
+            ("on_case_reported", new_event("case.reported", case_id, {
+                "case_id": case_id, "report_id": f"R{n:08d}", "unit": unit, "finding": "substantiated",
+                "actions_taken": "已经解决", "responsible_person": person, "unit_head": "陈",
+                "reported_at": reported_at,
+                "deadline": at + timedelta(days=7), "on_time": on_time})),
+            ("on_callback_recorded", new_event("callback.recorded", case_id, {
+                "callback_id": f"CB{n:08d}", "case_id": case_id, "unit": unit, "reached": True,
+                "resolved": "yes" if satisfied else "no",
+                "satisfaction": "satisfied" if satisfied else "dissatisfied", "recorded_by": "op",
+                "recorded_at": reported_at + timedelta(days=1)})),
+            ("on_case_closed", new_event("case.closed", case_id, {
+                "case_id": case_id, "report_id": f"R{n:08d}", "unit": unit,
+                "closed_at": reported_at + timedelta(days=1), "deadline": at + timedelta(days=7), "on_time": on_time,
+                "satisfaction": "satisfied" if satisfied else "dissatisfied"}))]
+    return events
+
+
+def notice(n: int, unit: str, at=MARCH):
+    return ("on_notice_issued", new_event("notice.issued", f"N{n:06d}", {
+        "notice_id": f"N{n:06d}", "unit": unit, "reason": "overdue", "evidence": [], "issued_at": at}))
+
+
+def feed(scoring, events):
+    for handler, event in events:
+        getattr(scoring, handler)(event)
+
+
+def line(scores, unit):
+    return next(s for s in scores if s["unit"] == unit)
+
+
+def test_the_closure_rate_is_the_countys_287_of_290(scoring):
+    events = []
+    for n in range(290):
+        events += case_events(n + 1, TOWNSHIPS[0], closed=n < 287)
+    feed(scoring, events)
+    scores = scoring.get_rankings(_get({"period": "2026-03"}))["scores"]
+    assert (line(scores, TOWNSHIPS[0])["cases"], line(scores, TOWNSHIPS[0])["closed"]) == (290, 287)
+    assert line(scores, TOWNSHIPS[0])["closure_rate"] == 98.97
+
+
+def _get(params):
+    from werkzeug.test import EnvironBuilder
+    return EnvironBuilder(method="GET", query_string=params).get_request()
+
+
+def history(seed=1):
+    """A month for three townships and four departments, with notices and an accountability record."""
+    rng, events, n = random.Random(seed), [], 0
+    quality = {TOWNSHIPS[0]: 1.0, TOWNSHIPS[1]: 0.8, TOWNSHIPS[2]: 0.3,
+               DEPARTMENTS[0]: 1.0, DEPARTMENTS[1]: 0.9, DEPARTMENTS[2]: 0.6, VERTICAL: 0.2}
+    for unit, q in quality.items():
+        for _ in range(8):
+            n += 1
+            events += case_events(n, unit, closed=rng.random() < q + 0.1, on_time=rng.random() < q,
+                                  satisfied=rng.random() < q)
+    events += [notice(1, TOWNSHIPS[2]), notice(2, TOWNSHIPS[2]), notice(3, VERTICAL)]
+    return events
+
+
+def test_units_are_scored_and_ranked_townships_and_departments_apart(scoring):
+    feed(scoring, history())
+    scores = scoring.get_rankings(_get({"period": "2026-03"}))["scores"]
+    townships = [s["unit"] for s in scores if s["unit_kind"] == "township"]
+    assert townships[0] == TOWNSHIPS[0] and townships[-1] == TOWNSHIPS[2]
+    assert [s["rank"] for s in scores if s["unit_kind"] == "department"] == [1, 2, 3, 4]
+    worst = line(scores, TOWNSHIPS[2])
+    assert worst["notices"] == 2 and worst["score"] < line(scores, TOWNSHIPS[1])["score"]
+
+
+def test_a_published_assessment_is_never_changed_and_a_recomputation_says_what_moved(scoring):
+    feed(scoring, history())
+    first = scoring.publish_assessment(_post({"period": "2026-03"}))[1]
+    with pytest.raises(Conflict, match="recompute it instead"):
+        scoring.publish_assessment(_post({"period": "2026-03"}))
+    feed(scoring, case_events(999, TOWNSHIPS[1]))  # a late case of March
+    second = scoring.recompute_assessment(request({}, "supervisor-01"), first["assessment_id"])[1]
+    assert second["supersedes"] == first["assessment_id"]
+    [moved] = [c for c in second["explanation"] if c["unit"] == TOWNSHIPS[1]]
+    assert moved["because"]["cases"] == [8, 9]
+    assert scoring.get_assessment(_get({}), first["assessment_id"])["scores"] == first["scores"]  # untouched
+
+
+def _post(body):
+    from werkzeug.test import EnvironBuilder
+    return EnvironBuilder(method="POST", json=body).get_request()
+
+
+def test_a_rebuild_from_the_replayed_events_gives_the_same_rankings(scoring, tmp_path):
+    events = history()
+    feed(scoring, events)
+    rebuilt = make_scoring(tmp_path / "rebuilt.db")
+    shuffled = events[:]
+    random.Random(5).shuffle(shuffled)  # replays come in any order across queues
+    feed(rebuilt, shuffled)
+    period = _get({"period": "2026-03"})
+    assert rebuilt.get_rankings(period)["scores"] == scoring.get_rankings(period)["scores"]
+
+
+def test_the_year_end_assessment_combines_the_year_with_the_review_and_carries_the_outcomes(scoring):
+    feed(scoring, history())
+    scoring.publish_assessment(_post({"period": "2026-03"}))
+    scoring.enter_year_end_review(_post_as({"year": 2026, "unit": TOWNSHIPS[0], "score": 50}))
+    year = scoring.publish_assessment(_post({"period": "2026", "kind": "year_end"}))[1]
+    best = line(year["scores"], TOWNSHIPS[0])
+    assert best["score"] == round(0.6 * best["regular_score"] + 0.4 * 50, 2)
+    outcomes = scoring.year_outcomes(_get({}), "2026")["outcomes"]
+    assert {(o["unit"], o["outcome"]) for o in outcomes} >= {(TOWNSHIPS[2], "loses_award_eligibility"),
+                                                             (VERTICAL, "loses_award_eligibility")}
+    assert all(o["reason"] for o in outcomes)
+    html = scoring.get_assessment(_get({"format": "html"}), year["assessment_id"]).get_data(as_text=True)
+    csv = scoring.get_assessment(_get({"format": "csv"}), year["assessment_id"]).get_data(as_text=True)
+    assert "<svg" in html and "奖惩结果" in html and csv.splitlines()[0].startswith("name,rank,unit")
+    card = scoring.scorecard(_get({}), TOWNSHIPS[0])
+    assert [h["kind"] for h in card["history"]] == ["regular", "year_end"]
+
+
+def _post_as(body, as_staff="supervisor-01"):
+    return request(body, as_staff)
+
+
+# --- the county's rules on ranked scorecards ---------------------------------------------------------------
+
+def card(unit, score, rank, notices=0, closed=10, on_time=8, cases=10, vetoed_by=()):
+    kind = "township" if unit in TOWNSHIPS else "department"
+    return {"unit": unit, "unit_kind": kind, "score": score, "rank": rank, "notices": notices, "closed": closed,
+            "closed_on_time": on_time, "cases": cases, "closure_rate": 100 * closed / cases,
+            "vetoed_by": list(vetoed_by)}
+
+
+def outcomes_of(cards, reporting=None, individuals=None):
+    results = year_outcomes(COUNTY, cards, reporting or Counter(), individuals or Counter(), SCHEME)
+    return {(o["unit"], o["outcome"]): o for o in results}
+
+
+def test_the_most_noticed_township_and_three_departments_lose_eligibility_ties_included():
+    t, d = TOWNSHIPS, DEPARTMENTS
+    cards = [card(t[0], 90, 1, notices=2), card(t[1], 80, 2, notices=2), card(t[2], 70, 3, notices=1),
+             card(d[0], 90, 1, notices=3), card(d[1], 85, 2, notices=2), card(d[2], 80, 3, notices=1),
+             card(d[3], 75, 4, notices=1), card(d[4], 70, 5)]
+    out = outcomes_of(cards)
+    lost = {u for u, kind in out if kind == "loses_award_eligibility"}
+    assert lost == {t[0], t[1], d[0], d[1], d[2], d[3]}  # a tie at the boundary: all of them
+    assert (t[2], "advanced_township") in out and (d[4], "advanced_unit") in out
+
+
+def test_no_notices_means_nobody_is_most_noticed():
+    cards = [card(TOWNSHIPS[0], 90, 1), card(TOWNSHIPS[1], 80, 2)]
+    assert not [k for k in outcomes_of(cards) if k[1] == "loses_award_eligibility"]
+
+
+def test_a_vertically_managed_unit_is_reported_to_its_superior():
+    out = outcomes_of([card(VERTICAL, 70, 1, notices=2)])
+    assert out[(VERTICAL, "loses_award_eligibility")]["report_to_superior"] is True
+    assert "reported to its superior" in out[(VERTICAL, "loses_award_eligibility")]["reason"]
+
+
+def test_under_60_and_last_among_the_rest_brings_an_admonition():
+    t = TOWNSHIPS
+    cards = [card(t[0], 80, 1), card(t[1], 55, 2), card(t[2], 40, 3, notices=4)]  # the last is most noticed
+    out = outcomes_of(cards)
+    assert (t[1], "director_and_leader_admonished") in out  # last among the rest
+    assert (t[2], "director_and_leader_admonished") not in out
+    assert (t[0], "director_and_leader_admonished") not in outcomes_of([card(t[0], 61, 1)])  # 60 or more: no
+
+
+def test_the_last_three_departments_under_60_are_admonished():
+    d = DEPARTMENTS
+    cards = [card(d[i], score, i + 1) for i, score in enumerate([90, 80, 59, 58, 70])]
+    cards[-1]["rank"], cards[2]["rank"], cards[3]["rank"] = 3, 4, 5
+    admonished = {u for u, kind in outcomes_of(cards) if kind == "director_and_leader_admonished"}
+    assert admonished == {d[2], d[3]}  # d[4] is among the last three but scored 70
+
+
+def test_one_vote_veto_takes_a_unit_out_of_the_awards():
+    t = TOWNSHIPS
+    cards = [card(t[0], 95, 2, vetoed_by=["removal"]), card(t[1], 80, 1)]
+    out = outcomes_of(cards)
+    assert (t[0], "one_vote_veto") in out and "removal" in out[(t[0], "one_vote_veto")]["reason"]
+    assert (t[1], "advanced_township") in out and (t[0], "advanced_township") not in out
+
+
+def test_awards_follow_their_criteria_with_ties_broken_by_the_ranking_rule():
+    t, d = TOWNSHIPS, DEPARTMENTS
+    cards = [card(t[0], 90, 1, closed=10, on_time=9), card(t[1], 85, 2, closed=10, on_time=10),
+             card(d[0], 88, 1), card(d[1], 87, 2), card(d[2], 86, 3), card(d[3], 85, 4),
+             card(t[2], 70, 3, closed=3, on_time=3, cases=3)]  # too few cases for best handling
+    out = outcomes_of(cards, reporting=Counter({t[1]: 12, t[0]: 12, t[2]: 3}),
+                      individuals=Counter({("刘建国", t[0]): 7, ("王芳", t[1]): 7}))
+    assert {u for u, k in out if k == "advanced_unit"} == {d[0], d[1], d[2]}
+    assert (t[1], "best_handling") in out  # 10 of 10 on time
+    assert (min(t[0], t[1]), "best_reporting") in out  # a tie on reports: the code first
+    individual = next(o for (u, k), o in out.items() if k == "advanced_individual")
+    assert individual["person"] == "刘建国"  # a tie on cases: the name first
