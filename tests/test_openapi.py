@@ -41,7 +41,8 @@ from services.intake.receptions import SubstitutionIn, VisitIn
 from services.intake.schemas import CorrectionIn, ReleaseIn, ReportIn, report_view
 from services.intake.service import IntakeService
 from services.scoring.assessment import UnitTally, scorecard
-from services.scoring.schemas import AssessmentIn, assessment_view
+from services.scoring.records import difference
+from services.scoring.schemas import AssessmentIn, YearEndReviewIn, assessment_view
 from services.scoring.service import ScoringService
 from services.supervision import service as supervision
 from services.supervision import watch
@@ -89,6 +90,7 @@ REQUEST_MODELS: dict[tuple[str, str, str], type[BaseModel]] = {
     ("supervision", "POST", "/watch-list"): watch.WatchIn,
     ("supervision", "POST", "/watch-list/{entry_id}/follow-ups"): watch.FollowUpIn,
     ("scoring", "POST", "/assessments"): AssessmentIn,
+    ("scoring", "POST", "/year-end-reviews"): YearEndReviewIn,
 }
 
 # Request bodies no single pydantic model parses, and the media types they come in: a batch is
@@ -143,6 +145,8 @@ VIEWS = {
     ("supervision", "WatchEntry"): lambda: watch.view(_Blank()),
     ("scoring", "Assessment"): lambda: assessment_view(_Blank()),
     ("scoring", "Scorecard"): lambda: scorecard(UnitTally("qingshui", "township"), 1),
+    ("scoring", "Change"): lambda: difference([], [scorecard(UnitTally("qingshui", "township"), 1)])[0],
+    ("scoring", "YearEndReview"): lambda: YearEndReviewIn(year=2026, unit="qingshui", score=88.5).model_dump(),
 }
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
