@@ -21,7 +21,7 @@ from functools import partial
 
 import eventlet
 from amqp.exceptions import AMQPError, MessageNacked
-from kombu import Connection, Exchange, Producer, Queue
+from kombu import Connection, Exchange, Queue
 from kombu.exceptions import OperationalError as KombuOperationalError
 from kombu.pools import producers
 from nameko.events import EventHandler
@@ -89,7 +89,6 @@ class OutboxRelay(DependencyProvider):
         self.poll_interval = poll_interval
         self._running = False
         self._gt = None
-        self._returned: set[str] = set()
         super().__init__()
 
     def start(self):
@@ -113,13 +112,14 @@ class OutboxRelay(DependencyProvider):
         failures = 0
         while self._running:
             try:
-                with Connection(self.container.config["AMQP_URI"], transport_options=CONFIRMED_TRANSPORT) as conn:
-                    producer = Producer(conn.channel(), exchange=self.exchange, on_return=self._on_return)
-                    self._declare_topology(producer.channel)
+                with Connection(self.container.config["AMQP_URI"]) as conn:
+                    channel = conn.channel()
+                    self._declare_topology(channel)
+                    batch = ConfirmedBatch(conn, channel, self.exchange.name)
                     if failures:
                         log.info("outbox relay reconnected to the broker")
                     failures = 0
-                    self._relay_until_stopped(producer)
+                    self._relay_until_stopped(batch)
             except RELAY_TROUBLE as exc:
                 failures += 1
                 delay = backoff(failures, base=0.5, cap=10)
@@ -133,10 +133,10 @@ class OutboxRelay(DependencyProvider):
                 for consumer in entry.consumers:
                     subscriber_queue(consumer, name)(channel).declare()
 
-    def _relay_until_stopped(self, producer):
+    def _relay_until_stopped(self, batch):
         while self._running:
             news = self.database.watch_outbox()  # before reading, so no commit goes unnoticed
-            if self.publish_batch(producer) < self.batch_size:
+            if self.publish_batch(batch) < self.batch_size:
                 with eventlet.Timeout(self.poll_interval, False):
                     news.wait()
 
@@ -146,7 +146,7 @@ class OutboxRelay(DependencyProvider):
             while self._running:
                 self.database.watch_outbox().wait()
 
-    def publish_batch(self, producer) -> int:
+    def publish_batch(self, batch: "ConfirmedBatch") -> int:
         """Publish one batch of unpublished rows, oldest first; returns how many."""
         engine = self.database.engine
         if engine.dialect.name == "sqlite":
@@ -155,7 +155,7 @@ class OutboxRelay(DependencyProvider):
                 rows = conn.execute(_unpublished(self.batch_size)).all()
             published = []
             try:
-                self._publish(producer, rows, published)
+                self._publish(batch, rows, published)
             finally:
                 with self.database.turn(), engine.begin() as conn:
                     backlog = _mark_published(conn, published)
@@ -165,31 +165,85 @@ class OutboxRelay(DependencyProvider):
                 rows = conn.execute(_unpublished(self.batch_size).with_for_update(skip_locked=True)).all()
                 published = []
                 try:
-                    self._publish(producer, rows, published)
+                    self._publish(batch, rows, published)
                 finally:
                     backlog = _mark_published(conn, published)
         METRICS.outbox_backlog.labels(self.service).set(backlog)
         return len(published)
 
-    def _publish(self, producer, rows, published: list) -> None:
-        """Publish rows in order, appending each confirmed one to ``published``."""
-        for row in rows:
-            producer.publish(
-                row.body, routing_key=row.type, content_type="application/json", content_encoding="utf-8",
-                delivery_mode=2, message_id=row.event_id, type=row.type, retry=False,
-                mandatory=bool(CATALOGUE[row.type].consumers), confirm_timeout=CONFIRM_TIMEOUT,
-            )
-            if row.event_id in self._returned:  # the return arrives before the confirm
-                self._returned.discard(row.event_id)
-                raise Unroutable(f"{row.type} {row.event_id}: no queue of {CATALOGUE[row.type].consumers}")
-            published.append(row)
+    def _publish(self, batch: "ConfirmedBatch", rows, published: list) -> None:
+        """Publish rows in order, appending the confirmed ones (up to the first refused) to ``published``."""
+        confirmed = batch.publish(rows)
+        published.extend(confirmed)
+        for row in confirmed:
             METRICS.events_published.labels(self.service, row.type).inc()
-
-    def _on_return(self, exception, exchange, routing_key, message):
-        self._returned.add(message.properties.get("message_id"))
+        if len(confirmed) < len(rows):
+            refused = rows[len(confirmed)]
+            raise Unroutable(f"{refused.type} {refused.event_id}: refused or returned by the broker "
+                             f"(queues of {CATALOGUE[refused.type].consumers} missing?)")
 
     def get_dependency(self, worker_ctx):
         return None
+
+
+class ConfirmedBatch:
+    """Publishes a batch on a channel in confirm mode and waits once for the broker to confirm all of it.
+
+    Waiting for each message's confirm before the next caps a publisher at a few hundred messages a
+    second; pipelining the batch keeps the same guarantee (nothing counts as published before the
+    broker confirmed it) at the broker's pace.
+    """
+
+    def __init__(self, connection, channel, exchange: str):
+        self.connection, self.channel, self.exchange = connection, channel, exchange
+        self.outstanding: dict[int, str] = {}  # delivery tag -> event id
+        self.refused: set[str] = set()  # event ids nacked or returned
+        self.sent = 0
+        channel.confirm_select()
+        channel.events["basic_ack"].add(self._ack)
+        channel.events["basic_nack"].add(self._nack)
+        channel.events["basic_return"].add(self._returned)
+
+    def publish(self, rows) -> list:
+        """Publish rows in order; returns the prefix of them the broker confirmed."""
+        if not rows:
+            return []
+        for row in rows:
+            self.sent += 1
+            self.outstanding[self.sent] = row.event_id
+            message = self.channel.prepare_message(
+                row.body.encode("utf-8"), content_type="application/json", content_encoding="utf-8",
+                properties={"delivery_mode": 2, "message_id": row.event_id, "type": row.type})
+            self.channel.basic_publish(message, exchange=self.exchange, routing_key=row.type,
+                                       mandatory=bool(CATALOGUE[row.type].consumers))
+        deadline = time.monotonic() + CONFIRM_TIMEOUT
+        while self.outstanding:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"the broker confirmed {len(rows) - len(self.outstanding)} of {len(rows)} "
+                                   f"events within {CONFIRM_TIMEOUT:.0f}s")
+            self.connection.drain_events(timeout=remaining)
+        confirmed = []
+        for row in rows:
+            if row.event_id in self.refused:
+                break  # keep the order: this one and those after it are published again later
+            confirmed.append(row)
+        self.refused.clear()
+        return confirmed
+
+    def _settle(self, tag: int, multiple: bool) -> list[str]:
+        tags = [t for t in self.outstanding if t <= tag] if multiple else [tag]
+        return [self.outstanding.pop(t) for t in tags if t in self.outstanding]
+
+    def _ack(self, tag, multiple):
+        self._settle(tag, multiple)
+
+    def _nack(self, tag, multiple):
+        self.refused.update(self._settle(tag, multiple))
+
+    def _returned(self, exception, exchange, routing_key, message):
+        # a return comes before the confirm of the same message
+        self.refused.add(message.properties.get("message_id"))
 
 
 def _unpublished(limit: int):

@@ -93,3 +93,26 @@ def test_reports_wait_for_a_dispatch_that_has_not_started_yet(amqp_uri, database
             eventually(lambda: sorted(c["report_id"] for c in dispatch.get("/cases").json()["cases"]) == report_ids)
     finally:
         office.stop()
+
+
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_an_event_whose_queue_was_deleted_waits_in_the_outbox_until_the_queue_is_back(amqp_uri, database_urls):
+    """The broker returns a mandatory event no queue can receive; the relay keeps it, reconnects, declares
+    the queues again and sends it. (With one of several queues missing the event is routable: such a
+    queue is declared again at the relay's next connection.)"""
+    from tests.test_broker_restart import unpublished
+    office = Office(amqp_uri, database_urls)
+    office.start("intake")
+    try:
+        connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+        channel = connection.channel()
+        channel.queue_delete("dispatch.report.received")
+        channel.queue_delete("scoring.report.received")
+        with office.client("intake") as intake:
+            intake.post("/reports", json=distinct_reports(1)[0]).raise_for_status()
+        eventually(lambda: unpublished(database_urls["intake"], "report.received") == 0, timeout=20)
+        waiting = channel.queue_declare("dispatch.report.received", durable=True, passive=True)
+        assert waiting.method.message_count == 1  # not confirmed into the void
+        connection.close()
+    finally:
+        office.stop()
