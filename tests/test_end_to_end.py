@@ -85,7 +85,7 @@ def test_a_report_becomes_a_closed_case_and_a_scored_unit(office):
         return mine and mine[0]["closed"] == 1 and mine[0]
 
     eventually(chengguan_scored)
-    with office.client("scoring") as scoring:
+    with office.client("scoring", "supervisor-01") as scoring:
         published = scoring.post("/assessments", json={"period": period})
     assert published.status_code == 201, published.text
     chengguan = next(s for s in published.json()["scores"] if s["unit"] == "chengguan")

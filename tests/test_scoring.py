@@ -93,9 +93,10 @@ def test_the_closure_rate_is_the_countys_287_of_290(scoring):
     assert line(scores, TOWNSHIPS[0])["closure_rate"] == 98.97
 
 
-def _get(params):
+def _get(params, as_staff="supervisor-01"):
     from werkzeug.test import EnvironBuilder
-    return EnvironBuilder(method="GET", query_string=params).get_request()
+    return EnvironBuilder(method="GET", query_string=params,
+                          headers={"Authorization": f"Bearer dev-{as_staff}"}).get_request()
 
 
 def history(seed=1):
@@ -136,8 +137,7 @@ def test_a_published_assessment_is_never_changed_and_a_recomputation_says_what_m
 
 
 def _post(body):
-    from werkzeug.test import EnvironBuilder
-    return EnvironBuilder(method="POST", json=body).get_request()
+    return request(body, "supervisor-01")
 
 
 def test_a_rebuild_from_the_replayed_events_gives_the_same_rankings(scoring, tmp_path):

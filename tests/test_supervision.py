@@ -16,7 +16,11 @@ from services.supervision import models
 from services.supervision.service import SupervisionService
 from tests.test_directory import SAMPLE
 from tests.test_event_order import DEADLINE, dispatched, reported
-from tests.test_handlers import request
+from tests.test_handlers import request as staff_request
+
+
+def request(body, as_staff="callback-op-01"):
+    return staff_request(body, as_staff)
 
 CONFIG = {"CALLBACKS": {"retry_hours": 4, "max_attempts": 3}, "REOPEN_NOTICE_AFTER": 2, "REVIEW_SAMPLE_PERCENT": 0,
           "LINK_KEY": "a-test-link-key"}

@@ -14,6 +14,7 @@ from .models import Assessment, YearEndReview
 from .schemas import AssessmentIn, YearEndReviewIn, assessment_view
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
+READS = ("operator", "supervisor", "administrator", "leader", "unit_handler", "unit_head", "bureau")
 
 
 class ScoringService(OfficeService):
@@ -69,6 +70,7 @@ class ScoringService(OfficeService):
     @api("GET", "/rankings")
     def get_rankings(self, request):
         """Live rankings for a period (not an assessment: nothing is published)."""
+        self.auth.require(request, *READS)
         period = query_param(request, "period")
         if period is None:
             raise ApiError("query parameter 'period' is required, e.g. ?period=2026-11")
@@ -78,6 +80,7 @@ class ScoringService(OfficeService):
 
     @api("POST", "/assessments")
     def publish_assessment(self, request):
+        self.auth.require(request, "supervisor", "administrator")
         incoming = parse_body(request, AssessmentIn)
         with self.uow as uow:
             earlier = uow.session.scalars(select(Assessment).where(
@@ -103,6 +106,7 @@ class ScoringService(OfficeService):
 
     @api("GET", "/assessments/<string:assessment_id>")
     def get_assessment(self, request, assessment_id):
+        self.auth.require(request, *READS)
         fmt = query_param(request, "format", "json")
         with self.uow as uow:
             found = self._assessment(uow, assessment_id)
@@ -117,6 +121,7 @@ class ScoringService(OfficeService):
     @api("GET", "/units/<string:unit>/scorecard")
     def scorecard(self, request, unit):
         """The unit's line in every current assessment, oldest first: its history."""
+        self.auth.require(request, *READS)
         with self.uow as uow:
             published = list(uow.session.scalars(select(Assessment).order_by(Assessment.id)))
         current = {(a.period, a.kind): a for a in published}  # a recomputation replaces its period's
@@ -129,6 +134,7 @@ class ScoringService(OfficeService):
     @api("GET", "/outcomes/<string:year>")
     def year_outcomes(self, request, year):
         """The year's penalties and awards, from its (latest) year-end assessment."""
+        self.auth.require(request, *READS)
         with self.uow as uow:
             found = uow.session.scalars(select(Assessment).where(
                 Assessment.period == year, Assessment.kind == "year_end").order_by(Assessment.id.desc())).first()
@@ -156,6 +162,7 @@ class ScoringService(OfficeService):
 
     @api("GET", "/assessments")
     def list_assessments(self, request):
+        self.auth.require(request, *READS)
         query = select(Assessment).order_by(Assessment.id.desc()).limit(100)
         if (period := query_param(request, "period")) is not None:
             query = query.where(Assessment.period == period)

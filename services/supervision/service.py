@@ -18,6 +18,8 @@ from .schemas import CallbackIn, CitizenRatingIn, ConclusionIn, ReviewRequestIn,
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
 WATCHERS = ("supervisor", "administrator", "leader", "operator")  # who may see the watch list
+READS = ("operator", "supervisor", "administrator", "leader", "unit_handler", "unit_head")
+CALLERS = ("operator", "supervisor")  # who calls petitioners back and closes cases
 
 
 class SupervisionService(OfficeService):
@@ -56,6 +58,7 @@ class SupervisionService(OfficeService):
 
     @api("GET", "/reviews")
     def list_reviews(self, request):
+        self.auth.require(request, *READS)
         query = select(Review).order_by(Review.due_at).limit(page_limit(request))
         if query_param(request, "open") == "true":
             query = query.where(Review.outcome.is_(None))
@@ -175,6 +178,7 @@ class SupervisionService(OfficeService):
 
     @api("GET", "/notices")
     def list_notices(self, request):
+        self.auth.require(request, *READS, "bureau")
         return {"notices": self._recent(request, Notice, Notice.issued_at, _notice_view)}
 
     @api("POST", "/accountability")
@@ -188,6 +192,7 @@ class SupervisionService(OfficeService):
 
     @api("GET", "/accountability")
     def list_accountability(self, request):
+        self.auth.require(request, *READS, "bureau")
         return {"accountability": self._recent(request, Accountability, Accountability.recorded_at,
                                                _accountability_view)}
 
@@ -206,6 +211,7 @@ class SupervisionService(OfficeService):
     @api("GET", "/board")
     def board(self, request):
         """The supervision board: callbacks waiting or failed, reopen rate, notices and accountability by unit."""
+        self.auth.require(request, *READS, "bureau")
         since = query_param(request, "from", None, aware_datetime)
         until = query_param(request, "to", None, aware_datetime)
         with self.uow as uow:
@@ -213,6 +219,7 @@ class SupervisionService(OfficeService):
 
     @api("GET", "/cases")
     def list_cases(self, request):
+        self.auth.require(request, *READS)
         limit = page_limit(request)
         query = select(SupervisedCase).where(SupervisedCase.case_id > query_param(request, "after", ""))
         for field in ("state", "unit", "reporter_id"):
@@ -224,11 +231,13 @@ class SupervisionService(OfficeService):
 
     @api("GET", "/cases/<string:case_id>")
     def get_case(self, request, case_id):
+        self.auth.require(request, *READS)
         with self.uow as uow:
             return case_view(callbacks.get_case(uow, case_id))
 
     @api("POST", "/cases/<string:case_id>/callbacks")
     def record_callback(self, request, case_id):
+        self.auth.require(request, *CALLERS)
         incoming = parse_body(request, CallbackIn)
         with self.uow as uow:
             case = callbacks.get_case(uow, case_id, for_update=True)
@@ -248,6 +257,7 @@ class SupervisionService(OfficeService):
 
     @api("POST", "/cases/<string:case_id>/closure")
     def close_case(self, request, case_id):
+        self.auth.require(request, *CALLERS)
         with self.uow as uow:
             case = callbacks.get_case(uow, case_id, for_update=True)
             if blockers := callbacks.try_close(uow, case):
