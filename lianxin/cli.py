@@ -90,6 +90,13 @@ def token(code, role):
     click.echo(yaml.safe_dump([{"code": code, "role": role, "token_sha256": token_hash(new)}], sort_keys=False))
 
 
+@main.command()
+def permissions():
+    """Print the permission matrix (who may call what) as Markdown."""
+    from lianxin.permissions import as_markdown, matrix
+    click.echo(as_markdown(matrix()), nl=False)
+
+
 @main.command("pii-key")
 def pii_key():
     """Make a new key for personal data at rest (LIANXIN_PII_KEYS; put it first to rotate)."""
