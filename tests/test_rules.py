@@ -91,7 +91,7 @@ def record(unit, closed=True, on_time=True, satisfied=1):
     return SimpleNamespace(unit=unit, accepted_at=T0, closed_at=T0 if closed else None,
                            closed_on_time=on_time if closed else None, overdue=not on_time, reopen_count=0,
                            satisfied_callbacks=satisfied,
-                           dissatisfied_callbacks=1 - satisfied, answered_callbacks=1)
+                           dissatisfied_callbacks=1 - satisfied, answered_callbacks=1, resolved_callbacks=satisfied)
 
 
 def test_townships_and_departments_are_ranked_separately_with_notices_deducted():
