@@ -17,9 +17,10 @@ from lianxin.db import UnitOfWork
 from lianxin.directory import Directory
 from lianxin.events import AlertRaised
 
-from .models import Alert, Report
+from .models import Alert, Report, report_number
 
 COUNTY_TIME = ZoneInfo("Asia/Shanghai")
+MAX_EVIDENCE = 200  # report numbers an alert carries
 
 
 def in_sensitive_period(at: datetime, rules: dict) -> bool:
@@ -47,49 +48,59 @@ def _group_petition(uow, directory, report, rules) -> Alert | None:
     what = "are gathering to petition" if report.gathering else "are involved"
     message = (f"{report.people_count} people {what} about {_category(directory, report.category)} in "
                f"{_place(directory, report.township)}: leaders to have a plan within the hour")
-    return _raise(uow, "group_petition", f"group:{report.id}", message, report, [report])
+    return _raise(uow, "group_petition", f"group:{report.id}", message, report, [report.report_id])
 
 
 def _surge(uow, directory, report, rules, field, value) -> Alert | None:
     if value is None:
         return None
     window = timedelta(minutes=rules["surge_window_minutes"])
-    recent = _recent(uow, getattr(Report, field) == value, report.received_at - window, report.received_at)
-    if len(recent) < threshold(rules["surge_threshold"], report.received_at, rules):
+    key = f"surge:{field}:{value}"
+    count = _count_unraised(uow, key, getattr(Report, field) == value, report.received_at, window)
+    if count < threshold(rules["surge_threshold"], report.received_at, rules):
         return None
     about = _category(directory, value) if field == "category" else _place(directory, value)
-    message = f"surge: {len(recent)} reports about {about} within {rules['surge_window_minutes']} minutes"
-    return _raise(uow, "surge", f"surge:{field}:{value}", message, report, recent, window)
+    message = f"surge: {count} reports about {about} within {rules['surge_window_minutes']} minutes"
+    return _raise(uow, "surge", key, message, report, _evidence(uow, getattr(Report, field) == value,
+                                                                 report.received_at, window))
 
 
 def _recurring(uow, directory, report, rules) -> Alert | None:
     if report.township is None:
         return None
     window = timedelta(days=rules["recurring_window_days"])
+    key = f"recurring:{report.category}:{report.township}"
     same = (Report.category == report.category) & (Report.township == report.township)
-    recent = _recent(uow, same, report.received_at - window, report.received_at)
-    if len(recent) < threshold(rules["recurring_threshold"], report.received_at, rules):
+    count = _count_unraised(uow, key, same, report.received_at, window)
+    if count < threshold(rules["recurring_threshold"], report.received_at, rules):
         return None
-    message = (f"recurring issue: {len(recent)} reports about {_category(directory, report.category)} in "
+    message = (f"recurring issue: {count} reports about {_category(directory, report.category)} in "
                f"{_place(directory, report.township)} within {rules['recurring_window_days']} days; "
                f"plan for it as one pattern")
-    return _raise(uow, "recurring_issue", f"recurring:{report.category}:{report.township}", message, report,
-                  recent, window)
+    return _raise(uow, "recurring_issue", key, message, report, _evidence(uow, same, report.received_at, window))
 
 
-def _recent(uow, condition, since: datetime, until: datetime) -> list[Report]:
-    query = select(Report).where(condition, Report.received_at > since, Report.received_at <= until)
-    return list(uow.session.scalars(query.order_by(Report.id)))
+def _count_unraised(uow, key: str, condition, until: datetime, window: timedelta) -> int:
+    """How many reports match in the window; 0 when this alert was raised in the window already.
+
+    Both are indexed counts: taking in a report must stay cheap however many came before it.
+    """
+    raised = select(func.count()).select_from(Alert).where(Alert.key == key, Alert.raised_at > until - window)
+    if uow.session.execute(raised).scalar():
+        return 0
+    matching = select(func.count()).select_from(Report).where(
+        condition, Report.received_at > until - window, Report.received_at <= until)
+    return uow.session.execute(matching).scalar()
 
 
-def _raise(uow, kind, key, message, report, evidence, window: timedelta | None = None) -> Alert | None:
-    if window is not None:
-        earlier = select(func.count()).select_from(Alert).where(
-            Alert.key == key, Alert.raised_at > report.received_at - window)
-        if uow.session.execute(earlier).scalar():
-            return None  # already raised in this window
+def _evidence(uow, condition, until: datetime, window: timedelta) -> list[str]:
+    query = select(Report.id).where(condition, Report.received_at > until - window, Report.received_at <= until)
+    return [report_number(pk) for pk in uow.session.scalars(query.order_by(Report.id).limit(MAX_EVIDENCE))]
+
+
+def _raise(uow, kind, key, message, report, evidence: list[str]) -> Alert:
     alert = Alert(kind=kind, key=key, message=message, township=report.township, category=report.category,
-                  report_ids=[r.report_id for r in evidence], raised_at=report.received_at)
+                  report_ids=evidence, raised_at=report.received_at)
     uow.session.add(alert)
     uow.session.flush()
     uow.emit("alert.raised", alert.alert_id, AlertRaised(

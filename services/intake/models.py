@@ -1,7 +1,7 @@
 """Intake's tables. Personal data lives only here, encrypted, and never leaves in an event."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from lianxin.db import UtcDateTime
@@ -50,6 +50,10 @@ class Report(Base):
 
     corrections: Mapped[list["ReportCorrection"]] = relationship(back_populates="report",
                                                                  order_by="ReportCorrection.id")
+
+    # what early warning and duplicate spotting count for every report taken in: subject or place, in a window
+    __table_args__ = (Index("ix_reports_category_received", "category", "received_at"),
+                      Index("ix_reports_township_received", "township", "received_at"))
 
     @property
     def report_id(self) -> str:
