@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 from difflib import SequenceMatcher
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from lianxin.db import UnitOfWork
 
@@ -14,6 +14,21 @@ CLOSED = ("closed",)
 MAX_CANDIDATES = 50
 
 
+def _candidates(by_village: bool, by_person: bool):
+    same_place = (Report.village == bindparam("village")) if by_village else (
+        Report.township == bindparam("township"))
+    same_person = [Report.reporter_id == bindparam("reporter_id")] if by_person else []
+    return (select(Report.id, Report.content, Report.reporter_id)
+            .where(Report.category == bindparam("category"), Report.duplicate_of.is_(None),
+                   Report.status.not_in(CLOSED), Report.id != bindparam("id"),
+                   Report.received_at >= bindparam("since"), or_(same_place, *same_person))
+            .order_by(Report.id.desc()).limit(MAX_CANDIDATES))
+
+
+# built once: every report taken in runs one of them
+CANDIDATES = {(v, p): _candidates(v, p) for v in (True, False) for p in (True, False)}
+
+
 def original_of(uow: UnitOfWork, report: Report, rules: dict) -> Report | None:
     """The open report this one repeats: same subject and place with similar words, or the same person
     on the same subject. Originals only (a duplicate links to the first report).
@@ -21,16 +36,11 @@ def original_of(uow: UnitOfWork, report: Report, rules: dict) -> Report | None:
     Only the columns compared are read (not whole rows, whose personal data would be decrypted), newest
     candidates first, and the cheap upper bounds of the similarity are tried before the exact one.
     """
-    same_place = (Report.village == report.village) if report.village else (Report.township == report.township)
-    same_person = (Report.reporter_id == report.reporter_id) if report.reporter_id else None
-    conditions = [same_place] + ([same_person] if same_person is not None else [])
-    query = (select(Report.id, Report.content, Report.reporter_id)
-             .where(Report.category == report.category, Report.duplicate_of.is_(None),
-                    Report.status.not_in(CLOSED), Report.id != report.id,
-                    Report.received_at >= report.received_at - timedelta(days=rules["window_days"]),
-                    or_(*conditions))
-             .order_by(Report.id.desc()).limit(MAX_CANDIDATES))
-    for pk, content, reporter_id in uow.session.execute(query):
+    query = CANDIDATES[(bool(report.village), bool(report.reporter_id))]
+    values = {"village": report.village, "township": report.township, "reporter_id": report.reporter_id,
+              "category": report.category, "id": report.id,
+              "since": report.received_at - timedelta(days=rules["window_days"])}
+    for pk, content, reporter_id in uow.session.execute(query, values):
         if (report.reporter_id and reporter_id == report.reporter_id) or \
                 similar(content, report.content, rules["similarity"]):
             return uow.session.get(Report, pk)

@@ -11,7 +11,7 @@ import math
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from lianxin.db import UnitOfWork
 from lianxin.directory import Directory
@@ -56,13 +56,13 @@ def _surge(uow, directory, report, rules, field, value) -> Alert | None:
         return None
     window = timedelta(minutes=rules["surge_window_minutes"])
     key = f"surge:{field}:{value}"
-    count = _count_unraised(uow, key, getattr(Report, field) == value, report.received_at, window)
+    count = _count_unraised(uow, key, field, {field: value}, report.received_at, window)
     if count < threshold(rules["surge_threshold"], report.received_at, rules):
         return None
     about = _category(directory, value) if field == "category" else _place(directory, value)
     message = f"surge: {count} reports about {about} within {rules['surge_window_minutes']} minutes"
-    return _raise(uow, "surge", key, message, report, _evidence(uow, getattr(Report, field) == value,
-                                                                 report.received_at, window))
+    return _raise(uow, "surge", key, message, report, _evidence(uow, field, {field: value}, report.received_at,
+                                                                 window))
 
 
 def _recurring(uow, directory, report, rules) -> Alert | None:
@@ -70,32 +70,42 @@ def _recurring(uow, directory, report, rules) -> Alert | None:
         return None
     window = timedelta(days=rules["recurring_window_days"])
     key = f"recurring:{report.category}:{report.township}"
-    same = (Report.category == report.category) & (Report.township == report.township)
-    count = _count_unraised(uow, key, same, report.received_at, window)
+    values = {"category": report.category, "township": report.township}
+    count = _count_unraised(uow, key, "both", values, report.received_at, window)
     if count < threshold(rules["recurring_threshold"], report.received_at, rules):
         return None
     message = (f"recurring issue: {count} reports about {_category(directory, report.category)} in "
                f"{_place(directory, report.township)} within {rules['recurring_window_days']} days; "
                f"plan for it as one pattern")
-    return _raise(uow, "recurring_issue", key, message, report, _evidence(uow, same, report.received_at, window))
+    return _raise(uow, "recurring_issue", key, message, report,
+                  _evidence(uow, "both", values, report.received_at, window))
 
 
-def _count_unraised(uow, key: str, condition, until: datetime, window: timedelta) -> int:
+# Statements built once: every report taken in runs them, and building SQL costs more than running it.
+_SAME = {"category": Report.category == bindparam("category"),
+         "township": Report.township == bindparam("township"),
+         "both": (Report.category == bindparam("category")) & (Report.township == bindparam("township"))}
+_IN_WINDOW = (Report.received_at > bindparam("since")) & (Report.received_at <= bindparam("until"))
+COUNTS = {kind: select(func.count()).select_from(Report).where(same, _IN_WINDOW) for kind, same in _SAME.items()}
+EVIDENCE = {kind: select(Report.id).where(same, _IN_WINDOW).order_by(Report.id).limit(MAX_EVIDENCE)
+            for kind, same in _SAME.items()}
+RAISED_SINCE = select(func.count()).select_from(Alert).where(Alert.key == bindparam("key"),
+                                                             Alert.raised_at > bindparam("since"))
+
+
+def _count_unraised(uow, key: str, kind: str, values: dict, until: datetime, window: timedelta) -> int:
     """How many reports match in the window; 0 when this alert was raised in the window already.
 
     Both are indexed counts: taking in a report must stay cheap however many came before it.
     """
-    raised = select(func.count()).select_from(Alert).where(Alert.key == key, Alert.raised_at > until - window)
-    if uow.session.execute(raised).scalar():
+    if uow.session.execute(RAISED_SINCE, {"key": key, "since": until - window}).scalar():
         return 0
-    matching = select(func.count()).select_from(Report).where(
-        condition, Report.received_at > until - window, Report.received_at <= until)
-    return uow.session.execute(matching).scalar()
+    return uow.session.execute(COUNTS[kind], {**values, "since": until - window, "until": until}).scalar()
 
 
-def _evidence(uow, condition, until: datetime, window: timedelta) -> list[str]:
-    query = select(Report.id).where(condition, Report.received_at > until - window, Report.received_at <= until)
-    return [report_number(pk) for pk in uow.session.scalars(query.order_by(Report.id).limit(MAX_EVIDENCE))]
+def _evidence(uow, kind: str, values: dict, until: datetime, window: timedelta) -> list[str]:
+    rows = uow.session.scalars(EVIDENCE[kind], {**values, "since": until - window, "until": until})
+    return [report_number(pk) for pk in rows]
 
 
 def _raise(uow, kind, key, message, report, evidence: list[str]) -> Alert:
