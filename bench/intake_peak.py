@@ -1,0 +1,1010 @@
+"""How many reports can the office take in and dispatch per second, and how fast? (issue 7)
+
+The benchmark starts an office of its own — a private RabbitMQ virtual host, fresh databases (SQLite
+in a temporary directory, or PostgreSQL), free ports on 127.0.0.1 and the four services as
+subprocesses, exactly as ``lianxin up`` runs them — and offers it reports over HTTP at fixed rates.
+
+Open-loop measurement. A closed-loop generator (N clients, each sending its next report when the
+previous one is answered) slows down when the office slows down: the backlog then builds up in the
+generator, where nobody measures it, and latency looks fine while throughput quietly drops
+("coordinated omission"). Here the send times are fixed in advance at exactly 1/rate apart; a
+scheduler releases each report when it is due and a pool of concurrent keep-alive connections
+(``--connections``, 256 by default, split over the intake replicas round-robin) sends them, so a
+slow answer holds one connection, never the schedule. Latency is measured from the *scheduled* send
+time: when every connection is busy the office is that far behind, and the report's wait for a free
+connection counts too; one still waiting ``--request-timeout`` seconds after its slot is counted as
+failed without being sent, which bounds every step. The scheduler's own lag (release minus scheduled
+time) is printed, so one can tell when the generator rather than the office was the limit; the
+connections speak HTTP/1.1 on asyncio streams because httpx's client costs too much CPU to offer
+hundreds of reports per second on a small machine.
+
+For each rate the benchmark measures reports accepted per second, the share rejected (a 4xx answer)
+or failed (5xx, timeout, connection error, not sent), the accept latency p50/p95/p99 (of the
+accepted reports), and — after waiting
+(bounded) for the backlog to drain — the time from accept to ``case.dispatched`` p50/p95/p99, from
+dispatch's own ``dispatched_at`` on its case board (same machine, same wall clock). Every accepted
+report must then have exactly one case: the lost and duplicated are counted per step and once more
+over the whole run. Each service's (and the RabbitMQ node's) peak RSS and CPU share are sampled every
+second, and the CPU each spent per dispatched report is printed.
+
+In the same run it measures the raw ceiling of this machine's broker with pika: persistent ~600 byte
+messages to a durable queue with publisher confirms, one at a time and pipelined (a window of
+unconfirmed messages), then consumed with an ack each; Lianxin's throughput is printed as a ratio
+of the pipelined publish ceiling. The issue's targets are printed, never asserted.
+
+    .venv/bin/python bench/intake_peak.py --rates 100,250,500,1000 --duration 20
+    .venv/bin/python bench/intake_peak.py --replicas 1,2 --database postgresql
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+import click
+import httpx
+import pika
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+HOST = "127.0.0.1"
+BROKER = os.environ.get("LIANXIN_BENCH_BROKER", f"{HOST}:5672")
+POSTGRES = {"host": HOST, "port": 5432, "user": "postgres"}
+SERVICES = ("intake", "dispatch", "supervision", "scoring")
+OPERATOR = {"Authorization": "Bearer dev-hotline-op-01"}
+SUPERVISOR = {"Authorization": "Bearer dev-supervisor-01"}
+PAGE = 200  # dispatch's largest page
+CURSOR_MARGIN = 200  # case ids re-read on each poll: on PostgreSQL, ids may commit out of order
+WARMUP_REPORTS = 20
+
+TARGETS = {
+    "throughput_per_s": 1000,  # accepted and dispatched end to end, sustained 60 s
+    "sustain_s": 60,
+    "accept_p99_ms_at_500": 50,
+    "dispatch_p99_ms_at_500": 1000,
+    "rss_run_s": 300,
+}
+
+
+# --- the office ------------------------------------------------------------------------------------
+
+def rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, text=True, timeout=120)
+
+
+@contextmanager
+def private_vhost():
+    """A RabbitMQ virtual host of our own for the office and the ceiling, deleted afterwards."""
+    name = f"lianxin-bench-{uuid.uuid4().hex[:8]}"
+    rabbitmqctl("add_vhost", name)
+    try:
+        rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+        yield f"amqp://guest:guest@{BROKER}/{quote(name, safe='')}"
+    finally:
+        rabbitmqctl("delete_vhost", name)
+
+
+@contextmanager
+def service_databases(kind: str, data_dir: Path):
+    """One fresh database per service (replicas of a service share it); PostgreSQL ones are dropped after."""
+    if kind == "sqlite":
+        yield {name: f"sqlite:///{data_dir / name}.db" for name in SERVICES}
+        return
+    import psycopg
+    names = {name: f"lianxin_bench_{name}_{uuid.uuid4().hex[:8]}" for name in SERVICES}
+    with psycopg.connect(dbname="postgres", autocommit=True, **POSTGRES) as admin:
+        for db in names.values():
+            admin.execute(f'CREATE DATABASE "{db}"')
+    try:
+        yield {name: f"postgresql+psycopg://{POSTGRES['user']}@{HOST}:{POSTGRES['port']}/{db}"
+               for name, db in names.items()}
+    finally:
+        with psycopg.connect(dbname="postgres", autocommit=True, **POSTGRES) as admin:
+            for db in names.values():
+                admin.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Process:
+    name: str  # "intake", "intake-2", "dispatch", ...
+    service: str
+    url: str
+    log: Path
+    popen: subprocess.Popen
+
+
+@dataclass
+class Office:
+    processes: list[Process] = field(default_factory=list)
+
+    def urls(self, service: str) -> list[str]:
+        return [p.url for p in self.processes if p.service == service]
+
+    def pids(self) -> dict[str, int]:
+        return {p.name: p.popen.pid for p in self.processes}
+
+    def dead(self) -> list[Process]:
+        return [p for p in self.processes if p.popen.poll() is not None]
+
+
+def service_env(service: str, port: int, amqp_uri: str, database_url: str, data_dir: Path, log_level: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("_DATABASE_URL", "_HTTP_ADDRESS"))}
+    prefix = service.upper()
+    env.update({"AMQP_URI": amqp_uri, "LIANXIN_DATA_DIR": str(data_dir), "LOG_LEVEL": log_level,
+                "PYTHONUNBUFFERED": "1", f"{prefix}_DATABASE_URL": database_url,
+                f"{prefix}_HTTP_ADDRESS": f"{HOST}:{port}"})
+    return env
+
+
+def spawn(office: Office, name: str, service: str, amqp_uri: str, database_url: str, data_dir: Path,
+          log_level: str) -> Process:
+    port = free_port()
+    log = data_dir / f"{name}.log"
+    with open(log, "wb") as out:
+        popen = subprocess.Popen([sys.executable, "-m", "lianxin.cli", "run", service], cwd=REPO_ROOT,
+                                 env=service_env(service, port, amqp_uri, database_url, data_dir, log_level),
+                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    process = Process(name, service, f"http://{HOST}:{port}", log, popen)
+    office.processes.append(process)
+    return process
+
+
+def wait_healthy(process: Process, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.popen.poll() is not None:
+            raise RuntimeError(f"{process.name} exited with code {process.popen.returncode}:\n{log_tail(process)}")
+        try:
+            if httpx.get(f"{process.url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{process.name} not healthy at {process.url} within {timeout:.0f}s:\n{log_tail(process)}")
+
+
+def start_office(office: Office, amqp_uri: str, databases: dict[str, str], data_dir: Path, replicas: int,
+                 log_level: str) -> None:
+    """The four services, then the extra intake replicas (after the first applied the migrations)."""
+    first = [spawn(office, name, name, amqp_uri, databases[name], data_dir, log_level) for name in SERVICES]
+    for process in first:
+        wait_healthy(process)
+    extra = [spawn(office, f"intake-{n}", "intake", amqp_uri, databases["intake"], data_dir, log_level)
+             for n in range(2, replicas + 1)]
+    for process in extra:
+        wait_healthy(process)
+
+
+def stop_office(office: Office, grace: float = 20.0) -> None:
+    """SIGTERM to every service, then SIGKILL to whoever is still there after the grace period."""
+    for p in office.processes:
+        if p.popen.poll() is None:
+            p.popen.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for p in office.processes:
+        try:
+            p.popen.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            p.popen.kill()
+            p.popen.wait(timeout=10)
+
+
+def broker_pid() -> int | None:
+    """The RabbitMQ node's OS process, to sample its CPU beside the services' (shared with anyone else's
+    traffic on this node)."""
+    try:
+        out = subprocess.run(["rabbitmqctl", "-q", "eval", "list_to_integer(os:getpid())."], check=True,
+                             capture_output=True, text=True, timeout=30).stdout
+        return int(out.strip())
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
+
+
+def log_tail(process: Process, lines: int = 30) -> str:
+    try:
+        return "\n".join(process.log.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+# --- memory and CPU --------------------------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def rss_kib(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def cpu_seconds(pid: int | str) -> float | None:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def machine_busy_ticks() -> tuple[int, int]:
+    with open("/proc/stat") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle, iowait
+    return sum(values) - idle, sum(values)
+
+
+class Sampler(threading.Thread):
+    """Every second: each service's RSS and CPU time, the generator's CPU time and the machine's busy share."""
+
+    def __init__(self, pids: dict[str, int], interval: float = 1.0):
+        super().__init__(daemon=True, name="rss-sampler")
+        self.pids, self.interval = pids, interval
+        self.samples: list[tuple[float, dict, dict, float | None, tuple[int, int]]] = []
+        self._halt = threading.Event()
+
+    def run(self):
+        while not self._halt.is_set():
+            self.sample()
+            self._halt.wait(self.interval)
+
+    def sample(self):
+        rss = {name: rss_kib(pid) for name, pid in self.pids.items()}
+        cpu = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        self.samples.append((time.monotonic(), rss, cpu, cpu_seconds("self"), machine_busy_ticks()))
+
+    def stop(self):
+        self._halt.set()
+        self.join(timeout=5)
+        self.sample()
+
+    def window(self, start: float, end: float) -> dict:
+        """Peak RSS (MiB) and CPU share (% of one core) of each service between two monotonic times."""
+        inside = [s for s in self.samples if start <= s[0] <= end]
+        if len(inside) < 2:
+            return {"services": {name: {"peak_rss_mib": None, "cpu_percent": None, "cpu_seconds": None}
+                                 for name in self.pids},
+                    "generator_cpu_percent": None, "machine_busy_percent": None}
+        (t0, _, cpu0, gen0, busy0), (t1, _, cpu1, gen1, busy1) = inside[0], inside[-1]
+        span = t1 - t0
+        services = {}
+        for name in self.pids:
+            peaks = [s[1][name] for s in inside if s[1][name] is not None]
+            used = (cpu1[name] - cpu0[name]) if cpu1[name] is not None and cpu0[name] is not None else None
+            services[name] = {"peak_rss_mib": round(max(peaks) / 1024, 1) if peaks else None,
+                              "cpu_percent": round(100 * used / span, 1) if used is not None else None,
+                              "cpu_seconds": round(used, 2) if used is not None else None}
+        busy = 100 * (busy1[0] - busy0[0]) / max(1, busy1[1] - busy0[1])
+        return {"services": services, "generator_cpu_percent": round(100 * (gen1 - gen0) / span, 1),
+                "machine_busy_percent": round(busy, 1)}
+
+    def growth(self) -> dict:
+        """First, peak and last RSS of each service over the whole run (growth shows as last >> first)."""
+        out = {}
+        for name in self.pids:
+            values = [s[1][name] for s in self.samples if s[1][name] is not None]
+            if values:
+                out[name] = {"first_mib": round(values[0] / 1024, 1), "peak_mib": round(max(values) / 1024, 1),
+                             "last_mib": round(values[-1] / 1024, 1)}
+        return out
+
+
+# --- what citizens report --------------------------------------------------------------------------
+
+# common characters for the free-text part of a report, so no two reports read alike
+COMMON = ("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而"
+          "方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应"
+          "开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命"
+          "此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求"
+          "老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光"
+          "门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速"
+          "花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需"
+          "段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感")
+OPENINGS = ("反映{kw}的问题：", "关于{kw}，", "来电称{kw}一事，", "{place}群众反映{kw}：", "咨询{kw}政策，")
+
+
+class ReportMaker:
+    """Reports no duplicate check links together: village and category cycle over every pair of the
+    county, anonymous, and most of the words are drawn at random."""
+
+    def __init__(self, directory: Path, seed: int):
+        county = yaml.safe_load(directory.read_text(encoding="utf-8"))
+        villages = [(v["code"], v["name"]) for t in county["townships"] for v in t["villages"]]
+        categories = [(c["code"], c.get("keywords") or [c["name"]]) for c in county["categories"]]
+        self.pairs = [(v, c) for v in villages for c in categories]
+        self.random = random.Random(seed)
+        self.random.shuffle(self.pairs)
+
+    def body(self, number: int) -> bytes:
+        (village, place), (category, keywords) = self.pairs[number % len(self.pairs)]
+        opening = self.random.choice(OPENINGS).format(kw=self.random.choice(keywords), place=place)
+        words = "".join(self.random.choices(COMMON, k=self.random.randint(40, 70)))
+        report = {"channel": self.random.choice(("hotline", "hotline", "web", "mailbox")), "village": village,
+                  "category": category, "content": f"{opening}{words}。", "reporter": None}
+        return json.dumps(report, ensure_ascii=False).encode()
+
+
+# --- the open loop ---------------------------------------------------------------------------------
+
+@dataclass
+class Sent:
+    scheduled: float  # monotonic (event loop clock): when the report is due to be sent
+    released: float | None = None  # when the scheduler handed it to the connections (its own lag)
+    started: float | None = None  # when a connection took it (after waiting for a free one)
+    answered: float | None = None
+    accepted_wall: float | None = None  # time.time() when the 201 arrived
+    received_at: float | None = None  # intake's own received_at, wall clock
+    status: int | None = None
+    error: str | None = None
+    report_id: str | None = None
+
+
+class KeepAliveConnection:
+    """One HTTP/1.1 keep-alive connection that POSTs JSON to one path, on asyncio streams.
+
+    The generator must cost far less than what it measures: httpx's AsyncClient spends about 2 ms
+    of CPU per request here, so on a small machine it could not itself offer 500 reports/s. This
+    speaks just what the nameko services answer (Content-Length or chunked bodies, keep-alive unless
+    told to close) and reconnects after any error.
+    """
+
+    def __init__(self, url: str, path: str, headers: dict[str, str]):
+        address = httpx.URL(url)
+        self.host, self.port = address.host, address.port
+        lines = [f"POST {path} HTTP/1.1", f"Host: {self.host}:{self.port}", *(f"{k}: {v}" for k, v in headers.items())]
+        self.head = ("\r\n".join(lines) + "\r\nContent-Length: ").encode()
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, body: bytes) -> tuple[int, bytes]:
+        try:
+            if self.writer is None:
+                self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            self.writer.write(self.head + str(len(body)).encode() + b"\r\n\r\n" + body)
+            head = await self.reader.readuntil(b"\r\n\r\n")
+            status = int(head[9:12])
+            fields = dict(line.split(b":", 1) for line in head.split(b"\r\n")[1:] if b":" in line)
+            fields = {name.strip().lower(): value.strip().lower() for name, value in fields.items()}
+            if b"content-length" in fields:
+                payload = await self.reader.readexactly(int(fields[b"content-length"]))
+            elif fields.get(b"transfer-encoding") == b"chunked":
+                payload = await self._chunks()
+            else:
+                payload = await self.reader.read()
+                fields[b"connection"] = b"close"
+            if fields.get(b"connection") == b"close":
+                self.close()
+            return status, payload
+        except BaseException:  # a timeout's cancellation too: the connection is in an unknown state
+            self.close()
+            raise
+
+    async def _chunks(self) -> bytes:
+        parts = []
+        while size := int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16):
+            parts.append(await self.reader.readexactly(size))
+            await self.reader.readexactly(2)
+        await self.reader.readuntil(b"\r\n")
+        return b"".join(parts)
+
+    def close(self):
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+async def send(connection: KeepAliveConnection, body: bytes, sent: Sent, timeout: float) -> None:
+    loop = asyncio.get_running_loop()
+    sent.started = loop.time()
+    if sent.started - sent.scheduled > timeout:  # bounded: the office is that far behind
+        sent.answered, sent.error = sent.started, f"not sent: waited over {timeout:g}s for a free connection"
+        return
+    try:
+        status, payload = await asyncio.wait_for(connection.post(body), timeout)
+        sent.answered, sent.accepted_wall, sent.status = loop.time(), time.time(), status
+        if status == 201:
+            report = json.loads(payload)
+            sent.report_id = report["report_id"]
+            sent.received_at = datetime.fromisoformat(report["received_at"]).timestamp()
+        else:
+            sent.error = f"{status}: {payload[:300].decode(errors='replace')}"
+    except Exception as exc:  # a timeout or a broken connection is a failed report, whatever its kind
+        sent.answered, sent.error = loop.time(), f"{exc.__class__.__name__}: {exc}"[:300]
+
+
+async def offer(urls: list[str], bodies: list[bytes], rate: float, connections: int,
+                timeout: float) -> tuple[list[Sent], float, float]:
+    """Send each body at its scheduled time, round-robin over the intake replicas.
+
+    A scheduler releases every report when it is due into its replica's queue; ``connections``
+    senders, each with a keep-alive connection of its own, take them from it. A slow answer holds one
+    sender, never the schedule: while any connection is free a report goes out on time, and when all
+    are busy the office is that far behind and the wait is counted in the report's latency. Returns
+    the records and the monotonic and wall time of the first slot.
+    """
+    headers = {**OPERATOR, "Content-Type": "application/json"}
+    senders = [(replica, KeepAliveConnection(urls[replica], "/reports", headers))
+               for replica in (n % len(urls) for n in range(max(connections, len(urls))))]
+    queues: list[asyncio.Queue[int | None]] = [asyncio.Queue() for _ in urls]
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.1
+    start_wall = time.time() + (start - loop.time())
+    records = [Sent(scheduled=start + n / rate) for n in range(len(bodies))]
+
+    async def scheduler():
+        released = 0
+        while released < len(records):
+            now = loop.time()
+            while released < len(records) and records[released].scheduled <= now:
+                records[released].released = now
+                queues[released % len(urls)].put_nowait(released)
+                released += 1
+            if released < len(records):
+                await asyncio.sleep(max(0.0, records[released].scheduled - loop.time()))
+        for replica, _connection in senders:
+            queues[replica].put_nowait(None)
+
+    async def sender(replica: int, connection: KeepAliveConnection):
+        try:
+            while (number := await queues[replica].get()) is not None:
+                await send(connection, bodies[number], records[number], timeout)
+        finally:
+            connection.close()
+
+    await asyncio.gather(scheduler(), *(sender(replica, connection) for replica, connection in senders))
+    return records, start, start_wall
+
+
+# --- the case board --------------------------------------------------------------------------------
+
+class CaseBoard:
+    """Dispatch's cases as the supervisor sees them, paged with ``after``; keyed by case id, so
+    re-reading a page never counts a case twice."""
+
+    def __init__(self, url: str):
+        self.client = httpx.Client(base_url=url, headers=SUPERVISOR, timeout=60)
+        self.cases: dict[str, dict] = {}
+        self.highest = 0
+
+    def close(self):
+        self.client.close()
+
+    def read(self, after_pk: int = 0) -> int:
+        """Read every case after a row id; returns how many pages it took."""
+        after, pages = (f"C{after_pk:08d}" if after_pk else None), 0
+        while True:
+            params = {"limit": PAGE, **({"after": after} if after else {})}
+            answer = self.client.get("/cases", params=params)
+            answer.raise_for_status()
+            page = answer.json()
+            pages += 1
+            for case in page["cases"]:
+                self.cases[case["case_id"]] = case
+                self.highest = max(self.highest, int(case["case_id"][1:]))
+            if not (after := page["next_after"]):
+                return pages
+
+    def read_new(self) -> int:
+        return self.read(max(0, self.highest - CURSOR_MARGIN))
+
+    def index(self) -> tuple[dict[str, list[dict]], dict[str, list[str]]]:
+        """report id -> its own cases, and report id -> the cases it was linked to as a repeat."""
+        own, linked = {}, {}
+        for case in self.cases.values():
+            own.setdefault(case["report_id"], []).append(case)
+            for report_id in case.get("linked_reports") or []:
+                linked.setdefault(report_id, []).append(case["case_id"])
+        return own, linked
+
+
+def await_dispatch(board: CaseBoard, report_ids: list[str], timeout: float) -> tuple[float, bool]:
+    """Poll the case board until every report has a case or the time is up; returns (seconds, drained)."""
+    began = time.monotonic()
+    while True:
+        board.read_new()
+        own, linked = board.index()
+        missing = [r for r in report_ids if r not in own and r not in linked]
+        if not missing:
+            return time.monotonic() - began, True
+        if time.monotonic() - began > timeout:
+            return time.monotonic() - began, False
+        time.sleep(0.5)
+
+
+def count_cases(board: CaseBoard, report_ids: list[str]) -> dict:
+    """Lost: accepted, yet no case has it. Duplicated: more than one case opened for it."""
+    own, linked = board.index()
+    return {"lost": sum(1 for r in report_ids if r not in own and r not in linked),
+            "duplicated": sum(1 for r in report_ids if len(own.get(r, ())) > 1),
+            "linked": sum(1 for r in report_ids if r not in own and r in linked)}
+
+
+# --- one rate step ---------------------------------------------------------------------------------
+
+def percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def quantiles_ms(seconds: list[float]) -> dict:
+    return {f"p{q}": None if (v := percentile(seconds, q)) is None else round(v * 1000, 1) for q in (50, 95, 99)}
+
+
+def run_step(office: Office, board: CaseBoard, sampler: Sampler, maker: ReportMaker, first_number: int,
+             rate: float, duration: float, options: dict) -> tuple[dict, list[str]]:
+    bodies = [maker.body(first_number + n) for n in range(int(rate * duration))]
+    began = time.monotonic()
+    records, start, start_wall = asyncio.run(offer(office.urls("intake"), bodies, rate, options["connections"],
+                                                   options["request_timeout"]))
+    answered = time.monotonic()
+    accepted = [r for r in records if r.status == 201]
+    rejected = [r for r in records if r.status is not None and 400 <= r.status < 500]
+    failed = [r for r in records if r.status is None or r.status >= 500]
+    report_ids = [r.report_id for r in accepted]
+
+    drain_s, drained = await_dispatch(board, report_ids, options["drain_timeout"])
+    ended = time.monotonic()
+    own, _ = board.index()
+    dispatch_s, since_received_s, dispatched_at = [], [], []
+    for record in accepted:
+        if cases := own.get(record.report_id):
+            at = datetime.fromisoformat(cases[0]["dispatched_at"]).timestamp()
+            dispatched_at.append(at)
+            dispatch_s.append(at - record.accepted_wall)
+            since_received_s.append(at - record.received_at)
+
+    last_accept = max((r.answered for r in accepted), default=start)
+    statuses: dict[str, int] = {}
+    for record in records:
+        key = str(record.status) if record.status is not None else (
+            "not sent" if (record.error or "").startswith("not sent") else "no answer")
+        statuses[key] = statuses.get(key, 0) + 1
+    usage = sampler.window(began, ended)
+    step = {
+        "rate": rate, "duration_s": duration, "offered": len(records), "accepted": len(accepted),
+        "accepted_per_s": round(len(accepted) / max(1e-9, last_accept - start), 1),
+        "rejected_percent": round(100 * len(rejected) / max(1, len(records)), 2),
+        "failed_percent": round(100 * len(failed) / max(1, len(records)), 2),
+        "statuses": statuses,
+        "errors": sorted({r.error for r in rejected + failed if r.error})[:5],
+        "accept_ms": quantiles_ms([r.answered - r.scheduled for r in accepted]),
+        "scheduler_lag_ms": quantiles_ms([r.released - r.scheduled for r in records if r.released is not None]),
+        "connection_wait_ms": quantiles_ms([r.started - r.scheduled for r in records if r.started is not None]),
+        "dispatched": len(dispatch_s),
+        "dispatched_per_s": round(len(dispatched_at) / max(1e-9, max(dispatched_at) - start_wall), 1)
+        if dispatched_at else 0.0,
+        "dispatch_ms": quantiles_ms(dispatch_s),
+        "dispatch_from_received_at_ms": quantiles_ms(since_received_s),
+        **count_cases(board, report_ids),
+        "drain_s": round(drain_s, 2), "drained": drained,
+        "answers_took_s": round(answered - began, 2),
+        **usage,
+        # what one report costs the office in CPU, offering to dispatch (timers and the case board included)
+        "cpu_ms_per_report": {name: round(1000 * u["cpu_seconds"] / len(dispatch_s), 2)
+                              for name, u in usage["services"].items()
+                              if u["cpu_seconds"] is not None and dispatch_s},
+    }
+    return step, report_ids
+
+
+def warm_up(office: Office, board: CaseBoard, maker: ReportMaker, count: int) -> list[str]:
+    """A few reports through every replica before measuring: first requests pay for imports and caches."""
+    report_ids = []
+    with httpx.Client(headers={**OPERATOR, "Content-Type": "application/json"}, timeout=30) as client:
+        for n in range(count):
+            answer = client.post(office.urls("intake")[n % len(office.urls("intake"))] + "/reports",
+                                 content=maker.body(n))
+            answer.raise_for_status()
+            report_ids.append(answer.json()["report_id"])
+    _, drained = await_dispatch(board, report_ids, 60)
+    if not drained:
+        raise RuntimeError("the warm-up reports were not dispatched within 60 s; see the service logs")
+    return report_ids
+
+
+# --- the broker's ceiling --------------------------------------------------------------------------
+
+CEILING_QUEUE = "bench.ceiling"
+CEILING_BODY = json.dumps({"specversion": "1.0", "type": "bench.ceiling", "source": "bench",
+                           "data": {"padding": "x" * 480}}).encode()
+PERSISTENT = pika.BasicProperties(delivery_mode=2, content_type="application/json")
+
+
+def publish_one_by_one(parameters: pika.URLParameters, count: int, time_cap: float) -> dict:
+    """Each message waits for its confirm before the next is published (BlockingConnection)."""
+    connection = pika.BlockingConnection(parameters)
+    try:
+        channel = connection.channel()
+        channel.confirm_delivery()
+        sent, began = 0, time.perf_counter()
+        while sent < count and time.perf_counter() - began < time_cap:
+            channel.basic_publish("", CEILING_QUEUE, CEILING_BODY, PERSISTENT)  # raises on a nack
+            sent += 1
+        took = time.perf_counter() - began
+    finally:
+        connection.close()
+    return {"messages": sent, "seconds": round(took, 3), "per_s": round(sent / took, 1)}
+
+
+def publish_pipelined(parameters: pika.URLParameters, count: int, window: int, time_cap: float) -> dict:
+    """Keep up to ``window`` messages unconfirmed (SelectConnection), publishing more as confirms arrive."""
+    state = {"sent": 0, "confirmed": 0, "nacked": 0, "began": None, "ended": None, "error": None}
+    unconfirmed: set[int] = set()
+
+    def on_open(connection):
+        connection.channel(on_open_callback=on_channel)
+
+    def on_channel(channel):
+        state["channel"] = channel
+        channel.confirm_delivery(ack_nack_callback=on_confirm, callback=lambda _frame: begin())
+
+    def begin():
+        state["began"] = time.perf_counter()
+        fill()
+
+    def fill():
+        channel = state["channel"]
+        while state["sent"] < count and len(unconfirmed) < window:
+            channel.basic_publish("", CEILING_QUEUE, CEILING_BODY, PERSISTENT)
+            state["sent"] += 1
+            unconfirmed.add(state["sent"])  # delivery tags count from 1 on a confirming channel
+
+    def on_confirm(frame):
+        method = frame.method
+        done = {t for t in unconfirmed if t <= method.delivery_tag} if method.multiple else {method.delivery_tag}
+        unconfirmed.difference_update(done)
+        state["nacked" if isinstance(method, pika.spec.Basic.Nack) else "confirmed"] += len(done)
+        if state["confirmed"] + state["nacked"] >= count:
+            state["ended"] = time.perf_counter()
+            connection.close()
+        else:
+            fill()
+
+    def give_up():
+        if state["ended"] is None:
+            state["error"] = f"not all confirmed within {time_cap:.0f}s"
+            state["ended"] = time.perf_counter()
+            connection.close()
+
+    def on_failed(_connection, error):
+        state["error"] = repr(error)
+        connection.ioloop.stop()
+
+    connection = pika.SelectConnection(parameters, on_open_callback=on_open, on_open_error_callback=on_failed,
+                                       on_close_callback=lambda *_: connection.ioloop.stop())
+    connection.ioloop.call_later(time_cap, give_up)
+    connection.ioloop.start()
+    if state["began"] is None or state["ended"] is None:
+        raise RuntimeError(f"pipelined publishing failed: {state['error']}")
+    took = state["ended"] - state["began"]
+    return {"messages": state["confirmed"], "nacked": state["nacked"], "window": window,
+            "seconds": round(took, 3), "per_s": round(state["confirmed"] / took, 1), "error": state["error"]}
+
+
+def consume_all(parameters: pika.URLParameters, count: int, prefetch: int) -> dict:
+    """Consume what was published, one ack per message (as nameko's consumers do)."""
+    connection = pika.BlockingConnection(parameters)
+    try:
+        channel = connection.channel()
+        channel.basic_qos(prefetch_count=prefetch)
+        got, began = 0, time.perf_counter()
+        for method, _properties, _body in channel.consume(CEILING_QUEUE, inactivity_timeout=5):
+            if method is None:
+                break
+            channel.basic_ack(method.delivery_tag)
+            got += 1
+            if got >= count:
+                break
+        took = time.perf_counter() - began
+        channel.cancel()
+    finally:
+        connection.close()
+    return {"messages": got, "prefetch": prefetch, "seconds": round(took, 3), "per_s": round(got / took, 1)}
+
+
+def measure_ceiling(amqp_uri: str, messages: int) -> dict:
+    parameters = pika.URLParameters(amqp_uri)
+    with pika.BlockingConnection(parameters) as connection:
+        connection.channel().queue_declare(CEILING_QUEUE, durable=True)
+    try:
+        one_by_one = publish_one_by_one(parameters, messages, time_cap=15)
+        pipelined = publish_pipelined(parameters, messages, window=500, time_cap=120)
+        consumed = consume_all(parameters, one_by_one["messages"] + pipelined["messages"], prefetch=100)
+    finally:
+        with pika.BlockingConnection(parameters) as connection:
+            connection.channel().queue_delete(CEILING_QUEUE)
+    return {"message_bytes": len(CEILING_BODY), "publish_confirmed_one_by_one": one_by_one,
+            "publish_confirmed_pipelined": pipelined, "consume_acked": consumed}
+
+
+# --- a whole run: one office, every rate -----------------------------------------------------------
+
+def run_office(amqp_uri: str, replicas: int, options: dict, echo) -> dict:
+    data_dir = Path(tempfile.mkdtemp(prefix="lianxin-bench-"))
+    office, sampler, board = Office(), None, None
+    run = {"replicas": replicas, "database": options["database"], "steps": []}
+    try:
+        with service_databases(options["database"], data_dir) as databases:
+            try:
+                echo(f"starting the office ({replicas} intake replica{'s' * (replicas > 1)}, "
+                     f"{options['database']}, data in {data_dir}) …")
+                start_office(office, amqp_uri, databases, data_dir, replicas, options["log_level"])
+                pids = office.pids()
+                if (broker := broker_pid()) is not None:
+                    pids["rabbitmq"] = broker
+                sampler = Sampler(pids)
+                sampler.start()
+                board = CaseBoard(office.urls("dispatch")[0])
+                every_report = warm_up(office, board, ReportMaker(options["directory"], options["seed"] + 1),
+                                       WARMUP_REPORTS)
+                maker, number = ReportMaker(options["directory"], options["seed"]), 0
+                for rate in options["rates"]:
+                    echo(f"  offering {rate:g} reports/s for {options['duration']:g} s …")
+                    step, report_ids = run_step(office, board, sampler, maker, number, rate, options["duration"],
+                                                options)
+                    number += step["offered"]
+                    every_report += report_ids
+                    run["steps"].append(step)
+                    echo("    " + step_line(step))
+                    if dead := office.dead():
+                        raise RuntimeError(f"{dead[0].name} exited during the run:\n{log_tail(dead[0])}")
+                echo("  counting every case of the run …")
+                board.read(0)
+                accepted = set(every_report)
+                run["whole_run"] = {"accepted": len(every_report), "cases": len(board.cases),
+                                    **count_cases(board, every_report),
+                                    # reports intake took in although the generator saw no 201 (a timeout)
+                                    "cases_of_unanswered_reports": sum(
+                                        1 for c in board.cases.values() if c["report_id"] not in accepted)}
+            finally:
+                if sampler is not None:
+                    sampler.stop()
+                    run["rss_growth"] = sampler.growth()
+                    run["run_seconds"] = round(sampler.samples[-1][0] - sampler.samples[0][0], 1)
+                if board is not None:
+                    board.close()
+                stop_office(office)
+    finally:
+        if options["keep_data"]:
+            echo(f"  data and service logs kept in {data_dir}")
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    return run
+
+
+# --- output ----------------------------------------------------------------------------------------
+
+def fmt(value, width: int = 0, digits: int = 0) -> str:
+    text = "—" if value is None else (f"{value:.{digits}f}" if isinstance(value, float) else str(value))
+    return text.rjust(width)
+
+
+def trio(q: dict) -> str:
+    return "/".join(fmt(q[k]) for k in ("p50", "p95", "p99"))
+
+
+def step_line(step: dict) -> str:
+    return (f"accepted {step['accepted_per_s']:.0f}/s, accept p99 {fmt(step['accept_ms']['p99'])} ms, "
+            f"dispatch p99 {fmt(step['dispatch_ms']['p99'])} ms, lost {step['lost']}, dup {step['duplicated']}, "
+            f"drain {step['drain_s']:.1f} s")
+
+
+def print_run(run: dict, ceiling: dict | None, echo) -> None:
+    title = f"intake replicas: {run['replicas']}, database: {run['database']}"
+    echo(f"\n{title}\n{'=' * len(title)}")
+    echo(f"{'rate/s':>7} {'offered':>7} {'acc/s':>7} {'rej%':>5} {'fail%':>5} {'accept ms p50/95/99':>20} "
+         f"{'dispatch ms p50/95/99':>22} {'disp/s':>7} {'lost':>5} {'dup':>4} {'linked':>6} {'drain s':>7} "
+         f"{'sched lag p99':>13}")
+    for s in run["steps"]:
+        echo(f"{s['rate']:>7g} {s['offered']:>7} {s['accepted_per_s']:>7.1f} {s['rejected_percent']:>5.1f} "
+             f"{s['failed_percent']:>5.1f} {trio(s['accept_ms']):>20} {trio(s['dispatch_ms']):>22} "
+             f"{s['dispatched_per_s']:>7.1f} {s['lost']:>5} {s['duplicated']:>4} {s['linked']:>6} "
+             f"{s['drain_s']:>6.1f}{'' if s['drained'] else '!'} {fmt(s['scheduler_lag_ms']['p99'], 10)} ms")
+    names = list(run["steps"][0]["services"]) if run["steps"] else []
+    if names:
+        echo("\npeak RSS MiB (CPU % of one core) per process, per step; machine busy % of all cores")
+        echo(f"{'rate/s':>7} " + " ".join(f"{n:>18}" for n in names) + f" {'generator':>10} {'machine':>8}")
+        for s in run["steps"]:
+            cells = [f"{fmt(s['services'][n]['peak_rss_mib'], 0, 1)} ({fmt(s['services'][n]['cpu_percent'], 0)}%)"
+                     for n in names]
+            echo(f"{s['rate']:>7g} " + " ".join(f"{c:>18}" for c in cells)
+                 + f" {fmt(s['generator_cpu_percent'], 9)}% {fmt(s['machine_busy_percent'], 7)}%")
+        echo("CPU ms per dispatched report (the office's cost of one report, from offering to dispatch):")
+        for s in run["steps"]:
+            cost = s["cpu_ms_per_report"]
+            office = sum(v for n, v in cost.items() if n != "rabbitmq")
+            echo(f"{s['rate']:>7g} " + ", ".join(f"{n} {v:.1f}" for n, v in cost.items())
+                 + f"; all service processes {office:.1f}")
+    if growth := run.get("rss_growth"):
+        echo(f"RSS over the whole run ({run.get('run_seconds', 0):.0f} s), first → peak → last MiB: "
+             + ", ".join(f"{n} {g['first_mib']:.0f}→{g['peak_mib']:.0f}→{g['last_mib']:.0f}"
+                         for n, g in growth.items()))
+    if whole := run.get("whole_run"):
+        echo(f"whole run: {whole['accepted']} accepted reports (incl. {WARMUP_REPORTS} warm-up), "
+             f"{whole['cases']} cases; lost {whole['lost']}, duplicated {whole['duplicated']}, "
+             f"linked as repeats {whole['linked']}; cases of reports whose answer never arrived "
+             f"{whole['cases_of_unanswered_reports']}")
+    if ceiling:
+        base = ceiling["publish_confirmed_pipelined"]["per_s"]
+        echo("as a share of the broker's pipelined publish ceiling "
+             f"({base:.0f} msgs/s): " + ", ".join(
+                 f"{s['rate']:g}/s → accepted {s['accepted_per_s'] / base:.3f}, dispatched "
+                 f"{s['dispatched_per_s'] / base:.3f}" for s in run["steps"]))
+    for s in run["steps"]:
+        if s["errors"]:
+            echo(f"  at {s['rate']:g}/s, e.g.: " + " | ".join(s["errors"][:3]))
+
+
+def print_ceiling(ceiling: dict, echo) -> None:
+    one, pipe, con = (ceiling[k] for k in ("publish_confirmed_one_by_one", "publish_confirmed_pipelined",
+                                          "consume_acked"))
+    echo(f"\nbroker ceiling (pika, persistent {ceiling['message_bytes']} B messages, durable queue)")
+    echo(f"  publish, confirm each before the next: {one['per_s']:>9.0f} msgs/s ({one['messages']} messages)")
+    trouble = f", {pipe['error']}" if pipe.get("error") else ""
+    echo(f"  publish, {pipe['window']} unconfirmed in flight:  {pipe['per_s']:>9.0f} msgs/s "
+         f"({pipe['messages']} messages{trouble})")
+    echo(f"  consume, ack each (prefetch {con['prefetch']}):       {con['per_s']:>9.0f} msgs/s "
+         f"({con['messages']} messages)")
+
+
+def targets(runs: list[dict]) -> list[dict]:
+    """The issue's targets against the best matching step of the 1-replica (or first) run."""
+    steps = (next((r for r in runs if r["replicas"] == 1), runs[0]) if runs else {"steps": []})["steps"]
+    at_500 = next((s for s in steps if s["rate"] == 500), None)
+    top = max(steps, key=lambda s: min(s["accepted_per_s"], s["dispatched_per_s"]), default=None)
+    sustained = top is not None and top["duration_s"] >= TARGETS["sustain_s"]
+    run_s = max((r.get("run_seconds", 0) for r in runs), default=0)
+    out = [
+        {"target": f"≥{TARGETS['throughput_per_s']} reports/s accepted and dispatched, sustained "
+                   f"{TARGETS['sustain_s']} s, none lost or duplicated",
+         "measured": None if top is None else
+         f"{min(top['accepted_per_s'], top['dispatched_per_s']):.0f}/s at {top['rate']:g}/s offered for "
+         f"{top['duration_s']:g} s, lost {top['lost']}, dup {top['duplicated']}",
+         "met": None if top is None or not sustained else
+         min(top["accepted_per_s"], top["dispatched_per_s"]) >= TARGETS["throughput_per_s"]
+         and top["lost"] == 0 and top["duplicated"] == 0},
+        {"target": f"accept p99 < {TARGETS['accept_p99_ms_at_500']} ms at 500/s",
+         "measured": at_500 and f"{fmt(at_500['accept_ms']['p99'])} ms",
+         "met": at_500 and at_500["accept_ms"]["p99"] is not None
+         and at_500["accept_ms"]["p99"] < TARGETS["accept_p99_ms_at_500"]},
+        {"target": f"report-to-dispatch p99 < {TARGETS['dispatch_p99_ms_at_500']} ms at 500/s",
+         "measured": at_500 and f"{fmt(at_500['dispatch_ms']['p99'])} ms",
+         "met": at_500 and at_500["dispatch_ms"]["p99"] is not None
+         and at_500["dispatch_ms"]["p99"] < TARGETS["dispatch_p99_ms_at_500"]},
+        {"target": f"no RSS growth over a {TARGETS['rss_run_s'] // 60}-minute run",
+         "measured": f"run lasted {run_s:.0f} s (see RSS first → last)",
+         "met": None},
+    ]
+    return out
+
+
+def print_targets(rows: list[dict], echo) -> None:
+    echo("\ntargets (issue 7; printed, not asserted)")
+    for row in rows:
+        verdict = {True: "met", False: "NOT met", None: "not measured by this run"}[row["met"]]
+        echo(f"  {row['target']}: {row['measured'] or '—'} — {verdict}")
+
+
+def replica_ratio(runs: list[dict]) -> dict | None:
+    by = {r["replicas"]: r for r in runs}
+    if 1 not in by or len(by) < 2:
+        return None
+    out = {}
+    for replicas, run in by.items():
+        if replicas == 1:
+            continue
+        for one, more in zip(by[1]["steps"], run["steps"], strict=False):
+            out[f"{replicas}x@{one['rate']:g}"] = round(more["accepted_per_s"] / max(1e-9, one["accepted_per_s"]), 3)
+    return out
+
+
+# --- the command -----------------------------------------------------------------------------------
+
+def numbers(text: str, cast=float) -> list:
+    try:
+        values = [cast(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise click.BadParameter(f"expected comma-separated numbers, got {text!r}") from None
+    if not values or any(v <= 0 for v in values):
+        raise click.BadParameter(f"expected positive numbers, got {text!r}")
+    return values
+
+
+@click.command(help=__doc__.split("\n\n")[0])
+@click.option("--rates", default="100,250,500,1000", show_default=True, help="Reports/s offered, one step each.")
+@click.option("--duration", default=20.0, show_default=True, help="Seconds each rate is offered.")
+@click.option("--replicas", default="1", show_default=True,
+              help="Intake replicas; a list (1,2) runs the whole sweep once per count and prints the ratio.")
+@click.option("--database", type=click.Choice(["sqlite", "postgresql"]), default="sqlite", show_default=True)
+@click.option("--json", "json_path", default="bench/results/intake_peak.json", show_default=True,
+              type=click.Path(dir_okay=False))
+@click.option("--skip-ceiling", is_flag=True, help="Do not measure the broker's raw ceiling.")
+@click.option("--ceiling-messages", default=20000, show_default=True)
+@click.option("--connections", default=256, show_default=True, help="HTTP connections of the generator's pool.")
+@click.option("--request-timeout", default=30.0, show_default=True, help="Seconds before a report counts as failed.")
+@click.option("--drain-timeout", default=60.0, show_default=True,
+              help="Seconds to wait after each step for every accepted report to be dispatched.")
+@click.option("--seed", default=7, show_default=True)
+@click.option("--log-level", default="WARNING", show_default=True, help="LOG_LEVEL of the services.")
+@click.option("--keep-data", is_flag=True, help="Keep the temporary data directory and service logs.")
+def main(rates, duration, replicas, database, json_path, skip_ceiling, ceiling_messages, connections,
+         request_timeout, drain_timeout, seed, log_level, keep_data):
+    echo = click.echo
+    # a SIGTERM stops the benchmark like Ctrl-C: through the finally clauses that stop the office
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    options = {"rates": numbers(rates), "duration": duration, "database": database, "connections": connections,
+               "request_timeout": request_timeout, "drain_timeout": drain_timeout, "seed": seed,
+               "log_level": log_level, "keep_data": keep_data, "directory": REPO_ROOT / "deploy" / "county.yaml"}
+    replica_counts = numbers(replicas, int)
+    if database == "sqlite" and max(replica_counts) > 1:
+        echo("note: intake replicas share one SQLite file here and contend for its write lock, and each runs "
+             "its own outbox relay over it (dispatch drops the repeats); use --database postgresql for "
+             "meaningful replica figures.")
+    started = datetime.now(timezone.utc)
+    result = {"started_at": started.isoformat(), "machine": {
+        "cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in options.items()},
+        "ceiling": None, "runs": []}
+    with private_vhost() as amqp_uri:
+        if not skip_ceiling:
+            echo("measuring the broker's ceiling …")
+            result["ceiling"] = measure_ceiling(amqp_uri, ceiling_messages)
+            print_ceiling(result["ceiling"], echo)
+        for count in replica_counts:
+            try:
+                result["runs"].append(run_office(amqp_uri, count, options, echo))
+            except (RuntimeError, httpx.HTTPError) as exc:
+                echo(f"run with {count} intake replica(s) stopped: {exc}", err=True)
+                result.setdefault("errors", []).append(f"{count} replicas: {exc}")
+    for run in result["runs"]:
+        print_run(run, result["ceiling"], echo)
+    if result["ceiling"]:
+        print_ceiling(result["ceiling"], echo)
+    if ratio := replica_ratio(result["runs"]):
+        result["replica_ratio"] = ratio
+        echo("\naccepted/s with N replicas ÷ with 1: " + ", ".join(f"{k} {v:.2f}" for k, v in ratio.items()))
+    result["targets"] = targets(result["runs"])
+    print_targets(result["targets"], echo)
+    result["finished_at"] = datetime.now(timezone.utc).isoformat()
+    path = Path(json_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    echo(f"\nwrote {path}")
+    if result.get("errors"):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
