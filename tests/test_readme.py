@@ -46,3 +46,10 @@ def test_the_code_passes_the_linter():
     ruff = Path(sys.executable).with_name("ruff")  # a test dependency, installed beside python
     lint = subprocess.run([ruff, "check", "lianxin", "services", "tests"], cwd=ROOT, capture_output=True, text=True)
     assert lint.returncode == 0, lint.stdout[-3000:]
+
+
+def test_the_architecture_table_lists_what_each_service_publishes():
+    rows = re.findall(r"^\| `(intake|dispatch|supervision|scoring)` \| \d+ \|[^|]*\|[^|]*\| ([^|]*) \|$", README, re.M)
+    published = {service: set(re.findall(r"`([a-z]+\.[a-z]+)`", cell)) for service, cell in rows}
+    assert published == {service: {n for n, e in CATALOGUE.items() if e.publisher == service}
+                         for service in ("intake", "dispatch", "supervision", "scoring")}
