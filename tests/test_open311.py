@@ -429,3 +429,22 @@ def test_refusals_follow_the_spec_and_leave_no_report(office, citizen):
     assert len(records) == 3 and records[-1]["service_request_id"] == accepted[0]["service_request_id"]
     assert records[-1]["description"] == "水" * 4000
     assert [r["service_name"] for r in records] == ["饮水难"] * 3
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_a_client_asking_too_often_is_told_to_wait_with_429(amqp_uri, database_urls):
+    from tests.conftest import Office
+    office = Office(amqp_uri, database_urls, settings={"intake": {"open311_rate_per_minute": 3}})
+    office.start("intake")
+    try:
+        with httpx.Client(base_url=office.urls["intake"]) as client:
+            answers = [client.get("/open311/v2/services.json") for _ in range(4)]
+            xml = client.get("/open311/v2/services.xml")
+    finally:
+        office.stop()
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    [error] = answers[-1].json()
+    assert error["code"] == 429 and "too many requests" in error["description"]
+    assert int(answers[-1].headers["Retry-After"]) >= 1
+    assert xml.status_code == 429 and b"<errors>" in xml.content

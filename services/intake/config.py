@@ -19,6 +19,7 @@ class IntakeSettings(ServiceSettings):
     pii_keys: str = Field(DEVELOPMENT_PII_KEY, validation_alias="LIANXIN_PII_KEYS")
     # Open311 api_keys of the public clients (web portal, apps), comma-separated.
     open311_api_keys: str = "lianxin-web-portal"
+    open311_rate_per_minute: int = Field(120, ge=1, description="Open311 requests per client address a minute")
 
     # early warning
     group_size: int = Field(5, ge=2, description="people involved from which a report is a group matter")
@@ -44,6 +45,7 @@ class IntakeSettings(ServiceSettings):
             "PSEUDONYM_KEY": self.pseudonym_key,
             "PII_KEYS": [k.strip() for k in self.pii_keys.split(",") if k.strip()],
             "OPEN311_API_KEYS": [k.strip() for k in self.open311_api_keys.split(",") if k.strip()],
+            "OPEN311_RATE_PER_MINUTE": self.open311_rate_per_minute,
             "EARLY_WARNING": {
                 "group_size": self.group_size, "surge_threshold": self.surge_threshold,
                 "surge_window_minutes": self.surge_window_minutes, "recurring_threshold": self.recurring_threshold,

@@ -37,12 +37,14 @@ import logging
 import math
 import os
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl
 from xml.etree import ElementTree
 
+from nameko.extensions import SharedExtension
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
@@ -257,13 +259,41 @@ def _element(name: str, value) -> ElementTree.Element:
     return element
 
 
+class ClientRateLimit(SharedExtension):
+    """The public Open311 API's limit per client: a token bucket of ``OPEN311_RATE_PER_MINUTE`` requests,
+    refilled evenly, per client address (one bucket shared by all the Open311 routes of the service)."""
+
+    MAX_CLIENTS = 10000
+
+    def setup(self):
+        self.per_minute = self.container.config.get("OPEN311_RATE_PER_MINUTE", 120)
+        self.buckets: dict[str, tuple[float, float]] = {}
+
+    def wait(self, client: str) -> float:
+        """0 if the client may go on now, else the seconds until it may."""
+        now, rate = time.monotonic(), self.per_minute / 60
+        tokens, since = self.buckets.get(client, (float(self.per_minute), now))
+        tokens = min(float(self.per_minute), tokens + (now - since) * rate)
+        if len(self.buckets) >= self.MAX_CLIENTS and client not in self.buckets:
+            self.buckets.clear()  # forget idle clients rather than grow without bound
+        self.buckets[client] = (tokens - 1, now) if tokens >= 1 else (tokens, now)
+        return 0.0 if tokens >= 1 else (1 - tokens) / rate
+
+
 class Open311Handler(JsonHttpHandler):
     """nameko ``@http`` for Open311: the ``fmt`` of the path picks XML or JSON, for answers and errors."""
+
+    limit = ClientRateLimit()
 
     def handle_request(self, request):
         fmt = request.path_values.get("fmt")
         if fmt not in CONTENT_TYPES:
             return self._error(Open311Error(404, f"no format {fmt!r}: ask for .xml or .json"), "xml")
+        if (wait := self.limit.wait(request.remote_addr or "?")) > 0:
+            refusal = self._error(Open311Error(429, f"too many requests from this client: try again in "
+                                                    f"{math.ceil(wait)} s"), fmt)
+            refusal.headers["Retry-After"] = str(math.ceil(wait))
+            return refusal
         # nameko runs the worker and hands its outcome to response_from_*; those defer the rendering to here
         deferred = super().handle_request(request)
         return deferred(fmt)
