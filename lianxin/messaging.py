@@ -347,13 +347,13 @@ class EventConsumer(EventHandler):
                 handle_result=partial(self._handle_result, message, event, attempt, first_failure),
             )
         except ContainerBeingKilled:
-            self.queue_consumer.requeue_message(message)
+            self._let_go(message, ack=False)
 
     def _handle_result(self, message, event, attempt, first_failure, worker_ctx, result=None, exc_info=None):
         service = self.container.service_name
         error = exc_info[1] if exc_info else None
         if error is None or isinstance(error, AlreadyApplied):
-            self.queue_consumer.ack_message(message)
+            self._let_go(message, ack=True)
             METRICS.events_consumed.labels(service, event.type, "duplicate" if error else "applied").inc()
             if error is None:
                 METRICS.event_lag.labels(service, event.type).observe(_age(event))
@@ -380,15 +380,27 @@ class EventConsumer(EventHandler):
             return  # the broker took the message back and will redeliver it
         self._spawn(event, message, attempt, first_failure)
 
+    def _let_go(self, message, ack: bool) -> None:
+        """Ack (or requeue) the message; if its connection has just died, the broker takes the message
+        back and delivers it again, and the inbox skips it: never let that kill the service."""
+        try:
+            if ack:
+                self.queue_consumer.ack_message(message)
+            else:
+                self.queue_consumer.requeue_message(message)
+        except (OSError, AMQPError, KombuOperationalError) as exc:
+            log.warning("could not %s a %s message (%r); the broker will deliver it again",
+                        "ack" if ack else "requeue", self.event_type, exc)
+
     def _dead_letter(self, message, reason, attempts):
         event_type = (message.delivery_info or {}).get("routing_key", self.event_type)
         try:
             self.dead_letters.park(message, reason, attempts)
         except Exception as exc:  # never let a broken dead-letter path kill the service
             log.error("could not dead-letter %s (%s): %r; it goes back to the queue", event_type, reason, exc)
-            self.queue_consumer.requeue_message(message)
+            self._let_go(message, ack=False)
             return
-        self.queue_consumer.ack_message(message)
+        self._let_go(message, ack=True)
         METRICS.events_consumed.labels(self.container.service_name, event_type, "dead_lettered").inc()
 
 
