@@ -121,6 +121,11 @@ class Database(SharedExtension):
         with self._turn if self._turn is not None else nullcontext():
             yield
 
+    @classmethod
+    def of_service(cls, service_module, url: str) -> "Database":
+        """A migrated database of the service a module belongs to, outside a container (tests, tools)."""
+        return cls(Path(service_module.__file__).with_name("migrations")).open(url)
+
     def unit_of_work(self) -> "UnitOfWork":
         return UnitOfWork(self)
 

@@ -2,7 +2,6 @@
 routing, the one extension, leader instructions and their statistics, teams, history, and deadlines
 flagged with a controllable clock."""
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from nameko.testing.services import worker_factory
@@ -42,7 +41,7 @@ def test_the_national_limits_bound_every_deadline():
 
 @pytest.fixture
 def database(tmp_path):
-    db = Database(Path(handling.__file__).with_name("migrations")).open(f"sqlite:///{tmp_path / 'dispatch.db'}")
+    db = Database.of_service(handling, f"sqlite:///{tmp_path / 'dispatch.db'}")
     yield db
     db.engine.dispose()
 

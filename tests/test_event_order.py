@@ -2,7 +2,6 @@
 the services' read models must end up the same either way."""
 from datetime import datetime, timedelta, timezone
 from itertools import permutations
-from pathlib import Path
 
 import pytest
 from nameko.testing.services import worker_factory
@@ -19,7 +18,7 @@ DEADLINE = T0 + timedelta(days=7)
 
 
 def database(module, tmp_path, name):
-    return Database(Path(module.__file__).with_name("migrations")).open(f"sqlite:///{tmp_path / name}")
+    return Database.of_service(module, f"sqlite:///{tmp_path / name}")
 
 
 def dispatched(round_=0, redispatch=False, at=T0):

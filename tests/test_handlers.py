@@ -1,7 +1,6 @@
 """Service handlers through nameko's worker_factory, on a real (SQLite) unit of work."""
 import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 from nameko.testing.services import worker_factory
@@ -24,8 +23,7 @@ CONFIG = {"DEADLINES": {"general": 7, "major": 14}, "GROUP_SIZE": 5, "NEAR_DEADL
 
 @pytest.fixture
 def database(tmp_path):
-    migrations = Path(handling.__file__).with_name("migrations")
-    db = Database(migrations).open(f"sqlite:///{tmp_path / 'dispatch.db'}")
+    db = Database.of_service(handling, f"sqlite:///{tmp_path / 'dispatch.db'}")
     yield db
     db.engine.dispose()
 

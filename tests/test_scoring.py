@@ -3,7 +3,6 @@ rule with ties and the veto, year-end assessment, recomputation, and a rebuild f
 import random
 from collections import Counter
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from nameko.testing.services import worker_factory
@@ -36,7 +35,7 @@ def scoring(tmp_path):
 
 
 def make_scoring(path):
-    db = Database(Path(models.__file__).with_name("migrations")).open(f"sqlite:///{path}")
+    db = Database.of_service(models, f"sqlite:///{path}")
     return worker_factory(ScoringService, uow=db.unit_of_work(), directory=COUNTY, config=CONFIG,
                           auth=Authenticator(load_credentials(SAMPLE.with_name("staff.yaml"))))
 

@@ -1,7 +1,6 @@
 """Supervision's conscience: callbacks retried up to a cap, notices for overdue and repeatedly reopened
 cases, notices and accountability by hand, and the board."""
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from nameko.testing.services import worker_factory
@@ -30,7 +29,7 @@ DISSATISFIED = {"reached": True, "resolved": "no", "satisfaction": "dissatisfied
 
 @pytest.fixture
 def database(tmp_path):
-    db = Database(Path(models.__file__).with_name("migrations")).open(f"sqlite:///{tmp_path / 'supervision.db'}")
+    db = Database.of_service(models, f"sqlite:///{tmp_path / 'supervision.db'}")
     yield db
     db.engine.dispose()
 
