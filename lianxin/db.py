@@ -17,7 +17,7 @@ import eventlet
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from nameko.extensions import DependencyProvider, SharedExtension
-from sqlalchemy import DateTime, TypeDecorator, create_engine, event, insert, select, text
+from sqlalchemy import DateTime, TypeDecorator, create_engine, event, insert, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -171,12 +171,9 @@ class UnitOfWork:
 
     def consuming(self, event: CloudEvent) -> None:
         """Record that this event is being applied; raises AlreadyApplied on a redelivery."""
-        seen = self.session.execute(select(inbox.c.event_id).where(inbox.c.event_id == event.id)).first()
-        if seen is not None:
-            raise AlreadyApplied(event.id)
-        try:
+        try:  # one statement on the hot path: the event id's primary key does the looking up
             self.session.execute(insert(inbox).values(event_id=event.id, type=event.type, applied_at=utcnow()))
-        except IntegrityError:  # a concurrent delivery of the same event got there first
+        except IntegrityError:  # applied before, or a concurrent delivery of the same event got there first
             raise AlreadyApplied(event.id) from None
 
     def emit(self, event_type: str, subject: str, data: dict | EventData) -> CloudEvent:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TypeVar
 
@@ -102,6 +102,24 @@ def aware_datetime(text: str) -> datetime:
 def _described(cast, exc: ValueError) -> str:
     known = {int: "a whole number", float: "a number", str: "text", date.fromisoformat: "a date YYYY-MM-DD"}
     return known.get(cast) or str(exc)
+
+
+def row_id(number: str, prefix: str) -> int | None:
+    """The row id behind a public number such as R00000012 or RV000003; None for anything else, including
+    numbers too large to be a row (they would overflow the database's integer)."""
+    digits = number[len(prefix):]
+    return int(digits) if number.startswith(prefix) and digits.isdigit() and len(digits) <= 9 else None
+
+
+def entered_time(at: datetime | None, earliest: datetime, field: str, what: str) -> datetime:
+    """A time staff entered for something done earlier (a paper form, a call logged afterwards): now when
+    absent, never before ``earliest`` (``what`` says what that was)."""
+    if at is None:
+        return datetime.now(timezone.utc)
+    if at < earliest:
+        raise Unprocessable(f"{field} is before {what}", [
+            {"field": field, "problem": f"must not be before {earliest.isoformat()}"}])
+    return at
 
 
 def page_limit(request: Request, default: int = 50) -> int:

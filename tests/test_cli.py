@@ -45,7 +45,8 @@ def test_up_starts_the_office_and_demo_drives_a_month_through_it(env):
         up.send_signal(signal.SIGINT)
         up.wait(timeout=60)
     assert up.returncode == 0
-    assert (env["LIANXIN_DATA_DIR"] + "/intake.db") and os.path.exists(env["LIANXIN_DATA_DIR"] + "/scoring.db")
+    assert all(os.path.exists(f"{env['LIANXIN_DATA_DIR']}/{name}.db")
+               for name in ("intake", "dispatch", "supervision", "scoring"))
 
 
 def test_up_without_a_broker_says_so_in_one_line(env):

@@ -30,7 +30,7 @@ from lianxin.events import (
     CaseReturned,
     ReportReceived,
 )
-from lianxin.http import Conflict, NotFound, Unprocessable
+from lianxin.http import Conflict, NotFound, Unprocessable, entered_time
 from lianxin.messaging import RetryLater
 
 from . import routing
@@ -46,6 +46,7 @@ from .schemas import (
     TeamIn,
 )
 
+RECEIVED = "the report was received"
 OPEN = ("dispatched", "accepted")
 WATCHED = OPEN + ("returned",)  # deadlines run
 OFFICE = ("supervisor", "administrator")
@@ -128,7 +129,7 @@ def require_unit(staff: Staff, case: Case) -> None:
 
 def accept(uow: UnitOfWork, case: Case, acceptance: AcceptanceIn, staff: Staff) -> None:
     require_unit(staff, case)
-    case.accepted_at = _not_before(acceptance.accepted_at, case.received_at, "accepted_at")
+    case.accepted_at = entered_time(acceptance.accepted_at, case.received_at, "accepted_at", RECEIVED)
     _move(uow, case, "accept", ("dispatched",), "accepted", staff, at=case.accepted_at)
     uow.emit("case.accepted", case.case_id, CaseAccepted(
         case_id=case.case_id, unit=case.unit, accepted_by=staff.code, accepted_at=case.accepted_at))
@@ -157,7 +158,7 @@ def request_extension(uow: UnitOfWork, case: Case, request: ExtensionRequestIn, 
 
 def submit_report(uow: UnitOfWork, case: Case, incoming: HandlingReportIn, staff: Staff) -> HandlingReport:
     require_unit(staff, case)
-    at = _not_before(incoming.reported_at, case.received_at, "reported_at")
+    at = entered_time(incoming.reported_at, case.received_at, "reported_at", RECEIVED)
     _move(uow, case, "report", OPEN, "reported", staff, at=at, note=incoming.finding)
     report = HandlingReport(case=case, reported_at=at, submitted_by=staff.code,
                             **incoming.model_dump(exclude={"reported_at"}))
@@ -305,16 +306,6 @@ def _move(uow: UnitOfWork, case: Case, action: str, allowed: tuple[str, ...], to
 def _record(uow: UnitOfWork, case: Case, action: str, before: str | None, by: str, at: datetime, note: str):
     uow.session.add(CaseEvent(case=case, action=action, from_state=before, to_state=case.state, unit=case.unit,
                               by=by, at=at, note=note))
-
-
-def _not_before(at, earliest, field: str):
-    """A time staff entered for something done earlier (a paper form): never before the report came in."""
-    if at is None:
-        return utcnow()
-    if at < earliest:
-        raise Unprocessable(f"{field} is before the report was received", [
-            {"field": field, "problem": f"must not be before {earliest.isoformat()}"}])
-    return at
 
 
 def _held(since: datetime, until: datetime) -> str:

@@ -5,6 +5,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from lianxin.db import UtcDateTime
+from lianxin.http import row_id
 
 
 class Base(DeclarativeBase):
@@ -116,5 +117,4 @@ def case_number(pk: int) -> str:
 
 def case_pk(case_id: str) -> int | None:
     """The row id of a case number, or None for anything that is not one (or too large to be one)."""
-    digits = case_id[1:]
-    return int(digits) if case_id[:1] == "C" and digits.isdigit() and len(digits) <= 9 else None
+    return row_id(case_id, "C")

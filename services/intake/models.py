@@ -5,6 +5,7 @@ from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Te
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from lianxin.db import UtcDateTime
+from lianxin.http import row_id
 
 from .protection import Encrypted
 
@@ -160,5 +161,4 @@ def report_number(pk: int) -> str:
 
 def report_pk(report_id: str) -> int | None:
     """The row id of a report number, or None for anything that is not one (or too large to be one)."""
-    digits = report_id[1:]
-    return int(digits) if report_id[:1] == "R" and digits.isdigit() and len(digits) <= 9 else None
+    return row_id(report_id, "R")

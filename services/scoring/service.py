@@ -5,7 +5,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from lianxin.db import Database, UnitOfWorkProvider
-from lianxin.http import ApiError, Conflict, NotFound, api, parse_body, query_param
+from lianxin.http import ApiError, Conflict, NotFound, api, parse_body, query_param, row_id
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.service import OfficeService
 
@@ -177,4 +177,4 @@ class ScoringService(OfficeService):
 
 
 def _assessment_pk(assessment_id: str) -> int:
-    return int(assessment_id[1:]) if assessment_id[:1] == "A" and assessment_id[1:].isdigit() else -1
+    return row_id(assessment_id, "A") or -1

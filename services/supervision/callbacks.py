@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.events import CallbackRecorded, CaseClosed, CaseDispatched, CaseExtended, CaseReopened, CaseReported
-from lianxin.http import Conflict, NotFound, Unprocessable
+from lianxin.http import Conflict, NotFound, entered_time
 
 from .closure import closure_blockers, reopen_reason
 from .models import Callback, SupervisedCase
@@ -66,10 +66,8 @@ def record_callback(uow: UnitOfWork, case: SupervisedCase, incoming: CallbackIn,
     """
     if case.state not in ("awaiting_callback", "callback_failed"):
         raise Conflict(f"case {case.case_id} is {case.state}; callbacks follow a handling report")
-    if incoming.recorded_at and incoming.recorded_at < case.reported_at:
-        raise Unprocessable("recorded_at is before the handling report it calls back about", [
-            {"field": "recorded_at", "problem": f"must not be before {case.reported_at.isoformat()}"}])
-    callback = Callback(case=case, for_report_at=case.reported_at, recorded_at=incoming.recorded_at or utcnow(),
+    at = entered_time(incoming.recorded_at, case.reported_at, "recorded_at", "the handling report it calls back about")
+    callback = Callback(case=case, for_report_at=case.reported_at, recorded_at=at,
                         **incoming.model_dump(exclude={"recorded_at"}))
     uow.session.add(callback)
     uow.session.flush()

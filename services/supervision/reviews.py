@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.events import CaseReported
-from lianxin.http import Conflict
+from lianxin.http import Conflict, row_id
 
 from .callbacks import reopen, take_handling_report, try_close
 from .models import Review, SupervisedCase
@@ -99,8 +99,8 @@ def conclude(uow: UnitOfWork, review: Review, outcome: str, findings: str, by: s
 
 
 def get(uow: UnitOfWork, review_id: str) -> Review | None:
-    digits = review_id[2:]
-    return uow.session.get(Review, int(digits)) if review_id[:2] == "RV" and digits.isdigit() else None
+    pk = row_id(review_id, "RV")
+    return uow.session.get(Review, pk) if pk is not None else None
 
 
 def _open(uow: UnitOfWork, case: SupervisedCase, level: int, trigger: str, reason: str,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from lianxin.auth import Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
-from lianxin.http import Conflict, NotFound, Unprocessable
+from lianxin.http import Conflict, NotFound, Unprocessable, row_id
 
 from .models import SupervisedCase, WatchEntry
 
@@ -64,8 +64,8 @@ def follow_up(uow: UnitOfWork, entry_id: str, incoming: FollowUpIn, staff: Staff
 
 
 def get(uow: UnitOfWork, entry_id: str) -> WatchEntry:
-    digits = entry_id[1:]
-    entry = uow.session.get(WatchEntry, int(digits)) if entry_id[:1] == "W" and digits.isdigit() else None
+    pk = row_id(entry_id, "W")
+    entry = uow.session.get(WatchEntry, pk) if pk is not None else None
     if entry is None:
         raise NotFound(f"no watch-list entry {entry_id!r}")
     return entry
