@@ -104,6 +104,30 @@ def pii_key():
     click.echo(Fernet.generate_key().decode())
 
 
+@main.command("pii-rotate")
+def pii_rotate():
+    """Re-encrypt intake's stored personal data under the first key of LIANXIN_PII_KEYS.
+
+    Rotation: put a new key first (`lianxin pii-key`), restart intake, run this, then drop the old key.
+    """
+    from lianxin.db import make_engine
+    from services.intake.config import IntakeSettings
+    from services.intake.protection import rotate
+    settings = IntakeSettings()
+    keys = settings.extra_config()["PII_KEYS"]
+    if len(keys) < 2:
+        raise click.ClickException("LIANXIN_PII_KEYS holds one key: put the new key first, the old one after it")
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        count = rotate(engine, keys)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+    click.echo(f"re-encrypted {count} personal data values under the first key; "
+               f"the other keys in LIANXIN_PII_KEYS can now be dropped")
+
+
 def local_url(address: str) -> str:
     host, _, port = address.rpartition(":")
     return f"http://{'127.0.0.1' if host in ('0.0.0.0', '', '::') else host}:{port}"

@@ -36,7 +36,7 @@ from services.dispatch.schemas import (
 )
 from services.dispatch.schemas import case_view as dispatch_case
 from services.dispatch.service import DispatchService
-from services.intake import batch
+from services.intake import batch, personal_data
 from services.intake.receptions import SubstitutionIn, VisitIn
 from services.intake.schemas import CorrectionIn, ReleaseIn, ReportIn, report_view
 from services.intake.service import IntakeService
@@ -70,6 +70,8 @@ REQUEST_MODELS: dict[tuple[str, str, str], type[BaseModel]] = {
     ("intake", "POST", "/reports"): ReportIn,
     ("intake", "PATCH", "/reports/{report_id}"): CorrectionIn,
     ("intake", "POST", "/reports/{report_id}/reporter"): ReleaseIn,
+    ("intake", "POST", "/personal-data-exports"): personal_data.ExportIn,
+    ("intake", "POST", "/personal-data-erasures"): personal_data.ErasureIn,
     ("intake", "POST", "/reception/sessions/{session_id}/substitution"): SubstitutionIn,
     ("intake", "POST", "/reception/sessions/{session_id}/visits"): VisitIn,
     ("dispatch", "POST", "/cases/{case_id}/acceptance"): AcceptanceIn,
@@ -127,6 +129,8 @@ _EMPTY_UOW = SimpleNamespace(session=SimpleNamespace(execute=lambda query: []))
 # The views the services answer with, and the response schema documenting each.
 VIEWS = {
     ("intake", "Report"): lambda: report_view(_Blank()),
+    ("intake", "PersonalDataRelease"): lambda: personal_data.release_view(_Blank()),
+    ("intake", "PersonalDataErasure"): lambda: personal_data.erasure_view(_Blank()),
     ("dispatch", "Case"): lambda: dispatch_case(_Blank()),
     ("dispatch", "Team"): lambda: dispatch_case(_Blank())["team"],
     ("dispatch", "Extension"): lambda: dispatch_case(_Blank())["extension"],

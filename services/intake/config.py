@@ -30,6 +30,9 @@ class IntakeSettings(ServiceSettings):
     sensitive_periods: str = Field("", description="date ranges 2026-10-01:2026-10-07, comma-separated")
     sensitive_factor: float = Field(0.5, gt=0, le=1, description="thresholds are multiplied by this in them")
 
+    # a petitioner's personal data may be erased this long after their last case closed
+    erasure_after_days: int = Field(180, ge=0, description="days after the last closure before erasure is allowed")
+
     # duplicates
     duplicate_window_days: int = Field(30, ge=1)
     duplicate_similarity: float = Field(0.6, gt=0, le=1)
@@ -53,6 +56,7 @@ class IntakeSettings(ServiceSettings):
                 "sensitive_periods": [(a.isoformat(), b.isoformat()) for a, b in parse_periods(self.sensitive_periods)],
                 "sensitive_factor": self.sensitive_factor,
             },
+            "ERASURE_AFTER_DAYS": self.erasure_after_days,
             "DUPLICATES": {"window_days": self.duplicate_window_days, "similarity": self.duplicate_similarity},
         }
 

@@ -91,6 +91,32 @@ class PersonalDataRelease(Base):
     role: Mapped[str] = mapped_column(String(20))
     purpose: Mapped[str] = mapped_column(Text)
     released_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    kind: Mapped[str] = mapped_column(String(10), default="release", server_default="release")  # or "export"
+
+    @property
+    def release_id(self) -> str:
+        return f"PD{self.id:08d}"
+
+    @property
+    def report_id(self) -> str:
+        return report_number(self.report_pk)
+
+
+class PersonalDataErasure(Base):
+    """A petitioner's personal data erased at their request: who did it, when and why, and which reports."""
+    __tablename__ = "personal_data_erasures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    reporter_id: Mapped[str | None] = mapped_column(String(40), index=True)  # the pseudonym stays on the reports
+    report_ids: Mapped[list] = mapped_column(JSON)
+    erased_by: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    erased_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+    @property
+    def erasure_id(self) -> str:
+        return f"ER{self.id:07d}"
 
 
 class Alert(Base):

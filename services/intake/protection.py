@@ -2,7 +2,8 @@
 
 The reporter's name, phone, ID number and address are stored encrypted
 (Fernet: AES-128-CBC with HMAC-SHA256) under keys from the environment
-(``LIANXIN_PII_KEYS``: the first encrypts, all decrypt, so keys can rotate).
+(``LIANXIN_PII_KEYS``: the first encrypts, all decrypt, so keys can rotate;
+``rotate`` re-encrypts stored values under the first so older keys can go).
 Staff see them masked; the roles allowed to call a petitioner back may ask
 for them in clear, giving a purpose, and every such release is logged.
 """
@@ -15,9 +16,11 @@ import re
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from nameko.extensions import DependencyProvider
-from sqlalchemy import Text, TypeDecorator
+from sqlalchemy import Text, TypeDecorator, column, select, table, update
+from sqlalchemy.engine import Engine
 
 ROLES_ALLOWED_CLEAR = ("operator", "supervisor")
+PERSONAL_COLUMNS = ("reporter_name", "reporter_phone", "reporter_id_number", "reporter_address")
 DEVELOPMENT_PII_KEY = "bGlhbnhpbi1kZXZlbG9wbWVudC1rZXktMDAwMDAwMDA="  # the default in config.py
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,38 @@ class Encrypted(TypeDecorator):
 
 def use_keys(keys: list[str]) -> None:
     Encrypted.cipher = MultiFernet([Fernet(k) for k in keys])
+
+
+def rotate(engine: Engine, keys: list[str], batch_size: int = 500) -> int:
+    """Re-encrypt every stored personal data value under the first key; returns how many values.
+
+    Works on the ciphertext (no value is decrypted into the program's objects) and updates a value only
+    if it is still the one read, so it can run while intake takes reports and erases data.
+    """
+    cipher = MultiFernet([Fernet(k) for k in keys])
+    reports = table("reports", column("id"), *(column(name) for name in PERSONAL_COLUMNS))
+    rotated, last = 0, 0
+    while True:
+        with engine.begin() as conn:
+            rows = conn.execute(select(reports).where(reports.c.id > last).order_by(reports.c.id)
+                                .limit(batch_size)).all()
+            for row in rows:
+                for name in PERSONAL_COLUMNS:
+                    if (old := getattr(row, name)) is not None:
+                        new = _rotated(cipher, old, row.id)
+                        conn.execute(update(reports).where(reports.c.id == row.id, reports.c[name] == old)
+                                     .values({name: new}))
+                        rotated += 1
+        if len(rows) < batch_size:
+            return rotated
+        last = rows[-1].id
+
+
+def _rotated(cipher: MultiFernet, token: str, pk: int) -> str:
+    try:
+        return cipher.rotate(token.encode("ascii")).decode("ascii")
+    except InvalidToken:
+        raise ValueError(f"report R{pk:08d}: no key in LIANXIN_PII_KEYS decrypts its personal data") from None
 
 
 class PersonalDataKeys(DependencyProvider):

@@ -24,8 +24,8 @@ from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import METRICS
 from lianxin.service import OfficeService
 
-from . import batch, digest, digests, reception, receptions, reporting
-from .models import Alert, PersonalDataRelease, Report, report_number, report_pk
+from . import batch, digest, digests, personal_data, reception, receptions, reporting
+from .models import Alert, PersonalDataErasure, PersonalDataRelease, Report, report_number, report_pk
 from .open311 import Open311Api
 from .protection import ROLES_ALLOWED_CLEAR, PersonalDataKeys, reporter_clear
 from .reporting import Intake
@@ -140,14 +140,60 @@ class IntakeService(Open311Api, OfficeService):
 
     @api("GET", "/personal-data-releases")
     def list_releases(self, request):
-        self.auth.require(request, "supervisor", "administrator")
-        query = select(PersonalDataRelease).order_by(PersonalDataRelease.id.desc()).limit(page_limit(request))
+        """The access log, newest first: by report, petitioner, who saw the data, kind and period; paged."""
+        self.auth.require(request, *personal_data.OFFICE)
+        limit = page_limit(request)
+        query = select(PersonalDataRelease).order_by(PersonalDataRelease.id.desc()).limit(limit)
+        if query_param(request, "after") is not None:
+            query = query.where(PersonalDataRelease.id < cursor(request, personal_data.release_pk, "PD00000012"))
         if (report_id := query_param(request, "report_id")) is not None:
             query = query.where(PersonalDataRelease.report_pk == (report_pk(report_id) or -1))
+        if (reporter_id := query_param(request, "reporter_id")) is not None:
+            query = query.where(PersonalDataRelease.report_pk.in_(
+                select(Report.id).where(Report.reporter_id == reporter_id)))
+        for field in ("released_to", "role", "kind"):
+            if (value := query_param(request, field)) is not None:
+                query = query.where(getattr(PersonalDataRelease, field) == value)
+        if (since := query_param(request, "released_from", cast=aware_datetime)) is not None:
+            query = query.where(PersonalDataRelease.released_at >= since)
+        if (until := query_param(request, "released_until", cast=aware_datetime)) is not None:
+            query = query.where(PersonalDataRelease.released_at < until)
         with self.uow as uow:
-            return {"releases": [
-                {"report_id": report_number(r.report_pk), "released_to": r.released_to, "role": r.role,
-                 "purpose": r.purpose, "released_at": r.released_at} for r in uow.session.scalars(query)]}
+            views = [personal_data.release_view(r) for r in uow.session.scalars(query)]
+        return page("releases", views, limit, "release_id")
+
+    @api("POST", "/personal-data-exports")
+    def export_personal_data(self, request):
+        """Everything intake holds about one petitioner, in clear, for them; logged like a release."""
+        staff = self.auth.require(request, *personal_data.OFFICE)
+        wanted = parse_body(request, personal_data.ExportIn)
+        with self.uow as uow:
+            document = personal_data.export(uow, wanted, staff, utcnow())
+            uow.commit()
+        return document
+
+    @api("POST", "/personal-data-erasures")
+    def erase_personal_data(self, request):
+        """Erase a petitioner's personal data where the law allows; refused (409) with what holds it."""
+        staff = self.auth.require(request, *personal_data.OFFICE)
+        wanted = parse_body(request, personal_data.ErasureIn)
+        with self.uow as uow:
+            erasure = personal_data.erase(uow, wanted, staff, utcnow(), self.config["ERASURE_AFTER_DAYS"])
+            uow.commit()
+            return 201, personal_data.erasure_view(erasure)
+
+    @api("GET", "/personal-data-erasures")
+    def list_erasures(self, request):
+        self.auth.require(request, *personal_data.OFFICE)
+        limit = page_limit(request)
+        query = select(PersonalDataErasure).order_by(PersonalDataErasure.id.desc()).limit(limit)
+        if query_param(request, "after") is not None:
+            query = query.where(PersonalDataErasure.id < cursor(request, personal_data.erasure_pk, "ER0000012"))
+        if (reporter_id := query_param(request, "reporter_id")) is not None:
+            query = query.where(PersonalDataErasure.reporter_id == reporter_id)
+        with self.uow as uow:
+            views = [personal_data.erasure_view(e) for e in uow.session.scalars(query)]
+        return page("erasures", views, limit, "erasure_id")
 
     @api("GET", "/alerts")
     def list_alerts(self, request):
