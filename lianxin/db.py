@@ -12,12 +12,13 @@ import zlib
 from contextlib import ExitStack, contextmanager, nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Sequence
 
 import eventlet
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from nameko.extensions import DependencyProvider, SharedExtension
-from sqlalchemy import DateTime, TypeDecorator, create_engine, event, insert, text
+from sqlalchemy import DateTime, TypeDecorator, create_engine, event, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -158,23 +159,40 @@ class UnitOfWork:
     def __exit__(self, *exc_info):
         self._exit.__exit__(*exc_info)
 
-    def apply(self, event: CloudEvent, handler, *args):
-        """Apply a consumed event exactly once: ``handler(uow, payload, *args)`` in one transaction.
+    def apply(self, events: Sequence[CloudEvent], handler, *args) -> list:
+        """Apply consumed events exactly once, all in one transaction: ``handler(uow, payload, *args)`` each.
 
-        Raises AlreadyApplied for a redelivery; the consumer acks that quietly.
+        Returns the handler's results in the order of ``events``, None for an event applied before.
+        Raises AlreadyApplied when every one of them was applied before: the consumer acks a
+        redelivery quietly.
         """
         with self:
-            self.consuming(event)
-            result = handler(self, event.payload(), *args)
+            results = {id(e): handler(self, e.payload(), *args) for e in self.consuming(*events)}
             self.commit()
-            return result
+        return [results.get(id(e)) for e in events]
 
-    def consuming(self, event: CloudEvent) -> None:
-        """Record that this event is being applied; raises AlreadyApplied on a redelivery."""
-        try:  # one statement on the hot path: the event id's primary key does the looking up
-            self.session.execute(insert(inbox).values(event_id=event.id, type=event.type, applied_at=utcnow()))
-        except IntegrityError:  # applied before, or a concurrent delivery of the same event got there first
-            raise AlreadyApplied(event.id) from None
+    def consuming(self, *events: CloudEvent) -> list[CloudEvent]:
+        """Record in the inbox that these events are being applied; returns those not applied before.
+
+        Raises AlreadyApplied if there are none. A concurrent delivery of the same event that commits
+        first makes the insert (and so the transaction) fail: the consumer tries again.
+        """
+        if len(events) == 1:  # the common case, one statement: the event id's primary key does the looking up
+            try:
+                self.session.execute(insert(inbox).values(_inbox_row(events[0])))
+            except IntegrityError:
+                raise AlreadyApplied(events[0].id) from None
+            return list(events)
+        seen = set(self.session.scalars(select(inbox.c.event_id).where(inbox.c.event_id.in_([e.id for e in events]))))
+        fresh = []
+        for consumed in events:
+            if consumed.id not in seen:
+                seen.add(consumed.id)
+                fresh.append(consumed)
+        if not fresh:
+            raise AlreadyApplied(", ".join(e.id for e in events))
+        self.session.execute(insert(inbox), [_inbox_row(e) for e in fresh])
+        return fresh
 
     def emit(self, event_type: str, subject: str, data: dict | EventData) -> CloudEvent:
         """Validate an event and put it in the outbox of this transaction."""
@@ -190,6 +208,10 @@ class UnitOfWork:
         if self._emitted:
             self._database.outbox_has_news()
             self._emitted = 0
+
+
+def _inbox_row(event: CloudEvent) -> dict:
+    return {"event_id": event.id, "type": event.type, "applied_at": utcnow()}
 
 
 def _ensure_sqlite_folder(url: str) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import partial
 
@@ -33,7 +34,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 
 from lianxin.db import AlreadyApplied, Database, utcnow
-from lianxin.events import CATALOGUE, InvalidEvent, parse_event
+from lianxin.events import CATALOGUE, CloudEvent, InvalidEvent, parse_event
 from lianxin.messaging_tables import outbox
 from lianxin.metrics import METRICS
 
@@ -309,15 +310,35 @@ class ContractQueueConsumer(QueueConsumer):
         return consumers
 
 
+@dataclass
+class Delivery:
+    """A message taken off the queue and the event in it, with its attempts so far."""
+    event: CloudEvent
+    message: object
+    attempt: int = 1
+    first_failure: float | None = None
+
+
 class EventConsumer(EventHandler):
-    """Consume one catalogued event type: ``@event_consumer("report.received")``."""
+    """Consume one catalogued event type: ``@event_consumer("report.received")``.
+
+    The handler receives a batch, ``handler(self, events)``: whatever arrived while the previous
+    batch was being applied (at most ``batch_size``), so one transaction and one commit serve many
+    events when they come fast, and a lone event is applied at once. One batch runs at a time per
+    queue, so events of one type are applied in the order they arrived. A batch that fails is split
+    and each event tried alone, so one bad event never holds back the others; a lone event that
+    fails is retried with backoff and finally dead-lettered.
+    """
 
     queue_consumer = ContractQueueConsumer()
     dead_letters = DeadLetters()
 
-    def __init__(self, event_type: str, max_attempts: int = 5, **kwargs):
+    def __init__(self, event_type: str, max_attempts: int = 5, batch_size: int = 100, **kwargs):
         source = CATALOGUE[event_type].publisher  # KeyError here is a typo in the service
         self.max_attempts = max_attempts
+        self.batch_size = batch_size
+        self._waiting: list[Delivery] = []
+        self._batch_running = False
         kwargs.setdefault("expected_exceptions", (AlreadyApplied,))
         super().__init__(source, event_type, **kwargs)
 
@@ -335,38 +356,69 @@ class EventConsumer(EventHandler):
         except InvalidEvent as exc:
             self._dead_letter(message, str(exc), attempts=0)
             return
-        self._spawn(event, message, attempt=1, first_failure=None)
+        self._waiting.append(Delivery(event, message))
+        self._next_batch()
 
     def handle_undecodable(self, message, exc):
         self._dead_letter(message, f"undecodable body: {exc}", attempts=0)
 
-    def _spawn(self, event, message, attempt, first_failure):
+    def _next_batch(self):
+        if self._batch_running or not self._waiting:
+            return
+        batch, self._waiting = self._waiting[:self.batch_size], self._waiting[self.batch_size:]
+        self._batch_running = True
+        self._spawn(batch, self._batch_applied)
+
+    def _spawn(self, deliveries: list[Delivery], on_result):
         try:
             self.container.spawn_worker(
-                self, (event,), {}, context_data=self.unpack_message_headers(message),
-                handle_result=partial(self._handle_result, message, event, attempt, first_failure),
-            )
+                self, ([d.event for d in deliveries],), {},
+                context_data=self.unpack_message_headers(deliveries[0].message),
+                handle_result=partial(on_result, deliveries))
         except ContainerBeingKilled:
-            self._let_go(message, ack=False)
+            self._batch_running = False
+            for delivery in deliveries:
+                self._let_go(delivery.message, ack=False)
 
-    def _handle_result(self, message, event, attempt, first_failure, worker_ctx, result=None, exc_info=None):
-        service = self.container.service_name
+    def _batch_applied(self, batch, worker_ctx, result=None, exc_info=None):
+        self._batch_running = False
+        if exc_info is None:
+            for delivery in batch:
+                self._applied(delivery)
+        elif len(batch) == 1:
+            self._settle_alone(batch, worker_ctx, result, exc_info)
+        else:
+            log.info("a batch of %d %s events failed (%r); applying each alone", len(batch), self.event_type,
+                     exc_info[1])
+            for delivery in batch:
+                self._spawn([delivery], self._settle_alone)
+        self._next_batch()
+        return result, exc_info
+
+    def _applied(self, delivery: Delivery, duplicate: bool = False):
+        self._let_go(delivery.message, ack=True)
+        service, event = self.container.service_name, delivery.event
+        METRICS.events_consumed.labels(service, event.type, "duplicate" if duplicate else "applied").inc()
+        if not duplicate:
+            METRICS.event_lag.labels(service, event.type).observe(_age(event))
+
+    def _settle_alone(self, deliveries, worker_ctx, result=None, exc_info=None):
+        """One event applied on its own: acked, retried later, or dead-lettered."""
+        (delivery,) = deliveries
         error = exc_info[1] if exc_info else None
         if error is None or isinstance(error, AlreadyApplied):
-            self._let_go(message, ack=True)
-            METRICS.events_consumed.labels(service, event.type, "duplicate" if error else "applied").inc()
-            if error is None:
-                METRICS.event_lag.labels(service, event.type).observe(_age(event))
+            self._applied(delivery, duplicate=error is not None)
             return result, exc_info
-        first_failure = first_failure or time.monotonic()
-        if self._worth_retrying(error, attempt, first_failure):
+        event, attempt = delivery.event, delivery.attempt
+        delivery.first_failure = delivery.first_failure or time.monotonic()
+        if self._worth_retrying(error, attempt, delivery.first_failure):
             delay = backoff(attempt)
             log.warning("%s %s failed (attempt %d): %r; retrying in %.1fs", event.type, event.id, attempt, error, delay)
-            METRICS.events_consumed.labels(service, event.type, "retried").inc()
-            self.container.spawn_managed_thread(
-                partial(self._retry_later, delay, event, message, attempt + 1, first_failure))
+            METRICS.events_consumed.labels(self.container.service_name, event.type, "retried").inc()
+            delivery.attempt += 1
+            self.container.spawn_managed_thread(partial(self._retry_later, delay, delivery))
             return result, exc_info
-        self._dead_letter(message, f"{type(error).__name__}: {error}", attempts=attempt)
+        self._dead_letter(delivery.message, f"{type(error).__name__}: {error}", attempts=attempt)
         return result, exc_info
 
     def _worth_retrying(self, error, attempt, first_failure) -> bool:
@@ -374,11 +426,12 @@ class EventConsumer(EventHandler):
             return time.monotonic() - first_failure < TRANSIENT_PATIENCE
         return attempt < self.max_attempts
 
-    def _retry_later(self, delay, event, message, attempt, first_failure):
+    def _retry_later(self, delay, delivery: Delivery):
         eventlet.sleep(delay)
+        message = delivery.message
         if message.channel is None or not message.channel.connection:
             return  # the broker took the message back and will redeliver it
-        self._spawn(event, message, attempt, first_failure)
+        self._spawn([delivery], self._settle_alone)
 
     def _let_go(self, message, ack: bool) -> None:
         """Ack (or requeue) the message; if its connection has just died, the broker takes the message

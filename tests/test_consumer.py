@@ -23,12 +23,28 @@ class FlakyScoring:
     name = "scoring"
 
     @event_consumer("case.accepted", max_attempts=5)
-    def on_case_accepted(self, event):
-        ATTEMPTS.append(event.id)
-        if event.data["accepted_by"] == "always-fails":
+    def on_case_accepted(self, events):
+        for event in events:
+            ATTEMPTS.append(event.id)
+            if event.data["accepted_by"] == "always-fails":
+                raise ValueError("this handler cannot apply the event")
+            if ATTEMPTS.count(event.id) < 3:
+                raise RuntimeError("not yet")
+
+
+BATCHES, APPLIED = [], []
+
+
+class BatchedScoring:
+    """Stands in for scoring: a batch with a bad event in it fails as a whole, as a transaction would."""
+    name = "scoring"
+
+    @event_consumer("case.accepted", max_attempts=2)
+    def on_case_accepted(self, events):
+        BATCHES.append(len(events))
+        if any(event.data["accepted_by"] == "always-fails" for event in events):
             raise ValueError("this handler cannot apply the event")
-        if ATTEMPTS.count(event.id) < 3:
-            raise RuntimeError("not yet")
+        APPLIED.extend(event.id for event in events)
 
 
 @pytest.fixture
@@ -70,6 +86,27 @@ def test_a_handler_that_keeps_failing_is_dead_lettered_after_its_last_attempt(fl
     assert ATTEMPTS.count(event.id) == 5
     assert properties.headers["x-lianxin-reason"] == "ValueError: this handler cannot apply the event"
     assert properties.headers["x-attempts"] == 5 and body == event.to_json().encode()
+
+
+def test_events_that_arrive_together_are_applied_in_batches_and_a_bad_one_does_not_hold_back_the_rest(amqp_uri):
+    BATCHES.clear(), APPLIED.clear()
+    Office(amqp_uri, {}).empty_queues()
+    good = [accepted(f"handler-{n}") for n in range(60)]
+    bad = accepted("always-fails")
+    for event in good[:30] + [bad] + good[30:]:  # waiting in the queue before the consumer starts
+        publish(amqp_uri, event)
+    container = ServiceContainer(BatchedScoring, {"AMQP_URI": amqp_uri, "max_workers": 4, "PREFETCH_COUNT": 100})
+    container.start()
+    try:
+        connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+        [(properties, body)] = drain(connection.channel(), "scoring.dead-letter", 1, timeout=20)
+        connection.close()
+        eventually(lambda: len(APPLIED) == len(good))
+    finally:
+        container.stop()
+    assert sorted(APPLIED) == sorted(event.id for event in good)  # each applied once, none lost
+    assert max(BATCHES) > 1  # they did not go one by one
+    assert body == bad.to_json().encode() and properties.headers["x-attempts"] == 2
 
 
 def test_transient_trouble_is_told_apart_from_bugs():

@@ -58,7 +58,7 @@ def emitted(database, event_type):
 
 
 def test_deadlines_are_flagged_once_per_stage_with_a_controllable_clock(dispatch, database):
-    dispatch.on_report_received(report_received(category="drinking-water", received_at=T0))  # 7 days: 9 Nov
+    dispatch.on_report_received([report_received(category="drinking-water", received_at=T0)])  # 7 days: 9 Nov
     near = timedelta(hours=24)
     with database.unit_of_work() as uow:
         assert handling.flag_deadlines(uow, T0 + timedelta(days=5), near) == []  # two days left: nothing yet
@@ -71,7 +71,7 @@ def test_deadlines_are_flagged_once_per_stage_with_a_controllable_clock(dispatch
 
 
 def test_a_reported_case_is_not_flagged(dispatch, database):
-    dispatch.on_report_received(report_received(category="drinking-water", received_at=T0))
+    dispatch.on_report_received([report_received(category="drinking-water", received_at=T0)])
     dispatch.submit_handling_report(request(SIGNED_REPORT), "C00000001")
     with database.unit_of_work() as uow:
         assert handling.flag_deadlines(uow, T0 + timedelta(days=30), timedelta(hours=24)) == []
@@ -241,7 +241,7 @@ def attempt(uow, directory, case, action):
 @pytest.mark.parametrize("action", sorted(MOVES))
 def test_each_move_is_allowed_only_from_its_states(dispatch, database, state, action):
     from lianxin.http import Conflict
-    dispatch.on_report_received(report_received(category="drinking-water", received_at=T0))
+    dispatch.on_report_received([report_received(category="drinking-water", received_at=T0)])
     directory = load_directory(SAMPLE)
     with database.unit_of_work() as uow:
         case = handling.get_case(uow, "C00000001", for_update=True)

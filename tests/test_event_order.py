@@ -63,24 +63,24 @@ def supervised_case(db):
 
 def test_a_second_round_report_overtaking_its_redispatch_still_awaits_the_callback(supervision):
     service, db = supervision
-    service.on_case_dispatched(dispatched())
+    service.on_case_dispatched([dispatched()])
     with db.unit_of_work() as uow:  # supervision reopened the case after a bad callback: round 1
         case = uow.session.get(supervision_models.SupervisedCase, "C00000001")
         case.state, case.reopen_count = "in_handling", 1
         uow.commit()
-    service.on_case_reported(reported(round_=1, at=T0 + timedelta(days=6)))
-    service.on_case_dispatched(dispatched(round_=1, redispatch=True, at=T0 + timedelta(days=5)))
+    service.on_case_reported([reported(round_=1, at=T0 + timedelta(days=6))])
+    service.on_case_dispatched([dispatched(round_=1, redispatch=True, at=T0 + timedelta(days=5))])
     case = supervised_case(db)
     assert case.state == "awaiting_callback" and case.deadline == T0 + timedelta(days=12)
 
 
 def test_a_report_from_before_the_reopening_does_not_count(supervision):
     service, db = supervision
-    service.on_case_dispatched(dispatched())
+    service.on_case_dispatched([dispatched()])
     with db.unit_of_work() as uow:
         uow.session.get(supervision_models.SupervisedCase, "C00000001").reopen_count = 1
         uow.commit()
-    service.on_case_reported(reported(round_=0))  # redelivered late from round 0
+    service.on_case_reported([reported(round_=0)])  # redelivered late from round 0
     assert supervised_case(db).state == "in_handling"
 
 
@@ -94,7 +94,7 @@ def test_scoring_ends_with_the_same_record_whatever_the_order(tmp_path, order):
               "closed": (service.on_case_closed, closed(1))}
     for name in order:
         handler, event = events[name]
-        handler(event)
+        handler([event])
     with db.unit_of_work() as uow:
         record = uow.session.get(scoring_models.CaseRecord, "C00000001")
         assert (record.closed_at is not None, record.reopen_count, record.received_at) == (True, 1, T0)

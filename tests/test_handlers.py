@@ -51,7 +51,7 @@ def rows(database, table):
 
 
 def test_a_report_becomes_one_dispatched_case_in_the_outbox(dispatch, database):
-    dispatch.on_report_received(report_received())
+    dispatch.on_report_received([report_received()])
     [row] = rows(database, outbox)
     event = parse_event(row.body)
     assert event.type == "case.dispatched"
@@ -61,15 +61,15 @@ def test_a_report_becomes_one_dispatched_case_in_the_outbox(dispatch, database):
 
 def test_the_same_event_delivered_twice_is_applied_once(dispatch, database):
     event = report_received()
-    dispatch.on_report_received(event)
+    dispatch.on_report_received([event])
     with pytest.raises(AlreadyApplied):
-        dispatch.on_report_received(event)
+        dispatch.on_report_received([event])
     assert len(rows(database, outbox)) == 1 and len(rows(database, inbox)) == 1
 
 
 def test_a_second_event_about_the_same_report_does_not_open_a_second_case(dispatch, database):
-    dispatch.on_report_received(report_received())
-    dispatch.on_report_received(report_received())  # a replay with a new event id
+    dispatch.on_report_received([report_received()])
+    dispatch.on_report_received([report_received()])  # a replay with a new event id
     assert len(rows(database, outbox)) == 1
 
 
@@ -81,12 +81,12 @@ def test_a_handler_that_fails_leaves_no_trace_so_the_redelivery_starts_clean(dis
 
     monkeypatch.setattr(handling, "open_case", open_then_fail)
     with pytest.raises(RuntimeError):
-        dispatch.on_report_received(report_received())
+        dispatch.on_report_received([report_received()])
     assert rows(database, outbox) == [] and rows(database, inbox) == []
 
 
 def test_unit_actions_emit_their_events_in_order(dispatch, database):
-    dispatch.on_report_received(report_received())
+    dispatch.on_report_received([report_received()])
     case_id = json.loads(rows(database, outbox)[0].body)["subject"]
 
     dispatch.accept_case(request({}), case_id)
@@ -97,8 +97,8 @@ def test_unit_actions_emit_their_events_in_order(dispatch, database):
 
 
 def test_workload_counts_open_and_overdue_cases_per_unit(dispatch, database):
-    dispatch.on_report_received(report_received())  # received 2026-11-02, deadline long past
-    dispatch.on_report_received(report_received("R00000043", category="schooling"))
+    dispatch.on_report_received([report_received()])  # received 2026-11-02, deadline long past
+    dispatch.on_report_received([report_received("R00000043", category="schooling")])
     dispatch.check_deadlines()
     from prometheus_client import REGISTRY
     assert REGISTRY.get_sample_value("lianxin_cases_open", {"service": "dispatch", "unit": "chengguan"}) == 1

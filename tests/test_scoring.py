@@ -75,7 +75,7 @@ def notice(n: int, unit: str, at=MARCH):
 
 def feed(scoring, events):
     for handler, event in events:
-        getattr(scoring, handler)(event)
+        getattr(scoring, handler)([event])
 
 
 def line(scores, unit):

@@ -46,8 +46,8 @@ def emitted(database, event_type):
 
 
 def test_a_petitioner_not_reached_is_tried_again_until_the_cap(supervision, database):
-    supervision.on_case_dispatched(dispatched())
-    supervision.on_case_reported(reported())
+    supervision.on_case_dispatched([dispatched()])
+    supervision.on_case_reported([reported()])
     for attempt in (1, 2):
         view = supervision.record_callback(request(NOT_REACHED), "C00000001")[1]
         assert view["state"] == "awaiting_callback", attempt
@@ -67,18 +67,18 @@ def test_an_overdue_case_brings_its_unit_one_notice_with_the_evidence(supervisio
     overdue = new_event("case.overdue", "C00000001", {
         "case_id": "C00000001", "unit": "chengguan", "stage": "overdue", "deadline": DEADLINE,
         "flagged_at": DEADLINE + timedelta(hours=1)})
-    supervision.on_case_overdue(overdue)
-    supervision.on_case_overdue(new_event("case.overdue", "C00000001", overdue.data))  # flagged again: same cause
-    supervision.on_case_overdue(new_event("case.overdue", "C00000002", {**overdue.data, "case_id": "C00000002",
-                                                                      "stage": "near_deadline"}))
+    supervision.on_case_overdue([overdue])
+    supervision.on_case_overdue([new_event("case.overdue", "C00000001", overdue.data)])  # flagged again: same cause
+    supervision.on_case_overdue([new_event("case.overdue", "C00000002", {**overdue.data, "case_id": "C00000002",
+                                                                      "stage": "near_deadline"})])
     [notice] = emitted(database, "notice.issued")
     assert notice.data["unit"] == "chengguan" and notice.data["evidence"] == ["C00000001"]
 
 
 def test_a_case_sent_back_twice_brings_a_notice(supervision, database):
-    supervision.on_case_dispatched(dispatched())
+    supervision.on_case_dispatched([dispatched()])
     for round_ in (0, 1):
-        supervision.on_case_reported(reported(round_=round_))
+        supervision.on_case_reported([reported(round_=round_)])
         supervision.record_callback(request(DISSATISFIED), "C00000001")
     [notice] = emitted(database, "notice.issued")
     assert "sent back 2 times" in notice.data["reason"]
@@ -117,18 +117,18 @@ def office_request(body, as_staff="supervisor-01"):
 
 
 def closed_case(supervision):
-    supervision.on_case_dispatched(dispatched())
-    supervision.on_case_reported(reported())
+    supervision.on_case_dispatched([dispatched()])
+    supervision.on_case_reported([reported()])
     return supervision.record_callback(request(SATISFIED), "C00000001")[1]
 
 
 def test_a_report_that_does_not_hang_together_is_reviewed_before_the_case_can_close(supervision, database):
     from tests.test_event_order import reported as handling_report
-    supervision.on_case_dispatched(dispatched())
+    supervision.on_case_dispatched([dispatched()])
     nothing_done = handling_report()
     nothing_done = type(nothing_done).model_validate({**nothing_done.model_dump(), "data": {
         **nothing_done.data, "actions_taken": "暂无"}, "id": "another-id"})
-    supervision.on_case_reported(nothing_done)
+    supervision.on_case_reported([nothing_done])
     called = supervision.record_callback(request(SATISFIED), "C00000001")[1]
     assert called["state"] == "awaiting_callback"
     assert called["closure_blockers"] == ["a review of the handling is still open"]
@@ -184,8 +184,8 @@ def test_a_review_asked_for_too_late_is_refused_and_a_failed_review_reopens_the_
 
 def test_the_petitioner_follows_and_rates_the_case_through_a_secret_link(supervision, database):
     from lianxin.http import NotFound
-    supervision.on_case_dispatched(dispatched())
-    supervision.on_case_reported(reported())
+    supervision.on_case_dispatched([dispatched()])
+    supervision.on_case_reported([reported()])
     link = supervision.citizen_link(office_request({}, "callback-op-01"), "C00000001")["path"]
     secret = link.split("secret=")[1]
 
@@ -208,7 +208,7 @@ def test_the_petitioner_follows_and_rates_the_case_through_a_secret_link(supervi
 
 def test_a_long_standing_petitioner_is_followed_up_until_settled_with_their_history(supervision):
     from lianxin.http import Conflict
-    supervision.on_case_dispatched(dispatched())  # reporter_id comes with the dispatch
+    supervision.on_case_dispatched([dispatched()])  # reporter_id comes with the dispatch
     pseudonym = "P" + "0" * 20
     with supervision.uow as uow:
         uow.session.get(models.SupervisedCase, "C00000001").reporter_id = pseudonym
@@ -229,13 +229,13 @@ def test_a_long_standing_petitioner_is_followed_up_until_settled_with_their_hist
 
 
 def test_a_dissatisfied_petitioner_sends_the_case_back_and_that_handling_is_reviewed(supervision, database):
-    supervision.on_case_dispatched(dispatched())
-    supervision.on_case_reported(reported())
+    supervision.on_case_dispatched([dispatched()])
+    supervision.on_case_reported([reported()])
     back = supervision.record_callback(request(DISSATISFIED), "C00000001")[1]
     assert back["state"] == "in_handling"
     [review] = back["reviews"]
     assert (review["trigger"], review["round"], review["outcome"]) == ("dissatisfied", 0, None)
-    supervision.on_case_reported(reported(round_=1))  # the unit's second report
+    supervision.on_case_reported([reported(round_=1)])  # the unit's second report
     closed = supervision.record_callback(request(SATISFIED), "C00000001")[1]
     assert closed["state"] == "closed"  # the review of round 0 does not hold up round 1
     board = supervision.board(office_request({}))
@@ -248,14 +248,14 @@ def test_a_dissatisfied_petitioner_sends_the_case_back_and_that_handling_is_revi
 def test_redelivered_events_change_supervision_once(supervision, database):
     from lianxin.db import AlreadyApplied
     handling_report = reported()
-    supervision.on_case_dispatched(dispatched())
-    supervision.on_case_reported(handling_report)
+    supervision.on_case_dispatched([dispatched()])
+    supervision.on_case_reported([handling_report])
     with pytest.raises(AlreadyApplied):
-        supervision.on_case_reported(handling_report)
+        supervision.on_case_reported([handling_report])
     overdue = new_event("case.overdue", "C00000001", {
         "case_id": "C00000001", "unit": "chengguan", "stage": "overdue", "deadline": DEADLINE,
         "flagged_at": DEADLINE + timedelta(hours=1)})
-    supervision.on_case_overdue(overdue)
+    supervision.on_case_overdue([overdue])
     with pytest.raises(AlreadyApplied):
-        supervision.on_case_overdue(overdue)
+        supervision.on_case_overdue([overdue])
     assert len(emitted(database, "notice.issued")) == 1

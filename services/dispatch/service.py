@@ -42,18 +42,20 @@ class DispatchService(OfficeService):
     # --- events -----------------------------------------------------------------------------------------
 
     @event_consumer("report.received")
-    def on_report_received(self, event):
-        case = self.uow.apply(event, handling.open_case, self.directory, self.config["DEADLINES"],
-                              self.config["GROUP_SIZE"])
-        METRICS.report_to_dispatch.labels(self.name).observe((case.dispatched_at - event.time).total_seconds())
+    def on_report_received(self, events):
+        cases = self.uow.apply(events, handling.open_case, self.directory, self.config["DEADLINES"],
+                               self.config["GROUP_SIZE"])
+        for event, case in zip(events, cases):
+            if case is not None:
+                METRICS.report_to_dispatch.labels(self.name).observe((case.dispatched_at - event.time).total_seconds())
 
     @event_consumer("case.reopened")
-    def on_case_reopened(self, event):
-        self.uow.apply(event, handling.reopen, self.config["DEADLINES"])
+    def on_case_reopened(self, events):
+        self.uow.apply(events, handling.reopen, self.config["DEADLINES"])
 
     @event_consumer("case.closed")
-    def on_case_closed(self, event):
-        self.uow.apply(event, handling.close)
+    def on_case_closed(self, events):
+        self.uow.apply(events, handling.close)
 
     # --- deadlines --------------------------------------------------------------------------------------
 

@@ -298,20 +298,20 @@ class IntakeService(Open311Api, OfficeService):
             METRICS.alerts_recent.labels(self.name, kind).set(counts.get(kind, 0))
 
     @event_consumer("case.dispatched")
-    def on_case_dispatched(self, event):
-        self.uow.apply(event, reporting.follow_dispatch)
+    def on_case_dispatched(self, events):
+        self.uow.apply(events, reporting.follow_dispatch)
 
     @event_consumer("case.extended")
-    def on_case_extended(self, event):
-        self.uow.apply(event, reporting.follow_extension)
+    def on_case_extended(self, events):
+        self.uow.apply(events, reporting.follow_extension)
 
     @event_consumer("case.closed")
-    def on_case_closed(self, event):
-        self.uow.apply(event, reporting.follow_case, "closed")
+    def on_case_closed(self, events):
+        self.uow.apply(events, reporting.follow_case, "closed")
 
     @event_consumer("case.reopened")
-    def on_case_reopened(self, event):
-        self.uow.apply(event, reporting.follow_case, "reopened")
+    def on_case_reopened(self, events):
+        self.uow.apply(events, reporting.follow_case, "reopened")
 
 
 def _report(uow, report_id: str) -> Report:

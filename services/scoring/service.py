@@ -24,48 +24,48 @@ class ScoringService(OfficeService):
     relay = OutboxRelay(DATABASE)
 
     @event_consumer("case.dispatched")
-    def on_case_dispatched(self, event):
-        self.uow.apply(event, records.on_dispatched)
+    def on_case_dispatched(self, events):
+        self.uow.apply(events, records.on_dispatched)
 
     @event_consumer("case.accepted")
-    def on_case_accepted(self, event):
-        self.uow.apply(event, records.on_accepted)
+    def on_case_accepted(self, events):
+        self.uow.apply(events, records.on_accepted)
 
     @event_consumer("case.extended")
-    def on_case_extended(self, event):
-        self.uow.apply(event, records.on_extended)
+    def on_case_extended(self, events):
+        self.uow.apply(events, records.on_extended)
 
     @event_consumer("case.reported")
-    def on_case_reported(self, event):
-        self.uow.apply(event, records.on_reported)
+    def on_case_reported(self, events):
+        self.uow.apply(events, records.on_reported)
 
     @event_consumer("case.overdue")
-    def on_case_overdue(self, event):
-        self.uow.apply(event, records.on_overdue)
+    def on_case_overdue(self, events):
+        self.uow.apply(events, records.on_overdue)
 
     @event_consumer("callback.recorded")
-    def on_callback_recorded(self, event):
-        self.uow.apply(event, records.on_callback)
+    def on_callback_recorded(self, events):
+        self.uow.apply(events, records.on_callback)
 
     @event_consumer("case.closed")
-    def on_case_closed(self, event):
-        self.uow.apply(event, records.on_closed)
+    def on_case_closed(self, events):
+        self.uow.apply(events, records.on_closed)
 
     @event_consumer("case.reopened")
-    def on_case_reopened(self, event):
-        self.uow.apply(event, records.on_reopened)
+    def on_case_reopened(self, events):
+        self.uow.apply(events, records.on_reopened)
 
     @event_consumer("notice.issued")
-    def on_notice_issued(self, event):
-        self.uow.apply(event, records.on_notice)
+    def on_notice_issued(self, events):
+        self.uow.apply(events, records.on_notice)
 
     @event_consumer("accountability.recorded")
-    def on_accountability_recorded(self, event):
-        self.uow.apply(event, records.on_accountability)
+    def on_accountability_recorded(self, events):
+        self.uow.apply(events, records.on_accountability)
 
     @event_consumer("report.received")
-    def on_report_received(self, event):
-        self.uow.apply(event, records.on_report)
+    def on_report_received(self, events):
+        self.uow.apply(events, records.on_report)
 
     @api("GET", "/rankings")
     def get_rankings(self, request):

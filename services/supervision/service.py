@@ -29,20 +29,20 @@ class SupervisionService(OfficeService):
     relay = OutboxRelay(DATABASE)
 
     @event_consumer("case.dispatched")
-    def on_case_dispatched(self, event):
-        self.uow.apply(event, callbacks.watch)
+    def on_case_dispatched(self, events):
+        self.uow.apply(events, callbacks.watch)
 
     @event_consumer("case.extended")
-    def on_case_extended(self, event):
-        self.uow.apply(event, callbacks.extend)
+    def on_case_extended(self, events):
+        self.uow.apply(events, callbacks.extend)
 
     @event_consumer("case.reported")
-    def on_case_reported(self, event):
-        self.uow.apply(event, reviews.on_reported, self.config["REVIEW_SAMPLE_PERCENT"])
+    def on_case_reported(self, events):
+        self.uow.apply(events, reviews.on_reported, self.config["REVIEW_SAMPLE_PERCENT"])
 
     @event_consumer("case.overdue")
-    def on_case_overdue(self, event):
-        self.uow.apply(event, notices.on_overdue)
+    def on_case_overdue(self, events):
+        self.uow.apply(events, notices.on_overdue)
 
     @timer(interval=15)
     def refresh_gauges(self):
