@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import warnings
+from pathlib import Path
 
 import click
 import httpx
@@ -126,6 +127,53 @@ def pii_rotate():
         engine.dispose()
     click.echo(f"re-encrypted {count} personal data values under the first key; "
                f"the other keys in LIANXIN_PII_KEYS can now be dropped")
+
+
+@main.command()
+@click.argument("service", type=click.Choice(SERVICE_NAMES))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup(service, file):
+    """Copy SERVICE's database to FILE while it runs (SQLite online backup, or pg_dump)."""
+    from lianxin.recovery import RecoveryError, backup
+    from lianxin.runner import settings_of
+    try:
+        backup(settings_of(service).resolved_database_url, file)
+    except RecoveryError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{service}: backed up to {file}")
+
+
+@main.command()
+@click.argument("service", type=click.Choice(SERVICE_NAMES))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def restore(service, file):
+    """Put FILE back as SERVICE's database. Stop the service first; then start it and `lianxin replay` it."""
+    from lianxin.recovery import RecoveryError, restore
+    from lianxin.runner import settings_of
+    try:
+        restore(settings_of(service).resolved_database_url, file)
+    except RecoveryError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{service}: restored from {file}; start it, then `lianxin replay {service} --since <backup time>`")
+
+
+@main.command()
+@click.argument("service", type=click.Choice(SERVICE_NAMES))
+@click.option("--since", required=True, help="ISO 8601 time with a zone: a few minutes before the backup was taken.")
+def replay(service, since):
+    """Send SERVICE again what its publishers published since a time (its inbox skips what it has)."""
+    from lianxin.http import aware_datetime
+    from lianxin.recovery import replay
+    from lianxin.runner import settings_of
+    try:
+        start = aware_datetime(since)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from None
+    urls = {name: settings_of(name).resolved_database_url for name in SERVICE_NAMES}
+    sent = replay(service, start, os.environ.get("AMQP_URI", DEFAULT_AMQP_URI), urls)
+    for event_type, count in sorted(sent.items()):
+        click.echo(f"{event_type:<26} {count}")
+    click.echo(f"replayed {sum(sent.values())} events to {service}; it applies each it had not yet applied")
 
 
 def local_url(address: str) -> str:

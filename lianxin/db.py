@@ -29,6 +29,11 @@ from lianxin.messaging_tables import inbox, outbox
 log = logging.getLogger(__name__)
 
 
+# built once: every report and every consumed event runs them, and building SQL costs more than running it
+INTO_OUTBOX = insert(outbox)
+INTO_INBOX = insert(inbox)
+
+
 class AlreadyApplied(Exception):
     """The consumed event was applied before (its id is in the inbox)."""
 
@@ -179,7 +184,7 @@ class UnitOfWork:
         """
         if len(events) == 1:  # the common case, one statement: the event id's primary key does the looking up
             try:
-                self.session.execute(insert(inbox).values(_inbox_row(events[0])))
+                self.session.execute(INTO_INBOX, _inbox_row(events[0]))
             except IntegrityError:
                 raise AlreadyApplied(events[0].id) from None
             return list(events)
@@ -191,15 +196,14 @@ class UnitOfWork:
                 fresh.append(consumed)
         if not fresh:
             raise AlreadyApplied(", ".join(e.id for e in events))
-        self.session.execute(insert(inbox), [_inbox_row(e) for e in fresh])
+        self.session.execute(INTO_INBOX, [_inbox_row(e) for e in fresh])
         return fresh
 
     def emit(self, event_type: str, subject: str, data: dict | EventData) -> CloudEvent:
         """Validate an event and put it in the outbox of this transaction."""
         cloud_event = new_event(event_type, subject, data)
-        self.session.execute(insert(outbox).values(
-            event_id=cloud_event.id, type=cloud_event.type, body=cloud_event.to_json(), created_at=utcnow(),
-        ))
+        self.session.execute(INTO_OUTBOX, {"event_id": cloud_event.id, "type": cloud_event.type,
+                                           "body": cloud_event.to_json(), "created_at": utcnow()})
         self._emitted += 1
         return cloud_event
 

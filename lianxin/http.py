@@ -12,9 +12,11 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TypeVar
 
+from kombu import Connection
 from nameko.web.handlers import HttpRequestHandler
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_PAGE = 200
+HEALTH_TIMEOUT = 2.0  # seconds a health check waits for the broker
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -47,6 +50,10 @@ class Conflict(ApiError):
 
 class Unprocessable(ApiError):
     status, code = 422, "invalid"
+
+
+class Unavailable(ApiError):
+    status, code = 503, "unavailable"
 
 
 def json_response(body, status: int = 200, headers: dict | None = None) -> Response:
@@ -175,8 +182,13 @@ class Observable:
 
     @api("GET", "/health")
     def health(self, request):
-        with self.uow as uow:
-            uow.session.execute(text("SELECT 1"))
+        """200 when the service reaches both its database and its broker; 503 naming what it cannot reach."""
+        problems = [{"field": what, "problem": problem} for what, problem in (
+            ("database", database_problem(self.uow)), ("broker", broker_problem(self.config["AMQP_URI"])))
+            if problem]
+        if problems:
+            reached = " and ".join(p["field"] for p in problems)
+            raise Unavailable(f"{self.name} cannot reach its {reached}", problems)
         return {"service": self.name, "status": "ok"}
 
     @api("GET", "/metrics")
@@ -189,6 +201,32 @@ class Observable:
         """The service's API description, kept beside its code."""
         spec = Path(inspect.getfile(type(self))).with_name("openapi.yaml")
         return Response(spec.read_bytes(), content_type="application/yaml")
+
+
+def database_problem(uow) -> str | None:
+    """None if the service's database answers a round trip, else what went wrong."""
+    try:
+        with uow:
+            uow.session.execute(text("SELECT 1"))
+    except DBAPIError as exc:
+        return _first_line(exc.orig)
+    return None
+
+
+def broker_problem(amqp_uri: str) -> str | None:
+    """None if a fresh connection to the broker opens within HEALTH_TIMEOUT, else what went wrong.
+
+    A fresh connection, not the consumers' own: they may still look open while the broker is gone."""
+    try:
+        with Connection(amqp_uri, connect_timeout=HEALTH_TIMEOUT) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=HEALTH_TIMEOUT)
+    except Exception as exc:  # whatever stops the connection is the answer
+        return _first_line(exc)
+    return None
+
+
+def _first_line(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
 
 
 def _json_default(value):

@@ -11,7 +11,7 @@ import math
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, case, exists, func, select
 
 from lianxin.db import UnitOfWork
 from lianxin.directory import Directory
@@ -34,10 +34,11 @@ def threshold(value: int, at: datetime, rules: dict) -> int:
 
 def check(uow: UnitOfWork, directory: Directory, report: Report, rules: dict) -> list[Alert]:
     """Raise whatever alerts this report sets off."""
+    counts = _window_counts(uow, report, rules)
     raised = [_group_petition(uow, directory, report, rules),
-              _surge(uow, directory, report, rules, "category", report.category),
-              _surge(uow, directory, report, rules, "township", report.township),
-              _recurring(uow, directory, report, rules)]
+              _surge(uow, directory, report, rules, "category", report.category, counts),
+              _surge(uow, directory, report, rules, "township", report.township, counts),
+              _recurring(uow, directory, report, rules, counts)]
     return [alert for alert in raised if alert is not None]
 
 
@@ -51,12 +52,12 @@ def _group_petition(uow, directory, report, rules) -> Alert | None:
     return _raise(uow, "group_petition", f"group:{report.id}", message, report, [report.report_id])
 
 
-def _surge(uow, directory, report, rules, field, value) -> Alert | None:
+def _surge(uow, directory, report, rules, field, value, counts) -> Alert | None:
     if value is None:
         return None
     window = timedelta(minutes=rules["surge_window_minutes"])
     key = f"surge:{field}:{value}"
-    count = _count_unraised(uow, key, field, {field: value}, report.received_at, window)
+    count = counts[field]
     if count < threshold(rules["surge_threshold"], report.received_at, rules):
         return None
     about = _category(directory, value) if field == "category" else _place(directory, value)
@@ -65,13 +66,13 @@ def _surge(uow, directory, report, rules, field, value) -> Alert | None:
                                                                  window))
 
 
-def _recurring(uow, directory, report, rules) -> Alert | None:
+def _recurring(uow, directory, report, rules, counts) -> Alert | None:
     if report.township is None:
         return None
     window = timedelta(days=rules["recurring_window_days"])
     key = f"recurring:{report.category}:{report.township}"
     values = {"category": report.category, "township": report.township}
-    count = _count_unraised(uow, key, "both", values, report.received_at, window)
+    count = counts["both"]
     if count < threshold(rules["recurring_threshold"], report.received_at, rules):
         return None
     message = (f"recurring issue: {count} reports about {_category(directory, report.category)} in "
@@ -82,25 +83,39 @@ def _recurring(uow, directory, report, rules) -> Alert | None:
 
 
 # Statements built once: every report taken in runs them, and building SQL costs more than running it.
-_SAME = {"category": Report.category == bindparam("category"),
-         "township": Report.township == bindparam("township"),
-         "both": (Report.category == bindparam("category")) & (Report.township == bindparam("township"))}
-_IN_WINDOW = (Report.received_at > bindparam("since")) & (Report.received_at <= bindparam("until"))
-COUNTS = {kind: select(func.count()).select_from(Report).where(same, _IN_WINDOW) for kind, same in _SAME.items()}
-EVIDENCE = {kind: select(Report.id).where(same, _IN_WINDOW).order_by(Report.id).limit(MAX_EVIDENCE)
-            for kind, same in _SAME.items()}
-RAISED_SINCE = select(func.count()).select_from(Alert).where(Alert.key == bindparam("key"),
-                                                             Alert.raised_at > bindparam("since"))
+# Core columns, not ORM attributes: these only count, and the ORM's bookkeeping would cost more than the query.
+REPORTS, ALERTS = Report.__table__.c, Alert.__table__.c
+_SAME = {"category": REPORTS.category == bindparam("category"),
+         "township": REPORTS.township == bindparam("township"),
+         "both": (REPORTS.category == bindparam("category")) & (REPORTS.township == bindparam("township"))}
+_WINDOW = {"category": "surge", "township": "surge", "both": "recurring"}
 
 
-def _count_unraised(uow, key: str, kind: str, values: dict, until: datetime, window: timedelta) -> int:
-    """How many reports match in the window; 0 when this alert was raised in the window already.
+def _unraised_count(kind: str):
+    """Reports matching in the window, or 0 when this alert was raised in the window already: both are
+    indexed, so taking in a report stays cheap however many came before it."""
+    since, key = bindparam(f"{_WINDOW[kind]}_since"), bindparam(f"{kind}_key")
+    raised = exists().where(ALERTS.key == key, ALERTS.raised_at > since)
+    matching = (select(func.count()).select_from(Report.__table__)
+                .where(_SAME[kind], REPORTS.received_at > since, REPORTS.received_at <= bindparam("until")))
+    return case((raised, 0), else_=matching.scalar_subquery()).label(kind)
 
-    Both are indexed counts: taking in a report must stay cheap however many came before it.
-    """
-    if uow.session.execute(RAISED_SINCE, {"key": key, "since": until - window}).scalar():
-        return 0
-    return uow.session.execute(COUNTS[kind], {**values, "since": until - window, "until": until}).scalar()
+
+WINDOW_COUNTS = select(*(_unraised_count(kind) for kind in _SAME))  # one round trip for the three rules
+EVIDENCE = {kind: select(REPORTS.id).where(same, REPORTS.received_at > bindparam("since"),
+                                           REPORTS.received_at <= bindparam("until"))
+            .order_by(REPORTS.id).limit(MAX_EVIDENCE) for kind, same in _SAME.items()}
+
+
+def _window_counts(uow, report: Report, rules: dict) -> dict[str, int]:
+    at = report.received_at
+    row = uow.session.execute(WINDOW_COUNTS, {
+        "category": report.category, "township": report.township, "until": at,
+        "surge_since": at - timedelta(minutes=rules["surge_window_minutes"]),
+        "recurring_since": at - timedelta(days=rules["recurring_window_days"]),
+        "category_key": f"surge:category:{report.category}", "township_key": f"surge:township:{report.township}",
+        "both_key": f"recurring:{report.category}:{report.township}"}).one()
+    return row._asdict()
 
 
 def _evidence(uow, kind: str, values: dict, until: datetime, window: timedelta) -> list[str]:

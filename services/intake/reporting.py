@@ -75,6 +75,7 @@ class Intake:
                                   reporter.address),
             received_at=incoming.received_at or now, received_by_role=_actor_role(staff), received_by=staff.code,
             idempotency_key=key, status="received", updated_at=now,
+            corrections=[],  # known to be empty: showing the report must not query for them
         )
 
     def correct(self, uow: UnitOfWork, report: Report, correction: CorrectionIn, staff: Staff) -> list[str]:

@@ -1,0 +1,175 @@
+"""Operations: health tells the truth, a stopped service finishes what it started, and a database restored
+from a backup catches up from the outbox and the broker."""
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import eventlet
+import httpx
+import pytest
+import sqlalchemy
+from click.testing import CliRunner
+
+import services.dispatch.handling as dispatch_handling
+from lianxin.cli import main as lianxin
+from tests.conftest import BROKER_HOST, POSTGRES_URL, Office, rabbitmqctl
+from tests.test_end_to_end import REPORT, SIGNED_REPORT, case_of, distinct_reports, supervised
+from tests.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+
+def health(office, service):
+    return httpx.get(f"{office.urls[service]}/health", timeout=10)
+
+
+@pytest.mark.parametrize("database_urls", ["postgresql"], indirect=True)
+def test_health_says_which_of_its_broker_and_database_a_service_cannot_reach(database_urls):
+    vhost = f"lianxin-test-{uuid.uuid4().hex[:8]}"
+
+    def open_vhost():
+        rabbitmqctl("add_vhost", vhost)
+        rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+
+    open_vhost()
+    office = Office(f"amqp://guest:guest@{BROKER_HOST}/{vhost}", database_urls)
+    try:
+        office.start("scoring")
+        assert health(office, "scoring").json() == {"service": "scoring", "status": "ok"}
+
+        rabbitmqctl("delete_vhost", vhost)  # the broker is gone for this service
+        gone = health(office, "scoring")
+        assert gone.status_code == 503
+        assert gone.json()["error"]["message"] == "scoring cannot reach its broker"
+        assert [(d["field"], "NOT_ALLOWED" in d["problem"]) for d in gone.json()["error"]["details"]] == [
+            ("broker", True)]
+
+        open_vhost()  # back: healthy again, without a restart
+        assert health(office, "scoring").status_code == 200
+
+        admin = sqlalchemy.create_engine(f"{POSTGRES_URL}/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE "{database_urls["scoring"].rsplit("/", 1)[1]}" WITH (FORCE)')
+        admin.dispose()
+        lost = health(office, "scoring")
+        assert lost.status_code == 503 and lost.json()["error"]["code"] == "unavailable"
+        assert [d["field"] for d in lost.json()["error"]["details"]] == ["database"]
+        assert "does not exist" in lost.json()["error"]["details"][0]["problem"]
+    finally:
+        for container in office.containers.values():
+            container.kill()  # its database is gone: nothing left to stop gracefully
+        rabbitmqctl("delete_vhost", vhost)
+
+
+class Slow:
+    """Wraps a use case so it takes a while, counting the calls that started and finished."""
+
+    def __init__(self, function, seconds):
+        self.function, self.seconds, self.started, self.finished = function, seconds, 0, 0
+
+    def __call__(self, *args, **kwargs):
+        self.started += 1
+        eventlet.sleep(self.seconds)
+        result = self.function(*args, **kwargs)
+        self.finished += 1
+        return result
+
+
+def cases_by_report(database_url):
+    engine = sqlalchemy.create_engine(database_url)
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT report_id, count(*) FROM cases GROUP BY report_id").all()
+    engine.dispose()
+    return dict(rows)
+
+
+def test_a_stopping_service_finishes_its_requests_and_events_and_leaves_the_rest_queued(
+        amqp_uri, database_urls, monkeypatch):
+    office = Office(amqp_uri, database_urls)
+    office.start("intake", "dispatch")
+    try:
+        with office.client("intake") as intake:
+            first = intake.post("/reports", json=REPORT).json()
+        case = eventually(lambda: case_of(office, first["report_id"]))
+
+        reading = Slow(dispatch_handling.get_case, 1.0)
+        opening = Slow(dispatch_handling.open_case, 0.2)
+        monkeypatch.setattr(dispatch_handling, "get_case", reading)
+        monkeypatch.setattr(dispatch_handling, "open_case", opening)
+        with office.client("dispatch") as dispatch:
+            request = eventlet.spawn(dispatch.get, f"/cases/{case['case_id']}")
+            eventually(lambda: reading.started)
+            with office.client("intake") as intake:
+                reports = [intake.post("/reports", json=r).json()["report_id"] for r in distinct_reports(21)[1:]]
+            eventually(lambda: opening.started)
+            office.stop("dispatch")  # what nameko does on SIGTERM (`lianxin run` stops the runner)
+            answer = request.wait()
+
+        assert answer.status_code == 200 and answer.json()["case_id"] == case["case_id"]
+        assert opening.finished == opening.started  # no worker was cut off
+        monkeypatch.undo()
+
+        office.start("dispatch")  # what was not applied waited in the queue
+        everything = {first["report_id"], *reports}
+        eventually(lambda: set(cases_by_report(database_urls["dispatch"])) == everything, timeout=60)
+        assert set(cases_by_report(database_urls["dispatch"]).values()) == {1}
+    finally:
+        office.stop()
+
+
+def rankings(office) -> list[dict]:
+    period = datetime.now(timezone(timedelta(hours=8))).strftime("%Y-%m")
+    with office.client("scoring", "supervisor-01") as scoring:
+        return scoring.get("/rankings", params={"period": period}).json()["scores"]
+
+
+def cases_scored(office) -> tuple[int, int]:
+    scores = rankings(office)
+    return sum(s["cases"] for s in scores), sum(s["closed"] for s in scores)
+
+
+def test_a_restored_database_catches_up_from_the_broker_and_ranks_the_same(amqp_uri, database_urls, tmp_path):
+    office = Office(amqp_uri, database_urls, settings={"supervision": {"review_sample_percent": 0}})
+    office.start()
+    env = {"AMQP_URI": amqp_uri, **{f"{name.upper()}_DATABASE_URL": url for name, url in database_urls.items()}}
+    cli = CliRunner(env=env)
+    try:
+        with office.client("intake") as intake:
+            for report in distinct_reports(7)[1:4]:
+                assert intake.post("/reports", json=report).status_code == 201
+        eventually(lambda: cases_scored(office) == (3, 0))
+
+        since = datetime.now(timezone.utc) - timedelta(minutes=1)  # the backup's time, with a margin
+        backup = tmp_path / "scoring.backup"
+        taken = cli.invoke(lianxin, ["backup", "scoring", str(backup)])
+        assert taken.exit_code == 0, taken.output
+
+        with office.client("intake") as intake:
+            later = [intake.post("/reports", json=r).json() for r in [REPORT, *distinct_reports(7)[4:]]]
+        close(office, later[0])
+        eventually(lambda: cases_scored(office) == (7, 1))
+        before = rankings(office)
+
+        office.stop("scoring")
+        restored = cli.invoke(lianxin, ["restore", "scoring", str(backup)])
+        assert restored.exit_code == 0, restored.output
+        office.start("scoring")
+        assert cases_scored(office) == (3, 0)  # as old as the backup
+
+        replayed = cli.invoke(lianxin, ["replay", "scoring", "--since", since.isoformat()])
+        assert replayed.exit_code == 0, replayed.output
+        assert "report.received" in replayed.output and "case.closed" in replayed.output
+        eventually(lambda: rankings(office) == before, timeout=60)
+    finally:
+        office.stop()
+
+
+def close(office, report):
+    case = eventually(lambda: case_of(office, report["report_id"]))
+    with office.client("dispatch", "chengguan-handler") as dispatch:
+        assert dispatch.post(f"/cases/{case['case_id']}/acceptance", json={}).status_code == 200
+        assert dispatch.post(f"/cases/{case['case_id']}/handling-report", json=SIGNED_REPORT).status_code == 201
+    eventually(lambda: supervised(office, case["case_id"], "awaiting_callback"))
+    with office.client("supervision") as supervision:
+        called = supervision.post(f"/cases/{case['case_id']}/callbacks", json={
+            "reached": True, "resolved": "yes", "satisfaction": "satisfied", "recorded_by": "op-07"})
+    assert called.json()["state"] == "closed", called.text
