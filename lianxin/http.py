@@ -8,12 +8,14 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import os
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TypeVar
 
 from kombu import Connection
 from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer, WsgiApp
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -21,6 +23,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from lianxin.metrics import exposition
+from lianxin.schemas import OFFICE_YEARS
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +109,17 @@ def aware_datetime(text: str) -> datetime:
     return value
 
 
+def office_date(text: str) -> date:
+    """A date YYYY-MM-DD in the years the office's records can span."""
+    value = date.fromisoformat(text)
+    if value.year not in OFFICE_YEARS:
+        raise ValueError(f"a date YYYY-MM-DD from {OFFICE_YEARS[0]} to {OFFICE_YEARS[-1]}")
+    return value
+
+
 def _described(cast, exc: ValueError) -> str:
-    known = {int: "a whole number", float: "a number", str: "text", date.fromisoformat: "a date YYYY-MM-DD"}
+    known = {int: "a whole number", float: "a number", str: "text", date.fromisoformat: "a date YYYY-MM-DD",
+             office_date: f"a date YYYY-MM-DD from {OFFICE_YEARS[0]} to {OFFICE_YEARS[-1]}"}
     return known.get(cast) or str(exc)
 
 
@@ -151,8 +163,42 @@ def page(name: str, views: list[dict], limit: int, id_field: str) -> dict:
     return {name: views, "next_after": views[-1][id_field] if len(views) == limit else None}
 
 
+class ApiWebServer(WebServer):
+    """nameko's web server, refusing a request that matches no route (an unknown path, a method the path
+    does not take) in the format of the API whose routes it comes closest to, not werkzeug's HTML page."""
+
+    def get_wsgi_app(self):
+        return _ApiWsgiApp(self)
+
+    def refusal(self, request: Request, exc: HTTPException) -> Response:
+        shared, nearest = max(((_shared_segments(p.url, request.path), p) for p in self._providers),
+                              key=lambda pair: pair[0], default=(0, None))
+        if not shared:
+            return error_response(exc.code or 404, "http_error", exc.description or exc.name)
+        return nearest.refusal(request, exc)
+
+
+class _ApiWsgiApp(WsgiApp):
+    def __call__(self, environ, start_response):
+        request = Request(environ, shallow=True)  # shallow as in nameko: the body is read by the entrypoint
+        try:
+            provider, request.path_values = self.url_map.bind_to_environ(environ).match()
+            response = provider.handle_request(request)
+        except HTTPException as exc:
+            response = self.server.refusal(request, exc)
+            response.headers.extend((k, v) for k, v in exc.get_headers() if k != "Content-Type")  # e.g. Allow
+        return response(environ, start_response)
+
+
+def _shared_segments(rule: str, path: str) -> int:
+    """How many leading path segments a route's rule and a path have in common."""
+    return len(os.path.commonprefix([rule.strip("/").split("/"), path.strip("/").split("/")]))
+
+
 class JsonHttpHandler(HttpRequestHandler):
     """nameko's ``@http`` with dict results as JSON and errors in the common format."""
+
+    server = ApiWebServer()
 
     def __init__(self, method, url, expected_exceptions=(ApiError,), **kwargs):
         super().__init__(method, url, expected_exceptions=expected_exceptions, **kwargs)
@@ -164,6 +210,10 @@ class JsonHttpHandler(HttpRequestHandler):
             status, body = result
             return json_response(body, status)
         return json_response(result)
+
+    def refusal(self, request: Request, exc: HTTPException) -> Response:
+        """The answer to a request near this entrypoint's route that no route takes."""
+        return self.response_from_exception(exc)
 
     def response_from_exception(self, exc):
         if isinstance(exc, ApiError):

@@ -4,6 +4,10 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+# The years a date or period asked about may fall in: the office's records span a few of them, and far
+# beyond, date arithmetic (a month back, the next one) overflows.
+OFFICE_YEARS = range(1900, 2200)
+
 
 def _aware_and_past(value: datetime | None) -> datetime | None:
     if value is None:

@@ -224,7 +224,8 @@ def errors_of(exc: Exception, method_name: str) -> tuple[int, list[dict]]:
                         for d in exc.details] or [exc.message]
         return status, [{"code": status, "description": d} for d in descriptions]
     if isinstance(exc, HTTPException):
-        return 400, [{"code": exc.code or 400, "description": exc.description or exc.name}]
+        status = 404 if exc.code == 404 else 400
+        return status, [{"code": exc.code or 400, "description": exc.description or exc.name}]
     log.error("unexpected error in %s: %r", method_name, exc)
     return 400, [{"code": 500, "description": "the office failed to handle this request; it was logged, "
                                               "please tell the office"}]
@@ -305,6 +306,11 @@ class Open311Handler(JsonHttpHandler):
 
     def response_from_exception(self, exc):
         return lambda fmt: self._error(exc, fmt)
+
+    def refusal(self, request, exc):
+        """A path under Open311 that no route takes, in the format its suffix names (XML by default)."""
+        fmt = "json" if request.path.endswith(".json") else "xml"
+        return self._error(exc, fmt)
 
     def _error(self, exc: Exception, fmt: str) -> Response:
         status, errors = errors_of(exc, self.method_name)
@@ -667,6 +673,7 @@ class Open311Api:
         return Answer("service_requests", records)
 
     @open311("GET", f"{ROOT}/requests/<string:service_request_id>.<string:fmt>")
+    @open311("GET", f"{ROOT}/request/<string:service_request_id>.<string:fmt>")  # the published swagger's path
     def open311_request(self, request, service_request_id, fmt):
         check_jurisdiction(query_params(request), self.directory)
         with self.uow as uow:

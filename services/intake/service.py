@@ -14,6 +14,7 @@ from lianxin.http import (
     api,
     aware_datetime,
     cursor,
+    office_date,
     page,
     page_limit,
     parse_body,
@@ -22,6 +23,7 @@ from lianxin.http import (
 )
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import METRICS
+from lianxin.schemas import OFFICE_YEARS
 from lianxin.service import OfficeService
 
 from . import batch, digest, digests, personal_data, reception, receptions, reporting
@@ -266,7 +268,7 @@ class IntakeService(Open311Api, OfficeService):
         self.auth.require(request, *DIGEST_READERS)
         if kind not in digests.KINDS:
             raise NotFound(f"no digest kind {kind!r}; there are {', '.join(digests.KINDS)}")
-        day = query_param(request, "date", None, date.fromisoformat)
+        day = query_param(request, "date", None, office_date)
         day = day or digests.KINDS[kind](digest.county_day(utcnow())).previous().start
         with self.uow as uow:
             document = digests.build(uow, self.directory, kind, day)
@@ -326,6 +328,8 @@ def _month(text: str) -> tuple[int, int]:
         first = date.fromisoformat(f"{text}-01")
     except ValueError:
         raise ApiError(f"month must be YYYY-MM, got {text!r}") from None
+    if first.year not in OFFICE_YEARS:  # digests count months back and forth from it
+        raise ApiError(f"month must be from {OFFICE_YEARS[0]}-01 to {OFFICE_YEARS[-1]}-12, got {text!r}")
     return first.year, first.month
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from lianxin.schemas import OFFICE_YEARS
+
 
 @dataclass
 class UnitTally:
@@ -69,6 +71,8 @@ def period_bounds(period: str, tz: str) -> tuple[datetime, datetime]:
         year, first, months = int(m[1]), 1, 12
     else:
         raise ValueError(f"period {period!r}: expected YYYY-MM, YYYY-Qn or YYYY")
+    if year not in OFFICE_YEARS:
+        raise ValueError(f"period {period!r}: the year must be from {OFFICE_YEARS[0]} to {OFFICE_YEARS[-1]}")
     end_month = first + months
     start = datetime(year, first, 1, tzinfo=zone)
     end = datetime(year + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 1, tzinfo=zone)

@@ -1,13 +1,21 @@
 """What scoring's HTTP API accepts and answers."""
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .assessment import period_bounds
 
 
 class AssessmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     period: str = Field(pattern=r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$", description="YYYY-MM, YYYY-Qn or YYYY")
     kind: Literal["regular", "year_end"] = "regular"
+
+    @field_validator("period")
+    @classmethod
+    def _period_has_dates(cls, period: str) -> str:
+        period_bounds(period, "UTC")  # e.g. year 0 fits the pattern, not the calendar
+        return period
 
     @model_validator(mode="after")
     def _year_end_covers_a_year(self):

@@ -162,7 +162,8 @@ class SupervisionService(OfficeService):
         return hmac.new(self.config["LINK_KEY"].encode(), case_id.encode(), hashlib.sha256).hexdigest()[:24]
 
     def _check_secret(self, request, case_id: str) -> None:
-        if not hmac.compare_digest(request.args.get("secret", ""), self._secret(case_id)):
+        given = request.args.get("secret", "").encode()  # bytes: compare_digest refuses non-ASCII text
+        if not hmac.compare_digest(given, self._secret(case_id).encode()):
             raise NotFound(f"no case {case_id!r} for this link")  # a wrong secret reveals nothing
 
     # --- notices and accountability -------------------------------------------------------------

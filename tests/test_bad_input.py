@@ -1,0 +1,85 @@
+"""What the fuzzing (tests/test_fuzz_http.py) found, kept as plain examples: each answered 500 or an
+off-format refusal before it was mended."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+
+from lianxin.runner import SERVICES
+from tests.conftest import Office
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def office(amqp_uri, tmp_path_factory):
+    data = tmp_path_factory.mktemp("bad-input")
+    office = Office(amqp_uri, {name: f"sqlite:///{data / name}.db" for name in SERVICES})
+    office.start()
+    yield office
+    office.stop()
+
+
+def refused(answer, status: int) -> dict:
+    """The answer is a refusal in the common format, with a reason."""
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"].startswith("application/json"), answer.headers
+    error = answer.json()["error"]
+    assert error["code"] and error["message"].strip() and isinstance(error["details"], list), error
+    return error
+
+
+@pytest.mark.parametrize("service", list(SERVICES))
+def test_a_path_or_method_no_route_takes_is_refused_in_the_common_format(office, service):
+    with office.client(service) as client:
+        error = refused(client.get("/no/such/thing"), 404)
+        assert error["code"] == "http_error"
+        answer = client.request("TRACE", "/health")
+        refused(answer, 405)
+        assert "GET" in answer.headers["allow"]
+
+
+def test_open311_paths_no_route_takes_are_refused_in_open311_format(office):
+    with office.client("intake") as client:
+        answer = client.get("/open311/v2/no/such/thing.json")
+        assert answer.status_code == 404 and answer.headers["content-type"].startswith("application/json")
+        [error] = answer.json()
+        assert error["code"] == 404 and error["description"]
+        answer = client.delete("/open311/v2/services.xml")
+        assert answer.status_code == 400 and answer.headers["content-type"].startswith("text/xml")
+        root = ElementTree.fromstring(answer.content)
+        assert root.tag == "errors" and root.findtext("error/code") == "405" and root.findtext("error/description")
+
+
+def test_open311_answers_a_single_request_at_the_path_of_the_published_swagger(office):
+    """The GeoReport v2 text says requests/{id}, the published swagger request/{id}: both are served."""
+    with office.client("intake") as client:
+        for path in ("/open311/v2/requests/R00000042.json", "/open311/v2/request/R00000042.json"):
+            answer = client.get(path)
+            assert answer.status_code == 404 and "R00000042" in answer.json()[0]["description"], path
+
+
+@pytest.mark.parametrize("month", ["0001-01", "0752-12", "9999-12"])
+def test_months_and_days_outside_the_office_years_are_refused(office, month):
+    with office.client("intake", "supervisor-01") as intake:
+        refused(intake.get(f"/analyses/monthly/{month}"), 400)
+        refused(intake.get(f"/reception/calendar/{month}"), 400)
+        for kind in ("ten-day", "week"):
+            refused(intake.get(f"/digests/{kind}", params={"date": f"{month}-01"}), 400)
+
+
+def test_a_link_secret_with_characters_beyond_ascii_finds_no_case(office):
+    with office.client("supervision") as supervision:
+        refused(supervision.get("/public/cases/C00000001", params={"secret": "密钥"}), 404)
+        refused(supervision.post("/public/cases/C00000001/review-request", params={"secret": "é"},
+                                 json={"reason": "处理结果不满意"}), 404)
+
+
+@pytest.mark.parametrize("period", ["0000", "0001", "9999", "9999-12", "0000-Q1"])
+def test_periods_outside_the_office_years_are_refused(office, period):
+    with office.client("scoring", "supervisor-01") as scoring:
+        error = refused(scoring.post("/assessments", json={"period": period}), 422)
+        assert error["details"][0]["field"] == "period" and "1900 to 2199" in error["details"][0]["problem"]
+        refused(scoring.get("/rankings", params={"period": period}), 400)
+        assert scoring.get(f"/outcomes/{period[:4]}").status_code in (400, 404)
