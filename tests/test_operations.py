@@ -173,3 +173,59 @@ def close(office, report):
         called = supervision.post(f"/cases/{case['case_id']}/callbacks", json={
             "reached": True, "resolved": "yes", "satisfaction": "satisfied", "recorded_by": "op-07"})
     assert called.json()["state"] == "closed", called.text
+
+
+def table(database_url, sql) -> list[tuple]:
+    engine = sqlalchemy.create_engine(database_url)
+    with engine.connect() as conn:
+        rows = sorted(tuple(row) for row in conn.exec_driver_sql(sql).all())
+    engine.dispose()
+    return rows
+
+
+def done_by(office, report) -> set[str]:
+    """What was done on the report's case, as dispatch's history has it."""
+    with office.client("dispatch") as dispatch:
+        history = dispatch.get(f"/cases/{case_of(office, report['report_id'])['case_id']}/history").json()
+    return {entry["action"] for entry in history["history"]}
+
+
+def test_a_restored_dispatch_opens_the_same_cases_again_and_follows_their_closure(amqp_uri, database_urls, tmp_path):
+    office = Office(amqp_uri, database_urls, settings={"supervision": {"review_sample_percent": 0}})
+    office.start()
+    cli = CliRunner(env={"AMQP_URI": amqp_uri, **{f"{name.upper()}_DATABASE_URL": url
+                                                  for name, url in database_urls.items()}})
+    cases, known = "SELECT id, report_id, state FROM cases", "SELECT case_id, report_id FROM supervised_cases"
+    reports = "SELECT id, status, case_id FROM reports"
+    announced = "SELECT count(*) FROM inbox WHERE type = 'case.dispatched'"
+    try:
+        with office.client("intake") as intake:
+            earlier = [intake.post("/reports", json=r).json() for r in distinct_reports(5)[1:3]]
+        eventually(lambda: all(case_of(office, r["report_id"]) for r in earlier))
+        since = datetime.now(timezone.utc) - timedelta(minutes=1)
+        assert cli.invoke(lianxin, ["backup", "dispatch", str(tmp_path / "dispatch.backup")]).exit_code == 0
+
+        with office.client("intake") as intake:
+            later = [intake.post("/reports", json=r).json() for r in [REPORT, *distinct_reports(5)[3:]]]
+        close(office, later[0])
+        eventually(lambda: all(case_of(office, r["report_id"]) for r in later))
+        before = table(database_urls["dispatch"], cases), table(database_urls["intake"], reports)
+        done_before = done_by(office, later[0])
+
+        office.stop("dispatch")
+        assert cli.invoke(lianxin, ["restore", "dispatch", str(tmp_path / "dispatch.backup")]).exit_code == 0
+        office.start("dispatch")
+        assert len(table(database_urls["dispatch"], cases)) == 2  # as old as the backup
+        replayed = cli.invoke(lianxin, ["replay", "dispatch", "--since", since.isoformat()])
+        assert replayed.exit_code == 0, replayed.output
+
+        # the same case numbers as supervision knows, and the closed one closed again
+        eventually(lambda: table(database_urls["dispatch"], cases) == before[0], timeout=60)
+        assert [(f"C{pk:08d}", report) for pk, report, _ in before[0]] == table(database_urls["supervision"], known)
+        assert "accept" in done_before and "accept" not in done_by(office, later[0])  # the unit's work is gone
+        eventually(lambda: table(database_urls["intake"], announced) == [(5 + 3,)])  # the three opened again
+        if table(database_urls["intake"], reports) != before[1]:
+            pytest.xfail("intake takes the re-announced case.dispatched of a closed case as news and shows the "
+                         "report dispatched again (docs/operations.md, restoring dispatch)")
+    finally:
+        office.stop()
