@@ -228,7 +228,7 @@ api = JsonHttpHandler.decorator
 
 
 class Observable:
-    """``/health``, ``/metrics`` and ``/openapi.yaml`` for a service with a ``uow`` dependency."""
+    """``/health``, ``/metrics`` and ``/openapi.yaml`` for a service with ``uow`` and ``config`` dependencies."""
 
     @api("GET", "/health")
     def health(self, request):
