@@ -15,13 +15,12 @@ from tests.conftest import BROKER_HOST, POSTGRES_URL, Office, rabbitmqctl
 from tests.test_end_to_end import REPORT, SIGNED_REPORT, case_of, distinct_reports, supervised
 from tests.waiting import eventually
 
-pytestmark = pytest.mark.integration
-
 
 def health(office, service):
     return httpx.get(f"{office.urls[service]}/health", timeout=10)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("database_urls", ["postgresql"], indirect=True)
 def test_health_says_which_of_its_broker_and_database_a_service_cannot_reach(database_urls):
     vhost = f"lianxin-test-{uuid.uuid4().hex[:8]}"
@@ -82,6 +81,7 @@ def cases_by_report(database_url):
     return dict(rows)
 
 
+@pytest.mark.integration
 def test_a_stopping_service_finishes_its_requests_and_events_and_leaves_the_rest_queued(
         amqp_uri, database_urls, monkeypatch):
     office = Office(amqp_uri, database_urls)
@@ -127,6 +127,7 @@ def cases_scored(office) -> tuple[int, int]:
     return sum(s["cases"] for s in scores), sum(s["closed"] for s in scores)
 
 
+@pytest.mark.integration
 def test_a_restored_database_catches_up_from_the_broker_and_ranks_the_same(amqp_uri, database_urls, tmp_path):
     office = Office(amqp_uri, database_urls, settings={"supervision": {"review_sample_percent": 0}})
     office.start()
@@ -190,6 +191,7 @@ def done_by(office, report) -> set[str]:
     return {entry["action"] for entry in history["history"]}
 
 
+@pytest.mark.integration
 def test_a_restored_dispatch_opens_the_same_cases_again_and_follows_their_closure(amqp_uri, database_urls, tmp_path):
     office = Office(amqp_uri, database_urls, settings={"supervision": {"review_sample_percent": 0}})
     office.start()
@@ -229,3 +231,13 @@ def test_a_restored_dispatch_opens_the_same_cases_again_and_follows_their_closur
                          "report dispatched again (docs/operations.md, restoring dispatch)")
     finally:
         office.stop()
+
+
+def test_recovery_commands_refuse_what_they_cannot_do_with_the_reason(tmp_path):
+    cli = CliRunner(env={"SCORING_DATABASE_URL": f"sqlite:///{tmp_path / 'scoring.db'}"})
+    missing = cli.invoke(lianxin, ["restore", "scoring", str(tmp_path / "nothing.backup")])
+    assert missing.exit_code != 0 and f"no backup at {tmp_path / 'nothing.backup'}" in missing.output
+    no_database = cli.invoke(lianxin, ["backup", "scoring", str(tmp_path / "scoring.backup")])
+    assert no_database.exit_code != 0 and "no database at" in no_database.output
+    vague = cli.invoke(lianxin, ["replay", "scoring", "--since", "2026-11-28T09:00:00"])
+    assert vague.exit_code != 0 and "with a time zone" in vague.output

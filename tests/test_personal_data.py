@@ -243,3 +243,40 @@ def test_erasure_waits_for_closed_cases_and_the_retention_period_then_keeps_the_
     # the case, its history and its score are untouched
     case = case_of(office, report["report_id"])
     assert case["state"] == "closed" and case["reporter_id"] == report["reporter_id"]
+
+
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_erasure_scrubs_what_was_said_wherever_intake_keeps_it(database_urls, cipher):
+    from lianxin.auth import Staff
+    from services.intake import personal_data
+    from services.intake.models import Digest, ReportCorrection
+
+    use_keys([OLD])
+    database = stored_report(database_urls["intake"])
+    said = f"我叫王大山，电话{PHONE}，路灯坏了"
+    long_ago = utcnow() - timedelta(days=400)
+    with database.unit_of_work() as uow:
+        report = uow.session.get(Report, 1)
+        report.content, report.status, report.updated_at = said, "closed", long_ago
+        uow.session.add(ReportCorrection(report_pk=1, field="content", before=said, after=said + "。",
+                                         reason="补全", corrected_by="hotline-op-01", corrected_at=long_ago))
+        uow.session.add(Digest(kind="ten-day", period_start=long_ago.date(), period_end=utcnow().date(), issue=1,
+                               produced_at=long_ago, document={"sections": [{"items": [
+                                   {"report_id": "R00000001", "excerpt": said},
+                                   {"report_id": "R00000002", "excerpt": "王大山说的别的事"}]}]}))
+        uow.commit()
+    supervisor = Staff(code="supervisor-01", role="supervisor", token_sha256="0" * 64)
+    with database.unit_of_work() as uow:
+        personal_data.erase(uow, personal_data.ErasureIn(report_id="R00000001", reason="信访人申请删除"),
+                            supervisor, utcnow(), 180)
+        uow.commit()
+
+    with database.unit_of_work() as uow:
+        report = uow.session.get(Report, 1)
+        correction = uow.session.query(ReportCorrection).one()
+        items = uow.session.query(Digest).one().document["sections"][0]["items"]
+    texts = [report.content, correction.before, correction.after, items[0]["excerpt"]]
+    assert all("王大山" not in t and PHONE not in t and "路灯坏了" in t for t in texts), texts
+    assert items[1]["excerpt"] == "王大山说的别的事"  # another report's words are not this petitioner's
+    assert (report.reporter_name, report.reporter_phone, report.reporter_id) == (None, None, "P" + "0" * 20)
+    database.stop()
