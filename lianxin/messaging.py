@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 DEAD_LETTER_EXCHANGE = "lianxin.dead-letter"
 CONFIRMED_TRANSPORT = {"confirm_publish": True}
 CONFIRM_TIMEOUT = 10.0  # seconds; a broker in a memory or disk alarm must not hang the relay forever
+MAX_EVENT_BYTES = 1024 * 1024  # config MAX_EVENT_BYTES overrides it
 TRANSIENT_PATIENCE = 30 * 60.0  # seconds of retrying database or broker trouble before dead-lettering
 
 
@@ -351,8 +352,11 @@ class EventConsumer(EventHandler):
         Consumer.setup(self)  # nameko's EventHandler.setup would name the queue after the method
 
     def handle_message(self, body, message):
-        try:
-            event = parse_event(body, expected_type=self.event_type)
+        if reason := self._oversize(message) or _mislabelled(message):
+            self._dead_letter(message, reason, attempts=0)
+            return
+        try:  # kombu decoded the JSON; anything but an object is judged from the raw body (no second decoding)
+            event = parse_event(body if isinstance(body, dict) else message.body, expected_type=self.event_type)
         except InvalidEvent as exc:
             self._dead_letter(message, str(exc), attempts=0)
             return
@@ -360,7 +364,11 @@ class EventConsumer(EventHandler):
         self._next_batch()
 
     def handle_undecodable(self, message, exc):
-        self._dead_letter(message, f"undecodable body: {exc}", attempts=0)
+        self._dead_letter(message, self._oversize(message) or f"undecodable body: {exc}", attempts=0)
+
+    def _oversize(self, message) -> str | None:
+        limit, size = self.container.config.get("MAX_EVENT_BYTES", MAX_EVENT_BYTES), len(message.body or b"")
+        return f"event of {size} bytes is larger than the {limit} allowed" if size > limit else None
 
     def _next_batch(self):
         if self._batch_running or not self._waiting:
@@ -470,6 +478,16 @@ def is_transient(error: BaseException) -> bool:
         text = str(error.orig).lower()
         return error.connection_invalidated or any(sign in text for sign in TRANSIENT_DATABASE_TROUBLE)
     return False
+
+
+def _mislabelled(message) -> str | None:
+    """Why a message kombu let through undecoded (a binary or absent content type) or decoded from another
+    charset is not an event: events are application/json in UTF-8."""
+    content_type = (message.content_type or "").partition(";")[0].strip().lower()
+    if content_type != "application/json" or (message.content_encoding or "utf-8").lower() not in ("utf-8", "utf8"):
+        return f"content type {message.content_type!r}, encoding {message.content_encoding!r}: events are " \
+               f"application/json in UTF-8"
+    return None
 
 
 def _age(event) -> float:

@@ -28,6 +28,8 @@ class ServiceSettings(BaseSettings):
     credentials: Path = Field(REPO_ROOT / "deploy" / "staff.yaml", validation_alias="LIANXIN_CREDENTIALS")
     data_dir: Path = Field(Path("data"), validation_alias="LIANXIN_DATA_DIR")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    # a larger event is dead-lettered with that reason: no legitimate one comes near it
+    max_event_bytes: int = Field(1024 * 1024, ge=1024, validation_alias="LIANXIN_MAX_EVENT_BYTES")
 
     # per service (prefixed)
     database_url: str | None = None
@@ -49,6 +51,7 @@ class ServiceSettings(BaseSettings):
             "WEB_SERVER_ADDRESS": self.resolved_http_address,
             "max_workers": self.max_workers,
             "PREFETCH_COUNT": self.prefetch_count,
+            "MAX_EVENT_BYTES": self.max_event_bytes,
             "DATABASE_URL": self.resolved_database_url,
             "DIRECTORY": str(self.directory),
             "CREDENTIALS": str(self.credentials),
