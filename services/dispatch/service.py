@@ -45,7 +45,7 @@ class DispatchService(OfficeService):
     def on_report_received(self, events):
         cases = self.uow.apply(events, handling.open_case, self.directory, self.config["DEADLINES"],
                                self.config["GROUP_SIZE"])
-        for event, case in zip(events, cases):
+        for event, case in zip(events, cases, strict=True):
             if case is not None:
                 METRICS.report_to_dispatch.labels(self.name).observe((case.dispatched_at - event.time).total_seconds())
 

@@ -1,0 +1,208 @@
+"""CPU per step of a report's way through the office, measured in one process (issue 7).
+
+The end-to-end benchmark (``intake_peak.py``) says how fast the whole office is; this one says
+where the time goes, so a change can be measured step by step. CPU time, not wall time: the
+figures hold even while something else runs on the machine. Each step runs on a fresh SQLite
+database; the consumer step runs a real service container on a private RabbitMQ virtual host.
+
+    .venv/bin/python bench/components.py                 # every step
+    .venv/bin/python bench/components.py --only consume  # one step
+"""
+from __future__ import annotations
+
+import warnings
+
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+import eventlet  # noqa: E402  (before anything that opens sockets)
+
+eventlet.monkey_patch()
+
+import json  # noqa: E402
+import random  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from datetime import datetime, timezone  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import click  # noqa: E402
+import pika  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from lianxin.auth import Staff  # noqa: E402
+from lianxin.db import Database  # noqa: E402
+from lianxin.directory import load_directory  # noqa: E402
+from lianxin.events import CATALOGUE, new_event, parse_event  # noqa: E402
+from lianxin.messaging import dead_letter_queue, subscriber_queue  # noqa: E402
+from lianxin.runner import SERVICES, load  # noqa: E402
+
+DIRECTORY = load_directory(REPO_ROOT / "deploy" / "county.yaml")
+WORDS = "路灯 不亮 水管 漏水 噪音 扰民 拖欠 工资 土地 纠纷 垃圾 堆放 道路 破损 学校 医院 补贴 养老 停车 占道".split()
+
+
+def cpu_ms_per(count: int, work) -> float:
+    started = time.process_time()
+    work()
+    return 1000 * (time.process_time() - started) / count
+
+
+def report_received(n: int):
+    village = random.choice(list(DIRECTORY.villages))
+    return new_event("report.received", f"R{n:08d}", {
+        "report_id": f"R{n:08d}", "channel": "hotline", "category": random.choice(list(DIRECTORY.category_by_code)),
+        "category_suggested": False, "township": DIRECTORY.township_of(village, None), "village": village,
+        "enterprise": None, "people_count": 1, "content": " ".join(random.choices(WORDS, k=12)),
+        "gathering": False, "duplicate_of": None, "reporter_id": f"{n:016x}",
+        "received_at": datetime.now(timezone.utc), "received_by": {"role": "operator", "code": "hotline-op-01"}})
+
+
+def take_in(count: int, folder: Path) -> dict:
+    """intake: validate, protect, look for a repeat and early signs, store, emit, commit, show."""
+    from services.intake import service
+    from services.intake.config import IntakeSettings
+    from services.intake.protection import use_keys
+    from services.intake.reporting import Intake
+    from services.intake.schemas import ReportIn, report_view
+
+    config = IntakeSettings().nameko_config()
+    use_keys(config["PII_KEYS"])
+    database = Database.of_service(service, f"sqlite:///{folder}/intake.db")
+    intake = Intake(DIRECTORY, config)
+    staff = Staff(code="hotline-op-01", role="operator", token_sha256="0" * 64)
+
+    def one(n):
+        incoming = ReportIn.model_validate({
+            "channel": "hotline", "category": random.choice(list(DIRECTORY.category_by_code)),
+            "village": random.choice(list(DIRECTORY.villages)), "content": " ".join(random.choices(WORDS, k=12)),
+            "reporter": {"name": "张三", "phone": f"138{n:08d}"}})
+        with database.unit_of_work() as uow:
+            report, _ = intake.take_in(uow, incoming, staff)
+            uow.commit()
+            report_view(report)
+
+    for n in range(200):  # warm the statement caches
+        one(n)
+    return {"cpu_ms": cpu_ms_per(count, lambda: [one(n) for n in range(count)])}
+
+
+def open_case(count: int, folder: Path, batch: int) -> dict:
+    """dispatch: route a report and open its case, ``batch`` events per transaction."""
+    from services.dispatch import handling, service
+    from services.dispatch.config import DispatchSettings
+
+    config = DispatchSettings().nameko_config()
+    database = Database.of_service(service, f"sqlite:///{folder}/dispatch-{batch}.db")
+    events = [report_received(n) for n in range(count)]
+
+    def run():
+        for start in range(0, count, batch):
+            database.unit_of_work().apply(events[start:start + batch], handling.open_case, DIRECTORY,
+                                          config["DEADLINES"], config["GROUP_SIZE"])
+    return {"batch": batch, "cpu_ms": cpu_ms_per(count, run)}
+
+
+def parse(count: int) -> dict:
+    """the event contract: a received body validated into its typed payload."""
+    body = report_received(1).to_json().encode()
+    return {"cpu_ms": cpu_ms_per(count, lambda: [parse_event(body, "report.received").payload()
+                                                 for _ in range(count)])}
+
+
+def consume(count: int, folder: Path, batch: int) -> dict:
+    """scoring consuming ``report.received`` from RabbitMQ: delivery, contract, inbox, handler, commit, ack.
+
+    The events wait in the queue before the service starts, so batches fill up to ``batch``.
+    """
+    from lianxin import messaging
+    vhost = f"lianxin-bench-{uuid.uuid4().hex[:8]}"
+    rabbitmqctl("add_vhost", vhost)
+    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    amqp_uri = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+    try:
+        publish_waiting(amqp_uri, count)
+        settings = load(SERVICES["scoring"][1])(database_url=f"sqlite:///{folder}/scoring-{batch}.db",
+                                                http_address="127.0.0.1:0", prefetch_count=max(batch, 10))
+        config = {**settings.nameko_config(), "AMQP_URI": amqp_uri}
+        Database.of_service(sys.modules[load(SERVICES["scoring"][0]).__module__], config["DATABASE_URL"])
+        default = messaging.EventConsumer.__init__.__defaults__
+        messaging.EventConsumer.__init__.__defaults__ = (default[0], batch)  # max_attempts, batch_size
+        try:
+            from nameko.containers import ServiceContainer
+            container = ServiceContainer(load(SERVICES["scoring"][0]), config)
+            started = time.process_time()
+            container.start()
+            while waiting(amqp_uri, "scoring.report.received"):
+                eventlet.sleep(0.1)
+            eventlet.sleep(0.5)  # the last batch commits and acks
+            used = time.process_time() - started
+            container.stop()
+        finally:
+            messaging.EventConsumer.__init__.__defaults__ = default
+        return {"batch": batch, "cpu_ms": 1000 * used / count}
+    finally:
+        rabbitmqctl("delete_vhost", vhost)
+
+
+def publish_waiting(amqp_uri: str, count: int) -> None:
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+    channel = connection.channel()
+    for event_type, entry in CATALOGUE.items():
+        if "scoring" in entry.consumers:
+            queue = subscriber_queue("scoring", event_type)
+            channel.exchange_declare(queue.exchange.name, exchange_type="topic", durable=True)
+            channel.queue_declare(queue.name, durable=True)
+            channel.queue_bind(queue.name, queue.exchange.name, routing_key=event_type)
+    channel.queue_declare(dead_letter_queue("scoring").name, durable=True)
+    for n in range(count):
+        channel.basic_publish("intake.events", "report.received", report_received(n).to_json().encode(),
+                              pika.BasicProperties(content_type="application/json", delivery_mode=2))
+    connection.close()
+
+
+def waiting(amqp_uri: str, queue: str) -> int:
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+    try:
+        return connection.channel().queue_declare(queue, durable=True, passive=True).method.message_count
+    finally:
+        connection.close()
+
+
+def rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=120)
+
+
+@click.command()
+@click.option("--count", default=2000, show_default=True, help="Operations per step.")
+@click.option("--only", type=click.Choice(["take_in", "open_case", "parse", "consume"]), help="Run one step.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=REPO_ROOT / "bench" / "results" / "components.json", show_default=True)
+def main(count: int, only: str | None, json_path: Path) -> None:
+    random.seed(7)
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="lianxin-components-") as folder:
+        steps = {
+            "take_in": lambda: [take_in(count, Path(folder))],
+            "open_case": lambda: [open_case(count, Path(folder), batch) for batch in (1, 100)],
+            "parse": lambda: [parse(count * 10)],
+            "consume": lambda: [consume(count, Path(folder), batch) for batch in (1, 100)],
+        }
+        click.echo("CPU ms per operation, in one process (lower is better)")
+        for name, step in steps.items():
+            if only and name != only:
+                continue
+            results[name] = step()
+            for figure in results[name]:
+                batch = f" (batch {figure['batch']})" if "batch" in figure else ""
+                click.echo(f"  {name + batch:<22} {figure['cpu_ms']:7.3f}")
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps({"count": count, "at": datetime.now(timezone.utc).isoformat(),
+                                     "results": results}, indent=2))
+    click.echo(f"wrote {json_path}")
+
+
+if __name__ == "__main__":
+    main()
