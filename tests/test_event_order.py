@@ -8,6 +8,8 @@ from nameko.testing.services import worker_factory
 
 from lianxin.db import Database
 from lianxin.events import new_event
+from services.intake import models as intake_models
+from services.intake import reporting
 from services.scoring import models as scoring_models
 from services.scoring.service import ScoringService
 from services.supervision import models as supervision_models
@@ -99,3 +101,41 @@ def test_scoring_ends_with_the_same_record_whatever_the_order(tmp_path, order):
         record = uow.session.get(scoring_models.CaseRecord, "C00000001")
         assert (record.closed_at is not None, record.reopen_count, record.received_at) == (True, 1, T0)
     db.engine.dispose()
+
+
+@pytest.fixture
+def intake_report(tmp_path):
+    """Intake's database with report R00000001 taken in, as intake keeps it."""
+    db = database(intake_models, tmp_path, "intake.db")
+    with db.unit_of_work() as uow:
+        uow.session.add(intake_models.Report(
+            channel="hotline", category="drinking-water", township="chengguan", content="停水三天", received_at=T0,
+            received_by_role="operator", received_by="hotline-op-01", updated_at=T0))
+        uow.commit()
+    yield db
+    db.engine.dispose()
+
+
+def report_status(db):
+    with db.unit_of_work() as uow:
+        report = uow.session.get(intake_models.Report, 1)
+        return report.status, report.case_round
+
+
+def test_intake_keeps_a_closed_report_closed_when_its_dispatch_is_announced_again(intake_report):
+    """A restored dispatch replays: it opens the case again and announces the same dispatch with a new id."""
+    follow = {"dispatched": reporting.follow_dispatch, "closed": lambda uow, e: reporting.follow_case(uow, e, "closed")}
+    for name, event in [("dispatched", dispatched()), ("closed", closed(0)), ("dispatched", dispatched())]:
+        intake_report.unit_of_work().apply([event], follow[name])
+    assert report_status(intake_report) == ("closed", 0)
+
+
+@pytest.mark.parametrize("order", list(permutations(["dispatched", "reopened", "redispatched"])))
+def test_intake_shows_the_newest_round_whatever_the_order(intake_report, order):
+    events = {"dispatched": (reporting.follow_dispatch, dispatched()),
+              "reopened": (lambda uow, e: reporting.follow_case(uow, e, "reopened"), reopened(1)),
+              "redispatched": (reporting.follow_dispatch, dispatched(round_=1, redispatch=True))}
+    for name in order:
+        handler, event = events[name]
+        intake_report.unit_of_work().apply([event], handler)
+    assert report_status(intake_report) == ("dispatched", 1)

@@ -159,7 +159,9 @@ def follow_dispatch(uow: UnitOfWork, case: CaseDispatched) -> None:
     if report is None:
         return  # the report belongs to another intake database
     for each in [report, *uow.session.scalars(select(Report).where(Report.duplicate_of == report.id))]:
-        each.case_id, each.unit, each.expected_at = case.case_id, case.unit, case.deadline
+        if case.round < each.case_round or (case.round == each.case_round and each.status == "closed"):
+            continue  # an older round, or a dispatch announced again (a restored dispatch replaying) after closure
+        each.case_id, each.unit, each.expected_at, each.case_round = case.case_id, case.unit, case.deadline, case.round
         each.status, each.updated_at = ("dispatched" if each is report else "linked"), case.dispatched_at
 
 
