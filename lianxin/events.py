@@ -377,6 +377,8 @@ def _as_dict(body: Any) -> dict:
             body = json.loads(body)
         except json.JSONDecodeError as exc:
             raise InvalidEvent(f"body is not JSON: {exc.msg} at position {exc.pos}") from None
+        except RecursionError:
+            raise InvalidEvent("body nests arrays or objects too deeply") from None
     if not isinstance(body, dict):
         raise InvalidEvent(f"body must be a JSON object, got {type(body).__name__}")
     return body

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from kombu import Connection
 from nameko.web.handlers import HttpRequestHandler
-from nameko.web.server import WebServer, WsgiApp
+from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -72,13 +72,15 @@ def parse_body(request: Request, model: type[Model]) -> Model:
     """The request's JSON body validated as ``model``, or an ApiError saying what is wrong."""
     if request.content_length and request.content_length > MAX_BODY_BYTES:
         raise ApiError(f"body larger than {MAX_BODY_BYTES} bytes")
-    raw = request.get_data(cache=False)
+    raw = request.stream.read(MAX_BODY_BYTES + 1)
     if len(raw) > MAX_BODY_BYTES:
         raise ApiError(f"body larger than {MAX_BODY_BYTES} bytes")
     try:
         data = json.loads(raw.decode("utf-8")) if raw else {}
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ApiError(f"body is not UTF-8 JSON: {exc}") from None
+    except RecursionError:
+        raise ApiError("body nests arrays or objects too deeply") from None
     return validate(model, data)
 
 
@@ -170,6 +172,9 @@ class ApiWebServer(WebServer):
     def get_wsgi_app(self):
         return _ApiWsgiApp(self)
 
+    def get_wsgi_server(self, sock, wsgi_app, protocol=None, debug=False):
+        return super().get_wsgi_server(sock, wsgi_app, protocol=_ApiProtocol, debug=debug)
+
     def refusal(self, request: Request, exc: HTTPException) -> Response:
         shared, nearest = max(((_shared_segments(p.url, request.path), p) for p in self._providers),
                               key=lambda pair: pair[0], default=(0, None))
@@ -188,6 +193,13 @@ class _ApiWsgiApp(WsgiApp):
             response = self.server.refusal(request, exc)
             response.headers.extend((k, v) for k, v in exc.get_headers() if k != "Content-Type")  # e.g. Allow
         return response(environ, start_response)
+
+
+class _ApiProtocol(HttpOnlyProtocol):
+    """What the HTTP layer refuses before any route sees it (e.g. too many headers), in the common format
+    rather than http.server's HTML page."""
+    error_content_type = "application/json"
+    error_message_format = json.dumps({"error": {"code": "http_error", "message": "%(message)s", "details": []}})
 
 
 def _shared_segments(rule: str, path: str) -> int:

@@ -83,3 +83,22 @@ def test_periods_outside_the_office_years_are_refused(office, period):
         assert error["details"][0]["field"] == "period" and "1900 to 2199" in error["details"][0]["problem"]
         refused(scoring.get("/rankings", params={"period": period}), 400)
         assert scoring.get(f"/outcomes/{period[:4]}").status_code in (400, 404)
+
+
+@pytest.mark.parametrize("path", ["/reports", "/reports/batch"])
+def test_json_nested_too_deeply_is_refused(office, path):
+    with office.client("intake") as intake:
+        answer = intake.post(path, content=b"[" * 100_000, headers={"Content-Type": "application/json"})
+    assert "too deeply" in refused(answer, 400)["message"]
+
+
+def test_an_event_nested_too_deeply_breaks_the_contract():
+    from lianxin.events import InvalidEvent, parse_event
+    with pytest.raises(InvalidEvent, match="too deeply"):
+        parse_event(b'{"a":' * 100_000 + b"1" + b"}" * 100_000)
+
+
+def test_what_the_http_layer_refuses_before_any_route_is_in_the_common_format(office):
+    with office.client("dispatch") as dispatch:
+        error = refused(dispatch.get("/cases", headers={f"X-Header-{i}": "1" for i in range(200)}), 431)
+    assert error["message"] == "Too many headers"

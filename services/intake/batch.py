@@ -43,6 +43,8 @@ def _from_json(text: str) -> list[dict]:
         body = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ApiError(f"the batch is not JSON: {exc}") from None
+    except RecursionError:
+        raise ApiError("the batch nests arrays or objects too deeply") from None
     rows = body.get("reports") if isinstance(body, dict) else None
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise ApiError('a JSON batch is {"reports": [{...}, ...]}')
