@@ -102,3 +102,11 @@ def test_what_the_http_layer_refuses_before_any_route_is_in_the_common_format(of
     with office.client("dispatch") as dispatch:
         error = refused(dispatch.get("/cases", headers={f"X-Header-{i}": "1" for i in range(200)}), 431)
     assert error["message"] == "Too many headers"
+
+
+def test_a_substitution_naming_more_leaders_than_a_county_has_is_refused(office):
+    with office.client("intake", "supervisor-01") as intake:
+        session_id = intake.get("/reception/calendar/2026-12").json()["sessions"][0]["id"]
+        answer = intake.post(f"/reception/sessions/{session_id}/substitution",
+                             json={"unavailable": ["li-secretary"] * 21, "reason": "赴市里开会"})
+    assert refused(answer, 422)["details"][0]["field"] == "unavailable"

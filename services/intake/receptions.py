@@ -20,7 +20,7 @@ from .schemas import Code, PlaceIn, ReporterIn, ReportIn
 
 class SubstitutionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    unavailable: Annotated[list[Code], Field(min_length=1)]
+    unavailable: Annotated[list[Code], Field(min_length=1, max_length=20)]
     reason: Annotated[str, Field(min_length=2, max_length=500)]
 
 
