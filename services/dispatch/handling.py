@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam, func, select
 from sqlalchemy import case as when
-from sqlalchemy import func, select
 
 from lianxin.auth import Forbidden, Staff
 from lianxin.db import UnitOfWork, utcnow
@@ -63,12 +63,15 @@ def get_case(uow: UnitOfWork, case_id: str, for_update: bool = False) -> Case:
 
 # --- from events ------------------------------------------------------------------------------------------
 
+# built once, a Core row: every report received runs it, and most find nothing
+CASE_OF_REPORT = select(Case.__table__.c.id).where(Case.__table__.c.report_id == bindparam("report_id"))
+
+
 def open_case(uow: UnitOfWork, report: ReportReceived, directory: Directory, rules: dict, group_size: int) -> Case:
     """One report, one case: a report seen before returns its existing case, and a report
     that repeats an open one joins that one's case."""
-    existing = uow.session.scalars(select(Case).where(Case.report_id == report.report_id)).first()
-    if existing is not None:
-        return existing
+    if (existing := uow.session.scalar(CASE_OF_REPORT, {"report_id": report.report_id})) is not None:
+        return uow.session.get(Case, existing)
     if report.duplicate_of:
         return link(uow, report)
     chosen = routing.route(directory, report.category, report.township, report.people_count, group_size)
