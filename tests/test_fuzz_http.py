@@ -27,6 +27,7 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 from lianxin.runner import SERVICES
 from tests.conftest import Office
 from tests.test_end_to_end import case_of, distinct_reports
+from tests.test_open311 import conforms
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -139,7 +140,21 @@ def described_json(ctx, response, case) -> bool | None:
 
 
 LIANXIN_CHECKS = [not_a_server_error, content_type_conformance, described_json, refused_in_our_format]
-OPEN311_CHECKS = [not_a_server_error, refused_in_open311_format]
+# the published JSON Schema of each Open311 answer, by the swagger's path
+OPEN311_ANSWERS = {"/services.{response_format}": "services.json", "/requests.{response_format}": "requests.json",
+                   "/request/{service_request_id}.{response_format}": "requests.json",
+                   "/services/{service_code}.{response_format}": "service-definition.json"}
+
+
+def open311_answer_conforms(ctx, response, case) -> None:
+    """A JSON answer of Open311 fits the published GeoReport v2 JSON Schemas."""
+    schema = OPEN311_ANSWERS.get(case.operation.path)
+    if response.status_code == 200 and schema and case.method == "GET" and \
+            response.headers.get("content-type", [""])[0].startswith("application/json"):
+        conforms(schema, json.loads(response.content))
+
+
+OPEN311_CHECKS = [not_a_server_error, refused_in_open311_format, open311_answer_conforms]
 
 
 # --- the fuzzing -----------------------------------------------------------------------------------
