@@ -176,6 +176,40 @@ def replay(service, since):
     click.echo(f"replayed {sum(sent.values())} events to {service}; it applies each it had not yet applied")
 
 
+@main.command("bureau-definitions")
+@click.option("--bureaus", "bureaus_file", type=click.Path(dir_okay=False),
+              help="Who may receive what  [default: LIANXIN_BUREAUS or deploy/bureaus.yaml]")
+@click.option("--vhost", default="/", show_default=True, help="The office's RabbitMQ virtual host.")
+@click.option("--passwords", type=click.File(encoding="utf-8"),
+              help="YAML `bureau: password` (keep it out of the repository) to store their hashes; "
+                   "without it the users cannot log in until `rabbitmqctl change_password`.")
+@click.option("--output", type=click.File("w", encoding="utf-8"), default="-", help="Where to write  [default: stdout]")
+def bureau_definitions(bureaus_file, vhost, passwords, output):
+    """RabbitMQ definitions of the bureaus' read-only users (for `rabbitmqctl import_definitions`)."""
+    import json
+
+    import yaml
+
+    from lianxin.bureaus import BureauError, definitions, load_bureaus
+    try:
+        secrets = yaml.safe_load(passwords) if passwords else None
+        if secrets is not None and not isinstance(secrets, dict):
+            raise BureauError(f"{passwords.name}: must map each bureau code to its password")
+        result = definitions(load_bureaus(bureaus_file), vhost, secrets)
+    except (BureauError, yaml.YAMLError) as exc:
+        raise click.ClickException(str(exc)) from None
+    output.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+
+
+@main.command("event-schemas")
+def event_schemas():
+    """Print the JSON Schema of every event type (for subscribers in other languages)."""
+    import json
+
+    from lianxin.events import json_schemas
+    click.echo(json.dumps(json_schemas(), indent=2, ensure_ascii=False))
+
+
 def local_url(address: str) -> str:
     host, _, port = address.rpartition(":")
     return f"http://{'127.0.0.1' if host in ('0.0.0.0', '', '::') else host}:{port}"
