@@ -170,7 +170,8 @@ def replay(service, since):
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--since") from None
     urls = {name: settings_of(name).resolved_database_url for name in SERVICE_NAMES}
-    sent = replay(service, start, os.environ.get("AMQP_URI", DEFAULT_AMQP_URI), urls)
+    settings = settings_of(service)
+    sent = replay(service, start, settings.amqp_uri, urls, settings.queue_type)
     for event_type, count in sorted(sent.items()):
         click.echo(f"{event_type:<26} {count}")
     click.echo(f"replayed {sum(sent.values())} events to {service}; it applies each it had not yet applied")

@@ -19,7 +19,7 @@ from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.wrappers import Request, Response
 
 from lianxin.metrics import exposition
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_PAGE = 200
+NO_NUL = "must not contain NUL characters (\\u0000)"
 HEALTH_TIMEOUT = 2.0  # seconds a health check waits for the broker
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -85,12 +86,27 @@ def parse_body(request: Request, model: type[Model]) -> Model:
 
 
 def validate(model: type[Model], data) -> Model:
+    if (where := _nul_in(data)) is not None:  # PostgreSQL cannot store it, and no text of the office has one
+        raise Unprocessable(f"{model.__name__} is not valid", [{"field": where or "(body)", "problem": NO_NUL}])
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         details = [{"field": ".".join(str(p) for p in e["loc"]) or "(body)", "problem": e["msg"]}
                    for e in exc.errors()]
         raise Unprocessable(f"{model.__name__} is not valid", details) from None
+
+
+def _nul_in(value, where: str = "") -> str | None:
+    """Where a NUL character is in JSON data (a dotted path, "" for the top), or None."""
+    if isinstance(value, str):
+        return where if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if "\x00" in str(key):
+            return where
+        if (found := _nul_in(item, f"{where}.{key}" if where else str(key))) is not None:
+            return found
+    return None
 
 
 def query_param(request: Request, name: str, default=None, cast=str):
@@ -187,12 +203,20 @@ class _ApiWsgiApp(WsgiApp):
     def __call__(self, environ, start_response):
         request = Request(environ, shallow=True)  # shallow as in nameko: the body is read by the entrypoint
         try:
+            if _carries_nul(request):
+                raise BadRequest(f"the path, query and headers {NO_NUL}")
             provider, request.path_values = self.url_map.bind_to_environ(environ).match()
             response = provider.handle_request(request)
         except HTTPException as exc:
             response = self.server.refusal(request, exc)
             response.headers.extend((k, v) for k, v in exc.get_headers() if k != "Content-Type")  # e.g. Allow
         return response(environ, start_response)
+
+
+def _carries_nul(request: Request) -> bool:
+    """A NUL in the path, the query or a header (PostgreSQL cannot store one, and no value of the office has one)."""
+    return "\x00" in request.path or "%00" in request.query_string.decode("latin-1") or \
+        any("\x00" in value for value in request.headers.values())
 
 
 class _ApiProtocol(HttpOnlyProtocol):

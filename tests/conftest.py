@@ -78,8 +78,9 @@ def database_urls(request, tmp_path):
 class Office:
     """The four services, each in its own nameko container with its own database and port."""
 
-    def __init__(self, amqp_uri: str, database_urls: dict[str, str], settings: dict | None = None):
-        self.amqp_uri, self.database_urls = amqp_uri, database_urls
+    def __init__(self, amqp_uri: str, database_urls: dict[str, str], settings: dict | None = None,
+                 queue_type: str = "classic"):
+        self.amqp_uri, self.database_urls, self.queue_type = amqp_uri, database_urls, queue_type
         self.settings = settings or {}  # per service: settings to override, e.g. {"intake": {"group_size": 3}}
         self.urls: dict[str, str] = {}
         self.containers: dict[str, ServiceContainer] = {}
@@ -87,7 +88,8 @@ class Office:
     def config(self, name: str) -> dict:
         settings = load(SERVICES[name][1])(**{
             "database_url": self.database_urls[name], "http_address": f"127.0.0.1:{free_port()}",
-            "max_workers": 10, "prefetch_count": 20, **self.settings.get(name, {})})
+            "max_workers": 10, "prefetch_count": 20, "LIANXIN_QUEUE_TYPE": self.queue_type,
+            **self.settings.get(name, {})})
         config = settings.nameko_config()
         config["AMQP_URI"] = self.amqp_uri
         return config
@@ -108,11 +110,11 @@ class Office:
             channel = conn.channel()
             for event_type, entry in CATALOGUE.items():
                 for consumer in entry.consumers:
-                    subscriber_queue(consumer, event_type)(channel).declare()
-                    subscriber_queue(consumer, event_type)(channel).purge()
+                    subscriber_queue(consumer, event_type, self.queue_type)(channel).declare()
+                    subscriber_queue(consumer, event_type, self.queue_type)(channel).purge()
             for service in SERVICES:
-                dead_letter_queue(service)(channel).declare()
-                dead_letter_queue(service)(channel).purge()
+                dead_letter_queue(service, self.queue_type)(channel).declare()
+                dead_letter_queue(service, self.queue_type)(channel).purge()
 
     def stop(self, *names: str) -> None:
         stopping = [self.containers.pop(name) for name in (names or list(self.containers))]

@@ -26,7 +26,10 @@ def rows_of(request) -> list[dict]:
     except UnicodeDecodeError:
         raise ApiError("the batch is not UTF-8 text") from None
     if kind == "text/csv":
-        rows = [_from_csv(row) for row in csv.DictReader(io.StringIO(text))]
+        try:
+            rows = [_from_csv(row) for row in csv.DictReader(io.StringIO(text))]
+        except csv.Error as exc:  # e.g. a cell over the csv module's 128 KiB field limit
+            raise ApiError(f"the batch is not CSV this office reads: {exc}") from None
     elif kind in ("application/json", ""):
         rows = _from_json(text)
     else:
