@@ -1,33 +1,65 @@
-"""Fault drill (issue 8): reports keep coming while the broker restarts, each service is killed with
-SIGKILL and restarted, and PostgreSQL restarts; at the end every report intake committed must be
-exactly one case in dispatch, seen once by supervision and scoring, with every outbox drained and the
-dead-letter queues empty.
+"""Fault drill (issue 8): reports go through the whole lifecycle while the office is hurt.
 
-    .venv/bin/python bench/fault_drill.py --reports 2000 --rate 20
+    .venv/bin/python bench/fault_drill.py --reports 10000            # restarts RabbitMQ and PostgreSQL: run it alone
+    .venv/bin/python bench/fault_drill.py --reports 200 --no-faults  # the lifecycle and the counting only
 
 Runs the four services as separate processes on PostgreSQL and a private RabbitMQ virtual host
-(plumbing shared with bench/intake_peak.py). It restarts the machine's RabbitMQ node and PostgreSQL
-cluster: run it where nothing else needs them. Prints the counts; exits 1 on any loss or duplicate.
+(plumbing shared with bench/intake_peak.py). Reports are offered at a fixed rate, and each one's case
+is driven through the public HTTP APIs as the office's staff would: the unit accepts it and reports
+with signatures, supervision concludes any review, calls the petitioner back (satisfied) and closes
+it; a share of cases gets a dissatisfied callback first, so it is reopened, redispatched and handled
+again. Meanwhile RabbitMQ restarts, each service is killed with SIGKILL and started again, PostgreSQL
+restarts, and a few malformed events are put straight into consumers' queues. An independent
+subscriber (its own durable queue bound to every service's events exchange) records every event id.
+
+When everything has settled it counts, from each service's database and from the subscriber: every
+report became exactly one case, every lifecycle event the drill caused exists once in its
+publisher's outbox, reached the subscriber and is in each consumer's inbox, every case is closed
+everywhere, no outbox row is unpublished and the dead-letter queues hold just the poisoned messages,
+each with its reason. Prints the counts; exits 1 on any loss, duplicate or mismatch.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
+import json
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
+import httpx
 import pika
+import yaml
 from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import intake_peak as plumbing  # noqa: E402  (the benchmark's office, report maker and HTTP client)
+import intake_peak as plumbing  # noqa: E402  (the benchmark's office, report maker and databases)
+
+from lianxin.events import CATALOGUE, InvalidEvent, parse_event  # noqa: E402
 
 SERVICES = ("intake", "dispatch", "supervision", "scoring")
+DEFAULT_RATE = 10.0  # reports/s the whole lifecycle keeps up with on 2 cores, faults included
+REOPEN_PERCENT = 5
+LIFECYCLE = ("report.received", "case.dispatched", "case.accepted", "case.reported", "callback.recorded",
+             "case.reopened", "case.closed")
+SUBSCRIBER_QUEUE = "drill.subscriber"
+CALLER, SUPERVISOR = "callback-op-01", "supervisor-01"
+POLL_S = 1.0  # how often the drill's staff look at their boards
+WORKERS = 48  # lifecycle steps under way at once
 
+
+def bearer(code: str) -> dict:
+    return {"Authorization": f"Bearer dev-{code}"}
+
+
+# --- faults ----------------------------------------------------------------------------------------
 
 def restart_broker() -> None:
     subprocess.run(["rabbitmqctl", "-q", "stop"], check=False, capture_output=True, timeout=120)
@@ -63,117 +95,632 @@ def kill_and_restart(office, name: str, amqp_uri: str, databases: dict, data_dir
     plumbing.wait_healthy(process)
 
 
-def offer_in_background(office, reports: int, rate: float) -> threading.Thread:
-    maker = plumbing.ReportMaker(plumbing.REPO_ROOT / "deploy" / "county.yaml", seed=11)
-    bodies = [maker.body(n) for n in range(reports)]
+# --- the independent subscriber --------------------------------------------------------------------
 
-    def run():
-        asyncio.run(plumbing.offer(office.urls("intake"), bodies, rate, 64, 30.0))
+class Subscriber(threading.Thread):
+    """A bureau-like subscriber: its own durable queue bound with ``#`` to the four events exchanges.
 
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
+    Records every event id it receives (a redelivery has the same id and counts once) and checks each
+    against the contract; reconnects after the broker restarts, and its queue kept what came meanwhile.
+    """
+
+    def __init__(self, amqp_uri: str):
+        super().__init__(daemon=True, name="drill-subscriber")
+        self.parameters = pika.URLParameters(amqp_uri)
+        self.seen: dict[str, str] = {}  # event id -> type
+        self.deliveries = 0
+        self.invalid: dict[str, str] = {}  # message id -> why the contract refused it
+        self.reconnects = 0
+        self._halt = threading.Event()
+
+    def declare(self) -> None:
+        """The queue and its bindings, before the first report (the exchanges as nameko declares them)."""
+        with pika.BlockingConnection(self.parameters) as connection:
+            channel = connection.channel()
+            channel.queue_declare(SUBSCRIBER_QUEUE, durable=True)
+            for service in SERVICES:
+                channel.exchange_declare(f"{service}.events", exchange_type="topic", durable=True)
+                channel.queue_bind(SUBSCRIBER_QUEUE, f"{service}.events", routing_key="#")
+
+    def run(self):
+        while not self._halt.is_set():
+            try:
+                connection = pika.BlockingConnection(self.parameters)
+                try:
+                    channel = connection.channel()
+                    channel.basic_qos(prefetch_count=500)
+                    channel.basic_consume(SUBSCRIBER_QUEUE, self._received)
+                    while not self._halt.is_set():
+                        connection.process_data_events(time_limit=0.5)
+                finally:
+                    if connection.is_open:
+                        connection.close()
+            except pika.exceptions.AMQPError:  # the broker went away: come back when it does
+                self.reconnects += 1
+                self._halt.wait(1.0)
+
+    def _received(self, channel, method, properties, body):
+        self.deliveries += 1
+        try:
+            event = parse_event(body)
+            self.seen[event.id] = event.type
+        except InvalidEvent as exc:
+            self.invalid[properties.message_id or hashlib.sha256(body).hexdigest()] = str(exc)
+        channel.basic_ack(method.delivery_tag)
+
+    def stop(self):
+        self._halt.set()
+        self.join(timeout=10)
+
+    def distinct(self) -> Counter:
+        return Counter(self.seen.values())
 
 
-def scalar(url: str, sql: str) -> int:
+# --- poisoned messages -----------------------------------------------------------------------------
+
+def poisons(batch: int) -> list[tuple[str, str, bytes]]:
+    """(consumer service, its queue, body) of messages no consumer may apply, each marked in its body."""
+    def event(n, event_type, data):
+        return json.dumps({"specversion": "1.0", "id": f"drill-poison-{batch}-{n}",
+                           "source": f"/lianxin/{CATALOGUE[event_type].publisher}", "type": event_type,
+                           "time": "2026-11-28T08:00:00+00:00", "subject": "C00000001",
+                           "datacontenttype": "application/json",
+                           "dataschema": f"urn:lianxin:event:{event_type}:v1", "data": data}).encode()
+
+    return [
+        ("dispatch", "dispatch.report.received", f"drill-poison-{batch}-1: not JSON at all".encode()),
+        ("supervision", "supervision.case.reported", event(2, "case.reported", {"case_id": "C00000001"})),
+        ("scoring", "scoring.case.closed", event(3, "case.closed", {"case_id": "C00000001",
+                                                                    "phone": "13800001234"})),
+        ("intake", "intake.case.dispatched", event(4, "case.closed", {})),  # the wrong type for the queue
+    ]
+
+
+def poison(amqp_uri: str, batch: int, attempts: int = 30) -> list[tuple[str, str]]:
+    """Put one batch straight into consumers' queues (confirmed); returns (service, marker) of each."""
+    messages = poisons(batch)
+    for attempt in range(attempts):
+        try:
+            with pika.BlockingConnection(pika.URLParameters(amqp_uri)) as connection:
+                channel = connection.channel()
+                channel.confirm_delivery()
+                for _service, queue, body in messages:
+                    channel.basic_publish("", queue, body, pika.BasicProperties(
+                        delivery_mode=2, content_type="application/json"), mandatory=True)
+            return [(service, marker_of(body)) for service, _queue, body in messages]
+        except pika.exceptions.AMQPError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(1)
+    return []
+
+
+def marker_of(body: bytes) -> str | None:
+    start = body.find(b"drill-poison-")
+    if start < 0:
+        return None
+    end = start + len(b"drill-poison-")
+    while end < len(body) and body[end:end + 1] in b"0123456789-":
+        end += 1
+    return body[start:end].decode()
+
+
+def dead_letters(amqp_uri: str) -> list[tuple[str, str | None, str | None]]:
+    """(service, poison marker, x-lianxin-reason) of every parked message, left where it is."""
+    found = []
+    with pika.BlockingConnection(pika.URLParameters(amqp_uri)) as connection:
+        for service in SERVICES:
+            channel = connection.channel()
+            try:
+                channel.queue_declare(f"{service}.dead-letter", durable=True, passive=True)
+            except pika.exceptions.ChannelClosedByBroker:
+                continue  # never declared: nothing was ever parked there
+            while (got := channel.basic_get(f"{service}.dead-letter"))[0] is not None:
+                _method, properties, body = got
+                found.append((service, marker_of(body), (properties.headers or {}).get("x-lianxin-reason")))
+            channel.close()  # unacked: they go back to the queue
+    return found
+
+
+# --- the lifecycle, through the public HTTP APIs --------------------------------------------------
+
+class Refused(Exception):
+    """The office refused a step the drill expected to be allowed: a finding, not a fault to wait out."""
+
+
+def unit_staff(credentials: Path) -> dict[str, tuple[str, str]]:
+    """unit -> (handler's code, head's code), from the credentials file."""
+    staff = yaml.safe_load(credentials.read_text(encoding="utf-8"))["staff"]
+    codes = {(s["unit"], s["role"]): s["code"] for s in staff if s["role"] in ("unit_handler", "unit_head")}
+    return {unit: (codes[(unit, "unit_handler")], codes.get((unit, "unit_head"), codes[(unit, "unit_handler")]))
+            for unit, role in codes if role == "unit_handler"}
+
+
+def sent_back(case_id: str, percent: int) -> bool:
+    """The petitioners who are dissatisfied at the first callback: a stable share of cases."""
+    return int.from_bytes(hashlib.sha256(case_id.encode()).digest()[:4], "big") % 100 < percent
+
+
+def handling_report(handler: str, head: str, round_: int) -> dict:
+    return {"finding": "substantiated", "actions_taken": f"第{round_ + 1}次到现场核实，已协调解决，并说明处理结果。",
+            "explanation": "按政策办理。", "petitioner_opinion": "认可", "petitioner_acknowledged": True,
+            "responsible_person": handler, "unit_head": head}
+
+
+def callback(satisfied: bool) -> dict:
+    return {"reached": True, "resolved": "yes" if satisfied else "partly",
+            "satisfaction": "satisfied" if satisfied else "dissatisfied", "recorded_by": CALLER,
+            "comment": "" if satisfied else "群众认为问题没有彻底解决"}
+
+
+class Lifecycle:
+    """The office's staff, simulated: reports offered at a fixed rate, and every case driven to its closure.
+
+    Each step is retried until the office answers it, idempotently: reports carry an Idempotency-Key,
+    and an action on a case answered 409 already happened (a retry whose first answer was lost). The
+    unit and the callers work from their boards (dispatch's dispatched cases, supervision's cases
+    awaiting a callback), each case and round once. Runs on an event loop of its own thread.
+    """
+
+    def __init__(self, office, bodies: list[bytes], rate: float, reopen_percent: int, units: dict):
+        self.office, self.bodies, self.rate = office, bodies, rate
+        self.reopen_percent, self.units = reopen_percent, units
+        self.accepted: dict[int, str] = {}  # report number -> report id
+        self.linked: set[str] = set()  # reports intake joined to an open one's case
+        self.done: Counter = Counter()  # lifecycle steps done, by step
+        self.retried: Counter = Counter()  # transient failures waited out, by kind
+        self.refused: list[str] = []
+        self.started_at = time.monotonic()
+        self._taken: set[tuple[str, int, str]] = set()  # (case, round, board) taken up by a worker
+        self._steps: set[asyncio.Task] = set()  # steps under way
+        self._halt = threading.Event()
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True, name="lifecycle")
+
+    def start(self):
+        self._thread.start()
+
+    def stop(self):
+        self._halt.set()
+        self._thread.join(timeout=60)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._steps)
+
+    @property
+    def offered_all(self) -> bool:
+        return len(self.accepted) + sum(1 for r in self.refused if r.startswith("report")) >= len(self.bodies)
+
+    def expected(self) -> dict[str, int]:
+        """The lifecycle events what the drill did must have caused."""
+        originals = len(self.accepted) - len(self.linked)
+        return {"report.received": len(self.accepted), "case.dispatched": originals + self.done["reopened"],
+                "case.accepted": self.done["accepted"], "case.reported": self.done["reported"],
+                "callback.recorded": self.done["called back"], "case.reopened": self.done["reopened"],
+                "case.closed": self.done["closed"]}
+
+    def progress(self) -> str:
+        done = self.done
+        return (f"accepted {len(self.accepted)}/{len(self.bodies)} reports; cases handled {done['reported']}, "
+                f"called back {done['called back']} (reopened {done['reopened']}, reviews {done['reviews']}), "
+                f"closed {done['closed']}; retried {sum(self.retried.values())}")
+
+    # --- the loop ----------------------------------------------------------------------------------
+
+    async def _run(self):
+        limits = httpx.Limits(max_connections=WORKERS, max_keepalive_connections=WORKERS)
+        self.clients = {s: httpx.AsyncClient(base_url=self.office.urls(s)[0], timeout=30, limits=limits)
+                        for s in SERVICES}
+        self.workers = asyncio.Semaphore(WORKERS)
+        tasks = [asyncio.create_task(job) for job in (self._offer(), self._unit_board(), self._callers_board())]
+        while not self._halt.is_set():
+            await asyncio.sleep(0.2)
+        for task in tasks + list(self._steps):
+            task.cancel()
+        await asyncio.gather(*tasks, *self._steps, return_exceptions=True)
+        for client in self.clients.values():
+            await client.aclose()
+
+    def _spawn(self, coroutine):
+        task = asyncio.create_task(coroutine)
+        self._steps.add(task)
+        task.add_done_callback(self._steps.discard)
+
+    async def _send(self, service: str, method: str, path: str, staff: str, body=None, headers=None,
+                    done_if_conflict: bool = True) -> dict | None:
+        """Until the office answers: the answer's JSON, or None for 409 (already in that state)."""
+        attempt = 0
+        while True:
+            async with self.workers:
+                try:
+                    answer = await self.clients[service].request(
+                        method, path, headers={**bearer(staff), **(headers or {})},
+                        **({"content": body} if isinstance(body, bytes) else {"json": body}))
+                except httpx.HTTPError as exc:  # down, restarting, or the answer lost
+                    self.retried[type(exc).__name__] += 1
+                else:
+                    if answer.status_code < 300:
+                        return answer.json()
+                    if answer.status_code == 409 and done_if_conflict:
+                        return None
+                    if answer.status_code < 500:
+                        raise Refused(f"{method} {service}{path}: {answer.status_code} {answer.text[:300]}")
+                    self.retried[f"{service} {answer.status_code}"] += 1
+            attempt += 1
+            await asyncio.sleep(min(5.0, 0.1 * 2 ** attempt))
+
+    async def _step(self, what: str, coroutine) -> None:
+        try:
+            await coroutine
+        except Refused as exc:
+            self.refused.append(f"{what}: {exc}")
+
+    # --- intake: reports offered at a fixed rate ---------------------------------------------------
+
+    async def _offer(self):
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        for number in range(len(self.bodies)):
+            await asyncio.sleep(max(0.0, start + number / self.rate - loop.time()))
+            self._spawn(self._step(f"report {number}", self._take_in(number)))
+
+    async def _take_in(self, number: int):
+        report = await self._send("intake", "POST", "/reports", "hotline-op-01", self.bodies[number],
+                                  {"Content-Type": "application/json", "Idempotency-Key": f"drill-{number}"},
+                                  done_if_conflict=False)
+        self.accepted[number] = report["report_id"]
+        if report.get("duplicate_of"):
+            self.linked.add(report["report_id"])
+
+    # --- the units, from dispatch's board ----------------------------------------------------------
+
+    async def _board(self, service: str, staff: str, state: str):
+        """Every case in a state, page by page; empty while the service cannot answer."""
+        cases, after = [], None
+        try:
+            while True:
+                params = {"state": state, "limit": plumbing.PAGE, **({"after": after} if after else {})}
+                answer = await self.clients[service].get("/cases", params=params, headers=bearer(staff))
+                answer.raise_for_status()
+                page = answer.json()
+                cases += page["cases"]
+                if not (after := page["next_after"]):
+                    return cases
+        except (httpx.HTTPError, ValueError):
+            self.retried[f"{service} board"] += 1
+            return []
+
+    def _take_up(self, case: dict, board: str) -> bool:
+        key = (case["case_id"], case["reopen_count"], board)
+        if key in self._taken:
+            return False
+        self._taken.add(key)
+        return True
+
+    async def _unit_board(self):
+        while True:
+            for case in await self._board("dispatch", SUPERVISOR, "dispatched"):
+                if self._take_up(case, "unit"):
+                    self._spawn(self._step(f"handling {case['case_id']}", self._handle(case)))
+            await asyncio.sleep(POLL_S)
+
+    async def _handle(self, case: dict):
+        """The unit accepts its case and reports on it, signed by the responsible person and the head."""
+        if case["unit"] not in self.units:
+            raise Refused(f"no handler in the credentials for {case['unit']}")
+        handler, head = self.units[case["unit"]]
+        path, round_ = f"/cases/{case['case_id']}", case["reopen_count"]
+        await self._send("dispatch", "POST", f"{path}/acceptance", handler, {})
+        self.done["accepted"] += 1
+        await self._send("dispatch", "POST", f"{path}/handling-report", handler,
+                         handling_report(handler, head, round_))
+        self.done["reported"] += 1
+
+    # --- supervision: reviews, callbacks, closure --------------------------------------------------
+
+    async def _callers_board(self):
+        while True:
+            for case in await self._board("supervision", SUPERVISOR, "awaiting_callback"):
+                if self._take_up(case, "callers"):
+                    self._spawn(self._step(f"callback {case['case_id']}", self._call_back(case)))
+            await asyncio.sleep(POLL_S)
+
+    async def _call_back(self, case: dict):
+        """Conclude a review holding the round up, call the petitioner back, and close when satisfied."""
+        path, round_ = f"/cases/{case['case_id']}", case["reopen_count"]
+        for review in case["reviews"]:
+            if review["outcome"] is None and review["round"] == round_:
+                await self._send("supervision", "POST", f"/reviews/{review['review_id']}/conclusion", SUPERVISOR,
+                                 {"outcome": "upheld", "findings": "处理得当，维持办理意见。"})
+                self.done["reviews"] += 1
+        satisfied = round_ > 0 or not sent_back(case["case_id"], self.reopen_percent)
+        await self._send("supervision", "POST", f"{path}/callbacks", CALLER, callback(satisfied))
+        self.done["called back"] += 1
+        if not satisfied:
+            self.done["reopened"] += 1
+            return
+        closed = await self._send("supervision", "POST", f"{path}/closure", SUPERVISOR, done_if_conflict=False)
+        if closed["state"] != "closed":
+            raise Refused(f"{case['case_id']} is {closed['state']} after its closure")
+        self.done["closed"] += 1
+
+
+# --- counting --------------------------------------------------------------------------------------
+
+def rows(url: str, sql: str) -> list:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return conn.execute(text(sql)).scalar()
+            return list(conn.execute(text(sql)))
     finally:
         engine.dispose()
 
 
-def counts(databases: dict) -> dict:
-    one = "SELECT count(*) FROM {table}"
-    return {
-        "reports taken in": scalar(databases["intake"], one.format(table="reports")),
-        "reports linked to an open one": scalar(databases["intake"],
-                                                "SELECT count(*) FROM reports WHERE duplicate_of IS NOT NULL"),
-        "cases": scalar(databases["dispatch"], one.format(table="cases")),
-        "cases per report, most": scalar(databases["dispatch"],
-                                         "SELECT coalesce(max(n), 0) FROM (SELECT count(*) n FROM cases "
-                                         "GROUP BY report_id) x"),
-        "supervised cases": scalar(databases["supervision"], one.format(table="supervised_cases")),
-        "scored cases": scalar(databases["scoring"], one.format(table="case_records")),
-        **{f"{s} outbox unpublished": scalar(databases[s], "SELECT count(*) FROM outbox WHERE published_at IS NULL")
-           for s in SERVICES},
-    }
+@dataclass
+class Tally:
+    """What each service's database holds at the end."""
+    reports: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # report id -> (duplicate of, status)
+    cases: list[tuple[str, str, str, int, list]] = field(default_factory=list)  # id, report, state, round, linked
+    supervised: dict[str, tuple[str, int]] = field(default_factory=dict)  # case id -> (state, round)
+    scored: dict[str, tuple[bool, int]] = field(default_factory=dict)  # case id -> (closed, round)
+    outbox: dict[str, dict[str, str]] = field(default_factory=dict)  # service -> event id -> type
+    unpublished: dict[str, int] = field(default_factory=dict)
+    inbox: dict[str, dict[str, str]] = field(default_factory=dict)  # service -> event id -> type
 
 
-def dead_letters(amqp_uri: str) -> dict:
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
-    channel = connection.channel()
-    found = {}
-    for service in SERVICES:
-        try:
-            found[service] = channel.queue_declare(f"{service}.dead-letter", durable=True,
-                                                   passive=True).method.message_count
-        except pika.exceptions.ChannelClosedByBroker:
-            channel, found[service] = connection.channel(), 0
-    connection.close()
+def tally(databases: dict[str, str]) -> Tally:
+    found = Tally()
+    found.reports = {f"R{pk:08d}": (None if of is None else f"R{of:08d}", status)
+                     for pk, of, status in rows(databases["intake"], "SELECT id, duplicate_of, status FROM reports")}
+    found.cases = [(f"C{pk:08d}", report, state, round_, json.loads(linked) if isinstance(linked, str) else linked)
+                   for pk, report, state, round_, linked in rows(
+                       databases["dispatch"], "SELECT id, report_id, state, reopen_count, linked_reports FROM cases")]
+    found.supervised = {case: (state, round_) for case, state, round_ in rows(
+        databases["supervision"], "SELECT case_id, state, reopen_count FROM supervised_cases")}
+    found.scored = {case: (closed is not None, round_) for case, closed, round_ in rows(
+        databases["scoring"], "SELECT case_id, closed_at, reopen_count FROM case_records")}
+    for service, url in databases.items():
+        outbox = rows(url, "SELECT event_id, type, published_at IS NULL FROM outbox")
+        found.outbox[service] = {event_id: kind for event_id, kind, _ in outbox}
+        found.unpublished[service] = sum(1 for *_, waiting in outbox if waiting)
+        found.inbox[service] = dict(rows(url, "SELECT event_id, type FROM inbox"))
     return found
 
 
-def drill(reports: int, rate: float) -> int:
+def settled(databases: dict[str, str], subscriber_seen: int) -> bool:
+    """Nothing left to move: every case closed everywhere, outboxes drained, every event delivered."""
+    count = "SELECT count(*) FROM {} WHERE {}"
+    try:
+        waiting = [rows(databases["intake"], count.format("reports", "status <> 'closed'"))[0][0],
+                   rows(databases["dispatch"], count.format("cases", "state <> 'closed'"))[0][0],
+                   rows(databases["supervision"], count.format("supervised_cases", "state <> 'closed'"))[0][0],
+                   rows(databases["scoring"], count.format("case_records", "closed_at IS NULL"))[0][0]]
+        waiting += [rows(url, count.format("outbox", "published_at IS NULL"))[0][0] for url in databases.values()]
+        published = sum(rows(url, "SELECT count(*) FROM outbox")[0][0] for url in databases.values())
+        cases = [rows(databases[s], f"SELECT count(*) FROM {t}")[0][0]
+                 for s, t in (("dispatch", "cases"), ("supervision", "supervised_cases"), ("scoring", "case_records"))]
+    except Exception:  # PostgreSQL may still be coming back
+        return False
+    return not any(waiting) and published == subscriber_seen and len(set(cases)) == 1
+
+
+def check_reports(found: Tally, accepted: set[str]) -> list[str]:
+    """Every accepted report exactly one case (or joined to exactly one open one's), none extra."""
+    problems = []
+    if lost := accepted - found.reports.keys():
+        problems.append(f"{len(lost)} accepted reports missing from intake, e.g. {sorted(lost)[:3]}")
+    originals = {r for r, (of, _status) in found.reports.items() if of is None}
+    per_report = Counter(report for _id, report, *_ in found.cases)
+    linked = Counter(r for *_, joined in found.cases for r in joined)
+    if missing := originals - per_report.keys():
+        problems.append(f"{len(missing)} reports without a case, e.g. {sorted(missing)[:3]}")
+    if doubled := [r for r, n in per_report.items() if n > 1]:
+        problems.append(f"{len(doubled)} reports with more than one case, e.g. {doubled[:3]}")
+    if extra := per_report.keys() - originals:
+        problems.append(f"{len(extra)} cases of no report intake has as an original, e.g. {sorted(extra)[:3]}")
+    joined = found.reports.keys() - originals
+    if unjoined := [r for r in joined if linked[r] != 1]:
+        problems.append(f"{len(unjoined)} repeated reports not joined to exactly one case, e.g. {unjoined[:3]}")
+    return problems
+
+
+def check_states(found: Tally, reopen: dict[str, int]) -> list[str]:
+    """Every case closed in dispatch, supervision and scoring, in the round the drill took it to; reports closed."""
+    problems = []
+    case_ids = {case_id for case_id, *_ in found.cases}
+    for service, known in (("supervision", found.supervised), ("scoring", found.scored)):
+        if case_ids != known.keys():
+            problems.append(f"{service} knows {len(known)} cases, dispatch {len(case_ids)} "
+                            f"({len(case_ids - known.keys())} missing, {len(known.keys() - case_ids)} extra)")
+    states = {"dispatch": [(c, s == "closed", r) for c, _report, s, r, _ in found.cases],
+              "supervision": [(c, s == "closed", r) for c, (s, r) in found.supervised.items()],
+              "scoring": [(c, closed, r) for c, (closed, r) in found.scored.items()]}
+    for service, cases in states.items():
+        if open_ := [c for c, closed, _ in cases if not closed]:
+            problems.append(f"{len(open_)} cases not closed in {service}, e.g. {open_[:3]}")
+        if off := [c for c, _, r in cases if r != reopen.get(c, 0)]:
+            problems.append(f"{len(off)} cases in {service} in another round than the drill took them to, "
+                            f"e.g. {off[:3]}")
+    if open_reports := [r for r, (_of, status) in found.reports.items() if status != "closed"]:
+        problems.append(f"{len(open_reports)} reports not closed in intake, e.g. {open_reports[:3]}")
+    return problems
+
+
+def event_table(found: Tally, expected: dict[str, int], seen: dict[str, str]) -> tuple[list[tuple], list[str]]:
+    """Per event type: expected, in the publisher's outbox, seen by the subscriber, applied by each consumer."""
+    table, problems = [], []
+    for event_type, entry in CATALOGUE.items():
+        published = {i for i, t in found.outbox.get(entry.publisher, {}).items() if t == event_type}
+        received = {i for i, t in seen.items() if t == event_type}
+        applied = {c: {i for i, t in found.inbox.get(c, {}).items() if t == event_type} for c in entry.consumers}
+        want = expected.get(event_type)
+        if not (published or received or want or any(applied.values())):
+            continue
+        table.append((event_type, want, len(published), len(received), {c: len(a) for c, a in applied.items()}))
+        if want is not None and len(published) != want:
+            problems.append(f"{event_type}: the drill caused {want}, {entry.publisher}'s outbox holds {len(published)}")
+        for who, got in (("the subscriber", received), *((f"{c}'s inbox", a) for c, a in applied.items())):
+            if got != published:
+                problems.append(f"{event_type}: {who} lacks {len(published - got)} of the published and has "
+                                f"{len(got - published)} never published")
+    return table, problems
+
+
+def check_messaging(found: Tally, invalid: dict[str, str], parked: list[tuple], poisoned: list[tuple]) -> list[str]:
+    """Outboxes drained; the subscriber met no event breaking the contract; dead letters just the poison."""
+    problems = [f"{s}: {n} outbox rows unpublished" for s, n in found.unpublished.items() if n]
+    problems += [f"the subscriber received {len(invalid)} events the contract refuses, e.g. "
+                 f"{next(iter(invalid.values()))}"] if invalid else []
+    wanted, got = Counter(poisoned), Counter((service, marker) for service, marker, _ in parked)
+    if missing := wanted - got:
+        problems.append(f"poisoned messages not dead-lettered: {sorted(missing)}")
+    if extra := got - wanted:
+        problems.append(f"dead letters the drill did not poison (or parked twice): {sorted(extra, key=str)[:5]}")
+    if unexplained := [(s, m) for s, m, reason in parked if not reason]:
+        problems.append(f"dead letters without an x-lianxin-reason: {unexplained[:5]}")
+    return problems
+
+
+def print_counts(found: Tally, table: list[tuple], subscriber: Subscriber, parked: list[tuple], echo) -> None:
+    originals = sum(1 for of, _ in found.reports.values() if of is None)
+    echo(f"\n  reports in intake {len(found.reports)} (joined to an open one's case {len(found.reports) - originals}),"
+         f" cases: dispatch {len(found.cases)}, supervision {len(found.supervised)}, scoring {len(found.scored)}")
+    echo(f"  closed: reports {sum(s == 'closed' for _, s in found.reports.values())}, dispatch "
+         f"{sum(c[2] == 'closed' for c in found.cases)}, supervision "
+         f"{sum(s == 'closed' for s, _ in found.supervised.values())}, scoring "
+         f"{sum(closed for closed, _ in found.scored.values())}")
+    echo(f"\n  {'event':<24}{'expected':>9}{'outbox':>8}{'subscriber':>11}  applied (inbox)")
+    for event_type, want, published, received, applied in table:
+        echo(f"  {event_type:<24}{'—' if want is None else want:>9}{published:>8}{received:>11}  "
+             + ", ".join(f"{c} {n}" for c, n in applied.items()))
+    echo(f"\n  subscriber: {subscriber.deliveries} deliveries of {len(subscriber.seen)} distinct events, "
+         f"{subscriber.reconnects} reconnections, {len(subscriber.invalid)} refused by the contract")
+    echo("  outbox unpublished: " + ", ".join(f"{s} {n}" for s, n in found.unpublished.items()))
+    echo("  dead letters: " + (", ".join(f"{s} {m or '?'} ({(r or 'no reason')[:60]})" for s, m, r in parked)
+                               or "none"))
+
+
+# --- the drill -------------------------------------------------------------------------------------
+
+@dataclass
+class Outcome:
+    problems: list[str]
+    expected: dict[str, int]
+    table: list[tuple]
+    found: Tally
+
+
+def schedule(office, amqp_uri: str, databases: dict, data_dir: Path, faults: bool, poisoned: list) -> list:
+    """(share of the offering's span, what, action): poison twice, and the faults in between."""
+    steps = [(0.05, "poison consumer queues", lambda: poisoned.extend(poison(amqp_uri, 1))),
+             (0.55, "poison consumer queues again", lambda: poisoned.extend(poison(amqp_uri, 2)))]
+    if faults:
+        steps += [(0.15, "restart RabbitMQ", restart_broker), (0.75, "restart PostgreSQL", restart_postgresql)]
+        steps += [(0.3 + 0.1 * i, f"kill -9 {s} and start it again",
+                   lambda s=s: kill_and_restart(office, s, amqp_uri, databases, data_dir))
+                  for i, s in enumerate(SERVICES)]
+    return sorted(steps, key=lambda step: step[0])
+
+
+def drill(reports: int, rate: float, faults: bool = True, reopen_percent: int = REOPEN_PERCENT,
+          settle_timeout: float = 600.0, echo=None) -> Outcome:
+    echo = echo or partial(print, flush=True)
+    maker = plumbing.ReportMaker(plumbing.REPO_ROOT / "deploy" / "county.yaml", seed=11)
+    bodies = [maker.body(n) for n in range(reports)]
+    units = unit_staff(plumbing.REPO_ROOT / "deploy" / "staff.yaml")
     with plumbing.private_vhost() as amqp_uri, tempfile.TemporaryDirectory() as tmp, \
             plumbing.service_databases("postgresql", Path(tmp)) as databases:
-        data_dir, office = Path(tmp), plumbing.Office()
+        data_dir, office, poisoned = Path(tmp), plumbing.Office(), []
+        subscriber = Subscriber(amqp_uri)
+        subscriber.declare()
+        subscriber.start()
+        lifecycle = None
         try:
             plumbing.start_office(office, amqp_uri, databases, data_dir, 1, "WARNING")
-            sender = offer_in_background(office, reports, rate)
-            span = reports / rate
-            faults = [(0.15, "restart RabbitMQ", restart_broker)]
-            faults += [(0.3 + 0.1 * i, f"kill -9 {s}", lambda s=s: kill_and_restart(office, s, amqp_uri, databases,
-                                                                                       data_dir))
-                       for i, s in enumerate(SERVICES)]
-            faults += [(0.75, "restart PostgreSQL", restart_postgresql)]
-            started = time.monotonic()
-            for share, what, fault in faults:
-                time.sleep(max(0.0, started + share * span - time.monotonic()))
-                print(f"{time.monotonic() - started:6.1f}s  {what}", flush=True)
-                fault()
-            sender.join(timeout=span + 120)
-            print(f"{time.monotonic() - started:6.1f}s  offering done; waiting for the office to settle", flush=True)
-            settled = settle(databases)
+            lifecycle = Lifecycle(office, bodies, rate, reopen_percent, units)
+            lifecycle.start()
+            timeline = Timeline(lifecycle, subscriber, office, echo)
+            settled_in = run_schedule(timeline, databases,
+                                      schedule(office, amqp_uri, databases, data_dir, faults, poisoned),
+                                      reports / rate, settle_timeout)
         finally:
+            if lifecycle is not None:
+                lifecycle.stop()
+            subscriber.stop()
             plumbing.stop_office(office)
-        found, parked = counts(databases), dead_letters(amqp_uri)
-    for name, value in {**found, **{f"{s} dead letters": n for s, n in parked.items()}}.items():
-        print(f"  {name:<34} {value}")
-    expected = found["reports taken in"] - found["reports linked to an open one"]
-    problems = [f"{expected} original reports but {found['cases']} cases"] if found["cases"] != expected else []
-    problems += ["a report has more than one case"] if found["cases per report, most"] > 1 else []
-    problems += [f"{key}: {found[key]} != {found['cases']}" for key in ("supervised cases", "scored cases")
-                 if found[key] != found["cases"]]
-    problems += [f"{key}: {value}" for key, value in found.items() if key.endswith("unpublished") and value]
-    problems += [f"{s} dead letters: {n}" for s, n in parked.items() if n]
-    problems += [] if settled else ["the office did not settle within the time allowed"]
-    print("DRILL PASSED" if not problems else "DRILL FAILED: " + "; ".join(problems))
-    return 1 if problems else 0
+        found, parked = tally(databases), dead_letters(amqp_uri)
+    expected = lifecycle.expected()
+    table, problems = event_table(found, expected, subscriber.seen)
+    problems = (check_reports(found, set(lifecycle.accepted.values()))
+                + check_states(found, {c: 1 for c, *_ in found.cases if sent_back(c, reopen_percent)})
+                + problems + check_messaging(found, subscriber.invalid, parked, poisoned)
+                + [f"refused: {r}" for r in lifecycle.refused[:10]]
+                + ([] if settled_in is not None else [f"the office did not settle within {settle_timeout:.0f}s"]))
+    print_counts(found, table, subscriber, parked, echo)
+    echo(f"  retried while the office was hurt: {dict(lifecycle.retried) or 'nothing'}")
+    echo("DRILL PASSED" if not problems else "DRILL FAILED:\n  " + "\n  ".join(problems))
+    return Outcome(problems, expected, table, found)
 
 
-def settle(databases: dict, timeout: float = 180.0) -> bool:
-    """Wait until nothing moves: every outbox drained and the downstream counts caught up."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            found = counts(databases)
-        except Exception:  # PostgreSQL may still be coming back
-            time.sleep(1)
-            continue
-        drained = not any(v for k, v in found.items() if k.endswith("unpublished"))
-        caught_up = found["cases"] == found["supervised cases"] == found["scored cases"] == (
-            found["reports taken in"] - found["reports linked to an open one"])
-        if drained and caught_up:
-            return True
-        time.sleep(1)
-    return False
+class Timeline:
+    """The drill's clock: says what happens when, and how far the lifecycle got every 10 s."""
+
+    def __init__(self, lifecycle: Lifecycle, subscriber: Subscriber, office, echo):
+        self.lifecycle, self.subscriber, self.office, self.echo = lifecycle, subscriber, office, echo
+        self.started = time.monotonic()
+        self.next_progress = self.started + 10
+
+    def say(self, what: str) -> None:
+        self.echo(f"{time.monotonic() - self.started:7.1f}s  {what}")
+
+    def wait_until(self, until: float) -> None:
+        """Sleep until a time, with progress; a service that died on its own stops the drill."""
+        while (now := time.monotonic()) < until:
+            if dead := self.office.dead():
+                raise RuntimeError(f"{dead[0].name} exited on its own:\n{plumbing.log_tail(dead[0], 40)}")
+            if now >= self.next_progress:
+                self.next_progress += 10
+                self.say(f"{self.lifecycle.progress()}; the subscriber saw {len(self.subscriber.seen)} events")
+            time.sleep(min(1.0, until - now))
+
+
+def run_schedule(timeline: Timeline, databases: dict, steps: list, span: float, settle_timeout: float) -> float | None:
+    """The poison and faults at their times, then wait to settle; returns the seconds settling took."""
+    lifecycle = timeline.lifecycle
+    for share, what, action in steps:
+        timeline.wait_until(timeline.started + share * span)
+        timeline.say(what)
+        action()
+    while not lifecycle.offered_all:
+        timeline.wait_until(time.monotonic() + 1)
+    timeline.say("every report taken in; waiting until every case is closed and every event delivered")
+    settling = time.monotonic()
+    while time.monotonic() - settling < settle_timeout:
+        if not lifecycle.busy and settled(databases, len(timeline.subscriber.seen)):
+            timeline.say(f"settled in {time.monotonic() - settling:.0f}s")
+            return time.monotonic() - settling
+        timeline.wait_until(time.monotonic() + 2)
+    return None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=10000)
+    parser.add_argument("--rate", type=float, default=DEFAULT_RATE, help="reports offered per second")
+    parser.add_argument("--no-faults", action="store_true", help="no restarts and no kills (the broker is shared)")
+    parser.add_argument("--reopen-percent", type=int, default=REOPEN_PERCENT,
+                        help="cases whose petitioner is dissatisfied at the first callback")
+    parser.add_argument("--settle-timeout", type=float, default=600.0, help="seconds to wait for the office to settle")
+    args = parser.parse_args()
+    if args.reports < 1 or args.rate <= 0 or not 0 <= args.reopen_percent <= 100:
+        parser.error("--reports and --rate must be positive, --reopen-percent 0 to 100")
+    offering = args.reports / args.rate
+    print(f"offering {args.reports} reports at {args.rate:g}/s takes {offering / 60:.1f} min; with the faults and "
+          f"the last cases' closing, expect about {(offering + (150 if not args.no_faults else 0) + 60) / 60:.0f} min",
+          flush=True)
+    return 1 if drill(args.reports, args.rate, not args.no_faults, args.reopen_percent, args.settle_timeout).problems \
+        else 0
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reports", type=int, default=10000)
-    parser.add_argument("--rate", type=float, default=40.0, help="reports offered per second")
-    args = parser.parse_args()
-    sys.exit(drill(args.reports, args.rate))
+    sys.exit(main())
