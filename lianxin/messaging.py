@@ -60,20 +60,28 @@ class Unroutable(Exception):
 RELAY_TROUBLE = (OSError, KombuOperationalError, AMQPError, MessageNacked, DBAPIError, Unroutable)
 
 
-def subscriber_queue(consumer: str, event_type: str) -> Queue:
+def subscriber_queue(consumer: str, event_type: str, queue_type: str = "classic") -> Queue:
     """The durable queue through which a Lianxin service receives one event type.
 
     Named after the service and the type (not the handler method), so the
     publisher can declare it before the consumer ever starts.
     """
     exchange = get_event_exchange(CATALOGUE[event_type].publisher, {})
-    return Queue(f"{consumer}.{event_type}", exchange=exchange, routing_key=event_type, durable=True)
+    return Queue(f"{consumer}.{event_type}", exchange=exchange, routing_key=event_type, durable=True,
+                 queue_arguments=queue_arguments(queue_type))
 
 
-def dead_letter_queue(service: str) -> Queue:
+def dead_letter_queue(service: str, queue_type: str = "classic") -> Queue:
     """Every service has one durable dead-letter queue, bound by its name."""
     exchange = Exchange(DEAD_LETTER_EXCHANGE, type="direct", durable=True)
-    return Queue(f"{service}.dead-letter", exchange=exchange, routing_key=service, durable=True)
+    return Queue(f"{service}.dead-letter", exchange=exchange, routing_key=service, durable=True,
+                 queue_arguments=queue_arguments(queue_type))
+
+
+def queue_arguments(queue_type: str) -> dict:
+    """Quorum queues are replicated over a RabbitMQ cluster's nodes (``LIANXIN_QUEUE_TYPE``); classic
+    queues are declared without the argument, as they always were, so existing queues still match."""
+    return {"x-queue-type": "quorum"} if queue_type == "quorum" else {}
 
 
 def backoff(attempt: int, base: float = 0.2, cap: float = 30.0) -> float:
@@ -96,6 +104,7 @@ class OutboxRelay(DependencyProvider):
     def start(self):
         self.service = self.container.service_name
         self.exchange = get_event_exchange(self.service, self.container.config)
+        self.queue_type = self.container.config.get("QUEUE_TYPE", "classic")
         self._running = True
         self._gt = self.container.spawn_managed_thread(self._run, identifier="outbox-relay")
 
@@ -133,7 +142,7 @@ class OutboxRelay(DependencyProvider):
         for name, entry in CATALOGUE.items():
             if entry.publisher == self.service:
                 for consumer in entry.consumers:
-                    subscriber_queue(consumer, name)(channel).declare()
+                    subscriber_queue(consumer, name, self.queue_type)(channel).declare()
 
     def _relay_until_stopped(self, batch):
         while self._running:
@@ -267,7 +276,7 @@ class DeadLetters(SharedExtension):
 
     def setup(self):
         self.service = self.container.service_name
-        self.queue = dead_letter_queue(self.service)
+        self.queue = dead_letter_queue(self.service, self.container.config.get("QUEUE_TYPE", "classic"))
         self.connection = Connection(self.container.config["AMQP_URI"], transport_options=CONFIRMED_TRANSPORT)
         with self.connection.clone() as conn:
             self.queue(conn.channel()).declare()
@@ -348,7 +357,7 @@ class EventConsumer(EventHandler):
         if service not in CATALOGUE[self.event_type].consumers:
             raise ValueError(f"{service} consumes {self.event_type} but the event catalogue does not list it "
                              f"among its consumers; add it there so publishers declare its queue")
-        self.queue = subscriber_queue(service, self.event_type)
+        self.queue = subscriber_queue(service, self.event_type, self.container.config.get("QUEUE_TYPE", "classic"))
         Consumer.setup(self)  # nameko's EventHandler.setup would name the queue after the method
 
     def handle_message(self, body, message):

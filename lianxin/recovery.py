@@ -50,7 +50,8 @@ def restore(database_url: str, file: Path) -> None:
               f"--dbname={_libpq(url)}", str(file)])
 
 
-def replay(service: str, since: datetime, amqp_uri: str, database_urls: dict[str, str]) -> Counter:
+def replay(service: str, since: datetime, amqp_uri: str, database_urls: dict[str, str],
+           queue_type: str = "classic") -> Counter:
     """Send ``service`` again every event of the types it consumes that its publishers published since
     ``since``, straight to its own queues (other consumers see nothing); returns how many of each type."""
     sent: Counter = Counter()
@@ -58,7 +59,7 @@ def replay(service: str, since: datetime, amqp_uri: str, database_urls: dict[str
         producer = Producer(conn.channel())
         for publisher, types in _sources(service).items():
             for row in _published_since(database_urls[publisher], types, since):
-                queue = subscriber_queue(service, row.type)
+                queue = subscriber_queue(service, row.type, queue_type)
                 producer.publish(row.body.encode("utf-8"), exchange=Exchange(""), routing_key=queue.name,
                                  content_type="application/json", content_encoding="utf-8", delivery_mode=2,
                                  message_id=row.event_id, type=row.type, declare=[queue],

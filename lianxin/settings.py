@@ -8,7 +8,7 @@ into the container config the nameko extensions read.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,6 +30,8 @@ class ServiceSettings(BaseSettings):
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     # a larger event is dead-lettered with that reason: no legitimate one comes near it
     max_event_bytes: int = Field(1024 * 1024, ge=1024, validation_alias="LIANXIN_MAX_EVENT_BYTES")
+    # quorum: the event queues replicated over a RabbitMQ cluster (every service must agree)
+    queue_type: Literal["classic", "quorum"] = Field("classic", validation_alias="LIANXIN_QUEUE_TYPE")
 
     # per service (prefixed)
     database_url: str | None = None
@@ -52,6 +54,7 @@ class ServiceSettings(BaseSettings):
             "max_workers": self.max_workers,
             "PREFETCH_COUNT": self.prefetch_count,
             "MAX_EVENT_BYTES": self.max_event_bytes,
+            "QUEUE_TYPE": self.queue_type,
             "DATABASE_URL": self.resolved_database_url,
             "DIRECTORY": str(self.directory),
             "CREDENTIALS": str(self.credentials),

@@ -1,6 +1,7 @@
 """The contract consumer on the real broker: retries with backoff, dead letters after the last attempt,
 and events that wait for a consumer that has not started yet."""
 from datetime import datetime, timezone
+from urllib.parse import unquote
 
 import pika
 import pytest
@@ -8,7 +9,7 @@ from nameko.containers import ServiceContainer
 
 from lianxin.events import new_event
 from lianxin.messaging import event_consumer, is_transient
-from tests.conftest import Office
+from tests.conftest import Office, broker_vhost, rabbitmqctl
 from tests.test_bus import drain
 from tests.test_end_to_end import distinct_reports
 from tests.waiting import eventually
@@ -153,3 +154,23 @@ def test_an_event_whose_queue_was_deleted_waits_in_the_outbox_until_the_queue_is
         connection.close()
     finally:
         office.stop()
+
+
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_the_office_runs_on_quorum_queues_as_in_a_cluster(database_urls):
+    """LIANXIN_QUEUE_TYPE=quorum: every queue the office declares is replicated (here on a one-node cluster)."""
+    with broker_vhost() as amqp_uri:
+        office = Office(amqp_uri, database_urls, queue_type="quorum")
+        office.start()
+        try:
+            with office.client("intake") as intake:
+                report_ids = [intake.post("/reports", json=r).json()["report_id"] for r in distinct_reports(3)]
+            with office.client("dispatch") as dispatch:
+                eventually(lambda: sorted(c["report_id"] for c in dispatch.get("/cases").json()["cases"]) == report_ids)
+        finally:
+            office.stop()
+        vhost = unquote(amqp_uri.rsplit("/", 1)[1])
+        queues = dict(line.split("\t") for line in rabbitmqctl("list_queues", "-p", vhost, "--no-table-headers",
+                                                               "name", "type").splitlines())
+    assert "dispatch.report.received" in queues and "scoring.dead-letter" in queues
+    assert set(queues.values()) == {"quorum"}, queues
