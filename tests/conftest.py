@@ -22,6 +22,7 @@ from nameko.containers import ServiceContainer
 from lianxin.events import CATALOGUE
 from lianxin.messaging import dead_letter_queue, subscriber_queue
 from lianxin.runner import SERVICES, load
+from tests.personal_data import EventCapture
 
 BROKER_HOST = os.environ.get("LIANXIN_TEST_BROKER", "127.0.0.1:5672")
 POSTGRES_URL = os.environ.get("LIANXIN_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
@@ -48,6 +49,12 @@ def broker_vhost():
 def amqp_uri():
     with broker_vhost() as uri:
         yield uri
+
+
+@pytest.fixture(scope="session")
+def event_capture(amqp_uri):
+    """A copy of every event published in the session's virtual host: what a bureau bound to all would get."""
+    return EventCapture(amqp_uri)
 
 
 def free_port() -> int:
