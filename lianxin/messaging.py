@@ -44,6 +44,7 @@ DEAD_LETTER_EXCHANGE = "lianxin.dead-letter"
 CONFIRMED_TRANSPORT = {"confirm_publish": True}
 CONFIRM_TIMEOUT = 10.0  # seconds; a broker in a memory or disk alarm must not hang the relay forever
 MAX_EVENT_BYTES = 1024 * 1024  # config MAX_EVENT_BYTES overrides it
+RELAY_LINGER = 0.005  # seconds the relay waits after a commit for the next ones, to publish them together
 TRANSIENT_PATIENCE = 30 * 60.0  # seconds of retrying database or broker trouble before dead-lettering
 
 
@@ -150,6 +151,7 @@ class OutboxRelay(DependencyProvider):
             if self.publish_batch(batch) < self.batch_size:
                 with eventlet.Timeout(self.poll_interval, False):
                     news.wait()
+                    eventlet.sleep(RELAY_LINGER)  # commits close behind this one join its batch
 
     def _pause(self, seconds: float):
         """Sleep, but wake at once when the service stops."""
@@ -160,25 +162,29 @@ class OutboxRelay(DependencyProvider):
     def publish_batch(self, batch: "ConfirmedBatch") -> int:
         """Publish one batch of unpublished rows, oldest first; returns how many."""
         engine = self.database.engine
+        full, published = False, []
         if engine.dialect.name == "sqlite":
             # one relay per SQLite file; the write lock is held only to mark rows
             with self.database.turn(), engine.connect() as conn:
                 rows = conn.execute(_unpublished(self.batch_size)).all()
-            published = []
+            if not rows:
+                METRICS.outbox_backlog.labels(self.service).set(0)
+                return 0
+            full = len(rows) == self.batch_size
             try:
                 self._publish(batch, rows, published)
             finally:
                 with self.database.turn(), engine.begin() as conn:
-                    backlog = _mark_published(conn, published)
+                    backlog = _mark_published(conn, published, count=full)
         else:
             # replicas share the outbox: each locks its batch until it is published and marked
             with engine.begin() as conn:
                 rows = conn.execute(_unpublished(self.batch_size).with_for_update(skip_locked=True)).all()
-                published = []
+                full = len(rows) == self.batch_size
                 try:
                     self._publish(batch, rows, published)
                 finally:
-                    backlog = _mark_published(conn, published)
+                    backlog = _mark_published(conn, published, count=full)
         METRICS.outbox_backlog.labels(self.service).set(backlog)
         return len(published)
 
@@ -262,10 +268,13 @@ def _unpublished(limit: int):
             .where(outbox.c.published_at.is_(None)).order_by(outbox.c.id).limit(limit))
 
 
-def _mark_published(conn, rows) -> int:
-    """Mark rows published; returns how many still wait."""
+def _mark_published(conn, rows, count: bool) -> int:
+    """Mark rows published; returns how many still wait (counted only after a full batch: after a
+    partial one, whatever waits was committed since, a handful at most)."""
     if rows:
         conn.execute(update(outbox).where(outbox.c.id.in_([r.id for r in rows])).values(published_at=utcnow()))
+    if not count:
+        return 0
     return conn.execute(select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))).scalar()
 
 
