@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from lianxin.directory import load_directory
+from tests.personal_data import Person, personal_data_in
 from tests.test_directory import SAMPLE
 from tests.waiting import eventually
 
@@ -15,6 +16,18 @@ REPORT = {
     "content": "我家的低保上个月被取消了，没有人说明原因。",
     "reporter": {"name": "王大山", "phone": "13812341234", "id_number": "110101196001011234"},
 }
+
+
+REPORTER = Person(**REPORT["reporter"])
+
+
+@pytest.fixture(autouse=True)
+def events_carry_no_personal_data(office, event_capture):
+    """After each flow: every event the office emitted, as it crossed the broker, holds none of the reporter's data."""
+    yield
+    emitted = event_capture.emitted_by(office.database_urls)
+    leaks = {event_id: found for event_id, body in emitted.items() if (found := personal_data_in(body, [REPORTER]))}
+    assert leaks == {}
 
 
 def distinct_reports(n: int) -> list[dict]:
