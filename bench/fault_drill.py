@@ -270,6 +270,7 @@ class Lifecycle:
         self.done: Counter = Counter()  # lifecycle steps done, by step
         self.retried: Counter = Counter()  # transient failures waited out, by kind
         self.refused: list[str] = []
+        self.last_failure: dict[str, str] = {}  # what the office last said, by kind of server error
         self.started_at = time.monotonic()
         self._taken: set[tuple[str, int, str]] = set()  # (case, round, board) taken up by a worker
         self._steps: set[asyncio.Task] = set()  # steps under way
@@ -346,6 +347,7 @@ class Lifecycle:
                     if answer.status_code < 500:
                         raise Refused(f"{method} {service}{path}: {answer.status_code} {answer.text[:300]}")
                     self.retried[f"{service} {answer.status_code}"] += 1
+                    self.last_failure[f"{service} {answer.status_code}"] = answer.text[:200]
             attempt += 1
             await asyncio.sleep(min(5.0, 0.1 * 2 ** attempt))
 
@@ -463,6 +465,7 @@ class Tally:
     cases: list[tuple[str, str, str, int, list]] = field(default_factory=list)  # id, report, state, round, linked
     supervised: dict[str, tuple[str, int]] = field(default_factory=dict)  # case id -> (state, round)
     scored: dict[str, tuple[bool, int]] = field(default_factory=dict)  # case id -> (closed, round)
+    effects: dict[str, Counter] = field(default_factory=dict)  # what was done, per case, as each service counts it
     outbox: dict[str, dict[str, str]] = field(default_factory=dict)  # service -> event id -> type
     unpublished: dict[str, int] = field(default_factory=dict)
     inbox: dict[str, dict[str, str]] = field(default_factory=dict)  # service -> event id -> type
@@ -479,12 +482,30 @@ def tally(databases: dict[str, str]) -> Tally:
         databases["supervision"], "SELECT case_id, state, reopen_count FROM supervised_cases")}
     found.scored = {case: (closed is not None, round_) for case, closed, round_ in rows(
         databases["scoring"], "SELECT case_id, closed_at, reopen_count FROM case_records")}
+    found.effects = effects(databases)
     for service, url in databases.items():
         outbox = rows(url, "SELECT event_id, type, published_at IS NULL FROM outbox")
         found.outbox[service] = {event_id: kind for event_id, kind, _ in outbox}
         found.unpublished[service] = sum(1 for *_, waiting in outbox if waiting)
         found.inbox[service] = dict(rows(url, "SELECT event_id, type FROM inbox"))
     return found
+
+
+EFFECTS = (  # (what, service, per case): an event applied twice in effect shows here
+    ("handling reports", "dispatch", "SELECT case_pk, count(*) FROM handling_reports GROUP BY case_pk"),
+    ("callbacks", "supervision", "SELECT case_id, count(*) FROM callbacks GROUP BY case_id"),
+    ("callbacks scored", "scoring", "SELECT case_id, answered_callbacks FROM case_records"),
+    ("dissatisfied callbacks scored", "scoring", "SELECT case_id, dissatisfied_callbacks FROM case_records"),
+)
+
+
+def effects(databases: dict[str, str]) -> dict[str, Counter]:
+    per_case: dict[str, Counter] = {}
+    for what, service, sql in EFFECTS:
+        for case, n in rows(databases[service], sql):
+            case_id = f"C{case:08d}" if isinstance(case, int) else case  # dispatch's own row id
+            per_case.setdefault(case_id, Counter())[what] = n
+    return per_case
 
 
 def settled(databases: dict[str, str], subscriber_seen: int) -> bool:
@@ -541,9 +562,20 @@ def check_states(found: Tally, reopen: dict[str, int]) -> list[str]:
         if off := [c for c, _, r in cases if r != reopen.get(c, 0)]:
             problems.append(f"{len(off)} cases in {service} in another round than the drill took them to, "
                             f"e.g. {off[:3]}")
+    if off := [f"{c} {dict(got)}" for c, got, want in in_effect(found, reopen) if got != want]:
+        problems.append(f"{len(off)} cases with another effect than one per round, e.g. {off[:3]}")
     if open_reports := [r for r, (_of, status) in found.reports.items() if status != "closed"]:
         problems.append(f"{len(open_reports)} reports not closed in intake, e.g. {open_reports[:3]}")
     return problems
+
+
+def in_effect(found: Tally, reopen: dict[str, int]):
+    """(case, what each service counts was done to it, what the drill did: one of each per round)."""
+    for case_id, *_ in found.cases:
+        rounds = reopen.get(case_id, 0) + 1
+        yield case_id, found.effects.get(case_id, Counter()), Counter(
+            {"handling reports": rounds, "callbacks": rounds, "callbacks scored": rounds,
+             "dissatisfied callbacks scored": rounds - 1})
 
 
 def event_table(found: Tally, expected: dict[str, int], seen: dict[str, str]) -> tuple[list[tuple], list[str]]:
@@ -589,6 +621,8 @@ def print_counts(found: Tally, table: list[tuple], subscriber: Subscriber, parke
          f"{sum(c[2] == 'closed' for c in found.cases)}, supervision "
          f"{sum(s == 'closed' for s, _ in found.supervised.values())}, scoring "
          f"{sum(closed for closed, _ in found.scored.values())}")
+    done = sum(found.effects.values(), Counter())
+    echo("  in effect: " + ", ".join(f"{what} {done[what]} ({service})" for what, service, _ in EFFECTS))
     echo(f"\n  {'event':<24}{'expected':>9}{'outbox':>8}{'subscriber':>11}  applied (inbox)")
     for event_type, want, published, received, applied in table:
         echo(f"  {event_type:<24}{'—' if want is None else want:>9}{published:>8}{received:>11}  "
@@ -596,8 +630,9 @@ def print_counts(found: Tally, table: list[tuple], subscriber: Subscriber, parke
     echo(f"\n  subscriber: {subscriber.deliveries} deliveries of {len(subscriber.seen)} distinct events, "
          f"{subscriber.reconnects} reconnections, {len(subscriber.invalid)} refused by the contract")
     echo("  outbox unpublished: " + ", ".join(f"{s} {n}" for s, n in found.unpublished.items()))
-    echo("  dead letters: " + (", ".join(f"{s} {m or '?'} ({(r or 'no reason')[:60]})" for s, m, r in parked)
-                               or "none"))
+    echo(f"  dead letters: {len(parked) or 'none'}")
+    for service, marker, reason in parked:
+        echo(f"    {service}: {marker or 'not poisoned by the drill'} — {(reason or 'no reason given')[:90]}")
 
 
 # --- the drill -------------------------------------------------------------------------------------
@@ -658,6 +693,8 @@ def drill(reports: int, rate: float, faults: bool = True, reopen_percent: int = 
                 + ([] if settled_in is not None else [f"the office did not settle within {settle_timeout:.0f}s"]))
     print_counts(found, table, subscriber, parked, echo)
     echo(f"  retried while the office was hurt: {dict(lifecycle.retried) or 'nothing'}")
+    for kind, said in lifecycle.last_failure.items():
+        echo(f"    last {kind}: {said}")
     echo("DRILL PASSED" if not problems else "DRILL FAILED:\n  " + "\n  ".join(problems))
     return Outcome(problems, expected, table, found)
 
@@ -679,7 +716,7 @@ class Timeline:
             if dead := self.office.dead():
                 raise RuntimeError(f"{dead[0].name} exited on its own:\n{plumbing.log_tail(dead[0], 40)}")
             if now >= self.next_progress:
-                self.next_progress += 10
+                self.next_progress = now + 10
                 self.say(f"{self.lifecycle.progress()}; the subscriber saw {len(self.subscriber.seen)} events")
             time.sleep(min(1.0, until - now))
 
