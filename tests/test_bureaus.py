@@ -330,3 +330,11 @@ def until(process: subprocess.Popen, *needles: str) -> list[str]:
         if not missing:
             return lines
     raise AssertionError(f"the subscriber ended ({process.wait()}) without {missing}: {''.join(lines)}")
+
+
+def test_the_guide_lists_each_bureau_with_exactly_its_events_and_explains_every_event():
+    guide = (ROOT / "docs/bureaus.md").read_text(encoding="utf-8")
+    for bureau in load_bureaus(ROOT / "deploy/bureaus.yaml"):
+        row = next((line for line in guide.splitlines() if line.startswith(f"| `{bureau.code}` |")), "")
+        assert re.findall(r"`([a-z]+\.[a-z]+)`", row.rsplit("|", 2)[1] if row else "") == bureau.events, bureau.code
+    assert all(f"| `{event_type}` | {entry.publisher} |" in guide for event_type, entry in CATALOGUE.items())
