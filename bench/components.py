@@ -29,6 +29,7 @@ from pathlib import Path  # noqa: E402
 
 import click  # noqa: E402
 import pika  # noqa: E402
+from nameko.containers import ServiceContainer  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
@@ -117,7 +118,6 @@ def consume(count: int, folder: Path, batch: int) -> dict:
 
     The events wait in the queue before the service starts, so batches fill up to ``batch``.
     """
-    from lianxin import messaging
     vhost = f"lianxin-bench-{uuid.uuid4().hex[:8]}"
     rabbitmqctl("add_vhost", vhost)
     rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
@@ -125,23 +125,18 @@ def consume(count: int, folder: Path, batch: int) -> dict:
     try:
         publish_waiting(amqp_uri, count)
         settings = load(SERVICES["scoring"][1])(database_url=f"sqlite:///{folder}/scoring-{batch}.db",
-                                                http_address="127.0.0.1:0", prefetch_count=max(batch, 10))
+                                                http_address="127.0.0.1:0", prefetch_count=max(batch, 10),
+                                                batch_size=batch)
         config = {**settings.nameko_config(), "AMQP_URI": amqp_uri}
         Database.of_service(sys.modules[load(SERVICES["scoring"][0]).__module__], config["DATABASE_URL"])
-        default = messaging.EventConsumer.__init__.__defaults__
-        messaging.EventConsumer.__init__.__defaults__ = (default[0], batch)  # max_attempts, batch_size
-        try:
-            from nameko.containers import ServiceContainer
-            container = ServiceContainer(load(SERVICES["scoring"][0]), config)
-            started = time.process_time()
-            container.start()
-            while waiting(amqp_uri, "scoring.report.received"):
-                eventlet.sleep(0.1)
-            eventlet.sleep(0.5)  # the last batch commits and acks
-            used = time.process_time() - started
-            container.stop()
-        finally:
-            messaging.EventConsumer.__init__.__defaults__ = default
+        container = ServiceContainer(load(SERVICES["scoring"][0]), config)
+        started = time.process_time()
+        container.start()
+        while waiting(amqp_uri, "scoring.report.received"):
+            eventlet.sleep(0.1)
+        eventlet.sleep(0.5)  # the last batch commits and acks
+        used = time.process_time() - started
+        container.stop()
         return {"batch": batch, "cpu_ms": 1000 * used / count}
     finally:
         rabbitmqctl("delete_vhost", vhost)

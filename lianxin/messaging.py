@@ -44,6 +44,7 @@ DEAD_LETTER_EXCHANGE = "lianxin.dead-letter"
 CONFIRMED_TRANSPORT = {"confirm_publish": True}
 CONFIRM_TIMEOUT = 10.0  # seconds; a broker in a memory or disk alarm must not hang the relay forever
 MAX_EVENT_BYTES = 1024 * 1024  # config MAX_EVENT_BYTES overrides it
+DEFAULT_BATCH_SIZE = 100  # events a consumer applies in one transaction at most
 RELAY_LINGER = 0.005  # seconds the relay waits after a commit for the next ones, to publish them together
 TRANSIENT_PATIENCE = 30 * 60.0  # seconds of retrying database or broker trouble before dead-lettering
 
@@ -342,8 +343,9 @@ class EventConsumer(EventHandler):
     """Consume one catalogued event type: ``@event_consumer("report.received")``.
 
     The handler receives a batch, ``handler(self, events)``: whatever arrived while the previous
-    batch was being applied (at most ``batch_size``), so one transaction and one commit serve many
-    events when they come fast, and a lone event is applied at once. One batch runs at a time per
+    batch was being applied (at most ``batch_size``, by default the service's ``BATCH_SIZE``), so
+    one transaction and one commit serve many events when they come fast, and a lone event is
+    applied at once. One batch runs at a time per
     queue, so events of one type are applied in the order they arrived. A batch that fails is split
     and each event tried alone, so one bad event never holds back the others; a lone event that
     fails is retried with backoff and finally dead-lettered.
@@ -352,7 +354,7 @@ class EventConsumer(EventHandler):
     queue_consumer = ContractQueueConsumer()
     dead_letters = DeadLetters()
 
-    def __init__(self, event_type: str, max_attempts: int = 5, batch_size: int = 100, **kwargs):
+    def __init__(self, event_type: str, max_attempts: int = 5, batch_size: int | None = None, **kwargs):
         source = CATALOGUE[event_type].publisher  # KeyError here is a typo in the service
         self.max_attempts = max_attempts
         self.batch_size = batch_size
@@ -367,6 +369,7 @@ class EventConsumer(EventHandler):
             raise ValueError(f"{service} consumes {self.event_type} but the event catalogue does not list it "
                              f"among its consumers; add it there so publishers declare its queue")
         self.queue = subscriber_queue(service, self.event_type, self.container.config.get("QUEUE_TYPE", "classic"))
+        self.batch_size = self.batch_size or self.container.config.get("BATCH_SIZE", DEFAULT_BATCH_SIZE)
         Consumer.setup(self)  # nameko's EventHandler.setup would name the queue after the method
 
     def handle_message(self, body, message):

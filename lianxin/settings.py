@@ -38,6 +38,9 @@ class ServiceSettings(BaseSettings):
     http_address: str | None = None
     max_workers: int = Field(20, ge=1, le=1000)
     prefetch_count: int = Field(100, ge=1, le=10000)
+    # events of a type applied in one transaction at most: larger is cheaper per event, smaller pauses
+    # a busy service's HTTP answers for less time (eventlet runs one thing at a time)
+    batch_size: int = Field(100, ge=1, le=1000)
 
     @property
     def resolved_database_url(self) -> str:
@@ -53,6 +56,7 @@ class ServiceSettings(BaseSettings):
             "WEB_SERVER_ADDRESS": self.resolved_http_address,
             "max_workers": self.max_workers,
             "PREFETCH_COUNT": self.prefetch_count,
+            "BATCH_SIZE": self.batch_size,
             "MAX_EVENT_BYTES": self.max_event_bytes,
             "QUEUE_TYPE": self.queue_type,
             "DATABASE_URL": self.resolved_database_url,

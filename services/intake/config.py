@@ -13,6 +13,8 @@ class IntakeSettings(ServiceSettings):
     service = "intake"
     default_port = 8001
 
+    batch_size: int = Field(20, ge=1, le=1000)  # intake answers the public: short pauses for its own events
+
     # HMAC key that turns a reporter's identity into a stable pseudonymous id.
     pseudonym_key: str = Field("lianxin-development-key", validation_alias="LIANXIN_PSEUDONYM_KEY", min_length=8)
     # Fernet keys for personal data at rest, comma-separated: the first encrypts, all decrypt.
