@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import uuid
 import xml.etree.ElementTree as ElementTree
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import sqlalchemy
@@ -15,30 +17,34 @@ from tests.conftest import POSTGRES_URL, Office
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def office(request, amqp_uri, tmp_path_factory):
-    if request.param == "sqlite":
-        data = tmp_path_factory.mktemp("bad-input")
-        urls = {name: f"sqlite:///{data / name}.db" for name in SERVICES}
-    else:
-        urls = {name: f"{POSTGRES_URL}/lianxin_test_{name}_{uuid.uuid4().hex[:8]}" for name in SERVICES}
-        _postgres("CREATE", urls)
-    office = Office(amqp_uri, urls)
-    office.start()
-    yield office
-    office.stop()
-    if request.param == "postgresql":
-        _postgres("DROP", urls)
-
-
-def _postgres(verb: str, urls: dict[str, str]) -> None:
+@contextmanager
+def databases(backend: str, folder: Path):
+    """A fresh database per service for a module's office: SQLite files in ``folder``, or PostgreSQL
+    databases dropped afterwards."""
+    if backend == "sqlite":
+        yield {name: f"sqlite:///{folder / name}.db" for name in SERVICES}
+        return
+    names = [f"lianxin_test_{name}_{uuid.uuid4().hex[:8]}" for name in SERVICES]
     admin = sqlalchemy.create_engine(f"{POSTGRES_URL}/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        for url in urls.values():
-            name = url.rsplit("/", 1)[1]
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"' if verb == "CREATE" else
-                                 f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+        for db in names:
+            conn.exec_driver_sql(f'CREATE DATABASE "{db}"')
+    try:
+        yield {name: f"{POSTGRES_URL}/{db}" for name, db in zip(SERVICES, names, strict=True)}
+    finally:
+        with admin.connect() as conn:
+            for db in names:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def office(request, amqp_uri, tmp_path_factory):
+    with databases(request.param, tmp_path_factory.mktemp("bad-input")) as urls:
+        office = Office(amqp_uri, urls)
+        office.start()
+        yield office
+        office.stop()
 
 
 def refused(answer, status: int) -> dict:

@@ -25,8 +25,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from lianxin.directory import load_directory
-from lianxin.runner import SERVICES
 from tests.conftest import Office
+from tests.test_bad_input import databases
 from tests.test_directory import SAMPLE
 from tests.test_end_to_end import case_of, distinct_reports
 from tests.test_open311 import conforms
@@ -57,22 +57,21 @@ TOKENS = staff_by_role()
 
 # --- the office under fuzz -------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def fuzzed_office(amqp_uri, tmp_path_factory):
-    """The four services on SQLite with a few reports already dispatched, so ids in the descriptions'
-    examples (R00000001, C00000001) lead somewhere."""
-    data = tmp_path_factory.mktemp("fuzz")
-    office = Office(amqp_uri, {name: f"sqlite:///{data / name}.db" for name in SERVICES},
-                    settings={"intake": {"open311_rate_per_minute": 1_000_000}})
-    office.start()
-    try:
-        with office.client("intake") as intake:
-            reports = [intake.post("/reports", json=report).json()["report_id"] for report in distinct_reports(3)]
-        for report_id in reports:
-            eventually(lambda report_id=report_id: case_of(office, report_id))
-        yield office
-    finally:
-        office.stop()
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def fuzzed_office(request, amqp_uri, tmp_path_factory):
+    """The four services with a few reports already dispatched, so ids in the descriptions' examples
+    (R00000001, C00000001) lead somewhere; on SQLite and on PostgreSQL, which refuse different things."""
+    with databases(request.param, tmp_path_factory.mktemp("fuzz")) as urls:
+        office = Office(amqp_uri, urls, settings={"intake": {"open311_rate_per_minute": 1_000_000}})
+        office.start()
+        try:
+            with office.client("intake") as intake:
+                reports = [intake.post("/reports", json=r).json()["report_id"] for r in distinct_reports(3)]
+            for report_id in reports:
+                eventually(lambda report_id=report_id: case_of(office, report_id))
+            yield office
+        finally:
+            office.stop()
 
 
 def described(name: str):
