@@ -51,10 +51,13 @@ def amqp_uri():
         yield uri
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def event_capture(amqp_uri):
-    """A copy of every event published in the session's virtual host: what a bureau bound to all would get."""
-    return EventCapture(amqp_uri)
+    """A copy of every event published in the session's virtual host during the test (what a bureau bound to
+    all would get); request it before the office, so it is listening before anything is emitted."""
+    capture = EventCapture(amqp_uri)
+    yield capture
+    capture.close()
 
 
 def free_port() -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from dataclasses import dataclass
 
 import kombu
@@ -73,23 +74,30 @@ def _strings(value, where: str = ""):
 
 
 class EventCapture:
-    """Every message published on the four event exchanges of a virtual host, by CloudEvent id."""
+    """Every message published on the four event exchanges of a virtual host from now on, by CloudEvent id.
 
-    QUEUE = "test.every-event"
+    Close it when done: while its queue is bound to everything, no event is unroutable, and a test
+    that checks what the relay does with an unroutable event would be misled.
+    """
 
     def __init__(self, amqp_uri: str):
         self.amqp_uri = amqp_uri
         self.bodies: dict[str, bytes] = {}
-        bindings = [kombu.binding(get_event_exchange(service, {}), routing_key="#") for service in SERVICES]
+        self.queue = kombu.Queue(f"test.every-event.{uuid.uuid4().hex[:8]}", durable=False, bindings=[
+            kombu.binding(get_event_exchange(service, {}), routing_key="#") for service in SERVICES])
         with kombu.Connection(amqp_uri) as connection:
-            kombu.Queue(self.QUEUE, bindings=bindings, durable=False)(connection.channel()).declare()
+            self.queue(connection.channel()).declare()
 
     def drain(self) -> dict[str, bytes]:
         with kombu.Connection(self.amqp_uri) as connection:
-            queue = kombu.Queue(self.QUEUE, durable=False)(connection.channel())
+            queue = self.queue(connection.channel())
             while (message := queue.get(no_ack=True)) is not None:
                 self.bodies[_event_id(message.body)] = message.body
         return self.bodies
+
+    def close(self) -> None:
+        with kombu.Connection(self.amqp_uri) as connection:
+            self.queue(connection.channel()).delete()
 
     def emitted_by(self, database_urls: dict[str, str]) -> dict[str, bytes]:
         """The events the services of these databases emitted, as they crossed the broker.

@@ -22,7 +22,7 @@ REPORTER = Person(**REPORT["reporter"])
 
 
 @pytest.fixture(autouse=True)
-def events_carry_no_personal_data(office, event_capture):
+def events_carry_no_personal_data(event_capture, office):
     """After each flow: every event the office emitted, as it crossed the broker, holds none of the reporter's data."""
     yield
     emitted = event_capture.emitted_by(office.database_urls)

@@ -109,7 +109,7 @@ def handle_and_call_back(office, case, callback):
 
 @pytest.mark.integration
 @pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
-def test_no_event_of_a_whole_lifecycle_carries_the_reporters_personal_data(office, event_capture):
+def test_no_event_of_a_whole_lifecycle_carries_the_reporters_personal_data(event_capture, office):
     with office.client("intake") as intake:
         reports = [intake.post("/reports", json=report) for report in REPORTS]
     assert [answer.status_code for answer in reports] == [201] * len(REPORTS), [a.text for a in reports]
