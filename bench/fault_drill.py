@@ -152,9 +152,6 @@ class Subscriber(threading.Thread):
         self._halt.set()
         self.join(timeout=10)
 
-    def distinct(self) -> Counter:
-        return Counter(self.seen.values())
-
 
 # --- poisoned messages -----------------------------------------------------------------------------
 
@@ -282,7 +279,8 @@ class Lifecycle:
 
     def stop(self):
         self._halt.set()
-        self._thread.join(timeout=60)
+        if self._thread.is_alive():
+            self._thread.join(timeout=60)
 
     @property
     def busy(self) -> bool:
@@ -613,26 +611,33 @@ def check_messaging(found: Tally, invalid: dict[str, str], parked: list[tuple], 
     return problems
 
 
-def print_counts(found: Tally, table: list[tuple], subscriber: Subscriber, parked: list[tuple], echo) -> None:
-    originals = sum(1 for of, _ in found.reports.values() if of is None)
-    echo(f"\n  reports in intake {len(found.reports)} (joined to an open one's case {len(found.reports) - originals}),"
-         f" cases: dispatch {len(found.cases)}, supervision {len(found.supervised)}, scoring {len(found.scored)}")
-    echo(f"  closed: reports {sum(s == 'closed' for _, s in found.reports.values())}, dispatch "
-         f"{sum(c[2] == 'closed' for c in found.cases)}, supervision "
-         f"{sum(s == 'closed' for s, _ in found.supervised.values())}, scoring "
-         f"{sum(closed for closed, _ in found.scored.values())}")
-    done = sum(found.effects.values(), Counter())
-    echo("  in effect: " + ", ".join(f"{what} {done[what]} ({service})" for what, service, _ in EFFECTS))
+def print_counts(found: Tally, table: list[tuple], subscriber: Subscriber, parked: list[tuple],
+                 drill_counts: dict[str, int], echo) -> None:
+    """What each database holds, service by service, beside what the drill itself counted; then the events."""
+    per_case = sum(found.effects.values(), Counter())
+    grid = {
+        "reports accepted": {"intake": len(found.reports), "drill": drill_counts["accepted"]},
+        "  joined to an open one's case": {"intake": sum(1 for of, _ in found.reports.values() if of is not None)},
+        "cases": {"dispatch": len(found.cases), "supervision": len(found.supervised), "scoring": len(found.scored)},
+        "closed": {"intake": sum(s == "closed" for _, s in found.reports.values()),
+                   "dispatch": sum(c[2] == "closed" for c in found.cases),
+                   "supervision": sum(s == "closed" for s, _ in found.supervised.values()),
+                   "scoring": sum(closed for closed, _ in found.scored.values()), "drill": drill_counts["closed"]},
+        **{what: {service: per_case[what]} for what, service, _ in EFFECTS},
+        "outbox rows unpublished": found.unpublished,
+        "dead letters (poisoned)": {**Counter(service for service, *_ in parked), "drill": drill_counts["poisoned"]},
+    }
+    echo(f"\n  {'':<32}" + "".join(f"{c:>12}" for c in (*SERVICES, "drill")))
+    for what, counts in grid.items():
+        echo(f"  {what:<32}" + "".join(f"{counts.get(c, ''):>12}" for c in (*SERVICES, "drill")))
     echo(f"\n  {'event':<24}{'expected':>9}{'outbox':>8}{'subscriber':>11}  applied (inbox)")
     for event_type, want, published, received, applied in table:
         echo(f"  {event_type:<24}{'—' if want is None else want:>9}{published:>8}{received:>11}  "
              + ", ".join(f"{c} {n}" for c, n in applied.items()))
     echo(f"\n  subscriber: {subscriber.deliveries} deliveries of {len(subscriber.seen)} distinct events, "
          f"{subscriber.reconnects} reconnections, {len(subscriber.invalid)} refused by the contract")
-    echo("  outbox unpublished: " + ", ".join(f"{s} {n}" for s, n in found.unpublished.items()))
-    echo(f"  dead letters: {len(parked) or 'none'}")
     for service, marker, reason in parked:
-        echo(f"    {service}: {marker or 'not poisoned by the drill'} — {(reason or 'no reason given')[:90]}")
+        echo(f"  dead letter in {service}: {marker or 'not poisoned by the drill'} — {(reason or 'no reason')[:80]}")
 
 
 # --- the drill -------------------------------------------------------------------------------------
@@ -640,8 +645,8 @@ def print_counts(found: Tally, table: list[tuple], subscriber: Subscriber, parke
 @dataclass
 class Outcome:
     problems: list[str]
-    expected: dict[str, int]
-    table: list[tuple]
+    expected: dict[str, int]  # lifecycle events the drill caused, by type
+    table: list[tuple]  # per event type: expected, outbox, subscriber, inboxes
     found: Tally
 
 
@@ -659,6 +664,7 @@ def schedule(office, amqp_uri: str, databases: dict, data_dir: Path, faults: boo
 
 def drill(reports: int, rate: float, faults: bool = True, reopen_percent: int = REOPEN_PERCENT,
           settle_timeout: float = 600.0, echo=None) -> Outcome:
+    """Run the office, push the reports through while hurting it, count; prints the counts and the verdict."""
     echo = echo or partial(print, flush=True)
     maker = plumbing.ReportMaker(plumbing.REPO_ROOT / "deploy" / "county.yaml", seed=11)
     bodies = [maker.body(n) for n in range(reports)]
@@ -667,20 +673,17 @@ def drill(reports: int, rate: float, faults: bool = True, reopen_percent: int = 
             plumbing.service_databases("postgresql", Path(tmp)) as databases:
         data_dir, office, poisoned = Path(tmp), plumbing.Office(), []
         subscriber = Subscriber(amqp_uri)
-        subscriber.declare()
+        subscriber.declare()  # before the first report
         subscriber.start()
-        lifecycle = None
+        lifecycle = Lifecycle(office, bodies, rate, reopen_percent, units)
         try:
             plumbing.start_office(office, amqp_uri, databases, data_dir, 1, "WARNING")
-            lifecycle = Lifecycle(office, bodies, rate, reopen_percent, units)
             lifecycle.start()
-            timeline = Timeline(lifecycle, subscriber, office, echo)
-            settled_in = run_schedule(timeline, databases,
+            settled_in = run_schedule(Timeline(lifecycle, subscriber, office, echo), databases,
                                       schedule(office, amqp_uri, databases, data_dir, faults, poisoned),
                                       reports / rate, settle_timeout)
         finally:
-            if lifecycle is not None:
-                lifecycle.stop()
+            lifecycle.stop()
             subscriber.stop()
             plumbing.stop_office(office)
         found, parked = tally(databases), dead_letters(amqp_uri)
@@ -691,7 +694,9 @@ def drill(reports: int, rate: float, faults: bool = True, reopen_percent: int = 
                 + problems + check_messaging(found, subscriber.invalid, parked, poisoned)
                 + [f"refused: {r}" for r in lifecycle.refused[:10]]
                 + ([] if settled_in is not None else [f"the office did not settle within {settle_timeout:.0f}s"]))
-    print_counts(found, table, subscriber, parked, echo)
+    print_counts(found, table, subscriber, parked, {"accepted": len(lifecycle.accepted),
+                                                    "closed": lifecycle.done["closed"], "poisoned": len(poisoned)},
+                 echo)
     echo(f"  retried while the office was hurt: {dict(lifecycle.retried) or 'nothing'}")
     for kind, said in lifecycle.last_failure.items():
         echo(f"    last {kind}: {said}")
@@ -722,18 +727,18 @@ class Timeline:
 
 
 def run_schedule(timeline: Timeline, databases: dict, steps: list, span: float, settle_timeout: float) -> float | None:
-    """The poison and faults at their times, then wait to settle; returns the seconds settling took."""
+    """The poison and faults at their times, then wait to settle; returns the seconds settling took, None if it
+    did not within the timeout (counted from the end of the offering, or of the last fault)."""
     lifecycle = timeline.lifecycle
     for share, what, action in steps:
         timeline.wait_until(timeline.started + share * span)
         timeline.say(what)
         action()
-    while not lifecycle.offered_all:
-        timeline.wait_until(time.monotonic() + 1)
-    timeline.say("every report taken in; waiting until every case is closed and every event delivered")
+    timeline.wait_until(timeline.started + span)
+    timeline.say("the last report is due; waiting until every case is closed and every event delivered")
     settling = time.monotonic()
     while time.monotonic() - settling < settle_timeout:
-        if not lifecycle.busy and settled(databases, len(timeline.subscriber.seen)):
+        if lifecycle.offered_all and not lifecycle.busy and settled(databases, len(timeline.subscriber.seen)):
             timeline.say(f"settled in {time.monotonic() - settling:.0f}s")
             return time.monotonic() - settling
         timeline.wait_until(time.monotonic() + 2)
