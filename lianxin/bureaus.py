@@ -103,8 +103,10 @@ def definitions(bureaus: list[Bureau], vhost: str = "/", passwords: dict[str, st
     (``rabbitmqctl change_password``), so the file holds no secret.
     """
     passwords = passwords or {}
-    if unknown := sorted(set(passwords) - {bureau.code for bureau in bureaus}):
+    if unknown := sorted(map(str, set(passwords) - {bureau.code for bureau in bureaus})):
         raise BureauError(f"password for unknown bureau {', '.join(unknown)}")
+    if not_text := sorted(code for code, password in passwords.items() if not (password and isinstance(password, str))):
+        raise BureauError(f"the password of {', '.join(not_text)} must be text, not empty (quote it in YAML)")
     publishers = sorted({CATALOGUE[event].publisher for bureau in bureaus for event in bureau.events})
     return {
         "users": [_user(bureau, passwords.get(bureau.code)) for bureau in bureaus],

@@ -107,6 +107,9 @@ def test_passwords_given_to_the_generator_are_stored_only_as_rabbitmq_hashes(tmp
     secrets.write_text("press-office: x\n", encoding="utf-8")
     unknown = CliRunner().invoke(lianxin, ["bureau-definitions", "--passwords", str(secrets)])
     assert unknown.exit_code == 1 and "password for unknown bureau press-office" in unknown.output
+    secrets.write_text("petition-bureau: 123456\n", encoding="utf-8")
+    number = CliRunner().invoke(lianxin, ["bureau-definitions", "--passwords", str(secrets)])
+    assert number.exit_code == 1 and "the password of petition-bureau must be text" in number.output
 
 
 # --- on the broker ------------------------------------------------------------
