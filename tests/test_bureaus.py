@@ -341,3 +341,12 @@ def test_the_guide_lists_each_bureau_with_exactly_its_events_and_explains_every_
         row = next((line for line in guide.splitlines() if line.startswith(f"| `{bureau.code}` |")), "")
         assert re.findall(r"`([a-z]+\.[a-z]+)`", row.rsplit("|", 2)[1] if row else "") == bureau.events, bureau.code
     assert all(f"| `{event_type}` | {entry.publisher} |" in guide for event_type, entry in CATALOGUE.items())
+
+
+@pytest.mark.integration
+def test_the_example_subscriber_stops_with_the_reason_when_the_broker_refuses(broker):
+    refused = subprocess.run(
+        [sys.executable, str(ROOT / "examples/bureau_subscriber.py"), "--amqp-uri", broker.uri("statistics-bureau"),
+         "--queue", "statistics-bureau.cases", "--event", "case.closed"], capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2
+    assert "ACCESS_REFUSED - access to exchange 'supervision.events'" in refused.stderr
