@@ -57,6 +57,11 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def development_tokens(credentials: Credentials) -> list[str]:
+    """Codes of the staff whose token is still the sample county's development token ``dev-<code>``."""
+    return [s.code for s in credentials.staff if hmac.compare_digest(s.token_sha256, token_hash(f"dev-{s.code}"))]
+
+
 def load_credentials(path: str | Path) -> Credentials:
     try:
         return Credentials.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
@@ -91,7 +96,12 @@ class Auth(DependencyProvider):
     """Injects an Authenticator over the credentials file (config ``CREDENTIALS``)."""
 
     def setup(self):
-        self.authenticator = Authenticator(load_credentials(self.container.config["CREDENTIALS"]))
+        credentials = load_credentials(self.container.config["CREDENTIALS"])
+        if self.container.config.get("ENVIRONMENT") == "production" and (codes := development_tokens(credentials)):
+            raise ValueError(f"LIANXIN_ENVIRONMENT is production but {len(codes)} staff still have their "
+                             f"development token dev-<code> (e.g. {', '.join(codes[:3])}): give them real ones "
+                             f"with `lianxin token`")
+        self.authenticator = Authenticator(credentials)
 
     def get_dependency(self, worker_ctx):
         return self.authenticator

@@ -12,6 +12,7 @@ import sys
 import eventlet
 from kombu import Connection
 from nameko.runners import ServiceRunner
+from pydantic import ValidationError
 
 # service name -> (service class, settings class)
 SERVICES = {
@@ -48,7 +49,11 @@ def broker_problem(amqp_uri: str, timeout: float = 3.0) -> str | None:
 
 
 def run_service(service: str) -> int:
-    settings = settings_of(service)
+    try:
+        settings = settings_of(service)
+    except ValidationError as exc:
+        print(f"{service} did not start: " + "; ".join(_reason(e) for e in exc.errors()), file=sys.stderr)
+        return 2
     config = settings.nameko_config()
     logging.config.dictConfig(config["LOGGING"])
     if problem := broker_problem(settings.amqp_uri):
@@ -62,11 +67,21 @@ def run_service(service: str) -> int:
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
-    runner.start()
+    try:
+        runner.start()
+    except ValueError as exc:  # a service refusing its configuration (credentials, keys, directory)
+        print(f"{service} did not start: {exc}", file=sys.stderr)
+        runner.kill()
+        return 2
     log.info("%s listening on http://%s (database %s)", service, config["WEB_SERVER_ADDRESS"],
              _without_password(config["DATABASE_URL"]))
     runner.wait()
     return 0
+
+
+def _reason(error: dict) -> str:
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {error['msg']}" if where else error["msg"]
 
 
 def _without_password(url: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -21,6 +21,8 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore")
     service: ClassVar[str]
     default_port: ClassVar[int]
+    # settings whose shipped value is a development secret, published with the code: refused in production
+    development_secrets: ClassVar[dict[str, str]] = {}
 
     # shared by all services (no prefix)
     amqp_uri: str = Field(DEFAULT_AMQP_URI, validation_alias="AMQP_URI")
@@ -28,6 +30,8 @@ class ServiceSettings(BaseSettings):
     credentials: Path = Field(REPO_ROOT / "deploy" / "staff.yaml", validation_alias="LIANXIN_CREDENTIALS")
     data_dir: Path = Field(Path("data"), validation_alias="LIANXIN_DATA_DIR")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    # production refuses the development keys and the sample county's development tokens
+    environment: Literal["development", "production"] = Field("development", validation_alias="LIANXIN_ENVIRONMENT")
     # a larger event is dead-lettered with that reason: no legitimate one comes near it
     max_event_bytes: int = Field(1024 * 1024, ge=1024, validation_alias="LIANXIN_MAX_EVENT_BYTES")
     # quorum: the event queues replicated over a RabbitMQ cluster (every service must agree)
@@ -41,6 +45,23 @@ class ServiceSettings(BaseSettings):
     # events of a type applied in one transaction at most: larger is cheaper per event, smaller pauses
     # a busy service's HTTP answers for less time (eventlet runs one thing at a time)
     batch_size: int = Field(100, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _no_development_secrets_in_production(self):
+        if self.environment == "production":
+            shipped = [self._variable(name) for name, value in self.development_secrets.items()
+                       if str(getattr(self, name)).split(",")[0].strip() == value]  # a key list encrypts with its first
+            if shipped:
+                raise ValueError(f"LIANXIN_ENVIRONMENT is production but {', '.join(shipped)} "
+                                 f"{'has' if len(shipped) == 1 else 'have'} the development value published with "
+                                 f"the code: set a secret of your own")
+        return self
+
+    @classmethod
+    def _variable(cls, name: str) -> str:
+        """The environment variable a setting is read from."""
+        alias = cls.model_fields[name].validation_alias
+        return alias if isinstance(alias, str) else f"{cls.model_config.get('env_prefix', '')}{name}".upper()
 
     @property
     def resolved_database_url(self) -> str:
@@ -59,6 +80,7 @@ class ServiceSettings(BaseSettings):
             "BATCH_SIZE": self.batch_size,
             "MAX_EVENT_BYTES": self.max_event_bytes,
             "QUEUE_TYPE": self.queue_type,
+            "ENVIRONMENT": self.environment,
             "DATABASE_URL": self.resolved_database_url,
             "DIRECTORY": str(self.directory),
             "CREDENTIALS": str(self.credentials),

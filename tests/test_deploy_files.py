@@ -264,9 +264,10 @@ def test_app_service_environment(services, name):
         assert re.fullmatch(r"\$\{" + var + r":-[^}]+\}", env[var]), (
             f"{name}: {var} should default via ${{{var}:-...}}"
         )
-    assert ("LIANXIN_PSEUDONYM_KEY" in env) == (name == "intake"), (
-        "LIANXIN_PSEUDONYM_KEY belongs to intake only"
-    )
+    secrets = {"LIANXIN_PSEUDONYM_KEY", "LIANXIN_PII_KEYS", "SUPERVISION_LINK_KEY", "CONSOLE_SESSION_KEY"}
+    assert not secrets & set(env), f"{name}: secrets come from the untracked .env.production, not the file"
+    assert {"path": ".env.production", "required": False} in services[name].get("env_file", []), (
+        f"{name} does not read the optional .env.production (production mode and secrets)")
     # Another service's HTTP address/worker settings would be dead config.
     for other in APP_SERVICES:
         if other != name:

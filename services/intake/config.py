@@ -7,16 +7,20 @@ from lianxin.settings import ServiceSettings
 
 from .protection import DEVELOPMENT_PII_KEY  # a real office sets LIANXIN_PII_KEYS (`lianxin pii-key`)
 
+DEVELOPMENT_PSEUDONYM_KEY = "lianxin-development-key"
+
 
 class IntakeSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore")
     service = "intake"
     default_port = 8001
 
+    development_secrets = {"pseudonym_key": DEVELOPMENT_PSEUDONYM_KEY, "pii_keys": DEVELOPMENT_PII_KEY}
+
     batch_size: int = Field(20, ge=1, le=1000)  # intake answers the public: short pauses for its own events
 
     # HMAC key that turns a reporter's identity into a stable pseudonymous id.
-    pseudonym_key: str = Field("lianxin-development-key", validation_alias="LIANXIN_PSEUDONYM_KEY", min_length=8)
+    pseudonym_key: str = Field(DEVELOPMENT_PSEUDONYM_KEY, validation_alias="LIANXIN_PSEUDONYM_KEY", min_length=8)
     # Fernet keys for personal data at rest, comma-separated: the first encrypts, all decrypt.
     pii_keys: str = Field(DEVELOPMENT_PII_KEY, validation_alias="LIANXIN_PII_KEYS")
     # Open311 api_keys of the public clients (web portal, apps), comma-separated.

@@ -3,18 +3,21 @@ from pydantic_settings import SettingsConfigDict
 
 from lianxin.settings import ServiceSettings
 
+DEVELOPMENT_LINK_KEY = "lianxin-development-link-key"
+
 
 class SupervisionSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="SUPERVISION_", extra="ignore")
     service = "supervision"
     default_port = 8003
+    development_secrets = {"link_key": DEVELOPMENT_LINK_KEY}
 
     callback_retry_hours: int = Field(4, ge=1, description="when to try again after not reaching the petitioner")
     callback_max_attempts: int = Field(3, ge=1, description="attempts before a callback counts as failed")
     reopen_notice_after: int = Field(2, ge=1, description="reopenings of one case that bring a notice")
     review_sample_percent: int = Field(5, ge=0, le=100, description="handling reports reviewed at random")
     # key of the per-case secret in the link a citizen uses to see and rate their case
-    link_key: str = Field("lianxin-development-link-key", min_length=8)
+    link_key: str = Field(DEVELOPMENT_LINK_KEY, min_length=8)
 
     def extra_config(self) -> dict:
         return {"CALLBACKS": {"retry_hours": self.callback_retry_hours, "max_attempts": self.callback_max_attempts},
