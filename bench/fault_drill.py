@@ -24,12 +24,14 @@ import argparse
 import asyncio
 import hashlib
 import json
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -47,8 +49,6 @@ from lianxin.events import CATALOGUE, InvalidEvent, parse_event  # noqa: E402
 SERVICES = ("intake", "dispatch", "supervision", "scoring")
 DEFAULT_RATE = 10.0  # reports/s the whole lifecycle keeps up with on 2 cores, faults included
 REOPEN_PERCENT = 5
-LIFECYCLE = ("report.received", "case.dispatched", "case.accepted", "case.reported", "callback.recorded",
-             "case.reopened", "case.closed")
 SUBSCRIBER_QUEUE = "drill.subscriber"
 CALLER, SUPERVISOR = "callback-op-01", "supervisor-01"
 POLL_S = 1.0  # how often the drill's staff look at their boards
@@ -173,23 +173,32 @@ def poisons(batch: int) -> list[tuple[str, str, bytes]]:
     ]
 
 
-def poison(amqp_uri: str, batch: int, attempts: int = 30) -> list[tuple[str, str]]:
-    """Put one batch straight into consumers' queues (confirmed); returns (service, marker) of each."""
-    messages = poisons(batch)
+def poison(amqp_uri: str, batch: int) -> list[tuple[str, str]]:
+    """Put one batch straight into consumers' queues; returns (service, marker) of each."""
+    for _service, queue, body in poisons(batch):
+        publish_confirmed(amqp_uri, queue, body)
+    return [(service, marker_of(body)) for service, _queue, body in poisons(batch)]
+
+
+def publish_confirmed(amqp_uri: str, queue: str, body: bytes, attempts: int = 30) -> None:
+    """One persistent message, confirmed; retried alone, so a retry doubles no other message."""
     for attempt in range(attempts):
+        connection = None
         try:
-            with pika.BlockingConnection(pika.URLParameters(amqp_uri)) as connection:
-                channel = connection.channel()
-                channel.confirm_delivery()
-                for _service, queue, body in messages:
-                    channel.basic_publish("", queue, body, pika.BasicProperties(
-                        delivery_mode=2, content_type="application/json"), mandatory=True)
-            return [(service, marker_of(body)) for service, _queue, body in messages]
-        except pika.exceptions.AMQPError:
+            connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+            channel = connection.channel()
+            channel.confirm_delivery()
+            channel.basic_publish("", queue, body, pika.BasicProperties(
+                delivery_mode=2, content_type="application/json"), mandatory=True)
+            return  # confirmed: whatever closing the connection says, it is not sent again
+        except pika.exceptions.AMQPError:  # the broker away, or the queue not declared yet
             if attempt == attempts - 1:
                 raise
             time.sleep(1)
-    return []
+        finally:
+            with suppress(pika.exceptions.AMQPError):
+                if connection is not None and connection.is_open:
+                    connection.close()
 
 
 def marker_of(body: bytes) -> str | None:
@@ -756,12 +765,14 @@ def main() -> int:
     args = parser.parse_args()
     if args.reports < 1 or args.rate <= 0 or not 0 <= args.reopen_percent <= 100:
         parser.error("--reports and --rate must be positive, --reopen-percent 0 to 100")
+    # a SIGTERM stops the drill like Ctrl-C: through the finally clauses that stop the office
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     offering = args.reports / args.rate
+    faults = 0 if args.no_faults else 150  # the faults take about this long, one after the other
     print(f"offering {args.reports} reports at {args.rate:g}/s takes {offering / 60:.1f} min; with the faults and "
-          f"the last cases' closing, expect about {(offering + (150 if not args.no_faults else 0) + 60) / 60:.0f} min",
-          flush=True)
-    return 1 if drill(args.reports, args.rate, not args.no_faults, args.reopen_percent, args.settle_timeout).problems \
-        else 0
+          f"the last cases' closing, expect about {(max(offering, faults) + 60) / 60:.0f} min", flush=True)
+    outcome = drill(args.reports, args.rate, not args.no_faults, args.reopen_percent, args.settle_timeout)
+    return 1 if outcome.problems else 0
 
 
 if __name__ == "__main__":
