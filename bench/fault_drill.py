@@ -135,7 +135,7 @@ class Subscriber(threading.Thread):
                 finally:
                     if connection.is_open:
                         connection.close()
-            except pika.exceptions.AMQPError:  # the broker went away: come back when it does
+            except (pika.exceptions.AMQPError, OSError):  # the broker went away: come back when it does
                 self.reconnects += 1
                 self._halt.wait(1.0)
 
@@ -191,12 +191,12 @@ def publish_confirmed(amqp_uri: str, queue: str, body: bytes, attempts: int = 30
             channel.basic_publish("", queue, body, pika.BasicProperties(
                 delivery_mode=2, content_type="application/json"), mandatory=True)
             return  # confirmed: whatever closing the connection says, it is not sent again
-        except pika.exceptions.AMQPError:  # the broker away, or the queue not declared yet
+        except (pika.exceptions.AMQPError, OSError):  # the broker away, or the queue not declared yet
             if attempt == attempts - 1:
                 raise
             time.sleep(1)
         finally:
-            with suppress(pika.exceptions.AMQPError):
+            with suppress(pika.exceptions.AMQPError, OSError):
                 if connection is not None and connection.is_open:
                     connection.close()
 
