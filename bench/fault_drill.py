@@ -769,8 +769,9 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     offering = args.reports / args.rate
     faults = 0 if args.no_faults else 150  # the faults take about this long, one after the other
-    print(f"offering {args.reports} reports at {args.rate:g}/s takes {offering / 60:.1f} min; with the faults and "
-          f"the last cases' closing, expect about {(max(offering, faults) + 60) / 60:.0f} min", flush=True)
+    print(f"offering {args.reports} reports at {args.rate:g}/s takes {offering / 60:.1f} min; with "
+          f"{'the faults and ' if faults else ''}the last cases' closing, expect about "
+          f"{(max(offering, faults) + 60) / 60:.0f} min", flush=True)
     outcome = drill(args.reports, args.rate, not args.no_faults, args.reopen_percent, args.settle_timeout)
     return 1 if outcome.problems else 0
 
