@@ -20,7 +20,9 @@ import uuid
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from lianxin.redaction import without_personal_numbers
 
 SPECVERSION = "1.0"
 DATACONTENTTYPE = "application/json"
@@ -30,7 +32,8 @@ Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z
 # different types travel on different queues and may arrive out of order; the
 # round tells a consumer whether an event is older than what it already knows.
 Round = Annotated[int, Field(ge=0)]
-Text = Annotated[str, Field(max_length=4000)]
+# free text leaves its service without phone or ID numbers in it, whoever typed them (lianxin.redaction)
+Text = Annotated[str, Field(max_length=4000), AfterValidator(without_personal_numbers)]
 UnitKind = Literal["township", "department"]
 Severity = Literal["general", "major"]
 

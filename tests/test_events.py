@@ -80,3 +80,17 @@ def test_publishing_validates_too():
 def test_a_consumer_can_insist_on_the_type_it_subscribed_to():
     with pytest.raises(InvalidEvent, match="expected type 'case.closed'"):
         parse_event(new_event("case.accepted", "C1", ACCEPTED).to_json(), expected_type="case.closed")
+
+
+def test_free_text_travels_without_phone_or_id_numbers_whoever_typed_them():
+    """A unit handler copying the petitioner's number into the handling report does not publish it."""
+    event = new_event("case.reported", "C00000012", {
+        "case_id": "C00000012", "report_id": "R00000034", "unit": "chengguan", "finding": "substantiated",
+        "actions_taken": "已电话联系13912345678（身份证330102195808173321），同C00000012一并处理，修复管道",
+        "explanation": "回访电话 0571-87654321", "responsible_person": "刘", "unit_head": "陈",
+        "reported_at": datetime.now(timezone.utc), "deadline": datetime.now(timezone.utc), "on_time": True})
+    said = event.data["actions_taken"] + event.data["explanation"]
+    assert "13912345678" not in said and "330102195808173321" not in said and "87654321" not in said
+    assert "〔电话〕" in said and "〔身份证号〕" in said
+    assert "C00000012" in said and "修复管道" in said  # case numbers and the words stay
+    assert parse_event(event.to_json()).data == event.data  # applying it again changes nothing

@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import re
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from nameko.extensions import DependencyProvider
 from sqlalchemy import Text, TypeDecorator, column, select, table, update
 from sqlalchemy.engine import Engine
+
+from lianxin.redaction import without_personal_numbers
 
 ROLES_ALLOWED_CLEAR = ("operator", "supervisor")
 PERSONAL_COLUMNS = ("reporter_name", "reporter_phone", "reporter_id_number", "reporter_address")
@@ -112,21 +113,13 @@ def pseudonym(key: str, id_number: str | None, phone: str | None, name: str | No
     return "P" + hmac.new(key.encode(), identity.upper().encode(), hashlib.sha256).hexdigest()[:20]
 
 
-ID_NUMBER = re.compile(r"(?<!\d)(?:\d{17}|\d{6}[- ]\d{8}[- ]\d{3})[\dXx](?!\d)")
-PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?"
-                   r"(?:1[3-9]\d{9}|1[3-9]\d[- ]\d{4}[- ]\d{4}|0\d{2,3}[- ]?\d{7,8}|\d{7,8})(?!\d)")
-FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
-
-
 def redact(text: str, *own: str | None) -> str:
     """Text fit to leave intake: ID numbers, phone numbers and the reporter's own name and address removed.
 
     Callers often say who they are in the report itself ("我叫…，电话…"), and write numbers as they
     speak them: in groups ("139 0571 2468", "330102 19580817 3321") or in full-width digits.
     """
-    text = text.translate(FULL_WIDTH_DIGITS)
-    text = ID_NUMBER.sub("〔身份证号〕", text)
-    text = PHONE.sub("〔电话〕", text)
+    text = without_personal_numbers(text)
     for value in sorted(filter(None, own), key=len, reverse=True):
         if len(value) >= 2:
             text = text.replace(value, "〔个人信息〕")
