@@ -1,20 +1,26 @@
 """The ``lianxin`` command: start the office, run one service, drive a demo month."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 import warnings
-from pathlib import Path
-
-import click
-import httpx
-
-from lianxin.settings import DEFAULT_AMQP_URI
 
 # nameko 2.14 runs on eventlet, which now warns on import; we know (see the README).
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+import eventlet  # noqa: E402
+
+# before anything else is imported: patching later trips over objects made meanwhile (`run` hosts a
+# nameko service; the other commands do not mind green sockets)
+eventlet.monkey_patch()
+
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import click  # noqa: E402
+import httpx  # noqa: E402
+
+from lianxin.settings import DEFAULT_AMQP_URI  # noqa: E402
 
 SERVICE_NAMES = ("intake", "dispatch", "supervision", "scoring")
 
@@ -28,8 +34,6 @@ def main():
 @click.argument("service", type=click.Choice(SERVICE_NAMES))
 def run(service):
     """Run one service in this process (what each container runs)."""
-    import eventlet
-    eventlet.monkey_patch()  # before anything opens a socket
     from lianxin.runner import run_service
     sys.exit(run_service(service))
 
