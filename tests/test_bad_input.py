@@ -169,3 +169,16 @@ def test_a_csv_cell_longer_than_the_csv_module_reads_is_refused(office):
         answer = intake.post("/reports/batch", content=("channel,content\nweb," + "水" * 200_000 + "\n").encode(),
                              headers={"Content-Type": "text/csv"})
     assert "field limit" in refused(answer, 400)["message"]
+
+
+def test_an_open311_request_with_every_parameter_in_the_query_needs_no_form(office):
+    """As the published swagger has it: parameters in the query (an empty ``attribute`` among them), no body,
+    whatever the content type."""
+    with office.client("intake") as intake:
+        answer = intake.post("/open311/v2/requests.json", headers={"Content-Type": "text/plain"}, params={
+            "api_key": "lianxin-web-portal", "service_code": "drinking-water", "address_id": "chengguan-dongguan",
+            "attribute": ""})
+        assert answer.status_code == 201, answer.text
+        refused_form = intake.post("/open311/v2/requests.json", content=b"service_code=drinking-water",
+                                   headers={"Content-Type": "text/plain"}, params={"api_key": "lianxin-web-portal"})
+        assert refused_form.status_code == 400 and "x-www-form-urlencoded" in refused_form.json()[0]["description"]

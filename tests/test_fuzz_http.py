@@ -81,11 +81,19 @@ def described(name: str):
 
 
 def open311_described():
-    """The published GeoReport v2 swagger, with this deployment's jurisdiction and formats as the valid
-    values (negative cases still send others)."""
+    """The published GeoReport v2 swagger, with this deployment's jurisdiction, formats, service codes and
+    places as the valid values, so that valid cases get as far as taking a request in (invalid cases
+    still send anything)."""
     swagger = json.loads(OPEN311_SWAGGER.read_text(encoding="utf-8"))
-    swagger["parameters"]["jurisdiction_id"]["enum"] = [load_directory(SAMPLE).county.code]
+    county = load_directory(SAMPLE)
+    swagger["parameters"]["jurisdiction_id"]["enum"] = [county.county.code]
     swagger["parameters"]["response_format"]["enum"] = ["json", "xml"]
+    known = {"service_code": [c.code for c in county.categories], "address_id": sorted(county.villages)}
+    for operation in (swagger["paths"]["/requests.{response_format}"]["post"],
+                      swagger["paths"]["/services/{service_code}.{response_format}"]["get"]):
+        for parameter in operation["parameters"]:
+            if parameter.get("name") in known:
+                parameter["enum"] = known[parameter["name"]]
     schema = schemathesis.openapi.from_dict(swagger)
     schema.config.generation.update(modes=list(GenerationMode), deterministic=True)
     return schema

@@ -347,15 +347,16 @@ def query_params(request) -> Params:
 
 
 def form_params(request) -> Params:
-    """The form-encoded body, with the query string's parameters (the swagger puts api_key there)."""
-    media_type = (request.mimetype or FORM).lower()
-    if media_type != FORM:
-        raise Open311Error(400, f"send the request as {FORM} (UTF-8), not {media_type}")
+    """The form-encoded body, with the query string's parameters (the swagger puts them all there, so a
+    request may come without a body, whatever its content type says)."""
     if request.content_length is not None and request.content_length > MAX_FORM_BYTES:
         raise Open311Error(400, f"the form is larger than {MAX_FORM_BYTES} bytes")
     raw = request.stream.read(MAX_FORM_BYTES + 1)
     if len(raw) > MAX_FORM_BYTES:
         raise Open311Error(400, f"the form is larger than {MAX_FORM_BYTES} bytes")
+    media_type = (request.mimetype or FORM).lower()
+    if raw and media_type != FORM:
+        raise Open311Error(400, f"send the request as {FORM} (UTF-8), not {media_type}")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -530,7 +531,7 @@ def attributes_of(params: Params, code: str) -> dict:
     given: dict[str, list[str]] = {}
     problems = []
     for key, values in params.items():
-        if not key.startswith("attribute"):
+        if not key.startswith("attribute") or not any(values):  # empty counts as absent, as for every parameter
             continue
         match = ATTRIBUTE_KEY.match(key)
         if match is None:
