@@ -74,9 +74,19 @@ def restart_broker() -> None:
 
 
 def restart_postgresql() -> None:
-    version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[0]
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"], check=True,
+    """Restart the cluster the drill's databases are on (the one listening on the benchmark's port)."""
+    version, cluster = postgresql_cluster(plumbing.POSTGRES["port"])
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, cluster, "restart"], check=True,
                    capture_output=True, timeout=120)
+
+
+def postgresql_cluster(port: int) -> tuple[str, str]:
+    listing = subprocess.run(["pg_lsclusters", "--no-header"], check=True, capture_output=True, text=True).stdout
+    for line in listing.splitlines():
+        version, cluster, listens = line.split()[:3]
+        if int(listens) == port:
+            return version, cluster
+    raise RuntimeError(f"no PostgreSQL cluster of this machine listens on port {port}")
 
 
 def kill_and_restart(office, name: str, amqp_uri: str, databases: dict, data_dir: Path) -> None:

@@ -65,7 +65,7 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 BROKER = os.environ.get("LIANXIN_BENCH_BROKER", f"{HOST}:5672")
-POSTGRES = {"host": HOST, "port": 5432, "user": "postgres"}
+POSTGRES = {"host": HOST, "port": int(os.environ.get("LIANXIN_BENCH_POSTGRES_PORT", "5432")), "user": "postgres"}
 SERVICES = ("intake", "dispatch", "supervision", "scoring")
 OPERATOR = {"Authorization": "Bearer dev-hotline-op-01"}
 SUPERVISOR = {"Authorization": "Bearer dev-supervisor-01"}
