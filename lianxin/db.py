@@ -20,7 +20,8 @@ from alembic.config import Config as AlembicConfig
 from nameko.extensions import DependencyProvider, SharedExtension
 from sqlalchemy import DateTime, TypeDecorator, create_engine, event, insert, select, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as SqlAlchemyTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from lianxin.events import CloudEvent, EventData, new_event
@@ -56,6 +57,21 @@ class UtcDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value
+
+
+TRANSIENT_DATABASE_TROUBLE = ("database is locked", "could not connect", "connection", "server closed",
+                              "terminating", "timeout", "deadlock", "could not serialize")
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """The database away, restarting, locked or in a deadlock: worth trying again shortly. A bug (no such
+    column, a constraint broken) is not."""
+    if isinstance(error, SqlAlchemyTimeout):  # no connection free in the pool
+        return True
+    if isinstance(error, DBAPIError):
+        text = str(error.orig).lower()
+        return error.connection_invalidated or any(sign in text for sign in TRANSIENT_DATABASE_TROUBLE)
+    return False
 
 
 def make_engine(url: str) -> Engine:

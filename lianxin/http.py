@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.wrappers import Request, Response
 
+from lianxin.db import database_unavailable
 from lianxin.metrics import exposition
 from lianxin.schemas import OFFICE_YEARS
 
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
 MAX_PAGE = 200
 NO_NUL = "must not contain NUL characters (\\u0000)"
+DATABASE_RETRY_AFTER = 5  # seconds a client is asked to wait while the database is away
 HEALTH_TIMEOUT = 2.0  # seconds a health check waits for the broker
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -256,6 +258,12 @@ class JsonHttpHandler(HttpRequestHandler):
             return error_response(exc.status, exc.code, exc.message, exc.details)
         if isinstance(exc, HTTPException):
             return error_response(exc.code or 500, "http_error", exc.description or exc.name)
+        if database_unavailable(exc):  # restarting, failing over, locked: the client should simply try again
+            log.warning("%s: the database is unavailable (%r)", self.method_name, exc)
+            response = error_response(503, "unavailable", "the service's database is unavailable just now; "
+                                                          "nothing was changed, try again shortly")
+            response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+            return response
         log.error("unexpected error in %s: %r", self.method_name, exc)
         return error_response(500, "internal_error", "the service failed to handle this request; it was logged")
 

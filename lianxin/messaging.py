@@ -33,7 +33,7 @@ from nameko.standalone.events import get_event_exchange
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 
-from lianxin.db import AlreadyApplied, Database, utcnow
+from lianxin.db import AlreadyApplied, Database, database_unavailable, utcnow
 from lianxin.events import CATALOGUE, CloudEvent, InvalidEvent, parse_event
 from lianxin.messaging_tables import outbox
 from lianxin.metrics import METRICS
@@ -486,19 +486,12 @@ class EventConsumer(EventHandler):
         METRICS.events_consumed.labels(self.container.service_name, event_type, "dead_lettered").inc()
 
 
-TRANSIENT_DATABASE_TROUBLE = ("database is locked", "could not connect", "connection", "server closed",
-                              "terminating", "timeout", "deadlock", "could not serialize")
-
-
 def is_transient(error: BaseException) -> bool:
     """Trouble worth waiting out (the database or broker away, a lock, something not arrived yet);
     a bug or bad data is not, and goes to the dead-letter queue after a few attempts."""
     if isinstance(error, (RetryLater, ConnectionError, TimeoutError, KombuOperationalError)):
         return True
-    if isinstance(error, DBAPIError):
-        text = str(error.orig).lower()
-        return error.connection_invalidated or any(sign in text for sign in TRANSIENT_DATABASE_TROUBLE)
-    return False
+    return database_unavailable(error)
 
 
 def _mislabelled(message) -> str | None:

@@ -103,3 +103,17 @@ def test_workload_counts_open_and_overdue_cases_per_unit(dispatch, database):
     from prometheus_client import REGISTRY
     assert REGISTRY.get_sample_value("lianxin_cases_open", {"service": "dispatch", "unit": "chengguan"}) == 1
     assert REGISTRY.get_sample_value("lianxin_cases_overdue", {"service": "dispatch", "unit": "education"}) == 1
+
+
+def test_a_database_away_is_answered_503_with_retry_after_and_a_bug_500():
+    from sqlalchemy.exc import OperationalError
+
+    from lianxin.http import JsonHttpHandler
+    handler = JsonHttpHandler("POST", "/reports")
+    handler.method_name = "create_report"
+    restarting = OperationalError("INSERT …", {}, Exception("server closed the connection unexpectedly"))
+    away = handler.response_from_exception(restarting)
+    assert away.status_code == 503 and away.headers["Retry-After"] == "5"
+    assert json.loads(away.get_data())["error"]["code"] == "unavailable"
+    bug = OperationalError("SELECT …", {}, Exception("no such column: reports.colour"))
+    assert handler.response_from_exception(bug).status_code == 500
