@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Request, Response
 
 from lianxin.db import database_unavailable
@@ -188,7 +189,10 @@ class ApiWebServer(WebServer):
     does not take) in the format of the API whose routes it comes closest to, not werkzeug's HTML page."""
 
     def get_wsgi_app(self):
-        return _ApiWsgiApp(self)
+        # behind PROXY_HOPS proxies (nginx in front of intake replicas), the client is the address the
+        # nearest proxy saw, from X-Forwarded-For; without proxies the header is anyone's to forge
+        hops = self.container.config.get("PROXY_HOPS", 0)
+        return ProxyFix(_ApiWsgiApp(self), x_for=hops) if hops else _ApiWsgiApp(self)
 
     def get_wsgi_server(self, sock, wsgi_app, protocol=None, debug=False):
         return super().get_wsgi_server(sock, wsgi_app, protocol=_ApiProtocol, debug=debug)

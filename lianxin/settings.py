@@ -45,6 +45,8 @@ class ServiceSettings(BaseSettings):
     # events of a type applied in one transaction at most: larger is cheaper per event, smaller pauses
     # a busy service's HTTP answers for less time (eventlet runs one thing at a time)
     batch_size: int = Field(100, ge=1, le=1000)
+    # proxies in front of the service whose X-Forwarded-For is trusted for the client's address
+    proxy_hops: int = Field(0, ge=0, le=5)
 
     @model_validator(mode="after")
     def _no_development_secrets_in_production(self):
@@ -78,6 +80,7 @@ class ServiceSettings(BaseSettings):
             "max_workers": self.max_workers,
             "PREFETCH_COUNT": self.prefetch_count,
             "BATCH_SIZE": self.batch_size,
+            "PROXY_HOPS": self.proxy_hops,
             "MAX_EVENT_BYTES": self.max_event_bytes,
             "QUEUE_TYPE": self.queue_type,
             "ENVIRONMENT": self.environment,

@@ -448,3 +448,27 @@ def test_a_client_asking_too_often_is_told_to_wait_with_429(amqp_uri, database_u
     assert error["code"] == 429 and "too many requests" in error["description"]
     assert int(answers[-1].headers["Retry-After"]) >= 1
     assert xml.status_code == 429 and b"<errors>" in xml.content
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("proxy_hops", [0, 1])
+def test_behind_the_proxy_each_citizen_has_their_own_limit_and_without_it_nobody_can_forge_one(
+        amqp_uri, database_urls, proxy_hops):
+    """nginx in front of intake adds the caller's address to X-Forwarded-For (INTAKE_PROXY_HOPS=1)."""
+    from tests.conftest import Office
+    office = Office(amqp_uri, database_urls, settings={"intake": {"open311_rate_per_minute": 2,
+                                                                   "proxy_hops": proxy_hops}})
+    office.start("intake")
+    try:
+        with httpx.Client(base_url=office.urls["intake"]) as client:
+            def ask(address):
+                forwarded = {"X-Forwarded-For": f"10.9.9.9, {address}"}  # the first entry is the caller's to forge
+                return client.get("/open311/v2/services.json", headers=forwarded).status_code
+            answers = [ask("203.0.113.5"), ask("203.0.113.5"), ask("203.0.113.5"), ask("198.51.100.7")]
+    finally:
+        office.stop()
+    if proxy_hops:  # one citizen waits, the next one is served
+        assert answers == [200, 200, 429, 200]
+    else:  # the header is ignored: all four came from the same address
+        assert answers == [200, 200, 429, 429]
