@@ -345,10 +345,10 @@ class EventConsumer(EventHandler):
     The handler receives a batch, ``handler(self, events)``: whatever arrived while the previous
     batch was being applied (at most ``batch_size``, by default the service's ``BATCH_SIZE``), so
     one transaction and one commit serve many events when they come fast, and a lone event is
-    applied at once. One batch runs at a time per
-    queue, so events of one type are applied in the order they arrived. A batch that fails is split
-    and each event tried alone, so one bad event never holds back the others; a lone event that
-    fails is retried with backoff and finally dead-lettered.
+    applied at once. One batch runs at a time per queue, so events of one type are applied in the
+    order they arrived. A batch that fails is split and each event tried alone, so one bad event
+    never holds back the others (those then go in any order: case events carry their ``round``); a
+    lone event that fails is retried with backoff and finally dead-lettered.
     """
 
     queue_consumer = ContractQueueConsumer()
