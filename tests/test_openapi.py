@@ -70,6 +70,7 @@ REQUEST_MODELS: dict[tuple[str, str, str], type[BaseModel]] = {
     ("intake", "POST", "/reports"): ReportIn,
     ("intake", "PATCH", "/reports/{report_id}"): CorrectionIn,
     ("intake", "POST", "/reports/{report_id}/reporter"): ReleaseIn,
+    ("intake", "POST", "/reports/preview"): ReportIn,
     ("intake", "POST", "/personal-data-exports"): personal_data.ExportIn,
     ("intake", "POST", "/personal-data-erasures"): personal_data.ErasureIn,
     ("intake", "POST", "/reception/sessions/{session_id}/substitution"): SubstitutionIn,

@@ -26,7 +26,7 @@ from lianxin.metrics import METRICS
 from lianxin.schemas import OFFICE_YEARS
 from lianxin.service import OfficeService
 
-from . import batch, digest, digests, personal_data, reception, receptions, reporting
+from . import batch, digest, digests, personal_data, preview, reception, receptions, reporting
 from .models import Alert, PersonalDataErasure, PersonalDataRelease, Report, report_number, report_pk
 from .open311 import Open311Api
 from .protection import ROLES_ALLOWED_CLEAR, PersonalDataKeys, reporter_clear
@@ -40,7 +40,7 @@ READS = TAKES_IN + ("unit_handler", "unit_head")
 CORRECTS = ("operator", "supervisor", "administrator")
 DIGEST_READERS = ("leader", "supervisor", "administrator", "operator")
 RECEIVES = ("leader", "operator", "supervisor", "administrator")  # who records visits on reception days
-FILTERS = ("channel", "category", "township", "village", "enterprise", "status", "reporter_id")
+FILTERS = ("channel", "category", "township", "village", "enterprise", "status", "reporter_id", "received_by")
 
 
 class IntakeService(Open311Api, OfficeService):
@@ -91,6 +91,14 @@ class IntakeService(Open311Api, OfficeService):
             uow.commit()
         accepted = sum(r["status"] != "rejected" for r in results)
         return 200, {"accepted": accepted, "rejected": len(results) - accepted, "rows": results}
+
+    @api("POST", "/reports/preview")
+    def preview_report(self, request):
+        """The category the words suggest and the open report this one would repeat; nothing is stored."""
+        staff = self.auth.require(request, *TAKES_IN)
+        incoming = self.intake.on_behalf_of(staff, parse_body(request, ReportIn))
+        with self.uow as uow:
+            return preview.preview(uow, self.intake, incoming)
 
     @api("GET", "/reports/<string:report_id>")
     def get_report(self, request, report_id):
