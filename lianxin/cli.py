@@ -23,6 +23,7 @@ import httpx  # noqa: E402
 from lianxin.settings import DEFAULT_AMQP_URI  # noqa: E402
 
 SERVICE_NAMES = ("intake", "dispatch", "supervision", "scoring")
+CONSOLE = "console"  # the web pages over the four, started after them
 
 
 @click.group()
@@ -31,7 +32,7 @@ def main():
 
 
 @main.command()
-@click.argument("service", type=click.Choice(SERVICE_NAMES))
+@click.argument("service", type=click.Choice((*SERVICE_NAMES, CONSOLE)))
 def run(service):
     """Run one service in this process (what each container runs)."""
     from lianxin.runner import run_service
@@ -41,17 +42,22 @@ def run(service):
 @main.command()
 @click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for every service to be healthy.")
 def up(timeout):
-    """Start all four services (SQLite under ./data unless *_DATABASE_URL is set)."""
+    """Start all four services and the console (SQLite under ./data unless *_DATABASE_URL is set)."""
     from lianxin.runner import broker_problem, settings_of
     amqp_uri = os.environ.get("AMQP_URI", DEFAULT_AMQP_URI)
     if problem := broker_problem(amqp_uri):
         raise click.ClickException(problem)
+    urls = {name: local_url(settings_of(name).resolved_http_address) for name in (*SERVICE_NAMES, CONSOLE)}
     children = {name: subprocess.Popen([sys.executable, "-m", "lianxin.cli", "run", name]) for name in SERVICE_NAMES}
+    # the console calls the services where they listen, unless told otherwise
+    console_env = {**{f"CONSOLE_{name.upper()}_URL": urls[name] for name in SERVICE_NAMES}, **os.environ}
+    children[CONSOLE] = subprocess.Popen([sys.executable, "-m", "lianxin.cli", "run", CONSOLE], env=console_env)
     try:
         for name in SERVICE_NAMES:
-            url = local_url(settings_of(name).resolved_http_address)
-            wait_healthy(name, url, children[name], timeout)
-            click.echo(f"{name:<12} {url}   (health {url}/health, metrics {url}/metrics)")
+            wait_healthy(name, urls[name], children[name], timeout)
+            click.echo(f"{name:<12} {urls[name]}   (health {urls[name]}/health, metrics {urls[name]}/metrics)")
+        wait_healthy(CONSOLE, urls[CONSOLE], children[CONSOLE], timeout)
+        click.echo(f"{CONSOLE:<12} {urls[CONSOLE]}   (the office console: sign in with your staff token)")
         click.echo("Lianxin is up. Try `lianxin demo` in another terminal; Ctrl-C stops everything.")
         while all(child.poll() is None for child in children.values()):
             time.sleep(0.5)

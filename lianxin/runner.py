@@ -22,6 +22,9 @@ SERVICES = {
                     "services.supervision.config:SupervisionSettings"),
     "scoring": ("services.scoring.service:ScoringService", "services.scoring.config:ScoringSettings"),
 }
+# the office console: web pages over the four services' APIs, with no database of its own
+CONSOLE = ("services.console.service:ConsoleService", "services.console.config:ConsoleSettings")
+RUNNABLE = {**SERVICES, "console": CONSOLE}
 
 log = logging.getLogger("lianxin")
 
@@ -32,7 +35,7 @@ def load(dotted: str):
 
 
 def settings_of(service: str):
-    return load(SERVICES[service][1])()
+    return load(RUNNABLE[service][1])()
 
 
 def broker_problem(amqp_uri: str, timeout: float = 3.0) -> str | None:
@@ -60,7 +63,7 @@ def run_service(service: str) -> int:
         print(problem, file=sys.stderr)
         return 2
     runner = ServiceRunner(config)
-    runner.add_service(load(SERVICES[service][0]))
+    runner.add_service(load(RUNNABLE[service][0]))
 
     def shutdown(signum, frame):
         eventlet.spawn_n(runner.stop)  # not in the signal handler itself: stop() blocks
@@ -73,8 +76,8 @@ def run_service(service: str) -> int:
         print(f"{service} did not start: {exc}", file=sys.stderr)
         runner.kill()
         return 2
-    log.info("%s listening on http://%s (database %s)", service, config["WEB_SERVER_ADDRESS"],
-             _without_password(config["DATABASE_URL"]))
+    stored = f" (database {_without_password(config['DATABASE_URL'])})" if "DATABASE_URL" in config else ""
+    log.info("%s listening on http://%s%s", service, config["WEB_SERVER_ADDRESS"], stored)
     runner.wait()
     return 0
 

@@ -16,7 +16,7 @@ LIANXIN = [sys.executable, "-m", "lianxin.cli"]
 @pytest.fixture
 def env(tmp_path):
     with broker_vhost() as amqp_uri:
-        ports = {name: free_port() for name in ("INTAKE", "DISPATCH", "SUPERVISION", "SCORING")}
+        ports = {name: free_port() for name in ("INTAKE", "DISPATCH", "SUPERVISION", "SCORING", "CONSOLE")}
         yield {**os.environ, "AMQP_URI": amqp_uri, "LIANXIN_DATA_DIR": str(tmp_path / "data"),
                **{f"{name}_HTTP_ADDRESS": f"127.0.0.1:{port}" for name, port in ports.items()}}
 
@@ -31,6 +31,7 @@ def test_up_starts_the_office_and_demo_drives_a_month_through_it(env):
                 break
         assert [line.split()[0] for line in lines[:4]] == ["intake", "dispatch", "supervision", "scoring"], lines
         assert env["INTAKE_HTTP_ADDRESS"] in lines[0]
+        assert lines[4].split()[0] == "console" and env["CONSOLE_HTTP_ADDRESS"] in lines[4], lines
 
         demo = subprocess.run([*LIANXIN, "demo", "--reports", "25"], env=env, capture_output=True, text=True,
                               timeout=240)

@@ -1,0 +1,74 @@
+"""The four services' HTTP APIs, called as the person signed in to the console.
+
+The console holds no business rule and no permission of its own: it passes on the person's bearer
+token, so each service decides what they may see and do, and its refusals are shown as they come.
+"""
+from __future__ import annotations
+
+import httpx
+from nameko.extensions import DependencyProvider
+
+from lianxin.http import ApiError
+
+
+class BackendError(ApiError):
+    """A service refused or failed; carries the service's own error (code, message, details)."""
+
+    def __init__(self, service: str, status: int, code: str, message: str, details: list | None = None):
+        super().__init__(message, details)
+        self.service, self.status, self.code = service, status, code
+
+
+class Backend:
+    def __init__(self, clients: dict[str, httpx.Client], token: str | None):
+        self.clients, self.token = clients, token
+
+    def as_staff(self, token: str | None) -> Backend:
+        return Backend(self.clients, token)
+
+    def get(self, service: str, path: str, **params):
+        return self.call(service, "GET", path, params={k: v for k, v in params.items() if v not in (None, "")})
+
+    def post(self, service: str, path: str, body: dict | None = None, **params):
+        return self.call(service, "POST", path, json=body or {}, params=params or None)
+
+    def put(self, service: str, path: str, body: dict):
+        return self.call(service, "PUT", path, json=body)
+
+    def call(self, service: str, method: str, path: str, headers: dict | None = None, **kwargs):
+        """The answer's JSON (or text for documents); a refusal raises BackendError with the service's reason."""
+        headers = {**(headers or {}), **({"Authorization": f"Bearer {self.token}"} if self.token else {})}
+        try:
+            answer = self.clients[service].request(method, path, headers=headers, **kwargs)
+        except httpx.HTTPError as exc:
+            problem = f"{service} is not answering ({exc.__class__.__name__})"
+            raise BackendError(service, 503, "unavailable", problem) from None
+        if answer.status_code >= 400:
+            raise _refusal(service, answer)
+        if answer.headers.get("content-type", "").startswith("application/json"):
+            return answer.json()
+        return answer.text
+
+
+def _refusal(service: str, answer: httpx.Response) -> BackendError:
+    try:
+        error = answer.json()["error"]
+        return BackendError(service, answer.status_code, error["code"], error["message"], error.get("details"))
+    except (ValueError, KeyError, TypeError):
+        return BackendError(service, answer.status_code, "http_error", answer.text[:300] or answer.reason_phrase)
+
+
+class Backends(DependencyProvider):
+    """One pooled HTTP client per service (config ``BACKENDS``), shared by all workers."""
+
+    def setup(self):
+        config = self.container.config
+        self.clients = {name: httpx.Client(base_url=url, timeout=config["BACKEND_TIMEOUT"])
+                        for name, url in config["BACKENDS"].items()}
+
+    def stop(self):
+        for client in self.clients.values():
+            client.close()
+
+    def get_dependency(self, worker_ctx):
+        return Backend(self.clients, None)

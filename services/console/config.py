@@ -1,0 +1,38 @@
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from lianxin.settings import ServiceSettings
+
+# a real office sets CONSOLE_SESSION_KEY (`lianxin pii-key` makes one): whoever knows it can forge sign-ins
+DEVELOPMENT_SESSION_KEY = "bGlhbnhpbi1jb25zb2xlLWRldmVsb3BtZW50LWtleTA="
+
+
+class ConsoleSettings(ServiceSettings):
+    """The office console: web pages over the four services' HTTP APIs; it owns no database."""
+    model_config = SettingsConfigDict(env_prefix="CONSOLE_", extra="ignore")
+    service = "console"
+    default_port = 8000
+
+    # Fernet key of the sign-in cookie (it carries the staff token, encrypted and authenticated)
+    session_key: str = DEVELOPMENT_SESSION_KEY
+    session_hours: int = Field(12, ge=1, le=24 * 30, description="how long a sign-in lasts")
+    # where the four services answer
+    intake_url: str = "http://127.0.0.1:8001"
+    dispatch_url: str = "http://127.0.0.1:8002"
+    supervision_url: str = "http://127.0.0.1:8003"
+    scoring_url: str = "http://127.0.0.1:8004"
+    backend_timeout: float = Field(15.0, gt=0, description="seconds to wait for a service")
+    alert_poll_seconds: int = Field(5, ge=1, description="how often an open page asks for new alerts")
+
+    def nameko_config(self) -> dict:
+        config = super().nameko_config()
+        del config["DATABASE_URL"]  # nothing of the office is stored here
+        return config
+
+    def extra_config(self) -> dict:
+        return {
+            "SESSION_KEY": self.session_key, "SESSION_SECONDS": self.session_hours * 3600,
+            "BACKENDS": {"intake": self.intake_url, "dispatch": self.dispatch_url,
+                         "supervision": self.supervision_url, "scoring": self.scoring_url},
+            "BACKEND_TIMEOUT": self.backend_timeout, "ALERT_POLL_SECONDS": self.alert_poll_seconds,
+        }

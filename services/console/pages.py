@@ -1,0 +1,129 @@
+"""What each page shows: read from the services as the person signed in, shaped for the templates.
+
+No rule of the office is decided here; filters and states are passed to the services as they are.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from lianxin.auth import Staff
+from lianxin.directory import Directory
+
+from .actions import offered
+from .backend import Backend, BackendError
+
+COUNTY_TIME = ZoneInfo("Asia/Shanghai")
+NEAR_DEADLINE = timedelta(hours=24)  # what the board shows as near its deadline (as dispatch's default flag)
+BOARD_FILTERS = ("unit", "state", "overdue", "leader", "level", "channel", "lead_leader", "category")
+OPEN_STATES = ("dispatched", "accepted", "returned")
+UNIT_ROLES = ("unit_handler", "unit_head")
+
+
+def county_now() -> datetime:
+    return datetime.now(COUNTY_TIME)
+
+
+def day_start(day: date) -> str:
+    return datetime.combine(day, time(), COUNTY_TIME).isoformat()
+
+
+def parsed_day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        raise BackendError("console", 400, "bad_request", f"not a date YYYY-MM-DD: {text!r}") from None
+
+
+def nested(form) -> dict:
+    """A posted form as a JSON body: ``reporter.phone`` nests, empty fields are left out (absent)."""
+    body: dict = {}
+    for key, value in form.items():
+        if key.startswith("_") or (isinstance(value, str) and not value.strip()):
+            continue
+        *parents, leaf = key.split(".")
+        target = body
+        for parent in parents:
+            target = target.setdefault(parent, {})
+        target[leaf] = value
+    return body
+
+
+# --- the hotline operator -------------------------------------------------------------------------------
+
+def intake(api: Backend, staff: Staff, taken: str | None) -> dict:
+    today = county_now().date()
+    reports = api.get("intake", "/reports", received_by=staff.code, received_from=day_start(today), limit=200)
+    return {"today": reports["reports"], "taken": api.get("intake", f"/reports/{taken}") if taken else None}
+
+
+# --- the case board and a case ----------------------------------------------------------------------------
+
+def board(api: Backend, staff: Staff, args) -> dict:
+    filters = {name: args.get(name) for name in BOARD_FILTERS}
+    if staff.role in UNIT_ROLES:
+        filters["unit"] = staff.unit  # a unit's people work on their own unit's cases
+    received_from, received_to = parsed_day(args.get("from")), parsed_day(args.get("to"))
+    page = api.get("dispatch", "/cases", **filters, after=args.get("after"), limit=50,
+                   received_from=received_from and day_start(received_from),
+                   received_to=received_to and day_start(received_to + timedelta(days=1)))
+    now = county_now()
+    return {"cases": [{**case, "urgency": urgency(case, now)} for case in page["cases"]],
+            "next_after": page["next_after"], "filters": {**filters, "from": args.get("from", ""),
+                                                          "to": args.get("to", "")}}
+
+
+def urgency(case: dict, now: datetime) -> str | None:
+    """How the board marks a case: overdue, near its deadline, or neither."""
+    if case["state"] not in OPEN_STATES or not case["deadline"]:
+        return None
+    deadline = datetime.fromisoformat(case["deadline"])
+    if case["overdue"] or deadline < now:
+        return "overdue"
+    return "near" if deadline - now < NEAR_DEADLINE else None
+
+
+def case(api: Backend, staff: Staff, case_id: str) -> dict:
+    found = api.get("dispatch", f"/cases/{case_id}")
+    supervised = _or_none(lambda: api.get("supervision", f"/cases/{case_id}"))  # not there until dispatched news
+    notices = api.get("supervision", "/notices", unit=found["unit"], limit=200)["notices"]
+    link = None
+    if offered(staff, "citizen_link"):
+        link = _or_none(lambda: api.get("supervision", f"/cases/{case_id}/citizen-link"))
+    return {
+        "case": found, "urgency": urgency(found, county_now()),
+        "history": api.get("dispatch", f"/cases/{case_id}/history")["history"],
+        "report": api.get("intake", f"/reports/{found['report_id']}"),
+        "supervised": supervised, "citizen_link": link,
+        "notices": [n for n in notices if case_id in n["evidence"]],
+        "supervision_state": supervised["state"] if supervised else None,
+    }
+
+
+def _or_none(read):
+    try:
+        return read()
+    except BackendError as refused:
+        if refused.status == 404:
+            return None
+        raise
+
+
+# --- the leaders ------------------------------------------------------------------------------------------
+
+def rankings(api: Backend, period: str) -> dict:
+    scores = api.get("scoring", "/rankings", period=period)["scores"]
+    return {"period": period, "townships": [s for s in scores if s["unit_kind"] == "township"],
+            "departments": [s for s in scores if s["unit_kind"] == "department"]}
+
+
+def this_month() -> str:
+    return county_now().strftime("%Y-%m")
+
+
+def names(directory: Directory) -> dict:
+    """Code -> name of every unit, village, category and leader, for the templates."""
+    return {**{code: unit.name for code, unit in directory.units.items()},
+            **{code: village.name for code, (_, village) in directory.villages.items()},
+            **{c.code: c.name for c in directory.categories}, **{x.code: x.name for x in directory.leaders},
+            **{e.code: e.name for e in directory.enterprises}}

@@ -1,0 +1,57 @@
+"""Server-rendered pages: Jinja2 templates beside this module, translated through lianxin.i18n."""
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from werkzeug.wrappers import Response
+
+from lianxin.i18n import LANGUAGES, translations
+
+from . import actions
+from .labels import LABELS
+
+TEMPLATES = Path(__file__).with_name("templates")
+COUNTY_TIME = ZoneInfo("Asia/Shanghai")
+BABEL_LOCALES = {"zh": "zh_Hans_CN", "en": "en_GB"}
+
+
+@cache
+def environment(lang: str) -> Environment:
+    """One environment per language, so concurrent pages in different languages never mix."""
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                      extensions=["jinja2.ext.i18n"], undefined=StrictUndefined, trim_blocks=True,
+                      lstrip_blocks=True)
+    gettext = translations(lang)
+    env.install_gettext_translations(gettext, newstyle=True)
+    locale = BABEL_LOCALES[lang]
+    env.filters.update(
+        when=lambda value, form="short": _when(value, form, locale),
+        day=lambda value: format_date(_moment(value), "medium", locale=locale) if value else "",
+        number=lambda value: format_decimal(value, locale=locale) if value is not None else "–",
+        label=lambda value, kind: gettext.gettext(LABELS[kind][value]) if value in LABELS[kind] else (value or ""),
+    )
+    env.globals.update(lang=lang, languages=LANGUAGES, ACTIONS=actions.ACTIONS, may_see=actions.may_see,
+                       offered=actions.offered, now=lambda: datetime.now(COUNTY_TIME))
+    return env
+
+
+def render(lang: str, template: str, status: int = 200, **context) -> Response:
+    html = environment(lang).get_template(template).render(**context)
+    return Response(html, status=status, content_type="text/html; charset=utf-8")
+
+
+def _moment(value) -> datetime:
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.astimezone(COUNTY_TIME) if isinstance(moment, datetime) and moment.tzinfo else moment
+
+
+def _when(value, form: str, locale: str) -> str:
+    if not value:
+        return ""
+    return format_datetime(_moment(value), "yyyy-MM-dd HH:mm" if form == "short" else form, locale=locale)

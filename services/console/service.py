@@ -1,0 +1,284 @@
+"""console: the office's web pages over the four services, for operators, the office, units, leaders
+and the public. It owns no database and decides nothing: every read and action is the services' own,
+called with the signed-in person's token."""
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from nameko.dependency_providers import Config
+from nameko.web.handlers import http
+from werkzeug.utils import redirect, send_from_directory
+from werkzeug.wrappers import Response
+
+from lianxin.auth import Unauthorised
+from lianxin.directory import CountyDirectory
+from lianxin.http import error_response, json_response
+from lianxin.i18n import LANGUAGES
+
+from . import pages
+from .actions import ACTIONS
+from .backend import BackendError, Backends
+from .rendering import render
+from .session import LANGUAGE_COOKIE, SESSION_COOKIE, SessionKeeper, Visitor
+
+STATIC = Path(__file__).with_name("static")
+HOME = {"operator": "/intake", "officer": "/intake", "unit_handler": "/board", "unit_head": "/board",
+        "supervisor": "/board", "administrator": "/board", "leader": "/alerts", "bureau": "/rankings"}
+
+
+class ConsoleService:
+    name = "console"
+
+    config = Config()
+    sessions = SessionKeeper()
+    backend = Backends()
+    directory = CountyDirectory()
+
+    # --- signing in, language, assets -------------------------------------------------------------------
+
+    @http("GET", "/")
+    def home(self, request):
+        visitor = self.sessions.visitor(request)
+        return redirect(HOME[visitor.role] if visitor.staff else "/sign-in", 303)
+
+    @http("GET", "/sign-in")
+    def sign_in_page(self, request):
+        lang = self.sessions.visitor(request).lang
+        return render(lang, "sign_in.html", **self._common(request, Visitor(lang)), error=None)
+
+    @http("POST", "/sign-in")
+    def sign_in(self, request):
+        visitor, token = self.sessions.visitor(request), request.form.get("token", "").strip()
+        try:
+            staff = self.sessions.staff_of(token)
+        except Unauthorised as refused:
+            return render(visitor.lang, "sign_in.html", 401, **self._common(request, Visitor(visitor.lang)),
+                          error=refused)
+        response = redirect(HOME[staff.role], 303)
+        self.sessions.set_cookie(response, token)
+        return response
+
+    @http("POST", "/sign-out")
+    def sign_out(self, request):
+        response = redirect("/sign-in", 303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @http("POST", "/language")
+    def choose_language(self, request):
+        wanted = request.form.get("lang")
+        back = request.form.get("next", "/")
+        response = redirect(back if back.startswith("/") and not back.startswith("//") else "/", 303)
+        if wanted in LANGUAGES:
+            response.set_cookie(LANGUAGE_COOKIE, wanted, max_age=365 * 86400, samesite="Lax", path="/")
+        return response
+
+    @http("GET", "/static/<path:name>")
+    def static(self, request, name):
+        return send_from_directory(STATIC, name, request.environ, max_age=3600)
+
+    @http("GET", "/health")
+    def health(self, request):
+        return Response('{"service": "console", "status": "ok"}', content_type="application/json")
+
+    # --- the hotline operator ---------------------------------------------------------------------------
+
+    @http("GET", "/intake")
+    def intake_page(self, request):
+        return self._page(request, "intake.html", lambda api, staff: {
+            **pages.intake(api, staff, request.args.get("taken")), "draft": {}, "key": uuid.uuid4().hex})
+
+    @http("POST", "/intake")
+    def take_in(self, request):
+        def submit(api, staff):
+            key = request.form.get("_key") or uuid.uuid4().hex
+            report = api.call("intake", "POST", "/reports", json=pages.nested(request.form),
+                              headers={"Idempotency-Key": key})
+            return redirect(f"/intake?taken={report['report_id']}", 303)
+
+        return self._act(request, submit, lambda api, staff: (
+            "intake.html", {**pages.intake(api, staff, None), "draft": request.form, "key": request.form.get("_key")}))
+
+    @http("POST", "/intake/preview")
+    def preview(self, request):
+        """For the form as the operator types: the suggested category and a duplicate warning (JSON)."""
+        return self._json(request, lambda api: api.post("intake", "/reports/preview", request.get_json(silent=True)))
+
+    # --- the case board, a case, its actions -------------------------------------------------------------
+
+    @http("GET", "/board")
+    def board(self, request):
+        return self._page(request, "board.html", lambda api, staff: pages.board(api, staff, request.args))
+
+    @http("GET", "/cases/<string:case_id>")
+    def case_page(self, request, case_id):
+        return self._page(request, "case.html", lambda api, staff: {
+            **pages.case(api, staff, case_id), "done": request.args.get("done"), "failed": None})
+
+    @http("POST", "/cases/<string:case_id>/<string:action>")
+    def act_on_case(self, request, case_id, action):
+        if action not in ACTIONS:
+            return Response("no such action", status=404)
+
+        def act(api, staff):
+            chosen = ACTIONS[action]
+            body = self._body(action, staff, case_id, request.form)
+            path = chosen.route(case_id=case_id, review_id=request.form.get("review_id", ""))
+            api.call(chosen.service, chosen.method, path, json=body)
+            return redirect(f"/cases/{case_id}?done={action}", 303)
+
+        return self._act(request, act, lambda api, staff: (
+            "case.html", {**pages.case(api, staff, case_id), "done": None, "failed": action}))
+
+    @http("GET", "/cases/<string:case_id>/assignment-notice")
+    def assignment_notice(self, request, case_id):
+        return self._page(request, "assignment_notice.html", lambda api, staff: {
+            "case": api.get("dispatch", f"/cases/{case_id}")})
+
+    # --- leaders -------------------------------------------------------------------------------------------
+
+    @http("GET", "/digest")
+    def digest(self, request):
+        return self._page(request, "digest.html", lambda api, staff: {"digest": api.get(
+            "intake", f"/digests/{request.args.get('kind', 'ten-day')}", date=request.args.get("date"))})
+
+    @http("GET", "/analysis")
+    def analysis(self, request):
+        month = request.args.get("month") or pages.this_month()
+        return self._page(request, "analysis.html", lambda api, staff: {
+            "analysis": api.get("intake", f"/analyses/monthly/{month}")})
+
+    @http("GET", "/alerts")
+    def alerts(self, request):
+        return self._page(request, "alerts.html", lambda api, staff: {
+            "alerts": api.get("intake", "/alerts", limit=50)["alerts"]})
+
+    @http("GET", "/alerts/latest")
+    def latest_alerts(self, request):
+        """The newest alerts, for pages that show them as they happen (polled)."""
+        return self._json(request, lambda api: api.get("intake", "/alerts", limit=10))
+
+    @http("GET", "/calendar")
+    def calendar(self, request):
+        month = request.args.get("month") or pages.this_month()
+        return self._page(request, "calendar.html", lambda api, staff: {
+            "calendar": api.get("intake", f"/reception/calendar/{month}"), "month": month})
+
+    @http("POST", "/calendar/sessions/<string:session_id>/substitution")
+    def substitute(self, request, session_id):
+        month = request.form.get("month") or pages.this_month()
+
+        def act(api, staff):
+            api.post("intake", f"/reception/sessions/{session_id}/substitution", {
+                "unavailable": request.form.getlist("unavailable"), "reason": request.form.get("reason", "")})
+            return redirect(f"/calendar?month={month}", 303)
+
+        return self._act(request, act, lambda api, staff: ("calendar.html", {
+            "calendar": api.get("intake", f"/reception/calendar/{month}"), "month": month}))
+
+    @http("GET", "/rankings")
+    def rankings(self, request):
+        period = request.args.get("period") or pages.this_month()
+        return self._page(request, "rankings.html", lambda api, staff: pages.rankings(api, period))
+
+    @http("GET", "/units/<string:unit>")
+    def scorecard(self, request, unit):
+        return self._page(request, "scorecard.html", lambda api, staff: {
+            "scorecard": api.get("scoring", f"/units/{unit}/scorecard"),
+            "notices": api.get("supervision", "/notices", unit=unit, limit=50)["notices"]})
+
+    @http("GET", "/outcomes")
+    def outcomes(self, request):
+        year = request.args.get("year") or pages.this_month()[:4]
+        return self._page(request, "outcomes.html", lambda api, staff: {
+            "year": year, "outcomes": pages._or_none(lambda: api.get("scoring", f"/outcomes/{year}"))})
+
+    # --- the public ----------------------------------------------------------------------------------------
+
+    @http("GET", "/public")
+    def public_lookup(self, request):
+        visitor = self.sessions.visitor(request)
+        case_id, secret = request.args.get("case_id", "").strip(), request.args.get("secret", "").strip()
+        if not case_id:
+            return render(visitor.lang, "public.html", **self._common(request, visitor), found=None, error=None)
+        return self._public_case(visitor, request, case_id, secret)
+
+    @http("GET", "/public/cases/<string:case_id>")
+    def public_case(self, request, case_id):
+        return self._public_case(self.sessions.visitor(request), request, case_id, request.args.get("secret", ""))
+
+    @http("POST", "/public/cases/<string:case_id>/rating")
+    def public_rating(self, request, case_id):
+        visitor, secret = self.sessions.visitor(request), request.form.get("secret", "")
+        public = self.backend.as_staff(None)
+        try:
+            rating = {k: v for k, v in pages.nested(request.form).items() if k != "secret"}  # it goes in the link
+            public.post("supervision", f"/public/cases/{case_id}/rating", rating, secret=secret)
+        except BackendError as refused:
+            return self._public_case(visitor, request, case_id, secret, refused)
+        return redirect(f"/public/cases/{case_id}?secret={secret}&rated=1", 303)
+
+    def _public_case(self, visitor, request, case_id, secret, error=None):
+        try:
+            found = self.backend.as_staff(None).get("supervision", f"/public/cases/{case_id}", secret=secret)
+        except BackendError as refused:
+            return render(visitor.lang, "public.html", refused.status, **self._common(request, visitor), found=None,
+                          error=refused)
+        return render(visitor.lang, "public.html", error.status if error else 200, **self._common(request, visitor),
+                      found=found, secret=secret, error=error, rated=request.args.get("rated"))
+
+    # --- how every staff page is made ----------------------------------------------------------------------
+
+    def _page(self, request, template, build):
+        """Render ``template`` with what ``build(api, staff)`` reads; a refusal shows the service's reason."""
+        return self._act(request, lambda api, staff: (template, build(api, staff)), None)
+
+    def _act(self, request, act, again):
+        """Do ``act(api, staff)``; when a service refuses, show ``again(api, staff)`` (the form to correct)
+        with the service's reason, or the reason alone."""
+        visitor = self.sessions.visitor(request)
+        if visitor.staff is None:
+            return redirect("/sign-in", 303)
+        api = self.backend.as_staff(visitor.token)
+        common = self._common(request, visitor)
+        try:
+            result = act(api, visitor.staff)
+            if isinstance(result, Response):
+                return result
+            template, context = result
+            return render(visitor.lang, template, **common, **context, error=None)
+        except BackendError as refused:
+            if again is None:
+                return render(visitor.lang, "refused.html", refused.status, **common, error=refused)
+            template, context = again(api, visitor.staff)
+            return render(visitor.lang, template, refused.status, **common, **context, error=refused)
+
+    def _common(self, request, visitor) -> dict:
+        """What every page's layout shows."""
+        return {"visitor": visitor, "names": pages.names(self.directory), "county": self.directory,
+                "path": request.full_path, "poll_seconds": self.config["ALERT_POLL_SECONDS"]}
+
+    def _json(self, request, read):
+        """A JSON answer for the pages' scripts, refusals in the services' error format."""
+        visitor = self.sessions.visitor(request)
+        if visitor.staff is None:
+            return error_response(401, "unauthorised", "sign in again")
+        try:
+            return json_response(read(self.backend.as_staff(visitor.token)))
+        except BackendError as refused:
+            return error_response(refused.status, refused.code, refused.message, refused.details)
+
+    def _body(self, action: str, staff, case_id: str, form) -> dict:
+        """The action's request body from its form, with what the console knows itself filled in."""
+        body = pages.nested(form)
+        body.pop("review_id", None)
+        if action == "callback":
+            body["recorded_by"] = staff.code
+            body["reached"] = form.get("reached") == "yes"
+        elif action == "instruct" and staff.role == "leader":
+            body["leader"] = staff.code  # a leader records their own instructions
+        elif action == "notice":
+            body["evidence"] = [case_id]
+        return body
+

@@ -1,0 +1,69 @@
+"""Who is using the console: the staff token they pasted, kept in an encrypted HttpOnly cookie.
+
+The cookie is sealed with Fernet (authenticated encryption with a timestamp), so it can be neither read
+nor forged in the browser and it expires; SameSite=Lax keeps other sites from posting forms with it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from cryptography.fernet import Fernet, InvalidToken
+from nameko.extensions import DependencyProvider
+
+from lianxin.auth import Authenticator, Staff, Unauthorised, load_credentials
+from lianxin.i18n import chosen_language
+
+SESSION_COOKIE = "lianxin_session"
+LANGUAGE_COOKIE = "lianxin_lang"
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """A person at the console: signed-in staff (with their token) or a member of the public."""
+    lang: str
+    staff: Staff | None = None
+    token: str | None = None
+
+    @property
+    def role(self) -> str | None:
+        return self.staff.role if self.staff else None
+
+
+class Sessions:
+    def __init__(self, key: str, max_age: int, authenticator: Authenticator):
+        self.fernet, self.max_age, self.authenticator = Fernet(key.encode()), max_age, authenticator
+
+    def staff_of(self, token: str) -> Staff:
+        """The staff member a token belongs to (the credentials file the services read too)."""
+        return self.authenticator.identify(SimpleNamespace(headers={"Authorization": f"Bearer {token.strip()}"}))
+
+    def seal(self, token: str) -> str:
+        return self.fernet.encrypt(token.strip().encode()).decode()
+
+    def visitor(self, request) -> Visitor:
+        lang = chosen_language(request.cookies.get(LANGUAGE_COOKIE))
+        sealed = request.cookies.get(SESSION_COOKIE)
+        if not sealed:
+            return Visitor(lang)
+        try:
+            token = self.fernet.decrypt(sealed.encode(), ttl=self.max_age).decode()
+            return Visitor(lang, self.staff_of(token), token)
+        except (InvalidToken, Unauthorised):  # expired, forged, or the token was withdrawn
+            return Visitor(lang)
+
+    def set_cookie(self, response, token: str) -> None:
+        response.set_cookie(SESSION_COOKIE, self.seal(token), max_age=self.max_age, httponly=True, samesite="Lax",
+                            path="/")
+
+
+class SessionKeeper(DependencyProvider):
+    """Injects Sessions over the service's session key and the staff credentials."""
+
+    def setup(self):
+        config = self.container.config
+        self.sessions = Sessions(config["SESSION_KEY"], config["SESSION_SECONDS"],
+                                 Authenticator(load_credentials(config["CREDENTIALS"])))
+
+    def get_dependency(self, worker_ctx):
+        return self.sessions
