@@ -206,6 +206,7 @@ def test_a_report_typed_by_an_operator_is_handled_called_back_closed_and_ranked(
     operator.click("#intake-form button[type=submit]")
     expect(leader.locator("#live-alerts .alert")).to_be_visible()
     expect(leader.locator("#alerts tbody tr[data-alert]")).to_have_count(1)
+    expect(leader.locator("#alerts tbody tr[data-alert]")).to_contain_text("群体聚集")  # in the page's words
     shot(leader, "07-live-alert")
     leader.goto("/digest")
     expect(leader.locator("#digest h1")).to_contain_text("十日信息摘报")
@@ -219,3 +220,25 @@ def test_a_report_typed_by_an_operator_is_handled_called_back_closed_and_ranked(
     expect(leader.locator("h1")).to_contain_text("Rankings")
     expect(leader.locator("nav")).to_contain_text("Ten-day digest")
     shot(leader, "09-rankings-en")
+
+
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_the_intake_preview_suggests_and_warns_but_stores_nothing(office):
+    draft = {"channel": "hotline", "content": HOUSING_STORY, "village": "chengguan-dongguan",
+             "reporter": {"name": "王建国", "phone": "13800138000"}}
+    with office.client("intake") as intake:
+        assert intake.post("/reports/preview", json=draft).json() == {
+            "category": "housing", "category_suggested": True, "township": "chengguan", "problems": [],
+            "duplicate_of": None}
+        assert intake.get("/reports").json()["reports"] == []
+        taken = intake.post("/reports", json=draft).json()
+        again = intake.post("/reports/preview", json={**draft, "content": "上次说的房屋漏雨还没人来看"}).json()
+        assert again["duplicate_of"]["report_id"] == taken["report_id"]
+        assert "13800138000" not in str(again) and "王建国" not in str(again)
+        assert [r["report_id"] for r in intake.get("/reports").json()["reports"]] == [taken["report_id"]]
+        unplaced = intake.post("/reports/preview", json={"channel": "hotline", "content": "工地拖欠工资三个月"}).json()
+        assert unplaced["category"] == "wage-arrears" and unplaced["duplicate_of"] is None
+        assert [p["field"] for p in unplaced["problems"]] == ["township"]
+        assert intake.post("/reports/preview", json={"channel": "hotline"}).status_code == 422
+    with office.client("intake", as_staff="chengguan-handler") as unit:
+        assert unit.post("/reports/preview", json=draft).status_code == 403

@@ -42,8 +42,12 @@ def environment(lang: str) -> Environment:
 
 
 def render(lang: str, template: str, status: int = 200, **context) -> Response:
-    html = environment(lang).get_template(template).render(**context)
-    return Response(html, status=status, content_type="text/html; charset=utf-8")
+    return Response(fragment(lang, template, **context), status=status, content_type="text/html; charset=utf-8")
+
+
+def fragment(lang: str, template: str, **context) -> str:
+    """A template rendered to text: a whole page, or a piece the pages' scripts insert."""
+    return environment(lang).get_template(template).render(**context)
 
 
 def _moment(value) -> datetime:

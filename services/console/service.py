@@ -3,11 +3,13 @@ and the public. It owns no database and decides nothing: every read and action i
 called with the signed-in person's token."""
 from __future__ import annotations
 
+import logging
 import uuid
 from pathlib import Path
 
 from nameko.dependency_providers import Config
-from nameko.web.handlers import http
+from nameko.web.handlers import HttpRequestHandler
+from werkzeug.exceptions import HTTPException
 from werkzeug.utils import redirect, send_from_directory
 from werkzeug.wrappers import Response
 
@@ -19,12 +21,29 @@ from lianxin.i18n import LANGUAGES
 from . import pages
 from .actions import ACTIONS
 from .backend import BackendError, Backends
-from .rendering import render
+from .rendering import fragment, render
 from .session import LANGUAGE_COOKIE, SESSION_COOKIE, SessionKeeper, Visitor
 
+log = logging.getLogger(__name__)
 STATIC = Path(__file__).with_name("static")
+FAILED = ("<!doctype html><meta charset=utf-8><title>出错了 · Failed</title>"
+          "<p>出错了，已记录。Something went wrong; it was logged.")
 HOME = {"operator": "/intake", "officer": "/intake", "unit_handler": "/board", "unit_head": "/board",
         "supervisor": "/board", "administrator": "/board", "leader": "/alerts", "bureau": "/rankings"}
+
+
+class PageHandler(HttpRequestHandler):
+    """nameko's ``@http`` for pages: the services' refusals are shown by the pages themselves; anything
+    unexpected is logged and answered with a short page, without a stack trace."""
+
+    def response_from_exception(self, exc):
+        if isinstance(exc, HTTPException):
+            return exc.get_response()
+        log.error("unexpected error in %s: %r", self.method_name, exc)
+        return Response(FAILED, status=500, content_type="text/html; charset=utf-8")
+
+
+http = PageHandler.decorator
 
 
 class ConsoleService:
@@ -156,8 +175,14 @@ class ConsoleService:
 
     @http("GET", "/alerts/latest")
     def latest_alerts(self, request):
-        """The newest alerts, for pages that show them as they happen (polled)."""
-        return self._json(request, lambda api: api.get("intake", "/alerts", limit=10))
+        """The newest alerts, for pages that show them as they happen (polled), with their table rows
+        rendered in the person's language."""
+        visitor = self.sessions.visitor(request)
+        names = pages.names(self.directory)
+        return self._json(request, lambda api: {"alerts": [
+            {"alert_id": a["alert_id"], "message": a["message"],
+             "row": fragment(visitor.lang, "alert_row.html", a=a, names=names)}
+            for a in api.get("intake", "/alerts", limit=10)["alerts"]]})
 
     @http("GET", "/calendar")
     def calendar(self, request):

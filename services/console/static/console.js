@@ -85,11 +85,8 @@
       note.appendChild(document.createTextNode(alert.message));
       live.appendChild(note);
       setTimeout(function () { note.remove(); }, 60000);
-      if (table) {
-        var row = table.insertRow(0), cells = [alert.raised_at.slice(0, 16).replace("T", " "), alert.kind,
-                                               alert.township || "", alert.message, alert.report_ids.join(", ")];
-        row.setAttribute("data-alert", alert.alert_id);
-        cells.forEach(function (text) { row.insertCell().textContent = text; });
+      if (table) {  // the row comes rendered (and escaped) by the console, in the page's language
+        table.insertAdjacentHTML("afterbegin", alert.row);
         var empty = table.querySelector("tr.empty");
         if (empty) { empty.remove(); }
       }
