@@ -34,6 +34,7 @@ def environment(lang: str) -> Environment:
         when=lambda value, form="short": _when(value, form, locale),
         day=lambda value: format_date(_moment(value), "medium", locale=locale) if value else "",
         number=lambda value: format_decimal(value, locale=locale) if value is not None else "–",
+        percent=lambda value: f"{format_decimal(value, locale=locale)}%" if value is not None else "–",
         label=lambda value, kind: gettext.gettext(LABELS[kind][value]) if value in LABELS[kind] else (value or ""),
     )
     env.globals.update(lang=lang, languages=LANGUAGES, ACTIONS=actions.ACTIONS, may_see=actions.may_see,

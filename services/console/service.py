@@ -190,6 +190,15 @@ class ConsoleService:
         return self._page(request, "calendar.html", lambda api, staff: {
             "calendar": api.get("intake", f"/reception/calendar/{month}"), "month": month})
 
+    @http("POST", "/calendar/<string:month>/publication")
+    def publish_calendar(self, request, month):
+        def act(api, staff):
+            api.post("intake", f"/reception/calendar/{month}/publication")
+            return redirect(f"/calendar?month={month}", 303)
+
+        return self._act(request, act, lambda api, staff: ("calendar.html", {
+            "calendar": api.get("intake", f"/reception/calendar/{month}"), "month": month}))
+
     @http("POST", "/calendar/sessions/<string:session_id>/substitution")
     def substitute(self, request, session_id):
         month = request.form.get("month") or pages.this_month()
