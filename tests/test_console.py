@@ -242,3 +242,24 @@ def test_the_intake_preview_suggests_and_warns_but_stores_nothing(office):
         assert intake.post("/reports/preview", json={"channel": "hotline"}).status_code == 422
     with office.client("intake", as_staff="chengguan-handler") as unit:
         assert unit.post("/reports/preview", json=draft).status_code == 403
+
+
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_the_console_lets_in_only_a_known_token_and_keeps_it_sealed(office):
+    import httpx
+
+    office.start_console()
+    with httpx.Client(base_url=office.urls["console"], timeout=10) as browser:
+        assert browser.get("/board").headers["location"] == "/sign-in"
+        refused = browser.post("/sign-in", data={"token": "dev-nobody"})
+        assert refused.status_code == 401 and "the token is not known" in refused.text
+        signed = browser.post("/sign-in", data={"token": "dev-chengguan-handler"})
+        assert signed.status_code == 303 and signed.headers["location"] == "/board"
+        cookie = signed.cookies["lianxin_session"]
+        assert "dev-chengguan-handler" not in cookie and "HttpOnly" in signed.headers["set-cookie"]
+        assert browser.get("/board").status_code == 200
+        browser.cookies.clear()
+        browser.cookies.set("lianxin_session", cookie[:-4] + "AAAA")  # tampered: no longer opens
+        assert browser.get("/board").headers["location"] == "/sign-in"
+        answer = browser.post("/intake/preview", json={"channel": "hotline", "content": "漏雨"})
+        assert answer.status_code == 401 and answer.json()["error"]["code"] == "unauthorised"
