@@ -24,6 +24,12 @@ def county_now() -> datetime:
     return datetime.now(COUNTY_TIME)
 
 
+def epoch_ms(moment: datetime | str) -> int:
+    """A moment as milliseconds since the epoch, as the pages' scripts compare them."""
+    moment = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    return int(moment.timestamp() * 1000)
+
+
 def day_start(day: date) -> str:
     return datetime.combine(day, time(), COUNTY_TIME).isoformat()
 

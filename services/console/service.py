@@ -180,7 +180,7 @@ class ConsoleService:
         visitor = self.sessions.visitor(request)
         names = pages.names(self.directory)
         return self._json(request, lambda api: {"alerts": [
-            {"alert_id": a["alert_id"], "message": a["message"],
+            {"alert_id": a["alert_id"], "message": a["message"], "raised_ms": pages.epoch_ms(a["raised_at"]),
              "row": fragment(visitor.lang, "alert_row.html", a=a, names=names)}
             for a in api.get("intake", "/alerts", limit=10)["alerts"]]})
 
@@ -291,7 +291,8 @@ class ConsoleService:
     def _common(self, request, visitor) -> dict:
         """What every page's layout shows."""
         return {"visitor": visitor, "names": pages.names(self.directory), "county": self.directory,
-                "path": request.full_path, "poll_seconds": self.config["ALERT_POLL_SECONDS"]}
+                "path": request.full_path, "poll_seconds": self.config["ALERT_POLL_SECONDS"],
+                "opened_ms": pages.epoch_ms(pages.county_now())}
 
     def _json(self, request, read):
         """A JSON answer for the pages' scripts, refusals in the services' error format."""

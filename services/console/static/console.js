@@ -61,15 +61,15 @@
   // --- live early-warning alerts -----------------------------------------------------------------------
   var live = document.getElementById("live-alerts");
   if (live) {
-    var seen = null, table = document.querySelector("#alerts tbody");
+    // new means raised after the server rendered this page (both times are the servers' own clocks)
+    var seen = {}, opened = Number(live.dataset.opened), table = document.querySelector("#alerts tbody");
     var poll = function () {
       fetch("/alerts/latest", {credentials: "same-origin"})
         .then(function (answer) { return answer.ok ? answer.json() : null; })
         .then(function (found) {
           if (!found) { return; }
-          var fresh = found.alerts.filter(function (a) { return seen && !seen[a.alert_id]; });
-          if (seen === null) { seen = {}; }  // the first answer is what was there when the page opened
-          found.alerts.forEach(function (a) { seen[a.alert_id] = true; });
+          var fresh = found.alerts.filter(function (a) { return a.raised_ms > opened && !seen[a.alert_id]; });
+          fresh.forEach(function (a) { seen[a.alert_id] = true; });
           fresh.reverse().forEach(show);
         })
         .catch(function () {});
