@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from lianxin.settings import REPO_ROOT
 from tests.conftest import Office
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -220,6 +221,74 @@ def test_a_report_typed_by_an_operator_is_handled_called_back_closed_and_ranked(
     expect(leader.locator("h1")).to_contain_text("Rankings")
     expect(leader.locator("nav")).to_contain_text("Ten-day digest")
     shot(leader, "09-rankings-en")
+
+
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_the_office_extends_instructs_routes_and_criticises_through_the_pages(console, people):
+    with console.client("intake") as intake:
+        report = intake.post("/reports", json={"channel": "hotline", "village": "chengguan-dongguan",
+                                               "content": "东关村危房改造迟迟没有动工"}).json()
+    with console.client("dispatch", as_staff="supervisor-01") as dispatch:
+        case_id = eventually(lambda: dispatch.get("/cases", params={"report_id": report["report_id"]})
+                             .json()["cases"])[0]["case_id"]
+
+    handler = signed_in(people, "chengguan-handler")
+    handler.goto(f"/cases/{case_id}")
+    extension = handler.locator("details[data-action=request_extension]")
+    extension.locator("summary").click()
+    extension.locator("input[name=days]").fill("10")
+    extension.locator("textarea[name=reason]").fill("急")  # too short a reason to tell the petitioner
+    extension.locator("button[type=submit]").click()
+    expect(handler.locator(".refusal")).to_contain_text("reason")
+    extension = handler.locator("details[data-action=request_extension]")
+    expect(extension).to_have_attribute("open", "")  # the form the refusal is about stays open
+    extension.locator("input[name=days]").fill("10")
+    extension.locator("textarea[name=reason]").fill("需协调住建部门资金")
+    extension.locator("button[type=submit]").click()
+    expect(handler.locator(".done")).to_contain_text("申请延期")
+    assert "approve_extension" not in actions(handler)
+
+    supervisor = signed_in(people, "supervisor-01")
+    supervisor.goto(f"/cases/{case_id}")
+    approval = supervisor.locator("details[data-action=approve_extension]")
+    approval.locator("summary").click()
+    approval.locator("select[name=approved_by]").select_option("zhao-county-head")
+    approval.locator("button[type=submit]").click()
+    expect(supervisor.locator(".facts")).to_contain_text("批准人 赵志远")
+    instruction = supervisor.locator("details[data-action=instruct]")
+    instruction.locator("summary").click()
+    instruction.locator("select[name=leader]").select_option("li-secretary")
+    instruction.locator("textarea[name=comment]").fill("请城关镇本周内拿出改造方案")
+    instruction.locator("button[type=submit]").click()
+    expect(supervisor.locator(".facts")).to_contain_text("请城关镇本周内拿出改造方案")
+    supervisor.goto("/board?leader=li-secretary&level=county")
+    expect(supervisor.locator("#cases tbody tr")).to_have_count(1)
+    expect(supervisor.locator(f"#cases tr[data-case={case_id}]")).to_contain_text("李明")
+
+    supervisor.goto(f"/cases/{case_id}")
+    notice = supervisor.locator("details[data-action=notice]")
+    notice.locator("summary").click()
+    notice.locator("textarea[name=reason]").fill("危房改造推进迟缓，予以通报")
+    notice.locator("button[type=submit]").click()
+    expect(supervisor.locator(".facts")).to_contain_text("危房改造推进迟缓")
+    route = supervisor.locator("details[data-action=route]")
+    route.locator("summary").click()
+    route.locator("select[name=unit]").select_option("baiyang")
+    route.locator("textarea[name=reason]").fill("房屋实际位于白杨镇")
+    route.locator("button[type=submit]").click()
+    expect(supervisor.locator("#unit")).to_contain_text("白杨镇")
+    shot(supervisor, "10-case-routed")
+
+    handler.reload()  # no longer their unit's case: nothing to do on it
+    assert actions(handler) == set()
+    leader = signed_in(people, "li-secretary")
+    leader.goto(f"/cases/{case_id}")
+    own = leader.locator("details[data-action=instruct]")
+    own.locator("summary").click()
+    assert own.locator("select[name=leader]").count() == 0  # a leader records their own
+    own.locator("textarea[name=comment]").fill("要把群众的事办实")
+    own.locator("button[type=submit]").click()
+    expect(leader.locator(".facts")).to_contain_text("李明 (县级")
 
 
 @pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
