@@ -19,7 +19,7 @@ from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException, LengthRequired
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Request, Response
 
@@ -211,6 +211,8 @@ class _ApiWsgiApp(WsgiApp):
         try:
             if _carries_nul(request):
                 raise BadRequest(f"the path, query and headers {NO_NUL}")
+            if "chunked" in request.headers.get("Transfer-Encoding", "").lower():  # werkzeug would read it as empty
+                raise LengthRequired("send the body with a Content-Length header: chunked bodies are not read")
             provider, request.path_values = self.url_map.bind_to_environ(environ).match()
             response = provider.handle_request(request)
         except HTTPException as exc:

@@ -182,3 +182,10 @@ def test_an_open311_request_with_every_parameter_in_the_query_needs_no_form(offi
         refused_form = intake.post("/open311/v2/requests.json", content=b"service_code=drinking-water",
                                    headers={"Content-Type": "text/plain"}, params={"api_key": "lianxin-web-portal"})
         assert refused_form.status_code == 400 and "x-www-form-urlencoded" in refused_form.json()[0]["description"]
+
+
+def test_a_chunked_body_is_refused_rather_than_read_as_empty(office):
+    with office.client("intake") as intake:
+        answer = intake.post("/reports", content=iter([b'{"channel": "web", ', b'"content": "x"}']),
+                             headers={"Content-Type": "application/json"})
+    assert "Content-Length" in refused(answer, 411)["message"]
