@@ -531,3 +531,16 @@ def test_grafana_provisioning_matches_compose(services):
     env = env_of(services["grafana"])
     assert env.get("GF_AUTH_ANONYMOUS_ENABLED") == "true"
     assert env.get("GF_AUTH_ANONYMOUS_ORG_ROLE") == "Viewer"
+
+
+def test_the_console_serves_the_pages_over_the_services_it_waits_for(services):
+    console = services["console"]
+    assert console["command"] == ["run", "console"] and "8000:8000" in console["ports"]
+    env = env_of(console)
+    assert env["CONSOLE_INTAKE_URL"] == "http://intake-proxy:8001"  # every intake replica, through the proxy
+    for name in ("dispatch", "supervision", "scoring"):
+        assert env[f"CONSOLE_{name.upper()}_URL"] == f"http://{name}:{HTTP_PORTS[name]}"
+        assert console["depends_on"][name] == {"condition": "service_healthy"}
+    assert {"path": ".env.production", "required": False} in console["env_file"]
+    unread = [var for var in env if not _named_in_code(var, python_sources())]
+    assert not unread, unread

@@ -6,6 +6,7 @@ from pydantic import ValidationError
 
 from lianxin.auth import token_hash
 from lianxin.runner import SERVICES, load
+from services.console.config import ConsoleSettings
 from services.intake.config import IntakeSettings
 from services.supervision.config import SupervisionSettings
 
@@ -18,6 +19,8 @@ def test_production_refuses_the_development_keys_naming_them(monkeypatch):
         IntakeSettings()
     with pytest.raises(ValidationError, match="SUPERVISION_LINK_KEY has the development value"):
         SupervisionSettings()
+    with pytest.raises(ValidationError, match="CONSOLE_SESSION_KEY has the development value"):
+        ConsoleSettings()
 
 
 def test_production_takes_keys_of_its_own_and_development_takes_the_shipped_ones(monkeypatch):

@@ -12,6 +12,7 @@ class ConsoleSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CONSOLE_", extra="ignore")
     service = "console"
     default_port = 8000
+    development_secrets = {"session_key": DEVELOPMENT_SESSION_KEY}
 
     # Fernet key of the sign-in cookie (it carries the staff token, encrypted and authenticated)
     session_key: str = DEVELOPMENT_SESSION_KEY
