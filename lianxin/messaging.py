@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -373,7 +374,7 @@ class EventConsumer(EventHandler):
         Consumer.setup(self)  # nameko's EventHandler.setup would name the queue after the method
 
     def handle_message(self, body, message):
-        if reason := self._oversize(message) or _mislabelled(message):
+        if reason := self._oversize(message) or _mislabelled(message) or _with_nul(message):
             self._dead_letter(message, reason, attempts=0)
             return
         try:  # kombu decoded the JSON; anything but an object is judged from the raw body (no second decoding)
@@ -502,6 +503,16 @@ def _mislabelled(message) -> str | None:
         return f"content type {message.content_type!r}, encoding {message.content_encoding!r}: events are " \
                f"application/json in UTF-8"
     return None
+
+
+JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")  # \u0000 itself, not a backslash followed by "u0000"
+
+
+def _with_nul(message) -> str | None:
+    """A NUL character (JSON's \\u0000) fits no text column of PostgreSQL: refused at the door, not after
+    five failed attempts to store it."""
+    body = message.body if isinstance(message.body, bytes) else str(message.body).encode()
+    return "a NUL character (\\u0000) in the event: no database stores one" if JSON_NUL.search(body) else None
 
 
 def _age(event) -> float:

@@ -174,3 +174,14 @@ def test_the_office_runs_on_quorum_queues_as_in_a_cluster(database_urls):
                                                                "name", "type").splitlines())
     assert "dispatch.report.received" in queues and "scoring.dead-letter" in queues
     assert set(queues.values()) == {"quorum"}, queues
+
+
+def test_an_event_with_a_nul_character_is_dead_lettered_at_once_not_after_five_attempts(flaky, amqp_uri):
+    """No database stores a NUL (PostgreSQL refuses it): the consumer refuses it before the handler."""
+    event = accepted("chengguan-\x00handler")
+    publish(amqp_uri, event)
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+    [(properties, body)] = drain(connection.channel(), "scoring.dead-letter", 1, timeout=20)
+    connection.close()
+    assert "NUL character" in properties.headers["x-lianxin-reason"] and properties.headers["x-attempts"] == 0
+    assert body == event.to_json().encode() and ATTEMPTS == []
