@@ -51,6 +51,7 @@ from services.supervision.schemas import (
     CallbackIn,
     CitizenRatingIn,
     ConclusionIn,
+    ReopeningIn,
     ReviewRequestIn,
     public_view,
     review_view,
@@ -87,6 +88,7 @@ REQUEST_MODELS: dict[tuple[str, str, str], type[BaseModel]] = {
     ("supervision", "POST", "/notices"): NoticeIn,
     ("supervision", "POST", "/accountability"): AccountabilityIn,
     ("supervision", "POST", "/cases/{case_id}/review-request"): ReviewRequestIn,
+    ("supervision", "POST", "/cases/{case_id}/reopening"): ReopeningIn,
     ("supervision", "POST", "/public/cases/{case_id}/review-request"): ReviewRequestIn,
     ("supervision", "POST", "/reviews/{review_id}/conclusion"): ConclusionIn,
     ("supervision", "POST", "/public/cases/{case_id}/rating"): CitizenRatingIn,
@@ -103,7 +105,7 @@ UNMODELLED_BODIES: dict[tuple[str, str, str], set[str]] = {
 }
 
 # Intake's Open311 routes (/open311/v2/...) implement GeoReport v2, whose published description
-# (swagger.json of open311/schema-validation, copied to shared/open311-schemas) describes them;
+# (swagger.json of open311/schema-validation, copied to tests/open311_schemas) describes them;
 # tests/test_open311.py checks them against its schemas. Intake's openapi.yaml only points to it,
 # so these routes are left out of the comparison of routes.
 DESCRIBED_ELSEWHERE = "/open311/"

@@ -259,3 +259,24 @@ def test_redelivered_events_change_supervision_once(supervision, database):
     with pytest.raises(AlreadyApplied):
         supervision.on_case_overdue([overdue])
     assert len(emitted(database, "notice.issued")) == 1
+
+
+def test_the_office_sends_a_closed_case_back_to_its_unit_with_the_reason(supervision, database):
+    supervision.on_case_dispatched([dispatched()])
+    supervision.on_case_reported([reported()])
+    assert supervision.record_callback(request(SATISFIED), "C00000001")[1]["state"] == "closed"
+    view = supervision.reopen_case(request({"reason": "群众再次来电，路灯仍未修复"}, "supervisor-01"), "C00000001")
+    assert view["state"] == "in_handling" and view["reopen_count"] == 1
+    [reopened] = emitted(database, "case.reopened")
+    assert reopened.data["round"] == 1 and reopened.data["reason"].endswith("群众再次来电，路灯仍未修复")
+    assert "supervisor-01" in reopened.data["reason"]
+
+
+def test_a_case_still_with_its_unit_has_no_handling_to_refuse_and_operators_may_not_reopen(supervision):
+    from lianxin.auth import Forbidden
+    from lianxin.http import Conflict
+    supervision.on_case_dispatched([dispatched()])
+    with pytest.raises(Conflict, match="in_handling: it is with its unit already"):
+        supervision.reopen_case(request({"reason": "办理不实"}, "supervisor-01"), "C00000001")
+    with pytest.raises(Forbidden):
+        supervision.reopen_case(request({"reason": "办理不实"}), "C00000001")

@@ -107,6 +107,18 @@ def try_close(uow: UnitOfWork, case: SupervisedCase) -> list[str]:
     return []
 
 
+REOPENABLE = ("awaiting_callback", "callback_failed", "closed")  # the unit has reported: its handling can be refused
+
+
+def reopen_by_office(uow: UnitOfWork, case: SupervisedCase, reason: str, by: str) -> None:
+    """The office refuses the unit's handling (a complaint, an inspection, a report that does not hold up):
+    back to the unit, a closed case too. A case still with its unit has nothing to refuse yet."""
+    if case.state not in REOPENABLE:
+        raise Conflict(f"case {case.case_id} is {case.state}: it is with its unit already")
+    case.closed_at = None
+    reopen(uow, case, f"reopened by the office ({by}): {reason}")
+
+
 def reopen(uow: UnitOfWork, case: SupervisedCase, reason: str) -> None:
     """Back to the unit: the old handling report no longer counts towards closure."""
     case.state, case.reopen_count, case.callback_due_at = "in_handling", case.reopen_count + 1, None

@@ -37,6 +37,12 @@ class ReviewRequestIn(BaseModel):
     reason: Annotated[str, Field(min_length=4, max_length=2000)]
 
 
+class ReopeningIn(BaseModel):
+    """The office sends a case back to its unit: the handling does not stand (a complaint, an inspection)."""
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    reason: Annotated[str, Field(min_length=4, max_length=2000)]
+
+
 class ConclusionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     outcome: Literal["upheld", "failed"]

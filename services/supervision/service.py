@@ -14,12 +14,22 @@ from lianxin.service import OfficeService
 
 from . import callbacks, notices, reviews, watch
 from .models import Accountability, Notice, Review, SupervisedCase, WatchEntry
-from .schemas import CallbackIn, CitizenRatingIn, ConclusionIn, ReviewRequestIn, case_view, public_view, review_view
+from .schemas import (
+    CallbackIn,
+    CitizenRatingIn,
+    ConclusionIn,
+    ReopeningIn,
+    ReviewRequestIn,
+    case_view,
+    public_view,
+    review_view,
+)
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
 WATCHERS = ("supervisor", "administrator", "leader", "operator")  # who may see the watch list
 READS = ("operator", "supervisor", "administrator", "leader", "unit_handler", "unit_head")
 CALLERS = ("operator", "supervisor")  # who calls petitioners back and closes cases
+OFFICE = ("supervisor", "administrator")  # who may refuse a unit's handling and reopen its case
 
 
 class SupervisionService(OfficeService):
@@ -255,6 +265,18 @@ class SupervisionService(OfficeService):
             reviews.open_on_dissatisfaction(uow, case, round_before)
             notices.on_repeated_reopening(uow, case, self.config["REOPEN_NOTICE_AFTER"])
         return blockers
+
+    @api("POST", "/cases/<string:case_id>/reopening")
+    def reopen_case(self, request, case_id):
+        """The office sends the case back to its unit with the reason (a closed case too)."""
+        staff = self.auth.require(request, *OFFICE)
+        reopening = parse_body(request, ReopeningIn)
+        with self.uow as uow:
+            case = callbacks.get_case(uow, case_id, for_update=True)
+            callbacks.reopen_by_office(uow, case, reopening.reason, staff.code)
+            notices.on_repeated_reopening(uow, case, self.config["REOPEN_NOTICE_AFTER"])
+            uow.commit()
+            return case_view(case, [])
 
     @api("POST", "/cases/<string:case_id>/closure")
     def close_case(self, request, case_id):
