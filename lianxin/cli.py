@@ -1,27 +1,21 @@
 """The ``lianxin`` command: start the office, run one service, drive a demo month."""
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 import warnings
+from pathlib import Path
+
+import click
 
 # nameko 2.14 runs on eventlet, which now warns on import; we know (see the README).
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
-import eventlet  # noqa: E402
 
-# before anything else is imported: patching later trips over objects made meanwhile (`run` hosts a
-# nameko service; the other commands do not mind green sockets)
-eventlet.monkey_patch()
-
-import os  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import click  # noqa: E402
-import httpx  # noqa: E402
-
-from lianxin.settings import DEFAULT_AMQP_URI  # noqa: E402
-
+# Nothing heavier is imported here: `run` patches eventlet first, and patching after pydantic's models
+# or httpx's pools were made trips over them; the other commands import what they need when they run.
 SERVICE_NAMES = ("intake", "dispatch", "supervision", "scoring")
 CONSOLE = "console"  # the web pages over the four, started after them
 
@@ -35,6 +29,8 @@ def main():
 @click.argument("service", type=click.Choice((*SERVICE_NAMES, CONSOLE)))
 def run(service):
     """Run one service in this process (what each container runs)."""
+    import eventlet
+    eventlet.monkey_patch()  # before anything opens a socket
     from lianxin.runner import run_service
     sys.exit(run_service(service))
 
@@ -44,6 +40,11 @@ def run(service):
 def up(timeout):
     """Start all four services and the console (SQLite under ./data unless *_DATABASE_URL is set)."""
     from lianxin.runner import broker_problem, settings_of
+    from lianxin.settings import DEFAULT_AMQP_URI
+    # Ctrl-C, and a process manager's SIGTERM, stop everything, even when started in the background
+    # (where the shell has Ctrl-C ignored, and Python would otherwise keep ignoring it)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     amqp_uri = os.environ.get("AMQP_URI", DEFAULT_AMQP_URI)
     if problem := broker_problem(amqp_uri):
         raise click.ClickException(problem)
@@ -66,7 +67,7 @@ def up(timeout):
     except KeyboardInterrupt:
         click.echo("stopping…")
     finally:
-        stop_all(children.values())
+        stop_all(children)
 
 
 @main.command()
@@ -74,6 +75,8 @@ def up(timeout):
 @click.option("--seed", default=2026, show_default=True)
 def demo(reports, seed):
     """Drive a realistic month through the public HTTP APIs and print a summary."""
+    import httpx
+
     from lianxin.demo import run_demo
     from lianxin.runner import settings_of
     urls = {name: local_url(settings_of(name).resolved_http_address) for name in SERVICE_NAMES}
@@ -227,6 +230,7 @@ def local_url(address: str) -> str:
 
 
 def wait_healthy(name: str, url: str, child: subprocess.Popen, timeout: float) -> None:
+    import httpx
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if child.poll() is not None:
@@ -240,15 +244,20 @@ def wait_healthy(name: str, url: str, child: subprocess.Popen, timeout: float) -
     raise click.ClickException(f"{name} did not become healthy at {url} within {timeout:.0f}s")
 
 
-def stop_all(children) -> None:
-    for child in children:
+def stop_all(children: dict[str, subprocess.Popen], patience: float = 20.0) -> None:
+    """SIGTERM to every service at once (each drains its work), then SIGKILL, naming it, whatever still
+    runs after ``patience`` seconds: Ctrl-C never waits longer than that."""
+    for child in children.values():
         if child.poll() is None:
             child.terminate()
-    for child in children:
-        try:
-            child.wait(timeout=15)
-        except subprocess.TimeoutExpired:
+    deadline = time.monotonic() + patience
+    while any(child.poll() is None for child in children.values()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for name, child in children.items():
+        if child.poll() is None:
+            click.echo(f"{name} did not stop within {patience:.0f}s of SIGTERM; killed", err=True)
             child.kill()
+            child.wait()
 
 
 if __name__ == "__main__":

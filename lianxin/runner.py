@@ -68,6 +68,7 @@ def run_service(service: str) -> int:
     def shutdown(signum, frame):
         eventlet.spawn_n(runner.stop)  # not in the signal handler itself: stop() blocks
 
+    eventlet.spawn_n(_keep_the_hub_awake)
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
     try:
@@ -80,6 +81,13 @@ def run_service(service: str) -> int:
     log.info("%s listening on http://%s%s", service, config["WEB_SERVER_ADDRESS"], stored)
     runner.wait()
     return 0
+
+
+def _keep_the_hub_awake(interval: float = 0.5) -> None:
+    """A signal handler only schedules the stop; the hub runs it when it next wakes. A service with no
+    timers or broker heartbeats (the console) would otherwise sleep until its next request and never stop."""
+    while True:
+        eventlet.sleep(interval)
 
 
 def _reason(error: dict) -> str:

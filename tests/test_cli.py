@@ -21,8 +21,9 @@ def env(tmp_path):
                **{f"{name}_HTTP_ADDRESS": f"127.0.0.1:{port}" for name, port in ports.items()}}
 
 
-def test_up_starts_the_office_and_demo_drives_a_month_through_it(env):
-    up = subprocess.Popen([*LIANXIN, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+def test_up_starts_the_office_and_demo_drives_a_month_through_it(env, tmp_path):
+    log = open(tmp_path / "up.log", "w")  # the services' logs too: a file never fills up and blocks them
+    up = subprocess.Popen([*LIANXIN, "up"], env=env, stdout=subprocess.PIPE, stderr=log, text=True)
     try:
         lines = []
         for line in up.stdout:
@@ -45,7 +46,9 @@ def test_up_starts_the_office_and_demo_drives_a_month_through_it(env):
     finally:
         up.send_signal(signal.SIGINT)
         up.wait(timeout=60)
-    assert up.returncode == 0
+        log.close()
+    logged = (tmp_path / "up.log").read_text()
+    assert up.returncode == 0 and "did not stop within" not in logged, logged[-3000:]
     assert all(os.path.exists(f"{env['LIANXIN_DATA_DIR']}/{name}.db")
                for name in ("intake", "dispatch", "supervision", "scoring"))
 
