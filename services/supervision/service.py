@@ -29,7 +29,7 @@ DATABASE = Database(Path(__file__).with_name("migrations"))
 WATCHERS = ("supervisor", "administrator", "leader", "operator")  # who may see the watch list
 READS = ("operator", "supervisor", "administrator", "leader", "unit_handler", "unit_head")
 CALLERS = ("operator", "supervisor")  # who calls petitioners back and closes cases
-OFFICE = ("supervisor", "administrator")  # who may refuse a unit's handling and reopen its case
+OFFICE = ("supervisor", "administrator")  # the office itself: reviews, reopening, notices, accountability, watch list
 
 
 class SupervisionService(OfficeService):
@@ -83,7 +83,7 @@ class SupervisionService(OfficeService):
 
     @api("POST", "/reviews/<string:review_id>/conclusion")
     def conclude_review(self, request, review_id):
-        staff = self.auth.require(request, "supervisor", "administrator")
+        staff = self.auth.require(request, *OFFICE)
         conclusion = parse_body(request, ConclusionIn)
         with self.uow as uow:
             review = reviews.get(uow, review_id)
@@ -103,7 +103,7 @@ class SupervisionService(OfficeService):
 
     @api("POST", "/watch-list")
     def add_to_watch_list(self, request):
-        staff = self.auth.require(request, "supervisor", "administrator")
+        staff = self.auth.require(request, *OFFICE)
         incoming = parse_body(request, watch.WatchIn)
         with self.uow as uow:
             entry = watch.add(uow, self.directory, incoming, staff)
@@ -180,7 +180,7 @@ class SupervisionService(OfficeService):
 
     @api("POST", "/notices")
     def issue_notice(self, request):
-        staff = self.auth.require(request, "supervisor", "administrator")
+        staff = self.auth.require(request, *OFFICE)
         incoming = parse_body(request, notices.NoticeIn)
         with self.uow as uow:
             notice = notices.issue_by_hand(uow, self.directory, incoming, staff)
@@ -194,7 +194,7 @@ class SupervisionService(OfficeService):
 
     @api("POST", "/accountability")
     def hold_to_account(self, request):
-        staff = self.auth.require(request, "supervisor", "administrator")
+        staff = self.auth.require(request, *OFFICE)
         incoming = parse_body(request, notices.AccountabilityIn)
         with self.uow as uow:
             record = notices.hold_to_account(uow, self.directory, incoming, staff)
