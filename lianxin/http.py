@@ -17,7 +17,7 @@ from kombu import Connection
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import text
+from sqlalchemy import Select, select, text
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import BadRequest, HTTPException, LengthRequired
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -177,6 +177,16 @@ def cursor(request: Request, to_pk, example: str) -> int:
     if (pk := to_pk(after)) is None:
         raise ApiError(f"query parameter 'after' must be a number like {example}, got {after!r}")
     return pk
+
+
+def newest_first(request: Request, model, to_pk, example: str) -> tuple[Select, int]:
+    """A page of ``model``'s rows, newest first and older than the ``after`` cursor (a log read backwards),
+    and its size; callers add their filters to the query."""
+    limit = page_limit(request)
+    query = select(model).order_by(model.id.desc()).limit(limit)
+    if request.args.get("after"):
+        query = query.where(model.id < cursor(request, to_pk, example))
+    return query, limit
 
 
 def page(name: str, views: list[dict], limit: int, id_field: str) -> dict:

@@ -58,6 +58,21 @@ def supervised(office, case_id, state):
     return answer.status_code == 200 and answer.json()["state"] == state and answer.json()
 
 
+def close_through_the_office(office, report_id: str) -> dict:
+    """The unit accepts and reports with signatures, the office calls back a satisfied petitioner: the
+    case closes (offices started with review_sample_percent 0, so no random review holds it)."""
+    case = eventually(lambda: case_of(office, report_id))
+    with office.client("dispatch", "chengguan-handler") as dispatch:
+        assert dispatch.post(f"/cases/{case['case_id']}/acceptance", json={}).status_code == 200
+        assert dispatch.post(f"/cases/{case['case_id']}/handling-report", json=SIGNED_REPORT).status_code == 201
+    eventually(lambda: supervised(office, case["case_id"], "awaiting_callback"))
+    with office.client("supervision") as supervision:
+        called = supervision.post(f"/cases/{case['case_id']}/callbacks", json={
+            "reached": True, "resolved": "yes", "satisfaction": "satisfied", "recorded_by": "op-07"})
+    assert called.json()["state"] == "closed", called.text
+    return case
+
+
 def test_a_report_becomes_a_closed_case_and_a_scored_unit(office):
     with office.client("intake") as intake:
         created = intake.post("/reports", json=REPORT)

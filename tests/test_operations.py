@@ -12,7 +12,7 @@ from click.testing import CliRunner
 import services.dispatch.handling as dispatch_handling
 from lianxin.cli import main as lianxin
 from tests.conftest import BROKER_HOST, POSTGRES_URL, Office, rabbitmqctl
-from tests.test_end_to_end import REPORT, SIGNED_REPORT, case_of, distinct_reports, supervised
+from tests.test_end_to_end import REPORT, case_of, close_through_the_office, distinct_reports
 from tests.waiting import eventually
 
 
@@ -146,7 +146,7 @@ def test_a_restored_database_catches_up_from_the_broker_and_ranks_the_same(amqp_
 
         with office.client("intake") as intake:
             later = [intake.post("/reports", json=r).json() for r in [REPORT, *distinct_reports(7)[4:]]]
-        close(office, later[0])
+        close_through_the_office(office, later[0]["report_id"])
         eventually(lambda: cases_scored(office) == (7, 1))
         before = rankings(office)
 
@@ -162,18 +162,6 @@ def test_a_restored_database_catches_up_from_the_broker_and_ranks_the_same(amqp_
         eventually(lambda: rankings(office) == before, timeout=60)
     finally:
         office.stop()
-
-
-def close(office, report):
-    case = eventually(lambda: case_of(office, report["report_id"]))
-    with office.client("dispatch", "chengguan-handler") as dispatch:
-        assert dispatch.post(f"/cases/{case['case_id']}/acceptance", json={}).status_code == 200
-        assert dispatch.post(f"/cases/{case['case_id']}/handling-report", json=SIGNED_REPORT).status_code == 201
-    eventually(lambda: supervised(office, case["case_id"], "awaiting_callback"))
-    with office.client("supervision") as supervision:
-        called = supervision.post(f"/cases/{case['case_id']}/callbacks", json={
-            "reached": True, "resolved": "yes", "satisfaction": "satisfied", "recorded_by": "op-07"})
-    assert called.json()["state"] == "closed", called.text
 
 
 def table(database_url, sql) -> list[tuple]:
@@ -209,7 +197,7 @@ def test_a_restored_dispatch_opens_the_same_cases_again_and_follows_their_closur
 
         with office.client("intake") as intake:
             later = [intake.post("/reports", json=r).json() for r in [REPORT, *distinct_reports(5)[3:]]]
-        close(office, later[0])
+        close_through_the_office(office, later[0]["report_id"])
         eventually(lambda: all(case_of(office, r["report_id"]) for r in later))
         before = table(database_urls["dispatch"], cases), table(database_urls["intake"], reports)
         done_before = done_by(office, later[0])

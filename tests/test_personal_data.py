@@ -13,7 +13,7 @@ from lianxin.db import Database, utcnow
 from services.intake.models import Report
 from services.intake.protection import Encrypted, use_keys
 from tests.conftest import Office
-from tests.test_end_to_end import REPORT, SIGNED_REPORT, case_of, supervised
+from tests.test_end_to_end import REPORT, case_of, close_through_the_office
 from tests.waiting import eventually
 
 OLD, NEW = Fernet.generate_key().decode(), Fernet.generate_key().decode()
@@ -100,15 +100,7 @@ def take_in(office, report=REPORT) -> dict:
 
 
 def close_case(office, report: dict) -> None:
-    case = eventually(lambda: case_of(office, report["report_id"]))
-    with office.client("dispatch", "chengguan-handler") as dispatch:
-        assert dispatch.post(f"/cases/{case['case_id']}/acceptance", json={}).status_code == 200
-        assert dispatch.post(f"/cases/{case['case_id']}/handling-report", json=SIGNED_REPORT).status_code == 201
-    eventually(lambda: supervised(office, case["case_id"], "awaiting_callback"))
-    with office.client("supervision") as supervision:
-        called = supervision.post(f"/cases/{case['case_id']}/callbacks", json={
-            "reached": True, "resolved": "yes", "satisfaction": "satisfied", "recorded_by": "op-07"})
-    assert called.json()["state"] == "closed", called.text
+    close_through_the_office(office, report["report_id"])
     with office.client("intake") as intake:
         eventually(lambda: intake.get(f"/reports/{report['report_id']}").json()["status"] == "closed")
 

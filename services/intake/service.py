@@ -14,6 +14,7 @@ from lianxin.http import (
     api,
     aware_datetime,
     cursor,
+    newest_first,
     office_date,
     page,
     page_limit,
@@ -152,10 +153,7 @@ class IntakeService(Open311Api, OfficeService):
     def list_releases(self, request):
         """The access log, newest first: by report, petitioner, who saw the data, kind and period; paged."""
         self.auth.require(request, *personal_data.OFFICE)
-        limit = page_limit(request)
-        query = select(PersonalDataRelease).order_by(PersonalDataRelease.id.desc()).limit(limit)
-        if query_param(request, "after") is not None:
-            query = query.where(PersonalDataRelease.id < cursor(request, personal_data.release_pk, "PD00000012"))
+        query, limit = newest_first(request, PersonalDataRelease, personal_data.release_pk, "PD00000012")
         if (report_id := query_param(request, "report_id")) is not None:
             query = query.where(PersonalDataRelease.report_pk == (report_pk(report_id) or -1))
         if (reporter_id := query_param(request, "reporter_id")) is not None:
@@ -195,10 +193,7 @@ class IntakeService(Open311Api, OfficeService):
     @api("GET", "/personal-data-erasures")
     def list_erasures(self, request):
         self.auth.require(request, *personal_data.OFFICE)
-        limit = page_limit(request)
-        query = select(PersonalDataErasure).order_by(PersonalDataErasure.id.desc()).limit(limit)
-        if query_param(request, "after") is not None:
-            query = query.where(PersonalDataErasure.id < cursor(request, personal_data.erasure_pk, "ER0000012"))
+        query, limit = newest_first(request, PersonalDataErasure, personal_data.erasure_pk, "ER0000012")
         if (reporter_id := query_param(request, "reporter_id")) is not None:
             query = query.where(PersonalDataErasure.reporter_id == reporter_id)
         with self.uow as uow:
