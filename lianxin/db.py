@@ -218,10 +218,10 @@ class UnitOfWork:
     def emit(self, event_type: str, subject: str, data: dict | EventData) -> CloudEvent:
         """Validate an event and put it in the outbox of this transaction."""
         cloud_event = new_event(event_type, subject, data)
-        with self.session.no_autoflush:  # the outbox needs nothing flushed first: pending rows go at the commit,
-            self.session.execute(INTO_OUTBOX, {  # a batch's together
-                "event_id": cloud_event.id, "type": cloud_event.type, "body": cloud_event.to_json(),
-                "created_at": utcnow()})
+        # the outbox needs nothing flushed first: pending rows go at the commit, a whole batch's together
+        with self.session.no_autoflush:
+            self.session.execute(INTO_OUTBOX, {"event_id": cloud_event.id, "type": cloud_event.type,
+                                               "body": cloud_event.to_json(), "created_at": utcnow()})
         self._emitted += 1
         return cloud_event
 
