@@ -13,6 +13,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TypeVar
 
+from eventlet import wsgi as eventlet_wsgi
 from kombu import Connection
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
@@ -35,6 +36,29 @@ NO_NUL = "must not contain NUL characters (\\u0000)"
 DATABASE_RETRY_AFTER = 5  # seconds a client is asked to wait while the database is away
 HEALTH_TIMEOUT = 2.0  # seconds a health check waits for the broker
 Model = TypeVar("Model", bound=BaseModel)
+# every answer of a service: its documents (assignment notice, digests, assessment report) load nothing, run
+# nothing and are framed by no one; a browser takes each answer for the type it says it is
+DOCUMENT_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; "
+                   "form-action 'none'")
+
+
+def security_headers(policy: str) -> dict:
+    """The headers every HTML (and other) answer carries, under the given Content-Security-Policy."""
+    return {"Content-Security-Policy": policy, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+
+SERVICE_HEADERS = security_headers(DOCUMENT_POLICY)
+
+
+def with_headers(app, headers: dict):
+    """A WSGI application whose every answer carries ``headers`` (unless it set them itself)."""
+    def answered(environ, start_response):
+        def start(status, response_headers, exc_info=None):
+            present = {name.lower() for name, _ in response_headers}
+            extra = [(name, value) for name, value in headers.items() if name.lower() not in present]
+            return start_response(status, [*response_headers, *extra], exc_info)
+        return app(environ, start)
+    return answered
 
 
 class ApiError(Exception):
@@ -61,6 +85,14 @@ class Unprocessable(ApiError):
 
 class Unavailable(ApiError):
     status, code = 503, "unavailable"
+
+
+class TooManyRequests(ApiError):
+    status, code = 429, "too_many_requests"
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(f"{message}: try again in {retry_after} s")
+        self.retry_after = retry_after
 
 
 def json_response(body, status: int = 200, headers: dict | None = None) -> Response:
@@ -202,7 +234,8 @@ class ApiWebServer(WebServer):
         # behind PROXY_HOPS proxies (nginx in front of intake replicas), the client is the address the
         # nearest proxy saw, from X-Forwarded-For; without proxies the header is anyone's to forge
         hops = self.container.config.get("PROXY_HOPS", 0)
-        return ProxyFix(_ApiWsgiApp(self), x_for=hops) if hops else _ApiWsgiApp(self)
+        app = with_headers(_ApiWsgiApp(self), SERVICE_HEADERS)
+        return ProxyFix(app, x_for=hops) if hops else app
 
     def get_wsgi_server(self, sock, wsgi_app, protocol=None, debug=False):
         return super().get_wsgi_server(sock, wsgi_app, protocol=_ApiProtocol, debug=debug)
@@ -239,9 +272,56 @@ def _carries_nul(request: Request) -> bool:
 
 class _ApiProtocol(HttpOnlyProtocol):
     """What the HTTP layer refuses before any route sees it (e.g. too many headers), in the common format
-    rather than http.server's HTML page."""
+    rather than http.server's HTML page or eventlet's empty answers."""
     error_content_type = "application/json"
     error_message_format = json.dumps({"error": {"code": "http_error", "message": "%(message)s", "details": []}})
+
+    def handle_one_request(self):
+        wfile, self.wfile = self.wfile, _CannedRefusals(self.wfile)
+        try:
+            super().handle_one_request()
+        finally:
+            self.wfile = wfile
+
+    def send_response(self, code, message=None):
+        super().send_response(code, message)
+        for name, value in SERVICE_HEADERS.items():
+            self.send_header(name, value)
+
+
+def _raw_refusal(status: int, reason: str, message: str) -> bytes:
+    body = json.dumps({"error": {"code": "http_error", "message": message, "details": []}}).encode()
+    headers = {"Content-Type": "application/json", "Content-Length": str(len(body)), "Connection": "close",
+               **SERVICE_HEADERS}
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    return f"HTTP/1.1 {status} {reason}\r\n{head}\r\n".encode() + body
+
+
+_LINE = eventlet_wsgi.MAX_REQUEST_LINE
+_CANNED = {  # eventlet's empty answers, written before any WSGI application is called
+    eventlet_wsgi.RESPONSE_414: _raw_refusal(
+        414, "URI Too Long", f"the request line (method, path and query) is longer than {_LINE} bytes"),
+    b"HTTP/1.0 400 Header Line Too Long\r\nConnection: close\r\nContent-length: 0\r\n\r\n": _raw_refusal(
+        431, "Request Header Fields Too Large", f"a header line is longer than {eventlet_wsgi.MAX_HEADER_LINE} bytes"),
+    b"HTTP/1.0 400 Headers Too Large\r\nConnection: close\r\nContent-length: 0\r\n\r\n": _raw_refusal(
+        431, "Request Header Fields Too Large",
+        f"the headers are larger than {eventlet_wsgi.MAX_TOTAL_HEADER_SIZE} bytes together"),
+    b"HTTP/1.0 400 Bad Request\r\nConnection: close\r\nContent-length: 0\r\n\r\n": _raw_refusal(
+        400, "Bad Request", "Content-Length must be a whole number of bytes, 0 or more"),
+}
+
+
+class _CannedRefusals:
+    """The connection's output, with eventlet's empty refusals replaced by the common format."""
+
+    def __init__(self, wfile):
+        self._wfile = wfile
+
+    def write(self, data):
+        return self._wfile.write(_CANNED.get(bytes(data), data) if len(data) < 120 else data)
+
+    def __getattr__(self, name):
+        return getattr(self._wfile, name)
 
 
 def _shared_segments(rule: str, path: str) -> int:
@@ -270,6 +350,10 @@ class JsonHttpHandler(HttpRequestHandler):
         return self.response_from_exception(exc)
 
     def response_from_exception(self, exc):
+        if isinstance(exc, TooManyRequests):
+            response = error_response(exc.status, exc.code, exc.message, exc.details)
+            response.headers["Retry-After"] = str(exc.retry_after)
+            return response
         if isinstance(exc, ApiError):
             return error_response(exc.status, exc.code, exc.message, exc.details)
         if isinstance(exc, HTTPException):

@@ -130,6 +130,19 @@ def test_what_the_http_layer_refuses_before_any_route_is_in_the_common_format(of
     assert error["message"] == "Too many headers"
 
 
+@pytest.mark.parametrize("service", list(SERVICES))
+def test_a_path_or_headers_too_long_are_refused_in_the_common_format(office, service):
+    """eventlet answers these itself, before any application, with an empty 414 or 400."""
+    with office.client(service) as client:
+        error = refused(client.get("/cases", params={"q": "x" * 9000}), 414)
+        assert "request line" in error["message"]
+        assert refused(client.get("/cases", headers={"X-Long": "x" * 9000}), 431)["message"].startswith("a header line")
+        many = {f"X-Header-{i}": "x" * 7000 for i in range(10)}
+        assert "headers are larger" in refused(client.get("/cases", headers=many), 431)["message"]
+        answer = client.get("/health", headers={f"X-Header-{i}": "1" for i in range(200)})
+    assert answer.headers["x-content-type-options"] == "nosniff"
+
+
 def test_a_substitution_naming_more_leaders_than_a_county_has_is_refused(office):
     with office.client("intake", "supervisor-01") as intake:
         session_id = intake.get("/reception/calendar/2026-12").json()["sessions"][0]["id"]

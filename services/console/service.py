@@ -6,16 +6,18 @@ from __future__ import annotations
 import logging
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from nameko.dependency_providers import Config
 from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer
 from werkzeug.exceptions import HTTPException
 from werkzeug.utils import redirect, send_from_directory
 from werkzeug.wrappers import Response
 
 from lianxin.auth import Unauthorised
 from lianxin.directory import CountyDirectory
-from lianxin.http import error_response, json_response
+from lianxin.http import error_response, json_response, security_headers, with_headers
 from lianxin.i18n import LANGUAGES
 
 from . import pages
@@ -28,13 +30,27 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).with_name("static")
 FAILED = ("<!doctype html><meta charset=utf-8><title>出错了 · Failed</title>"
           "<p>出错了，已记录。Something went wrong; it was logged.")
+# the console's pages load their own stylesheet and script only, run no inline script, post only to the
+# console and are framed by no one
+PAGE_HEADERS = security_headers("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                                "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                                "frame-ancestors 'none'")
 HOME = {"operator": "/intake", "officer": "/intake", "unit_handler": "/board", "unit_head": "/board",
         "supervisor": "/board", "administrator": "/board", "leader": "/alerts", "bureau": "/rankings"}
+
+
+class PageServer(WebServer):
+    """nameko's web server, every answer (a page, a file, a refusal) under the console's own policy."""
+
+    def get_wsgi_app(self):
+        return with_headers(super().get_wsgi_app(), PAGE_HEADERS)
 
 
 class PageHandler(HttpRequestHandler):
     """nameko's ``@http`` for pages: the services' refusals are shown by the pages themselves; anything
     unexpected is logged and answered with a short page, without a stack trace."""
+
+    server = PageServer()
 
     def response_from_exception(self, exc):
         if isinstance(exc, HTTPException):
@@ -80,6 +96,7 @@ class ConsoleService:
 
     @http("POST", "/sign-out")
     def sign_out(self, request):
+        self.sessions.end(request)
         response = redirect("/sign-in", 303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
@@ -87,8 +104,7 @@ class ConsoleService:
     @http("POST", "/language")
     def choose_language(self, request):
         wanted = request.form.get("lang")
-        back = request.form.get("next", "/")
-        response = redirect(back if back.startswith("/") and not back.startswith("//") else "/", 303)
+        response = redirect(same_site(request.form.get("next")), 303)
         if wanted in LANGUAGES:
             response.set_cookie(LANGUAGE_COOKIE, wanted, max_age=365 * 86400, samesite="Lax", path="/")
         return response
@@ -309,7 +325,6 @@ class ConsoleService:
         body = pages.nested(form)
         body.pop("review_id", None)
         if action == "callback":
-            body["recorded_by"] = staff.code
             body["reached"] = form.get("reached") == "yes"
         elif action == "instruct" and staff.role == "leader":
             body["leader"] = staff.code  # a leader records their own instructions
@@ -317,3 +332,12 @@ class ConsoleService:
             body["evidence"] = [case_id]
         return body
 
+
+def same_site(path: str | None) -> str:
+    r"""``path`` if it is a path on this site, else the home page. Browsers drop tabs and newlines from a URL
+    and read a backslash as a slash, so ``/\t/evil.example/`` would leave the site: a path with any of them
+    is not taken."""
+    if not path or not path.startswith("/") or any(c.isspace() or c == "\\" or not c.isprintable() for c in path):
+        return "/"
+    parts = urlsplit(path)
+    return "/" if path.startswith("//") or parts.scheme or parts.netloc else path

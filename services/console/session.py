@@ -2,9 +2,14 @@
 
 The cookie is sealed with Fernet (authenticated encryption with a timestamp), so it can be neither read
 nor forged in the browser and it expires; SameSite=Lax keeps other sites from posting forms with it.
+It also names a session the console keeps: signing out ends that session here, so a copy of the cookie
+(a shared computer, a proxy's log) no longer signs anyone in; a restart of the console ends them all.
 """
 from __future__ import annotations
 
+import json
+import secrets
+import time
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -33,24 +38,46 @@ class Visitor:
 class Sessions:
     def __init__(self, key: str, max_age: int, authenticator: Authenticator):
         self.fernet, self.max_age, self.authenticator = Fernet(key.encode()), max_age, authenticator
+        self.open: dict[str, float] = {}  # session id -> when it ends (epoch seconds)
 
     def staff_of(self, token: str) -> Staff:
         """The staff member a token belongs to (the credentials file the services read too)."""
         return self.authenticator.identify(SimpleNamespace(headers={"Authorization": f"Bearer {token.strip()}"}))
 
     def seal(self, token: str) -> str:
-        return self.fernet.encrypt(token.strip().encode()).decode()
+        """A new session for the token, as the cookie's value."""
+        now = time.time()
+        self.open = {sid: ends for sid, ends in self.open.items() if ends > now}  # forget the expired
+        session = secrets.token_urlsafe(18)
+        self.open[session] = now + self.max_age
+        return self.fernet.encrypt(json.dumps({"session": session, "token": token.strip()}).encode()).decode()
 
     def visitor(self, request) -> Visitor:
         lang = chosen_language(request.cookies.get(LANGUAGE_COOKIE))
-        sealed = request.cookies.get(SESSION_COOKIE)
-        if not sealed:
+        if (opened := self._opened(request)) is None:
             return Visitor(lang)
         try:
-            token = self.fernet.decrypt(sealed.encode(), ttl=self.max_age).decode()
-            return Visitor(lang, self.staff_of(token), token)
-        except (InvalidToken, Unauthorised):  # expired, forged, or the token was withdrawn
+            return Visitor(lang, self.staff_of(opened["token"]), opened["token"])
+        except Unauthorised:  # the token was withdrawn
             return Visitor(lang)
+
+    def end(self, request) -> None:
+        """Sign out: the session ends here, whatever copies of its cookie remain."""
+        if (opened := self._opened(request)) is not None:
+            self.open.pop(opened["session"], None)
+
+    def _opened(self, request) -> dict | None:
+        """The cookie's session and token, if the cookie is genuine and its session still open."""
+        sealed = request.cookies.get(SESSION_COOKIE)
+        if not sealed:
+            return None
+        try:  # expired, forged, or sealed before the session was kept here
+            opened = json.loads(self.fernet.decrypt(sealed.encode(), ttl=self.max_age))
+        except (InvalidToken, ValueError):
+            return None
+        if not isinstance(opened, dict) or self.open.get(opened.get("session"), 0) <= time.time():
+            return None
+        return opened
 
     def set_cookie(self, response, token: str) -> None:
         response.set_cookie(SESSION_COOKIE, self.seal(token), max_age=self.max_age, httponly=True, samesite="Lax",

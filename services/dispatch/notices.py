@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-import markdown
-
 from lianxin.directory import Directory
+from lianxin.documents import html_page, plain
 
 COUNTY_TIME = ZoneInfo("Asia/Shanghai")
 SEVERITY = {"general": "一般事项", "major": "重大疑难事项"}
@@ -35,11 +34,11 @@ def assignment_notice(directory: Directory, case) -> str:
         f"| 来源 | {CHANNEL.get(case.channel, case.channel)}，{_day(case.received_at)} |",
         f"| 地点 | {township.name if township else '—'} |",
         f"| 涉及人数 | {case.people_count} |",
-        f"| 交办理由 | {case.routing_reason} |",
+        f"| 交办理由 | {plain(case.routing_reason)} |",
         "",
         "**反映内容：**",
         "",
-        f"> {case.matter or '（见来件）'}",
+        f"> {plain(case.matter) if case.matter else '（见来件）'}",
         "",
         "落实首问负责制：接件单位负责到底，不得推诿；确属交办不当的，请于5个工作日内说明理由申请退回。",
         "",
@@ -48,8 +47,8 @@ def assignment_notice(directory: Directory, case) -> str:
 
 
 def as_html(text: str) -> str:
-    body = markdown.markdown(text, extensions=["tables"])
-    return f'<!doctype html><html lang="zh"><meta charset="utf-8"><title>交办通知</title><body>{body}</body></html>'
+    """The notice to print: citizen's and staff's words escaped, nothing in it live."""
+    return html_page(text, title="交办通知")
 
 
 def _day(moment) -> str:

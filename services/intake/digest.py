@@ -13,7 +13,6 @@ the content, with long numbers (phones, ID numbers) masked.
 """
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta, timezone
@@ -21,6 +20,8 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from lianxin.directory import Directory, Leader
+from lianxin.documents import html_page
+from lianxin.documents import plain as _cell
 
 COUNTY_TIME = ZoneInfo("Asia/Shanghai")
 EXCERPT_LENGTH = 60
@@ -472,40 +473,9 @@ def _table(headers: list[str], rows: list[list]) -> list[str]:
             *("| " + " | ".join(_cell(value) for value in row) + " |" for row in rows)]
 
 
-def _cell(value) -> str:
-    """Text safe inside Markdown (and its HTML): no line breaks, no markup, no raw HTML."""
-    text = html.escape(" ".join(str(value).split()), quote=False)
-    return re.sub(r"([\\`*_\[\]|])", r"\\\1", text)
-
-
 def to_html(markdown_text: str, *, title: str | None = None) -> str:
-    """A standalone HTML page from the Markdown (Python-Markdown, tables; raw HTML in the text is escaped)."""
-    import markdown  # imported here so the digest's data and Markdown work without it
-
-    converter = markdown.Markdown(extensions=["tables", "sane_lists"])
-    converter.preprocessors.deregister("html_block")
-    converter.inlinePatterns.deregister("html")
-    heading = next((line[2:] for line in markdown_text.splitlines() if line.startswith("# ")), "连心")
-    return HTML_PAGE.format(title=html.escape(title or heading), body=converter.convert(markdown_text))
-
-
-HTML_PAGE = """<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<title>{title}</title>
-<style>
-body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; max-width: 60em; margin: 2em auto; }}
-table {{ border-collapse: collapse; margin: 0.5em 0 1em; }}
-th, td {{ border: 1px solid #999; padding: 0.2em 0.5em; vertical-align: top; }}
-th {{ background: #eee; }}
-</style>
-</head>
-<body>
-{body}
-</body>
-</html>
-"""
+    """A standalone HTML page from the Markdown, nothing in it live (lianxin.documents)."""
+    return html_page(markdown_text, title=title)
 
 
 # --------------------------------------------------------------------------- small helpers

@@ -8,6 +8,11 @@
     return function () { clearTimeout(timer); timer = setTimeout(fn, ms); };
   }
 
+  // --- printing (a button, not an inline handler: the console's policy runs no inline script) ---------
+  Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   // --- the intake form -------------------------------------------------------------------------------
   var form = document.getElementById("intake-form");
   if (form) {
