@@ -12,6 +12,7 @@ from lianxin.directory import load_directory
 from lianxin.events import new_event, parse_event
 from lianxin.messaging_tables import outbox
 from services.supervision import models
+from services.supervision.links import Links
 from services.supervision.service import SupervisionService
 from tests.test_directory import SAMPLE
 from tests.test_event_order import DEADLINE, dispatched, reported
@@ -37,7 +38,8 @@ def database(tmp_path):
 @pytest.fixture
 def supervision(database):
     return worker_factory(SupervisionService, uow=database.unit_of_work(), directory=load_directory(SAMPLE),
-                          config=CONFIG, auth=Authenticator(load_credentials(SAMPLE.with_name("staff.yaml"))))
+                          config=CONFIG, auth=Authenticator(load_credentials(SAMPLE.with_name("staff.yaml"))),
+                          links=Links(CONFIG["LINK_KEY"], failures=3, minutes=10))
 
 
 def emitted(database, event_type):
@@ -204,6 +206,30 @@ def test_the_petitioner_follows_and_rates_the_case_through_a_secret_link(supervi
     assert callback.data["recorded_by"] == "citizen"
 
 
+def test_wrong_link_secrets_are_limited_per_address_and_per_case(supervision):
+    from lianxin.http import NotFound, TooManyRequests
+    from werkzeug.test import EnvironBuilder
+    supervision.on_case_dispatched([dispatched()])
+    secret = supervision.citizen_link(office_request({}, "callback-op-01"), "C00000001")["path"].split("secret=")[1]
+
+    def citizen(secret, address="203.0.113.7"):
+        return EnvironBuilder(query_string={"secret": secret}, environ_base={"REMOTE_ADDR": address}).get_request()
+
+    for attempt in range(3):  # the limit in the fixture: 3 wrong secrets in 10 minutes
+        with pytest.raises(NotFound):
+            supervision.public_case(citizen(f"guess-{attempt}"), "C00000001")
+    with pytest.raises(TooManyRequests) as refused:  # the right secret too: else guessing would go on
+        supervision.public_case(citizen(secret), "C00000001")
+    assert 0 < refused.value.retry_after <= 600 and "address" in refused.value.message
+    with pytest.raises(TooManyRequests):  # this address, another case (the count comes before any look-up)
+        supervision.public_case(citizen("guess"), "C00000002")
+    with pytest.raises(TooManyRequests) as refused:  # this case, from other addresses
+        supervision.public_case(citizen(secret, "198.51.100.1"), "C00000001")
+    assert "case" in refused.value.message
+    with pytest.raises(NotFound):  # another address on another case is not held back
+        supervision.public_case(citizen("guess", "198.51.100.2"), "C00000002")
+
+
 # --- key cases and long-standing petitioners ---------------------------------------------------------------
 
 def test_a_long_standing_petitioner_is_followed_up_until_settled_with_their_history(supervision):
@@ -280,3 +306,14 @@ def test_a_case_still_with_its_unit_has_no_handling_to_refuse_and_operators_may_
         supervision.reopen_case(request({"reason": "办理不实"}, "supervisor-01"), "C00000001")
     with pytest.raises(Forbidden):
         supervision.reopen_case(request({"reason": "办理不实"}), "C00000001")
+
+
+def test_a_callback_is_recorded_as_the_person_signed_in_whatever_the_body_says(supervision, database):
+    supervision.on_case_dispatched([dispatched()])
+    supervision.on_case_reported([reported()])
+    for claimed in ("supervisor-01", "citizen"):  # an operator once recorded callbacks as both
+        view = supervision.record_callback(request({**NOT_REACHED, "recorded_by": claimed}, "hotline-op-01"),
+                                           "C00000001")[1]
+        assert view["callbacks"][-1]["recorded_by"] == "hotline-op-01"
+    supervision.record_callback(request({**SATISFIED, "recorded_by": "citizen"}, "hotline-op-01"), "C00000001")
+    assert [c.data["recorded_by"] for c in emitted(database, "callback.recorded")] == ["hotline-op-01"] * 3

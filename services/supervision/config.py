@@ -18,8 +18,12 @@ class SupervisionSettings(ServiceSettings):
     review_sample_percent: int = Field(5, ge=0, le=100, description="handling reports reviewed at random")
     # key of the per-case secret in the link a citizen uses to see and rate their case
     link_key: str = Field(DEVELOPMENT_LINK_KEY, min_length=8)
+    # wrong link secrets allowed per client address and per case within the window, then 429 until it moves on
+    link_failures: int = Field(10, ge=1, description="wrong link secrets allowed per address and per case")
+    link_failure_minutes: int = Field(10, ge=1, description="the window those are counted in")
 
     def extra_config(self) -> dict:
         return {"CALLBACKS": {"retry_hours": self.callback_retry_hours, "max_attempts": self.callback_max_attempts},
                 "REOPEN_NOTICE_AFTER": self.reopen_notice_after, "REVIEW_SAMPLE_PERCENT": self.review_sample_percent,
-                "LINK_KEY": self.link_key}
+                "LINK_KEY": self.link_key, "LINK_FAILURES": self.link_failures,
+                "LINK_FAILURE_MINUTES": self.link_failure_minutes}

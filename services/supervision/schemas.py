@@ -12,7 +12,7 @@ class CallbackIn(BaseModel):
     resolved: Literal["yes", "partly", "no"] | None = None
     satisfaction: Literal["satisfied", "neutral", "dissatisfied"] | None = None
     comment: Annotated[str, Field(max_length=2000)] = ""
-    recorded_by: StaffCode
+    recorded_by: StaffCode | None = None  # ignored in a body: the signed-in person (or "citizen", by the link)
     recorded_at: PastTime = None
 
     @model_validator(mode="after")

@@ -1,6 +1,4 @@
 """supervision: callbacks, the three no-closures, reopening."""
-import hashlib
-import hmac
 from pathlib import Path
 
 from nameko.timer import timer
@@ -13,6 +11,7 @@ from lianxin.metrics import METRICS
 from lianxin.service import OfficeService
 
 from . import callbacks, notices, reviews, watch
+from .links import LinkKeeper
 from .models import Accountability, Notice, Review, SupervisedCase, WatchEntry
 from .schemas import (
     CallbackIn,
@@ -37,6 +36,7 @@ class SupervisionService(OfficeService):
 
     uow = UnitOfWorkProvider(DATABASE)
     relay = OutboxRelay(DATABASE)
+    links = LinkKeeper()
 
     @event_consumer("case.dispatched")
     def on_case_dispatched(self, events):
@@ -144,17 +144,17 @@ class SupervisionService(OfficeService):
         self.auth.require(request, "operator", "supervisor", "administrator")
         with self.uow as uow:
             callbacks.get_case(uow, case_id)
-        return {"case_id": case_id, "path": f"/public/cases/{case_id}?secret={self._secret(case_id)}"}
+        return {"case_id": case_id, "path": f"/public/cases/{case_id}?secret={self.links.secret(case_id)}"}
 
     @api("GET", "/public/cases/<string:case_id>")
     def public_case(self, request, case_id):
-        self._check_secret(request, case_id)
+        self.links.check(request, case_id)
         with self.uow as uow:
             return public_view(callbacks.get_case(uow, case_id))
 
     @api("POST", "/public/cases/<string:case_id>/rating")
     def citizen_rating(self, request, case_id):
-        self._check_secret(request, case_id)
+        self.links.check(request, case_id)
         rating = parse_body(request, CitizenRatingIn)
         answers = CallbackIn(reached=True, recorded_by="citizen", **rating.model_dump())
         with self.uow as uow:
@@ -165,16 +165,8 @@ class SupervisionService(OfficeService):
 
     @api("POST", "/public/cases/<string:case_id>/review-request")
     def citizen_review_request(self, request, case_id):
-        self._check_secret(request, case_id)
+        self.links.check(request, case_id)
         return 201, self._request_review(case_id, parse_body(request, ReviewRequestIn))
-
-    def _secret(self, case_id: str) -> str:
-        return hmac.new(self.config["LINK_KEY"].encode(), case_id.encode(), hashlib.sha256).hexdigest()[:24]
-
-    def _check_secret(self, request, case_id: str) -> None:
-        given = request.args.get("secret", "").encode()  # bytes: compare_digest refuses non-ASCII text
-        if not hmac.compare_digest(given, self._secret(case_id).encode()):
-            raise NotFound(f"no case {case_id!r} for this link")  # a wrong secret reveals nothing
 
     # --- notices and accountability -------------------------------------------------------------
 
@@ -248,8 +240,8 @@ class SupervisionService(OfficeService):
 
     @api("POST", "/cases/<string:case_id>/callbacks")
     def record_callback(self, request, case_id):
-        self.auth.require(request, *CALLERS)
-        incoming = parse_body(request, CallbackIn)
+        staff = self.auth.require(request, *CALLERS)
+        incoming = parse_body(request, CallbackIn).model_copy(update={"recorded_by": staff.code})
         with self.uow as uow:
             case = callbacks.get_case(uow, case_id, for_update=True)
             blockers = self._call_back(uow, case, incoming)
