@@ -1,5 +1,5 @@
-# One image for all four Lianxin services (intake, dispatch, supervision,
-# scoring). Which service a container runs is chosen by its command:
+# One image for the four Lianxin services and the console. Which one a container runs is chosen by
+# its command:
 #
 #   docker run lianxin:latest run intake
 #
@@ -20,26 +20,29 @@ RUN groupadd --system --gid 10001 lianxin \
  && useradd --system --uid 10001 --gid lianxin --home-dir /app \
         --no-create-home --shell /usr/sbin/nologin lianxin
 
-# README* is optional (the wildcard may match nothing); it is copied in case
-# pyproject.toml names it as the package readme.
-COPY pyproject.toml README* ./
+# The dependencies first, exactly as locked (requirements.lock, `uv pip compile`): a code edit
+# rebuilds only the layers below this one.
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --no-deps -r requirements.lock
+
+COPY pyproject.toml README.md ./
 COPY lianxin/ ./lianxin/
 COPY services/ ./services/
-# deploy/ holds runtime data such as the county directory
-# (LIANXIN_DIRECTORY=/app/deploy/county.yaml).
+# The office's data files. The services read them from deploy/ under the working directory
+# (LIANXIN_HOME, here /app), so a file mounted over /app/deploy/staff.yaml is the one they use.
 COPY deploy/ ./deploy/
 
-# Install as a regular (non-editable) package, drop the build leftovers and
-# check at build time that the console script exists and starts.
-RUN pip install --no-cache-dir . \
+# Lianxin itself, non-editable, on top of the locked dependencies (--no-deps: nothing unlocked
+# slips in); drop the build leftovers and check at build time that the console script starts.
+RUN pip install --no-cache-dir --no-deps . \
  && rm -rf build ./*.egg-info \
  && lianxin --help > /dev/null
 
 # The code stays owned by root and read-only for the runtime user.
 USER 10001:10001
 
-# intake, dispatch, supervision, scoring (HTTP: /health and /metrics)
-EXPOSE 8001 8002 8003 8004
+# console 8000; intake, dispatch, supervision, scoring 8001-8004 (HTTP: /health and /metrics)
+EXPOSE 8000 8001 8002 8003 8004
 
 ENTRYPOINT ["lianxin"]
 CMD ["--help"]

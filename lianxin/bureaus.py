@@ -18,12 +18,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from lianxin.events import CATALOGUE
+from lianxin.settings import deploy_file
 
 SERVICES = tuple(dict.fromkeys(entry.publisher for entry in CATALOGUE.values()))
 # A bureau's queues are ``<code>.*``: a code equal to a service's name would reach its queues.
 RESERVED_CODES = frozenset({*SERVICES, "lianxin", "amq"})
 HASHING_ALGORITHM = "rabbit_password_hashing_sha256"
-DEFAULT_BUREAUS = "deploy/bureaus.yaml"
 
 
 class BureauError(ValueError):
@@ -85,7 +85,7 @@ def events_exchange(publisher: str) -> str:
 
 def load_bureaus(path: str | Path | None = None) -> list[Bureau]:
     """The bureaus of the file (``LIANXIN_BUREAUS`` or deploy/bureaus.yaml); raises BureauError."""
-    path = Path(path or os.environ.get("LIANXIN_BUREAUS", DEFAULT_BUREAUS))
+    path = Path(path or os.environ.get("LIANXIN_BUREAUS") or deploy_file("bureaus.yaml"))
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:

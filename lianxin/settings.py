@@ -7,18 +7,40 @@ into the container config the nameko extensions read.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from lianxin import logs
+from lianxin.logs import LogFormat, LogLevel
+
+# where the code lives: the checkout, or site-packages once installed (openapi.yaml, templates, migrations)
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
+# the sample county shipped with the code: lianxin/sample/ of an installed wheel, deploy/ of a checkout
+_INSTALLED_SAMPLE = Path(__file__).resolve().parent / "sample"
+SAMPLE_DEPLOY = _INSTALLED_SAMPLE if _INSTALLED_SAMPLE.is_dir() else REPO_ROOT / "deploy"
+
+
+def deploy_file(name: str) -> Path:
+    """A data file of the office (county.yaml, staff.yaml, bureaus.yaml): ``$LIANXIN_HOME/deploy/<name>``.
+
+    LIANXIN_HOME defaults to the working directory when it holds deploy/ (a checkout, the image's /app,
+    an office's own folder), else the files come from the sample shipped with the code. Each file can
+    also be named on its own (LIANXIN_DIRECTORY, LIANXIN_CREDENTIALS, LIANXIN_BUREAUS).
+    """
+    if home := os.environ.get("LIANXIN_HOME"):
+        return Path(home) / "deploy" / name
+    here = Path.cwd() / "deploy"
+    return (here if here.is_dir() else SAMPLE_DEPLOY) / name
 
 
 class ServiceSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore")
+    # a variable set but empty (docker-compose's `${LIANXIN_PII_KEYS:-}`) counts as not set
+    model_config = SettingsConfigDict(extra="ignore", env_ignore_empty=True)
     service: ClassVar[str]
     default_port: ClassVar[int]
     # settings whose shipped value is a development secret, published with the code: refused in production
@@ -26,10 +48,11 @@ class ServiceSettings(BaseSettings):
 
     # shared by all services (no prefix)
     amqp_uri: str = Field(DEFAULT_AMQP_URI, validation_alias="AMQP_URI")
-    directory: Path = Field(REPO_ROOT / "deploy" / "county.yaml", validation_alias="LIANXIN_DIRECTORY")
-    credentials: Path = Field(REPO_ROOT / "deploy" / "staff.yaml", validation_alias="LIANXIN_CREDENTIALS")
+    directory: Path = Field(default_factory=lambda: deploy_file("county.yaml"), validation_alias="LIANXIN_DIRECTORY")
+    credentials: Path = Field(default_factory=lambda: deploy_file("staff.yaml"), validation_alias="LIANXIN_CREDENTIALS")
     data_dir: Path = Field(Path("data"), validation_alias="LIANXIN_DATA_DIR")
-    log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    log_level: LogLevel = Field("INFO", validation_alias="LOG_LEVEL")
+    log_format: LogFormat = Field("plain", validation_alias="LOG_FORMAT")
     # production refuses the development keys and the sample county's development tokens
     environment: Literal["development", "production"] = Field("development", validation_alias="LIANXIN_ENVIRONMENT")
     # a larger event is dead-lettered with that reason: no legitimate one comes near it
@@ -87,7 +110,7 @@ class ServiceSettings(BaseSettings):
             "DATABASE_URL": self.resolved_database_url,
             "DIRECTORY": str(self.directory),
             "CREDENTIALS": str(self.credentials),
-            "LOGGING": _logging(self.log_level),
+            "LOGGING": logs.config(self.log_level, self.log_format, self.service),
             **self.extra_config(),
         }
 
@@ -95,12 +118,3 @@ class ServiceSettings(BaseSettings):
         """Service-specific keys, overridden by services that have any."""
         return {}
 
-
-def _logging(level: str) -> dict:
-    return {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-        "root": {"level": level.upper(), "handlers": ["console"]},
-    }

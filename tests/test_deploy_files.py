@@ -79,6 +79,11 @@ def env_of(service: dict) -> dict[str, str]:
     return {str(k): (None if v is None else str(v)) for k, v in env.items()}
 
 
+def compose_default(value: str) -> str:
+    """What Compose makes of ``${VAR:-default}`` when the office sets nothing."""
+    return re.sub(r"\$\{[A-Z0-9_]+:?-([^}]*)\}", r"\1", value)
+
+
 def volume_mounts(service: dict) -> list[tuple[str, str, str]]:
     """(kind, source, target) for each mount; kind is 'bind' or 'volume'."""
     mounts = []
@@ -244,8 +249,9 @@ def test_each_service_gets_only_its_own_database(services, name):
     env = env_of(services[name])
     own = f"{name.upper()}_DATABASE_URL"
     assert own in env, f"{name} lacks {own}"
-    assert env[own].startswith("postgresql+psycopg://")
-    assert env[own].rsplit("/", 1)[-1] == name, f"{own} points at another database"
+    url = compose_default(env[own])
+    assert url.startswith("postgresql+psycopg://")
+    assert url.rsplit("/", 1)[-1] == name, f"{own} points at another database"
     others = [
         f"{other.upper()}_DATABASE_URL" for other in APP_SERVICES if other != name
     ]
@@ -257,23 +263,48 @@ def test_each_service_gets_only_its_own_database(services, name):
 def test_app_service_environment(services, name):
     env = env_of(services[name])
     prefix = name.upper()
-    assert env.get("AMQP_URI") == "amqp://guest:guest@rabbitmq:5672/"
+    assert env.get("AMQP_URI") == "${AMQP_URI:-amqp://guest:guest@rabbitmq:5672/}"
     assert env.get(f"{prefix}_HTTP_ADDRESS") == f"0.0.0.0:{HTTP_PORTS[name]}"
-    for var in (f"{prefix}_MAX_WORKERS", f"{prefix}_PREFETCH_COUNT", "LOG_LEVEL"):
+    for var in (f"{prefix}_MAX_WORKERS", f"{prefix}_PREFETCH_COUNT", f"{prefix}_DATABASE_URL", "LOG_LEVEL",
+                "LIANXIN_ENVIRONMENT"):
         assert var in env, f"{name} lacks {var}"
         assert re.fullmatch(r"\$\{" + var + r":-[^}]+\}", env[var]), (
             f"{name}: {var} should default via ${{{var}:-...}}"
         )
-    secrets = {"LIANXIN_PSEUDONYM_KEY", "LIANXIN_PII_KEYS", "SUPERVISION_LINK_KEY", "CONSOLE_SESSION_KEY"}
-    assert not secrets & set(env), f"{name}: secrets come from the untracked .env.production, not the file"
-    assert {"path": ".env.production", "required": False} in services[name].get("env_file", []), (
-        f"{name} does not read the optional .env.production (production mode and secrets)")
     # Another service's HTTP address/worker settings would be dead config.
     for other in APP_SERVICES:
         if other != name:
             assert not [k for k in env if k.startswith(other.upper() + "_")], (
                 f"{name} has {other}'s settings"
             )
+
+
+def _secrets_of(name: str) -> set[str]:
+    """The variables of the development secrets a service's settings hold (refused in production)."""
+    from lianxin.runner import settings_of
+    settings = type(settings_of(name))
+    return {settings._variable(field) for field in settings.development_secrets}
+
+
+@pytest.mark.parametrize("name", (*APP_SERVICES, "console"))
+def test_each_service_takes_its_own_secrets_from_the_office_and_no_other(services, name):
+    """The office's `.env` (or shell) sets them; the file writes no value and hands no one another's keys."""
+    env = env_of(services[name])
+    for var in _secrets_of(name):
+        assert env.get(var) == f"${{{var}:-}}", f"{name}: {var} must be `${{{var}:-}}` (the office's, no default)"
+    others = set().union(*(_secrets_of(other) for other in (*APP_SERVICES, "console") if other != name))
+    leaked = (others - _secrets_of(name)) & set(env)
+    assert not leaked, f"{name} is given keys it does not use: {leaked}"
+    assert "env_file" not in services[name], f"{name}: an env_file hands every variable in it to every service"
+
+
+def test_broker_and_database_credentials_are_the_offices(services):
+    rabbitmq, postgres = env_of(services["rabbitmq"]), env_of(services["postgres"])
+    assert rabbitmq["RABBITMQ_DEFAULT_PASS"] == "${RABBITMQ_DEFAULT_PASS:-guest}"
+    assert postgres["POSTGRES_PASSWORD"] == "${POSTGRES_PASSWORD:-lianxin}"
+    for name in APP_SERVICES:  # the development default agrees with the database's own
+        url = env_of(services[name])[f"{name.upper()}_DATABASE_URL"]
+        assert ":lianxin@postgres:5432/" in url, url
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
@@ -339,14 +370,14 @@ def test_env_var_check_is_not_vacuous():
     assert not _named_in_code("FOO_PREFETCH_COUNT", sources)
 
 
-def test_directory_file_is_shipped_in_the_image(services):
-    # The Dockerfile copies deploy/ to /app/deploy, so /app/<path> must be
-    # <repo>/<path>.
-    for name in APP_SERVICES:
-        directory = env_of(services[name]).get("LIANXIN_DIRECTORY")
-        assert directory and directory.startswith("/app/"), name
-        rel = directory[len("/app/"):]
-        assert (ROOT / rel).is_file(), f"{name}: LIANXIN_DIRECTORY {rel} not in the repo"
+def test_data_files_come_from_the_images_working_directory(services):
+    # The Dockerfile copies deploy/ to /app/deploy and works in /app, where the services look for deploy/
+    # (LIANXIN_HOME): a file mounted over /app/deploy/<file> must not be bypassed by a path set here.
+    instr = _dockerfile_instructions()
+    assert ("WORKDIR", "/app") in instr and ("COPY", "deploy/ ./deploy/") in instr
+    for name in (*APP_SERVICES, "console"):
+        env = env_of(services[name])
+        assert not {"LIANXIN_HOME", "LIANXIN_DIRECTORY", "LIANXIN_CREDENTIALS"} & set(env), name
 
 
 # --------------------------------------------------------------------------- #
@@ -371,7 +402,16 @@ def test_dockerfile_shape():
     assert froms and froms[-1].split()[0] == "python:3.11-slim"
     users = [rest for kw, rest in instr if kw == "USER"]
     assert users and users[-1].split(":")[0] not in ("root", "0"), "must run as non-root"
-    assert any(kw == "RUN" and "pip install --no-cache-dir ." in rest for kw, rest in instr)
+    runs = [rest for kw, rest in instr if kw == "RUN"]
+    install = "pip install --no-cache-dir --no-deps"
+    locked = next(i for i, rest in enumerate(runs) if f"{install} -r requirements.lock" in rest)
+    itself = next(i for i, rest in enumerate(runs) if f"{install} ." in rest)
+    assert locked < itself, "the locked dependencies install before Lianxin itself"
+    # a code edit must not reinstall the dependencies: no source is copied before their layer
+    copies = [rest for kw, rest in instr if kw == "COPY"]
+    assert copies[0] == "requirements.lock ./", copies
+    exposed = {port for kw, rest in instr if kw == "EXPOSE" for port in rest.split()}
+    assert exposed == {"8000", *map(str, HTTP_PORTS.values())}
     entry = [json.loads(rest) for kw, rest in instr if kw == "ENTRYPOINT"]
     assert entry and entry[-1] == ["lianxin"]
     cmd = [json.loads(rest) for kw, rest in instr if kw == "CMD"]
@@ -541,6 +581,38 @@ def test_the_console_serves_the_pages_over_the_services_it_waits_for(services):
     for name in ("dispatch", "supervision", "scoring"):
         assert env[f"CONSOLE_{name.upper()}_URL"] == f"http://{name}:{HTTP_PORTS[name]}"
         assert console["depends_on"][name] == {"condition": "service_healthy"}
-    assert {"path": ".env.production", "required": False} in console["env_file"]
     unread = [var for var in env if not _named_in_code(var, python_sources())]
     assert not unread, unread
+
+
+# --------------------------------------------------------------------------- #
+# The image's lock file
+# --------------------------------------------------------------------------- #
+
+
+def _locked() -> dict[str, str]:
+    from packaging.utils import canonicalize_name
+    pins = re.findall(r"(?m)^([A-Za-z0-9_.\-]+)==([^\s;]+)", _read("requirements.lock"))
+    return {canonicalize_name(name): version for name, version in pins}
+
+
+def test_the_lock_pins_every_runtime_dependency_within_pyproject():
+    """requirements.lock (what the image installs) agrees with pyproject.toml; after changing a dependency:
+    `uv pip compile pyproject.toml --universal --python-version 3.11 -o requirements.lock`."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+    locked = _locked()
+    for line in tomllib.loads(_read("pyproject.toml"))["project"]["dependencies"]:
+        wanted = Requirement(line)
+        name = canonicalize_name(wanted.name)
+        assert name in locked, f"{wanted.name} is not in requirements.lock"
+        assert wanted.specifier.contains(locked[name], prereleases=True), (
+            f"requirements.lock has {wanted.name}=={locked[name]}, pyproject wants {wanted}")
+
+
+def test_only_bench_examples_and_tests_need_pika():
+    assert "pika" not in _locked(), "pika is for bench/, examples/ and tests/, not the services"
+    importing = [path for path, text in python_sources().items() if re.search(r"(?m)^\s*(import|from) pika\b", text)]
+    assert not importing, f"the services import pika: {importing}"
