@@ -16,12 +16,14 @@ by accident: the reporter appears only as the pseudonymous ``reporter_id``.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from lianxin.logs import REQUEST_ID
 from lianxin.redaction import without_personal_numbers
 
 SPECVERSION = "1.0"
@@ -274,9 +276,18 @@ CATALOGUE: dict[str, EventType] = dict([
 PERSONAL_FIELDS = frozenset({"name", "phone", "id_number", "address", "reporter_name", "reporter_phone"})
 
 
+# a CloudEvents extension attribute: its name lowercase letters and digits, its value a string, number or boolean
+EXTENSION_NAME = re.compile(r"^[a-z0-9]{1,20}$")
+MAX_EXTENSION_LENGTH = 1000  # characters of a string value (a traceparent is 55)
+
+
 class CloudEvent(BaseModel):
-    """A CloudEvents 1.0 structured-mode event whose data is checked against the catalogue."""
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """A CloudEvents 1.0 structured-mode event whose data is checked against the catalogue.
+
+    Extension attributes (``traceparent``, ``requestid``: the request that caused the event, for following it
+    through the logs) are kept and otherwise ignored; the required attributes and the data stay strict.
+    """
+    model_config = ConfigDict(extra="allow", frozen=True)
     specversion: Literal["1.0"] = SPECVERSION
     id: Annotated[str, Field(min_length=1, max_length=64)]
     source: Annotated[str, Field(min_length=1, max_length=200)]
@@ -286,6 +297,24 @@ class CloudEvent(BaseModel):
     datacontenttype: Literal["application/json"] = DATACONTENTTYPE
     dataschema: str
     data: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _extensions_are_cloudevents_attributes(self):
+        for name, value in (self.model_extra or {}).items():
+            if not EXTENSION_NAME.match(name):
+                raise ValueError(f"attribute {name[:40]!r} is not a CloudEvents attribute or extension name "
+                                 f"(lowercase letters and digits, at most 20)")
+            if not isinstance(value, (str, int, bool)) or isinstance(value, str) and (
+                    len(value) > MAX_EXTENSION_LENGTH or "\x00" in value):
+                raise ValueError(f"extension {name!r} must be a string of at most {MAX_EXTENSION_LENGTH} "
+                                 f"characters, a number or a boolean")
+        return self
+
+    @property
+    def requestid(self) -> str | None:
+        """The request that caused the event (the ``requestid`` extension), if one did."""
+        value = (self.model_extra or {}).get("requestid")
+        return value if isinstance(value, str) else None
 
     @property
     def publisher(self) -> str:
@@ -310,7 +339,9 @@ def new_event(event_type: str, subject: str, data: dict | EventData, *,
     payload = data if isinstance(data, EventData) else _validate_data(entry, data)
     if not isinstance(payload, entry.data):
         raise InvalidEvent(f"{event_type}: data must be {entry.data.__name__}, not {payload.__class__.__name__}")
+    caused_by = {"requestid": request_id} if (request_id := REQUEST_ID.get()) else {}
     return CloudEvent(
+        **caused_by,
         id=str(uuid.uuid4()),
         source=source_of(entry.publisher),
         type=event_type,

@@ -52,10 +52,12 @@ def broker_problem(amqp_uri: str, timeout: float = 3.0) -> str | None:
 
 
 def run_service(service: str) -> int:
+    settings_class = load(RUNNABLE[service][1])
     try:
-        settings = settings_of(service)
+        settings = settings_class()
     except ValidationError as exc:
-        print(f"{service} did not start: " + "; ".join(_reason(e) for e in exc.errors()), file=sys.stderr)
+        print(f"{service} did not start: " + "; ".join(_reason(settings_class, e) for e in exc.errors()),
+              file=sys.stderr)
         return 2
     config = settings.nameko_config()
     logging.config.dictConfig(config["LOGGING"])
@@ -90,9 +92,13 @@ def _keep_the_hub_awake(interval: float = 0.5) -> None:
         eventlet.sleep(interval)
 
 
-def _reason(error: dict) -> str:
-    where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}" if where else error["msg"]
+def _reason(settings_class, error: dict) -> str:
+    """One setting's problem, named by the environment variable an operator sets (SCORING_MAX_WORKERS)."""
+    if not error["loc"]:  # a rule across settings: its message names the variables
+        return error["msg"]
+    field, *inside = (str(part) for part in error["loc"])
+    variable = settings_class._variable(field) if field in settings_class.model_fields else field
+    return f"{'.'.join([variable, *inside])}: {error['msg']}"
 
 
 def _without_password(url: str) -> str:

@@ -94,3 +94,36 @@ def test_free_text_travels_without_phone_or_id_numbers_whoever_typed_them():
     assert "〔电话〕" in said and "〔身份证号〕" in said
     assert "C00000012" in said and "修复管道" in said  # case numbers and the words stay
     assert parse_event(event.to_json()).data == event.data  # applying it again changes nothing
+
+
+def test_extension_attributes_are_kept_and_ignored():
+    """A bureau's tracing (traceparent) or our own request id rides along; the contract stays as strict."""
+    raw = json.loads(new_event("case.accepted", "C00000001", ACCEPTED).to_json())
+    traced = {**raw, "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+              "requestid": "f3a9c2", "partition1": 7, "replayed": True}
+    event = parse_event(json.dumps(traced))
+    assert event.requestid == "f3a9c2" and event.payload() == parse_event(json.dumps(raw)).payload()
+    assert json.loads(event.to_json()) == traced  # passed on unchanged
+
+
+def test_an_event_built_during_a_request_carries_its_id():
+    from lianxin.logs import following
+    with following("req-42"):
+        inside = new_event("case.accepted", "C00000001", ACCEPTED)
+    assert inside.requestid == "req-42" and json.loads(inside.to_json())["requestid"] == "req-42"
+    assert "requestid" not in json.loads(new_event("case.accepted", "C00000001", ACCEPTED).to_json())
+
+
+@pytest.mark.parametrize("attribute, value, reason", [
+    ("TraceParent", "00-x", "'TraceParent' is not a CloudEvents attribute or extension name"),
+    ("trace_parent", "00-x", "'trace_parent' is not a CloudEvents attribute"),
+    ("averyveryverylongextension", "x", "at most 20"),
+    ("requestid", {"nested": 1}, "extension 'requestid' must be a string"),
+    ("requestid", None, "extension 'requestid' must be a string"),
+    ("requestid", "x" * 1001, "at most 1000 characters"),
+])
+def test_an_extension_that_is_not_a_cloudevents_attribute_is_refused(attribute, value, reason):
+    raw = {**json.loads(new_event("case.accepted", "C00000001", ACCEPTED).to_json()), attribute: value}
+    with pytest.raises(InvalidEvent) as refused:
+        parse_event(json.dumps(raw))
+    assert reason in str(refused.value)

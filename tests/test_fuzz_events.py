@@ -141,8 +141,12 @@ def schema_violating():
     leaked = st.sampled_from(sorted(PERSONAL_FIELDS)).map(
         lambda key: {**received(), "data": {**received()["data"], key: "王大山 13812341234"}})
     unknown = st.text(min_size=1, max_size=20).map(lambda key: {**received(), "data": {**received()["data"], key: 1}})
+    # an attribute beside the required ones: a CloudEvents extension passes, any other name or value is refused
+    attribute = st.tuples(st.text(min_size=1, max_size=25), st.one_of(st.none(), st.text(), st.integers(),
+                                                                         st.dictionaries(st.text(), st.integers())))
+    odd_attribute = attribute.map(lambda pair: {**received(), pair[0]: pair[1]})
     not_an_object = st.one_of(st.lists(st.integers(), max_size=3), st.integers(), st.text(), st.none())
-    events = st.one_of(damaged_envelope, damaged_data, dropped, leaked, unknown, not_an_object)
+    events = st.one_of(damaged_envelope, damaged_data, dropped, leaked, unknown, odd_attribute, not_an_object)
     return events.map(encoded).map(lambda body: (body, "application/json", None, contract_breach(body))).filter(
         lambda poison: poison[3] is not None)
 
@@ -213,3 +217,13 @@ def test_an_oversize_event_is_dead_lettered_with_its_size(dispatch, channel):
     properties, _ = parked(channel, body, "application/json", None)
     assert properties.headers["x-lianxin-reason"] == (
         f"event of {MAX_EVENT_BYTES + 1} bytes is larger than the {MAX_EVENT_BYTES} allowed")
+
+
+def test_an_event_with_extension_attributes_is_applied(dispatch, channel):
+    """traceparent, requestid or any CloudEvents extension a bureau adds: kept and ignored, never dead-lettered."""
+    event = {**received("R00000104"), "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+             "requestid": "bureau-7", "priority1": 3}
+    channel.basic_publish("intake.events", "report.received", encoded(event),
+                          pika.BasicProperties(content_type="application/json", delivery_mode=2))
+    assert eventually(lambda: case_of(dispatch, "R00000104"))
+    assert channel.queue_declare("dispatch.dead-letter", passive=True).method.message_count == 0
