@@ -31,11 +31,12 @@ from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import DependencyProvider, SharedExtension
 from nameko.messaging import Consumer, QueueConsumer
 from nameko.standalone.events import get_event_exchange
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 
 from lianxin.db import AlreadyApplied, Database, database_unavailable, utcnow
 from lianxin.events import CATALOGUE, CloudEvent, InvalidEvent, parse_event
+from lianxin.logs import REQUEST_ID_KEY, following
 from lianxin.messaging_tables import outbox
 from lianxin.metrics import METRICS
 
@@ -164,30 +165,26 @@ class OutboxRelay(DependencyProvider):
     def publish_batch(self, batch: "ConfirmedBatch") -> int:
         """Publish one batch of unpublished rows, oldest first; returns how many."""
         engine = self.database.engine
-        full, published = False, []
+        published = []
         if engine.dialect.name == "sqlite":
             # one relay per SQLite file; the write lock is held only to mark rows
             with self.database.turn(), engine.connect() as conn:
                 rows = conn.execute(_unpublished(self.batch_size)).all()
             if not rows:
-                METRICS.outbox_backlog.labels(self.service).set(0)
                 return 0
-            full = len(rows) == self.batch_size
             try:
                 self._publish(batch, rows, published)
             finally:
                 with self.database.turn(), engine.begin() as conn:
-                    backlog = _mark_published(conn, published, count=full)
+                    _mark_published(conn, published)
         else:
             # replicas share the outbox: each locks its batch until it is published and marked
             with engine.begin() as conn:
                 rows = conn.execute(_unpublished(self.batch_size).with_for_update(skip_locked=True)).all()
-                full = len(rows) == self.batch_size
                 try:
                     self._publish(batch, rows, published)
                 finally:
-                    backlog = _mark_published(conn, published, count=full)
-        METRICS.outbox_backlog.labels(self.service).set(backlog)
+                    _mark_published(conn, published)
         return len(published)
 
     def _publish(self, batch: "ConfirmedBatch", rows, published: list) -> None:
@@ -270,14 +267,10 @@ def _unpublished(limit: int):
             .where(outbox.c.published_at.is_(None)).order_by(outbox.c.id).limit(limit))
 
 
-def _mark_published(conn, rows, count: bool) -> int:
-    """Mark rows published; returns how many still wait (counted only after a full batch: after a
-    partial one, whatever waits was committed since, a handful at most)."""
+def _mark_published(conn, rows) -> None:
+    """Mark rows published (what still waits is counted when /metrics is scraped)."""
     if rows:
         conn.execute(update(outbox).where(outbox.c.id.in_([r.id for r in rows])).values(published_at=utcnow()))
-    if not count:
-        return 0
-    return conn.execute(select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))).scalar()
 
 
 # --- consuming --------------------------------------------------------------
@@ -400,10 +393,12 @@ class EventConsumer(EventHandler):
         self._spawn(batch, self._batch_applied)
 
     def _spawn(self, deliveries: list[Delivery], on_result):
+        # a lone event's worker follows its request; in a batch, the unit of work follows each event's
+        caused_by = {REQUEST_ID_KEY: deliveries[0].event.requestid} if len(deliveries) == 1 else {}
         try:
             self.container.spawn_worker(
                 self, ([d.event for d in deliveries],), {},
-                context_data=self.unpack_message_headers(deliveries[0].message),
+                context_data={**self.unpack_message_headers(deliveries[0].message), **caused_by},
                 handle_result=partial(on_result, deliveries))
         except ContainerBeingKilled:
             self._batch_running = False
@@ -428,6 +423,8 @@ class EventConsumer(EventHandler):
     def _applied(self, delivery: Delivery, duplicate: bool = False):
         self._let_go(delivery.message, ack=True)
         service, event = self.container.service_name, delivery.event
+        with following(event.requestid, event.id):
+            log.info("%s %s %s", event.type, event.subject, "already applied" if duplicate else "applied")
         METRICS.events_consumed.labels(service, event.type, "duplicate" if duplicate else "applied").inc()
         if not duplicate:
             METRICS.event_lag.labels(service, event.type).observe(_age(event))

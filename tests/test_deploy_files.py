@@ -33,7 +33,7 @@ DASHBOARD_METRICS = (
     "lianxin_report_to_dispatch_seconds_bucket",
     "lianxin_cases_open",
     "lianxin_cases_overdue",
-    "lianxin_unit_closure_rate",
+    "lianxin_unit_closure_ratio",
 )
 
 

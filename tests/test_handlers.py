@@ -99,10 +99,11 @@ def test_unit_actions_emit_their_events_in_order(dispatch, database):
 def test_workload_counts_open_and_overdue_cases_per_unit(dispatch, database):
     dispatch.on_report_received([report_received()])  # received 2026-11-02, deadline long past
     dispatch.on_report_received([report_received("R00000043", category="schooling")])
-    dispatch.check_deadlines()
-    from prometheus_client import REGISTRY
-    assert REGISTRY.get_sample_value("lianxin_cases_open", {"service": "dispatch", "unit": "chengguan"}) == 1
-    assert REGISTRY.get_sample_value("lianxin_cases_overdue", {"service": "dispatch", "unit": "education"}) == 1
+    from services.dispatch.gauges import readings
+    with database.unit_of_work() as uow:
+        gauges = {(name, labels["unit"]): value for name, labels, value in readings(uow, load_directory(SAMPLE))}
+    assert gauges["lianxin_cases_open", "chengguan"] == 1 and gauges["lianxin_cases_overdue", "education"] == 1
+    assert gauges["lianxin_cases_open", "qingshui"] == 0  # a unit without open cases says so
 
 
 def test_a_database_away_is_answered_503_with_retry_after_and_a_bug_500():

@@ -9,10 +9,11 @@ from werkzeug.wrappers import Response
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
 from lianxin.http import ApiError, api, aware_datetime, cursor, page, page_limit, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
-from lianxin.metrics import METRICS
+from lianxin.metrics import METRICS, ScrapeTimeGauges
 from lianxin.service import OfficeService
 
 from . import handling, notices
+from .gauges import readings as gauge_readings
 from .handling import OFFICE
 from .models import Case, LeaderInstruction, case_pk
 from .schemas import (
@@ -38,6 +39,7 @@ class DispatchService(OfficeService):
 
     uow = UnitOfWorkProvider(DATABASE)
     relay = OutboxRelay(DATABASE)
+    gauges = ScrapeTimeGauges(DATABASE, gauge_readings)
 
     # --- events -----------------------------------------------------------------------------------------
 
@@ -61,14 +63,10 @@ class DispatchService(OfficeService):
 
     @timer(interval=60)
     def check_deadlines(self):
-        """Flag cases past or near their deadline, and export open and overdue cases per unit."""
-        now = utcnow()
+        """Flag cases past or near their deadline."""
         with self.uow as uow:
-            if handling.flag_deadlines(uow, now, timedelta(hours=self.config["NEAR_DEADLINE_HOURS"])):
+            if handling.flag_deadlines(uow, utcnow(), timedelta(hours=self.config["NEAR_DEADLINE_HOURS"])):
                 uow.commit()
-            for unit, open_cases, overdue in handling.workload(uow, now):
-                METRICS.cases_open.labels(self.name, unit).set(open_cases)
-                METRICS.cases_overdue.labels(self.name, unit).set(overdue)
 
     # --- the case board ---------------------------------------------------------------------------------
 

@@ -1,9 +1,9 @@
 """intake: the office's front door."""
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from nameko.timer import timer
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
@@ -23,11 +23,12 @@ from lianxin.http import (
     validate,
 )
 from lianxin.messaging import OutboxRelay, event_consumer
-from lianxin.metrics import METRICS
+from lianxin.metrics import ScrapeTimeGauges
 from lianxin.schemas import OFFICE_YEARS
 from lianxin.service import OfficeService
 
 from . import batch, digest, digests, personal_data, preview, reception, receptions, reporting
+from .gauges import readings as gauge_readings
 from .models import Alert, PersonalDataErasure, PersonalDataRelease, Report, report_number, report_pk
 from .open311 import Open311Api
 from .protection import ROLES_ALLOWED_CLEAR, PersonalDataKeys, reporter_clear
@@ -49,6 +50,7 @@ class IntakeService(Open311Api, OfficeService):
 
     uow = UnitOfWorkProvider(DATABASE)
     relay = OutboxRelay(DATABASE)
+    gauges = ScrapeTimeGauges(DATABASE, gauge_readings)
     personal_data_keys = PersonalDataKeys()
 
     @property
@@ -291,16 +293,6 @@ class IntakeService(Open311Api, OfficeService):
         with self.uow as uow:
             if digests.produce_due(uow, self.directory, digest.county_day(utcnow())):
                 uow.commit()
-
-    @timer(interval=15)
-    def refresh_gauges(self):
-        """Alerts of the last 24 hours per kind, for the dashboards."""
-        since = utcnow() - timedelta(hours=24)
-        with self.uow as uow:
-            counts = dict(uow.session.execute(
-                select(Alert.kind, func.count()).where(Alert.raised_at >= since).group_by(Alert.kind)).all())
-        for kind in ("group_petition", "surge", "recurring_issue"):
-            METRICS.alerts_recent.labels(self.name, kind).set(counts.get(kind, 0))
 
     @event_consumer("case.dispatched")
     def on_case_dispatched(self, events):

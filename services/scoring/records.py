@@ -22,7 +22,6 @@ from lianxin.events import (
     ReportReceived,
     UnitScore,
 )
-from lianxin.metrics import METRICS
 
 from . import assessment, outcomes
 from .models import (
@@ -183,9 +182,6 @@ def publish(uow: UnitOfWork, directory: Directory, period: str, kind: str, schem
     uow.emit("assessment.published", published.assessment_id, AssessmentPublished(
         assessment_id=published.assessment_id, period=period, kind=kind, published_at=published.published_at,
         scores=[UnitScore(**{k: s[k] for k in UnitScore.model_fields}) for s in scores]))
-    for s in scores:
-        if s["closure_rate"] is not None:
-            METRICS.unit_closure_rate.labels("scoring", s["unit"]).set(s["closure_rate"] / 100)
     return published
 
 

@@ -7,9 +7,11 @@ from werkzeug.wrappers import Response
 from lianxin.db import Database, UnitOfWorkProvider
 from lianxin.http import ApiError, Conflict, NotFound, api, parse_body, query_param, row_id
 from lianxin.messaging import OutboxRelay, event_consumer
+from lianxin.metrics import ScrapeTimeGauges
 from lianxin.service import OfficeService
 
 from . import records, report
+from .gauges import readings as gauge_readings
 from .models import Assessment, YearEndReview
 from .schemas import AssessmentIn, YearEndReviewIn, assessment_view
 
@@ -22,6 +24,7 @@ class ScoringService(OfficeService):
 
     uow = UnitOfWorkProvider(DATABASE)
     relay = OutboxRelay(DATABASE)
+    gauges = ScrapeTimeGauges(DATABASE, gauge_readings)
 
     @event_consumer("case.dispatched")
     def on_case_dispatched(self, events):

@@ -1,16 +1,16 @@
 """supervision: callbacks, the three no-closures, reopening."""
 from pathlib import Path
 
-from nameko.timer import timer
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
 from lianxin.http import Conflict, NotFound, api, aware_datetime, page, page_limit, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
-from lianxin.metrics import METRICS
+from lianxin.metrics import ScrapeTimeGauges
 from lianxin.service import OfficeService
 
 from . import callbacks, notices, reviews, watch
+from .gauges import readings as gauge_readings
 from .links import LinkKeeper
 from .models import Accountability, Notice, Review, SupervisedCase, WatchEntry
 from .schemas import (
@@ -37,6 +37,7 @@ class SupervisionService(OfficeService):
     uow = UnitOfWorkProvider(DATABASE)
     relay = OutboxRelay(DATABASE)
     links = LinkKeeper()
+    gauges = ScrapeTimeGauges(DATABASE, gauge_readings)
 
     @event_consumer("case.dispatched")
     def on_case_dispatched(self, events):
@@ -53,16 +54,6 @@ class SupervisionService(OfficeService):
     @event_consumer("case.overdue")
     def on_case_overdue(self, events):
         self.uow.apply(events, notices.on_overdue)
-
-    @timer(interval=15)
-    def refresh_gauges(self):
-        with self.uow as uow:
-            pending = uow.session.scalar(select(func.count()).select_from(SupervisedCase).where(
-                SupervisedCase.state == "awaiting_callback"))
-            overdue_reviews = uow.session.scalar(select(func.count()).select_from(Review).where(
-                Review.outcome.is_(None), Review.due_at < utcnow()))
-        METRICS.callbacks_pending.labels(self.name).set(pending)
-        METRICS.reviews_overdue.labels(self.name).set(overdue_reviews)
 
     # --- reviews ----------------------------------------------------------------------------------
 
