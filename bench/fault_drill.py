@@ -1,10 +1,10 @@
 """Fault drill (issue 8): reports go through the whole lifecycle while the office is hurt.
 
-    .venv/bin/python bench/fault_drill.py --reports 10000            # restarts RabbitMQ and PostgreSQL: run it alone
-    .venv/bin/python bench/fault_drill.py --reports 200 --no-faults  # the lifecycle and the counting only
+    .venv/bin/python -m bench.fault_drill --reports 10000            # restarts RabbitMQ and PostgreSQL: run it alone
+    .venv/bin/python -m bench.fault_drill --reports 200 --no-faults  # the lifecycle and the counting only
 
 Runs the four services as separate processes on PostgreSQL and a private RabbitMQ virtual host
-(plumbing shared with bench/intake_peak.py). Reports are offered at a fixed rate, and each one's case
+(the benchmarks' office, bench/harness.py). Reports are offered at a fixed rate, and each one's case
 is driven through the public HTTP APIs as the office's staff would: the unit accepts it and reports
 with signatures, supervision concludes any review, calls the petitioner back (satisfied) and closes
 it; a share of cases gets a dissatisfied callback first, so it is reopened, redispatched and handled
@@ -41,10 +41,8 @@ import pika
 import yaml
 from sqlalchemy import create_engine, text
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import intake_peak as plumbing  # noqa: E402  (the benchmark's office, report maker and databases)
-
-from lianxin.events import CATALOGUE, InvalidEvent, parse_event  # noqa: E402
+from bench import harness  # the benchmarks' office, report maker and databases
+from lianxin.events import CATALOGUE, InvalidEvent, parse_event
 
 SERVICES = ("intake", "dispatch", "supervision", "scoring")
 DEFAULT_RATE = 10.0  # reports/s the whole lifecycle keeps up with on 2 cores, faults included
@@ -75,7 +73,7 @@ def restart_broker() -> None:
 
 def restart_postgresql() -> None:
     """Restart the cluster the drill's databases are on (the one listening on the benchmark's port)."""
-    version, cluster = postgresql_cluster(plumbing.POSTGRES["port"])
+    version, cluster = postgresql_cluster(harness.POSTGRES["port"])
     subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, cluster, "restart"], check=True,
                    capture_output=True, timeout=120)
 
@@ -93,16 +91,15 @@ def kill_and_restart(office, name: str, amqp_uri: str, databases: dict, data_dir
     """SIGKILL (no goodbye: unacked messages go back to the broker), then the same service on the same port."""
     process = next(p for p in office.processes if p.name == name)
     if process.popen.poll() is not None:
-        raise RuntimeError(f"{name} had died on its own before the drill killed it:\n{plumbing.log_tail(process, 40)}")
+        raise RuntimeError(f"{name} had died on its own before the drill killed it:\n{harness.log_tail(process, 40)}")
     process.popen.kill()
     process.popen.wait(timeout=10)
     port = int(process.url.rsplit(":", 1)[1])
-    env = plumbing.service_env(name, port, amqp_uri, databases[name], data_dir, "WARNING")
+    env = harness.service_env(name, port, amqp_uri, databases[name], data_dir, "WARNING")
     with open(process.log, "ab") as out:
-        process.popen = subprocess.Popen([sys.executable, "-m", "lianxin.cli", "run", name],
-                                         cwd=plumbing.REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
-    plumbing.wait_healthy(process)
+        process.popen = subprocess.Popen(harness.service_command(name), cwd=harness.REPO_ROOT, env=env, stdout=out,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+    harness.wait_healthy(process)
 
 
 # --- the independent subscriber --------------------------------------------------------------------
@@ -398,7 +395,7 @@ class Lifecycle:
         cases, after = [], None
         try:
             while True:
-                params = {"state": state, "limit": plumbing.PAGE, **({"after": after} if after else {})}
+                params = {"state": state, "limit": harness.PAGE, **({"after": after} if after else {})}
                 answer = await self.clients[service].get("/cases", params=params, headers=bearer(staff))
                 answer.raise_for_status()
                 page = answer.json()
@@ -685,18 +682,18 @@ def drill(reports: int, rate: float, faults: bool = True, reopen_percent: int = 
           settle_timeout: float = 600.0, echo=None) -> Outcome:
     """Run the office, push the reports through while hurting it, count; prints the counts and the verdict."""
     echo = echo or partial(print, flush=True)
-    maker = plumbing.ReportMaker(plumbing.REPO_ROOT / "deploy" / "county.yaml", seed=11)
+    maker = harness.ReportMaker(harness.REPO_ROOT / "deploy" / "county.yaml", seed=11)
     bodies = [maker.body(n) for n in range(reports)]
-    units = unit_staff(plumbing.REPO_ROOT / "deploy" / "staff.yaml")
-    with plumbing.private_vhost() as amqp_uri, tempfile.TemporaryDirectory() as tmp, \
-            plumbing.service_databases("postgresql", Path(tmp)) as databases:
-        data_dir, office, poisoned = Path(tmp), plumbing.Office(), []
+    units = unit_staff(harness.REPO_ROOT / "deploy" / "staff.yaml")
+    with harness.private_vhost() as amqp_uri, tempfile.TemporaryDirectory() as tmp, \
+            harness.service_databases("postgresql", Path(tmp)) as databases:
+        data_dir, office, poisoned = Path(tmp), harness.Office(), []
         subscriber = Subscriber(amqp_uri)
         subscriber.declare()  # before the first report
         subscriber.start()
         lifecycle = Lifecycle(office, bodies, rate, reopen_percent, units)
         try:
-            plumbing.start_office(office, amqp_uri, databases, data_dir, 1, "WARNING")
+            harness.start_office(office, amqp_uri, databases, data_dir, 1, "WARNING")
             lifecycle.start()
             settled_in = run_schedule(Timeline(lifecycle, subscriber, office, echo), databases,
                                       schedule(office, amqp_uri, databases, data_dir, faults, poisoned),
@@ -704,7 +701,7 @@ def drill(reports: int, rate: float, faults: bool = True, reopen_percent: int = 
         finally:
             lifecycle.stop()
             subscriber.stop()
-            plumbing.stop_office(office)
+            harness.stop_office(office)
         found, parked = tally(databases), dead_letters(amqp_uri)
     expected = lifecycle.expected()
     table, problems = event_table(found, expected, subscriber.seen)
@@ -738,7 +735,7 @@ class Timeline:
         """Sleep until a time, with progress; a service that died on its own stops the drill."""
         while (now := time.monotonic()) < until:
             if dead := self.office.dead():
-                raise RuntimeError(f"{dead[0].name} exited on its own:\n{plumbing.log_tail(dead[0], 40)}")
+                raise RuntimeError(f"{dead[0].name} exited on its own:\n{harness.log_tail(dead[0], 40)}")
             if now >= self.next_progress:
                 self.next_progress = now + 10
                 self.say(f"{self.lifecycle.progress()}; the subscriber saw {len(self.subscriber.seen)} events")

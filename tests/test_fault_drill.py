@@ -1,23 +1,18 @@
 """The fault drill (bench/fault_drill.py): its count catches a loss or a duplicate anywhere, and a small
 drill with every fault loses and doubles nothing."""
-import importlib
-import sys
 from collections import Counter
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 from sqlalchemy import insert
 
+from bench import fault_drill
 from lianxin.db import Database
 from lianxin.messaging_tables import inbox, outbox
 from services.dispatch import models as dispatch_models
 from services.intake import models as intake_models
 from services.scoring import models as scoring_models
 from services.supervision import models as supervision_models
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-fault_drill = importlib.import_module("fault_drill")
 
 SERVICE_MODULES = {"intake": intake_models, "dispatch": dispatch_models, "supervision": supervision_models,
                    "scoring": scoring_models}
