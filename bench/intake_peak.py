@@ -74,6 +74,7 @@ from bench.harness import (
 )
 
 WARMUP_REPORTS = 20
+DEFAULT_JSON = "bench/results/intake_peak.json"  # a burst writes bench/results/burst.json
 RSS_TOLERANCE = 0.05  # growth after settling within 5 % of the settled RSS counts as none
 
 TARGETS = {
@@ -491,26 +492,44 @@ def numbers(text: str, cast=float) -> list:
 @click.option("--replicas", default="1", show_default=True,
               help="Intake replicas; a list (1,2) runs the whole sweep once per count and prints the ratio.")
 @click.option("--database", type=click.Choice(["sqlite", "postgresql"]), default="sqlite", show_default=True)
-@click.option("--json", "json_path", default="bench/results/intake_peak.json", show_default=True,
+@click.option("--json", "json_path", default=DEFAULT_JSON, show_default=True,
               type=click.Path(dir_okay=False))
 @click.option("--skip-ceiling", is_flag=True, help="Do not measure the broker's raw ceiling.")
 @click.option("--ceiling-messages", default=20000, show_default=True)
 @click.option("--connections", default=256, show_default=True, help="HTTP connections of the generator's pool.")
 @click.option("--request-timeout", default=30.0, show_default=True, help="Seconds before a report counts as failed.")
-@click.option("--drain-timeout", default=60.0, show_default=True,
-              help="Seconds to wait after each step for every accepted report to be dispatched.")
+@click.option("--drain-timeout", default=None, type=float,
+              help="Seconds to wait after each step (after the burst) for every accepted report to be dispatched "
+                   "[default: 60; 600 after a burst].")
+@click.option("--burst", default=None, type=float,
+              help="Reports/s offered for --duration s as one burst, the backlog printed as it goes (no sweep).")
+@click.option("--downstream-nice", default=10, show_default=True,
+              help="In a burst: the niceness of dispatch, supervision and scoring.")
+@click.option("--downstream-prefetch", default=50, show_default=True,
+              help="In a burst: <S>_PREFETCH_COUNT of dispatch, supervision and scoring.")
+@click.option("--downstream-batch", default=50, show_default=True,
+              help="In a burst: <S>_BATCH_SIZE of dispatch, supervision and scoring.")
+@click.option("--report-every", default=5.0, show_default=True, help="In a burst: seconds between backlog lines.")
 @click.option("--seed", default=7, show_default=True)
 @click.option("--log-level", default="WARNING", show_default=True, help="LOG_LEVEL of the services.")
 @click.option("--keep-data", is_flag=True, help="Keep the temporary data directory and service logs.")
 def main(rates, duration, replicas, database, json_path, skip_ceiling, ceiling_messages, connections,
-         request_timeout, drain_timeout, seed, log_level, keep_data):
+         request_timeout, drain_timeout, burst, downstream_nice, downstream_prefetch, downstream_batch, report_every,
+         seed, log_level, keep_data):
     echo = click.echo
     # a SIGTERM stops the benchmark like Ctrl-C: through the finally clauses that stop the office
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     options = {"rates": numbers(rates), "duration": duration, "database": database, "connections": connections,
-               "request_timeout": request_timeout, "drain_timeout": drain_timeout, "seed": seed,
-               "log_level": log_level, "keep_data": keep_data, "directory": REPO_ROOT / "deploy" / "county.yaml"}
+               "request_timeout": request_timeout,
+               "drain_timeout": drain_timeout if drain_timeout is not None else (600.0 if burst else 60.0),
+               "seed": seed, "log_level": log_level, "keep_data": keep_data,
+               "directory": REPO_ROOT / "deploy" / "county.yaml", "burst": burst,
+               "downstream_nice": downstream_nice, "downstream_prefetch": downstream_prefetch,
+               "downstream_batch": downstream_batch, "report_every": report_every}
     replica_counts = numbers(replicas, int)
+    if burst is not None:
+        bursts(replica_counts, options, json_path, echo)
+        return
     if database == "sqlite" and max(replica_counts) > 1:
         echo("note: intake replicas share one SQLite file here and contend for its write lock, and each runs "
              "its own outbox relay over it (dispatch drops the repeats); use --database postgresql for "
@@ -547,6 +566,25 @@ def main(rates, duration, replicas, database, json_path, skip_ceiling, ceiling_m
     echo(f"\nwrote {path}")
     if result.get("errors"):
         sys.exit(1)
+
+
+def bursts(replica_counts: list[int], options: dict, json_path: str, echo) -> None:
+    """One burst per intake replica count, each on an office of its own; the JSON beside the sweep's."""
+    from bench import burst
+    result = {"started_at": datetime.now(timezone.utc).isoformat(), "machine": {
+        "cpus": CPUS, "python": platform.python_version(), "platform": platform.platform()},
+        "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in options.items()}, "bursts": []}
+    with private_vhost() as amqp_uri:
+        for count in replica_counts:
+            run = burst.run_burst(amqp_uri, count, options, echo)
+            run["targets"] = burst.targets(run)
+            result["bursts"].append(run)
+            burst.print_burst(run, echo)
+    result["finished_at"] = datetime.now(timezone.utc).isoformat()
+    path = Path(json_path if json_path != DEFAULT_JSON else "bench/results/burst.json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    echo(f"\nwrote {path}")
 
 
 if __name__ == "__main__":
