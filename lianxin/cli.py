@@ -31,7 +31,9 @@ def run(service):
     """Run one service in this process (what each container runs)."""
     import eventlet
     eventlet.monkey_patch()  # before anything opens a socket
+    from lianxin.keys import use_own_keys
     from lianxin.runner import run_service
+    use_own_keys()
     sys.exit(run_service(service))
 
 
@@ -39,7 +41,8 @@ def run(service):
 @click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for every service to be healthy.")
 def up(timeout):
     """Start all four services and the console (SQLite under ./data unless *_DATABASE_URL is set)."""
-    from lianxin.runner import broker_problem, settings_of
+    from lianxin.keys import make_own_keys, secrets_file, use_own_keys
+    from lianxin.runner import broker_problem
     from lianxin.settings import DEFAULT_AMQP_URI
     # Ctrl-C, and a process manager's SIGTERM, stop everything, even when started in the background
     # (where the shell has Ctrl-C ignored, and Python would otherwise keep ignoring it)
@@ -48,7 +51,14 @@ def up(timeout):
     amqp_uri = os.environ.get("AMQP_URI", DEFAULT_AMQP_URI)
     if problem := broker_problem(amqp_uri):
         raise click.ClickException(problem)
-    urls = {name: local_url(settings_of(name).resolved_http_address) for name in (*SERVICE_NAMES, CONSOLE)}
+    if made := make_own_keys():
+        click.echo(f"made this office's own keys ({', '.join(made)}) in {secrets_file()}: keep it private",
+                   err=True)
+    elif not secrets_file().exists():
+        click.echo("this office keeps its data under the development keys published with the code; "
+                   "start one with an empty LIANXIN_DATA_DIR to have keys of its own", err=True)
+    use_own_keys()  # the services inherit them
+    urls = {name: local_url(settings(name).resolved_http_address) for name in (*SERVICE_NAMES, CONSOLE)}
     children = {name: subprocess.Popen([sys.executable, "-m", "lianxin.cli", "run", name]) for name in SERVICE_NAMES}
     # the console calls the services where they listen, unless told otherwise
     console_env = {**{f"CONSOLE_{name.upper()}_URL": urls[name] for name in SERVICE_NAMES}, **os.environ}
@@ -71,19 +81,23 @@ def up(timeout):
 
 
 @main.command()
-@click.option("--reports", default=60, show_default=True, help="How many reports the month brings.")
-@click.option("--seed", default=2026, show_default=True)
+@click.option("--reports", default=60, show_default=True, type=click.IntRange(1, 10_000),
+              help="How many reports the month brings.")
+@click.option("--seed", type=int, help="Repeat an earlier run (it takes nothing twice)  [default: new reporters]")
 def demo(reports, seed):
-    """Drive a realistic month through the public HTTP APIs and print a summary."""
+    """Drive a realistic month through the public HTTP APIs and print a summary; run it as often as you like."""
     import httpx
 
-    from lianxin.demo import run_demo
-    from lianxin.runner import settings_of
-    urls = {name: local_url(settings_of(name).resolved_http_address) for name in SERVICE_NAMES}
+    from lianxin.demo import DemoError, run_demo
+    from lianxin.directory import DirectoryError, load_directory
+    urls = {name: local_url(settings(name).resolved_http_address) for name in SERVICE_NAMES}
     try:
-        summary = run_demo(urls, reports=reports, seed=seed, echo=click.echo)
+        summary = run_demo(urls, load_directory(settings("intake").directory), reports=reports, seed=seed,
+                           echo=click.echo)
     except httpx.ConnectError as exc:
         raise click.ClickException(f"a service is not answering ({exc}); is `lianxin up` running?") from None
+    except (DemoError, DirectoryError, httpx.HTTPError) as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(summary)
 
 
@@ -125,13 +139,14 @@ def pii_rotate():
     Rotation: put a new key first (`lianxin pii-key`), restart intake, run this, then drop the old key.
     """
     from lianxin.db import make_engine
-    from services.intake.config import IntakeSettings
+    from lianxin.keys import use_own_keys
     from services.intake.protection import rotate
-    settings = IntakeSettings()
-    keys = settings.extra_config()["PII_KEYS"]
+    use_own_keys()
+    intake = settings("intake")
+    keys = intake.extra_config()["PII_KEYS"]
     if len(keys) < 2:
         raise click.ClickException("LIANXIN_PII_KEYS holds one key: put the new key first, the old one after it")
-    engine = make_engine(settings.resolved_database_url)
+    engine = make_engine(intake.resolved_database_url)
     try:
         count = rotate(engine, keys)
     except ValueError as exc:
@@ -148,9 +163,8 @@ def pii_rotate():
 def backup(service, file):
     """Copy SERVICE's database to FILE while it runs (SQLite online backup, or pg_dump)."""
     from lianxin.recovery import RecoveryError, backup
-    from lianxin.runner import settings_of
     try:
-        backup(settings_of(service).resolved_database_url, file)
+        backup(settings(service).resolved_database_url, file)
     except RecoveryError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{service}: backed up to {file}")
@@ -162,9 +176,8 @@ def backup(service, file):
 def restore(service, file):
     """Put FILE back as SERVICE's database. Stop the service first; then start it and `lianxin replay` it."""
     from lianxin.recovery import RecoveryError, restore
-    from lianxin.runner import settings_of
     try:
-        restore(settings_of(service).resolved_database_url, file)
+        restore(settings(service).resolved_database_url, file)
     except RecoveryError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{service}: restored from {file}; start it, then `lianxin replay {service} --since <backup time>`")
@@ -177,14 +190,13 @@ def replay(service, since):
     """Send SERVICE again what its publishers published since a time (its inbox skips what it has)."""
     from lianxin.http import aware_datetime
     from lianxin.recovery import replay
-    from lianxin.runner import settings_of
     try:
         start = aware_datetime(since)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--since") from None
-    urls = {name: settings_of(name).resolved_database_url for name in SERVICE_NAMES}
-    settings = settings_of(service)
-    sent = replay(service, start, settings.amqp_uri, urls, settings.queue_type)
+    urls = {name: settings(name).resolved_database_url for name in SERVICE_NAMES}
+    own = settings(service)
+    sent = replay(service, start, own.amqp_uri, urls, own.queue_type)
     for event_type, count in sorted(sent.items()):
         click.echo(f"{event_type:<26} {count}")
     click.echo(f"replayed {sum(sent.values())} events to {service}; it applies each it had not yet applied")
@@ -222,6 +234,19 @@ def event_schemas():
 
     from lianxin.events import json_schemas
     click.echo(json.dumps(json_schemas(), indent=2, ensure_ascii=False))
+
+
+def settings(service: str):
+    """The service's settings as its process would read them; a bad one ends the command naming its variable."""
+    from pydantic import ValidationError
+
+    from lianxin.runner import settings_of
+    try:
+        return settings_of(service)
+    except ValidationError as exc:
+        from lianxin.runner import RUNNABLE, _reason, load
+        reasons = "; ".join(_reason(load(RUNNABLE[service][1]), error) for error in exc.errors())
+        raise click.ClickException(f"{service}'s settings: {reasons}") from None
 
 
 def local_url(address: str) -> str:

@@ -2,7 +2,9 @@
 
 Last calendar month (county time) is replayed: reports come in from every
 channel, units accept and report, the office calls petitioners back, cases
-close or are reopened, and the month is assessed. Re-running it is safe:
+close or are reopened, and the month is assessed. Every run brings new
+reporters (a new seed) and assesses the month again (a recomputation once it
+was published); a run repeated with the same ``seed`` takes nothing twice:
 reports carry idempotency keys and actions already taken are skipped.
 """
 from __future__ import annotations
@@ -14,8 +16,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from lianxin.directory import Directory, load_directory
-from lianxin.settings import REPO_ROOT
+from lianxin.directory import Directory
 
 COUNTY_TIME = ZoneInfo("Asia/Shanghai")
 CHANNELS = ["hotline", "hotline", "hotline", "mailbox", "web", "visit", "reception", "officer"]
@@ -35,6 +36,10 @@ SURNAMES = "王李张刘陈杨赵黄周吴"
 GIVEN = ["秀英", "建国", "桂兰", "志强", "丽", "伟", "芳", "军", "敏", "强"]
 
 
+class DemoError(Exception):
+    """The office did not do what the demo asked; the message says what, for the person running it."""
+
+
 class Office:
     """The four public HTTP APIs."""
 
@@ -46,7 +51,7 @@ class Office:
         headers = {"Authorization": f"Bearer dev-{as_staff}", **kwargs.pop("headers", {})}
         answer = self.http[service].request(method, path, headers=headers, **kwargs)
         if answer.status_code >= 400:
-            raise RuntimeError(f"{service} {method} {path}: {answer.status_code} {answer.text[:300]}")
+            raise DemoError(f"{service} refused {method} {path} ({answer.status_code}): {answer.text[:300]}")
         return answer.json()
 
     def wait_for(self, what: str, check, timeout: float = 60.0):
@@ -55,7 +60,17 @@ class Office:
             if result := check():
                 return result
             time.sleep(0.2)
-        raise RuntimeError(f"gave up waiting for {what} after {timeout:.0f}s; are all four services up?")
+        unhealthy = self.unhealthy()
+        raise DemoError(f"{what} did not happen within {timeout:.0f}s; " + (
+            f"not healthy: {', '.join(unhealthy)}" if unhealthy else "every service is healthy: see their log"))
+
+    def unhealthy(self) -> list[str]:
+        def healthy(client: httpx.Client) -> bool:
+            try:
+                return client.get("/health").status_code == 200
+            except httpx.HTTPError:
+                return False
+        return [name for name, client in self.http.items() if not healthy(client)]
 
 
 def last_month(now: datetime) -> tuple[str, datetime, datetime]:
@@ -94,12 +109,15 @@ def _receiver(report: dict, county: Directory) -> str:
     return "hotline-op-01"
 
 
-def run_demo(urls: dict[str, str], reports: int = 60, seed: int = 2026, echo=print) -> str:
+def run_demo(urls: dict[str, str], county: Directory, reports: int = 60, seed: int | None = None,
+             echo=print) -> str:
+    seed = random.randrange(10**6) if seed is None else seed
     rng = random.Random(seed)
-    county = load_directory(REPO_ROOT / "deploy" / "county.yaml")
     office = Office(urls)
     period, start, end = last_month(datetime.now(timezone.utc))
-    echo(f"Replaying {period}: {reports} reports through {', '.join(urls)}")
+    echo(f"Replaying {period}: {reports} reports through {', '.join(urls)} (seed {seed}: `--seed {seed}` "
+         f"repeats this run and takes nothing twice)")
+    closed_before = _scored(office, period)
 
     days = (end - start).total_seconds()
     times = sorted(start + timedelta(seconds=rng.uniform(0, days * 0.9)) for _ in range(reports))
@@ -114,21 +132,32 @@ def run_demo(urls: dict[str, str], reports: int = 60, seed: int = 2026, echo=pri
     cases = [office.wait_for(f"case of {r['report_id']}", lambda r=r: _case_of(office, r["report_id"]))
              for r in originals]
     echo(f"  dispatch opened {len(cases)} cases")
+    closed_earlier = _closed(office, cases)  # by an earlier run with this seed: scoring counted them then
 
     for case in cases:
         _handle(office, rng, case, end)
     echo("  units accepted and reported; the office called petitioners back")
 
     reopened = [c for c in cases if _supervised(office, c["case_id"])["reopen_count"]]
-    for case in reopened:  # the unit tries again and this time it holds
+    for case in reopened:  # the unit tries again and this time it holds (unless an earlier run saw to it)
+        if _supervised(office, case["case_id"])["state"] != "in_handling":
+            continue
         fresh = office.wait_for("redispatch", lambda c=case: (x := _case_of(office, c["report_id"]))
                                 and x["state"] == "dispatched" and x)
         _report_and_call_back(office, rng, fresh, datetime.now(timezone.utc), satisfied=True)
 
-    office.wait_for("scoring to catch up", lambda: _scored(office, period) >= sum(
-        1 for c in cases if _supervised(office, c["case_id"])["state"] == "closed"))
-    assessment = office.call("scoring", "POST", "/assessments", json={"period": period})
-    return summary(county, assessment, cases, reopened)
+    closed_now = len(_closed(office, cases) - closed_earlier)
+    office.wait_for("scoring to count the closed cases", lambda: _scored(office, period) >= closed_before + closed_now)
+    return summary(county, assess(office, period), cases, reopened)
+
+
+def assess(office: Office, period: str) -> dict:
+    """The month's assessment: published, or recomputed when an earlier run published it."""
+    published = office.call("scoring", "GET", "/assessments", params={"period": period})["assessments"]
+    regular = [a for a in published if a["kind"] == "regular"]
+    if not regular:
+        return office.call("scoring", "POST", "/assessments", json={"period": period})
+    return office.call("scoring", "POST", f"/assessments/{regular[0]['assessment_id']}/recomputation")
 
 
 def _case_of(office: Office, report_id: str) -> dict | None:
@@ -138,6 +167,10 @@ def _case_of(office: Office, report_id: str) -> dict | None:
 
 def _supervised(office: Office, case_id: str) -> dict:
     return office.call("supervision", "GET", f"/cases/{case_id}")
+
+
+def _closed(office: Office, cases: list[dict]) -> set[str]:
+    return {c["case_id"] for c in cases if _supervised(office, c["case_id"])["state"] == "closed"}
 
 
 def _scored(office: Office, period: str) -> int:
@@ -183,7 +216,8 @@ def summary(county: Directory, assessment: dict, cases: list, reopened: list) ->
     closed = sum(s["closed"] for s in scores)
     names = {code: unit.name for code, unit in county.units.items()}
     lines = [
-        f"Assessment {assessment['assessment_id']} for {assessment['period']}:",
+        f"Assessment {assessment['assessment_id']} for {assessment['period']}"
+        + (f" (revises {assessment['supersedes']}, with this run's cases):" if assessment.get("supersedes") else ":"),
         f"  cases {received}, closed {closed}, closure rate {100 * closed / received:.2f}%, "
         f"reopened after a callback {len(reopened)}",
     ]

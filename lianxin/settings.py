@@ -38,6 +38,11 @@ def deploy_file(name: str) -> Path:
     return (here if here.is_dir() else SAMPLE_DEPLOY) / name
 
 
+def data_dir() -> Path:
+    """Where a development office keeps its SQLite files and its own keys (LIANXIN_DATA_DIR)."""
+    return Path(os.environ.get("LIANXIN_DATA_DIR") or "data")
+
+
 class ServiceSettings(BaseSettings):
     # a variable set but empty (docker-compose's `${LIANXIN_PII_KEYS:-}`) counts as not set
     model_config = SettingsConfigDict(extra="ignore", env_ignore_empty=True)
@@ -50,7 +55,7 @@ class ServiceSettings(BaseSettings):
     amqp_uri: str = Field(DEFAULT_AMQP_URI, validation_alias="AMQP_URI")
     directory: Path = Field(default_factory=lambda: deploy_file("county.yaml"), validation_alias="LIANXIN_DIRECTORY")
     credentials: Path = Field(default_factory=lambda: deploy_file("staff.yaml"), validation_alias="LIANXIN_CREDENTIALS")
-    data_dir: Path = Field(Path("data"), validation_alias="LIANXIN_DATA_DIR")
+    data_dir: Path = Field(default_factory=lambda: data_dir(), validation_alias="LIANXIN_DATA_DIR")
     log_level: LogLevel = Field("INFO", validation_alias="LOG_LEVEL")
     log_format: LogFormat = Field("plain", validation_alias="LOG_FORMAT")
     # production refuses the development keys and the sample county's development tokens
