@@ -3,6 +3,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
+import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine
@@ -100,3 +101,17 @@ def test_every_gauge_says_what_it_measures_in_prometheus_terms():
     for name, (help_text, _labels) in GAUGES.items():
         assert name.startswith("lianxin_") and help_text
         assert not name.endswith(("_rate", "_percent", "_pct")), f"{name}: a share is a _ratio from 0 to 1"
+
+
+def test_the_console_serves_its_metrics(amqp_uri):
+    office = Office(amqp_uri, {})
+    console = office.start_console()
+    try:
+        assert httpx.get(f"{console}/health", timeout=10).status_code == 200
+        answer = httpx.get(f"{console}/metrics", timeout=10)
+    finally:
+        office.stop()
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/plain")
+    calls = {s.labels["entrypoint"] for f in text_string_to_metric_families(answer.text) for s in f.samples
+             if s.name == "lianxin_entrypoint_calls_total" and s.labels.get("service") == "console"}
+    assert "health" in calls

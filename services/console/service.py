@@ -19,6 +19,7 @@ from lianxin.auth import Unauthorised
 from lianxin.directory import CountyDirectory
 from lianxin.http import error_response, json_response, security_headers, with_headers
 from lianxin.i18n import LANGUAGES
+from lianxin.metrics import EntrypointMetrics, exposition
 
 from . import pages
 from .actions import ACTIONS
@@ -69,6 +70,7 @@ class ConsoleService:
     sessions = SessionKeeper()
     backend = Backends()
     directory = CountyDirectory()
+    metered = EntrypointMetrics()
 
     # --- signing in, language, assets -------------------------------------------------------------------
 
@@ -116,6 +118,11 @@ class ConsoleService:
     @http("GET", "/health")
     def health(self, request):
         return Response('{"service": "console", "status": "ok"}', content_type="application/json")
+
+    @http("GET", "/metrics")
+    def metrics(self, request):
+        body, content_type = exposition()
+        return Response(body, content_type=content_type)
 
     # --- the hotline operator ---------------------------------------------------------------------------
 
