@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PROMETHEUS = ROOT / "deploy" / "prometheus"
 RULES = yaml.safe_load((PROMETHEUS / "alerts.yml").read_text(encoding="utf-8"))
 ALERTS = {rule["alert"]: rule for group in RULES["groups"] for rule in group["rules"]}
-BROKER_AND_SCRAPE = {"up"}  # Prometheus's own series of every target
+PROMETHEUS_OWN = {"up"}  # the series Prometheus itself keeps of every target
 
 needs_promtool = pytest.mark.skipif(
     shutil.which("promtool") is None,
@@ -70,8 +70,8 @@ def exported_metric_names() -> set[str]:
 
 
 def test_alerts_and_dashboard_panels_name_only_metrics_the_office_exports():
-    exported = exported_metric_names() | BROKER_AND_SCRAPE
-    dashboards = [json.loads(p.read_text(encoding="utf-8")) for p in (ROOT / "deploy/grafana/dashboards").glob("*.json")]
+    exported = exported_metric_names() | PROMETHEUS_OWN
+    dashboards = [json.loads(p.read_text(encoding="utf-8")) for p in ROOT.glob("deploy/grafana/dashboards/*.json")]
     expressions = [rule["expr"] for rule in ALERTS.values()] + [e for d in dashboards for e in dashboard_exprs(d)]
     for expr in expressions:
         names = promql_metric_names(expr)
