@@ -616,3 +616,12 @@ def test_only_bench_examples_and_tests_need_pika():
     assert "pika" not in _locked(), "pika is for bench/, examples/ and tests/, not the services"
     importing = [path for path, text in python_sources().items() if re.search(r"(?m)^\s*(import|from) pika\b", text)]
     assert not importing, f"the services import pika: {importing}"
+
+
+def test_the_operations_guide_names_every_credential_an_office_sets():
+    """docs/operations.md's `.env` names every password, URI and key docker-compose.yml takes from the office."""
+    substituted = set(re.findall(r"\$\{([A-Z0-9_]+):?-", _read("docker-compose.yml")))
+    credentials = {var for var in substituted if re.search(r"PASS|URI|DATABASE_URL|KEY|ENVIRONMENT", var)}
+    guide = _read("docs/operations.md").split("# .env", 1)[1].split("```", 1)[0]
+    named = set(re.findall(r"(?m)^([A-Z0-9_]+)=", guide))
+    assert credentials and credentials <= named, f"not in docs/operations.md's .env: {sorted(credentials - named)}"
