@@ -105,6 +105,18 @@ def drain(databases: Databases, backlog: Backlog, accepted: set[str], timeout: f
         time.sleep(1.0)
 
 
+def catch_up(backlog: Backlog, timeout: float) -> bool:
+    """Until no queue and no outbox holds anything: the whole office has caught up (intake following its cases,
+    supervision and scoring), not only dispatch."""
+    began = time.monotonic()
+    while time.monotonic() - began < timeout:
+        line = backlog.read("catch up")
+        if not line["queues"] and not any(line["outbox"].values()):
+            return True
+        time.sleep(backlog.every)
+    return False
+
+
 def run_burst(amqp_uri: str, replicas: int, options: dict, echo) -> dict:
     data_dir = Path(tempfile.mkdtemp(prefix="lianxin-burst-"))
     office, sampler = Office(), None
@@ -143,6 +155,8 @@ def run_burst(amqp_uri: str, replicas: int, options: dict, echo) -> dict:
                 drain_s, drained = drain(databases, backlog, ids, options["drain_timeout"])
                 dispatched_after_s = time.monotonic() - burst_end
                 backlog.read("done" if drained else "gave up")
+                caught_up = catch_up(backlog, options["drain_timeout"]) if drained else False
+                run["caught_up_after_burst_s"] = round(time.monotonic() - burst_end, 1) if caught_up else None
                 sampler.sample()  # the drain's last moment, however short it was
                 ended = time.monotonic()
                 run.update(summarise(records, start, databases, ids, drained, dispatched_after_s))
@@ -222,12 +236,13 @@ def print_burst(run: dict, echo) -> None:
          f"report to dispatch ms p50/p95/p99: {'/'.join(str(run['dispatch_ms'][k]) for k in ('p50', 'p95', 'p99'))}; "
          f"generator lag p99 {run['scheduler_lag_ms']['p99']} ms")
     echo(f"lost {run['lost']}, duplicated {run['duplicated']}, joined as repeats {run['linked']}; every report "
-         f"dispatched {run['all_dispatched_after_burst_s']} s after the burst ended")
+         f"dispatched {run['all_dispatched_after_burst_s']} s after the burst ended, every queue and outbox empty "
+         f"{run.get('caught_up_after_burst_s')} s after")
     for phase in ("burst_usage", "drain_usage"):
         usage = run.get(phase) or {}
         echo(f"{phase.split('_')[0]}: peak RSS MiB (CPU % of a core): " + ", ".join(
             f"{name} {u['peak_rss_mib']} ({u['cpu_percent']}%)" for name, u in usage.get("services", {}).items())
-            + f"; machine busy {usage.get('machine_busy_percent')} %")
+            + f"; the generator {usage.get('generator_cpu_percent')} %; machine busy {usage.get('machine_busy_percent')} %")
     for error in run["errors"][:3]:
         echo(f"  e.g. {error}")
     echo("targets (issue 20; printed, not asserted)")

@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import hashlib
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -43,6 +44,7 @@ from sqlalchemy import create_engine, text
 
 from bench import harness  # the benchmarks' office, report maker and databases
 from lianxin.events import CATALOGUE, InvalidEvent, parse_event
+from lianxin.messaging import queue_arguments
 
 SERVICES = ("intake", "dispatch", "supervision", "scoring")
 DEFAULT_RATE = 10.0  # reports/s the whole lifecycle keeps up with on 2 cores, faults included
@@ -113,7 +115,7 @@ class Subscriber(threading.Thread):
 
     def __init__(self, amqp_uri: str):
         super().__init__(daemon=True, name="drill-subscriber")
-        self.parameters = pika.URLParameters(amqp_uri)
+        self.parameters = harness.broker_parameters(amqp_uri)
         self.seen: dict[str, str] = {}  # event id -> type
         self.deliveries = 0
         self.invalid: dict[str, str] = {}  # message id -> why the contract refused it
@@ -124,7 +126,9 @@ class Subscriber(threading.Thread):
         """The queue and its bindings, before the first report (the exchanges as nameko declares them)."""
         with pika.BlockingConnection(self.parameters) as connection:
             channel = connection.channel()
-            channel.queue_declare(SUBSCRIBER_QUEUE, durable=True)
+            # replicated like the services' own queues when they are quorum queues (LIANXIN_QUEUE_TYPE)
+            channel.queue_declare(SUBSCRIBER_QUEUE, durable=True,
+                                  arguments=queue_arguments(os.environ.get("LIANXIN_QUEUE_TYPE", "classic")))
             for service in SERVICES:
                 channel.exchange_declare(f"{service}.events", exchange_type="topic", durable=True)
                 channel.queue_bind(SUBSCRIBER_QUEUE, f"{service}.events", routing_key="#")
@@ -192,7 +196,7 @@ def publish_confirmed(amqp_uri: str, queue: str, body: bytes, attempts: int = 30
     for attempt in range(attempts):
         connection = None
         try:
-            connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+            connection = pika.BlockingConnection(harness.broker_parameters(amqp_uri))
             channel = connection.channel()
             channel.confirm_delivery()
             channel.basic_publish("", queue, body, pika.BasicProperties(
@@ -221,7 +225,7 @@ def marker_of(body: bytes) -> str | None:
 def dead_letters(amqp_uri: str) -> list[tuple[str, str | None, str | None]]:
     """(service, poison marker, x-lianxin-reason) of every parked message, left where it is."""
     found = []
-    with pika.BlockingConnection(pika.URLParameters(amqp_uri)) as connection:
+    with pika.BlockingConnection(harness.broker_parameters(amqp_uri)) as connection:
         for service in SERVICES:
             channel = connection.channel()
             try:
@@ -666,9 +670,11 @@ class Outcome:
     found: Tally
 
 
-def schedule(office, amqp_uri: str, databases: dict, data_dir: Path, faults: bool, poisoned: list) -> list:
-    """(share of the offering's span, what, action): poison twice, and the faults in between."""
-    steps = [(0.05, "poison consumer queues", lambda: poisoned.extend(poison(amqp_uri, 1))),
+def schedule(office, amqp_uri: str, databases: dict, data_dir: Path, faults: bool, poisoned: list,
+             extra_steps=()) -> list:
+    """(share of the offering's span, what, action): poison twice, the faults in between, and the caller's own
+    (bench/rabbit_cluster.py kills cluster nodes)."""
+    steps = [*extra_steps, (0.05, "poison consumer queues", lambda: poisoned.extend(poison(amqp_uri, 1))),
              (0.55, "poison consumer queues again", lambda: poisoned.extend(poison(amqp_uri, 2)))]
     if faults:
         steps += [(0.15, "restart RabbitMQ", restart_broker), (0.75, "restart PostgreSQL", restart_postgresql)]
@@ -679,7 +685,7 @@ def schedule(office, amqp_uri: str, databases: dict, data_dir: Path, faults: boo
 
 
 def drill(reports: int, rate: float, faults: bool = True, reopen_percent: int = REOPEN_PERCENT,
-          settle_timeout: float = 600.0, echo=None) -> Outcome:
+          settle_timeout: float = 600.0, echo=None, extra_steps=()) -> Outcome:
     """Run the office, push the reports through while hurting it, count; prints the counts and the verdict."""
     echo = echo or partial(print, flush=True)
     maker = harness.ReportMaker(harness.REPO_ROOT / "deploy" / "county.yaml", seed=11)
@@ -696,7 +702,7 @@ def drill(reports: int, rate: float, faults: bool = True, reopen_percent: int = 
             harness.start_office(office, amqp_uri, databases, data_dir, 1, "WARNING")
             lifecycle.start()
             settled_in = run_schedule(Timeline(lifecycle, subscriber, office, echo), databases,
-                                      schedule(office, amqp_uri, databases, data_dir, faults, poisoned),
+                                      schedule(office, amqp_uri, databases, data_dir, faults, poisoned, extra_steps),
                                       reports / rate, settle_timeout)
         finally:
             lifecycle.stop()

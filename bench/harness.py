@@ -49,14 +49,24 @@ def rabbitmqctl(*args: str) -> None:
 
 @contextmanager
 def private_vhost():
-    """A RabbitMQ virtual host of our own for the office and the ceiling, deleted afterwards."""
+    """A RabbitMQ virtual host of our own for the office and the ceiling, deleted afterwards.
+
+    Yields its AMQP URI; with several brokers in ``LIANXIN_BENCH_BROKER`` (a cluster's nodes, comma-separated)
+    one URI per node joined by ``;``, which kombu (the services) reads as failover alternates and
+    ``broker_parameters`` turns into pika's.
+    """
     name = f"lianxin-bench-{uuid.uuid4().hex[:8]}"
     rabbitmqctl("add_vhost", name)
     try:
         rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
-        yield f"amqp://guest:guest@{BROKER}/{quote(name, safe='')}"
+        yield ";".join(f"amqp://guest:guest@{broker}/{quote(name, safe='')}" for broker in BROKER.split(","))
     finally:
         rabbitmqctl("delete_vhost", name)
+
+
+def broker_parameters(amqp_uri: str) -> list[pika.URLParameters]:
+    """pika's connection parameters of each alternate in a (kombu failover) URI; pika tries them in turn."""
+    return [pika.URLParameters(uri) for uri in amqp_uri.split(";")]
 
 
 @contextmanager
@@ -652,7 +662,7 @@ class QueueDepths:
     """
 
     def __init__(self, amqp_uri: str):
-        self.parameters = pika.URLParameters(amqp_uri)
+        self.parameters = broker_parameters(amqp_uri)
         self.queues = event_queues()
         self.connection = None
 
