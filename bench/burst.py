@@ -242,7 +242,8 @@ def print_burst(run: dict, echo) -> None:
         usage = run.get(phase) or {}
         echo(f"{phase.split('_')[0]}: peak RSS MiB (CPU % of a core): " + ", ".join(
             f"{name} {u['peak_rss_mib']} ({u['cpu_percent']}%)" for name, u in usage.get("services", {}).items())
-            + f"; the generator {usage.get('generator_cpu_percent')} %; machine busy {usage.get('machine_busy_percent')} %")
+            + f"; the generator {usage.get('generator_cpu_percent')} %"
+            + f"; machine busy {usage.get('machine_busy_percent')} %")
     for error in run["errors"][:3]:
         echo(f"  e.g. {error}")
     echo("targets (issue 20; printed, not asserted)")
