@@ -26,7 +26,7 @@ def secret_variables() -> list[str]:
     variables = []
     for _service, settings_class in RUNNABLE.values():
         settings = load(settings_class)
-        variables += [settings._variable(name) for name in settings.development_secrets]
+        variables += [settings._variable(name) for name in settings.secret_settings()]
     return list(dict.fromkeys(variables))
 
 

@@ -88,6 +88,12 @@ class ServiceSettings(BaseSettings):
         return self
 
     @classmethod
+    def secret_settings(cls) -> dict[str, str]:
+        """Every setting of the class whose shipped value is a development secret, those all services share
+        (``ServiceSettings.development_secrets``) with its own: what `lianxin up` makes keys for."""
+        return {**ServiceSettings.development_secrets, **cls.development_secrets}
+
+    @classmethod
     def _variable(cls, name: str) -> str:
         """The environment variable a setting is read from."""
         alias = cls.model_fields[name].validation_alias

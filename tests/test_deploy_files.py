@@ -283,7 +283,7 @@ def _secrets_of(name: str) -> set[str]:
     """The variables of the development secrets a service's settings hold (refused in production)."""
     from lianxin.runner import settings_of
     settings = type(settings_of(name))
-    return {settings._variable(field) for field in settings.development_secrets}
+    return {settings._variable(field) for field in settings.secret_settings()}
 
 
 @pytest.mark.parametrize("name", (*APP_SERVICES, "console"))
