@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 import yaml
 from nameko.extensions import DependencyProvider
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 Code = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 
@@ -94,6 +94,8 @@ class Directory(_Entry):
     leaders: list[Leader] = []
     categories: list[Category] = Field(min_length=1)
     officers: list[Officer] = []
+    # who may read what reporters say on confidential subjects (whistle-blowing on officials, 举报)
+    confidential_readers: list[str] = ["supervisor", "administrator"]
 
     @cached_property
     def units(self) -> dict[str, Township | Department]:
@@ -125,11 +127,22 @@ class Directory(_Entry):
             return self.enterprise_by_code[enterprise].township
         return None
 
+    def confidential(self, category: str) -> bool:
+        return bool((found := self.category_by_code.get(category)) and found.confidential)
+
     def suggest_category(self, text: str) -> Category | None:
         """The category whose keywords appear most often in the text, if any."""
         hits = [(sum(text.count(k) for k in c.keywords), c) for c in self.categories]
         best_count, best = max(hits, key=lambda hit: hit[0])
         return best if best_count else None
+
+    @field_validator("confidential_readers")
+    @classmethod
+    def _known_roles(cls, roles: list[str]) -> list[str]:
+        from lianxin.auth import Role  # the staff roles; imported here, as lianxin.auth needs this module
+        if unknown := [r for r in roles if r not in get_args(Role)]:
+            raise ValueError(f"unknown role {unknown[0]!r}; the roles are {', '.join(get_args(Role))}")
+        return roles
 
     @model_validator(mode="after")
     def _references(self):

@@ -36,6 +36,9 @@ Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z
 Round = Annotated[int, Field(ge=0)]
 # free text leaves its service without phone or ID numbers in it, whoever typed them (lianxin.redaction)
 Text = Annotated[str, Field(max_length=4000), AfterValidator(without_personal_numbers)]
+# keyed marks of a reporter's name, phone and ID number (lianxin.redaction.marks_of): dispatch and supervision
+# strip staff-written text with them; without the key (which bureaus never get) they reveal nothing
+ReporterMarks = Annotated[list[Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]], Field(max_length=60)]
 UnitKind = Literal["township", "department"]
 Severity = Literal["general", "major"]
 
@@ -68,6 +71,7 @@ class ReportReceived(EventData):
     gathering: bool = False  # people gathering to petition
     duplicate_of: str | None = None  # the open report this one repeats: it joins that case
     reporter_id: str | None = None  # pseudonym; None for an anonymous report
+    reporter_marks: ReporterMarks = []
     received_at: datetime
     received_by: Actor
 
@@ -95,6 +99,7 @@ class CaseDispatched(EventData):
     deadline: datetime
     routing_reason: Text
     reporter_id: str | None = None
+    reporter_marks: ReporterMarks = []  # the case's petitioners', linked reports' too
     received_at: datetime
     dispatched_at: datetime
     redispatch: bool = False  # True when a reopened or returned case goes out again

@@ -26,7 +26,7 @@ from werkzeug.wrappers import Request, Response
 
 from lianxin.db import database_unavailable
 from lianxin.metrics import exposition
-from lianxin.schemas import OFFICE_YEARS
+from lianxin.schemas import OFFICE_YEARS, OutOfRange, in_utc
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +150,9 @@ def query_param(request: Request, name: str, default=None, cast=str):
         return default
     try:
         return cast(value)
+    except OutOfRange as exc:
+        raise Unprocessable(f"query parameter {name!r}: {value!r} is not {exc}",
+                            [{"field": name, "problem": str(exc)}]) from None
     except ValueError as exc:
         raise ApiError(f"query parameter {name!r}: {value!r} is not {_described(cast, exc)}") from None
 
@@ -159,7 +162,7 @@ def aware_datetime(text: str) -> datetime:
     value = datetime.fromisoformat(text)
     if value.tzinfo is None:
         raise ValueError("a date-time with a time zone, e.g. 2026-11-28T09:30:00+08:00")
-    return value
+    return in_utc(value)  # compared with stored UTC times, it must have one
 
 
 def office_date(text: str) -> date:

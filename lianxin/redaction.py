@@ -1,24 +1,222 @@
-"""Numbers that identify a person, taken out of free text before it travels.
+"""Personal data taken out of free text before it travels or reaches someone who may not see it.
 
-Reporters say who they are in their own words ("我叫…，电话…"), and staff sometimes copy a
-petitioner's number into a handling report or a reason. Every free-text field of every event
-passes through ``without_personal_numbers`` (``lianxin.events.Text``), whoever wrote it; intake
-also removes the reporter's own name and address, which only it knows.
+Reporters say who they are in their own words ("我叫…，电话…"), and staff copy a petitioner's name or
+number into a handling report or a reason. Every free-text field of every event passes through
+``without_personal_numbers`` (``lianxin.events.Text``), whoever wrote it. Names are harder: only intake
+knows the reporter's, so it sends keyed "reporter marks" (HMACs of the name, phone and ID number,
+``marks_of``) with the report; dispatch and supervision keep them with the case and strip staff-written
+text with ``without_marked``, which never needs the name itself.
+
+Matching happens on a normalised copy of the text (Unicode NFKC, zero-width characters dropped, the
+separators people put inside numbers ignored) and replaces the original characters, so what stays is
+exactly as written.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+import unicodedata
+from collections.abc import Iterable
 
-# numbers as people write them: in groups ("139 0571 2468", "330102 19580817 3321") or full-width
-FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
-NOT_AFTER = r"(?<![0-9A-Za-z])"  # a case or report number such as C00000012 is not a phone number
-ID_NUMBER = re.compile(NOT_AFTER + r"(?:\d{17}|\d{6}[- ]\d{8}[- ]\d{3})[\dXx](?!\d)")
-PHONE = re.compile(NOT_AFTER + r"(?:\+?86[- ]?)?"
-                   r"(?:1[3-9]\d{9}|1[3-9]\d[- ]\d{4}[- ]\d{4}|0\d{2,3}[- ]?\d{7,8}|\d{7,8})(?!\d)")
+ID_NUMBER = "〔身份证号〕"
+PHONE = "〔电话〕"
+BANK_CARD = "〔银行卡号〕"
+EMAIL = "〔邮箱〕"
+PERSONAL = "〔个人信息〕"
+DEVELOPMENT_REDACTION_KEY = "lianxin-development-redaction-key"  # the default of LIANXIN_REDACTION_KEY
 
+INVISIBLE = frozenset("\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff")
+# what people put between the digits of one number: spaces, dots, dashes of every width, brackets
+SEPARATOR = r"[\s.\-‐‑‒–—―−_·•/()]"
+NUMBER = re.compile(rf"\+?\d(?:{SEPARATOR}{{0,3}}\d)*(?:{SEPARATOR}{{0,2}}[Xx](?![A-Za-z]))?")
+GROUP = re.compile(r"\d+[Xx]?")
+EMAIL_ADDRESS = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}", re.ASCII)
+CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff·]+")
+LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+DATE = re.compile(r"(?:19|20)\d\d[^\d]{1,3}(?:0?[1-9]|1[0-2])(?:[^\d]{1,3}(?:0?[1-9]|[12]\d|3[01]))?")
+
+
+# --- normalising ------------------------------------------------------------------------------------------
+
+def normalised(text: str) -> tuple[str, list[int]]:
+    """NFKC, without invisible characters, and for each character kept the index it came from."""
+    chars, origin = [], []
+    for index, char in enumerate(text):
+        if char in INVISIBLE:
+            continue
+        for each in unicodedata.normalize("NFKC", char):
+            chars.append(each)
+            origin.append(index)
+    return "".join(chars), origin
+
+
+def _replace(text: str, spans: Iterable[tuple[int, int, str]], origin: list[int]) -> str:
+    """Replace spans of the normalised text in the original, the earliest-starting of overlapping ones kept."""
+    out, at = [], 0
+    for start, end, label in sorted(spans):
+        first, last = origin[start], origin[end - 1] + 1
+        if first < at:
+            continue
+        out += [text[at:first], label]
+        at = last
+    return "".join(out) + text[at:]
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit() or ch in "Xx").upper()
+
+
+# --- numbers and addresses --------------------------------------------------------------------------------
 
 def without_personal_numbers(text: str) -> str:
-    """The text with ID numbers and phone numbers replaced by what they were."""
-    text = text.translate(FULL_WIDTH_DIGITS)
-    text = ID_NUMBER.sub("〔身份证号〕", text)
-    return PHONE.sub("〔电话〕", text)
+    """The text with ID, phone and bank card numbers and e-mail addresses replaced by what they were."""
+    plain, origin = normalised(text)
+    spans = [(m.start(), m.end(), EMAIL) for m in EMAIL_ADDRESS.finditer(plain)]
+    for match in NUMBER.finditer(plain):
+        if not DATE.fullmatch(match.group()):
+            spans += _numbers_in(plain, match)
+    return _replace(text, spans, origin) if spans else text
+
+
+def _numbers_in(plain: str, match: re.Match) -> list[tuple[int, int, str]]:
+    """The personal numbers within one run of digit groups: the whole run, or else its longest parts."""
+    groups = list(GROUP.finditer(plain, match.start(), match.end()))
+    after_letter = match.start() > 0 and plain[match.start() - 1].isascii() and plain[match.start() - 1].isalpha()
+    found, i = [], 0
+    while i < len(groups):
+        for j in range(len(groups), i, -1):
+            label = _kind([g.group() for g in groups[i:j]], after_letter and i == 0)
+            if label:
+                found.append((groups[i].start(), groups[j - 1].end(), label))
+                i = j
+                break
+        else:
+            i += 1
+    return found
+
+
+def _kind(groups: list[str], after_letter: bool) -> str | None:
+    """What a number written as these digit groups is, if it identifies a person.
+
+    After letters only the long numbers count: case and report numbers (C00000012) are not phones.
+    Short local phone numbers (7–8 digits) are written whole or in groups of three or four, unlike dates.
+    """
+    digits = "".join(groups).upper()
+    n, x = len(digits), digits.endswith("X")
+    if x:
+        return ID_NUMBER if n == 18 and digits[:-1].isdigit() else None
+    if n in (15, 18):
+        return ID_NUMBER
+    if re.fullmatch(r"(?:86)?1[3-9]\d{9}", digits):
+        return PHONE
+    if 16 <= n <= 19:
+        return BANK_CARD
+    if after_letter:
+        return None
+    if re.fullmatch(r"0[1-9]\d{8,10}", digits):  # area code and number
+        return PHONE
+    if n in (7, 8) and digits[0] != "0" and (len(groups) == 1 or len(groups) == 2 and
+                                             all(3 <= len(g) <= 4 for g in groups)):
+        return PHONE
+    return None
+
+
+# --- the reporter's own name and contacts -----------------------------------------------------------------
+
+def without_own(text: str, *own: str | None) -> str:
+    """The text without the given values (a reporter's name, phone, ID number, address) in any letter
+    case, width or spacing."""
+    plain, origin = normalised(text)
+    folded = plain.casefold()
+    spans = []
+    for value in filter(None, own):
+        if pattern := _own_pattern(value):
+            spans += [(m.start(), m.end(), PERSONAL) for m in pattern.finditer(folded)]
+    return _replace(text, spans, origin) if spans else text
+
+
+def _own_pattern(value: str) -> re.Pattern | None:
+    """A value as it may be written: its characters in order, with separators allowed between them."""
+    chars = [ch for ch in normalised(value)[0].casefold() if not re.match(SEPARATOR, ch)]
+    if len(chars) < 2:
+        return None
+    body = f"{SEPARATOR}*".join(re.escape(ch) for ch in chars)
+    latin = chars[0].isascii() and chars[0].isalnum()
+    return re.compile(rf"(?<![a-z0-9]){body}(?![a-z0-9])" if latin else body)
+
+
+# --- reporter marks ---------------------------------------------------------------------------------------
+
+def _marker(key: str):
+    keyed = hmac.new(key.encode(), digestmod=hashlib.sha256)  # copied per token: the key is hashed once
+
+    def marked(token: str) -> str:
+        each = keyed.copy()
+        each.update(token.encode())
+        return each.hexdigest()[:32]
+    return marked
+
+
+def marks_of(key: str, name: str | None = None, phone: str | None = None, id_number: str | None = None) -> list[str]:
+    """Keyed marks of a reporter's name, phone digits and ID number: what ``without_marked`` strips,
+    recognisable only with the key (shared by the office's services, never by bureaus)."""
+    tokens = set()
+    if name:
+        tokens.add(_name_token(name))
+    if phone and (digits := _digits(phone)):
+        tokens |= {digits, digits[2:] if digits.startswith("86") and len(digits) == 13 else digits}
+    if id_number:
+        tokens.add(_digits(id_number))
+    return sorted(_marker(key)(t) for t in tokens if len(t) >= 2)
+
+
+def _name_token(name: str) -> str:
+    return "".join(ch for ch in normalised(name)[0].casefold() if ch.isalnum())
+
+
+def without_marked(text: str, marks: Iterable[str], key: str) -> str:
+    """The text with every word whose mark is among ``marks`` replaced: Chinese names (runs of 2–4
+    characters), numbers (separators ignored) and Latin names (one to three words in any case)."""
+    marks = frozenset(marks)
+    if not marks or not text:
+        return text
+    plain, origin = normalised(text)
+    marked = _marker(key)
+    spans = [(start, end, PERSONAL) for start, end, token in _candidates(plain) if marked(token) in marks]
+    return _replace(text, spans, origin) if spans else text
+
+
+def _candidates(plain: str):
+    """(start, end, token) of every piece of the text that could be a name, phone or ID number."""
+    for run in CJK_RUN.finditer(plain):
+        for size in (4, 3, 2):
+            for start in range(run.start(), run.end() - size + 1):
+                yield start, start + size, _name_token(plain[start:start + size])
+    for match in NUMBER.finditer(plain):
+        groups = list(GROUP.finditer(plain, match.start(), match.end()))
+        for i in range(len(groups)):
+            for j in range(i + 1, len(groups) + 1):
+                yield groups[i].start(), groups[j - 1].end(), _digits(plain[groups[i].start():groups[j - 1].end()])
+    words = list(LATIN_WORD.finditer(plain))
+    for i in range(len(words)):
+        for j in range(i + 1, min(i + 4, len(words) + 1)):
+            yield words[i].start(), words[j - 1].end(), "".join(w.group().casefold() for w in words[i:j])
+
+
+# --- the office's key -------------------------------------------------------------------------------------
+
+class OfficeKey:
+    """The redaction key of the running service (config ``REDACTION_KEY``, set when it starts), so that the
+    use cases that strip staff-written text need not carry it; tests run with the development key."""
+    value = DEVELOPMENT_REDACTION_KEY
+
+
+def use_key(key: str) -> None:
+    OfficeKey.value = key
+
+
+def staff_text(text: str, marks: Iterable[str]) -> str:
+    """What a member of staff wrote, fit to store and send: personal numbers and the petitioners' marked
+    names and numbers taken out."""
+    return without_marked(without_personal_numbers(text), marks or (), OfficeKey.value) if text else text

@@ -9,11 +9,24 @@ from pydantic import AfterValidator, Field
 OFFICE_YEARS = range(1900, 2200)
 
 
+class OutOfRange(ValueError):
+    """A value of the right form that no record can hold (e.g. a date-time before the year 1 in UTC)."""
+
+
+def in_utc(value: datetime) -> datetime:
+    """An aware date-time in UTC; refused when that leaves the years 1–9999 (0001-01-01T00:00:00+14:00)."""
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:
+        raise OutOfRange("a date-time that stays within the years 1 to 9999 in UTC") from None
+
+
 def _aware_and_past(value: datetime | None) -> datetime | None:
     if value is None:
         return value
     if value.tzinfo is None:
         raise ValueError("needs a time zone, e.g. 2026-11-28T09:30:00+08:00")
+    value = in_utc(value)
     if value > datetime.now(timezone.utc):
         raise ValueError("is in the future")
     return value

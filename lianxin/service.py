@@ -2,12 +2,24 @@
 import logging
 
 from nameko.dependency_providers import Config
+from nameko.extensions import DependencyProvider
 
 from lianxin.auth import Auth
 from lianxin.db import AlreadyApplied
 from lianxin.directory import CountyDirectory
 from lianxin.http import ApiError, Observable
 from lianxin.metrics import EntrypointMetrics
+from lianxin.redaction import use_key
+
+
+class RedactionKey(DependencyProvider):
+    """Sets the service's redaction key (config ``REDACTION_KEY``) when it starts (lianxin.redaction)."""
+
+    def setup(self):
+        use_key(self.container.config["REDACTION_KEY"])
+
+    def get_dependency(self, worker_ctx):
+        return None
 
 
 class OfficeService(Observable):
@@ -21,6 +33,7 @@ class OfficeService(Observable):
     auth = Auth()
     directory = CountyDirectory()
     metered = EntrypointMetrics()
+    redaction_key = RedactionKey()
 
 
 class _RoutineRefusals(logging.Filter):

@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lianxin import logs
 from lianxin.logs import LogFormat, LogLevel
+from lianxin.redaction import DEVELOPMENT_REDACTION_KEY
 
 # where the code lives: the checkout, or site-packages once installed (openapi.yaml, templates, migrations)
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -64,6 +65,8 @@ class ServiceSettings(BaseSettings):
     max_event_bytes: int = Field(1024 * 1024, ge=1024, validation_alias="LIANXIN_MAX_EVENT_BYTES")
     # quorum: the event queues replicated over a RabbitMQ cluster (every service must agree)
     queue_type: Literal["classic", "quorum"] = Field("classic", validation_alias="LIANXIN_QUEUE_TYPE")
+    # HMAC key of the reporter marks that strip names from staff-written text (the same in every service)
+    redaction_key: str = Field(DEVELOPMENT_REDACTION_KEY, min_length=16, validation_alias="LIANXIN_REDACTION_KEY")
 
     # per service (prefixed)
     database_url: str | None = None
@@ -79,7 +82,8 @@ class ServiceSettings(BaseSettings):
     @model_validator(mode="after")
     def _no_development_secrets_in_production(self):
         if self.environment == "production":
-            shipped = [self._variable(name) for name, value in self.development_secrets.items()
+            secrets = {"redaction_key": DEVELOPMENT_REDACTION_KEY, **self.development_secrets}
+            shipped = [self._variable(name) for name, value in secrets.items()
                        if str(getattr(self, name)).split(",")[0].strip() == value]  # a key list encrypts with its first
             if shipped:
                 raise ValueError(f"LIANXIN_ENVIRONMENT is production but {', '.join(shipped)} "
@@ -117,6 +121,7 @@ class ServiceSettings(BaseSettings):
             "PROXY_HOPS": self.proxy_hops,
             "MAX_EVENT_BYTES": self.max_event_bytes,
             "QUEUE_TYPE": self.queue_type,
+            "REDACTION_KEY": self.redaction_key,
             "ENVIRONMENT": self.environment,
             "DATABASE_URL": self.resolved_database_url,
             "DIRECTORY": str(self.directory),

@@ -11,10 +11,14 @@ from services.intake.config import IntakeSettings
 from services.supervision.config import SupervisionSettings
 
 REAL_PII_KEY = "1wR6cYd1s8t1aLhD3m5R0mBqV7gJmW8p3Q2l0kq3Z4E="  # a Fernet key made for this test
+REAL_REDACTION_KEY = "a-redaction-key-of-the-county-itself"
 
 
 def test_production_refuses_the_development_keys_naming_them(monkeypatch):
     monkeypatch.setenv("LIANXIN_ENVIRONMENT", "production")
+    with pytest.raises(ValidationError, match="LIANXIN_REDACTION_KEY, LIANXIN_PSEUDONYM_KEY"):
+        IntakeSettings()
+    monkeypatch.setenv("LIANXIN_REDACTION_KEY", REAL_REDACTION_KEY)
     with pytest.raises(ValidationError, match="LIANXIN_PSEUDONYM_KEY, LIANXIN_PII_KEYS have the development value"):
         IntakeSettings()
     with pytest.raises(ValidationError, match="SUPERVISION_LINK_KEY has the development value"):
@@ -27,6 +31,7 @@ def test_production_takes_keys_of_its_own_and_development_takes_the_shipped_ones
     from services.intake.protection import DEVELOPMENT_PII_KEY
     monkeypatch.setenv("LIANXIN_ENVIRONMENT", "production")
     monkeypatch.setenv("LIANXIN_PSEUDONYM_KEY", "a-key-of-the-county-itself")
+    monkeypatch.setenv("LIANXIN_REDACTION_KEY", REAL_REDACTION_KEY)
     monkeypatch.setenv("LIANXIN_PII_KEYS", f"{REAL_PII_KEY},{DEVELOPMENT_PII_KEY}")  # the old key may still decrypt
     assert IntakeSettings().nameko_config()["ENVIRONMENT"] == "production"
     monkeypatch.setenv("LIANXIN_ENVIRONMENT", "development")
@@ -45,7 +50,7 @@ def credentials_file(tmp_path, *tokens):
 def test_production_refuses_to_start_while_anyone_has_a_development_token(tmp_path, amqp_uri, environment, refused):
     settings = load(SERVICES["scoring"][1])(
         database_url=f"sqlite:///{tmp_path / 'scoring.db'}", http_address="127.0.0.1:0",
-        LIANXIN_ENVIRONMENT=environment, LIANXIN_CREDENTIALS=credentials_file(
+        LIANXIN_ENVIRONMENT=environment, LIANXIN_REDACTION_KEY=REAL_REDACTION_KEY, LIANXIN_CREDENTIALS=credentials_file(
             tmp_path, ("op-real", "a-long-random-token-of-op-real"), ("op-sample", "dev-op-sample")))
     container = ServiceContainer(load(SERVICES["scoring"][0]), {**settings.nameko_config(), "AMQP_URI": amqp_uri})
     if refused:

@@ -32,6 +32,7 @@ from lianxin.events import (
 )
 from lianxin.http import Conflict, NotFound, Unprocessable, entered_time
 from lianxin.messaging import RetryLater
+from lianxin.redaction import staff_text
 
 from . import routing
 from .models import Case, CaseEvent, HandlingReport, LeaderInstruction, case_pk
@@ -51,6 +52,8 @@ OPEN = ("dispatched", "accepted")
 WATCHED = OPEN + ("returned",)  # deadlines run
 OFFICE = ("supervisor", "administrator")
 UNIT_ROLES = ("unit_handler", "unit_head")
+# what staff write in their own words, where a petitioner's name or number may slip in
+WRITTEN = ("actions_taken", "explanation", "petitioner_opinion", "reason", "comment", "plan")
 
 
 def get_case(uow: UnitOfWork, case_id: str, for_update: bool = False) -> Case:
@@ -80,7 +83,8 @@ def open_case(uow: UnitOfWork, report: ReportReceived, directory: Directory, rul
         report_id=report.report_id, state="dispatched", unit=chosen.unit, unit_kind=chosen.unit_kind,
         category=report.category, township=report.township, severity=chosen.severity,
         routing_reason=chosen.reason + routing.late_assignment(report.received_at, now),
-        reporter_id=report.reporter_id, received_at=report.received_at, channel=report.channel,
+        reporter_id=report.reporter_id, reporter_marks=list(report.reporter_marks), received_at=report.received_at,
+        channel=report.channel,
         matter=report.content, people_count=report.people_count, dispatched_at=now,
         deadline=routing.deadline(report.received_at, chosen.severity, rules), first_receiver=report.received_by.code,
         reopen_count=0, linked_reports=[], team_members=[], flags=[], plan="")
@@ -97,6 +101,7 @@ def link(uow: UnitOfWork, report: ReportReceived) -> Case:
         raise RetryLater(f"the case of {report.duplicate_of}, which {report.report_id} repeats, is not open yet")
     if report.report_id not in original.linked_reports:
         original.linked_reports = [*original.linked_reports, report.report_id]
+        original.reporter_marks = sorted({*original.reporter_marks, *report.reporter_marks})
     return original
 
 
@@ -141,10 +146,10 @@ def accept(uow: UnitOfWork, case: Case, acceptance: AcceptanceIn, staff: Staff) 
 def give_back(uow: UnitOfWork, case: Case, returned: ReturnIn, staff: Staff) -> None:
     """The unit contests the assignment (Art. 23): the office routes it again; the time is on record."""
     require_unit(staff, case)
-    now = utcnow()
-    _move(uow, case, "return", OPEN, "returned", staff, at=now, note=returned.reason)
+    now, reason = utcnow(), written(case, returned)["reason"]
+    _move(uow, case, "return", OPEN, "returned", staff, at=now, note=reason)
     uow.emit("case.returned", case.case_id, CaseReturned(
-        case_id=case.case_id, unit=case.unit, reason=returned.reason, returned_by=staff.code, returned_at=now))
+        case_id=case.case_id, unit=case.unit, reason=reason, returned_by=staff.code, returned_at=now))
 
 
 def request_extension(uow: UnitOfWork, case: Case, request: ExtensionRequestIn, staff: Staff) -> None:
@@ -154,22 +159,21 @@ def request_extension(uow: UnitOfWork, case: Case, request: ExtensionRequestIn, 
     if case.extension_requested_days is not None:
         raise Conflict(f"case {case.case_id} has an extension request waiting for approval")
     _require_state(case, OPEN, "extended")
-    case.extension_requested_days, case.extension_reason = request.days, request.reason
+    case.extension_requested_days, case.extension_reason = request.days, written(case, request)["reason"]
     _record(uow, case, "extension requested", case.state, staff.code, utcnow(),
-            f"{request.days} days: {request.reason}")
+            f"{request.days} days: {case.extension_reason}")
 
 
 def submit_report(uow: UnitOfWork, case: Case, incoming: HandlingReportIn, staff: Staff) -> HandlingReport:
     require_unit(staff, case)
     at = entered_time(incoming.reported_at, case.received_at, "reported_at", RECEIVED)
     _move(uow, case, "report", OPEN, "reported", staff, at=at, note=incoming.finding)
-    report = HandlingReport(case=case, reported_at=at, submitted_by=staff.code,
-                            **incoming.model_dump(exclude={"reported_at"}))
+    fields = written(case, incoming, exclude={"reported_at"})
+    report = HandlingReport(case=case, reported_at=at, submitted_by=staff.code, **fields)
     uow.session.add(report)
     uow.emit("case.reported", case.case_id, CaseReported(
         case_id=case.case_id, report_id=case.report_id, unit=case.unit, deadline=case.deadline,
-        on_time=at <= case.deadline, round=case.reopen_count, reported_at=at,
-        **incoming.model_dump(exclude={"reported_at"})))
+        on_time=at <= case.deadline, round=case.reopen_count, reported_at=at, **fields))
     return report
 
 
@@ -184,11 +188,11 @@ def route_by_hand(uow: UnitOfWork, directory: Directory, case: Case, routed: Rou
         raise Conflict(f"case {case.case_id} is already with {routed.unit}")
     _require_state(case, WATCHED, "routed")
     previous, since, before = case.unit, case.dispatched_at, case.state
-    now = utcnow()
-    case.unit, case.unit_kind, case.routing_reason = routed.unit, directory.unit_kind(routed.unit), routed.reason
+    now, reason = utcnow(), written(case, routed)["reason"]
+    case.unit, case.unit_kind, case.routing_reason = routed.unit, directory.unit_kind(routed.unit), reason
     case.state = "dispatched"
     _record(uow, case, "route", before, staff.code, now,
-            f"from {previous} (held {_held(since, now)}) to {routed.unit}: {routed.reason}")
+            f"from {previous} (held {_held(since, now)}) to {routed.unit}: {reason}")
     case.dispatched_at, case.accepted_at = now, None
     case.deadline = min(routing.deadline(now, case.severity, rules),
                         routing.latest_conclusion(case.received_at, case.extension_days))
@@ -225,11 +229,10 @@ def instruct(uow: UnitOfWork, directory: Directory, case: Case, instruction: Ins
                             [{"field": "leader", "problem": "not a leader in the directory"}])
     if staff.role == "leader" and staff.code != leader.code:
         raise Forbidden("a leader records only their own instructions")
-    at = instruction.instructed_at or utcnow()
-    uow.session.add(LeaderInstruction(case=case, leader=leader.code, level=leader.level, comment=instruction.comment,
+    at, comment = instruction.instructed_at or utcnow(), written(case, instruction)["comment"]
+    uow.session.add(LeaderInstruction(case=case, leader=leader.code, level=leader.level, comment=comment,
                                       instructed_at=at, recorded_by=staff.code))
-    _record(uow, case, "instructed", case.state, staff.code, at,
-            f"{leader.name}（{leader.title}）：{instruction.comment}")
+    _record(uow, case, "instructed", case.state, staff.code, at, f"{leader.name}（{leader.title}）：{comment}")
 
 
 def form_team(uow: UnitOfWork, case: Case, team: TeamIn, staff: Staff) -> None:
@@ -237,7 +240,7 @@ def form_team(uow: UnitOfWork, case: Case, team: TeamIn, staff: Staff) -> None:
     if staff.role not in OFFICE and not (staff.role == "unit_head" and staff.unit == case.unit):
         raise Forbidden("the office or the unit's head forms a case's team")
     case.lead_leader, case.responsible_person = team.lead_leader, team.responsible_person
-    case.team_members, case.plan = list(team.members), team.plan
+    case.team_members, case.plan = list(team.members), written(case, team)["plan"]
     _record(uow, case, "team", case.state, staff.code, utcnow(),
             f"lead {team.lead_leader or '—'}, responsible {team.responsible_person or '—'}")
 
@@ -294,8 +297,17 @@ def _announce_dispatch(uow: UnitOfWork, case: Case, redispatch: bool) -> None:
     uow.emit("case.dispatched", case.case_id, CaseDispatched(
         case_id=case.case_id, report_id=case.report_id, unit=case.unit, unit_kind=case.unit_kind,
         category=case.category, township=case.township, severity=case.severity, deadline=case.deadline,
-        routing_reason=case.routing_reason, reporter_id=case.reporter_id, received_at=case.received_at,
+        routing_reason=case.routing_reason, reporter_id=case.reporter_id, reporter_marks=case.reporter_marks,
+        received_at=case.received_at,
         dispatched_at=case.dispatched_at, redispatch=redispatch, round=case.reopen_count))
+
+
+def written(case: Case, incoming, exclude: set[str] | None = None) -> dict:
+    """The fields of a form, with what staff wrote stripped of personal numbers and of the case's petitioners'
+    names and numbers: dispatch stores and sends nothing personal (lianxin.redaction)."""
+    fields = incoming.model_dump(exclude=exclude)
+    return {name: staff_text(value, case.reporter_marks) if name in WRITTEN and isinstance(value, str) else value
+            for name, value in fields.items()}
 
 
 def _move(uow: UnitOfWork, case: Case, action: str, allowed: tuple[str, ...], to: str, staff: Staff,

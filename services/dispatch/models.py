@@ -28,6 +28,8 @@ class Case(Base):
     matter: Mapped[str] = mapped_column(Text, default="")  # what was reported, as intake published it (redacted)
     people_count: Mapped[int] = mapped_column(default=1)
     reporter_id: Mapped[str | None] = mapped_column(String(40))
+    # keyed marks of the petitioners' names and numbers (lianxin.redaction): what staff write is stripped of them
+    reporter_marks: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
     dispatched_at: Mapped[datetime] = mapped_column(UtcDateTime)
     deadline: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

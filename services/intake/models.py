@@ -1,7 +1,7 @@
 """Intake's tables. Personal data lives only here, encrypted, and never leaves in an event."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from lianxin.db import UtcDateTime
@@ -39,7 +39,7 @@ class Report(Base):
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     received_by_role: Mapped[str] = mapped_column(String(20))
     received_by: Mapped[str] = mapped_column(String(64))
-    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))  # unique per staff member (below)
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
     # kept current from dispatch and supervision events
     status: Mapped[str] = mapped_column(String(20), default="received")
@@ -54,7 +54,8 @@ class Report(Base):
 
     # what early warning and duplicate spotting count for every report taken in: subject or place, in a window
     __table_args__ = (Index("ix_reports_category_received", "category", "received_at"),
-                      Index("ix_reports_township_received", "township", "received_at"))
+                      Index("ix_reports_township_received", "township", "received_at"),
+                      UniqueConstraint("received_by", "idempotency_key", name="uq_reports_received_by_idempotency_key"))
 
     @property
     def report_id(self) -> str:

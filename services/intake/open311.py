@@ -57,7 +57,7 @@ from lianxin.http import ApiError, JsonHttpHandler, Unprocessable, validate
 
 from . import reporting
 from .models import Report, report_number, report_pk
-from .protection import redact
+from .protection import redact_report
 from .schemas import ReportIn
 
 log = logging.getLogger(__name__)
@@ -154,7 +154,6 @@ def unit_name(directory: Directory, code: str | None) -> str | None:
 
 def request_record(report: Report, directory: Directory) -> dict:
     """A report as the public sees it: nothing of the reporter, free text redacted of them."""
-    own = (report.reporter_name, report.reporter_phone, report.reporter_id_number, report.reporter_address)
     category = directory.category_by_code.get(report.category)
     return {
         "service_request_id": report.report_id,
@@ -163,13 +162,13 @@ def request_record(report: Report, directory: Directory) -> dict:
         "service_name": category.name if category else None,
         "service_code": report.category,
         # reports on confidential subjects (e.g. officials' misconduct) are listed, but not what they say
-        "description": "（内容不公开）" if category and category.confidential else redact(report.content, *own),
+        "description": "（内容不公开）" if category and category.confidential else redact_report(report, report.content),
         "agency_responsible": unit_name(directory, report.unit),
         "service_notice": service_notice(directory, report.category),
         "requested_datetime": w3(report.received_at),
         "updated_datetime": w3(report.updated_at),
         "expected_datetime": w3(report.expected_at),
-        "address": redact(report.location, *own) if report.location else None,
+        "address": redact_report(report, report.location) if report.location else None,
         "address_id": report.village or report.enterprise or report.township,
         "zipcode": None,
         "lat": report.latitude,
@@ -643,7 +642,7 @@ class Open311Api:
             if not key:
                 raise
         with self.uow as uow:  # a concurrent retry with the same key committed first
-            report = reporting.find_by_idempotency_key(uow, key)
+            report = reporting.find_by_idempotency_key(uow, portal, key)
             return Answer("service_requests", [{"service_request_id": report.report_id, "account_id": None,
                                                 "service_notice": service_notice(self.directory, report.category)}])
 

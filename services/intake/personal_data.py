@@ -29,7 +29,7 @@ from .models import (
     ReportCorrection,
     report_pk,
 )
-from .protection import redact, reporter_clear
+from .protection import redact_report, reporter_clear
 from .schemas import report_view
 
 OFFICE = ("supervisor", "administrator")  # who answers for petitioners' rights
@@ -121,10 +121,8 @@ def _kept_because(report: Report, now: datetime, after_days: int) -> str | None:
 
 def _erase_report(uow: UnitOfWork, report: Report, now: datetime) -> None:
     """Clear the four fields and scrub them from what was said, wherever intake keeps that."""
-    own = (report.reporter_name, report.reporter_phone, report.reporter_id_number, report.reporter_address)
-
     def scrub(text: str | None) -> str | None:
-        return text and redact(text, *own)
+        return text and redact_report(report, text)
 
     report.content = scrub(report.content)
     for correction in uow.session.scalars(select(ReportCorrection).where(ReportCorrection.report_pk == report.id,

@@ -18,9 +18,10 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import Text, TypeDecorator, column, select, table, update
 from sqlalchemy.engine import Engine
 
-from lianxin.redaction import without_personal_numbers
+from lianxin.permissions import REPORT_ACCESS
+from lianxin.redaction import without_own, without_personal_numbers
 
-ROLES_ALLOWED_CLEAR = ("operator", "supervisor")
+ROLES_ALLOWED_CLEAR = tuple(role for role, access in REPORT_ACCESS.items() if access.release)  # operator, supervisor
 PERSONAL_COLUMNS = ("reporter_name", "reporter_phone", "reporter_id_number", "reporter_address")
 DEVELOPMENT_PII_KEY = "bGlhbnhpbi1kZXZlbG9wbWVudC1rZXktMDAwMDAwMDA="  # the default in config.py
 log = logging.getLogger(__name__)
@@ -114,23 +115,25 @@ def pseudonym(key: str, id_number: str | None, phone: str | None, name: str | No
 
 
 def redact(text: str, *own: str | None) -> str:
-    """Text fit to leave intake: ID numbers, phone numbers and the reporter's own name and address removed.
+    """Text fit to leave intake: ID, phone and bank card numbers, e-mail addresses and the reporter's own
+    name, contacts and address removed, however they are written (``lianxin.redaction``)."""
+    return without_own(without_personal_numbers(text), *own)
 
-    Callers often say who they are in the report itself ("我叫…，电话…"), and write numbers as they
-    speak them: in groups ("139 0571 2468", "330102 19580817 3321") or in full-width digits.
-    """
-    text = without_personal_numbers(text)
-    for value in sorted(filter(None, own), key=len, reverse=True):
-        if len(value) >= 2:
-            text = text.replace(value, "〔个人信息〕")
-    return text
+
+def redact_report(report, text: str) -> str:
+    """A report's text without personal numbers and without its own reporter's personal data."""
+    return redact(text, report.reporter_name, report.reporter_phone, report.reporter_id_number,
+                  report.reporter_address)
 
 
 def masked_phone(phone: str | None) -> str | None:
     if not phone:
         return phone
     digits = "".join(ch for ch in phone if ch.isdigit())
-    return digits[:3] + "****" + digits[-4:] if len(digits) >= 8 else "****"
+    if len(digits) < 8:
+        return "****"
+    # the last 4 only, and the first 3 (the carrier) of a mobile-length number: 138****1234, ****1120
+    return (digits[:3] if len(digits) >= 11 else "") + "****" + digits[-4:]
 
 
 def masked_name(name: str | None) -> str | None:

@@ -13,7 +13,9 @@ from lianxin.http import Unprocessable, validate
 
 from . import duplicates, early_warning
 from .models import Report, ReportCorrection, report_pk
-from .protection import pseudonym, redact
+from lianxin.redaction import marks_of
+
+from .protection import pseudonym, redact_report
 from .schemas import CorrectionIn, PlaceIn, ReporterIn, ReportIn
 
 CORRECTABLE = ("category", "township", "village", "enterprise", "location", "latitude", "longitude", "content",
@@ -26,13 +28,14 @@ class Intake:
     def __init__(self, directory: Directory, config: dict):
         self.directory = directory
         self.pseudonym_key = config["PSEUDONYM_KEY"]
+        self.redaction_key = config["REDACTION_KEY"]
         self.warning_rules = config["EARLY_WARNING"]
         self.duplicate_rules = config["DUPLICATES"]
 
     def take_in(self, uow: UnitOfWork, incoming: ReportIn, staff: Staff,
                 idempotency_key: str | None = None) -> tuple[Report, bool]:
         """Store a report and emit ``report.received``; returns (report, created)."""
-        if idempotency_key and (earlier := find_by_idempotency_key(uow, idempotency_key)):
+        if idempotency_key and (earlier := find_by_idempotency_key(uow, staff, idempotency_key)):
             return earlier, False
         incoming = self.on_behalf_of(staff, incoming)
         township, problems = place_of(self.directory, incoming)
@@ -45,7 +48,7 @@ class Intake:
         original = duplicates.original_of(uow, report, self.duplicate_rules)
         if original is not None:
             report.duplicate_of, report.status, report.case_id = original.id, "linked", original.case_id
-        uow.emit("report.received", report.report_id, received_event(report, original))
+        uow.emit("report.received", report.report_id, received_event(report, original, self.redaction_key))
         early_warning.check(uow, self.directory, report, self.warning_rules)
         return report, True
 
@@ -104,14 +107,17 @@ class Intake:
         return changed
 
 
-def received_event(report: Report, original: Report | None) -> ReportReceived:
+def received_event(report: Report, original: Report | None, redaction_key: str) -> ReportReceived:
+    """The report as it leaves intake: its text redacted, the reporter as a pseudonym and keyed marks."""
     return ReportReceived(
         report_id=report.report_id, channel=report.channel, category=report.category,
         category_suggested=report.category_suggested, township=report.township, village=report.village,
         enterprise=report.enterprise, people_count=report.people_count,
-        content=redact(report.content, report.reporter_name, report.reporter_phone, report.reporter_address),
+        content=redact_report(report, report.content),
         gathering=report.gathering, duplicate_of=original.report_id if original else None,
         reporter_id=report.reporter_id, received_at=report.received_at,
+        reporter_marks=marks_of(redaction_key, report.reporter_name, report.reporter_phone,
+                                report.reporter_id_number),
         received_by=Actor(role=report.received_by_role, code=report.received_by))
 
 
@@ -145,8 +151,10 @@ def category_of(directory: Directory, report: ReportIn) -> tuple[str, bool, list
     return (suggestion.code if suggestion else "other"), True, []
 
 
-def find_by_idempotency_key(uow: UnitOfWork, key: str) -> Report | None:
-    return uow.session.scalars(select(Report).where(Report.idempotency_key == key)).first()
+def find_by_idempotency_key(uow: UnitOfWork, staff: Staff, key: str) -> Report | None:
+    """The report this staff member took in under the key: a key is theirs alone."""
+    return uow.session.scalars(select(Report).where(Report.received_by == staff.code,
+                                                    Report.idempotency_key == key)).first()
 
 
 def duplicates_of(uow: UnitOfWork, report: Report) -> list[str]:

@@ -61,8 +61,10 @@ class ReleaseIn(BaseModel):
     purpose: Annotated[str, Field(min_length=4, max_length=500)]
 
 
-def report_view(report, duplicates: list[str] | None = None) -> dict:
-    """A report as staff see it by default: personal data masked."""
+def report_view(report, duplicates: list[str] | None = None, sight=None) -> dict:
+    """A report as one member of staff sees it (``access.Sight``), or without one as stored (the petitioner's
+    own export): personal data masked at most."""
+    content, content_access = sight.content(report, report.content) if sight else (report.content, "clear")
     return {
         "report_id": report.report_id,
         "channel": report.channel,
@@ -74,12 +76,13 @@ def report_view(report, duplicates: list[str] | None = None) -> dict:
         "location": report.location,
         "latitude": report.latitude,
         "longitude": report.longitude,
-        "content": report.content,
+        "content": content,
+        "content_access": content_access,
         "media_url": report.media_url,
         "people_count": report.people_count,
         "gathering": report.gathering,
-        "reporter_id": report.reporter_id,
-        "reporter": reporter_masked(report),
+        "reporter_id": report.reporter_id if sight is None or sight.shows_reporter else None,
+        "reporter": sight.reporter(report) if sight else reporter_masked(report),
         "received_at": report.received_at,
         "received_by": {"role": report.received_by_role, "code": report.received_by},
         "duplicate_of": report.duplicate_of and report_number(report.duplicate_of),
@@ -89,7 +92,13 @@ def report_view(report, duplicates: list[str] | None = None) -> dict:
         "unit": report.unit,
         "expected_at": report.expected_at,
         "updated_at": report.updated_at,
-        "corrections": [
-            {"field": c.field, "before": c.before, "after": c.after, "reason": c.reason,
-             "corrected_by": c.corrected_by, "corrected_at": c.corrected_at} for c in report.corrections],
+        "corrections": [_correction_view(report, c, sight) for c in report.corrections],
     }
+
+
+def _correction_view(report, c, sight) -> dict:
+    before, after = c.before, c.after
+    if sight and c.field == "content":  # an earlier text is read as the text is
+        before, after = sight.content(report, before)[0], sight.content(report, after)[0]
+    return {"field": c.field, "before": before, "after": after, "reason": c.reason, "corrected_by": c.corrected_by,
+            "corrected_at": c.corrected_at}

@@ -28,6 +28,7 @@ from lianxin.schemas import OFFICE_YEARS
 from lianxin.service import OfficeService
 
 from . import batch, digest, digests, personal_data, preview, reception, receptions, reporting
+from .access import SEARCHES, Sight, log_search
 from .gauges import readings as gauge_readings
 from .models import Alert, PersonalDataErasure, PersonalDataRelease, Report, report_number, report_pk
 from .open311 import Open311Api
@@ -57,6 +58,9 @@ class IntakeService(Open311Api, OfficeService):
     def intake(self) -> Intake:
         return Intake(self.directory, self.config)
 
+    def sight(self, staff) -> Sight:
+        return Sight(staff, self.directory)
+
     @api("POST", "/reports")
     def create_report(self, request):
         staff = self.auth.require(request, *TAKES_IN)
@@ -66,12 +70,12 @@ class IntakeService(Open311Api, OfficeService):
             with self.uow as uow:
                 report, created = self.intake.take_in(uow, incoming, staff, key)
                 uow.commit()
-                return (201 if created else 200), report_view(report)
+                return (201 if created else 200), report_view(report, sight=self.sight(staff))
         except IntegrityError:
             if not key:
                 raise
         with self.uow as uow:  # a concurrent retry with the same key committed first: answer with its report
-            return 200, report_view(reporting.find_by_idempotency_key(uow, key))
+            return 200, report_view(reporting.find_by_idempotency_key(uow, staff, key), sight=self.sight(staff))
 
     @api("POST", "/reports/batch")
     def create_batch(self, request):
@@ -105,10 +109,11 @@ class IntakeService(Open311Api, OfficeService):
 
     @api("GET", "/reports/<string:report_id>")
     def get_report(self, request, report_id):
-        self.auth.require(request, *READS)
+        sight = self.sight(self.auth.require(request, *READS))
         with self.uow as uow:
             report = _report(uow, report_id)
-            return report_view(report, reporting.duplicates_of(uow, report))
+            sight.require_read(report)
+            return report_view(report, reporting.duplicates_of(uow, report), sight)
 
     @api("PATCH", "/reports/<string:report_id>")
     def correct_report(self, request, report_id):
@@ -118,13 +123,16 @@ class IntakeService(Open311Api, OfficeService):
             report = _report(uow, report_id)
             self.intake.correct(uow, report, correction, staff)
             uow.commit()
-            return report_view(report, reporting.duplicates_of(uow, report))
+            return report_view(report, reporting.duplicates_of(uow, report), self.sight(staff))
 
     @api("GET", "/reports")
     def list_reports(self, request):
-        self.auth.require(request, *READS)
-        limit = page_limit(request)
-        query = select(Report).where(Report.id > cursor(request, report_pk, "R00000001"))
+        """The reports the caller may read, as they may read them; a search that finds people is logged."""
+        staff = self.auth.require(request, *READS)
+        sight, limit = self.sight(staff), page_limit(request)
+        searched = {name: value for name in SEARCHES if (value := query_param(request, name)) is not None}
+        sight.require_search(list(searched))
+        query = select(Report).where(Report.id > cursor(request, report_pk, "R00000001"), sight.scope())
         for field in FILTERS:
             if (value := query_param(request, field)) is not None:
                 query = query.where(getattr(Report, field) == value)
@@ -132,10 +140,14 @@ class IntakeService(Open311Api, OfficeService):
             query = query.where(Report.received_at >= since)
         if (until := query_param(request, "received_to", cast=aware_datetime)) is not None:
             query = query.where(Report.received_at < until)
-        if (words := query_param(request, "q")) is not None:
-            query = query.where(Report.content.contains(words))
+        if (words := searched.get("q")) is not None:
+            query = query.where(Report.content.contains(words, autoescape=True))  # % and _ are what they say
         with self.uow as uow:
-            views = [report_view(r) for r in uow.session.scalars(query.order_by(Report.id).limit(limit))]
+            reports = list(uow.session.scalars(query.order_by(Report.id).limit(limit)))
+            views = [report_view(r, sight=sight) for r in reports]
+            if searched and reports:
+                log_search(uow, staff, reports, searched)
+                uow.commit()
         return page("reports", views, limit, "report_id")
 
     @api("POST", "/reports/<string:report_id>/reporter")
@@ -263,7 +275,7 @@ class IntakeService(Open311Api, OfficeService):
         with self.uow as uow:
             saved, report = receptions.record_visit(uow, self.intake, session_id, visit, staff)
             uow.commit()
-            return 201, {**_visit_view(saved), "report": report and report_view(report)}
+            return 201, {**_visit_view(saved), "report": report and report_view(report, sight=self.sight(staff))}
 
     # --- digests --------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.events import CallbackRecorded, CaseClosed, CaseDispatched, CaseExtended, CaseReopened, CaseReported
 from lianxin.http import Conflict, NotFound, entered_time
+from lianxin.redaction import staff_text
 
 from .closure import closure_blockers, reopen_reason
 from .models import Callback, SupervisedCase
@@ -29,6 +30,7 @@ def watch(uow: UnitOfWork, dispatched: CaseDispatched) -> None:
     """
     case = _case_or_new(uow, dispatched.case_id, dispatched.report_id, dispatched.unit, dispatched.deadline)
     case.reporter_id = dispatched.reporter_id
+    case.reporter_marks = sorted({*(case.reporter_marks or ()), *dispatched.reporter_marks})
     if dispatched.round >= case.reopen_count:
         case.unit, case.deadline = dispatched.unit, dispatched.deadline
 
@@ -67,8 +69,9 @@ def record_callback(uow: UnitOfWork, case: SupervisedCase, incoming: CallbackIn,
     if case.state not in ("awaiting_callback", "callback_failed"):
         raise Conflict(f"case {case.case_id} is {case.state}; callbacks follow a handling report")
     at = entered_time(incoming.recorded_at, case.reported_at, "recorded_at", "the handling report it calls back about")
+    fields = incoming.model_dump(exclude={"recorded_at"})
     callback = Callback(case=case, for_report_at=case.reported_at, recorded_at=at,
-                        **incoming.model_dump(exclude={"recorded_at"}))
+                        **{**fields, "comment": written(case, fields.get("comment", ""))})
     uow.session.add(callback)
     uow.session.flush()
     uow.emit("callback.recorded", case.case_id, CallbackRecorded(
@@ -116,7 +119,13 @@ def reopen_by_office(uow: UnitOfWork, case: SupervisedCase, reason: str, by: str
     if case.state not in REOPENABLE:
         raise Conflict(f"case {case.case_id} is {case.state}: it is with its unit already")
     case.closed_at = None
-    reopen(uow, case, f"reopened by the office ({by}): {reason}")
+    reopen(uow, case, f"reopened by the office ({by}): {written(case, reason)}")
+
+
+def written(case: SupervisedCase, text: str) -> str:
+    """What the office wrote, stripped of personal numbers and of the case's petitioners' names and numbers:
+    supervision stores and sends nothing personal (lianxin.redaction)."""
+    return staff_text(text, case.reporter_marks)
 
 
 def reopen(uow: UnitOfWork, case: SupervisedCase, reason: str) -> None:

@@ -19,6 +19,8 @@ class SupervisedCase(Base):
     report_id: Mapped[str] = mapped_column(String(20), index=True)
     unit: Mapped[str] = mapped_column(String(64), index=True)
     reporter_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    # keyed marks of the petitioners' names and numbers, from dispatch: comments and reasons are stripped of them
+    reporter_marks: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     state: Mapped[str] = mapped_column(String(20), index=True)  # in_handling, awaiting_callback, closed
     deadline: Mapped[datetime] = mapped_column(UtcDateTime)
     finding: Mapped[str | None] = mapped_column(String(30))

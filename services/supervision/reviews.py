@@ -19,7 +19,7 @@ from lianxin.db import UnitOfWork, utcnow
 from lianxin.events import CaseReported
 from lianxin.http import Conflict, row_id
 
-from .callbacks import reopen, take_handling_report, try_close
+from .callbacks import reopen, take_handling_report, try_close, written
 from .models import Review, SupervisedCase
 
 ANSWER_WITHIN = timedelta(days=30)
@@ -82,14 +82,15 @@ def request(uow: UnitOfWork, case: SupervisedCase, reason: str) -> Review:
     if now - since > REQUEST_WITHIN:
         raise Conflict(f"the 30 days to ask for a {'re-' if done else ''}review of case {case.case_id} "
                        f"ended on {(since + REQUEST_WITHIN).date().isoformat()}")
-    return _open(uow, case, len(done) + 1, "requested", reason)
+    return _open(uow, case, len(done) + 1, "requested", written(case, reason))
 
 
 def conclude(uow: UnitOfWork, review: Review, outcome: str, findings: str, by: str) -> None:
     if review.outcome is not None:
         raise Conflict(f"review {review.review_id} concluded already: {review.outcome}")
-    review.outcome, review.findings, review.concluded_at, review.concluded_by = outcome, findings, utcnow(), by
     case = uow.session.get(SupervisedCase, review.case_id, with_for_update=True)
+    findings = written(case, findings)
+    review.outcome, review.findings, review.concluded_at, review.concluded_by = outcome, findings, utcnow(), by
     if review.round < case.reopen_count:
         return  # the case has already gone back since the round reviewed: the outcome is for the record
     if outcome == "failed":

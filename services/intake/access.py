@@ -1,0 +1,86 @@
+"""Who sees which reports, and what of them: ``lianxin.permissions.REPORT_ACCESS`` applied.
+
+Units see the reports of their own cases, information officers those of their own village or enterprise;
+what citizens said reaches a role as said or redacted as events carry it, and what is said on a
+confidential subject only the roles the county names. Searching by words or by pseudonym finds
+personal data, so it is for the roles that may see it in clear, and each report it finds is logged.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, false, true
+
+from lianxin.auth import Forbidden, Staff
+from lianxin.db import UnitOfWork, utcnow
+from lianxin.directory import Directory
+from lianxin.permissions import REPORT_ACCESS, ReportAccess
+
+from .models import PersonalDataRelease, Report
+from .protection import redact_report, reporter_masked
+
+SEARCHES = ("q", "reporter_id")  # query parameters that find reports by what identifies a person
+
+
+@dataclass(frozen=True)
+class Sight:
+    """What one member of staff sees of reports."""
+    staff: Staff
+    directory: Directory
+
+    @property
+    def access(self) -> ReportAccess:
+        return REPORT_ACCESS[self.staff.role]
+
+    @property
+    def shows_reporter(self) -> bool:
+        return self.access.reporter == "masked"
+
+    def scope(self) -> ColumnElement[bool]:
+        """The reports this person may read, as a condition on the reports table."""
+        staff, reports = self.staff, self.access.reports
+        if reports == "unit":
+            return Report.unit == staff.unit if staff.unit else false()
+        if reports == "place":
+            if staff.village:
+                return Report.village == staff.village
+            return Report.enterprise == staff.enterprise if staff.enterprise else false()
+        return true()
+
+    def may_read(self, report: Report) -> bool:
+        staff, reports = self.staff, self.access.reports
+        if reports == "unit":
+            return bool(staff.unit) and report.unit == staff.unit
+        if reports == "place":
+            return bool(staff.village or staff.enterprise) and (
+                report.village == staff.village if staff.village else report.enterprise == staff.enterprise)
+        return True
+
+    def require_read(self, report: Report) -> None:
+        if not self.may_read(report):
+            where = {"unit": "their own unit's cases", "place": "their own village or enterprise"}[self.access.reports]
+            raise Forbidden(f"report {report.report_id} is not of {where}: a {self.staff.role} reads only those")
+
+    def content(self, report: Report, text: str | None) -> tuple[str | None, str]:
+        """Some text of the report (what was said, a correction of it) as this person may read it, and how."""
+        if self.directory.confidential(report.category) and self.staff.role not in self.directory.confidential_readers:
+            return None, "withheld"
+        if self.access.content == "clear" or text is None:
+            return text, "clear"
+        return redact_report(report, text), "redacted"
+
+    def reporter(self, report: Report) -> dict | None:
+        return reporter_masked(report) if self.shows_reporter else None
+
+    def require_search(self, searched: list[str]) -> None:
+        if searched and not self.access.release:
+            raise Forbidden(f"searching reports by {' or '.join(searched)} finds people: a {self.staff.role} "
+                            f"may not; ask the office")
+
+
+def log_search(uow: UnitOfWork, staff: Staff, reports: list[Report], searched: dict[str, str]) -> None:
+    """Each report found by words or pseudonym is logged as a release of kind ``search``."""
+    purpose = "search by " + ", ".join(f"{name}={value}" for name, value in searched.items())
+    now = utcnow()
+    uow.session.add_all(PersonalDataRelease(report_pk=r.id, released_to=staff.code, role=staff.role,
+                                            purpose=purpose[:1000], released_at=now, kind="search") for r in reports)
