@@ -120,7 +120,7 @@ def down() -> None:
 
 
 def running_nodes() -> str:
-    return ctl("c", "eval", "rabbit_nodes:list_running().", check=False)
+    return " ".join(ctl("c", "eval", "rabbit_nodes:all_running().", check=False).split())
 
 
 # --- a PostgreSQL cluster of the drill's own --------------------------------------------------------
@@ -138,8 +138,9 @@ def postgres_down() -> None:
 
 # --- the drill ---------------------------------------------------------------------------------------
 
-def quorum_ceiling(amqp_uri: str, messages: int) -> dict:
-    """Persistent messages published with pipelined confirms to a quorum queue (replicated on the nodes up)."""
+def quorum_ceilings(amqp_uri: str, messages: int) -> tuple[dict, dict]:
+    """Persistent messages published with pipelined confirms to one quorum queue (declared while the three
+    nodes are up, so it has a member on each): with all three, then with node a killed (a majority left)."""
     import pika
 
     from bench.intake_peak import CEILING_QUEUE, publish_pipelined
@@ -147,7 +148,13 @@ def quorum_ceiling(amqp_uri: str, messages: int) -> dict:
     with pika.BlockingConnection(parameters) as connection:
         connection.channel().queue_declare(CEILING_QUEUE, durable=True, arguments={"x-queue-type": "quorum"})
     try:
-        return publish_pipelined(parameters, messages, window=500, time_cap=120)
+        all_up = publish_pipelined(parameters, messages, window=500, time_cap=120)
+        with pika.BlockingConnection(parameters) as connection:
+            connection.channel().queue_purge(CEILING_QUEUE)
+        kill("a")
+        one_down = publish_pipelined(parameters, messages, window=500, time_cap=120)
+        start("a")
+        return all_up, one_down
     finally:
         with pika.BlockingConnection(parameters) as connection:
             connection.channel().queue_delete(CEILING_QUEUE)
@@ -164,11 +171,7 @@ def drill(reports: int, rate: float, messages: int) -> int:
         from bench import fault_drill, harness
         print(f"cluster up: {running_nodes()}", flush=True)
         with harness.private_vhost() as amqp_uri:
-            first = amqp_uri.split(";")[2]  # node c's: it stays up throughout
-            all_up = quorum_ceiling(first, messages)
-            kill("a")
-            one_down = quorum_ceiling(first, messages)
-            start("a")
+            all_up, one_down = quorum_ceilings(amqp_uri.split(";")[2], messages)  # node c's: it stays up
         print(f"quorum queue, pipelined publish with confirms: {all_up['per_s']:.0f} msgs/s with 3 nodes, "
               f"{one_down['per_s']:.0f} msgs/s with one down", flush=True)
         outcome = fault_drill.drill(reports, rate, faults=False, extra_steps=[
