@@ -207,8 +207,9 @@ def test_the_petitioner_follows_and_rates_the_case_through_a_secret_link(supervi
 
 
 def test_wrong_link_secrets_are_limited_per_address_and_per_case(supervision):
-    from lianxin.http import NotFound, TooManyRequests
     from werkzeug.test import EnvironBuilder
+
+    from lianxin.http import NotFound, TooManyRequests
     supervision.on_case_dispatched([dispatched()])
     secret = supervision.citizen_link(office_request({}, "callback-op-01"), "C00000001")["path"].split("secret=")[1]
 
