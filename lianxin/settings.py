@@ -49,8 +49,9 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", env_ignore_empty=True)
     service: ClassVar[str]
     default_port: ClassVar[int]
-    # settings whose shipped value is a development secret, published with the code: refused in production
-    development_secrets: ClassVar[dict[str, str]] = {}
+    # settings whose shipped value is a development secret, published with the code: refused in production.
+    # Those here all services share; a service names its own (secret_settings() gives both)
+    development_secrets: ClassVar[dict[str, str]] = {"redaction_key": DEVELOPMENT_REDACTION_KEY}
 
     # shared by all services (no prefix)
     amqp_uri: str = Field(DEFAULT_AMQP_URI, validation_alias="AMQP_URI")
@@ -67,6 +68,8 @@ class ServiceSettings(BaseSettings):
     queue_type: Literal["classic", "quorum"] = Field("classic", validation_alias="LIANXIN_QUEUE_TYPE")
     # HMAC key of the reporter marks that strip names from staff-written text (the same in every service)
     redaction_key: str = Field(DEVELOPMENT_REDACTION_KEY, min_length=16, validation_alias="LIANXIN_REDACTION_KEY")
+    # how long who an issued token stands for is believed without asking accounts again (revocation takes that long)
+    token_cache_seconds: float = Field(30, ge=0, le=3600, validation_alias="LIANXIN_TOKEN_CACHE_SECONDS")
 
     # per service (prefixed)
     database_url: str | None = None
@@ -82,8 +85,7 @@ class ServiceSettings(BaseSettings):
     @model_validator(mode="after")
     def _no_development_secrets_in_production(self):
         if self.environment == "production":
-            secrets = {"redaction_key": DEVELOPMENT_REDACTION_KEY, **self.development_secrets}
-            shipped = [self._variable(name) for name, value in secrets.items()
+            shipped = [self._variable(name) for name, value in self.secret_settings().items()
                        if str(getattr(self, name)).split(",")[0].strip() == value]  # a key list encrypts with its first
             if shipped:
                 raise ValueError(f"LIANXIN_ENVIRONMENT is production but {', '.join(shipped)} "
@@ -126,6 +128,7 @@ class ServiceSettings(BaseSettings):
             "DATABASE_URL": self.resolved_database_url,
             "DIRECTORY": str(self.directory),
             "CREDENTIALS": str(self.credentials),
+            "TOKEN_CACHE_SECONDS": self.token_cache_seconds,
             "LOGGING": logs.config(self.log_level, self.log_format, self.service),
             **self.extra_config(),
         }
