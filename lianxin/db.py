@@ -25,6 +25,7 @@ from sqlalchemy.exc import TimeoutError as SqlAlchemyTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from lianxin.events import CloudEvent, EventData, new_event
+from lianxin.logs import following
 from lianxin.messaging_tables import inbox, outbox
 
 log = logging.getLogger(__name__)
@@ -188,7 +189,10 @@ class UnitOfWork:
         redelivery quietly.
         """
         with self:
-            results = {id(e): handler(self, e.payload(), *args) for e in self.consuming(*events)}
+            results = {}
+            for event in self.consuming(*events):
+                with following(event.requestid, event.id):  # its lines and the events it causes name its request
+                    results[id(event)] = handler(self, event.payload(), *args)
             self.commit()
         return [results.get(id(e)) for e in events]
 

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from lianxin.logs import REQUEST_ID
+from lianxin.logs import REQUEST_ID, REQUEST_ID_FORM
 from lianxin.redaction import without_personal_numbers
 
 SPECVERSION = "1.0"
@@ -136,6 +136,9 @@ class CaseReported(EventData):
     deadline: datetime
     on_time: bool
     round: Round = 0
+    # the case's petitioners' marks, a repeated report's joined since dispatch too: supervision strips them
+    # from what the office writes after this report (callback comments, reasons, review findings)
+    reporter_marks: ReporterMarks = []
 
 
 class CaseExtended(EventData):
@@ -317,9 +320,9 @@ class CloudEvent(BaseModel):
 
     @property
     def requestid(self) -> str | None:
-        """The request that caused the event (the ``requestid`` extension), if one did."""
+        """The request that caused the event (the ``requestid`` extension), if one did and it is fit to log."""
         value = (self.model_extra or {}).get("requestid")
-        return value if isinstance(value, str) else None
+        return value if isinstance(value, str) and REQUEST_ID_FORM.match(value) else None
 
     @property
     def publisher(self) -> str:

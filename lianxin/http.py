@@ -13,8 +13,11 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TypeVar
 
+import eventlet
+import eventlet.semaphore
 from eventlet import wsgi as eventlet_wsgi
 from kombu import Connection
+from nameko.extensions import DependencyProvider
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
 from pydantic import BaseModel, ValidationError
@@ -25,6 +28,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Request, Response
 
 from lianxin.db import database_unavailable
+from lianxin.logs import REQUEST_ID, REQUEST_ID_KEY, SERVICE, request_id_from
 from lianxin.metrics import exposition
 from lianxin.schemas import OFFICE_YEARS, OutOfRange, in_utc
 
@@ -35,6 +39,7 @@ MAX_PAGE = 200
 NO_NUL = "must not contain NUL characters (\\u0000)"
 DATABASE_RETRY_AFTER = 5  # seconds a client is asked to wait while the database is away
 HEALTH_TIMEOUT = 2.0  # seconds a health check waits for the broker
+REQUEST_ID_HEADER = "X-Request-ID"  # set by the proxy in front, else made here
 Model = TypeVar("Model", bound=BaseModel)
 # every answer of a service: its documents (assignment notice, digests, assessment report) load nothing, run
 # nothing and are framed by no one; a browser takes each answer for the type it says it is
@@ -243,6 +248,10 @@ class ApiWebServer(WebServer):
     def get_wsgi_server(self, sock, wsgi_app, protocol=None, debug=False):
         return super().get_wsgi_server(sock, wsgi_app, protocol=_ApiProtocol, debug=debug)
 
+    def context_data_from_headers(self, request: Request) -> dict:
+        """The worker follows the request it serves (its id goes into its log lines and the events it causes)."""
+        return {REQUEST_ID_KEY: request.environ.get(REQUEST_ID_KEY)}
+
     def refusal(self, request: Request, exc: HTTPException) -> Response:
         shared, nearest = max(((_shared_segments(p.url, request.path), p) for p in self._providers),
                               key=lambda pair: pair[0], default=(0, None))
@@ -254,6 +263,9 @@ class ApiWebServer(WebServer):
 class _ApiWsgiApp(WsgiApp):
     def __call__(self, environ, start_response):
         request = Request(environ, shallow=True)  # shallow as in nameko: the body is read by the entrypoint
+        environ[REQUEST_ID_KEY] = request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+        SERVICE.set(self.server.container.service_name)
+        REQUEST_ID.set(request_id)  # this connection's lines, eventlet's access line included, until its next request
         try:
             if _carries_nul(request):
                 raise BadRequest(f"the path, query and headers {NO_NUL}")
@@ -264,6 +276,7 @@ class _ApiWsgiApp(WsgiApp):
         except HTTPException as exc:
             response = self.server.refusal(request, exc)
             response.headers.extend((k, v) for k, v in exc.get_headers() if k != "Content-Type")  # e.g. Allow
+        response.headers[REQUEST_ID_HEADER] = request_id  # the client quotes it when asking what happened
         return response(environ, start_response)
 
 
@@ -374,19 +387,75 @@ class JsonHttpHandler(HttpRequestHandler):
 api = JsonHttpHandler.decorator
 
 
-class Observable:
-    """``/health``, ``/metrics`` and ``/openapi.yaml`` for a service with ``uow`` and ``config`` dependencies."""
+class BrokerLink(DependencyProvider):
+    """The service's own connection for its readiness probe: opened once and kept, each probe a round trip on
+    it, so a probe every few seconds is not a new AMQP connection each time."""
 
-    @api("GET", "/health")
-    def health(self, request):
-        """200 when the service reaches both its database and its broker; 503 naming what it cannot reach."""
+    def setup(self):
+        self.amqp_uri = self.container.config["AMQP_URI"]
+        self.connection = None
+        self.lock = eventlet.semaphore.Semaphore()  # probes arriving together take turns on the one channel
+
+    def stop(self):
+        self._drop()
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+    def problem(self) -> str | None:
+        """None if the broker answers a round trip within HEALTH_TIMEOUT, else what went wrong. A kept
+        connection that fails (the broker restarted since) is replaced once before the broker is blamed."""
+        with self.lock:
+            kept = self.connection is not None
+            problem = self._round_trip()
+            return self._round_trip() if problem and kept else problem
+
+    def _round_trip(self) -> str | None:
+        try:
+            with eventlet.Timeout(HEALTH_TIMEOUT):
+                if self.connection is None:
+                    self.connection = Connection(self.amqp_uri, connect_timeout=HEALTH_TIMEOUT)
+                    self.connection.ensure_connection(max_retries=1, interval_start=0, timeout=HEALTH_TIMEOUT)
+                self.connection.default_channel.exchange_declare("amq.topic", "topic", passive=True)
+        except eventlet.Timeout:
+            self._drop()
+            return f"no answer within {HEALTH_TIMEOUT:.0f} s"
+        except Exception as exc:  # whatever stops the round trip is the answer
+            self._drop()
+            return _first_line(exc)
+        return None
+
+    def _drop(self):
+        if self.connection is not None:
+            self.connection.collect()  # without waiting on a broker that may be gone
+            self.connection = None
+
+
+class Observable:
+    """``/livez``, ``/readyz`` (and ``/health``), ``/metrics`` and ``/openapi.yaml`` for a service with ``uow``
+    and ``config`` dependencies."""
+
+    broker = BrokerLink()
+
+    @api("GET", "/livez")
+    def livez(self, request):
+        """The process answers: nothing is checked, so a restart is never ordered for the broker's trouble."""
+        return {"service": self.name, "status": "alive"}
+
+    @api("GET", "/readyz")
+    def readyz(self, request):
+        """200 when the service can use both its database and its broker; 503 naming what it cannot reach."""
         problems = [{"field": what, "problem": problem} for what, problem in (
-            ("database", database_problem(self.uow)), ("broker", broker_problem(self.config["AMQP_URI"])))
-            if problem]
+            ("database", database_problem(self.uow)), ("broker", self.broker.problem())) if problem]
         if problems:
             reached = " and ".join(p["field"] for p in problems)
             raise Unavailable(f"{self.name} cannot reach its {reached}", problems)
         return {"service": self.name, "status": "ok"}
+
+    @api("GET", "/health")
+    def health(self, request):
+        """As ``/readyz``, under the name the office's monitoring has always used."""
+        return self.readyz(request)
 
     @api("GET", "/metrics")
     def metrics(self, request):
@@ -407,18 +476,6 @@ def database_problem(uow) -> str | None:
             uow.session.execute(text("SELECT 1"))
     except DBAPIError as exc:
         return _first_line(exc.orig)
-    return None
-
-
-def broker_problem(amqp_uri: str) -> str | None:
-    """None if a fresh connection to the broker opens within HEALTH_TIMEOUT, else what went wrong.
-
-    A fresh connection, not the consumers' own: they may still look open while the broker is gone."""
-    try:
-        with Connection(amqp_uri, connect_timeout=HEALTH_TIMEOUT) as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, timeout=HEALTH_TIMEOUT)
-    except Exception as exc:  # whatever stops the connection is the answer
-        return _first_line(exc)
     return None
 
 

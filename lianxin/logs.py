@@ -29,8 +29,9 @@ SENSITIVE_PARAMETERS = ("api_key", "secret", "token", "phone", "email", "first_n
                         "lat", "long")
 MASK = "***"
 _SENSITIVE = re.compile(r"(?<=[?&;])(" + "|".join(SENSITIVE_PARAMETERS) + r")=[^&;\s\"'#]*", re.IGNORECASE)
+REQUEST_ID_KEY = "request_id"  # in the WSGI environ and a worker's context data
 # a request id from outside is kept if it looks like one (a proxy's hex or UUID), so no one writes into the logs
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+REQUEST_ID_FORM = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 # access lines of routes probed or scraped every few seconds
 _ROUTINE_PATHS = re.compile(r'"(?:GET|HEAD) /(?:health|livez|readyz|metrics)[ ?]')
@@ -53,7 +54,7 @@ def masked(text: str) -> str:
 
 def request_id_from(header: str | None) -> str:
     """The request id a proxy sent (X-Request-ID), or a new one when there is none fit to log."""
-    return header if header and _REQUEST_ID.match(header) else uuid.uuid4().hex
+    return header if header and REQUEST_ID_FORM.match(header) else uuid.uuid4().hex
 
 
 @contextmanager

@@ -36,6 +36,7 @@ from sqlalchemy.exc import DBAPIError
 
 from lianxin.db import AlreadyApplied, Database, database_unavailable, utcnow
 from lianxin.events import CATALOGUE, CloudEvent, InvalidEvent, parse_event
+from lianxin.logs import REQUEST_ID_KEY, following
 from lianxin.messaging_tables import outbox
 from lianxin.metrics import METRICS
 
@@ -392,10 +393,12 @@ class EventConsumer(EventHandler):
         self._spawn(batch, self._batch_applied)
 
     def _spawn(self, deliveries: list[Delivery], on_result):
+        # a lone event's worker follows its request; in a batch, the unit of work follows each event's
+        caused_by = {REQUEST_ID_KEY: deliveries[0].event.requestid} if len(deliveries) == 1 else {}
         try:
             self.container.spawn_worker(
                 self, ([d.event for d in deliveries],), {},
-                context_data=self.unpack_message_headers(deliveries[0].message),
+                context_data={**self.unpack_message_headers(deliveries[0].message), **caused_by},
                 handle_result=partial(on_result, deliveries))
         except ContainerBeingKilled:
             self._batch_running = False
@@ -420,6 +423,8 @@ class EventConsumer(EventHandler):
     def _applied(self, delivery: Delivery, duplicate: bool = False):
         self._let_go(delivery.message, ack=True)
         service, event = self.container.service_name, delivery.event
+        with following(event.requestid, event.id):
+            log.info("%s %s %s", event.type, event.subject, "already applied" if duplicate else "applied")
         METRICS.events_consumed.labels(service, event.type, "duplicate" if duplicate else "applied").inc()
         if not duplicate:
             METRICS.event_lag.labels(service, event.type).observe(_age(event))

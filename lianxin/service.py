@@ -8,8 +8,18 @@ from lianxin.auth import Auth
 from lianxin.db import AlreadyApplied
 from lianxin.directory import CountyDirectory
 from lianxin.http import ApiError, Observable
+from lianxin.logs import REQUEST_ID, REQUEST_ID_KEY, SERVICE
 from lianxin.metrics import EntrypointMetrics
 from lianxin.redaction import use_key
+
+
+class FollowedWork(DependencyProvider):
+    """Each worker's log lines and events name its service and the request it serves (several services
+    may share a process, as in the tests)."""
+
+    def worker_setup(self, worker_ctx):
+        SERVICE.set(self.container.service_name)
+        REQUEST_ID.set(worker_ctx.data.get(REQUEST_ID_KEY))
 
 
 class RedactionKey(DependencyProvider):
@@ -24,7 +34,8 @@ class RedactionKey(DependencyProvider):
 
 class OfficeService(Observable):
     """Base of the four services: container config, staff authentication, the county
-    directory, entrypoint metrics, and ``/health``, ``/metrics`` and ``/openapi.yaml``.
+    directory, entrypoint metrics, log context, and ``/livez``, ``/readyz``, ``/health``, ``/metrics`` and
+    ``/openapi.yaml``.
 
     Subclasses add ``uow = UnitOfWorkProvider(DATABASE)`` and ``relay = OutboxRelay(DATABASE)``.
     """
@@ -34,15 +45,28 @@ class OfficeService(Observable):
     directory = CountyDirectory()
     metered = EntrypointMetrics()
     redaction_key = RedactionKey()
+    followed = FollowedWork()
 
 
 class _RoutineRefusals(logging.Filter):
-    """nameko logs every expected exception with its traceback; a refused request or a redelivered
-    event is routine, so its one line is enough."""
+    """nameko logs every expected exception as a warning with the worker's repr and the traceback; a refused
+    request or a redelivered event is routine, so one line saying what and why is enough."""
 
     def filter(self, record):
-        if record.exc_info and isinstance(record.exc_info[1], (ApiError, AlreadyApplied)):
+        if record.exc_info and isinstance(error := record.exc_info[1], (ApiError, AlreadyApplied)):
+            worker_ctx = record.args[0]
+            where = f"{worker_ctx.service_name}.{worker_ctx.entrypoint.method_name}"
+            record.levelno, record.levelname = logging.INFO, "INFO"
             record.exc_info, record.exc_text = None, None
+            if not logging.getLogger(record.name).isEnabledFor(logging.INFO):
+                return False
+            if isinstance(error, ApiError):
+                fields = ", ".join(str(d["field"])[:40] for d in error.details[:5]
+                                   if isinstance(d, dict) and "field" in d)
+                record.msg, record.args = "%s refused (%s %s): %s%s", (
+                    where, error.status, error.code, error.message, f" [{fields}]" if fields else "")
+            else:
+                record.msg, record.args = "%s: already applied, skipped (%s)", (where, error)
         return True
 
 

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import eventlet
 import httpx
+import kombu
 import pytest
 import sqlalchemy
 from click.testing import CliRunner
@@ -227,3 +228,22 @@ def test_recovery_commands_refuse_what_they_cannot_do_with_the_reason(tmp_path):
     assert no_database.exit_code != 0 and "no database at" in no_database.output
     vague = cli.invoke(lianxin, ["replay", "scoring", "--since", "2026-11-28T09:00:00"])
     assert vague.exit_code != 0 and "with a time zone" in vague.output
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_probes_answer_without_a_connection_each(office, monkeypatch):
+    """/livez touches nothing; /readyz (and /health) check the database and the broker on the service's kept
+    connection, so probing every few seconds does not open an AMQP connection each time."""
+    import lianxin.http
+    opened = []
+    monkeypatch.setattr(lianxin.http, "Connection", lambda *args, **kwargs: opened.append(args) or
+                        kombu.Connection(*args, **kwargs))
+    for service in office.urls:
+        assert httpx.get(f"{office.urls[service]}/livez").json() == {"service": service, "status": "alive"}
+        assert httpx.get(f"{office.urls[service]}/readyz").json() == {"service": service, "status": "ok"}
+    for _ in range(10):
+        for service in office.urls:
+            assert httpx.get(f"{office.urls[service]}/readyz").status_code == 200
+            assert httpx.get(f"{office.urls[service]}/health").status_code == 200
+    assert len(opened) <= len(office.urls)  # one per service at most, kept
