@@ -37,8 +37,9 @@ Round = Annotated[int, Field(ge=0)]
 # free text leaves its service without phone or ID numbers in it, whoever typed them (lianxin.redaction)
 Text = Annotated[str, Field(max_length=4000), AfterValidator(without_personal_numbers)]
 # keyed marks of a reporter's name, phone and ID number (lianxin.redaction.marks_of): dispatch and supervision
-# strip staff-written text with them; without the key (which bureaus never get) they reveal nothing
-ReporterMarks = Annotated[list[Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]], Field(max_length=60)]
+# strip staff-written text with them; without the key (which bureaus never get) they reveal nothing. A case's
+# list grows with every repeated report joining it (a group petition's hundreds): it is bounded loosely
+ReporterMarks = Annotated[list[Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]], Field(max_length=2000)]
 UnitKind = Literal["township", "department"]
 Severity = Literal["general", "major"]
 

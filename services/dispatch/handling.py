@@ -173,7 +173,8 @@ def submit_report(uow: UnitOfWork, case: Case, incoming: HandlingReportIn, staff
     uow.session.add(report)
     uow.emit("case.reported", case.case_id, CaseReported(
         case_id=case.case_id, report_id=case.report_id, unit=case.unit, deadline=case.deadline,
-        on_time=at <= case.deadline, round=case.reopen_count, reported_at=at, **fields))
+        on_time=at <= case.deadline, round=case.reopen_count, reported_at=at, reporter_marks=case.reporter_marks,
+        **fields))
     return report
 
 

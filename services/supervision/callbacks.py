@@ -30,7 +30,7 @@ def watch(uow: UnitOfWork, dispatched: CaseDispatched) -> None:
     """
     case = _case_or_new(uow, dispatched.case_id, dispatched.report_id, dispatched.unit, dispatched.deadline)
     case.reporter_id = dispatched.reporter_id
-    case.reporter_marks = sorted({*(case.reporter_marks or ()), *dispatched.reporter_marks})
+    _learn_marks(case, dispatched.reporter_marks)
     if dispatched.round >= case.reopen_count:
         case.unit, case.deadline = dispatched.unit, dispatched.deadline
 
@@ -43,12 +43,17 @@ def extend(uow: UnitOfWork, extended: CaseExtended) -> None:
 
 def take_handling_report(uow: UnitOfWork, reported: CaseReported) -> None:
     case = _case_or_new(uow, reported.case_id, reported.report_id, reported.unit, reported.deadline)
+    _learn_marks(case, reported.reporter_marks)  # a repeated report's petitioner may have joined since dispatch
     if reported.round < case.reopen_count or case.state == "closed":
         return  # a report from before the case was reopened (or after it closed) no longer counts
     case.finding, case.actions_taken = reported.finding, reported.actions_taken
     case.responsible_person, case.unit_head = reported.responsible_person, reported.unit_head
     case.reported_at, case.deadline, case.state = reported.reported_at, reported.deadline, "awaiting_callback"
     case.callback_attempts, case.callback_due_at = 0, utcnow()  # call the petitioner back now
+
+
+def _learn_marks(case: SupervisedCase, marks: list[str]) -> None:
+    case.reporter_marks = sorted({*(case.reporter_marks or ()), *marks})
 
 
 def _case_or_new(uow: UnitOfWork, case_id: str, report_id: str, unit: str, deadline) -> SupervisedCase:
