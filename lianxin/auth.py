@@ -6,20 +6,28 @@ credentials file (``deploy/staff.yaml`` by default, ``LIANXIN_CREDENTIALS``
 to override) lists each actor's code, role, unit or place, and the SHA-256 of
 the token: tokens are long random strings, so a fast hash is enough (as for
 API tokens elsewhere) and the file reveals nothing usable.
+
+Any other token (a person's session after signing in with a user name and password, a machine's API
+token) is known to the accounts service only: it is asked by RPC, ``accounts.identify(token_sha256)``,
+and its answer kept for ``TOKEN_CACHE_SECONDS`` (a revoked token or a disabled person stops working
+within that time).
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
+import eventlet
 import yaml
-from nameko.extensions import DependencyProvider
+from nameko.exceptions import UnknownService
+from nameko.rpc import RpcProxy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from lianxin.http import ApiError
+from lianxin.http import ApiError, Unavailable
 
 Role = Literal["operator", "officer", "unit_handler", "unit_head", "supervisor", "leader", "bureau",
                "administrator"]
@@ -31,6 +39,10 @@ class Unauthorised(ApiError):
 
 class Forbidden(ApiError):
     status, code = 403, "forbidden"
+
+
+class PasswordChangeRequired(Unauthorised):
+    code = "password_change_required"
 
 
 class Staff(BaseModel):
@@ -69,9 +81,27 @@ def load_credentials(path: str | Path) -> Credentials:
         raise ValueError(f"credentials file {path}: {exc}") from None
 
 
+class Identities:
+    """Who the accounts service said each token stands for, kept a short time (per process, for every worker)."""
+
+    def __init__(self, seconds: float):
+        self.seconds, self.known = seconds, {}  # token_sha256 -> (until, identity)
+
+    def get(self, digest: str) -> dict | None:
+        until, identity = self.known.get(digest, (0, None))
+        return identity if until > time.monotonic() else None
+
+    def keep(self, digest: str, identity: dict) -> None:
+        now = time.monotonic()
+        if len(self.known) > 10_000:  # forget the expired before growing further
+            self.known = {d: kept for d, kept in self.known.items() if kept[0] > now}
+        self.known[digest] = (now + self.seconds, identity)
+
+
 class Authenticator:
-    def __init__(self, credentials: Credentials):
-        self.credentials = credentials
+    def __init__(self, credentials: Credentials, ask=None, identities: Identities | None = None):
+        """``ask(token_sha256)``: who a token not in the credentials file stands for, or None (accounts)."""
+        self.credentials, self.ask, self.identities = credentials, ask, identities or Identities(0)
 
     def identify(self, request) -> Staff:
         """The staff member whose bearer token the request carries."""
@@ -83,7 +113,19 @@ class Authenticator:
         for known, staff in self.credentials.by_hash.items():  # constant-time comparison per entry
             if hmac.compare_digest(known, digest):
                 return staff
-        raise Unauthorised("the token is not known; ask the office administrator for yours")
+        if (identity := self._issued(digest)) is None:
+            raise Unauthorised("the token is not known; ask the office administrator for yours")
+        if identity.get("must_change_password"):
+            raise PasswordChangeRequired("choose a new password before going on (the administrator reset yours)")
+        return Staff(token_sha256=digest, **{k: v for k, v in identity.items() if k != "must_change_password"})
+
+    def _issued(self, digest: str) -> dict | None:
+        """The identity of a token the accounts service issued (a session, an API token)."""
+        if self.ask is None:
+            return None
+        if (identity := self.identities.get(digest)) is None and (identity := self.ask(digest)) is not None:
+            self.identities.keep(digest, identity)
+        return identity
 
     def require(self, request, *roles: str) -> Staff:
         staff = self.identify(request)
@@ -92,16 +134,32 @@ class Authenticator:
         return staff
 
 
-class Auth(DependencyProvider):
-    """Injects an Authenticator over the credentials file (config ``CREDENTIALS``)."""
+class Auth(RpcProxy):
+    """Injects an Authenticator over the credentials file (config ``CREDENTIALS``) and, for any other token,
+    the accounts service (asked within ``ACCOUNTS_TIMEOUT`` seconds, answers kept ``TOKEN_CACHE_SECONDS``)."""
+
+    def __init__(self):
+        super().__init__("accounts")
 
     def setup(self):
-        credentials = load_credentials(self.container.config["CREDENTIALS"])
-        if self.container.config.get("ENVIRONMENT") == "production" and (codes := development_tokens(credentials)):
+        config = self.container.config
+        credentials = load_credentials(config["CREDENTIALS"])
+        if config.get("ENVIRONMENT") == "production" and (codes := development_tokens(credentials)):
             raise ValueError(f"LIANXIN_ENVIRONMENT is production but {len(codes)} staff still have their "
                              f"development token dev-<code> (e.g. {', '.join(codes[:3])}): give them real ones "
                              f"with `lianxin token`")
-        self.authenticator = Authenticator(credentials)
+        self.credentials = credentials
+        self.identities = Identities(config.get("TOKEN_CACHE_SECONDS", 30))
+        self.timeout = config.get("ACCOUNTS_TIMEOUT", 5)
 
     def get_dependency(self, worker_ctx):
-        return self.authenticator
+        accounts = super().get_dependency(worker_ctx)
+        return Authenticator(self.credentials, lambda digest: self._ask(accounts, digest), self.identities)
+
+    def _ask(self, accounts, digest: str) -> dict | None:
+        try:
+            with eventlet.Timeout(self.timeout):
+                return accounts.identify(digest)
+        except (UnknownService, eventlet.Timeout):
+            raise Unavailable("the accounts service, which knows the issued tokens, is not answering; "
+                              "try again shortly") from None

@@ -16,7 +16,7 @@ warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 # Nothing heavier is imported here: `run` patches eventlet first, and patching after pydantic's models
 # or httpx's pools were made trips over them; the other commands import what they need when they run.
-SERVICE_NAMES = ("intake", "dispatch", "supervision", "scoring")
+SERVICE_NAMES = ("intake", "dispatch", "supervision", "scoring", "accounts")
 CONSOLE = "console"  # the web pages over the four, started after them
 
 

@@ -16,7 +16,7 @@ from lianxin.directory import load_directory
 from lianxin.settings import REPO_ROOT
 
 ROLES = ("operator", "officer", "unit_handler", "unit_head", "supervisor", "leader", "bureau", "administrator")
-SERVICES = ("intake", "dispatch", "supervision", "scoring")
+SERVICES = ("intake", "dispatch", "supervision", "scoring", "accounts")
 METHODS = ("get", "post", "put", "patch", "delete")
 
 

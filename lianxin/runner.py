@@ -21,6 +21,7 @@ SERVICES = {
     "supervision": ("services.supervision.service:SupervisionService",
                     "services.supervision.config:SupervisionSettings"),
     "scoring": ("services.scoring.service:ScoringService", "services.scoring.config:ScoringSettings"),
+    "accounts": ("services.accounts.service:AccountsService", "services.accounts.config:AccountsSettings"),
 }
 # the office console: web pages over the four services' APIs, with no database of its own
 CONSOLE = ("services.console.service:ConsoleService", "services.console.config:ConsoleSettings")

@@ -1,0 +1,42 @@
+"""Accounts' refusals, written in English and said in the person's language at the edge (lianxin.i18n)."""
+from __future__ import annotations
+
+from lianxin.http import ApiError, Conflict, NotFound, TooManyRequests, Unprocessable
+from lianxin.i18n import translations
+
+
+class Spoken:
+    """A refusal whose message is a catalogue entry, with its values apart so it can be translated."""
+
+    def __init__(self, template: str, details: list | None = None, **values):
+        self.template, self.values = template, values
+        ApiError.__init__(self, template.format(**values), details)
+
+    def say_in(self, lang: str) -> None:
+        self.message = translations(lang).gettext(self.template).format(**self.values)
+
+
+class Refused(Spoken, ApiError):
+    pass
+
+
+class SignInRefused(Spoken, ApiError):
+    status, code = 401, "sign_in_refused"
+
+
+class LockedOut(Spoken, TooManyRequests):
+    def __init__(self, template: str, retry_after: int, **values):
+        super().__init__(template, **values)
+        self.retry_after = retry_after
+
+
+class Unknown(Spoken, NotFound):
+    pass
+
+
+class Taken(Spoken, Conflict):
+    pass
+
+
+class Invalid(Spoken, Unprocessable):
+    pass

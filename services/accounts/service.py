@@ -1,0 +1,221 @@
+"""accounts: staff accounts, their sessions and the machines' API tokens, and the audit log.
+
+The other services ask ``identify`` (RPC) who an issued token stands for; they keep deciding by role and
+unit themselves (lianxin.auth)."""
+from contextvars import ContextVar
+from pathlib import Path
+
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from lianxin.auth import Auth, Authenticator, token_hash
+from lianxin.db import Database, UnitOfWorkProvider
+from lianxin.http import JsonHttpHandler, newest_first, page, page_limit, parse_body, query_param, row_id
+from lianxin.i18n import LANGUAGES, chosen_language
+from lianxin.service import OfficeService
+
+from . import records, signing_in, staffing
+from .models import Account, AuditEntry, Token
+from .refusals import Spoken
+from .schemas import AccountChangeIn, AccountIn, ApiTokenIn, PasswordChangeIn, SignInIn
+
+DATABASE = Database(Path(__file__).with_name("migrations"))
+ADMINISTRATOR = ("administrator",)
+AUDITORS = ("supervisor", "administrator")  # who reads the audit log
+EVERYONE = ("operator", "officer", "unit_handler", "unit_head", "supervisor", "leader", "bureau", "administrator")
+LANGUAGE = ContextVar("language", default="zh")
+
+
+class SpokenHandler(JsonHttpHandler):
+    """The common JSON API, its own refusals said in the language the client asks for (Accept-Language)."""
+
+    def handle_request(self, request):
+        LANGUAGE.set(chosen_language(request.accept_languages.best_match(LANGUAGES)))
+        return super().handle_request(request)
+
+    def response_from_exception(self, exc):
+        if isinstance(exc, Spoken):
+            exc.say_in(LANGUAGE.get())
+        return super().response_from_exception(exc)
+
+
+api = SpokenHandler.decorator
+
+
+class LocalAuth(Auth):
+    """Accounts answers who its own tokens stand for from its database, not by asking itself."""
+    database = DATABASE
+
+    def get_dependency(self, worker_ctx):
+        return Authenticator(self.credentials, self._look_up)
+
+    def _look_up(self, digest):
+        with self.database.unit_of_work() as uow:
+            return signing_in.identify(uow, digest)
+
+
+class SignInGuard(DependencyProvider):
+    """One Guard per container, so its counts are shared by every worker."""
+
+    def setup(self):
+        config = self.container.config
+        self.guard = signing_in.Guard(config["ADDRESS_ATTEMPTS_PER_MINUTE"], config["LOCKOUT_FAILURES"],
+                                      config["LOCKOUT_MINUTES"])
+
+    def get_dependency(self, worker_ctx):
+        return self.guard
+
+
+class AccountsService(OfficeService):
+    name = "accounts"
+
+    uow = UnitOfWorkProvider(DATABASE)
+    auth = LocalAuth()
+    guard = SignInGuard()
+
+    @rpc
+    def identify(self, token_sha256):
+        """Who an issued token stands for ({code, role, unit, village, enterprise, must_change_password}), or
+        None."""
+        with self.uow as uow:
+            return signing_in.identify(uow, token_sha256)
+
+    # --- people signing in ------------------------------------------------------------------------------
+
+    @api("POST", "/sessions")
+    def sign_in(self, request):
+        incoming = parse_body(request, SignInIn)
+        with self.uow as uow:
+            account, secret = signing_in.sign_in(uow, self.guard, incoming, request.remote_addr or "?",
+                                                 self.config)
+            uow.commit()
+            return 201, self._session(account, secret)
+
+    @api("DELETE", "/sessions/current")
+    def sign_out(self, request):
+        """Ends the session the bearer token is (whoever it is, even one who must change their password)."""
+        with self.uow as uow:
+            signing_in.sign_out(uow, _bearer_hash(request))
+            uow.commit()
+        return Response(status=204)
+
+    @api("GET", "/sessions/current")
+    def whoami(self, request):
+        """Who the token stands for; a person who must change their password is told so (401)."""
+        staff = self.auth.require(request, *EVERYONE)
+        return staff.model_dump(exclude={"token_sha256"})
+
+    @api("POST", "/password")
+    def change_password(self, request):
+        """Also for a person who must change it: their session token is enough, with the current password."""
+        incoming = parse_body(request, PasswordChangeIn)
+        with self.uow as uow:
+            account, secret = signing_in.change_password(uow, _bearer_hash(request), incoming,
+                                                         self.config["PASSWORD_MIN_LENGTH"],
+                                                         self.config["SESSION_SECONDS"])
+            uow.commit()
+            return self._session(account, secret)
+
+    # --- the administrator ------------------------------------------------------------------------------
+
+    @api("GET", "/accounts")
+    def list_accounts(self, request):
+        self.auth.require(request, *ADMINISTRATOR)
+        query = select(Account).order_by(Account.user_name).limit(page_limit(request, 200))
+        if role := query_param(request, "role"):
+            query = query.where(Account.role == role)
+        with self.uow as uow:
+            return {"accounts": [records.account_view(a) for a in uow.session.scalars(query)]}
+
+    @api("POST", "/accounts")
+    def add_account(self, request):
+        staff = self.auth.require(request, *ADMINISTRATOR)
+        incoming = parse_body(request, AccountIn)
+        with self.uow as uow:
+            account, first = staffing.add(uow, self.directory, incoming, staff.code)
+            uow.commit()
+            return 201, {**records.account_view(account), "one_time_password": first}
+
+    @api("GET", "/accounts/<string:user_name>")
+    def show_account(self, request, user_name):
+        self.auth.require(request, *ADMINISTRATOR)
+        with self.uow as uow:
+            return records.account_view(records.account(uow, user_name))
+
+    @api("PATCH", "/accounts/<string:user_name>")
+    def change_account(self, request, user_name):
+        staff = self.auth.require(request, *ADMINISTRATOR)
+        changes = parse_body(request, AccountChangeIn)
+        with self.uow as uow:
+            account = staffing.change(uow, self.directory, user_name, changes, staff.code)
+            uow.commit()
+            return records.account_view(account)
+
+    @api("POST", "/accounts/<string:user_name>/disabling")
+    def disable(self, request, user_name):
+        return self._set_active(request, user_name, False)
+
+    @api("POST", "/accounts/<string:user_name>/enabling")
+    def enable(self, request, user_name):
+        return self._set_active(request, user_name, True)
+
+    @api("POST", "/accounts/<string:user_name>/password-reset")
+    def reset_password(self, request, user_name):
+        staff = self.auth.require(request, *ADMINISTRATOR)
+        with self.uow as uow:
+            account, one_time = staffing.reset_password(uow, user_name, staff.code)
+            uow.commit()
+            return {**records.account_view(account), "one_time_password": one_time}
+
+    @api("GET", "/api-tokens")
+    def list_tokens(self, request):
+        self.auth.require(request, *ADMINISTRATOR)
+        query = select(Token).where(Token.kind == "api").order_by(Token.id.desc()).limit(page_limit(request, 200))
+        with self.uow as uow:
+            return {"api_tokens": [records.token_view(t) for t in uow.session.scalars(query)]}
+
+    @api("POST", "/api-tokens")
+    def issue_token(self, request):
+        staff = self.auth.require(request, *ADMINISTRATOR)
+        incoming = parse_body(request, ApiTokenIn)
+        with self.uow as uow:
+            token, secret = staffing.issue_token(uow, self.directory, incoming, staff.code)
+            uow.commit()
+            return 201, {**records.token_view(token), "token": secret}
+
+    @api("POST", "/api-tokens/<string:token_id>/revocation")
+    def revoke_token(self, request, token_id):
+        staff = self.auth.require(request, *ADMINISTRATOR)
+        with self.uow as uow:
+            token = staffing.revoke_token(uow, token_id, staff.code)
+            uow.commit()
+            return records.token_view(token)
+
+    @api("GET", "/audit-log")
+    def audit_log(self, request):
+        """Every change to accounts and tokens, newest first; ``subject=`` one person's or token's."""
+        self.auth.require(request, *AUDITORS)
+        query, limit = newest_first(request, AuditEntry, lambda n: row_id(n, "AU"), "AU00000012")
+        if subject := query_param(request, "subject"):
+            query = query.where(AuditEntry.subject == subject)
+        with self.uow as uow:
+            return page("entries", [records.audit_view(e) for e in uow.session.scalars(query)], limit, "entry_id")
+
+    def _set_active(self, request, user_name, active):
+        staff = self.auth.require(request, *ADMINISTRATOR)
+        with self.uow as uow:
+            account = staffing.set_active(uow, user_name, active, staff.code)
+            uow.commit()
+            return records.account_view(account)
+
+    def _session(self, account, secret):
+        return {"token": secret, "user_name": account.user_name, "display_name": account.display_name,
+                "role": account.role, "must_change_password": account.must_change_password,
+                "expires_in": self.config["SESSION_SECONDS"]}
+
+
+def _bearer_hash(request) -> str:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token_hash(token.strip()) if scheme.lower() == "bearer" else ""
