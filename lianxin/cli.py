@@ -285,5 +285,12 @@ def stop_all(children: dict[str, subprocess.Popen], patience: float = 20.0) -> N
             child.wait()
 
 
+def _commands_in_modules():
+    from lianxin.dead_letters import dead_letters
+    main.add_command(dead_letters)
+
+
+_commands_in_modules()
+
 if __name__ == "__main__":
     main()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import partial
@@ -43,6 +44,7 @@ from lianxin.metrics import METRICS
 log = logging.getLogger(__name__)
 
 DEAD_LETTER_EXCHANGE = "lianxin.dead-letter"
+DEAD_LETTER_ID = "x-lianxin-dead-letter-id"
 CONFIRMED_TRANSPORT = {"confirm_publish": True}
 CONFIRM_TIMEOUT = 10.0  # seconds; a broker in a memory or disk alarm must not hang the relay forever
 MAX_EVENT_BYTES = 1024 * 1024  # config MAX_EVENT_BYTES overrides it
@@ -292,6 +294,7 @@ class DeadLetters(SharedExtension):
         """Publish the message, unchanged, to the dead-letter queue; raises if the broker refuses."""
         info = message.delivery_info or {}
         headers = {
+            DEAD_LETTER_ID: uuid.uuid4().hex[:16],  # how `lianxin dead-letters` names it
             "x-lianxin-reason": reason[:1000],
             "x-lianxin-service": self.service,
             "x-original-exchange": info.get("exchange", ""),
