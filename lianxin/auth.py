@@ -45,6 +45,12 @@ class PasswordChangeRequired(Unauthorised):
     code = "password_change_required"
 
 
+# how a person is reached (the notifications service reads them; accounts keeps them for its people)
+Mobile = Annotated[str, Field(pattern=r"^\+?[0-9]{6,15}$")]
+Email = Annotated[str, Field(pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$", max_length=254)]
+Channel = Literal["sms", "email"]
+
+
 class Staff(BaseModel):
     """An authenticated actor."""
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -54,6 +60,10 @@ class Staff(BaseModel):
     village: str | None = None  # an information officer's village
     enterprise: str | None = None  # or enterprise
     token_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    mobile: Mobile | None = None
+    email: Email | None = None
+    language: Literal["zh", "en"] | None = None  # of the messages they are sent (lianxin.i18n.LANGUAGES)
+    channels: list[Channel] | None = None  # how they want to be told; None: every channel they have an address for
 
 
 class Credentials(BaseModel):
