@@ -308,13 +308,13 @@ def test_broker_and_database_credentials_are_the_offices(services):
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
-def test_app_healthcheck_hits_own_health_port(services, name):
+def test_app_healthcheck_asks_its_own_readiness(services, name):
     hc = services[name].get("healthcheck") or {}
     test = hc.get("test")
     assert isinstance(test, list) and test[:3] == ["CMD", "python", "-c"], test
     code = test[3]
     compile(code, f"<{name} healthcheck>", "exec")  # must be valid Python
-    assert f"http://127.0.0.1:{HTTP_PORTS[name]}/health" in code
+    assert f"http://127.0.0.1:{HTTP_PORTS[name]}/readyz" in code
 
 
 def test_app_services_wait_for_healthy_infrastructure(services):
