@@ -1,6 +1,7 @@
 """The information digest (十日信息摘报, weekly) and the monthly analysis, on a realistic batch."""
 import json
 import random
+import re
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -8,6 +9,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 
 from lianxin.directory import load_directory
 from services.intake import digest
@@ -36,7 +38,8 @@ def report(pk, category, township, received_at, **extra):
     values = dict(id=pk, channel="hotline", category=category, township=township, village=None,
                   content=f"{category} 反映第{pk}件", people_count=1, gathering=False, received_at=received_at,
                   status="received", duplicate_of=None, case_id=None, unit=None,
-                  reporter_name="张秀英", reporter_phone="13800001111")  # must never reach the digest
+                  reporter_name="张秀英", reporter_phone="13800001111",  # must never reach the digest
+                  reporter_id_number=None, reporter_address=None)
     return SimpleNamespace(**{**values, **extra})
 
 
@@ -233,10 +236,35 @@ def test_no_personal_data_and_a_short_masked_excerpt(third_of_november):
     text = json.dumps(third_of_november, ensure_ascii=False) + to_markdown(third_of_november)
     assert "张秀英" not in text and "13800001111" not in text and PHONE not in text
     items = {i["report_id"]: i for s in third_of_november["sections"] for i in s["items"]}
-    assert items["R00000502"]["excerpt"] == "杨庄村自来水停了三天，联系电话（号码已隐去）"
+    assert items["R00000502"]["excerpt"] == "杨庄村自来水停了三天，联系电话〔电话〕"  # redacted as events are
     long = items["R00000604"]["excerpt"]
     assert len(long) == 61 and long.endswith("…") and long.startswith("<script>alert(1)</script> 校车 a|b")
     assert digest.excerpt("编号 2026 号，123456 元") == "编号 2026 号，123456 元"  # short numbers stay
+    assert digest.excerpt("账号 6222 0212 3") == "账号 （号码已隐去）"  # any long number, besides
+
+
+def test_excerpts_name_no_reporter_and_quote_nothing_said_on_a_confidential_subject():
+    """Leaders read the digest and may not see personal data nor what a whistleblower said (issue 13)."""
+    day = county_time(2026, 11, 23)
+    reports = [report(701, "subsistence-allowance", "chengguan", day, reporter_name="王小明", reporter_phone=PHONE,
+                      content="我叫王 小明（WANG Xiaoming 同音），电话139-1234-5678，家里低保被取消了"),
+               report(702, "official-misconduct", "chengguan", day, reporter_name="赵四海",
+                      content="我叫赵四海，举报村支书挪用低保款")]
+    made = build_digest(COUNTY, reports, [], THIRD_OF_NOVEMBER, reports)
+    items = {i["report_id"]: i for s in made["sections"] for i in s["items"]}
+    assert "低保被取消" in items["R00000701"]["excerpt"]
+    assert items["R00000702"]["excerpt"] == digest.WITHHELD
+    for document in (json.dumps(made, ensure_ascii=False), to_markdown(made), to_html(to_markdown(made))):
+        for said in ("王小明", "王 小明", "赵四海", "挪用", PHONE, "139-1234-5678"):
+            assert said not in document, said
+
+
+def test_times_are_county_minutes_as_the_schema_says(third_of_november):
+    spec = yaml.safe_load((Path(__file__).resolve().parents[1] / "services/intake/openapi.yaml").read_text())
+    minute = re.compile(spec["components"]["schemas"]["CountyMinute"]["pattern"])
+    items = [i for s in third_of_november["sections"] for i in s["items"]]
+    times = [i["received_at"] for i in items] + [a["raised_at"] for a in third_of_november["alerts"]]
+    assert items and all(minute.match(t) for t in times), [t for t in times if not minute.match(t)]
 
 
 # --------------------------------------------------------------------------- the monthly analysis

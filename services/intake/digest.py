@@ -8,8 +8,9 @@ the fastest-rising subjects, three months' trend and a paragraph of findings.
 
 Reports and alerts are any objects with the attributes of ``models.Report`` and ``models.Alert``. Days are
 county days (Asia/Shanghai); a naive timestamp is taken as UTC, as the database stores it. Nothing about a
-reporter is read: an item carries the report id, category and place names and the first 60 characters of
-the content, with long numbers (phones, ID numbers) masked.
+reporter is shown: an item carries the report id, category and place names and the first 60 characters of
+the content redacted as events carry it (the reporter's own name and numbers out too: leaders read it), long
+numbers masked besides; of a confidential subject (whistle-blowing) nothing is quoted.
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from zoneinfo import ZoneInfo
 from lianxin.directory import Directory, Leader
 from lianxin.documents import html_page
 from lianxin.documents import plain as _cell
+
+from .protection import redact_report
 
 COUNTY_TIME = ZoneInfo("Asia/Shanghai")
 EXCERPT_LENGTH = 60
@@ -36,6 +39,7 @@ DIRECTIONS = {"rising": "持续上升", "falling": "持续下降", "steady": "�
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 NUMBER_RUN = re.compile(r"\+?\d[\d\- ]*[\dXx]")
 MASKED_NUMBER = "（号码已隐去）"
+WITHHELD = "（举报内容不予摘录）"  # what is said on a confidential subject is for the county's confidential readers
 NO_TOWNSHIP = "未注明乡镇"
 
 
@@ -171,7 +175,7 @@ def item_view(directory: Directory, report) -> dict:
             "category": report.category, "category_name": category_name(directory, report.category),
             "township": report.township, "township_name": township_name(directory, report.township),
             "village_name": village[1].name if village else None,
-            "excerpt": excerpt(report.content),
+            "excerpt": report_excerpt(directory, report),
             "people_count": getattr(report, "people_count", 1), "gathering": bool(getattr(report, "gathering", False)),
             "status": getattr(report, "status", None), "case_id": getattr(report, "case_id", None),
             "unit": getattr(report, "unit", None), "unit_name": unit.name if unit else None,
@@ -480,6 +484,14 @@ def to_html(markdown_text: str, *, title: str | None = None) -> str:
 
 # --------------------------------------------------------------------------- small helpers
 
+def report_excerpt(directory: Directory, report) -> str:
+    """What the digest quotes of a report: nothing on a confidential subject, else the first words without
+    personal data."""
+    if directory.confidential(report.category):
+        return WITHHELD
+    return excerpt(redact_report(report, report.content or ""))
+
+
 def excerpt(content: str | None) -> str:
     """The first 60 characters of the content on one line, long numbers (phones, ID numbers) masked."""
     text = NUMBER_RUN.sub(_mask_number, " ".join((content or "").split()))
@@ -521,7 +533,7 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _county_time(moment: datetime) -> str:
-    return _aware(moment).astimezone(COUNTY_TIME).isoformat(timespec="seconds")
+    return _aware(moment).astimezone(COUNTY_TIME).isoformat(timespec="minutes")  # as the schema's CountyMinute
 
 
 def _month_end(day: date) -> date:

@@ -162,7 +162,8 @@ def request_record(report: Report, directory: Directory) -> dict:
         "service_name": category.name if category else None,
         "service_code": report.category,
         # reports on confidential subjects (e.g. officials' misconduct) are listed, but not what they say
-        "description": "（内容不公开）" if category and category.confidential else redact_report(report, report.content),
+        "description": ("（内容不公开）" if category and category.confidential
+                        else redact_report(report, report.content)),
         "agency_responsible": unit_name(directory, report.unit),
         "service_notice": service_notice(directory, report.category),
         "requested_datetime": w3(report.received_at),

@@ -19,7 +19,6 @@ from lianxin.auth import Staff
 from lianxin.db import UnitOfWork
 from lianxin.http import Conflict, NotFound, row_id
 
-from . import digest
 from .models import (
     Digest,
     PersonalDataErasure,
@@ -130,27 +129,29 @@ def _erase_report(uow: UnitOfWork, report: Report, now: datetime) -> None:
         correction.before, correction.after = scrub(correction.before), scrub(correction.after)
     for visit in uow.session.scalars(select(ReceptionVisit).where(ReceptionVisit.report_pk == report.id)):
         visit.matter = scrub(visit.matter)
-    _scrub_digests(uow, report)
+    _scrub_digests(uow, report, scrub)
     report.reporter_name = report.reporter_phone = report.reporter_id_number = report.reporter_address = None
     report.updated_at = now
 
 
-def _scrub_digests(uow: UnitOfWork, report: Report) -> None:
-    """Stored digests quote the first words of each report: quote the scrubbed content instead."""
+def _scrub_digests(uow: UnitOfWork, report: Report, scrub) -> None:
+    """Stored digests quote the first words of each report (those stored before excerpts were redacted
+    too): scrub the quote as it stands, so a withheld one stays withheld."""
     for stored in uow.session.scalars(select(Digest).where(Digest.period_end >= report.received_at.date())):
-        document, changed = _with_excerpt(stored.document, report.report_id, digest.excerpt(report.content))
+        document, changed = _with_excerpt(stored.document, report.report_id, scrub)
         if changed:
             stored.document = document
 
 
-def _with_excerpt(node, report_id: str, excerpt: str):
+def _with_excerpt(node, report_id: str, scrub):
     if isinstance(node, dict):
         if node.get("report_id") == report_id and "excerpt" in node:
+            excerpt = scrub(node["excerpt"])
             return {**node, "excerpt": excerpt}, node["excerpt"] != excerpt
-        pairs = {key: _with_excerpt(value, report_id, excerpt) for key, value in node.items()}
+        pairs = {key: _with_excerpt(value, report_id, scrub) for key, value in node.items()}
         return {key: value for key, (value, _) in pairs.items()}, any(c for _, c in pairs.values())
     if isinstance(node, list):
-        items = [_with_excerpt(value, report_id, excerpt) for value in node]
+        items = [_with_excerpt(value, report_id, scrub) for value in node]
         return [value for value, _ in items], any(c for _, c in items)
     return node, False
 

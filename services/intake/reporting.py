@@ -10,11 +10,10 @@ from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
 from lianxin.events import Actor, CaseClosed, CaseDispatched, CaseExtended, CaseReopened, ReportReceived
 from lianxin.http import Unprocessable, validate
+from lianxin.redaction import marks_of
 
 from . import duplicates, early_warning
 from .models import Report, ReportCorrection, report_pk
-from lianxin.redaction import marks_of
-
 from .protection import pseudonym, redact_report
 from .schemas import CorrectionIn, PlaceIn, ReporterIn, ReportIn
 
