@@ -1,0 +1,191 @@
+"""What an uploaded file really is, decided from its content alone, and the safe copies kept of it.
+
+Images (JPEG, PNG, WebP, HEIC) are decoded in full and re-encoded from their pixels: whatever else the
+file carried (EXIF with the GPS position and the device, XMP, comments, appended data, a web page
+hidden in it) is left behind, and the orientation the camera recorded is applied first. PDFs are kept
+as sent, so they are refused when they carry anything that acts when opened.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .errors import refused
+from .names import display_name
+
+try:  # HEIC needs libheif; without it HEIC is refused with its own reason
+    from pillow_heif import register_heif_opener
+    register_heif_opener()
+    HEIC = True
+except ImportError:  # pragma: no cover - pillow-heif ships wheels for the office's platforms
+    HEIC = False
+
+PHOTO_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
+# the first bytes of a HEIC/HEIF file (an ISO BMFF "ftyp" box with a HEIF brand)
+HEIF_BRANDS = re.compile(rb"^....ftyp(heic|heix|hevc|hevx|heim|heis|mif1|msf1)", re.DOTALL)
+# markup a browser would run if it ever took the file for a page: a photo carrying it is built to be two things.
+# Only markers of five bytes or more, so a photo's compressed data matches one by chance almost never.
+WEB_PAGE_CODE = re.compile(rb"<(script|html|!doctype|iframe|object|embed|svg[\s>]|body|meta[\s>])|javascript:",
+                           re.IGNORECASE)
+# PDF names that run something or carry other files; pypdf reads #xx escapes in names, the raw scan below
+# catches them in objects pypdf could not reach
+ACTIVE_PDF_NAMES = ("/JS", "/JavaScript", "/OpenAction", "/AA", "/Launch", "/EmbeddedFile", "/EmbeddedFiles",
+                    "/RichMedia", "/XFA", "/SubmitForm", "/ImportData", "/GoToE")
+ACTIVE_PDF_RAW = re.compile(rb"/(JS|JavaScript|OpenAction|AA|Launch|EmbeddedFiles?|RichMedia|XFA|SubmitForm|"
+                            rb"ImportData|GoToE)(?![A-Za-z0-9#])")
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = 10 * 1024 * 1024
+    max_files: int = 9
+    max_pixels: int = 50_000_000
+    thumbnail_edge: int = 320
+    web_edge: int = 1600
+    jpeg_quality: int = 85
+
+
+DEFAULT_LIMITS = Limits()
+
+@dataclass(frozen=True)
+class Rendition:
+    data: bytes
+    media_type: str
+
+
+@dataclass(frozen=True)
+class Inspected:
+    """A file that passed: ``clean`` is what is served; photos also have a thumbnail and a web rendition."""
+    kind: str  # "photo" | "document"
+    name: str
+    clean: Rendition
+    thumbnail: Rendition | None
+    web: Rendition | None
+    width: int | None = None
+    height: int | None = None
+
+
+def inspect(data: bytes, declared_name: str | None, field: str, limits: Limits = DEFAULT_LIMITS) -> Inspected:
+    """Decide what ``data`` is and make its safe copies; raises AttachmentRefused with the reason.
+
+    The declared media type is not consulted: only the bytes decide.
+    """
+    shown = declared_name or "attachment"
+    display_name(declared_name, "bin", field)  # the name is refused before any work on the content
+    if not data:
+        raise refused("empty", field, name=shown)
+    if len(data) > limits.max_bytes:
+        raise refused("too_large", field, name=shown, size=len(data), limit=limits.max_bytes)
+    if data.startswith(b"%PDF-"):
+        return _document(data, declared_name, shown, field)
+    if HEIF_BRANDS.match(data) and not HEIC:
+        raise refused("heic_unsupported", field, name=shown)
+    return _photo(data, declared_name, shown, field, limits)
+
+
+def _photo(data: bytes, declared_name: str | None, shown: str, field: str, limits: Limits) -> Inspected:
+    bomb = refused("too_many_pixels", field, name=shown, limit=limits.max_pixels)
+    try:  # the size is read from the header, before a single pixel is decoded
+        with Image.open(io.BytesIO(data), formats=PHOTO_FORMATS) as probe:
+            width, height = probe.size
+    except UnidentifiedImageError:
+        raise refused("unsupported_type", field, name=shown) from None
+    except Image.DecompressionBombError:  # Pillow's own check, at twice its MAX_IMAGE_PIXELS
+        raise bomb from None
+    except (OSError, SyntaxError, ValueError):
+        raise refused("damaged", field, name=shown) from None
+    if width * height > limits.max_pixels:
+        raise bomb
+    if WEB_PAGE_CODE.search(data):
+        raise refused("polyglot", field, name=shown)
+    image = _decoded(data, shown, field)
+    clean = _without_metadata(ImageOps.exif_transpose(image))
+    keep_alpha = clean.mode == "RGBA"
+    return Inspected(
+        kind="photo", name=display_name(declared_name, "png" if keep_alpha else "jpg", field),
+        clean=_encoded(clean, None, limits, keep_alpha),
+        thumbnail=_encoded(clean, limits.thumbnail_edge, limits, keep_alpha),
+        web=_encoded(clean, limits.web_edge, limits, keep_alpha),
+        width=clean.width, height=clean.height)
+
+
+def _decoded(data: bytes, shown: str, field: str) -> Image.Image:
+    """The image decoded in full: verify() checks the structure, load() every pixel (a truncated file fails)."""
+    try:
+        with Image.open(io.BytesIO(data), formats=PHOTO_FORMATS) as checked:
+            checked.verify()
+        image = Image.open(io.BytesIO(data), formats=PHOTO_FORMATS)
+        image.load()
+        return image
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
+        raise refused("damaged", field, name=shown) from None
+
+
+def _without_metadata(image: Image.Image) -> Image.Image:
+    """Only the pixels: a new image owns no EXIF, XMP, ICC or text chunks of the original."""
+    mode = "RGBA" if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info else "RGB"
+    pixels = image.convert(mode)
+    bare = Image.new(mode, pixels.size)
+    bare.paste(pixels)
+    return bare
+
+
+def _encoded(image: Image.Image, edge: int | None, limits: Limits, keep_alpha: bool) -> Rendition:
+    if edge and max(image.size) > edge:
+        image = image.copy()
+        image.thumbnail((edge, edge))
+    out = io.BytesIO()
+    if keep_alpha:
+        image.save(out, format="PNG", optimize=False)
+        return Rendition(out.getvalue(), "image/png")
+    image.save(out, format="JPEG", quality=limits.jpeg_quality)
+    return Rendition(out.getvalue(), "image/jpeg")
+
+
+def _document(data: bytes, declared_name: str | None, shown: str, field: str) -> Inspected:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    if match := ACTIVE_PDF_RAW.search(data):
+        raise refused("active_content", field, name=shown, what=match.group(0).decode())
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise refused("encrypted", field, name=shown)
+        found = _active_names(reader)
+        if not len(reader.pages):
+            raise refused("damaged", field, name=shown)
+    except (PdfReadError, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        raise refused("damaged", field, name=shown) from None
+    if found:
+        raise refused("active_content", field, name=shown, what=found)
+    return Inspected(kind="document", name=display_name(declared_name, "pdf", field),
+                     clean=Rendition(data, "application/pdf"), thumbnail=None, web=None)
+
+
+def _active_names(reader) -> str | None:
+    """The first active name anywhere in the document's objects, as pypdf decodes them."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    seen: set[tuple[int, int]] = set()
+    pending = [reader.trailer]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, IndirectObject):
+            if (item.idnum, item.generation) in seen:
+                continue
+            seen.add((item.idnum, item.generation))
+            item = item.get_object()
+        if isinstance(item, DictionaryObject):
+            for key in item:
+                if key in ACTIVE_PDF_NAMES:
+                    return str(key)
+            pending.extend(item.values())
+        elif isinstance(item, ArrayObject):
+            pending.extend(item)
+        elif isinstance(item, NameObject) and item in ACTIVE_PDF_NAMES:  # /S /JavaScript, /Type /EmbeddedFile
+            return str(item)
+    return None
