@@ -1,8 +1,10 @@
-"""Request-schema pieces several services' APIs share."""
+"""Request-schema pieces several services' APIs share, and the rule for times staff enter afterwards."""
 from datetime import datetime, timezone
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
+
+from lianxin.errors import Invalid
 
 # The years a date or period asked about may fall in: the office's records span a few of them, and far
 # beyond, date arithmetic (a month back, the next one) overflows.
@@ -37,3 +39,14 @@ def _aware_and_past(value: datetime | None) -> datetime | None:
 PastTime = Annotated[datetime | None, AfterValidator(_aware_and_past)]
 StaffCode = Annotated[str, Field(min_length=1, max_length=64)]
 Signature = Annotated[str | None, Field(min_length=1, max_length=100)]
+
+
+def entered_time(at: datetime | None, earliest: datetime, field: str, what: str) -> datetime:
+    """A time staff entered for something done earlier (a paper form, a call logged afterwards): now when
+    absent, never before ``earliest`` (``what`` says what that was)."""
+    if at is None:
+        return datetime.now(timezone.utc)
+    if at < earliest:
+        raise Invalid(f"{field} is before {what}", [
+            {"field": field, "problem": f"must not be before {earliest.isoformat()}"}])
+    return at

@@ -7,7 +7,7 @@ from nameko.extensions import DependencyProvider
 from lianxin.auth import Auth
 from lianxin.db import AlreadyApplied
 from lianxin.directory import CountyDirectory
-from lianxin.http import ApiError, Observable
+from lianxin.http import ApiError, Observable, http_status
 from lianxin.logs import REQUEST_ID, REQUEST_ID_KEY, SERVICE
 from lianxin.metrics import EntrypointMetrics
 from lianxin.redaction import use_key
@@ -64,7 +64,7 @@ class _RoutineRefusals(logging.Filter):
                 fields = ", ".join(str(d["field"])[:40] for d in error.details[:5]
                                    if isinstance(d, dict) and "field" in d)
                 record.msg, record.args = "%s refused (%s %s): %s%s", (
-                    where, error.status, error.code, error.message, f" [{fields}]" if fields else "")
+                    where, http_status(error), error.code, error.message, f" [{fields}]" if fields else "")
             else:
                 record.msg, record.args = "%s: already applied, skipped (%s)", (where, error)
         return True

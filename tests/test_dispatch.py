@@ -240,7 +240,7 @@ def attempt(uow, directory, case, action):
 @pytest.mark.parametrize("state", ["dispatched", "accepted", "returned", "reported", "closed"])
 @pytest.mark.parametrize("action", sorted(MOVES))
 def test_each_move_is_allowed_only_from_its_states(dispatch, database, state, action):
-    from lianxin.http import Conflict
+    from lianxin.errors import Conflict
     dispatch.on_report_received([report_received(category="drinking-water", received_at=T0)])
     directory = load_directory(SAMPLE)
     with database.unit_of_work() as uow:
@@ -252,3 +252,14 @@ def test_each_move_is_allowed_only_from_its_states(dispatch, database, state, ac
         else:
             with pytest.raises(Conflict, match=f"is {state}"):
                 attempt(uow, directory, case, action)
+
+
+def test_an_event_about_a_case_dispatch_never_opened_is_no_refusal_but_an_unknown_case(database):
+    """A consumer answers no one: the event goes to the dead-letter queue with this reason, not a 404."""
+    from lianxin.errors import Refused, UnknownCase
+    from lianxin.events import CaseReopened
+    reopened = CaseReopened(case_id="C09999999", report_id="R09999999", unit="chengguan", reason="办理不实",
+                            reopened_at=T0, round=1)
+    with database.unit_of_work() as uow, pytest.raises(UnknownCase, match="no case 'C09999999'") as raised:
+        handling.on_reopened(uow, reopened, CONFIG["DEADLINES"])
+    assert not isinstance(raised.value, Refused)

@@ -11,7 +11,7 @@ from lianxin.auth import Authenticator, load_credentials
 from lianxin.db import Database
 from lianxin.directory import load_directory
 from lianxin.events import new_event
-from lianxin.http import Conflict
+from lianxin.errors import Conflict
 from services.scoring import models
 from services.scoring.outcomes import year_outcomes
 from services.scoring.service import ScoringService

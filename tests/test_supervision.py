@@ -151,7 +151,7 @@ def test_the_random_sample_is_stable_and_about_the_size_asked_for():
 
 
 def test_a_petitioner_may_ask_for_a_review_then_a_re_review_and_no_more(supervision, database):
-    from lianxin.http import Conflict
+    from lianxin.errors import Conflict
     assert closed_case(supervision)["state"] == "closed"
     first = supervision.request_review(office_request({"reason": "补发的低保金数额不对"}, "callback-op-01"),
                                        "C00000001")[1]
@@ -167,7 +167,7 @@ def test_a_petitioner_may_ask_for_a_review_then_a_re_review_and_no_more(supervis
 
 
 def test_a_review_asked_for_too_late_is_refused_and_a_failed_review_reopens_the_case(supervision, database):
-    from lianxin.http import Conflict
+    from lianxin.errors import Conflict
     closed_case(supervision)
     with database.unit_of_work() as uow:
         uow.session.get(models.SupervisedCase, "C00000001").closed_at -= timedelta(days=31)
@@ -185,7 +185,7 @@ def test_a_review_asked_for_too_late_is_refused_and_a_failed_review_reopens_the_
 
 
 def test_the_petitioner_follows_and_rates_the_case_through_a_secret_link(supervision, database):
-    from lianxin.http import NotFound
+    from lianxin.errors import NotFound
     supervision.on_case_dispatched([dispatched()])
     supervision.on_case_reported([reported()])
     link = supervision.citizen_link(office_request({}, "callback-op-01"), "C00000001")["path"]
@@ -209,7 +209,7 @@ def test_the_petitioner_follows_and_rates_the_case_through_a_secret_link(supervi
 def test_wrong_link_secrets_are_limited_per_address_and_per_case(supervision):
     from werkzeug.test import EnvironBuilder
 
-    from lianxin.http import NotFound, TooManyRequests
+    from lianxin.errors import NotFound, TooManyTries
     supervision.on_case_dispatched([dispatched()])
     secret = supervision.citizen_link(office_request({}, "callback-op-01"), "C00000001")["path"].split("secret=")[1]
 
@@ -219,12 +219,12 @@ def test_wrong_link_secrets_are_limited_per_address_and_per_case(supervision):
     for attempt in range(3):  # the limit in the fixture: 3 wrong secrets in 10 minutes
         with pytest.raises(NotFound):
             supervision.public_case(citizen(f"guess-{attempt}"), "C00000001")
-    with pytest.raises(TooManyRequests) as refused:  # the right secret too: else guessing would go on
+    with pytest.raises(TooManyTries) as refused:  # the right secret too: else guessing would go on
         supervision.public_case(citizen(secret), "C00000001")
     assert 0 < refused.value.retry_after <= 600 and "address" in refused.value.message
-    with pytest.raises(TooManyRequests):  # this address, another case (the count comes before any look-up)
+    with pytest.raises(TooManyTries):  # this address, another case (the count comes before any look-up)
         supervision.public_case(citizen("guess"), "C00000002")
-    with pytest.raises(TooManyRequests) as refused:  # this case, from other addresses
+    with pytest.raises(TooManyTries) as refused:  # this case, from other addresses
         supervision.public_case(citizen(secret, "198.51.100.1"), "C00000001")
     assert "case" in refused.value.message
     with pytest.raises(NotFound):  # another address on another case is not held back
@@ -234,7 +234,7 @@ def test_wrong_link_secrets_are_limited_per_address_and_per_case(supervision):
 # --- key cases and long-standing petitioners ---------------------------------------------------------------
 
 def test_a_long_standing_petitioner_is_followed_up_until_settled_with_their_history(supervision):
-    from lianxin.http import Conflict
+    from lianxin.errors import Conflict
     supervision.on_case_dispatched([dispatched()])  # reporter_id comes with the dispatch
     pseudonym = "P" + "0" * 20
     with supervision.uow as uow:
@@ -301,7 +301,7 @@ def test_the_office_sends_a_closed_case_back_to_its_unit_with_the_reason(supervi
 
 def test_a_case_still_with_its_unit_has_no_handling_to_refuse_and_operators_may_not_reopen(supervision):
     from lianxin.auth import Forbidden
-    from lianxin.http import Conflict
+    from lianxin.errors import Conflict
     supervision.on_case_dispatched([dispatched()])
     with pytest.raises(Conflict, match="in_handling: it is with its unit already"):
         supervision.reopen_case(request({"reason": "办理不实"}, "supervisor-01"), "C00000001")

@@ -16,9 +16,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, func, select
 from sqlalchemy import case as when
 
-from lianxin.auth import Forbidden, Staff
+from lianxin.auth import Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
+from lianxin.errors import Conflict, Invalid, NotAllowed, NotFound, UnknownCase
 from lianxin.events import (
     CaseAccepted,
     CaseClosed,
@@ -30,9 +31,9 @@ from lianxin.events import (
     CaseReturned,
     ReportReceived,
 )
-from lianxin.http import Conflict, NotFound, Unprocessable, entered_time
 from lianxin.messaging import RetryLater
 from lianxin.redaction import staff_text
+from lianxin.schemas import entered_time
 
 from . import routing
 from .models import Case, CaseEvent, HandlingReport, LeaderInstruction, case_pk
@@ -105,9 +106,9 @@ def link(uow: UnitOfWork, report: ReportReceived) -> Case:
     return original
 
 
-def reopen(uow: UnitOfWork, reopened: CaseReopened, rules: dict) -> None:
+def on_reopened(uow: UnitOfWork, reopened: CaseReopened, rules: dict) -> None:
     """Back to the same unit with a fresh deadline."""
-    case = get_case(uow, reopened.case_id, for_update=True)
+    case = _case_of(uow, reopened)
     if reopened.round <= case.reopen_count:
         return  # an older reopening than one already applied
     before = case.state
@@ -118,8 +119,8 @@ def reopen(uow: UnitOfWork, reopened: CaseReopened, rules: dict) -> None:
     _announce_dispatch(uow, case, redispatch=True)
 
 
-def close(uow: UnitOfWork, closed: CaseClosed) -> None:
-    case = get_case(uow, closed.case_id, for_update=True)
+def on_closed(uow: UnitOfWork, closed: CaseClosed) -> None:
+    case = _case_of(uow, closed)
     if closed.round < case.reopen_count:
         return  # the closing of an earlier round, overtaken by a reopening
     before = case.state
@@ -127,12 +128,19 @@ def close(uow: UnitOfWork, closed: CaseClosed) -> None:
     _record(uow, case, "closed", before, "supervision", closed.closed_at, "")
 
 
+def _case_of(uow: UnitOfWork, event: CaseReopened | CaseClosed) -> Case:
+    """The case an event from supervision is about, locked; supervision knows only cases dispatch opened."""
+    if (case := uow.session.get(Case, case_pk(event.case_id) or -1, with_for_update=True)) is None:
+        raise UnknownCase(f"no case {event.case_id!r} in dispatch")
+    return case
+
+
 # --- the unit's actions ----------------------------------------------------------------------------------
 
 def require_unit(staff: Staff, case: Case) -> None:
     """A unit acts on its own cases only."""
     if staff.role not in UNIT_ROLES or staff.unit != case.unit:
-        raise Forbidden(f"case {case.case_id} belongs to {case.unit}; only its handlers and head act on it")
+        raise NotAllowed(f"case {case.case_id} belongs to {case.unit}; only its handlers and head act on it")
 
 
 def accept(uow: UnitOfWork, case: Case, acceptance: AcceptanceIn, staff: Staff) -> None:
@@ -184,7 +192,7 @@ def route_by_hand(uow: UnitOfWork, directory: Directory, case: Case, routed: Rou
                   rules: dict) -> None:
     """Send a case to a unit the rules could not decide (or that returned it), with a fresh deadline."""
     if routed.unit not in directory.units:
-        raise Unprocessable(f"unknown unit {routed.unit!r}", [{"field": "unit", "problem": "not in the directory"}])
+        raise Invalid(f"unknown unit {routed.unit!r}", [{"field": "unit", "problem": "not in the directory"}])
     if routed.unit == case.unit and case.state != "returned":
         raise Conflict(f"case {case.case_id} is already with {routed.unit}")
     _require_state(case, WATCHED, "routed")
@@ -207,7 +215,7 @@ def approve_extension(uow: UnitOfWork, directory: Directory, case: Case, approva
         raise Conflict(f"case {case.case_id} has no extension request waiting")
     leader = next((x for x in directory.leaders if x.code == approval.approved_by), None)
     if leader is None:
-        raise Unprocessable(f"unknown leader {approval.approved_by!r}",
+        raise Invalid(f"unknown leader {approval.approved_by!r}",
                             [{"field": "approved_by", "problem": "not a leader in the directory"}])
     _require_state(case, OPEN, "extended")
     case.extension_days, case.extension_approved_by = case.extension_requested_days, leader.code
@@ -226,10 +234,10 @@ def instruct(uow: UnitOfWork, directory: Directory, case: Case, instruction: Ins
     """A leader's instruction (批办): the level comes from the directory."""
     leader = next((x for x in directory.leaders if x.code == instruction.leader), None)
     if leader is None:
-        raise Unprocessable(f"unknown leader {instruction.leader!r}",
+        raise Invalid(f"unknown leader {instruction.leader!r}",
                             [{"field": "leader", "problem": "not a leader in the directory"}])
     if staff.role == "leader" and staff.code != leader.code:
-        raise Forbidden("a leader records only their own instructions")
+        raise NotAllowed("a leader records only their own instructions")
     at, comment = instruction.instructed_at or utcnow(), written(case, instruction)["comment"]
     uow.session.add(LeaderInstruction(case=case, leader=leader.code, level=leader.level, comment=comment,
                                       instructed_at=at, recorded_by=staff.code))
@@ -239,7 +247,7 @@ def instruct(uow: UnitOfWork, directory: Directory, case: Case, instruction: Ins
 def form_team(uow: UnitOfWork, case: Case, team: TeamIn, staff: Staff) -> None:
     """One case, one team, one plan."""
     if staff.role not in OFFICE and not (staff.role == "unit_head" and staff.unit == case.unit):
-        raise Forbidden("the office or the unit's head forms a case's team")
+        raise NotAllowed("the office or the unit's head forms a case's team")
     case.lead_leader, case.responsible_person = team.lead_leader, team.responsible_person
     case.team_members, case.plan = list(team.members), written(case, team)["plan"]
     _record(uow, case, "team", case.state, staff.code, utcnow(),

@@ -53,11 +53,11 @@ class DispatchService(OfficeService):
 
     @event_consumer("case.reopened")
     def on_case_reopened(self, events):
-        self.uow.apply(events, handling.reopen, self.config["DEADLINES"])
+        self.uow.apply(events, handling.on_reopened, self.config["DEADLINES"])
 
     @event_consumer("case.closed")
     def on_case_closed(self, events):
-        self.uow.apply(events, handling.close)
+        self.uow.apply(events, handling.on_closed)
 
     # --- deadlines --------------------------------------------------------------------------------------
 

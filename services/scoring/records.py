@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
+from lianxin.errors import Conflict, NotFound
 from lianxin.events import (
     AccountabilityRecorded,
     AssessmentPublished,
@@ -22,6 +23,7 @@ from lianxin.events import (
     ReportReceived,
     UnitScore,
 )
+from lianxin.numbers import row_id
 
 from . import assessment, outcomes
 from .models import (
@@ -165,6 +167,23 @@ def _advanced_individuals(uow: UnitOfWork, start, end) -> Counter:
     cases = _between(uow, CaseRecord, CaseRecord.received_at, start, end)
     return Counter((c.responsible_person, c.unit) for c in cases if c.responsible_person and c.closed_at
                    and c.satisfied_callbacks and not c.dissatisfied_callbacks)
+
+
+def get(uow: UnitOfWork, assessment_id: str) -> Assessment:
+    if (found := uow.session.get(Assessment, row_id(assessment_id, "A") or -1)) is None:
+        raise NotFound(f"no assessment {assessment_id!r}")
+    return found
+
+
+def publish_first(uow: UnitOfWork, directory: Directory, period: str, kind: str, scheme: dict,
+                  tz: str) -> Assessment:
+    """The period's first assessment of its kind; once published it is only ever recomputed."""
+    earlier = uow.session.scalars(select(Assessment).where(Assessment.period == period,
+                                                           Assessment.kind == kind)).first()
+    if earlier is not None:
+        raise Conflict(f"{period} ({kind}) was published as {earlier.assessment_id}; "
+                       "a published assessment is not changed: recompute it instead")
+    return publish(uow, directory, period, kind, scheme, tz)
 
 
 def publish(uow: UnitOfWork, directory: Directory, period: str, kind: str, scheme: dict, tz: str,

@@ -5,7 +5,8 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from lianxin.db import Database, UnitOfWorkProvider
-from lianxin.http import ApiError, Conflict, NotFound, api, parse_body, query_param, row_id
+from lianxin.errors import NotFound, Refused
+from lianxin.http import api, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import ScrapeTimeGauges
 from lianxin.service import OfficeService
@@ -76,7 +77,7 @@ class ScoringService(OfficeService):
         self.auth.require(request, *READS)
         period = query_param(request, "period")
         if period is None:
-            raise ApiError("query parameter 'period' is required, e.g. ?period=2026-11")
+            raise Refused("query parameter 'period' is required, e.g. ?period=2026-11")
         with self.uow as uow:
             scores = self._rank(uow, period)
         return {"period": period, "provisional": True, "scores": scores}
@@ -86,13 +87,8 @@ class ScoringService(OfficeService):
         self.auth.require(request, "supervisor", "administrator")
         incoming = parse_body(request, AssessmentIn)
         with self.uow as uow:
-            earlier = uow.session.scalars(select(Assessment).where(
-                Assessment.period == incoming.period, Assessment.kind == incoming.kind)).first()
-            if earlier is not None:
-                raise Conflict(f"{incoming.period} ({incoming.kind}) was published as {earlier.assessment_id}; "
-                               "a published assessment is not changed: recompute it instead")
-            published = records.publish(uow, self.directory, incoming.period, incoming.kind,
-                                        self.config["SCHEME"], self.config["TIMEZONE"])
+            published = records.publish_first(uow, self.directory, incoming.period, incoming.kind,
+                                              self.config["SCHEME"], self.config["TIMEZONE"])
             uow.commit()
             return 201, assessment_view(published)
 
@@ -101,7 +97,7 @@ class ScoringService(OfficeService):
         """A new assessment for the same period after late events, saying what changed; the old one stays."""
         self.auth.require(request, "supervisor", "administrator")
         with self.uow as uow:
-            earlier = self._assessment(uow, assessment_id)
+            earlier = records.get(uow, assessment_id)
             published = records.publish(uow, self.directory, earlier.period, earlier.kind, self.config["SCHEME"],
                                         self.config["TIMEZONE"], supersedes=earlier)
             uow.commit()
@@ -112,13 +108,13 @@ class ScoringService(OfficeService):
         self.auth.require(request, *READS)
         fmt = query_param(request, "format", "json")
         with self.uow as uow:
-            found = self._assessment(uow, assessment_id)
+            found = records.get(uow, assessment_id)
             if fmt == "csv":
                 return Response(report.as_csv(self.directory, found), content_type="text/csv; charset=utf-8")
             if fmt == "html":
                 return Response(report.as_html(self.directory, found), content_type="text/html; charset=utf-8")
             if fmt != "json":
-                raise ApiError(f"format must be json, csv or html, not {fmt!r}")
+                raise Refused(f"format must be json, csv or html, not {fmt!r}")
             return assessment_view(found)
 
     @api("GET", "/units/<string:unit>/scorecard")
@@ -150,18 +146,12 @@ class ScoringService(OfficeService):
         staff = self.auth.require(request, "supervisor", "administrator")
         incoming = parse_body(request, YearEndReviewIn)
         if incoming.unit not in self.directory.units:
-            raise ApiError(f"no unit {incoming.unit!r} in the county directory")
+            raise Refused(f"no unit {incoming.unit!r} in the county directory")
         with self.uow as uow:
             uow.session.add(YearEndReview(year=incoming.year, unit=incoming.unit, score=incoming.score,
                                           entered_by=staff.code))
             uow.commit()
         return 201, incoming.model_dump()
-
-    def _assessment(self, uow, assessment_id):
-        found = uow.session.get(Assessment, _assessment_pk(assessment_id))
-        if found is None:
-            raise NotFound(f"no assessment {assessment_id!r}")
-        return found
 
     @api("GET", "/assessments")
     def list_assessments(self, request):
@@ -176,8 +166,5 @@ class ScoringService(OfficeService):
         try:
             return records.rankings(uow, self.directory, period, self.config["SCHEME"], self.config["TIMEZONE"])
         except ValueError as exc:
-            raise ApiError(str(exc)) from None
+            raise Refused(str(exc)) from None
 
-
-def _assessment_pk(assessment_id: str) -> int:
-    return row_id(assessment_id, "A") or -1

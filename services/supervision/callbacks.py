@@ -4,10 +4,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from lianxin.db import UnitOfWork, utcnow
+from lianxin.errors import Conflict, NotFound
 from lianxin.events import CallbackRecorded, CaseClosed, CaseDispatched, CaseExtended, CaseReopened, CaseReported
-from lianxin.http import Conflict, NotFound, entered_time
 from lianxin.redaction import staff_text
+from lianxin.schemas import entered_time
 
+from . import notices, reviews
 from .closure import closure_blockers, reopen_reason
 from .models import Callback, SupervisedCase
 from .schemas import CallbackIn
@@ -20,7 +22,7 @@ def get_case(uow: UnitOfWork, case_id: str, for_update: bool = False) -> Supervi
     return case
 
 
-def watch(uow: UnitOfWork, dispatched: CaseDispatched) -> None:
+def on_dispatched(uow: UnitOfWork, dispatched: CaseDispatched) -> None:
     """Follow a dispatched case: its unit and deadline.
 
     Events of different types travel on different queues: the handling report
@@ -35,7 +37,7 @@ def watch(uow: UnitOfWork, dispatched: CaseDispatched) -> None:
         case.unit, case.deadline = dispatched.unit, dispatched.deadline
 
 
-def extend(uow: UnitOfWork, extended: CaseExtended) -> None:
+def on_extended(uow: UnitOfWork, extended: CaseExtended) -> None:
     case = _case_or_new(uow, extended.case_id, extended.report_id, extended.unit, extended.deadline)
     if extended.round >= case.reopen_count:
         case.deadline = extended.deadline
@@ -63,6 +65,18 @@ def _case_or_new(uow: UnitOfWork, case_id: str, report_id: str, unit: str, deadl
                               state="in_handling", reopen_count=0)
         uow.session.add(case)
     return case
+
+
+def call_back(uow: UnitOfWork, case: SupervisedCase, answers: CallbackIn, schedule: dict,
+              notice_after: int) -> list[str]:
+    """Record a callback; a dissatisfied petitioner sends the case back, and its handling is reviewed
+    (and a case sent back too often brings its unit a notice). Returns what still blocks closure."""
+    round_before = case.reopen_count
+    blockers = record_callback(uow, case, answers, schedule)
+    if case.reopen_count > round_before:
+        reviews.open_on_dissatisfaction(uow, case, round_before)
+        notices.on_repeated_reopening(uow, case, notice_after)
+    return blockers
 
 
 def record_callback(uow: UnitOfWork, case: SupervisedCase, incoming: CallbackIn, schedule: dict) -> list[str]:

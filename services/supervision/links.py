@@ -16,7 +16,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from nameko.extensions import DependencyProvider
 
-from lianxin.http import NotFound, TooManyRequests
+from lianxin.errors import NotFound, TooManyTries
 
 
 class Links:
@@ -33,7 +33,7 @@ class Links:
         for kind, value in counted:
             if not self.limiter.test(self.window, kind, value):
                 wait = self.limiter.get_window_stats(self.window, kind, value).reset_time - time.time()
-                raise TooManyRequests(f"too many wrong links from this {kind}", max(1, math.ceil(wait)))
+                raise TooManyTries(f"too many wrong links from this {kind}", max(1, math.ceil(wait)))
         given = request.args.get("secret", "").encode()  # bytes: compare_digest refuses non-ASCII text
         if not hmac.compare_digest(given, self.secret(case_id).encode()):
             for kind, value in counted:

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from lianxin.auth import Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
+from lianxin.errors import Invalid
 from lianxin.events import AccountabilityRecorded, CaseOverdue, NoticeIssued
-from lianxin.http import Unprocessable
 
 from .models import Accountability, Notice, Review, SupervisedCase
 
@@ -112,4 +112,4 @@ def counts_by_unit(uow: UnitOfWork, model, column, since: datetime | None, until
 
 def _known_unit(directory: Directory, unit: str) -> None:
     if unit not in directory.units:
-        raise Unprocessable(f"unknown unit {unit!r}", [{"field": "unit", "problem": "not in the directory"}])
+        raise Invalid(f"unknown unit {unit!r}", [{"field": "unit", "problem": "not in the directory"}])

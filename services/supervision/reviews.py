@@ -16,10 +16,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from lianxin.db import UnitOfWork, utcnow
+from lianxin.errors import Conflict, NotFound
 from lianxin.events import CaseReported
-from lianxin.http import Conflict, row_id
+from lianxin.numbers import row_id
 
-from .callbacks import reopen, take_handling_report, try_close, written
+from . import callbacks
 from .models import Review, SupervisedCase
 
 ANSWER_WITHIN = timedelta(days=30)
@@ -48,7 +49,7 @@ def in_sample(case_id: str, round_: int, percent: int) -> bool:
 
 def on_reported(uow: UnitOfWork, report: CaseReported, sample_percent: int) -> None:
     """Take the handling report, and review it first where it does not hang together or is drawn."""
-    take_handling_report(uow, report)
+    callbacks.take_handling_report(uow, report)
     case = uow.session.get(SupervisedCase, report.case_id)
     if case.state == "awaiting_callback" and case.reported_at == report.reported_at:
         open_on_report(uow, case, report, sample_percent)
@@ -82,26 +83,27 @@ def request(uow: UnitOfWork, case: SupervisedCase, reason: str) -> Review:
     if now - since > REQUEST_WITHIN:
         raise Conflict(f"the 30 days to ask for a {'re-' if done else ''}review of case {case.case_id} "
                        f"ended on {(since + REQUEST_WITHIN).date().isoformat()}")
-    return _open(uow, case, len(done) + 1, "requested", written(case, reason))
+    return _open(uow, case, len(done) + 1, "requested", callbacks.written(case, reason))
 
 
 def conclude(uow: UnitOfWork, review: Review, outcome: str, findings: str, by: str) -> None:
     if review.outcome is not None:
         raise Conflict(f"review {review.review_id} concluded already: {review.outcome}")
     case = uow.session.get(SupervisedCase, review.case_id, with_for_update=True)
-    findings = written(case, findings)
+    findings = callbacks.written(case, findings)
     review.outcome, review.findings, review.concluded_at, review.concluded_by = outcome, findings, utcnow(), by
     if review.round < case.reopen_count:
         return  # the case has already gone back since the round reviewed: the outcome is for the record
     if outcome == "failed":
-        reopen(uow, case, f"review {review.review_id} found the handling wanting: {findings}")
+        callbacks.reopen(uow, case, f"review {review.review_id} found the handling wanting: {findings}")
     elif case.state in ("awaiting_callback", "callback_failed"):
-        try_close(uow, case)  # the review was the last thing the case was waiting for
+        callbacks.try_close(uow, case)  # the review was the last thing the case was waiting for
 
 
-def get(uow: UnitOfWork, review_id: str) -> Review | None:
-    pk = row_id(review_id, "RV")
-    return uow.session.get(Review, pk) if pk is not None else None
+def get(uow: UnitOfWork, review_id: str) -> Review:
+    if (review := uow.session.get(Review, row_id(review_id, "RV") or -1)) is None:
+        raise NotFound(f"no review {review_id!r}")
+    return review
 
 
 def _open(uow: UnitOfWork, case: SupervisedCase, level: int, trigger: str, reason: str,

@@ -4,7 +4,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
-from lianxin.http import Conflict, NotFound, api, aware_datetime, page, page_limit, parse_body, query_param
+from lianxin.errors import Conflict
+from lianxin.http import api, aware_datetime, page, page_limit, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import ScrapeTimeGauges
 from lianxin.service import OfficeService
@@ -41,11 +42,11 @@ class SupervisionService(OfficeService):
 
     @event_consumer("case.dispatched")
     def on_case_dispatched(self, events):
-        self.uow.apply(events, callbacks.watch)
+        self.uow.apply(events, callbacks.on_dispatched)
 
     @event_consumer("case.extended")
     def on_case_extended(self, events):
-        self.uow.apply(events, callbacks.extend)
+        self.uow.apply(events, callbacks.on_extended)
 
     @event_consumer("case.reported")
     def on_case_reported(self, events):
@@ -78,8 +79,6 @@ class SupervisionService(OfficeService):
         conclusion = parse_body(request, ConclusionIn)
         with self.uow as uow:
             review = reviews.get(uow, review_id)
-            if review is None:
-                raise NotFound(f"no review {review_id!r}")
             reviews.conclude(uow, review, conclusion.outcome, conclusion.findings, staff.code)
             uow.commit()
             return review_view(review)
@@ -150,7 +149,7 @@ class SupervisionService(OfficeService):
         answers = CallbackIn(reached=True, recorded_by="citizen", **rating.model_dump())
         with self.uow as uow:
             case = callbacks.get_case(uow, case_id, for_update=True)
-            self._call_back(uow, case, answers)
+            callbacks.call_back(uow, case, answers, self.config["CALLBACKS"], self.config["REOPEN_NOTICE_AFTER"])
             uow.commit()
             return 201, public_view(case)
 
@@ -235,19 +234,10 @@ class SupervisionService(OfficeService):
         incoming = parse_body(request, CallbackIn).model_copy(update={"recorded_by": staff.code})
         with self.uow as uow:
             case = callbacks.get_case(uow, case_id, for_update=True)
-            blockers = self._call_back(uow, case, incoming)
+            blockers = callbacks.call_back(uow, case, incoming, self.config["CALLBACKS"],
+                                          self.config["REOPEN_NOTICE_AFTER"])
             uow.commit()
             return 201, case_view(case, blockers)
-
-    def _call_back(self, uow, case, answers) -> list[str]:
-        """Record a callback; a dissatisfied petitioner sends the case back, and its handling is reviewed
-        (and a case sent back too often brings its unit a notice)."""
-        round_before = case.reopen_count
-        blockers = callbacks.record_callback(uow, case, answers, self.config["CALLBACKS"])
-        if case.reopen_count > round_before:
-            reviews.open_on_dissatisfaction(uow, case, round_before)
-            notices.on_repeated_reopening(uow, case, self.config["REOPEN_NOTICE_AFTER"])
-        return blockers
 
     @api("POST", "/cases/<string:case_id>/reopening")
     def reopen_case(self, request, case_id):

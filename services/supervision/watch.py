@@ -10,7 +10,8 @@ from sqlalchemy import select
 from lianxin.auth import Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
-from lianxin.http import Conflict, NotFound, Unprocessable, row_id
+from lianxin.errors import Conflict, Invalid, NotFound
+from lianxin.numbers import row_id
 
 from .models import SupervisedCase, WatchEntry
 
@@ -41,7 +42,7 @@ class FollowUpIn(BaseModel):
 
 def add(uow: UnitOfWork, directory: Directory, incoming: WatchIn, staff: Staff) -> WatchEntry:
     if incoming.lead_leader not in {leader.code for leader in directory.leaders}:
-        raise Unprocessable(f"unknown leader {incoming.lead_leader!r}",
+        raise Invalid(f"unknown leader {incoming.lead_leader!r}",
                             [{"field": "lead_leader", "problem": "not a leader in the directory"}])
     now = utcnow()
     entry = WatchEntry(**incoming.model_dump(), next_follow_up_at=now + timedelta(days=incoming.follow_up_days),

@@ -1,0 +1,17 @@
+"""How the code is laid out: HTTP stays at the edge (a service's ``service.py``), the office's knowledge
+lives in one place."""
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CONVERTED = ("dispatch", "supervision", "scoring")  # intake follows when it is converted
+HTTP_IMPORT = re.compile(r"^\s*(from lianxin\.http import|import lianxin\.http|from werkzeug)", re.M)
+
+
+@pytest.mark.parametrize("service", CONVERTED)
+def test_use_cases_and_models_know_nothing_of_http(service):
+    leaking = [path.name for path in sorted((ROOT / "services" / service).glob("*.py"))
+               if path.name != "service.py" and HTTP_IMPORT.search(path.read_text(encoding="utf-8"))]
+    assert leaking == []
