@@ -1,0 +1,82 @@
+"""The delivery log: one row per message to one person on one channel, kept in the sending service's database.
+
+A service mixes ``DeliveryRecord`` into a model of its own declarative base (``class Delivery(DeliveryRecord,
+Base)``). The row is the message's whole life: queued, sent (or failed after its attempts), later delivered
+if the provider reports it. Its ``cause`` (what happened: the case and round, the alert…) with the
+recipient, template and channel is unique, so an event applied twice queues nothing twice.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Index, Integer, String, UniqueConstraint, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from lianxin.db import UtcDateTime
+
+from .schedule import QuietHours, not_before
+from .templates import check_variables
+
+STATUSES = ("queued", "sent", "failed", "delivered")
+
+
+class DeliveryRecord:
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    cause: Mapped[str] = mapped_column(String(120))  # what made it: one message per cause, person, template, channel
+    template: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(10))
+    recipient: Mapped[str] = mapped_column(String(64), index=True)  # staff code or reporter pseudonym, never an address
+    case_id: Mapped[str | None] = mapped_column(String(20), index=True)
+    unit: Mapped[str | None] = mapped_column(String(64))  # the case's unit, for who may read the log
+    variables: Mapped[dict] = mapped_column(JSON)
+    language: Mapped[str | None] = mapped_column(String(5))
+    urgent: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    provider_id: Mapped[str | None] = mapped_column(String(100))
+    error: Mapped[str | None] = mapped_column(String(500))
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        name = cls.__tablename__
+        return (UniqueConstraint("cause", "recipient", "template", "channel", name=f"uq_{name}_once"),
+                Index(f"ix_{name}_due", "status", "next_attempt_at"))
+
+    def view(self) -> dict:
+        return {"delivery_id": self.id, "template": self.template, "channel": self.channel,
+                "recipient": self.recipient, "case_id": self.case_id, "status": self.status,
+                "attempts": self.attempts, "created_at": self.created_at, "sent_at": self.sent_at,
+                "provider_id": self.provider_id, "error": self.error}
+
+
+def queue(session, model, *, cause: str, template: str, variables: dict, recipient: str, channel: str,
+          now: datetime, quiet: QuietHours, urgent: bool = False, language: str | None = None,
+          case_id: str | None = None, unit: str | None = None) -> bool:
+    """Queue one message unless its twin is there already (same cause, person, template, channel).
+
+    Returns whether it was new. Quiet hours put a non-urgent SMS off until the morning.
+    """
+    row = {"cause": cause, "template": template, "channel": channel, "recipient": recipient, "case_id": case_id,
+           "unit": unit, "variables": check_variables(template, variables), "language": language, "urgent": urgent,
+           "status": "queued", "attempts": 0, "created_at": now,
+           "next_attempt_at": not_before(now, channel, urgent, quiet)}
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(model).values(**row).on_conflict_do_nothing(
+        index_elements=["cause", "recipient", "template", "channel"])
+    return session.execute(statement).rowcount == 1
+
+
+def due(session, model, now: datetime, limit: int) -> list:
+    """Queued messages whose time has come, oldest first; on PostgreSQL locked for this transaction and
+    skipped by other senders, so two replicas never take the same one."""
+    query = (select(model).where(model.status == "queued", model.next_attempt_at <= now)
+             .order_by(model.next_attempt_at, model.id))
+    if session.get_bind().dialect.name == "postgresql":
+        return list(session.scalars(query.limit(limit).with_for_update(skip_locked=True)))
+    return list(session.scalars(query.limit(1)))  # SQLite: one at a time (its writers take turns anyway)

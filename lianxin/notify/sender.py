@@ -1,0 +1,106 @@
+"""The worker that sends what is due, each message in three short steps.
+
+1. Take due messages in one transaction, counting the attempt and leasing them for a while (on PostgreSQL
+   ``FOR UPDATE SKIP LOCKED``, so replicas share the work); nothing is held open while sending.
+2. Send each, outside any transaction.
+3. Record the outcome in another: sent with the provider's id; or, if trying again may help and attempts
+   remain, queued again after a backoff (past quiet hours for an SMS); else failed, with the reason.
+
+A sender stopped between 1 and 3 leaves the message leased: it goes again when the lease ends, the only
+case in which a person may get a message twice (no provider can tell us whether it went).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from lianxin.db import Database, utcnow
+
+from .channels import Gateway, Outgoing, SendFailed
+from .log import due
+from .schedule import QuietHours, not_before, retry_delay
+from .templates import render, sms_text
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A due message as taken off the log: what the send step needs, free of the session."""
+    id: int
+    recipient: str
+    channel: str
+    template: str
+    variables: dict
+    language: str | None
+    urgent: bool
+    attempts: int
+
+
+@dataclass
+class Sender:
+    database: Database
+    model: type  # the service's DeliveryRecord model
+    gateways: dict[str, Gateway]  # channel -> how it goes
+    address_of: Callable[[str, str], str | None]  # (recipient, channel) -> their address now, or None
+    quiet: QuietHours
+    signature: str  # the SMS signature, 【…】
+    max_attempts: int = 5
+    retry_base_seconds: float = 30.0
+    batch: int = 20
+    lease: timedelta = timedelta(minutes=5)
+
+    def send_due(self, now: datetime | None = None) -> int:
+        """Send what is due now; how many were taken."""
+        now = now or utcnow()
+        taken = self._take(now)
+        for message in taken:
+            self._record(message, now, *self._send(message))
+        return len(taken)
+
+    def _take(self, now: datetime) -> list[Taken]:
+        with self.database.unit_of_work() as uow:
+            rows = due(uow.session, self.model, now, self.batch)
+            for row in rows:
+                row.attempts += 1
+                row.next_attempt_at = now + self.lease
+            taken = [Taken(r.id, r.recipient, r.channel, r.template, dict(r.variables), r.language, r.urgent,
+                           r.attempts) for r in rows]
+            uow.commit()
+        return taken
+
+    def _send(self, message: Taken) -> tuple[str | None, SendFailed | None]:
+        try:
+            address = self.address_of(message.recipient, message.channel)
+            if not address:
+                raise SendFailed(f"no {message.channel} address on file for {message.recipient}", transient=False)
+            return self.gateways[message.channel].send(address, self._compose(message)), None
+        except SendFailed as failed:
+            return None, failed
+        except Exception as exc:  # a gateway's bug must not stop the others: counted as a try that may work later
+            log.exception("delivery %s: the %s gateway failed unexpectedly", message.id, message.channel)
+            return None, SendFailed(repr(exc)[:300], transient=True)
+
+    def _compose(self, message: Taken) -> Outgoing:
+        subject, text = render(message.template, message.variables, message.language)
+        if message.channel == "sms":
+            text = sms_text(message.template, message.variables, message.language, self.signature)
+        return Outgoing(message.template, message.variables, subject, text)
+
+    def _record(self, message: Taken, now: datetime, provider_id: str | None, failed: SendFailed | None) -> None:
+        with self.database.unit_of_work() as uow:
+            row = uow.session.get(self.model, message.id)
+            if failed is None:
+                row.status, row.sent_at, row.provider_id, row.error, row.next_attempt_at = \
+                    "sent", utcnow(), provider_id, None, None
+            elif failed.transient and message.attempts < self.max_attempts:
+                row.status, row.error = "queued", str(failed)[:500]
+                later = now + retry_delay(message.attempts, self.retry_base_seconds)
+                row.next_attempt_at = not_before(later, message.channel, message.urgent, self.quiet)
+            else:
+                row.status, row.error, row.next_attempt_at = "failed", str(failed)[:500], None
+                log.warning("delivery %s (%s to %s by %s) failed after %s attempt(s): %s", message.id,
+                            message.template, message.recipient, message.channel, message.attempts, failed)
+            uow.commit()

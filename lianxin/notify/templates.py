@@ -1,0 +1,84 @@
+"""What the office says, one template per occasion.
+
+Chinese SMS are template-based: the provider approves each template text and the signature (【…】) in
+advance, and a message only fills its variables. So each template here names its variables explicitly,
+its text is the catalogue's (English message id, Chinese translation), and the provider's own template
+code is mapped in the sending service's configuration.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lianxin.i18n import N_, chosen_language, translations
+
+
+@dataclass(frozen=True)
+class Template:
+    code: str
+    text: str  # the catalogue's message id, with {variables}
+    variables: tuple[str, ...]
+    subject: str  # an e-mail's subject line
+
+
+def _template(code: str, text: str, subject: str, *variables: str) -> tuple[str, Template]:
+    return code, Template(code, text, variables, subject)
+
+
+TEMPLATES: dict[str, Template] = dict([
+    # the unit's handlers and head
+    _template("case_assigned", N_("Case {case_id} has been assigned to your unit; its deadline is {deadline}. "
+                                  "Accept it in the console."), N_("New case {case_id}"), "case_id", "deadline"),
+    _template("case_sent_again", N_("Case {case_id} has been sent to your unit again; its deadline is {deadline}."),
+              N_("Case {case_id} sent again"), "case_id", "deadline"),
+    _template("case_reopened", N_("Case {case_id} has been sent back to your unit to be handled again."),
+              N_("Case {case_id} reopened"), "case_id"),
+    _template("case_near_deadline", N_("Case {case_id} is due on {deadline}: report its handling in time."),
+              N_("Case {case_id} nears its deadline"), "case_id", "deadline"),
+    _template("case_overdue", N_("Case {case_id} passed its deadline of {deadline}: report its handling at once."),
+              N_("Case {case_id} is overdue"), "case_id", "deadline"),
+    # leaders and supervisors
+    _template("alert_raised", N_("Early warning {alert_id} in {place}: see the console."),
+              N_("Early warning {alert_id}"), "alert_id", "place"),
+    _template("key_case", N_("Key case {case_id} has gone to {unit}; its deadline is {deadline}."),
+              N_("Key case {case_id}"), "case_id", "unit", "deadline"),
+    # the citizen (sent by intake, which alone knows their phone number and the lookup code)
+    _template("report_taken_in", N_("Your report is case {case_id}. Follow and rate it at {link} "
+                                    "with the lookup code {lookup_code}."),
+              N_("Your report {case_id}"), "case_id", "lookup_code", "link"),
+    _template("case_dispatched_to_you", N_("Case {case_id} has gone to {unit}, to be answered by {deadline}."),
+              N_("Case {case_id} dispatched"), "case_id", "unit", "deadline"),
+    _template("case_extended_to_you", N_("Case {case_id} now has until {deadline}, because: {reason}."),
+              N_("Case {case_id} extended"), "case_id", "deadline", "reason"),
+    _template("case_answered_to_you", N_("Case {case_id} has been answered. Rate it or ask for a review at {link}."),
+              N_("Case {case_id} answered"), "case_id", "link"),
+])
+
+
+class UnknownTemplate(ValueError):
+    pass
+
+
+def template(code: str) -> Template:
+    try:
+        return TEMPLATES[code]
+    except KeyError:
+        raise UnknownTemplate(f"no message template {code!r}; there are {', '.join(TEMPLATES)}") from None
+
+
+def check_variables(code: str, variables: dict) -> dict:
+    """The variables exactly as the template names them (a provider refuses any other)."""
+    wanted = set(template(code).variables)
+    if set(variables) != wanted:
+        raise ValueError(f"template {code!r} takes {', '.join(sorted(wanted))}, not {', '.join(sorted(variables))}")
+    return {name: str(value) for name, value in variables.items()}
+
+
+def render(code: str, variables: dict, language: str | None = None) -> tuple[str, str]:
+    """The subject and text of a message in the person's language (Chinese unless they chose another)."""
+    found, gettext = template(code), translations(chosen_language(language)).gettext
+    return gettext(found.subject).format(**variables), gettext(found.text).format(**variables)
+
+
+def sms_text(code: str, variables: dict, language: str | None, signature: str) -> str:
+    """An SMS as the phone shows it: the signature in 【】, then the text."""
+    return f"【{signature}】{render(code, variables, language)[1]}"

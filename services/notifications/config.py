@@ -1,0 +1,54 @@
+from pydantic import Field, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from lianxin.notify.schedule import QuietHours
+from lianxin.settings import ServiceSettings
+
+
+class NotificationsSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="NOTIFICATIONS_", extra="ignore", env_ignore_empty=True)
+    service = "notifications"
+    default_port = 8006
+
+    # e-mail: an SMTP server; none named, e-mails are only written to the log (development)
+    smtp_host: str = ""
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_from: str = Field("lianxin@localhost", description="the From of every e-mail")
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    # SMS: log (development), aliyun (Alibaba Cloud SendSms), or an office's own module:Class
+    sms_gateway: str = "log"
+    sms_endpoint: str = "https://dysmsapi.aliyuncs.com/"
+    sms_region: str = "cn-hangzhou"
+    sms_access_key_id: str = ""
+    sms_access_key_secret: str = ""
+    sms_sign_name: str = Field("群众工作办公室", min_length=2, max_length=20, description="the 【signature】")
+    sms_templates: dict[str, str] = Field({}, description='JSON: Lianxin template -> provider template code')
+    # when and how often
+    quiet_hours: str = Field("22:00-07:00", description="no SMS that is not urgent then (county time); '' for none")
+    timezone: str = Field("Asia/Shanghai", description="the county's time zone, for quiet hours and dates")
+    max_attempts: int = Field(5, ge=1, le=50)
+    retry_base_seconds: float = Field(30, gt=0, le=86400, description="first retry after this; doubling")
+    send_timeout: float = Field(10, gt=0, le=120)
+    send_batch: int = Field(20, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _readable_schedule(self):
+        QuietHours.parse(self.quiet_hours, self.timezone)  # a ValueError names the setting's problem
+        if self.sms_gateway == "aliyun" and not (self.sms_access_key_id and self.sms_access_key_secret):
+            raise ValueError("NOTIFICATIONS_SMS_GATEWAY is aliyun: set NOTIFICATIONS_SMS_ACCESS_KEY_ID and "
+                             "NOTIFICATIONS_SMS_ACCESS_KEY_SECRET")
+        return self
+
+    def extra_config(self) -> dict:
+        return {"NOTIFY": {
+            "SMTP": {"host": self.smtp_host, "port": self.smtp_port, "sender": self.smtp_from,
+                     "username": self.smtp_username, "password": self.smtp_password,
+                     "starttls": self.smtp_starttls, "timeout": self.send_timeout},
+            "SMS_GATEWAY": self.sms_gateway,
+            "SMS": {"endpoint": self.sms_endpoint, "region": self.sms_region,
+                    "access_key_id": self.sms_access_key_id, "access_key_secret": self.sms_access_key_secret,
+                    "sign_name": self.sms_sign_name, "templates": self.sms_templates, "timeout": self.send_timeout},
+            "QUIET_HOURS": self.quiet_hours, "TIMEZONE": self.timezone, "MAX_ATTEMPTS": self.max_attempts,
+            "RETRY_BASE_SECONDS": self.retry_base_seconds, "BATCH": self.send_batch}}

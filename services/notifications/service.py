@@ -1,0 +1,90 @@
+"""notifications: telling the units, leaders and supervisors what happens, and knowing it went out."""
+from pathlib import Path
+
+from nameko.timer import timer
+from sqlalchemy import select
+
+from lianxin.auth import Forbidden
+from lianxin.db import Database, UnitOfWorkProvider, utcnow
+from lianxin.http import ApiError, api, parse_body, query_param
+from lianxin.messaging import event_consumer
+from lianxin.metrics import ScrapeTimeGauges
+from lianxin.service import OfficeService
+
+from .dependencies import Notifying
+from .gauges import readings as gauge_readings
+from .models import ChannelChoice, Delivery
+from .schemas import ChannelsIn
+from .telling import UNIT_ROLES
+
+DATABASE = Database(Path(__file__).with_name("migrations"))
+STAFF = ("operator", "officer", "unit_handler", "unit_head", "supervisor", "leader", "bureau", "administrator")
+
+
+class NotificationsService(OfficeService):
+    name = "notifications"
+
+    uow = UnitOfWorkProvider(DATABASE)
+    notifying = Notifying(DATABASE)
+    gauges = ScrapeTimeGauges(DATABASE, gauge_readings)
+
+    @event_consumer("case.dispatched")
+    def on_case_dispatched(self, events):
+        self.uow.apply(events, self.notifying.teller.case_dispatched)
+
+    @event_consumer("case.reopened")
+    def on_case_reopened(self, events):
+        self.uow.apply(events, self.notifying.teller.case_reopened)
+
+    @event_consumer("case.overdue")
+    def on_case_overdue(self, events):
+        self.uow.apply(events, self.notifying.teller.case_overdue)
+
+    @event_consumer("alert.raised")
+    def on_alert_raised(self, events):
+        self.uow.apply(events, self.notifying.teller.alert_raised)
+
+    @timer(interval=1)
+    def send_due(self):
+        """Send what is due; a full batch means more waits, so go on at once."""
+        while self.notifying.sender.send_due() == self.notifying.sender.batch:
+            pass
+
+    @api("GET", "/deliveries")
+    def list_deliveries(self, request):
+        """What was sent about a case, to whom and how it went (the case page)."""
+        staff = self.auth.require(request, "unit_handler", "unit_head", "supervisor", "administrator")
+        case_id = query_param(request, "case_id")
+        if not case_id:
+            raise ApiError("query parameter 'case_id' is required, e.g. ?case_id=C000001")
+        with self.uow as uow:
+            found = list(uow.session.scalars(select(Delivery).where(Delivery.case_id == case_id)
+                                             .order_by(Delivery.id)))
+        if staff.role in UNIT_ROLES:  # a unit sees what was sent while the case was its own
+            if found and all(d.unit != staff.unit for d in found):
+                raise Forbidden(f"case {case_id} is not your unit's")
+            found = [d for d in found if d.unit == staff.unit]
+        return {"case_id": case_id, "deliveries": [d.view() for d in found]}
+
+    @api("GET", "/me/channels")
+    def my_channels(self, request):
+        staff = self.auth.require(request, *STAFF)
+        with self.uow as uow:
+            chosen = uow.session.get(ChannelChoice, staff.code)
+        contact = self.notifying.teller.contacts.contact(staff.code)
+        usual = list(contact.channels) if contact else []
+        return {"staff": staff.code, "channels": chosen.channels if chosen else usual,
+                "reachable_by": list(contact.reachable_by()) if contact else []}
+
+    @api("PUT", "/me/channels")
+    def choose_channels(self, request):
+        """A person's own choice of channels, kept here until the accounts service keeps it."""
+        staff = self.auth.require(request, *STAFF)
+        incoming = parse_body(request, ChannelsIn)
+        channels = list(dict.fromkeys(incoming.channels))
+        with self.uow as uow:
+            chosen = uow.session.get(ChannelChoice, staff.code) or ChannelChoice(staff_code=staff.code)
+            chosen.channels, chosen.chosen_at = channels, utcnow()
+            uow.session.add(chosen)
+            uow.commit()
+        return {"staff": staff.code, "channels": channels}

@@ -1,0 +1,79 @@
+"""Who is told what, as events come in: the unit of a case, and the leaders and supervisors of alerts and
+key cases. Each message is queued in the delivery log of the same transaction that records the event
+as applied, keyed by what caused it, so a redelivered or repeated event queues nothing twice."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from lianxin.db import UnitOfWork, utcnow
+from lianxin.directory import Directory
+from lianxin.events import AlertRaised, CaseDispatched, CaseOverdue, CaseReopened
+from lianxin.notify import log
+from lianxin.notify.contacts import Contacts
+from lianxin.notify.schedule import QuietHours
+
+from .models import ChannelChoice, Delivery
+
+UNIT_ROLES = ("unit_handler", "unit_head")  # a case's unit: its handlers and its head
+OVERSIGHT = ("leader", "supervisor")  # told of early warnings and key cases
+
+
+@dataclass
+class Teller:
+    contacts: Contacts
+    directory: Directory
+    quiet: QuietHours
+    zone: ZoneInfo
+
+    def case_dispatched(self, uow: UnitOfWork, case: CaseDispatched) -> None:
+        cause = f"{case.case_id}/dispatched/{case.round}/{case.unit}"
+        template = "case_sent_again" if case.redispatch else "case_assigned"
+        self.tell(uow, self.contacts.codes(UNIT_ROLES, case.unit), template, cause, case.case_id, case.unit,
+                  case_id=case.case_id, deadline=self._day(case.deadline))
+        if case.severity == "major":  # a key case: the office's leaders hear of it at once
+            self.tell(uow, self.contacts.codes(OVERSIGHT), "key_case", cause, case.case_id, case.unit, urgent=True,
+                      case_id=case.case_id, unit=self._unit(case.unit), deadline=self._day(case.deadline))
+
+    def case_reopened(self, uow: UnitOfWork, case: CaseReopened) -> None:
+        self.tell(uow, self.contacts.codes(UNIT_ROLES, case.unit), "case_reopened",
+                  f"{case.case_id}/reopened/{case.round}", case.case_id, case.unit, case_id=case.case_id)
+
+    def case_overdue(self, uow: UnitOfWork, case: CaseOverdue) -> None:
+        """Once per stage and deadline: an extended case is reminded again of its new deadline."""
+        template = "case_overdue" if case.stage == "overdue" else "case_near_deadline"
+        self.tell(uow, self.contacts.codes(UNIT_ROLES, case.unit), template,
+                  f"{case.case_id}/{case.stage}/{case.deadline.isoformat()}", case.case_id, case.unit,
+                  case_id=case.case_id, deadline=self._day(case.deadline))
+
+    def alert_raised(self, uow: UnitOfWork, alert: AlertRaised) -> None:
+        place = self._unit(alert.township) if alert.township else self.directory.county.name
+        self.tell(uow, self.contacts.codes(OVERSIGHT), "alert_raised", alert.alert_id, None, alert.township,
+                  urgent=True, alert_id=alert.alert_id, place=place)
+
+    def tell(self, uow: UnitOfWork, codes: list[str], template: str, cause: str, case_id: str | None,
+             unit: str | None, urgent: bool = False, **variables) -> None:
+        chosen = _choices(uow, codes)
+        now = utcnow()
+        for code in codes:
+            contact = self.contacts.contact(code)
+            for channel in chosen.get(code, contact.channels):
+                if contact.address(channel):
+                    log.queue(uow.session, Delivery, cause=cause, template=template, variables=variables,
+                              recipient=code, channel=channel, now=now, quiet=self.quiet, urgent=urgent,
+                              language=contact.language, case_id=case_id, unit=unit)
+
+    def _day(self, at: datetime) -> str:
+        return at.astimezone(self.zone).strftime("%Y-%m-%d")
+
+    def _unit(self, code: str) -> str:
+        found = self.directory.units.get(code)
+        return found.name if found else code
+
+
+def _choices(uow: UnitOfWork, codes: list[str]) -> dict[str, list[str]]:
+    rows = uow.session.scalars(select(ChannelChoice).where(ChannelChoice.staff_code.in_(codes)))
+    return {row.staff_code: row.channels for row in rows}

@@ -1,0 +1,184 @@
+"""lianxin.notify on its own: templates, quiet hours, the delivery log, the sender against a real SMTP server
+and a local server speaking Alibaba Cloud's SendSms (signature checked), retries, and nothing sent twice."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+import services.notifications.service as notifications
+from lianxin.db import Database
+from lianxin.notify import log
+from lianxin.notify.channels import AliyunSms, SendFailed, Smtp, sms_gateway
+from lianxin.notify.schedule import QuietHours, not_before
+from lianxin.notify.sender import Sender
+from lianxin.notify.templates import TEMPLATES, check_variables, render, sms_text
+from services.notifications.models import Delivery
+from tests.notify_servers import ACCESS_KEY_ID, ACCESS_KEY_SECRET, MailBox, SmsProvider
+
+QUIET = QuietHours.parse("22:00-07:00", "Asia/Shanghai")
+NIGHT = datetime(2026, 12, 1, 15, 30, tzinfo=timezone.utc)  # 23:30 in the county
+DAY = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)  # 10:00 in the county
+ADDRESSES = {("chengguan-handler", "email"): "handler@example.org", ("chengguan-handler", "sms"): "13800000101"}
+
+
+@pytest.fixture
+def database(tmp_path):
+    found = Database.of_service(notifications, f"sqlite:///{tmp_path}/notifications.db")
+    yield found
+    found.stop()
+
+
+def queue(database, channel="email", urgent=False, now=DAY, cause="C000001/dispatched/0/chengguan"):
+    with database.unit_of_work() as uow:
+        new = log.queue(uow.session, Delivery, cause=cause, template="case_assigned", recipient="chengguan-handler",
+                        variables={"case_id": "C000001", "deadline": "2026-12-08"}, channel=channel, now=now,
+                        quiet=QUIET, urgent=urgent, case_id="C000001", unit="chengguan")
+        uow.commit()
+    return new
+
+
+def deliveries(database) -> list[Delivery]:
+    with database.unit_of_work() as uow:
+        return list(uow.session.scalars(select(Delivery).order_by(Delivery.id)))
+
+
+def sender(database, email=None, sms=None, **options) -> Sender:
+    return Sender(database, Delivery, {"email": email, "sms": sms}, lambda code, channel: ADDRESSES.get((code, channel)),
+                  QUIET, "某县群众工作办公室", **{"max_attempts": 3, "retry_base_seconds": 0.01, **options})
+
+
+def aliyun(provider, **options) -> AliyunSms:
+    return AliyunSms(ACCESS_KEY_ID, ACCESS_KEY_SECRET, "某县群众工作办公室", {"case_assigned": "SMS_1001"},
+                     endpoint=provider.url, **options)
+
+
+def test_texts_come_from_the_catalogue_in_chinese_unless_english_was_chosen():
+    variables = {"case_id": "C000001", "deadline": "2026-12-08"}
+    subject, text = render("case_assigned", variables)
+    assert "C000001" in text and "2026-12-08" in text and "办理" in text and "C000001" in subject
+    assert render("case_assigned", variables, "en")[1].startswith("Case C000001 has been assigned")
+    assert sms_text("case_assigned", variables, None, "某县群众工作办公室").startswith("【某县群众工作办公室】")
+    for template in TEMPLATES.values():  # every template and subject is translated, variables intact
+        zh_subject, zh_text = render(template.code, {v: f"<{v}>" for v in template.variables}, "zh")
+        assert zh_text != template.text.format(**{v: f"<{v}>" for v in template.variables}), template.code
+        assert all(f"<{v}>" in zh_text for v in template.variables), template.code
+
+
+def test_a_template_takes_exactly_its_variables():
+    with pytest.raises(ValueError, match="takes case_id, deadline"):
+        check_variables("case_assigned", {"case_id": "C1", "phone": "13800000000"})
+
+
+def test_quiet_hours_put_a_night_sms_off_until_the_morning_but_not_urgent_ones_or_e_mail():
+    morning = datetime(2026, 12, 1, 23, 0, tzinfo=timezone.utc)  # 07:00 county time
+    assert not_before(NIGHT, "sms", False, QUIET) == morning
+    assert not_before(NIGHT, "sms", True, QUIET) == NIGHT
+    assert not_before(NIGHT, "email", False, QUIET) == NIGHT
+    assert not_before(DAY, "sms", False, QUIET) == DAY
+    early = datetime(2026, 12, 1, 21, 0, tzinfo=timezone.utc)  # 05:00 the next day, county time
+    assert not_before(early, "sms", False, QUIET) == morning
+    with pytest.raises(ValueError, match="22:00-07:00"):
+        QuietHours.parse("night", "Asia/Shanghai")
+
+
+def test_a_cause_queues_one_message_per_person_template_and_channel(database):
+    assert queue(database) is True
+    assert queue(database) is False  # the same event applied again
+    assert queue(database, channel="sms") is True
+    assert [(d.channel, d.status, d.recipient) for d in deliveries(database)] == [
+        ("email", "queued", "chengguan-handler"), ("sms", "queued", "chengguan-handler")]
+
+
+def test_a_night_sms_waits_for_the_morning_and_an_urgent_one_goes(database):
+    with SmsProvider() as provider:
+        queue(database, channel="sms", now=NIGHT)
+        queue(database, channel="sms", now=NIGHT, urgent=True, cause="A000001")
+        sending = sender(database, sms=aliyun(provider))
+        assert sending.send_due(NIGHT + timedelta(minutes=1)) == 1
+        assert [d.status for d in deliveries(database)] == ["queued", "sent"]
+        assert sending.send_due(datetime(2026, 12, 1, 23, 0, 1, tzinfo=timezone.utc)) == 1
+    assert [d.status for d in deliveries(database)] == ["sent", "sent"]
+    assert len(provider.received) == 2
+
+
+def test_the_unit_handler_gets_an_e_mail_from_a_real_smtp_server(database):
+    with MailBox() as mailbox:
+        queue(database)
+        assert sender(database, email=Smtp("127.0.0.1", mailbox.controller.port, "office@example.org")).send_due(DAY) == 1
+    [mail] = mailbox.to("handler@example.org")
+    assert "C000001" in mail["Subject"] and "2026-12-08" in mail.get_content() and mail["From"] == "office@example.org"
+    [sent] = deliveries(database)
+    assert sent.status == "sent" and sent.sent_at and sent.provider_id == mail["Message-ID"] and sent.attempts == 1
+
+
+def test_the_sms_reaches_the_provider_signed_with_its_template_and_variables(database):
+    with SmsProvider() as provider:
+        queue(database, channel="sms")
+        sender(database, sms=aliyun(provider)).send_due(DAY)
+    [sms] = provider.to("13800000101")
+    assert sms["Action"] == "SendSms" and sms["SignName"] == "某县群众工作办公室" and sms["TemplateCode"] == "SMS_1001"
+    assert sms["TemplateParam"] == {"case_id": "C000001", "deadline": "2026-12-08"}
+    assert deliveries(database)[0].provider_id == "biz-1" and provider.refused == []
+
+
+def test_a_wrong_secret_is_refused_by_the_provider_and_not_retried(database):
+    with SmsProvider() as provider:
+        queue(database, channel="sms")
+        wrong = AliyunSms(ACCESS_KEY_ID, "not-the-secret", "某县群众工作办公室", endpoint=provider.url)
+        sender(database, sms=wrong).send_due(DAY)
+    [failed] = deliveries(database)
+    assert provider.refused and failed.status == "failed" and "SignatureDoesNotMatch" in failed.error
+    assert failed.attempts == 1
+
+
+def test_a_gateway_error_is_retried_with_backoff_then_sent(database):
+    with SmsProvider() as provider:
+        provider.failures = 1
+        queue(database, channel="sms")
+        sending = sender(database, sms=aliyun(provider), retry_base_seconds=60)
+        sending.send_due(DAY)
+        [waiting] = deliveries(database)
+        assert waiting.status == "queued" and waiting.attempts == 1 and "InternalError" in waiting.error
+        assert sending.send_due(DAY + timedelta(seconds=59)) == 0  # backing off
+        sending.send_due(DAY + timedelta(seconds=61))
+    [sent] = deliveries(database)
+    assert sent.status == "sent" and sent.attempts == 2 and len(provider.received) == 1
+
+
+def test_a_gateway_that_keeps_failing_or_times_out_is_marked_failed_after_the_last_attempt(database):
+    with SmsProvider() as provider:
+        provider.slow = 0.5
+        queue(database, channel="sms")
+        sending = sender(database, sms=aliyun(provider, timeout=0.1), max_attempts=3, retry_base_seconds=0)
+        for second in range(1, 6):
+            sending.send_due(DAY + timedelta(seconds=second))
+    [failed] = deliveries(database)
+    assert failed.status == "failed" and failed.attempts == 3 and "Timeout" in failed.error
+
+
+def test_someone_without_an_address_is_failed_at_once_with_the_reason(database):
+    with database.unit_of_work() as uow:
+        log.queue(uow.session, Delivery, cause="x", template="case_reopened", variables={"case_id": "C1"},
+                  recipient="nobody", channel="email", now=DAY, quiet=QUIET)
+        uow.commit()
+    sender(database, email=Smtp("127.0.0.1", 1)).send_due(DAY)
+    [failed] = deliveries(database)
+    assert failed.status == "failed" and failed.error == "no email address on file for nobody"
+
+
+def test_an_unreachable_smtp_server_is_a_failure_worth_retrying():
+    with pytest.raises(SendFailed) as failed:
+        Smtp("127.0.0.1", 1, timeout=1).send("a@example.org", render_outgoing())
+    assert failed.value.transient
+
+
+def render_outgoing():
+    from lianxin.notify.channels import Outgoing
+    subject, text = render("case_reopened", {"case_id": "C1"})
+    return Outgoing("case_reopened", {"case_id": "C1"}, subject, text)
+
+
+def test_an_office_names_its_own_gateway_as_module_and_class():
+    assert isinstance(sms_gateway("lianxin.notify.channels:LoggedSms", signature="x"), object)
+    with pytest.raises(ValueError, match="log, aliyun or module:Class"):
+        sms_gateway("twilio")
