@@ -286,8 +286,10 @@ def stop_all(children: dict[str, subprocess.Popen], patience: float = 20.0) -> N
 
 
 def _commands_in_modules():
+    from lianxin.attachments.cli import attachments
     from lianxin.dead_letters import dead_letters
     main.add_command(dead_letters)
+    main.add_command(attachments)
 
 
 _commands_in_modules()

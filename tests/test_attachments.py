@@ -15,11 +15,13 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session
 
-from lianxin.attachments import AttachmentRefused, Limits, LocalStore, ScannerUnavailable, Upload, inspect, keep
-from lianxin.attachments.keeping import check_count, missing, referenced, sweep
+from lianxin.attachments.errors import AttachmentRefused, ScannerUnavailable
+from lianxin.attachments.inspection import DEFAULT_LIMITS, Limits, inspect
+from lianxin.attachments.keeping import Upload, check_count, keep, missing, referenced, sweep
 from lianxin.attachments.models import AttachmentRow
 from lianxin.attachments.scanner import Clamd
 from lianxin.attachments.serving import file_response, refusal_response
+from lianxin.attachments.storage import LocalStore
 
 GPS = {ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (30.0, 15.0, 7.5),
        ExifTags.GPS.GPSLongitudeRef: "E", ExifTags.GPS.GPSLongitude: (120.0, 9.0, 3.0)}
@@ -70,7 +72,7 @@ def png_header_only(width: int, height: int) -> bytes:
             + chunk(b"IEND", b""))
 
 
-def refusal(data: bytes, name="photo.jpg", limits=Limits()) -> AttachmentRefused:
+def refusal(data: bytes, name="photo.jpg", limits=DEFAULT_LIMITS) -> AttachmentRefused:
     with pytest.raises(AttachmentRefused) as refused:
         inspect(data, name, "media", limits)
     assert refused.value.field == "media"
@@ -374,3 +376,35 @@ def test_a_scanner_switched_on_but_not_answering_takes_nothing(tmp_path):
     with pytest.raises(ScannerUnavailable) as unavailable:
         keep(Upload(photo(), "a.jpg"), LocalStore(tmp_path), scanner=Clamd("127.0.0.1:1", timeout=2))
     assert refusal_response(unavailable.value, "en").status_code == 503
+
+
+# ---- `lianxin attachments check|sweep`
+
+
+def test_the_check_command_names_rows_whose_file_is_missing_and_sweep_deletes_orphans(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from lianxin.cli import main
+    monkeypatch.setenv("INTAKE_DATABASE_URL", f"sqlite:///{tmp_path / 'intake.db'}")
+    monkeypatch.setenv("LIANXIN_ATTACHMENTS_ROOT", str(tmp_path / "attachments"))
+    runner = CliRunner()
+    assert "intake keeps no attachments" in runner.invoke(main, ["attachments", "check", "intake"]).output
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'intake.db'}")
+    Base.metadata.create_all(engine)
+    store = LocalStore(tmp_path / "attachments" / "intake")
+    kept = keep(Upload(photo(), "a.jpg"), store)
+    keep(Upload(photo(size=(400, 400)), "never-named.jpg"), store)
+    with Session(engine) as session:
+        session.add(kept.row(Attachment, "report", 1))
+        session.commit()
+    engine.dispose()
+    checked = runner.invoke(main, ["attachments", "check", "intake"])
+    assert checked.exit_code == 0 and "0 files missing" in checked.output
+
+    store.delete(kept.thumbnail_hash)
+    checked = runner.invoke(main, ["attachments", "check", "intake"])
+    assert checked.exit_code == 1 and f"thumbnail_hash {kept.thumbnail_hash} is missing" in checked.output
+    swept = runner.invoke(main, ["attachments", "sweep", "intake", "--grace-hours", "0"])
+    assert "2 files no attachment names deleted" in swept.output  # the never-named photo and its thumbnail
+    assert runner.invoke(main, ["attachments", "check", "nowhere"]).exit_code == 2

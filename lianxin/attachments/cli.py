@@ -10,19 +10,27 @@ TABLE = "attachments"
 
 def _rows_and_store(service: str):
     from sqlalchemy import MetaData, Table, inspect, select
+    from sqlalchemy.exc import SQLAlchemyError
 
-    from lianxin.cli import settings
+    from lianxin.cli import SERVICE_NAMES, settings
     from lianxin.db import make_engine
 
     from .config import AttachmentSettings
 
+    if service not in SERVICE_NAMES:
+        raise click.BadParameter(f"{service!r} is none of {', '.join(SERVICE_NAMES)}", param_hint="SERVICE")
     engine = make_engine(settings(service).resolved_database_url)
-    if not inspect(engine).has_table(TABLE):
-        return None, None
-    table = Table(TABLE, MetaData(), autoload_with=engine)
-    with engine.connect() as connection:
-        rows = connection.execute(select(table)).all()
-    engine.dispose()
+    try:
+        if not inspect(engine).has_table(TABLE):
+            return None, None
+        table = Table(TABLE, MetaData(), autoload_with=engine)
+        with engine.connect() as connection:
+            rows = connection.execute(select(table)).all()
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"{service}'s database cannot be read: {exc.__class__.__name__}: "
+                                   f"{str(exc).splitlines()[0]}") from None
+    finally:
+        engine.dispose()
     return rows, AttachmentSettings().store_of(service)
 
 
