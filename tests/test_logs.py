@@ -59,7 +59,7 @@ def test_one_report_is_followed_by_its_request_id_through_the_four_services(offi
     assert eventually(lambda: {("dispatch", "report.received"), ("supervision", "case.dispatched"),
                                ("scoring", "case.dispatched"), ("scoring", "report.received")} <= applied())
     followed = following()
-    assert {line["service"] for line in followed} == {"intake", "dispatch", "supervision", "scoring"}
+    assert {line["service"] for line in followed} >= {"intake", "dispatch", "supervision", "scoring"}
     assert all(line["time"][-6] in "+-" and line["level"] for line in followed)  # a time with its zone
 
 
