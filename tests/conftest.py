@@ -137,6 +137,7 @@ class Office:
         from services.console.service import ConsoleService
         config = ConsoleSettings(http_address=f"127.0.0.1:{free_port()}", max_workers=10, **{
             f"{name}_url": url for name, url in self.urls.items()}, **settings).nameko_config()
+        config["AMQP_URI"] = self.amqp_uri  # it asks accounts (RPC) who a signed-in person is
         container = ServiceContainer(ConsoleService, config)
         container.start()
         self.containers["console"] = container

@@ -69,6 +69,9 @@ PAGES = {
     "alerts": ("intake", "GET", "/alerts"),
     "calendar": ("intake", "GET", "/reception/sessions/{session_id}"),
     "rankings": ("scoring", "GET", "/rankings"),
+    "staff": ("accounts", "GET", "/accounts"),
+    "api_tokens": ("accounts", "GET", "/api-tokens"),
+    "audit": ("accounts", "GET", "/audit-log"),
 }
 
 

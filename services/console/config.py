@@ -17,11 +17,13 @@ class ConsoleSettings(ServiceSettings):
     # Fernet key of the sign-in cookie (it carries the staff token, encrypted and authenticated)
     session_key: str = DEVELOPMENT_SESSION_KEY
     session_hours: int = Field(12, ge=1, le=24 * 30, description="how long a sign-in lasts")
+    sign_in_attempts: int = Field(10, ge=1, description="sign-in attempts one browser address may make a minute")
     # where the four services answer
     intake_url: str = "http://127.0.0.1:8001"
     dispatch_url: str = "http://127.0.0.1:8002"
     supervision_url: str = "http://127.0.0.1:8003"
     scoring_url: str = "http://127.0.0.1:8004"
+    accounts_url: str = "http://127.0.0.1:8005"
     backend_timeout: float = Field(15.0, gt=0, description="seconds to wait for a service")
     alert_poll_seconds: int = Field(5, ge=1, description="how often an open page asks for new alerts")
 
@@ -33,7 +35,8 @@ class ConsoleSettings(ServiceSettings):
     def extra_config(self) -> dict:
         return {
             "SESSION_KEY": self.session_key, "SESSION_SECONDS": self.session_hours * 3600,
+            "SIGN_IN_ATTEMPTS": self.sign_in_attempts,
             "BACKENDS": {"intake": self.intake_url, "dispatch": self.dispatch_url,
-                         "supervision": self.supervision_url, "scoring": self.scoring_url},
+                         "supervision": self.supervision_url, "scoring": self.scoring_url, "accounts": self.accounts_url},
             "BACKEND_TIMEOUT": self.backend_timeout, "ALERT_POLL_SECONDS": self.alert_poll_seconds,
         }

@@ -35,4 +35,9 @@ LABELS = {
                      "advanced_individual": N_("advanced individual")},
     "session": {"principals": N_("principal leaders"), "five-heads": N_("five heads of departments"),
                 "deputy": N_("deputy county leaders"), "township": N_("township")},
+    "audit": {"account_added": N_("account added"), "account_changed": N_("account changed"),
+              "account_disabled": N_("account disabled"), "account_enabled": N_("account enabled"),
+              "password_reset": N_("password reset"), "password_changed": N_("password changed"),
+              "signed_in": N_("signed in"), "signed_out": N_("signed out"), "locked_out": N_("locked out"),
+              "token_issued": N_("API token issued"), "token_revoked": N_("API token revoked")},
 }

@@ -18,7 +18,8 @@ from werkzeug.wrappers import Response
 from lianxin.auth import Unauthorised
 from lianxin.directory import CountyDirectory
 from lianxin.http import error_response, json_response, security_headers, with_headers
-from lianxin.i18n import LANGUAGES
+from lianxin.i18n import LANGUAGES, N_, translations
+from lianxin.permissions import ROLES
 from lianxin.metrics import EntrypointMetrics, exposition
 
 from . import pages
@@ -81,27 +82,121 @@ class ConsoleService:
 
     @http("GET", "/sign-in")
     def sign_in_page(self, request):
-        lang = self.sessions.visitor(request).lang
-        return render(lang, "sign_in.html", **self._common(request, Visitor(lang)), error=None)
+        return self._sign_in_form(request, None)
 
     @http("POST", "/sign-in")
     def sign_in(self, request):
-        visitor, token = self.sessions.visitor(request), request.form.get("token", "").strip()
+        """With a user name and password (accounts opens a session); in development also with a pasted token."""
+        visitor = self.sessions.visitor(request)
+        token = request.form.get("token", "").strip() if self._development else ""
         try:
-            staff = self.sessions.staff_of(token)
-        except Unauthorised as refused:
-            return render(visitor.lang, "sign_in.html", 401, **self._common(request, Visitor(visitor.lang)),
-                          error=refused)
-        response = redirect(HOME[staff.role], 303)
+            if not self.sessions.attempt_from(request.remote_addr or "?"):
+                raise BackendError("console", 429, "too_many_requests", _say(visitor, N_(
+                    "too many sign-in attempts from your address: wait a minute and try again")))
+            if token:
+                role, must_change = self.sessions.staff_of(token).role, False
+            else:
+                opened = self.backend.as_staff(None).call("accounts", "POST", "/sessions", json={
+                    "user_name": request.form.get("user_name", ""), "password": request.form.get("password", "")},
+                    headers=self._spoken(visitor))
+                token, role, must_change = opened["token"], opened["role"], opened["must_change_password"]
+        except (Unauthorised, BackendError) as refused:
+            return self._sign_in_form(request, refused, getattr(refused, "status", 401))
+        response = redirect("/password" if must_change else HOME[role], 303)
         self.sessions.set_cookie(response, token)
         return response
 
     @http("POST", "/sign-out")
     def sign_out(self, request):
-        self.sessions.end(request)
+        if token := self.sessions.end(request):
+            try:  # the session token stops working in every service, not only here
+                self.backend.as_staff(token).call("accounts", "DELETE", "/sessions/current")
+            except BackendError as failed:
+                log.warning("signing out at accounts failed: %s", failed.message)
         response = redirect("/sign-in", 303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
+
+    @http("GET", "/password")
+    def password_page(self, request):
+        visitor = self.sessions.visitor(request)
+        if visitor.token is None:
+            return redirect("/sign-in", 303)
+        return render(visitor.lang, "password.html", **self._common(request, visitor), error=None)
+
+    @http("POST", "/password")
+    def change_password(self, request):
+        visitor = self.sessions.visitor(request)
+        if visitor.token is None:
+            return redirect("/sign-in", 303)
+        try:
+            if request.form.get("new_password") != request.form.get("repeated"):
+                raise BackendError("console", 422, "invalid", _say(visitor, N_("the two new passwords differ")))
+            opened = self.backend.as_staff(visitor.token).call("accounts", "POST", "/password", json={
+                "current_password": request.form.get("current_password", ""),
+                "new_password": request.form.get("new_password", "")}, headers=self._spoken(visitor))
+        except BackendError as refused:
+            return render(visitor.lang, "password.html", refused.status, **self._common(request, visitor),
+                          error=refused)
+        self.sessions.end(request)
+        response = redirect(HOME[opened["role"]], 303)
+        self.sessions.set_cookie(response, opened["token"])
+        return response
+
+    # --- the administrator: staff, API tokens; the audit log ------------------------------------------
+
+    @http("GET", "/staff")
+    def staff_page(self, request):
+        return self._page(request, "staff.html", lambda api, staff: self._staff(api, None))
+
+    @http("POST", "/staff")
+    def add_staff(self, request):
+        def add(api, staff):
+            added = api.call("accounts", "POST", "/accounts", json=_filled(request.form), headers=self._lang(request))
+            return "staff.html", self._staff(api, added)
+
+        return self._act(request, add, lambda api, staff: ("staff.html", {**self._staff(api, None),
+                                                                           "draft": request.form}))
+
+    @http("POST", "/staff/<string:user_name>/<string:change>")
+    def change_staff(self, request, user_name, change):
+        if change not in STAFF_CHANGES:
+            return Response("no such change", status=404)
+
+        def act(api, staff):
+            method, path = STAFF_CHANGES[change]
+            body = _filled(request.form, keep_empty=("unit", "village", "enterprise")) if method == "PATCH" else {}
+            done = api.call("accounts", method, path.format(user_name=user_name), json=body,
+                            headers=self._lang(request))
+            return "staff.html", self._staff(api, done if change == "password-reset" else None)
+
+        return self._act(request, act, lambda api, staff: ("staff.html", self._staff(api, None)))
+
+    @http("GET", "/api-tokens")
+    def api_tokens_page(self, request):
+        return self._page(request, "api_tokens.html", lambda api, staff: self._tokens(api, None))
+
+    @http("POST", "/api-tokens")
+    def issue_api_token(self, request):
+        def issue(api, staff):
+            issued = api.call("accounts", "POST", "/api-tokens", json=_filled(request.form), headers=self._lang(request))
+            return "api_tokens.html", self._tokens(api, issued)
+
+        return self._act(request, issue, lambda api, staff: ("api_tokens.html", self._tokens(api, None)))
+
+    @http("POST", "/api-tokens/<string:token_id>/revocation")
+    def revoke_api_token(self, request, token_id):
+        def revoke(api, staff):
+            api.call("accounts", "POST", f"/api-tokens/{token_id}/revocation", headers=self._lang(request))
+            return redirect("/api-tokens", 303)
+
+        return self._act(request, revoke, lambda api, staff: ("api_tokens.html", self._tokens(api, None)))
+
+    @http("GET", "/audit")
+    def audit_page(self, request):
+        return self._page(request, "audit.html", lambda api, staff: {"entries": api.get(
+            "accounts", "/audit-log", subject=request.args.get("subject"), after=request.args.get("after"))["entries"],
+            "subject": request.args.get("subject", "")})
 
     @http("POST", "/language")
     def choose_language(self, request):
@@ -295,6 +390,8 @@ class ConsoleService:
         """Do ``act(api, staff)``; when a service refuses, show ``again(api, staff)`` (the form to correct)
         with the service's reason, or the reason alone."""
         visitor = self.sessions.visitor(request)
+        if visitor.must_change_password:
+            return redirect("/password", 303)
         if visitor.staff is None:
             return redirect("/sign-in", 303)
         api = self.backend.as_staff(visitor.token)
@@ -310,6 +407,31 @@ class ConsoleService:
                 return render(visitor.lang, "refused.html", refused.status, **common, error=refused)
             template, context = again(api, visitor.staff)
             return render(visitor.lang, template, refused.status, **common, **context, error=refused)
+
+    @property
+    def _development(self) -> bool:
+        """Pasting a staff token to sign in is for development only; an office signs in with accounts."""
+        return self.config.get("ENVIRONMENT") != "production"
+
+    def _sign_in_form(self, request, error, status: int = 200):
+        lang = self.sessions.visitor(request).lang
+        return render(lang, "sign_in.html", status, **self._common(request, Visitor(lang)), error=error,
+                      development=self._development)
+
+    def _spoken(self, visitor) -> dict:
+        return {"Accept-Language": visitor.lang}
+
+    def _lang(self, request) -> dict:
+        return self._spoken(self.sessions.visitor(request))
+
+    def _staff(self, api, shown) -> dict:
+        """The staff list, and the one-time password of a person just added or reset (shown once)."""
+        return {"accounts": api.get("accounts", "/accounts", limit=200)["accounts"], "shown": shown,
+                "roles": ROLES, "draft": {}}
+
+    def _tokens(self, api, issued) -> dict:
+        return {"tokens": api.get("accounts", "/api-tokens", limit=200)["api_tokens"], "issued": issued,
+                "roles": ROLES}
 
     def _common(self, request, visitor) -> dict:
         """What every page's layout shows."""
@@ -338,6 +460,20 @@ class ConsoleService:
         elif action == "notice":
             body["evidence"] = [case_id]
         return body
+
+
+STAFF_CHANGES = {"change": ("PATCH", "/accounts/{user_name}"), "disabling": ("POST", "/accounts/{user_name}/disabling"),
+                 "enabling": ("POST", "/accounts/{user_name}/enabling"),
+                 "password-reset": ("POST", "/accounts/{user_name}/password-reset")}
+
+
+def _filled(form, keep_empty: tuple = ()) -> dict:
+    """A form's fields as a request body, the empty ones left out (or sent as null, to clear them)."""
+    return {k: (v.strip() or None) for k, v in form.items() if not k.startswith("_") and (v.strip() or k in keep_empty)}
+
+
+def _say(visitor, message: str) -> str:
+    return translations(visitor.lang).gettext(message)
 
 
 def same_site(path: str | None) -> str:

@@ -1,4 +1,5 @@
-"""Who is using the console: the staff token they pasted, kept in an encrypted HttpOnly cookie.
+"""Who is using the console: the session token accounts gave them when they signed in with their user
+name and password (or, in development only, a staff token they pasted), kept in an encrypted HttpOnly cookie.
 
 The cookie is sealed with Fernet (authenticated encryption with a timestamp), so it can be neither read
 nor forged in the browser and it expires; SameSite=Lax keeps other sites from posting forms with it.
@@ -7,6 +8,7 @@ It also names a session the console keeps: signing out ends that session here, s
 """
 from __future__ import annotations
 
+import copy
 import json
 import secrets
 import time
@@ -14,9 +16,10 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from cryptography.fernet import Fernet, InvalidToken
-from nameko.extensions import DependencyProvider
-
-from lianxin.auth import Authenticator, Staff, Unauthorised, load_credentials
+from limits import RateLimitItemPerMinute
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from lianxin.auth import Auth, Authenticator, PasswordChangeRequired, Staff, Unauthorised
 from lianxin.i18n import chosen_language
 
 SESSION_COOKIE = "lianxin_session"
@@ -29,6 +32,7 @@ class Visitor:
     lang: str
     staff: Staff | None = None
     token: str | None = None
+    must_change_password: bool = False  # signed in, but must choose a new password before anything else
 
     @property
     def role(self) -> str | None:
@@ -36,9 +40,22 @@ class Visitor:
 
 
 class Sessions:
-    def __init__(self, key: str, max_age: int, authenticator: Authenticator):
-        self.fernet, self.max_age, self.authenticator = Fernet(key.encode()), max_age, authenticator
+    def __init__(self, key: str, max_age: int, attempts_per_minute: int = 10):
+        self.fernet, self.max_age, self.authenticator = Fernet(key.encode()), max_age, None
         self.open: dict[str, float] = {}  # session id -> when it ends (epoch seconds)
+        # accounts sees every sign-in come from the console, so the console holds back each browser's address
+        self.limiter, self.attempts = MovingWindowRateLimiter(MemoryStorage()), RateLimitItemPerMinute(
+            attempts_per_minute)
+
+    def attempt_from(self, address: str) -> bool:
+        """Counts a sign-in attempt; False when the address has made too many this minute."""
+        return self.limiter.hit(self.attempts, "sign-in", address)
+
+    def knowing(self, authenticator: Authenticator) -> "Sessions":
+        """The same sessions, asking this worker's authenticator who a token stands for."""
+        bound = copy.copy(self)
+        bound.authenticator = authenticator
+        return bound
 
     def staff_of(self, token: str) -> Staff:
         """The staff member a token belongs to (the credentials file the services read too)."""
@@ -47,7 +64,8 @@ class Sessions:
     def seal(self, token: str) -> str:
         """A new session for the token, as the cookie's value."""
         now = time.time()
-        self.open = {sid: ends for sid, ends in self.open.items() if ends > now}  # forget the expired
+        for sid in [sid for sid, ends in self.open.items() if ends <= now]:  # forget the expired
+            del self.open[sid]
         session = secrets.token_urlsafe(18)
         self.open[session] = now + self.max_age
         return self.fernet.encrypt(json.dumps({"session": session, "token": token.strip()}).encode()).decode()
@@ -58,13 +76,17 @@ class Sessions:
             return Visitor(lang)
         try:
             return Visitor(lang, self.staff_of(opened["token"]), opened["token"])
-        except Unauthorised:  # the token was withdrawn
+        except PasswordChangeRequired:
+            return Visitor(lang, token=opened["token"], must_change_password=True)
+        except Unauthorised:  # the token was withdrawn, the session expired or the person disabled
             return Visitor(lang)
 
-    def end(self, request) -> None:
-        """Sign out: the session ends here, whatever copies of its cookie remain."""
+    def end(self, request) -> str | None:
+        """Sign out: the session ends here, whatever copies of its cookie remain; returns its token."""
         if (opened := self._opened(request)) is not None:
             self.open.pop(opened["session"], None)
+            return opened["token"]
+        return None
 
     def _opened(self, request) -> dict | None:
         """The cookie's session and token, if the cookie is genuine and its session still open."""
@@ -84,13 +106,14 @@ class Sessions:
                             path="/")
 
 
-class SessionKeeper(DependencyProvider):
-    """Injects Sessions over the service's session key and the staff credentials."""
+class SessionKeeper(Auth):
+    """Injects Sessions over the service's session key, knowing staff from the credentials file and any
+    other token from the accounts service (as every service does)."""
 
     def setup(self):
+        super().setup()
         config = self.container.config
-        self.sessions = Sessions(config["SESSION_KEY"], config["SESSION_SECONDS"],
-                                 Authenticator(load_credentials(config["CREDENTIALS"])))
+        self.sessions = Sessions(config["SESSION_KEY"], config["SESSION_SECONDS"], config["SIGN_IN_ATTEMPTS"])
 
     def get_dependency(self, worker_ctx):
-        return self.sessions
+        return self.sessions.knowing(super().get_dependency(worker_ctx))
