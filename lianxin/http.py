@@ -5,10 +5,12 @@ an unexpected failure answers 500 in that shape without a stack trace.
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import logging
 import os
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -326,8 +328,9 @@ class JsonHttpHandler(HttpRequestHandler):
 
     server = ApiWebServer()
 
-    def __init__(self, method, url, expected_exceptions=(Refused,), **kwargs):
+    def __init__(self, method, url, roles: tuple[str, ...] | None = None, expected_exceptions=(Refused,), **kwargs):
         super().__init__(method, url, expected_exceptions=expected_exceptions, **kwargs)
+        self.roles = roles  # who may call it (None: no staff token asked); the permission matrix reads it
 
     def response_from_result(self, result):
         if isinstance(result, Response):
@@ -359,7 +362,35 @@ class JsonHttpHandler(HttpRequestHandler):
         return error_response(500, "internal_error", "the service failed to handle this request; it was logged")
 
 
-api = JsonHttpHandler.decorator
+def api(method: str, url: str, roles: tuple[str, ...] | None = None, **kwargs):
+    """An HTTP entrypoint; with ``roles``, only staff of those roles get past it. The token is checked (401,
+    403) before the method runs, which finds the caller as ``request.staff``; the roles are kept on the
+    entrypoint, where the permission matrix and the OpenAPI ``x-roles`` are checked against them."""
+    def register(method_of_service):
+        checked = method_of_service if roles is None else _staff_only(method_of_service, roles)
+        return JsonHttpHandler.decorator(method, url, roles=roles, **kwargs)(checked)
+    return register
+
+
+def _staff_only(method_of_service, roles: tuple[str, ...]):
+    @functools.wraps(method_of_service)
+    def checked(service, request, *args, **kwargs):
+        request.staff = service.auth.require(request, *roles)
+        return method_of_service(service, request, *args, **kwargs)
+    return checked
+
+
+def declared_roles(service_class) -> dict[tuple[str, str], tuple[str, ...] | None]:
+    """(METHOD, /path/{param}) of each HTTP entrypoint of a service class and the roles it declares."""
+    routes = {}
+    for name in dir(service_class):
+        for entrypoint in getattr(getattr(service_class, name, None), "nameko_entrypoints", ()):
+            if isinstance(entrypoint, JsonHttpHandler):
+                routes[entrypoint.method.upper(), _PATH_PARAMETER.sub(r"{\1}", entrypoint.url)] = entrypoint.roles
+    return routes
+
+
+_PATH_PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^:<>]+)>")  # werkzeug's <string:case_id> is OpenAPI's {case_id}
 
 
 class BrokerLink(DependencyProvider):

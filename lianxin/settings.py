@@ -26,6 +26,11 @@ _INSTALLED_SAMPLE = Path(__file__).resolve().parent / "sample"
 SAMPLE_DEPLOY = _INSTALLED_SAMPLE if _INSTALLED_SAMPLE.is_dir() else REPO_ROOT / "deploy"
 
 
+def county_timezone() -> str:
+    """The county's time zone (``LIANXIN_COUNTY_TIMEZONE``): its days, deadlines and periods."""
+    return os.environ.get("LIANXIN_COUNTY_TIMEZONE") or "Asia/Shanghai"
+
+
 def deploy_file(name: str) -> Path:
     """A data file of the office (county.yaml, staff.yaml, bureaus.yaml): ``$LIANXIN_HOME/deploy/<name>``.
 

@@ -22,6 +22,8 @@ import yaml
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 from pydantic import BaseModel
 
+from lianxin.http import declared_roles
+from lianxin.vocabulary import CASE_READERS, OFFICE, UNITS
 from services.dispatch import handling
 from services.dispatch.schemas import (
     AcceptanceIn,
@@ -59,6 +61,7 @@ from services.supervision.schemas import (
 from services.supervision.schemas import case_view as supervised_case
 from services.supervision.service import SupervisionService
 
+DECLARING = ("dispatch", "supervision", "scoring")  # roles declared with the route; intake still checks inline
 SERVICES = {
     "intake": (IntakeService, 8001),
     "dispatch": (DispatchService, 8002),
@@ -184,6 +187,16 @@ def entrypoints(cls) -> dict[tuple[str, str], str]:
 
 def implemented_routes(cls) -> set[tuple[str, str]]:
     return set(entrypoints(cls))
+
+
+def declared(service: str) -> dict[tuple[str, str], frozenset[str] | None]:
+    """The roles each route of the service asks for: declared with the route (``@api(..., roles=...)``), or
+    for a service not yet converted (intake), read from its ``self.auth.require`` calls."""
+    cls, _ = SERVICES[service]
+    if service in DECLARING:
+        return {route: frozenset(roles) if roles else None for route, roles in declared_roles(cls).items()
+                if not route[1].startswith(DESCRIBED_ELSEWHERE)}
+    return {route: required_roles(cls, name) for route, name in entrypoints(cls).items()}
 
 
 def required_roles(cls, name: str) -> frozenset[str] | None:
@@ -378,7 +391,7 @@ def test_routes_ask_for_a_token_with_the_roles_the_code_checks(service):
     (supervision) says so on those alone."""
     cls, _ = SERVICES[service]
     spec = load(service)
-    roles = {route: required_roles(cls, name) for route, name in entrypoints(cls).items()}
+    roles = declared(service)
     assert roles[("GET", "/health")] is None and roles[("GET", "/openapi.yaml")] is None
     assert roles[("GET", "/metrics")] is None
     if all(r is None for r in roles.values()):
@@ -401,25 +414,30 @@ def test_routes_ask_for_a_token_with_the_roles_the_code_checks(service):
             assert {"401", "403"} <= set(operation["responses"]), f"{where} answers 401 and 403"
 
 
-def test_roles_are_read_through_dispatch_s_act_helper():
-    """Dispatch's actions name their roles to ``_act`` (the unit's by default); reads name them directly."""
-    routes = entrypoints(DispatchService)
-    read = frozenset(("operator", "supervisor", "administrator", "leader", "unit_handler", "unit_head"))
+def test_roles_are_declared_with_each_route():
+    """Dispatch's unit actions name the unit's roles, the office's the office's, reads every case reader."""
     expected = {
-        ("GET", "/cases"): read,
-        ("GET", "/cases/{case_id}/history"): read,
-        ("POST", "/cases/{case_id}/acceptance"): frozenset(handling.UNIT_ROLES),
-        ("POST", "/cases/{case_id}/return"): frozenset(handling.UNIT_ROLES),
-        ("POST", "/cases/{case_id}/extension-request"): frozenset(handling.UNIT_ROLES),
-        ("POST", "/cases/{case_id}/handling-report"): frozenset(handling.UNIT_ROLES),
-        ("POST", "/cases/{case_id}/route"): frozenset(handling.OFFICE),
-        ("POST", "/cases/{case_id}/extension"): frozenset(handling.OFFICE),
-        ("POST", "/cases/{case_id}/instructions"): frozenset((*handling.OFFICE, "leader")),
-        ("PUT", "/cases/{case_id}/team"): frozenset((*handling.OFFICE, "unit_head")),
+        ("GET", "/cases"): CASE_READERS,
+        ("GET", "/cases/{case_id}/history"): CASE_READERS,
+        ("POST", "/cases/{case_id}/acceptance"): UNITS,
+        ("POST", "/cases/{case_id}/return"): UNITS,
+        ("POST", "/cases/{case_id}/extension-request"): UNITS,
+        ("POST", "/cases/{case_id}/handling-report"): UNITS,
+        ("POST", "/cases/{case_id}/route"): OFFICE,
+        ("POST", "/cases/{case_id}/extension"): OFFICE,
+        ("POST", "/cases/{case_id}/instructions"): (*OFFICE, "leader"),
+        ("PUT", "/cases/{case_id}/team"): (*OFFICE, "unit_head"),
     }
-    assert handling.UNIT_ROLES == ("unit_handler", "unit_head")
-    assert handling.OFFICE == ("supervisor", "administrator")
-    assert {route: required_roles(DispatchService, routes[route]) for route in expected} == expected
+    assert UNITS == ("unit_handler", "unit_head") and OFFICE == ("supervisor", "administrator")
+    routes = declared_roles(DispatchService)
+    assert {route: routes[route] for route in expected} == expected
+
+
+def test_no_converted_service_checks_roles_inline():
+    """The route declares its roles; an entrypoint calling ``self.auth.require`` itself would be unseen."""
+    inline = [f"{service}.{name}" for service in DECLARING for name, method in vars(SERVICES[service][0]).items()
+              if callable(method) and "self.auth.require(" in inspect.getsource(method)]
+    assert inline == []
 
 
 def _fields(spec: dict, schema: dict) -> tuple[set[str], set[str]]:

@@ -34,6 +34,7 @@ from lianxin.events import (
 from lianxin.messaging import RetryLater
 from lianxin.redaction import staff_text
 from lianxin.schemas import entered_time
+from lianxin.vocabulary import OFFICE, UNITS
 
 from . import routing
 from .models import Case, CaseEvent, HandlingReport, LeaderInstruction, case_pk
@@ -51,8 +52,6 @@ from .schemas import (
 RECEIVED = "the report was received"
 OPEN = ("dispatched", "accepted")
 WATCHED = OPEN + ("returned",)  # deadlines run
-OFFICE = ("supervisor", "administrator")
-UNIT_ROLES = ("unit_handler", "unit_head")
 # what staff write in their own words, where a petitioner's name or number may slip in
 WRITTEN = ("actions_taken", "explanation", "petitioner_opinion", "reason", "comment", "plan")
 
@@ -139,7 +138,7 @@ def _case_of(uow: UnitOfWork, event: CaseReopened | CaseClosed) -> Case:
 
 def require_unit(staff: Staff, case: Case) -> None:
     """A unit acts on its own cases only."""
-    if staff.role not in UNIT_ROLES or staff.unit != case.unit:
+    if staff.role not in UNITS or staff.unit != case.unit:
         raise NotAllowed(f"case {case.case_id} belongs to {case.unit}; only its handlers and head act on it")
 
 

@@ -11,10 +11,10 @@ from lianxin.http import ApiError, api, aware_datetime, cursor, page, page_limit
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import METRICS, ScrapeTimeGauges
 from lianxin.service import OfficeService
+from lianxin.vocabulary import CASE_READERS, OFFICE, UNITS
 
 from . import handling, notices
 from .gauges import readings as gauge_readings
-from .handling import OFFICE
 from .models import Case, LeaderInstruction, case_pk
 from .schemas import (
     AcceptanceIn,
@@ -30,7 +30,6 @@ from .schemas import (
 )
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
-READS = ("operator", "supervisor", "administrator", "leader", "unit_handler", "unit_head")
 FILTERS = ("unit", "state", "report_id", "category", "township", "channel", "severity", "lead_leader")
 
 
@@ -70,31 +69,27 @@ class DispatchService(OfficeService):
 
     # --- the case board ---------------------------------------------------------------------------------
 
-    @api("GET", "/cases")
+    @api("GET", "/cases", roles=CASE_READERS)
     def list_cases(self, request):
-        self.auth.require(request, *READS)
         limit = page_limit(request)
         query = _filtered(request, select(Case).where(Case.id > cursor(request, case_pk, "C00000001")))
         with self.uow as uow:
             views = [case_view(c) for c in uow.session.scalars(query.order_by(Case.id).limit(limit))]
         return page("cases", views, limit, "case_id")
 
-    @api("GET", "/cases/<string:case_id>")
+    @api("GET", "/cases/<string:case_id>", roles=CASE_READERS)
     def get_case(self, request, case_id):
-        self.auth.require(request, *READS)
         with self.uow as uow:
             return case_view(handling.get_case(uow, case_id))
 
-    @api("GET", "/cases/<string:case_id>/history")
+    @api("GET", "/cases/<string:case_id>/history", roles=CASE_READERS)
     def get_history(self, request, case_id):
-        self.auth.require(request, *READS)
         with self.uow as uow:
             return {"case_id": case_id, "history": history_view(handling.get_case(uow, case_id))}
 
-    @api("GET", "/cases/<string:case_id>/assignment-notice")
+    @api("GET", "/cases/<string:case_id>/assignment-notice", roles=CASE_READERS)
     def get_assignment_notice(self, request, case_id):
         """The 交办通知 for the unit, as Markdown (default) or printable HTML."""
-        self.auth.require(request, *READS)
         with self.uow as uow:
             text = notices.assignment_notice(self.directory, handling.get_case(uow, case_id))
         fmt = query_param(request, "format", "markdown")
@@ -104,9 +99,8 @@ class DispatchService(OfficeService):
             return Response(notices.as_html(text), content_type="text/html; charset=utf-8")
         return Response(text, content_type="text/markdown; charset=utf-8")
 
-    @api("GET", "/statistics/instructions")
+    @api("GET", "/statistics/instructions", roles=CASE_READERS)
     def instruction_statistics(self, request):
-        self.auth.require(request, *READS)
         since = query_param(request, "from", None, aware_datetime)
         until = query_param(request, "to", None, aware_datetime)
         with self.uow as uow:
@@ -114,49 +108,47 @@ class DispatchService(OfficeService):
 
     # --- the unit's actions -----------------------------------------------------------------------------
 
-    @api("POST", "/cases/<string:case_id>/acceptance")
+    @api("POST", "/cases/<string:case_id>/acceptance", roles=UNITS)
     def accept_case(self, request, case_id):
         return self._act(request, case_id, AcceptanceIn, handling.accept)
 
-    @api("POST", "/cases/<string:case_id>/return")
+    @api("POST", "/cases/<string:case_id>/return", roles=UNITS)
     def return_case(self, request, case_id):
         return self._act(request, case_id, ReturnIn, handling.give_back)
 
-    @api("POST", "/cases/<string:case_id>/extension-request")
+    @api("POST", "/cases/<string:case_id>/extension-request", roles=UNITS)
     def request_extension(self, request, case_id):
         return self._act(request, case_id, ExtensionRequestIn, handling.request_extension)
 
-    @api("POST", "/cases/<string:case_id>/handling-report")
+    @api("POST", "/cases/<string:case_id>/handling-report", roles=UNITS)
     def submit_handling_report(self, request, case_id):
         return 201, self._act(request, case_id, HandlingReportIn, handling.submit_report)
 
     # --- the office's actions ---------------------------------------------------------------------------
 
-    @api("POST", "/cases/<string:case_id>/route")
+    @api("POST", "/cases/<string:case_id>/route", roles=OFFICE)
     def route_case(self, request, case_id):
-        return self._act(request, case_id, RouteIn, handling.route_by_hand, OFFICE, self.directory,
+        return self._act(request, case_id, RouteIn, handling.route_by_hand, self.directory,
                          rules=self.config["DEADLINES"])
 
-    @api("POST", "/cases/<string:case_id>/extension")
+    @api("POST", "/cases/<string:case_id>/extension", roles=OFFICE)
     def approve_extension(self, request, case_id):
-        return self._act(request, case_id, ExtensionApprovalIn, handling.approve_extension, OFFICE, self.directory)
+        return self._act(request, case_id, ExtensionApprovalIn, handling.approve_extension, self.directory)
 
-    @api("POST", "/cases/<string:case_id>/instructions")
+    @api("POST", "/cases/<string:case_id>/instructions", roles=(*OFFICE, "leader"))
     def record_instruction(self, request, case_id):
-        return 201, self._act(request, case_id, InstructionIn, handling.instruct, (*OFFICE, "leader"),
-                              self.directory)
+        return 201, self._act(request, case_id, InstructionIn, handling.instruct, self.directory)
 
-    @api("PUT", "/cases/<string:case_id>/team")
+    @api("PUT", "/cases/<string:case_id>/team", roles=(*OFFICE, "unit_head"))
     def form_team(self, request, case_id):
-        return self._act(request, case_id, TeamIn, handling.form_team, (*OFFICE, "unit_head"))
+        return self._act(request, case_id, TeamIn, handling.form_team)
 
-    def _act(self, request, case_id, schema, action, roles=handling.UNIT_ROLES, *context, **options):
-        """Authenticate, validate, lock the case, act, commit: the shape of every action on a case."""
-        staff = self.auth.require(request, *roles)
+    def _act(self, request, case_id, schema, action, *context, **options):
+        """Validate, lock the case, act, commit (the route checked the roles): every action on a case."""
         incoming = parse_body(request, schema)
         with self.uow as uow:
             case = handling.get_case(uow, case_id, for_update=True)
-            action(uow, *context, case, incoming, staff, **options)
+            action(uow, *context, case, incoming, request.staff, **options)
             uow.commit()
             return case_view(case)
 

@@ -10,6 +10,7 @@ from lianxin.http import api, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import ScrapeTimeGauges
 from lianxin.service import OfficeService
+from lianxin.vocabulary import OFFICE, SCORE_READERS
 
 from . import records, report
 from .gauges import readings as gauge_readings
@@ -17,7 +18,6 @@ from .models import Assessment, YearEndReview
 from .schemas import AssessmentIn, YearEndReviewIn, assessment_view
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
-READS = ("operator", "supervisor", "administrator", "leader", "unit_handler", "unit_head", "bureau")
 
 
 class ScoringService(OfficeService):
@@ -71,10 +71,9 @@ class ScoringService(OfficeService):
     def on_report_received(self, events):
         self.uow.apply(events, records.on_report)
 
-    @api("GET", "/rankings")
+    @api("GET", "/rankings", roles=SCORE_READERS)
     def get_rankings(self, request):
         """Live rankings for a period (not an assessment: nothing is published)."""
-        self.auth.require(request, *READS)
         period = query_param(request, "period")
         if period is None:
             raise Refused("query parameter 'period' is required, e.g. ?period=2026-11")
@@ -82,9 +81,8 @@ class ScoringService(OfficeService):
             scores = self._rank(uow, period)
         return {"period": period, "provisional": True, "scores": scores}
 
-    @api("POST", "/assessments")
+    @api("POST", "/assessments", roles=OFFICE)
     def publish_assessment(self, request):
-        self.auth.require(request, "supervisor", "administrator")
         incoming = parse_body(request, AssessmentIn)
         with self.uow as uow:
             published = records.publish_first(uow, self.directory, incoming.period, incoming.kind,
@@ -92,10 +90,9 @@ class ScoringService(OfficeService):
             uow.commit()
             return 201, assessment_view(published)
 
-    @api("POST", "/assessments/<string:assessment_id>/recomputation")
+    @api("POST", "/assessments/<string:assessment_id>/recomputation", roles=OFFICE)
     def recompute_assessment(self, request, assessment_id):
         """A new assessment for the same period after late events, saying what changed; the old one stays."""
-        self.auth.require(request, "supervisor", "administrator")
         with self.uow as uow:
             earlier = records.get(uow, assessment_id)
             published = records.publish(uow, self.directory, earlier.period, earlier.kind, self.config["SCHEME"],
@@ -103,9 +100,8 @@ class ScoringService(OfficeService):
             uow.commit()
             return 201, assessment_view(published)
 
-    @api("GET", "/assessments/<string:assessment_id>")
+    @api("GET", "/assessments/<string:assessment_id>", roles=SCORE_READERS)
     def get_assessment(self, request, assessment_id):
-        self.auth.require(request, *READS)
         fmt = query_param(request, "format", "json")
         with self.uow as uow:
             found = records.get(uow, assessment_id)
@@ -117,10 +113,9 @@ class ScoringService(OfficeService):
                 raise Refused(f"format must be json, csv or html, not {fmt!r}")
             return assessment_view(found)
 
-    @api("GET", "/units/<string:unit>/scorecard")
+    @api("GET", "/units/<string:unit>/scorecard", roles=SCORE_READERS)
     def scorecard(self, request, unit):
         """The unit's line in every current assessment, oldest first: its history."""
-        self.auth.require(request, *READS)
         with self.uow as uow:
             published = list(uow.session.scalars(select(Assessment).order_by(Assessment.id)))
         current = {(a.period, a.kind): a for a in published}  # a recomputation replaces its period's
@@ -130,10 +125,9 @@ class ScoringService(OfficeService):
             raise NotFound(f"no unit {unit!r} in the county directory")
         return {"unit": unit, "name": self.directory.units[unit].name, "history": history}
 
-    @api("GET", "/outcomes/<string:year>")
+    @api("GET", "/outcomes/<string:year>", roles=SCORE_READERS)
     def year_outcomes(self, request, year):
         """The year's penalties and awards, from its (latest) year-end assessment."""
-        self.auth.require(request, *READS)
         with self.uow as uow:
             found = uow.session.scalars(select(Assessment).where(
                 Assessment.period == year, Assessment.kind == "year_end").order_by(Assessment.id.desc())).first()
@@ -141,21 +135,19 @@ class ScoringService(OfficeService):
                 raise NotFound(f"no year-end assessment of {year!r} published yet")
             return {"year": year, "assessment_id": found.assessment_id, "outcomes": found.outcomes}
 
-    @api("POST", "/year-end-reviews")
+    @api("POST", "/year-end-reviews", roles=OFFICE)
     def enter_year_end_review(self, request):
-        staff = self.auth.require(request, "supervisor", "administrator")
         incoming = parse_body(request, YearEndReviewIn)
         if incoming.unit not in self.directory.units:
             raise Refused(f"no unit {incoming.unit!r} in the county directory")
         with self.uow as uow:
             uow.session.add(YearEndReview(year=incoming.year, unit=incoming.unit, score=incoming.score,
-                                          entered_by=staff.code))
+                                          entered_by=request.staff.code))
             uow.commit()
         return 201, incoming.model_dump()
 
-    @api("GET", "/assessments")
+    @api("GET", "/assessments", roles=SCORE_READERS)
     def list_assessments(self, request):
-        self.auth.require(request, *READS)
         query = select(Assessment).order_by(Assessment.id.desc()).limit(100)
         if (period := query_param(request, "period")) is not None:
             query = query.where(Assessment.period == period)

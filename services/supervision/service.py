@@ -9,6 +9,7 @@ from lianxin.http import api, aware_datetime, page, page_limit, parse_body, quer
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import ScrapeTimeGauges
 from lianxin.service import OfficeService
+from lianxin.vocabulary import CALLERS, CASE_READERS, OFFICE, PETITIONER_DESK, SCORE_READERS, WATCHERS
 
 from . import callbacks, notices, reviews, watch
 from .gauges import readings as gauge_readings
@@ -26,10 +27,6 @@ from .schemas import (
 )
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
-WATCHERS = ("supervisor", "administrator", "leader", "operator")  # who may see the watch list
-READS = ("operator", "supervisor", "administrator", "leader", "unit_handler", "unit_head")
-CALLERS = ("operator", "supervisor")  # who calls petitioners back and closes cases
-OFFICE = ("supervisor", "administrator")  # the office itself: reviews, reopening, notices, accountability, watch list
 
 
 class SupervisionService(OfficeService):
@@ -58,28 +55,25 @@ class SupervisionService(OfficeService):
 
     # --- reviews ----------------------------------------------------------------------------------
 
-    @api("GET", "/reviews")
+    @api("GET", "/reviews", roles=CASE_READERS)
     def list_reviews(self, request):
-        self.auth.require(request, *READS)
         query = select(Review).order_by(Review.due_at).limit(page_limit(request))
         if query_param(request, "open") == "true":
             query = query.where(Review.outcome.is_(None))
         with self.uow as uow:
             return {"reviews": [review_view(r) for r in uow.session.scalars(query)]}
 
-    @api("POST", "/cases/<string:case_id>/review-request")
+    @api("POST", "/cases/<string:case_id>/review-request", roles=PETITIONER_DESK)
     def request_review(self, request, case_id):
         """The petitioner's request, taken by an operator (or sent through their link)."""
-        self.auth.require(request, "operator", "supervisor", "administrator")
         return 201, self._request_review(case_id, parse_body(request, ReviewRequestIn))
 
-    @api("POST", "/reviews/<string:review_id>/conclusion")
+    @api("POST", "/reviews/<string:review_id>/conclusion", roles=OFFICE)
     def conclude_review(self, request, review_id):
-        staff = self.auth.require(request, *OFFICE)
         conclusion = parse_body(request, ConclusionIn)
         with self.uow as uow:
             review = reviews.get(uow, review_id)
-            reviews.conclude(uow, review, conclusion.outcome, conclusion.findings, staff.code)
+            reviews.conclude(uow, review, conclusion.outcome, conclusion.findings, request.staff.code)
             uow.commit()
             return review_view(review)
 
@@ -91,47 +85,42 @@ class SupervisionService(OfficeService):
 
     # --- key cases and long-standing petitioners -------------------------------------------------
 
-    @api("POST", "/watch-list")
+    @api("POST", "/watch-list", roles=OFFICE)
     def add_to_watch_list(self, request):
-        staff = self.auth.require(request, *OFFICE)
         incoming = parse_body(request, watch.WatchIn)
         with self.uow as uow:
-            entry = watch.add(uow, self.directory, incoming, staff)
+            entry = watch.add(uow, self.directory, incoming, request.staff)
             uow.commit()
             return 201, watch.view(entry)
 
-    @api("GET", "/watch-list")
+    @api("GET", "/watch-list", roles=WATCHERS)
     def list_watch_list(self, request):
         """Entries not yet settled, the most urgent follow-up first; ``due=true`` for those due now."""
-        self.auth.require(request, *WATCHERS)
         query = select(WatchEntry).where(WatchEntry.settled_at.is_(None)).order_by(WatchEntry.next_follow_up_at)
         if query_param(request, "due") == "true":
             query = query.where(WatchEntry.next_follow_up_at <= utcnow())
         with self.uow as uow:
             return {"watch_list": [watch.view(e) for e in uow.session.scalars(query.limit(page_limit(request)))]}
 
-    @api("POST", "/watch-list/<string:entry_id>/follow-ups")
+    @api("POST", "/watch-list/<string:entry_id>/follow-ups", roles=WATCHERS)
     def follow_up(self, request, entry_id):
-        staff = self.auth.require(request, "supervisor", "administrator", "leader", "operator")
         incoming = parse_body(request, watch.FollowUpIn)
         with self.uow as uow:
-            entry = watch.follow_up(uow, entry_id, incoming, staff)
+            entry = watch.follow_up(uow, entry_id, incoming, request.staff)
             uow.commit()
             return watch.view(entry)
 
-    @api("GET", "/petitioners/<string:reporter_id>/cases")
+    @api("GET", "/petitioners/<string:reporter_id>/cases", roles=WATCHERS)
     def petitioner_history(self, request, reporter_id):
         """All cases of one petitioner, recognised by pseudonym: who they are stays in intake."""
-        self.auth.require(request, *WATCHERS)
         with self.uow as uow:
             return {"reporter_id": reporter_id, "cases": [case_view(c) for c in watch.history(uow, reporter_id)]}
 
     # --- the petitioner's own link --------------------------------------------------------------
 
-    @api("GET", "/cases/<string:case_id>/citizen-link")
+    @api("GET", "/cases/<string:case_id>/citizen-link", roles=PETITIONER_DESK)
     def citizen_link(self, request, case_id):
         """The link an operator sends the petitioner (by intake's contact details) to follow and rate the case."""
-        self.auth.require(request, "operator", "supervisor", "administrator")
         with self.uow as uow:
             callbacks.get_case(uow, case_id)
         return {"case_id": case_id, "path": f"/public/cases/{case_id}?secret={self.links.secret(case_id)}"}
@@ -160,32 +149,28 @@ class SupervisionService(OfficeService):
 
     # --- notices and accountability -------------------------------------------------------------
 
-    @api("POST", "/notices")
+    @api("POST", "/notices", roles=OFFICE)
     def issue_notice(self, request):
-        staff = self.auth.require(request, *OFFICE)
         incoming = parse_body(request, notices.NoticeIn)
         with self.uow as uow:
-            notice = notices.issue_by_hand(uow, self.directory, incoming, staff)
+            notice = notices.issue_by_hand(uow, self.directory, incoming, request.staff)
             uow.commit()
             return 201, _notice_view(notice)
 
-    @api("GET", "/notices")
+    @api("GET", "/notices", roles=SCORE_READERS)
     def list_notices(self, request):
-        self.auth.require(request, *READS, "bureau")
         return {"notices": self._recent(request, Notice, Notice.issued_at, _notice_view)}
 
-    @api("POST", "/accountability")
+    @api("POST", "/accountability", roles=OFFICE)
     def hold_to_account(self, request):
-        staff = self.auth.require(request, *OFFICE)
         incoming = parse_body(request, notices.AccountabilityIn)
         with self.uow as uow:
-            record = notices.hold_to_account(uow, self.directory, incoming, staff)
+            record = notices.hold_to_account(uow, self.directory, incoming, request.staff)
             uow.commit()
             return 201, _accountability_view(record)
 
-    @api("GET", "/accountability")
+    @api("GET", "/accountability", roles=SCORE_READERS)
     def list_accountability(self, request):
-        self.auth.require(request, *READS, "bureau")
         return {"accountability": self._recent(request, Accountability, Accountability.recorded_at,
                                                _accountability_view)}
 
@@ -201,18 +186,16 @@ class SupervisionService(OfficeService):
         with self.uow as uow:
             return [view(r) for r in uow.session.scalars(query)]
 
-    @api("GET", "/board")
+    @api("GET", "/board", roles=SCORE_READERS)
     def board(self, request):
         """The supervision board: callbacks waiting or failed, reopen rate, notices and accountability by unit."""
-        self.auth.require(request, *READS, "bureau")
         since = query_param(request, "from", None, aware_datetime)
         until = query_param(request, "to", None, aware_datetime)
         with self.uow as uow:
             return notices.board(uow, since, until)
 
-    @api("GET", "/cases")
+    @api("GET", "/cases", roles=CASE_READERS)
     def list_cases(self, request):
-        self.auth.require(request, *READS)
         limit = page_limit(request)
         query = select(SupervisedCase).where(SupervisedCase.case_id > query_param(request, "after", ""))
         for field in ("state", "unit", "reporter_id"):
@@ -222,16 +205,14 @@ class SupervisionService(OfficeService):
             views = [case_view(c) for c in uow.session.scalars(query.order_by(SupervisedCase.case_id).limit(limit))]
         return page("cases", views, limit, "case_id")
 
-    @api("GET", "/cases/<string:case_id>")
+    @api("GET", "/cases/<string:case_id>", roles=CASE_READERS)
     def get_case(self, request, case_id):
-        self.auth.require(request, *READS)
         with self.uow as uow:
             return case_view(callbacks.get_case(uow, case_id))
 
-    @api("POST", "/cases/<string:case_id>/callbacks")
+    @api("POST", "/cases/<string:case_id>/callbacks", roles=CALLERS)
     def record_callback(self, request, case_id):
-        staff = self.auth.require(request, *CALLERS)
-        incoming = parse_body(request, CallbackIn).model_copy(update={"recorded_by": staff.code})
+        incoming = parse_body(request, CallbackIn).model_copy(update={"recorded_by": request.staff.code})
         with self.uow as uow:
             case = callbacks.get_case(uow, case_id, for_update=True)
             blockers = callbacks.call_back(uow, case, incoming, self.config["CALLBACKS"],
@@ -239,21 +220,19 @@ class SupervisionService(OfficeService):
             uow.commit()
             return 201, case_view(case, blockers)
 
-    @api("POST", "/cases/<string:case_id>/reopening")
+    @api("POST", "/cases/<string:case_id>/reopening", roles=OFFICE)
     def reopen_case(self, request, case_id):
         """The office sends the case back to its unit with the reason (a closed case too)."""
-        staff = self.auth.require(request, *OFFICE)
         reopening = parse_body(request, ReopeningIn)
         with self.uow as uow:
             case = callbacks.get_case(uow, case_id, for_update=True)
-            callbacks.reopen_by_office(uow, case, reopening.reason, staff.code)
+            callbacks.reopen_by_office(uow, case, reopening.reason, request.staff.code)
             notices.on_repeated_reopening(uow, case, self.config["REOPEN_NOTICE_AFTER"])
             uow.commit()
             return case_view(case, [])
 
-    @api("POST", "/cases/<string:case_id>/closure")
+    @api("POST", "/cases/<string:case_id>/closure", roles=CALLERS)
     def close_case(self, request, case_id):
-        self.auth.require(request, *CALLERS)
         with self.uow as uow:
             case = callbacks.get_case(uow, case_id, for_update=True)
             if blockers := callbacks.try_close(uow, case):

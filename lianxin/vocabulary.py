@@ -1,0 +1,49 @@
+"""The office's own words, defined once: the channels a report comes by, the role groups, the county's time.
+
+Everything else (the event contract's literals, intake's schema, the OpenAPI enums, the console's labels and
+option lists, the assignment notice) takes them from here, or a test checks it against them
+(tests/test_vocabulary.py). A new channel is a line here and its Chinese in the catalogue.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from lianxin.i18n import N_
+from lianxin.settings import county_timezone
+
+COUNTY_TIME = ZoneInfo(county_timezone())
+
+
+@dataclass(frozen=True)
+class Channel:
+    code: str
+    chinese: str  # as the office writes it in its documents (assignment notice, digests)
+    label: str  # the console's words for it, translated through the catalogue
+    taken_by_staff: bool = True  # offered when staff take in a report; Open311 comes by its own API
+
+
+CHANNELS = (
+    Channel("hotline", "群工热线", N_("hotline")),
+    Channel("mailbox", "群工信箱", N_("mailbox")),
+    Channel("web", "网上反映", N_("web")),
+    Channel("visit", "来访", N_("walk-in visit")),
+    Channel("reception", "领导接访", N_("leader reception")),
+    Channel("officer", "信息直报", N_("information officer")),
+    Channel("institution", "五大信息源", N_("institution")),
+    Channel("open311", "网上反映", "Open311", taken_by_staff=False),
+)
+CHANNEL_CODES = tuple(c.code for c in CHANNELS)  # every channel an event may name
+STAFF_CHANNELS = tuple(c.code for c in CHANNELS if c.taken_by_staff)  # what a report taken by staff names
+CHANNEL_CHINESE = {c.code: c.chinese for c in CHANNELS}
+
+# --- who: the roles and the groups the services' routes name ------------------------------------------------
+
+ROLES = ("operator", "officer", "unit_handler", "unit_head", "supervisor", "leader", "bureau", "administrator")
+OFFICE = ("supervisor", "administrator")  # the office itself: routing by hand, reviews, notices, assessments
+UNITS = ("unit_handler", "unit_head")  # a township's or department's people, on their own unit's cases
+CALLERS = ("operator", "supervisor")  # who calls petitioners back and closes cases
+PETITIONER_DESK = ("operator", *OFFICE)  # who gives petitioners their link and takes their request for review
+CASE_READERS = ("operator", *OFFICE, "leader", *UNITS)  # who reads cases and their history
+WATCHERS = (*OFFICE, "leader", "operator")  # key cases and long-standing petitioners
+SCORE_READERS = (*CASE_READERS, "bureau")  # assessments, notices and accountability: the bureaus too
