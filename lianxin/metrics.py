@@ -45,6 +45,8 @@ GAUGES = {
     "lianxin_callbacks_pending": ("Cases awaiting a callback", ()),
     "lianxin_callbacks_failed": ("Cases whose callback failed (petitioner not reached)", ()),
     "lianxin_reviews_overdue": ("Reviews open past their 30 days", ()),
+    "lianxin_notifications_failed": ("Messages failed after their last attempt, per channel", ("channel",)),
+    "lianxin_notifications_queued": ("Messages waiting to be sent (or tried again), per channel", ("channel",)),
     "lianxin_unit_closure_ratio": ("Closure ratio (0-1) per unit in the latest published assessment",
                                    ("unit", "period")),
 }

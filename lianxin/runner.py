@@ -22,6 +22,8 @@ SERVICES = {
                     "services.supervision.config:SupervisionSettings"),
     "scoring": ("services.scoring.service:ScoringService", "services.scoring.config:ScoringSettings"),
     "accounts": ("services.accounts.service:AccountsService", "services.accounts.config:AccountsSettings"),
+    "notifications": ("services.notifications.service:NotificationsService",
+                      "services.notifications.config:NotificationsSettings"),
 }
 # the office console: web pages over the four services' APIs, with no database of its own
 CONSOLE = ("services.console.service:ConsoleService", "services.console.config:ConsoleSettings")

@@ -43,8 +43,9 @@ def deliveries(database) -> list[Delivery]:
 
 
 def sender(database, email=None, sms=None, **options) -> Sender:
-    return Sender(database, Delivery, {"email": email, "sms": sms}, lambda code, channel: ADDRESSES.get((code, channel)),
-                  QUIET, "某县群众工作办公室", **{"max_attempts": 3, "retry_base_seconds": 0.01, **options})
+    return Sender(database, Delivery, {"email": email, "sms": sms},
+                  lambda code, channel: ADDRESSES.get((code, channel)), QUIET, "某县群众工作办公室",
+                  **{"max_attempts": 3, "retry_base_seconds": 0.01, **options})
 
 
 def aliyun(provider, **options) -> AliyunSms:
@@ -104,7 +105,8 @@ def test_a_night_sms_waits_for_the_morning_and_an_urgent_one_goes(database):
 def test_the_unit_handler_gets_an_e_mail_from_a_real_smtp_server(database):
     with MailBox() as mailbox:
         queue(database)
-        assert sender(database, email=Smtp("127.0.0.1", mailbox.controller.port, "office@example.org")).send_due(DAY) == 1
+        smtp = Smtp("127.0.0.1", mailbox.controller.port, "office@example.org")
+        assert sender(database, email=smtp).send_due(DAY) == 1
     [mail] = mailbox.to("handler@example.org")
     assert "C000001" in mail["Subject"] and "2026-12-08" in mail.get_content() and mail["From"] == "office@example.org"
     [sent] = deliveries(database)

@@ -33,29 +33,31 @@ class Teller:
         cause = f"{case.case_id}/dispatched/{case.round}/{case.unit}"
         template = "case_sent_again" if case.redispatch else "case_assigned"
         self.tell(uow, self.contacts.codes(UNIT_ROLES, case.unit), template, cause, case.case_id, case.unit,
-                  case_id=case.case_id, deadline=self._day(case.deadline))
+                  {"case_id": case.case_id, "deadline": self._day(case.deadline)})
         if case.severity == "major":  # a key case: the office's leaders hear of it at once
-            self.tell(uow, self.contacts.codes(OVERSIGHT), "key_case", cause, case.case_id, case.unit, urgent=True,
-                      case_id=case.case_id, unit=self._unit(case.unit), deadline=self._day(case.deadline))
+            self.tell(uow, self.contacts.codes(OVERSIGHT), "key_case", cause, case.case_id, case.unit,
+                      {"case_id": case.case_id, "unit": self._unit(case.unit), "deadline": self._day(case.deadline)},
+                      urgent=True)
 
     def case_reopened(self, uow: UnitOfWork, case: CaseReopened) -> None:
         self.tell(uow, self.contacts.codes(UNIT_ROLES, case.unit), "case_reopened",
-                  f"{case.case_id}/reopened/{case.round}", case.case_id, case.unit, case_id=case.case_id)
+                  f"{case.case_id}/reopened/{case.round}", case.case_id, case.unit, {"case_id": case.case_id})
 
     def case_overdue(self, uow: UnitOfWork, case: CaseOverdue) -> None:
         """Once per stage and deadline: an extended case is reminded again of its new deadline."""
         template = "case_overdue" if case.stage == "overdue" else "case_near_deadline"
         self.tell(uow, self.contacts.codes(UNIT_ROLES, case.unit), template,
                   f"{case.case_id}/{case.stage}/{case.deadline.isoformat()}", case.case_id, case.unit,
-                  case_id=case.case_id, deadline=self._day(case.deadline))
+                  {"case_id": case.case_id, "deadline": self._day(case.deadline)})
 
     def alert_raised(self, uow: UnitOfWork, alert: AlertRaised) -> None:
         place = self._unit(alert.township) if alert.township else self.directory.county.name
         self.tell(uow, self.contacts.codes(OVERSIGHT), "alert_raised", alert.alert_id, None, alert.township,
-                  urgent=True, alert_id=alert.alert_id, place=place)
+                  {"alert_id": alert.alert_id, "place": place}, urgent=True)
 
     def tell(self, uow: UnitOfWork, codes: list[str], template: str, cause: str, case_id: str | None,
-             unit: str | None, urgent: bool = False, **variables) -> None:
+             unit: str | None, variables: dict, urgent: bool = False) -> None:
+        """Queue the message for each person, on each channel they chose and have an address for."""
         chosen = _choices(uow, codes)
         now = utcnow()
         for code in codes:

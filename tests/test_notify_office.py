@@ -1,0 +1,108 @@
+"""Notifications on the real office: a dispatched case reaches its unit's handler by e-mail (a real SMTP server)
+and SMS (a local server speaking Alibaba Cloud's SendSms, checking signatures), once, even when the event is
+delivered again; the case page's log shows it; no phone number travels on the bus."""
+import json
+import time
+
+import kombu
+import pytest
+
+from tests.conftest import Office
+from tests.notify_servers import ACCESS_KEY_ID, ACCESS_KEY_SECRET, MailBox, SmsProvider
+from tests.personal_data import Person, personal_data_in
+from tests.test_end_to_end import REPORT, case_of
+from tests.waiting import eventually
+
+pytestmark = pytest.mark.integration
+HANDLER, HEAD = "chengguan-handler@example.org", "chengguan-head@example.org"
+STAFF_PHONES = [Person("chengguan-handler", phone="13800000101"), Person("chengguan-head", phone="13800000102")]
+
+
+@pytest.fixture
+def outside():
+    with MailBox() as mailbox, SmsProvider() as provider:
+        yield mailbox, provider
+
+
+@pytest.fixture
+def notifying_office(amqp_uri, database_urls, outside, event_capture):
+    mailbox, provider = outside
+    office = Office(amqp_uri, database_urls, settings={"notifications": {
+        "smtp_host": "127.0.0.1", "smtp_port": mailbox.controller.port, "smtp_from": "office@example.org",
+        "sms_gateway": "aliyun", "sms_endpoint": provider.url, "sms_access_key_id": ACCESS_KEY_ID,
+        "sms_access_key_secret": ACCESS_KEY_SECRET, "sms_sign_name": "某县群众工作办公室",
+        "quiet_hours": "", "retry_base_seconds": 0.2}})
+    office.start()
+    yield office
+    office.stop()
+
+
+def deliveries(office, case_id, as_staff="chengguan-handler"):
+    with office.client("notifications", as_staff) as notifications:
+        return notifications.get("/deliveries", params={"case_id": case_id})
+
+
+def test_a_dispatched_case_reaches_the_unit_by_e_mail_and_sms_once(notifying_office, outside, event_capture):
+    office, (mailbox, provider) = notifying_office, outside
+    with office.client("intake") as intake:
+        report = intake.post("/reports", json=REPORT).json()
+    case = eventually(lambda: case_of(office, report["report_id"]))
+
+    [mail] = eventually(lambda: mailbox.to(HANDLER))
+    assert case["case_id"] in mail["Subject"] and "已交办你单位" in mail.get_content()
+    [sms] = eventually(lambda: provider.to("13800000101"))
+    assert sms["TemplateParam"]["case_id"] == case["case_id"] and sms["SignName"] == "某县群众工作办公室"
+    eventually(lambda: mailbox.to(HEAD))
+    assert provider.to("13800000102") == []  # the head chose e-mail only
+
+    logged = eventually(lambda: (d := deliveries(office, case["case_id"]).json()["deliveries"])
+                        and all(x["status"] == "sent" for x in d) and d)
+    assert sorted((d["recipient"], d["channel"]) for d in logged) == [
+        ("chengguan-handler", "email"), ("chengguan-handler", "sms"), ("chengguan-head", "email")]
+    assert deliveries(office, case["case_id"], "xincheng-handler").status_code == 403
+
+    emitted = event_capture.emitted_by({k: v for k, v in office.database_urls.items() if k != "notifications"})
+    [dispatched] = [body for body in emitted.values() if json.loads(body)["type"] == "case.dispatched"]
+    redeliver(office.amqp_uri, "notifications.case.dispatched", dispatched)
+    eventually(lambda: queue_is_empty(office.amqp_uri, "notifications.case.dispatched"))
+    time.sleep(2)  # a sender tick or two: anything queued again would have gone by now
+    assert len(mailbox.to(HANDLER)) == 1 and len(provider.to("13800000101")) == 1
+    assert len(deliveries(office, case["case_id"]).json()["deliveries"]) == 3
+
+    leaks = {i: found for i, body in emitted.items() if (found := personal_data_in(body, STAFF_PHONES))}
+    assert leaks == {}
+
+
+def test_a_failing_gateway_is_retried_then_counted_failed_and_the_case_goes_on(notifying_office, outside):
+    office, (_, provider) = notifying_office, outside
+    provider.failures = 100
+    with office.client("intake") as intake:
+        report = intake.post("/reports", json=REPORT).json()
+    case = eventually(lambda: case_of(office, report["report_id"]))
+    failed = eventually(lambda: [d for d in deliveries(office, case["case_id"]).json()["deliveries"]
+                                 if d["status"] == "failed"], timeout=30)
+    assert [(d["channel"], d["attempts"]) for d in failed] == [("sms", 5)] and "InternalError" in failed[0]["error"]
+    assert case_of(office, report["report_id"])["state"] == case["state"]  # nothing rolled back
+    with office.client("notifications") as notifications:
+        metrics = notifications.get("/metrics").text
+    assert 'lianxin_notifications_failed{channel="sms",service="notifications"} 1.0' in metrics
+
+
+def test_a_person_chooses_their_channels_and_a_bad_choice_is_refused(notifying_office):
+    with notifying_office.client("notifications", "chengguan-handler") as notifications:
+        assert notifications.put("/me/channels", json={"channels": ["sms"]}).json()["channels"] == ["sms"]
+        assert notifications.get("/me/channels").json() == {
+            "staff": "chengguan-handler", "channels": ["sms"], "reachable_by": ["sms", "email"]}
+        refused = notifications.put("/me/channels", json={"channels": ["pigeon"]})
+        assert refused.status_code == 422 and "channels" in refused.text
+
+
+def redeliver(amqp_uri, queue, body):
+    with kombu.Connection(amqp_uri) as connection:
+        connection.Producer().publish(body, exchange="", routing_key=queue, content_type="application/json",
+                                      delivery_mode=2)
+
+
+def queue_is_empty(amqp_uri, queue):
+    with kombu.Connection(amqp_uri) as connection:
+        return connection.channel().queue_declare(queue=queue, passive=True).message_count == 0
