@@ -144,7 +144,8 @@ def test_after_a_reset_the_person_must_choose_a_new_password_before_anything_els
                                "new_password": reset["one_time_password"]})
     assert same.status_code == 422
     fresh = accounts.post("/password", headers=bearer(session["token"]),
-                          json={"current_password": reset["one_time_password"], "new_password": "一二三四五六七八九十百千"})
+                          json={"current_password": reset["one_time_password"],
+                                "new_password": "一二三四五六七八九十百千"})
     assert fresh.status_code == 200 and fresh.json()["must_change_password"] is False
     assert accounts.get("/sessions/current", headers=bearer(fresh.json()["token"])).status_code == 200
 

@@ -77,4 +77,6 @@ def audit_view(entry: AuditEntry) -> dict:
 def _masked(contact: str | None) -> str | None:
     if not contact:
         return contact
-    return contact[:3] + "****" + contact[-4:] if "@" not in contact else contact[0] + "***" + contact[contact.index("@"):]
+    if "@" in contact:
+        return contact[0] + "***" + contact[contact.index("@"):]
+    return contact[:3] + "****" + contact[-4:]

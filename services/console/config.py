@@ -37,6 +37,7 @@ class ConsoleSettings(ServiceSettings):
             "SESSION_KEY": self.session_key, "SESSION_SECONDS": self.session_hours * 3600,
             "SIGN_IN_ATTEMPTS": self.sign_in_attempts,
             "BACKENDS": {"intake": self.intake_url, "dispatch": self.dispatch_url,
-                         "supervision": self.supervision_url, "scoring": self.scoring_url, "accounts": self.accounts_url},
+                         "supervision": self.supervision_url, "scoring": self.scoring_url,
+                         "accounts": self.accounts_url},
             "BACKEND_TIMEOUT": self.backend_timeout, "ALERT_POLL_SECONDS": self.alert_poll_seconds,
         }

@@ -19,8 +19,8 @@ from lianxin.auth import Unauthorised
 from lianxin.directory import CountyDirectory
 from lianxin.http import error_response, json_response, security_headers, with_headers
 from lianxin.i18n import LANGUAGES, N_, translations
-from lianxin.permissions import ROLES
 from lianxin.metrics import EntrypointMetrics, exposition
+from lianxin.permissions import ROLES
 
 from . import pages
 from .actions import ACTIONS
@@ -179,7 +179,8 @@ class ConsoleService:
     @http("POST", "/api-tokens")
     def issue_api_token(self, request):
         def issue(api, staff):
-            issued = api.call("accounts", "POST", "/api-tokens", json=_filled(request.form), headers=self._lang(request))
+            issued = api.call("accounts", "POST", "/api-tokens", json=_filled(request.form),
+                              headers=self._lang(request))
             return "api_tokens.html", self._tokens(api, issued)
 
         return self._act(request, issue, lambda api, staff: ("api_tokens.html", self._tokens(api, None)))

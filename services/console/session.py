@@ -19,6 +19,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
+
 from lianxin.auth import Auth, Authenticator, PasswordChangeRequired, Staff, Unauthorised
 from lianxin.i18n import chosen_language
 
