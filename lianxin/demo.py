@@ -12,13 +12,12 @@ from __future__ import annotations
 import random
 import time
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import httpx
 
 from lianxin.directory import Directory
+from lianxin.vocabulary import COUNTY_TIME
 
-COUNTY_TIME = ZoneInfo("Asia/Shanghai")
 CHANNELS = ["hotline", "hotline", "hotline", "mailbox", "web", "visit", "reception", "officer"]
 STORIES = {
     "subsistence-allowance": "家里老人生病，低保被取消了，希望重新核查。",

@@ -11,9 +11,10 @@ import json
 import logging
 import os
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Callable, TypeVar
 
 import eventlet
 import eventlet.semaphore
@@ -105,6 +106,21 @@ def error_response(status: int, code: str, message: str, details: list | None = 
     return json_response({"error": {"code": code, "message": message, "details": details or []}}, status)
 
 
+MEDIA_TYPES = {"json": "application/json", "markdown": "text/markdown; charset=utf-8",
+               "html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8"}
+
+
+def respond(request: Request, document, formats: dict):
+    """``document`` in the format ``?format=`` asks for, rendered by ``formats[format](document)``; the first
+    format is the default. JSON renderings are views (dicts); the others are text."""
+    names = list(formats)
+    chosen = query_param(request, "format", names[0])
+    if chosen not in formats:
+        raise Refused(f"format must be {', '.join(names[:-1])} or {names[-1]}, not {chosen!r}")
+    rendered = formats[chosen](document)
+    return rendered if chosen == "json" else Response(rendered, content_type=MEDIA_TYPES[chosen])
+
+
 def parse_body(request: Request, model: type[Model]) -> Model:
     """The request's JSON body validated as ``model``, or an ApiError saying what is wrong."""
     if request.content_length and request.content_length > MAX_BODY_BYTES:
@@ -187,6 +203,26 @@ def page_limit(request: Request, default: int = 50) -> int:
     return limit
 
 
+@dataclass(frozen=True)
+class Pager:
+    """How a list is read page by page (``?after=&limit=``): in the order of its unique ``key`` column, or
+    newest first (a log read backwards); the cursor ``after`` is a public number that ``to_key`` turns into
+    the key (``example`` shows one), or the key itself."""
+    key: object
+    to_key: Callable[[str], object] = str
+    example: str = ""
+    newest_first: bool = False
+
+    def page(self, request: Request, query: Select) -> tuple[Select, int]:
+        """``query`` cut to the asked page, and the page's size (for ``page()``)."""
+        limit = page_limit(request)
+        query = query.order_by(self.key.desc() if self.newest_first else self.key).limit(limit)
+        if request.args.get("after"):
+            after = cursor(request, self.to_key, self.example)
+            query = query.where(self.key < after if self.newest_first else self.key > after)
+        return query, limit
+
+
 def cursor(request: Request, to_pk, example: str) -> int:
     """The row id a page starts after (query ``after``), given a public number such as ``R00000012``."""
     after = request.args.get("after")
@@ -198,13 +234,8 @@ def cursor(request: Request, to_pk, example: str) -> int:
 
 
 def newest_first(request: Request, model, to_pk, example: str) -> tuple[Select, int]:
-    """A page of ``model``'s rows, newest first and older than the ``after`` cursor (a log read backwards),
-    and its size; callers add their filters to the query."""
-    limit = page_limit(request)
-    query = select(model).order_by(model.id.desc()).limit(limit)
-    if request.args.get("after"):
-        query = query.where(model.id < cursor(request, to_pk, example))
-    return query, limit
+    """A page of ``model``'s rows, newest first (intake's and accounts' logs, until they use a Pager)."""
+    return Pager(model.id, to_pk, example, newest_first=True).page(request, select(model))
 
 
 def page(name: str, views: list[dict], limit: int, id_field: str) -> dict:

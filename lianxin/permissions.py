@@ -14,8 +14,8 @@ import yaml
 
 from lianxin.directory import load_directory
 from lianxin.settings import REPO_ROOT
+from lianxin.vocabulary import ROLES
 
-ROLES = ("operator", "officer", "unit_handler", "unit_head", "supervisor", "leader", "bureau", "administrator")
 SERVICES = ("intake", "dispatch", "supervision", "scoring", "accounts")
 METHODS = ("get", "post", "put", "patch", "delete")
 

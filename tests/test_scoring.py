@@ -10,9 +10,10 @@ from nameko.testing.services import worker_factory
 from lianxin.auth import Authenticator, load_credentials
 from lianxin.db import Database
 from lianxin.directory import load_directory
-from lianxin.events import new_event
 from lianxin.errors import Conflict
+from lianxin.events import new_event
 from services.scoring import models
+from services.scoring.assessment import Scheme
 from services.scoring.outcomes import year_outcomes
 from services.scoring.service import ScoringService
 from tests.test_directory import SAMPLE
@@ -22,10 +23,9 @@ COUNTY = load_directory(SAMPLE)
 TOWNSHIPS = [t.code for t in COUNTY.townships]
 DEPARTMENTS = [d.code for d in COUNTY.departments]
 VERTICAL = next(d.code for d in COUNTY.departments if d.vertical)
-SCHEME = {"closure": 0.4, "timeliness": 0.3, "satisfaction": 0.3, "per_notice": 5, "per_accountability": 3,
-          "cap": 30, "veto": ["removal", "party_discipline"], "year_end_regular_share": 0.6,
-          "best_handling_min_cases": 5}
-CONFIG = {"SCHEME": SCHEME, "TIMEZONE": "Asia/Shanghai"}
+SCHEME = Scheme(closure=0.4, timeliness=0.3, satisfaction=0.3, per_notice=5, per_accountability=3, cap=30,
+                veto=("removal", "party_discipline"), year_end_regular_share=0.6, best_handling_min_cases=5)
+CONFIG = {"SCHEME": SCHEME}
 MARCH = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
 
 

@@ -1,13 +1,12 @@
 """The words the pages show for the codes the services answer with (translated where shown)."""
 from lianxin.i18n import N_
+from lianxin.vocabulary import CHANNELS
 
 LABELS = {
     "role": {"operator": N_("hotline operator"), "officer": N_("information officer"),
              "unit_handler": N_("unit handler"), "unit_head": N_("unit head"), "supervisor": N_("supervisor"),
              "leader": N_("leader"), "bureau": N_("bureau"), "administrator": N_("administrator")},
-    "channel": {"hotline": N_("hotline"), "mailbox": N_("mailbox"), "web": N_("web"), "visit": N_("walk-in visit"),
-                "reception": N_("leader reception"), "officer": N_("information officer"),
-                "institution": N_("institution")},
+    "channel": {c.code: c.label for c in CHANNELS if c.taken_by_staff},
     "state": {"dispatched": N_("dispatched"), "accepted": N_("accepted"), "returned": N_("returned"),
               "reported": N_("reported"), "closed": N_("closed"), "in_handling": N_("in handling"),
               "awaiting_callback": N_("awaiting callback"), "callback_failed": N_("callback failed"),

@@ -5,19 +5,17 @@ No rule of the office is decided here; filters and states are passed to the serv
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from lianxin.auth import Staff
 from lianxin.directory import Directory
+from lianxin.vocabulary import COUNTY_TIME, UNITS
 
 from .actions import offered
 from .backend import Backend, BackendError
 
-COUNTY_TIME = ZoneInfo("Asia/Shanghai")
 NEAR_DEADLINE = timedelta(hours=24)  # what the board shows as near its deadline (as dispatch's default flag)
 BOARD_FILTERS = ("unit", "state", "overdue", "leader", "level", "channel", "lead_leader", "category")
 OPEN_STATES = ("dispatched", "accepted", "returned")
-UNIT_ROLES = ("unit_handler", "unit_head")
 
 
 def county_now() -> datetime:
@@ -67,7 +65,7 @@ def intake(api: Backend, staff: Staff, taken: str | None) -> dict:
 
 def board(api: Backend, staff: Staff, args) -> dict:
     filters = {name: args.get(name) for name in BOARD_FILTERS}
-    if staff.role in UNIT_ROLES:
+    if staff.role in UNITS:
         filters["unit"] = staff.unit  # a unit's people work on their own unit's cases
     received_from, received_to = parsed_day(args.get("from")), parsed_day(args.get("to"))
     page = api.get("dispatch", "/cases", **filters, after=args.get("after"), limit=50,

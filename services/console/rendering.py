@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
@@ -12,12 +11,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from werkzeug.wrappers import Response
 
 from lianxin.i18n import LANGUAGES, translations
+from lianxin.vocabulary import COUNTY_TIME, STAFF_CHANNELS
 
 from . import actions
 from .labels import LABELS
 
 TEMPLATES = Path(__file__).with_name("templates")
-COUNTY_TIME = ZoneInfo("Asia/Shanghai")
 BABEL_LOCALES = {"zh": "zh_Hans_CN", "en": "en_GB"}
 
 
@@ -38,7 +37,8 @@ def environment(lang: str) -> Environment:
         label=lambda value, kind: gettext.gettext(LABELS[kind][value]) if value in LABELS[kind] else (value or ""),
     )
     env.globals.update(lang=lang, languages=LANGUAGES, ACTIONS=actions.ACTIONS, may_see=actions.may_see,
-                       offered=actions.offered, now=lambda: datetime.now(COUNTY_TIME))
+                       offered=actions.offered, now=lambda: datetime.now(COUNTY_TIME),
+                       CHANNELS=STAFF_CHANNELS)
     return env
 
 

@@ -1,18 +1,14 @@
 """The assignment notice (交办通知) that goes with a case to its undertaking unit."""
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from lianxin.directory import Directory
 from lianxin.documents import html_page, plain
+from lianxin.vocabulary import CHANNEL_CHINESE, COUNTY_TIME
 
-COUNTY_TIME = ZoneInfo("Asia/Shanghai")
 SEVERITY = {"general": "一般事项", "major": "重大疑难事项"}
-CHANNEL = {"hotline": "群工热线", "mailbox": "群工信箱", "web": "网上反映", "visit": "来访", "reception": "领导接访",
-           "officer": "信息员直报", "institution": "信息源转来", "open311": "网上反映"}
 
 
-def assignment_notice(directory: Directory, case) -> str:
+def as_markdown(directory: Directory, case) -> str:
     """The notice as Markdown: what the unit must solve, by when, and what it must report."""
     unit = directory.units.get(case.unit)
     category = directory.category_by_code.get(case.category)
@@ -31,7 +27,7 @@ def assignment_notice(directory: Directory, case) -> str:
         "| --- | --- |",
         f"| 事项类别 | {category.name if category else case.category} |",
         f"| 性质 | {SEVERITY.get(case.severity, case.severity)} |",
-        f"| 来源 | {CHANNEL.get(case.channel, case.channel)}，{_day(case.received_at)} |",
+        f"| 来源 | {CHANNEL_CHINESE.get(case.channel, case.channel)}，{_day(case.received_at)} |",
         f"| 地点 | {township.name if township else '—'} |",
         f"| 涉及人数 | {case.people_count} |",
         f"| 交办理由 | {plain(case.routing_reason)} |",

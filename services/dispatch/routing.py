@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from lianxin.directory import Directory
+from lianxin.vocabulary import COUNTY_TIME
 
 NATIONAL_LIMIT_DAYS = 60  # 信访工作条例 Art. 34: conclude within 60 days
 MAX_EXTENSION_DAYS = 30  # Art. 34: extend once, by at most 30 days
 ASSIGN_WITHIN_DAYS = 15  # Art. 22: register and assign within 15 days
-COUNTY_TIME = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)

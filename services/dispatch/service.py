@@ -4,16 +4,15 @@ from pathlib import Path
 
 from nameko.timer import timer
 from sqlalchemy import select
-from werkzeug.wrappers import Response
 
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
-from lianxin.http import ApiError, api, aware_datetime, cursor, page, page_limit, parse_body, query_param
+from lianxin.http import Pager, api, aware_datetime, page, parse_body, query_param, respond
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import METRICS, ScrapeTimeGauges
 from lianxin.service import OfficeService
 from lianxin.vocabulary import CASE_READERS, OFFICE, UNITS
 
-from . import handling, notices
+from . import assignment_notice, handling
 from .gauges import readings as gauge_readings
 from .models import Case, LeaderInstruction, case_pk
 from .schemas import (
@@ -30,6 +29,7 @@ from .schemas import (
 )
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
+CASES = Pager(Case.id, case_pk, "C00000001")
 FILTERS = ("unit", "state", "report_id", "category", "township", "channel", "severity", "lead_leader")
 
 
@@ -71,10 +71,9 @@ class DispatchService(OfficeService):
 
     @api("GET", "/cases", roles=CASE_READERS)
     def list_cases(self, request):
-        limit = page_limit(request)
-        query = _filtered(request, select(Case).where(Case.id > cursor(request, case_pk, "C00000001")))
+        query, limit = CASES.page(request, _filtered(request, select(Case)))
         with self.uow as uow:
-            views = [case_view(c) for c in uow.session.scalars(query.order_by(Case.id).limit(limit))]
+            views = [case_view(c) for c in uow.session.scalars(query)]
         return page("cases", views, limit, "case_id")
 
     @api("GET", "/cases/<string:case_id>", roles=CASE_READERS)
@@ -91,13 +90,8 @@ class DispatchService(OfficeService):
     def get_assignment_notice(self, request, case_id):
         """The 交办通知 for the unit, as Markdown (default) or printable HTML."""
         with self.uow as uow:
-            text = notices.assignment_notice(self.directory, handling.get_case(uow, case_id))
-        fmt = query_param(request, "format", "markdown")
-        if fmt not in ("markdown", "html"):
-            raise ApiError(f"format must be markdown or html, not {fmt!r}")
-        if fmt == "html":
-            return Response(notices.as_html(text), content_type="text/html; charset=utf-8")
-        return Response(text, content_type="text/markdown; charset=utf-8")
+            text = assignment_notice.as_markdown(self.directory, handling.get_case(uow, case_id))
+        return respond(request, text, {"markdown": str, "html": assignment_notice.as_html})
 
     @api("GET", "/statistics/instructions", roles=CASE_READERS)
     def instruction_statistics(self, request):

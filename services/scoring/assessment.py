@@ -8,9 +8,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from lianxin.schemas import OFFICE_YEARS
+from lianxin.vocabulary import COUNTY_TIME
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """How units are scored: weights of the rates (summing to 1), deductions and their cap, the measures
+    that veto, the year-end ratio and the fewest cases for the best-handling award."""
+    closure: float = 0.4
+    timeliness: float = 0.3
+    satisfaction: float = 0.3
+    per_notice: float = 5.0
+    per_accountability: float = 3.0
+    cap: float = 30.0
+    veto: tuple[str, ...] = ("removal", "party_discipline")
+    year_end_regular_share: float = 0.6
+    best_handling_min_cases: int = 5
 
 
 @dataclass
@@ -57,9 +72,9 @@ def percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 2) if whole else None
 
 
-def period_bounds(period: str, tz: str) -> tuple[datetime, datetime]:
+def period_bounds(period: str) -> tuple[datetime, datetime]:
     """``2026-11`` (month), ``2026-Q4`` (quarter) or ``2026`` (year), in the county's time zone."""
-    zone = ZoneInfo(tz)
+    zone = COUNTY_TIME
     if m := re.fullmatch(r"(\d{4})-(\d{2})", period):
         year, month = int(m[1]), int(m[2])
         if not 1 <= month <= 12:
@@ -108,19 +123,19 @@ def tally(cases, notices, unit_kinds: dict[str, str], accountability=(), veto=()
     return tallies
 
 
-def score(t: UnitTally, scheme: dict) -> float:
+def score(t: UnitTally, scheme: Scheme) -> float:
     """Weighted rates minus deductions for notices and accountability (capped), within 0..100.
 
     A rate with nothing to measure counts as zero: a unit that closed nothing
     must not score better on timeliness and satisfaction than one that did.
     """
     rates = {"closure": t.closure_rate, "timeliness": t.on_time_rate, "satisfaction": t.satisfaction_rate}
-    weighted = sum(scheme[name] * (rate or 0.0) for name, rate in rates.items())
-    deductions = scheme["per_notice"] * t.notices + scheme.get("per_accountability", 0) * t.accountability
-    return round(max(0.0, min(100.0, weighted - min(deductions, scheme.get("cap", 100.0)))), 2)
+    weighted = sum(getattr(scheme, name) * (rate or 0.0) for name, rate in rates.items())
+    deductions = scheme.per_notice * t.notices + scheme.per_accountability * t.accountability
+    return round(max(0.0, min(100.0, weighted - min(deductions, scheme.cap))), 2)
 
 
-def rank(tallies: dict[str, UnitTally], scheme: dict) -> list[dict]:
+def rank(tallies: dict[str, UnitTally], scheme: Scheme) -> list[dict]:
     """Townships and county departments ranked separately (see ``ranked``)."""
     for t in tallies.values():
         t.score = score(t, scheme)

@@ -3,6 +3,8 @@ from pydantic_settings import SettingsConfigDict
 
 from lianxin.settings import ServiceSettings
 
+from .assessment import Scheme
+
 
 class ScoringSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="SCORING_", extra="ignore")
@@ -21,7 +23,6 @@ class ScoringSettings(ServiceSettings):
     year_end_regular_share: float = Field(0.6, ge=0, le=1)
     # awards
     best_handling_min_cases: int = Field(5, ge=1)
-    timezone: str = Field("Asia/Shanghai", description="periods are calendar months of the county's time zone")
 
     @model_validator(mode="after")
     def _weights_sum_to_one(self):
@@ -31,10 +32,8 @@ class ScoringSettings(ServiceSettings):
         return self
 
     def extra_config(self) -> dict:
-        return {"SCHEME": {"closure": self.weight_closure, "timeliness": self.weight_timeliness,
-                           "satisfaction": self.weight_satisfaction, "per_notice": self.deduction_per_notice,
-                           "per_accountability": self.deduction_per_accountability, "cap": self.deduction_cap,
-                           "veto": [m.strip() for m in self.veto_measures.split(",") if m.strip()],
-                           "year_end_regular_share": self.year_end_regular_share,
-                           "best_handling_min_cases": self.best_handling_min_cases},
-                "TIMEZONE": self.timezone}
+        return {"SCHEME": Scheme(
+            closure=self.weight_closure, timeliness=self.weight_timeliness, satisfaction=self.weight_satisfaction,
+            per_notice=self.deduction_per_notice, per_accountability=self.deduction_per_accountability,
+            cap=self.deduction_cap, veto=tuple(m.strip() for m in self.veto_measures.split(",") if m.strip()),
+            year_end_regular_share=self.year_end_regular_share, best_handling_min_cases=self.best_handling_min_cases)}

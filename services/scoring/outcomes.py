@@ -23,13 +23,15 @@ from collections import Counter
 
 from lianxin.directory import Directory
 
+from .assessment import Scheme
+
 MOST_NOTICED = {"township": 1, "department": 3}
 LAST = {"township": 1, "department": 3}
 PASS_MARK = 60.0
 
 
 def year_outcomes(directory: Directory, cards: list[dict], reporting: Counter, individuals: Counter,
-                  scheme: dict) -> list[dict]:
+                  scheme: Scheme) -> list[dict]:
     """Penalties and awards from the year's ranked scorecards."""
     outcomes, ineligible = [], set()
     for kind in ("township", "department"):
@@ -81,7 +83,7 @@ def _admonitions(group: list[dict], most_noticed: set[str], last: int) -> list[d
     return outcomes
 
 
-def _awards(directory, cards, ineligible, reporting: Counter, individuals: Counter, scheme: dict) -> list[dict]:
+def _awards(directory, cards, ineligible, reporting: Counter, individuals: Counter, scheme: Scheme) -> list[dict]:
     eligible = [c for c in cards if c["unit"] not in ineligible]
     townships = [c for c in eligible if c["unit_kind"] == "township"]
     departments = [c for c in eligible if c["unit_kind"] == "department"]
@@ -94,7 +96,7 @@ def _awards(directory, cards, ineligible, reporting: Counter, individuals: Count
     if reporters:
         n, code = max(reporters, key=lambda x: (x[0], _neg(x[1])))
         awards.append(_outcome(code, "best_reporting", f"{n} reports from its information officers"))
-    handlers = [c for c in eligible if c["closed"] >= scheme.get("best_handling_min_cases", 5)]
+    handlers = [c for c in eligible if c["closed"] >= scheme.best_handling_min_cases]
     if handlers:
         best = max(handlers, key=lambda c: (c["closed_on_time"] / c["cases"], -c["rank"], _neg(c["unit"])))
         awards.append(_outcome(best["unit"], "best_handling",

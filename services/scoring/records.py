@@ -26,6 +26,7 @@ from lianxin.events import (
 from lianxin.numbers import row_id
 
 from . import assessment, outcomes
+from .assessment import Scheme
 from .models import (
     AccountabilityRecord,
     Assessment,
@@ -116,32 +117,32 @@ def _between(uow: UnitOfWork, model, column, start, end) -> list:
     return list(uow.session.scalars(select(model).where(column >= start, column < end)))
 
 
-def rankings(uow: UnitOfWork, directory: Directory, period: str, scheme: dict, tz: str) -> list[dict]:
+def rankings(uow: UnitOfWork, directory: Directory, period: str, scheme: Scheme) -> list[dict]:
     """Scorecards of the units with cases, notices or accountability in the period, ranked."""
-    start, end = assessment.period_bounds(period, tz)
+    start, end = assessment.period_bounds(period)
     tallies = assessment.tally(
         _between(uow, CaseRecord, CaseRecord.received_at, start, end),
         _between(uow, NoticeRecord, NoticeRecord.issued_at, start, end),
         {code: directory.unit_kind(code) for code in directory.units},
-        _between(uow, AccountabilityRecord, AccountabilityRecord.recorded_at, start, end), scheme.get("veto", ()))
+        _between(uow, AccountabilityRecord, AccountabilityRecord.recorded_at, start, end), scheme.veto)
     return assessment.rank(tallies, scheme)
 
 
-def year_end(uow: UnitOfWork, directory: Directory, year: str, scheme: dict, tz: str) -> tuple[list, list]:
+def year_end(uow: UnitOfWork, directory: Directory, year: str, scheme: Scheme) -> tuple[list, list]:
     """The year-end assessment: the year's regular assessments (or the year's own tally) combined with the
     year-end review in the configured ratio, ranked; and the year's penalties and awards."""
-    cards = {c["unit"]: c for c in rankings(uow, directory, year, scheme, tz)}
+    cards = {c["unit"]: c for c in rankings(uow, directory, year, scheme)}
     regular = _regular_averages(uow, year)
     reviews = {r.unit: r.score for r in uow.session.scalars(select(YearEndReview).where(
         YearEndReview.year == int(year)).order_by(YearEndReview.id))}
-    share = scheme["year_end_regular_share"]
+    share = scheme.year_end_regular_share
     for unit, card in cards.items():
         through_year = regular.get(unit, card["score"])
         review = reviews.get(unit)
         card["regular_score"], card["review_score"] = through_year, review
         card["score"] = round(through_year if review is None else share * through_year + (1 - share) * review, 2)
     ranked = assessment.ranked(list(cards.values()))
-    start, end = assessment.period_bounds(year, tz)
+    start, end = assessment.period_bounds(year)
     return ranked, outcomes.year_outcomes(directory, ranked, _officer_reports(uow, start, end),
                                           _advanced_individuals(uow, start, end), scheme)
 
@@ -175,24 +176,23 @@ def get(uow: UnitOfWork, assessment_id: str) -> Assessment:
     return found
 
 
-def publish_first(uow: UnitOfWork, directory: Directory, period: str, kind: str, scheme: dict,
-                  tz: str) -> Assessment:
+def publish_first(uow: UnitOfWork, directory: Directory, period: str, kind: str, scheme: Scheme) -> Assessment:
     """The period's first assessment of its kind; once published it is only ever recomputed."""
     earlier = uow.session.scalars(select(Assessment).where(Assessment.period == period,
                                                            Assessment.kind == kind)).first()
     if earlier is not None:
         raise Conflict(f"{period} ({kind}) was published as {earlier.assessment_id}; "
                        "a published assessment is not changed: recompute it instead")
-    return publish(uow, directory, period, kind, scheme, tz)
+    return publish(uow, directory, period, kind, scheme)
 
 
-def publish(uow: UnitOfWork, directory: Directory, period: str, kind: str, scheme: dict, tz: str,
+def publish(uow: UnitOfWork, directory: Directory, period: str, kind: str, scheme: Scheme,
             supersedes: Assessment | None = None) -> Assessment:
     """Publish an assessment; a published one is never changed, only superseded with the difference told."""
     if kind == "year_end":
-        scores, results = year_end(uow, directory, period, scheme, tz)
+        scores, results = year_end(uow, directory, period, scheme)
     else:
-        scores, results = rankings(uow, directory, period, scheme, tz), []
+        scores, results = rankings(uow, directory, period, scheme), []
     published = Assessment(period=period, kind=kind, published_at=utcnow(), scores=scores, outcomes=results,
                            supersedes=supersedes.id if supersedes else None,
                            explanation=difference(supersedes.scores, scores) if supersedes else [])

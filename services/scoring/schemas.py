@@ -14,7 +14,7 @@ class AssessmentIn(BaseModel):
     @field_validator("period")
     @classmethod
     def _period_has_dates(cls, period: str) -> str:
-        period_bounds(period, "UTC")  # e.g. year 0 fits the pattern, not the calendar
+        period_bounds(period)  # e.g. year 0 fits the pattern, not the calendar
         return period
 
     @model_validator(mode="after")

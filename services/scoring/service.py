@@ -1,12 +1,12 @@
 """scoring: which units serve people well, and which do not."""
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import select
-from werkzeug.wrappers import Response
 
 from lianxin.db import Database, UnitOfWorkProvider
 from lianxin.errors import NotFound, Refused
-from lianxin.http import api, parse_body, query_param
+from lianxin.http import api, parse_body, query_param, respond
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import ScrapeTimeGauges
 from lianxin.service import OfficeService
@@ -86,7 +86,7 @@ class ScoringService(OfficeService):
         incoming = parse_body(request, AssessmentIn)
         with self.uow as uow:
             published = records.publish_first(uow, self.directory, incoming.period, incoming.kind,
-                                              self.config["SCHEME"], self.config["TIMEZONE"])
+                                              self.config["SCHEME"])
             uow.commit()
             return 201, assessment_view(published)
 
@@ -96,22 +96,16 @@ class ScoringService(OfficeService):
         with self.uow as uow:
             earlier = records.get(uow, assessment_id)
             published = records.publish(uow, self.directory, earlier.period, earlier.kind, self.config["SCHEME"],
-                                        self.config["TIMEZONE"], supersedes=earlier)
+                                        supersedes=earlier)
             uow.commit()
             return 201, assessment_view(published)
 
     @api("GET", "/assessments/<string:assessment_id>", roles=SCORE_READERS)
     def get_assessment(self, request, assessment_id):
-        fmt = query_param(request, "format", "json")
         with self.uow as uow:
-            found = records.get(uow, assessment_id)
-            if fmt == "csv":
-                return Response(report.as_csv(self.directory, found), content_type="text/csv; charset=utf-8")
-            if fmt == "html":
-                return Response(report.as_html(self.directory, found), content_type="text/html; charset=utf-8")
-            if fmt != "json":
-                raise Refused(f"format must be json, csv or html, not {fmt!r}")
-            return assessment_view(found)
+            return respond(request, records.get(uow, assessment_id), {
+                "json": assessment_view, "csv": partial(report.as_csv, self.directory),
+                "html": partial(report.as_html, self.directory)})
 
     @api("GET", "/units/<string:unit>/scorecard", roles=SCORE_READERS)
     def scorecard(self, request, unit):
@@ -156,7 +150,7 @@ class ScoringService(OfficeService):
 
     def _rank(self, uow, period):
         try:
-            return records.rankings(uow, self.directory, period, self.config["SCHEME"], self.config["TIMEZONE"])
+            return records.rankings(uow, self.directory, period, self.config["SCHEME"])
         except ValueError as exc:
             raise Refused(str(exc)) from None
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
 from lianxin.errors import Conflict
-from lianxin.http import api, aware_datetime, page, page_limit, parse_body, query_param
+from lianxin.http import Pager, api, aware_datetime, page, page_limit, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import ScrapeTimeGauges
 from lianxin.service import OfficeService
@@ -27,6 +27,7 @@ from .schemas import (
 )
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
+CASES = Pager(SupervisedCase.case_id)  # case numbers sort as the cases were opened
 
 
 class SupervisionService(OfficeService):
@@ -196,13 +197,13 @@ class SupervisionService(OfficeService):
 
     @api("GET", "/cases", roles=CASE_READERS)
     def list_cases(self, request):
-        limit = page_limit(request)
-        query = select(SupervisedCase).where(SupervisedCase.case_id > query_param(request, "after", ""))
+        query = select(SupervisedCase)
         for field in ("state", "unit", "reporter_id"):
             if (value := query_param(request, field)) is not None:
                 query = query.where(getattr(SupervisedCase, field) == value)
+        query, limit = CASES.page(request, query)
         with self.uow as uow:
-            views = [case_view(c) for c in uow.session.scalars(query.order_by(SupervisedCase.case_id).limit(limit))]
+            views = [case_view(c) for c in uow.session.scalars(query)]
         return page("cases", views, limit, "case_id")
 
     @api("GET", "/cases/<string:case_id>", roles=CASE_READERS)
