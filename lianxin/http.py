@@ -23,7 +23,7 @@ from kombu import Connection
 from nameko.extensions import DependencyProvider
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy import Select, select, text
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import BadRequest, HTTPException, LengthRequired
@@ -44,13 +44,12 @@ from lianxin.errors import (
 from lianxin.logs import REQUEST_ID, REQUEST_ID_KEY, SERVICE, request_id_from
 from lianxin.metrics import exposition
 from lianxin.numbers import row_id  # noqa: F401  (intake and accounts import it from here)
-from lianxin.schemas import OFFICE_YEARS, OutOfRange, entered_time, in_utc  # noqa: F401  (entered_time: intake)
+from lianxin.schemas import NO_NUL, OFFICE_YEARS, OutOfRange, in_utc, validate
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_PAGE = 200
-NO_NUL = "must not contain NUL characters (\\u0000)"
 DATABASE_RETRY_AFTER = 5  # seconds a client is asked to wait while the database is away
 HEALTH_TIMEOUT = 2.0  # seconds a health check waits for the broker
 REQUEST_ID_HEADER = "X-Request-ID"  # set by the proxy in front, else made here
@@ -135,30 +134,6 @@ def parse_body(request: Request, model: type[Model]) -> Model:
     except RecursionError:
         raise ApiError("body nests arrays or objects too deeply") from None
     return validate(model, data)
-
-
-def validate(model: type[Model], data) -> Model:
-    if (where := _nul_in(data)) is not None:  # PostgreSQL cannot store it, and no text of the office has one
-        raise Unprocessable(f"{model.__name__} is not valid", [{"field": where or "(body)", "problem": NO_NUL}])
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        details = [{"field": ".".join(str(p) for p in e["loc"]) or "(body)", "problem": e["msg"]}
-                   for e in exc.errors()]
-        raise Unprocessable(f"{model.__name__} is not valid", details) from None
-
-
-def _nul_in(value, where: str = "") -> str | None:
-    """Where a NUL character is in JSON data (a dotted path, "" for the top), or None."""
-    if isinstance(value, str):
-        return where if "\x00" in value else None
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        if "\x00" in str(key):
-            return where
-        if (found := _nul_in(item, f"{where}.{key}" if where else str(key))) is not None:
-            return found
-    return None
 
 
 def query_param(request: Request, name: str, default=None, cast=str):

@@ -1,14 +1,17 @@
-"""Request-schema pieces several services' APIs share, and the rule for times staff enter afterwards."""
+"""Request-schema pieces several services' APIs share, validation in the office's words, and the rule for
+times staff enter afterwards."""
 from datetime import datetime, timezone
-from typing import Annotated
+from typing import Annotated, TypeVar
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BaseModel, Field, ValidationError
 
 from lianxin.errors import Invalid
 
 # The years a date or period asked about may fall in: the office's records span a few of them, and far
 # beyond, date arithmetic (a month back, the next one) overflows.
 OFFICE_YEARS = range(1900, 2200)
+NO_NUL = "must not contain NUL characters (\\u0000)"
+Model = TypeVar("Model", bound=BaseModel)
 
 
 class OutOfRange(ValueError):
@@ -50,3 +53,28 @@ def entered_time(at: datetime | None, earliest: datetime, field: str, what: str)
         raise Invalid(f"{field} is before {what}", [
             {"field": field, "problem": f"must not be before {earliest.isoformat()}"}])
     return at
+
+
+def validate(model: type[Model], data) -> Model:
+    """``data`` as ``model``, or Invalid naming each field that is wrong."""
+    if (where := _nul_in(data)) is not None:  # PostgreSQL cannot store it, and no text of the office has one
+        raise Invalid(f"{model.__name__} is not valid", [{"field": where or "(body)", "problem": NO_NUL}])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        details = [{"field": ".".join(str(p) for p in e["loc"]) or "(body)", "problem": e["msg"]}
+                   for e in exc.errors()]
+        raise Invalid(f"{model.__name__} is not valid", details) from None
+
+
+def _nul_in(value, where: str = "") -> str | None:
+    """Where a NUL character is in JSON data (a dotted path, "" for the top), or None."""
+    if isinstance(value, str):
+        return where if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if "\x00" in str(key):
+            return where
+        if (found := _nul_in(item, f"{where}.{key}" if where else str(key))) is not None:
+            return found
+    return None

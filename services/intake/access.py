@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, false, true
 
-from lianxin.auth import Forbidden, Staff
+from lianxin.auth import Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
+from lianxin.errors import NotAllowed
 from lianxin.permissions import REPORT_ACCESS, ReportAccess
 
 from .models import PersonalDataRelease, Report
@@ -59,7 +60,7 @@ class Sight:
     def require_read(self, report: Report) -> None:
         if not self.may_read(report):
             where = {"unit": "their own unit's cases", "place": "their own village or enterprise"}[self.access.reports]
-            raise Forbidden(f"report {report.report_id} is not of {where}: a {self.staff.role} reads only those")
+            raise NotAllowed(f"report {report.report_id} is not of {where}: a {self.staff.role} reads only those")
 
     def content(self, report: Report, text: str | None) -> tuple[str | None, str]:
         """Some text of the report (what was said, a correction of it) as this person may read it, and how."""
@@ -74,7 +75,7 @@ class Sight:
 
     def require_search(self, searched: list[str]) -> None:
         if searched and not self.access.release:
-            raise Forbidden(f"searching reports by {' or '.join(searched)} finds people: a {self.staff.role} "
+            raise NotAllowed(f"searching reports by {' or '.join(searched)} finds people: a {self.staff.role} "
                             f"may not; ask the office")
 
 

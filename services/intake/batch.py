@@ -5,7 +5,7 @@ import csv
 import io
 import json
 
-from lianxin.http import ApiError
+from lianxin.errors import Refused
 
 MAX_ROWS = 1000
 MAX_BYTES = 5 * 1024 * 1024
@@ -17,27 +17,27 @@ def rows_of(request) -> list[dict]:
     """The rows of a batch body: ``{"reports": [...]}`` as JSON, or CSV with a header line."""
     kind = (request.mimetype or "").lower()
     if (request.content_length or 0) > MAX_BYTES:
-        raise ApiError(f"a batch is at most {MAX_BYTES // 1024 // 1024} MiB")
+        raise Refused(f"a batch is at most {MAX_BYTES // 1024 // 1024} MiB")
     raw = request.stream.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
-        raise ApiError(f"a batch is at most {MAX_BYTES // 1024 // 1024} MiB")
+        raise Refused(f"a batch is at most {MAX_BYTES // 1024 // 1024} MiB")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ApiError("the batch is not UTF-8 text") from None
+        raise Refused("the batch is not UTF-8 text") from None
     if kind == "text/csv":
         try:
             rows = [_from_csv(row) for row in csv.DictReader(io.StringIO(text))]
         except csv.Error as exc:  # e.g. a cell over the csv module's 128 KiB field limit
-            raise ApiError(f"the batch is not CSV this office reads: {exc}") from None
+            raise Refused(f"the batch is not CSV this office reads: {exc}") from None
     elif kind in ("application/json", ""):
         rows = _from_json(text)
     else:
-        raise ApiError(f"send the batch as application/json or text/csv, not {kind}")
+        raise Refused(f"send the batch as application/json or text/csv, not {kind}")
     if not rows:
-        raise ApiError("the batch has no rows")
+        raise Refused("the batch has no rows")
     if len(rows) > MAX_ROWS:
-        raise ApiError(f"a batch holds at most {MAX_ROWS} rows; this one has {len(rows)}")
+        raise Refused(f"a batch holds at most {MAX_ROWS} rows; this one has {len(rows)}")
     return rows
 
 
@@ -45,19 +45,19 @@ def _from_json(text: str) -> list[dict]:
     try:
         body = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ApiError(f"the batch is not JSON: {exc}") from None
+        raise Refused(f"the batch is not JSON: {exc}") from None
     except RecursionError:
-        raise ApiError("the batch nests arrays or objects too deeply") from None
+        raise Refused("the batch nests arrays or objects too deeply") from None
     rows = body.get("reports") if isinstance(body, dict) else None
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        raise ApiError('a JSON batch is {"reports": [{...}, ...]}')
+        raise Refused('a JSON batch is {"reports": [{...}, ...]}')
     return rows
 
 
 def _from_csv(row: dict) -> dict:
     """A CSV row as the JSON shape: empty cells are absent, reporter columns nested."""
     if None in row:
-        raise ApiError("a CSV row has more cells than the header has columns")
+        raise Refused("a CSV row has more cells than the header has columns")
     values = {k.strip(): v.strip() for k, v in row.items() if k and v is not None and v.strip() != ""}
     reporter = {REPORTER_COLUMNS[k]: values.pop(k) for k in list(values) if k in REPORTER_COLUMNS}
     if reporter:

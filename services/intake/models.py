@@ -5,7 +5,7 @@ from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Te
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from lianxin.db import UtcDateTime
-from lianxin.http import row_id
+from lianxin.numbers import row_id
 
 from .protection import Encrypted
 

@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from lianxin.auth import Staff
 from lianxin.db import UnitOfWork
-from lianxin.http import Conflict, NotFound, row_id
+from lianxin.errors import Conflict, NotFound
+from lianxin.numbers import row_id
 
 from .models import (
     Digest,
@@ -29,7 +30,7 @@ from .models import (
     report_pk,
 )
 from .protection import redact_report, reporter_clear
-from .schemas import report_view
+from .schemas import ReleaseIn, report_view
 
 OFFICE = ("supervisor", "administrator")  # who answers for petitioners' rights
 
@@ -69,6 +70,13 @@ def reports_of(uow: UnitOfWork, who: PetitionerIn) -> list[Report]:
     if not reports:
         raise NotFound(f"no reports of petitioner {reporter_id!r}")
     return reports
+
+
+def release(uow: UnitOfWork, report: Report, wanted: ReleaseIn, staff: Staff, now: datetime) -> dict:
+    """The reporter's personal data in clear, for calling them back; logged as a release."""
+    uow.session.add(PersonalDataRelease(report_pk=report.id, released_to=staff.code, role=staff.role,
+                                        purpose=wanted.purpose, released_at=now))
+    return {"report_id": report.report_id, "reporter_id": report.reporter_id, "reporter": reporter_clear(report)}
 
 
 def export(uow: UnitOfWork, who: ExportIn, staff: Staff, now: datetime) -> dict:

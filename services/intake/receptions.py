@@ -9,7 +9,7 @@ from sqlalchemy import select
 from lianxin.auth import Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
-from lianxin.http import Conflict, NotFound, Unprocessable
+from lianxin.errors import Conflict, Invalid, NotFound
 
 from . import reception
 from .models import PublishedSession, ReceptionVisit
@@ -74,7 +74,7 @@ def substitute(uow: UnitOfWork, directory: Directory, session_id: str, change: S
         amended = reception.substitute(reception.ReceptionSession.model_validate(row.session), change.unavailable,
                                        directory, change.reason)
     except reception.ReceptionError as exc:
-        raise Unprocessable(str(exc)) from None
+        raise Invalid(str(exc)) from None
     row.session = amended.model_dump(mode="json")
     return amended
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from lianxin.auth import Forbidden, Staff
+from lianxin.auth import Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
+from lianxin.errors import Invalid, NotAllowed, NotFound
 from lianxin.events import Actor, CaseClosed, CaseDispatched, CaseExtended, CaseReopened, ReportReceived
-from lianxin.http import Unprocessable, validate
 from lianxin.redaction import marks_of
+from lianxin.schemas import validate
 
 from . import duplicates, early_warning
 from .models import Report, ReportCorrection, report_pk
@@ -40,7 +41,7 @@ class Intake:
         township, problems = place_of(self.directory, incoming)
         category, suggested, category_problems = category_of(self.directory, incoming)
         if problems or category_problems:
-            raise Unprocessable("the report does not match the county directory", problems + category_problems)
+            raise Invalid("the report does not match the county directory", problems + category_problems)
         report = self._new_report(incoming, staff, township, category, suggested, idempotency_key)
         uow.session.add(report)
         uow.session.flush()  # assigns the report number the event carries
@@ -59,7 +60,7 @@ class Intake:
         given = {"village": incoming.village, "enterprise": incoming.enterprise}
         if any(given[k] and given[k] != own[k] for k in own) or (incoming.township and incoming.township !=
                                                                  self.directory.township_of(**own)):
-            raise Forbidden(f"information officer {staff.code} reports for "
+            raise NotAllowed(f"information officer {staff.code} reports for "
                             f"{staff.village or staff.enterprise} only")
         return incoming.model_copy(update={"channel": "officer", **{k: v for k, v in own.items() if v}})
 
@@ -91,7 +92,7 @@ class Intake:
         if "category" in changes:
             problems += category_of(self.directory, merged)[2]
         if problems:
-            raise Unprocessable("the correction does not match the county directory", problems)
+            raise Invalid("the correction does not match the county directory", problems)
         changes["township"] = township
         changed = [field for field, value in changes.items() if getattr(report, field) != value]
         now = utcnow()
@@ -148,6 +149,12 @@ def category_of(directory: Directory, report: ReportIn) -> tuple[str, bool, list
         return report.category, False, [{"field": "category", "problem": f"unknown category {report.category!r}"}]
     suggestion = directory.suggest_category(report.content)
     return (suggestion.code if suggestion else "other"), True, []
+
+
+def get_report(uow: UnitOfWork, report_id: str) -> Report:
+    if (report := uow.session.get(Report, report_pk(report_id) or -1)) is None:
+        raise NotFound(f"no report {report_id!r}")
+    return report
 
 
 def find_by_idempotency_key(uow: UnitOfWork, staff: Staff, key: str) -> Report | None:

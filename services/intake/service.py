@@ -8,9 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
+from lianxin.errors import NotFound, Refused
 from lianxin.http import (
-    ApiError,
-    NotFound,
     api,
     aware_datetime,
     cursor,
@@ -20,11 +19,10 @@ from lianxin.http import (
     page_limit,
     parse_body,
     query_param,
-    validate,
 )
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import ScrapeTimeGauges
-from lianxin.schemas import OFFICE_YEARS
+from lianxin.schemas import OFFICE_YEARS, validate
 from lianxin.service import OfficeService
 
 from . import batch, digest, digests, personal_data, preview, reception, receptions, reporting
@@ -32,7 +30,7 @@ from .access import SEARCHES, Sight, log_search
 from .gauges import readings as gauge_readings
 from .models import Alert, PersonalDataErasure, PersonalDataRelease, Report, report_number, report_pk
 from .open311 import Open311Api
-from .protection import ROLES_ALLOWED_CLEAR, PersonalDataKeys, reporter_clear
+from .protection import ROLES_ALLOWED_CLEAR, PersonalDataKeys
 from .reporting import Intake
 from .schemas import CorrectionIn, ReleaseIn, ReportIn, report_view
 
@@ -88,7 +86,7 @@ class IntakeService(Open311Api, OfficeService):
                     key = _idempotency_key(row.pop("idempotency_key", None))
                     # take_in refuses before it writes anything, so a refused row leaves no trace
                     report, created = intake.take_in(uow, validate(ReportIn, row), staff, key)
-                except ApiError as refused:
+                except Refused as refused:
                     results.append({"row": number, "status": "rejected", "reason": refused.message,
                                     "details": refused.details})
                     continue
@@ -111,7 +109,7 @@ class IntakeService(Open311Api, OfficeService):
     def get_report(self, request, report_id):
         sight = self.sight(self.auth.require(request, *READS))
         with self.uow as uow:
-            report = _report(uow, report_id)
+            report = reporting.get_report(uow, report_id)
             sight.require_read(report)
             return report_view(report, reporting.duplicates_of(uow, report), sight)
 
@@ -120,7 +118,7 @@ class IntakeService(Open311Api, OfficeService):
         staff = self.auth.require(request, *CORRECTS)
         correction = parse_body(request, CorrectionIn)
         with self.uow as uow:
-            report = _report(uow, report_id)
+            report = reporting.get_report(uow, report_id)
             self.intake.correct(uow, report, correction, staff)
             uow.commit()
             return report_view(report, reporting.duplicates_of(uow, report), self.sight(staff))
@@ -156,12 +154,9 @@ class IntakeService(Open311Api, OfficeService):
         staff = self.auth.require(request, *ROLES_ALLOWED_CLEAR)
         release = parse_body(request, ReleaseIn)
         with self.uow as uow:
-            report = _report(uow, report_id)
-            uow.session.add(PersonalDataRelease(report_pk=report.id, released_to=staff.code, role=staff.role,
-                                                purpose=release.purpose, released_at=utcnow()))
+            released = personal_data.release(uow, reporting.get_report(uow, report_id), release, staff, utcnow())
             uow.commit()
-            return {"report_id": report.report_id, "reporter_id": report.reporter_id,
-                    "reporter": reporter_clear(report)}
+        return released
 
     @api("GET", "/personal-data-releases")
     def list_releases(self, request):
@@ -239,7 +234,7 @@ class IntakeService(Open311Api, OfficeService):
             text = reception.announcement(self.directory, sessions)
             return _document(digest.to_html(text, title=f"{month} 接访安排") if fmt == "html" else text, fmt)
         if fmt != "json":
-            raise ApiError(f"format must be json, markdown or html, not {fmt!r}")
+            raise Refused(f"format must be json, markdown or html, not {fmt!r}")
         return {"month": month, "published": published, "sessions": [s.model_dump(mode="json") for s in sessions]}
 
     @api("POST", "/reception/calendar/<string:month>/publication")
@@ -323,20 +318,13 @@ class IntakeService(Open311Api, OfficeService):
         self.uow.apply(events, reporting.follow_case, "reopened")
 
 
-def _report(uow, report_id: str) -> Report:
-    report = uow.session.get(Report, report_pk(report_id) or -1)
-    if report is None:
-        raise NotFound(f"no report {report_id!r}")
-    return report
-
-
 def _month(text: str) -> tuple[int, int]:
     try:
         first = date.fromisoformat(f"{text}-01")
     except ValueError:
-        raise ApiError(f"month must be YYYY-MM, got {text!r}") from None
+        raise Refused(f"month must be YYYY-MM, got {text!r}") from None
     if first.year not in OFFICE_YEARS:  # digests count months back and forth from it
-        raise ApiError(f"month must be from {OFFICE_YEARS[0]}-01 to {OFFICE_YEARS[-1]}-12, got {text!r}")
+        raise Refused(f"month must be from {OFFICE_YEARS[0]}-01 to {OFFICE_YEARS[-1]}-12, got {text!r}")
     return first.year, first.month
 
 
@@ -344,7 +332,7 @@ def _rendered(document: dict, fmt: str):
     if fmt == "json":
         return document
     if fmt not in ("markdown", "html"):
-        raise ApiError(f"format must be json, markdown or html, not {fmt!r}")
+        raise Refused(f"format must be json, markdown or html, not {fmt!r}")
     text = digest.to_markdown(document)
     return _document(digest.to_html(text, title=document.get("title")) if fmt == "html" else text, fmt)
 
@@ -364,7 +352,7 @@ def _visit_view(v) -> dict:
 
 def _idempotency_key(key) -> str | None:
     if key is not None and not isinstance(key, str):
-        raise ApiError("idempotency_key must be text")
+        raise Refused("idempotency_key must be text")
     if key and len(key) > MAX_KEY_LENGTH:
-        raise ApiError(f"Idempotency-Key is longer than {MAX_KEY_LENGTH} characters")
+        raise Refused(f"Idempotency-Key is longer than {MAX_KEY_LENGTH} characters")
     return key or None
