@@ -16,8 +16,9 @@ warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 # Nothing heavier is imported here: `run` patches eventlet first, and patching after pydantic's models
 # or httpx's pools were made trips over them; the other commands import what they need when they run.
-SERVICE_NAMES = ("intake", "dispatch", "supervision", "scoring", "accounts")
-CONSOLE = "console"  # the web pages over the four, started after them
+# lianxin.runner.SERVICES in the order `up` starts them (tests/test_cli.py checks they agree)
+SERVICE_NAMES = ("intake", "dispatch", "supervision", "scoring", "accounts", "notifications")
+CONSOLE = "console"  # the web pages over the services, started after them
 
 
 @click.group()
@@ -40,7 +41,7 @@ def run(service):
 @main.command()
 @click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for every service to be healthy.")
 def up(timeout):
-    """Start all four services and the console (SQLite under ./data unless *_DATABASE_URL is set)."""
+    """Start every service and the console (SQLite under ./data unless *_DATABASE_URL is set)."""
     from lianxin.keys import make_own_keys, secrets_file, use_own_keys
     from lianxin.runner import broker_problem
     from lianxin.settings import DEFAULT_AMQP_URI
@@ -64,11 +65,13 @@ def up(timeout):
     console_env = {**{f"CONSOLE_{name.upper()}_URL": urls[name] for name in SERVICE_NAMES}, **os.environ}
     children[CONSOLE] = subprocess.Popen([sys.executable, "-m", "lianxin.cli", "run", CONSOLE], env=console_env)
     try:
+        width = max(map(len, urls))
         for name in SERVICE_NAMES:
             wait_healthy(name, urls[name], children[name], timeout)
-            click.echo(f"{name:<12} {urls[name]}   (health {urls[name]}/health, metrics {urls[name]}/metrics)")
+            click.echo(f"{name:<{width}} {urls[name]}   (health {urls[name]}/health, metrics {urls[name]}/metrics)")
         wait_healthy(CONSOLE, urls[CONSOLE], children[CONSOLE], timeout)
-        click.echo(f"{CONSOLE:<12} {urls[CONSOLE]}   (the office console: sign in with your staff token)")
+        click.echo(f"{CONSOLE:<{width}} {urls[CONSOLE]}   (the office console: sign in with your user name and "
+                   f"password; `lianxin accounts create-admin` makes the first administrator's)")
         click.echo("Lianxin is up. Try `lianxin demo` in another terminal; Ctrl-C stops everything.")
         while all(child.poll() is None for child in children.values()):
             time.sleep(0.5)
@@ -286,8 +289,10 @@ def stop_all(children: dict[str, subprocess.Popen], patience: float = 20.0) -> N
 
 
 def _commands_in_modules():
+    from lianxin.accounts_cli import accounts
     from lianxin.attachments.cli import attachments
     from lianxin.dead_letters import dead_letters
+    main.add_command(accounts)
     main.add_command(dead_letters)
     main.add_command(attachments)
 

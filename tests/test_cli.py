@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from lianxin.runner import RUNNABLE, SERVICES
 from tests.conftest import broker_vhost, free_port
 
 pytestmark = pytest.mark.integration
@@ -18,7 +19,7 @@ LIANXIN = [sys.executable, "-m", "lianxin.cli"]
 @pytest.fixture
 def env(tmp_path):
     with broker_vhost() as amqp_uri:
-        ports = {name: free_port() for name in ("INTAKE", "DISPATCH", "SUPERVISION", "SCORING", "CONSOLE")}
+        ports = {name.upper(): free_port() for name in RUNNABLE}
         yield {**os.environ, "AMQP_URI": amqp_uri, "LIANXIN_DATA_DIR": str(tmp_path / "data"),
                **{f"{name}_HTTP_ADDRESS": f"127.0.0.1:{port}" for name, port in ports.items()}}
 
@@ -32,9 +33,8 @@ def test_up_starts_the_office_and_demo_drives_a_month_through_it_again_and_again
             lines.append(line)
             if line.startswith("Lianxin is up") or len(lines) > 20:
                 break
-        assert [line.split()[0] for line in lines[:4]] == ["intake", "dispatch", "supervision", "scoring"], lines
-        assert env["INTAKE_HTTP_ADDRESS"] in lines[0]
-        assert lines[4].split()[0] == "console" and env["CONSOLE_HTTP_ADDRESS"] in lines[4], lines
+        assert [line.split()[0] for line in lines[:7]] == [*SERVICES, "console"], lines  # every one, then the pages
+        assert all(env[f"{line.split()[0].upper()}_HTTP_ADDRESS"] in line for line in lines[:7]), lines
 
         first = demo(env, 25)
         cases = 25 - int(re.search(r"intake took 25 reports \((\d+) repeated an open one", first)[1])
