@@ -1,4 +1,4 @@
-# One image for the four Lianxin services and the console. Which one a container runs is chosen by
+# One image for the Lianxin services and the console. Which one a container runs is chosen by
 # its command:
 #
 #   docker run lianxin:latest run intake
@@ -41,8 +41,9 @@ RUN pip install --no-cache-dir --no-deps . \
 # The code stays owned by root and read-only for the runtime user.
 USER 10001:10001
 
-# console 8000; intake, dispatch, supervision, scoring 8001-8004 (HTTP: /health and /metrics)
-EXPOSE 8000 8001 8002 8003 8004
+# console 8000; intake, dispatch, supervision, scoring, accounts, notifications 8001-8006 (HTTP: /health
+# and /metrics)
+EXPOSE 8000 8001 8002 8003 8004 8005 8006
 
 ENTRYPOINT ["lianxin"]
 CMD ["--help"]

@@ -16,10 +16,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from lianxin.runner import CONSOLE, SERVICES, load
+
 ROOT = Path(__file__).resolve().parents[1]
 
-APP_SERVICES = ("intake", "dispatch", "supervision", "scoring")
-HTTP_PORTS = {"intake": 8001, "dispatch": 8002, "supervision": 8003, "scoring": 8004}
+# every service the office runs, on the port its settings default to (lianxin/runner.py, config.py)
+APP_SERVICES = tuple(SERVICES)
+HTTP_PORTS = {name: load(SERVICES[name][1]).default_port for name in APP_SERVICES}
 INFRA_SERVICES = ("rabbitmq", "postgres", "intake-proxy", "prometheus", "grafana")
 
 # Metric families the dashboard must chart (exported by the services).
@@ -411,7 +414,7 @@ def test_dockerfile_shape():
     copies = [rest for kw, rest in instr if kw == "COPY"]
     assert copies[0] == "requirements.lock ./", copies
     exposed = {port for kw, rest in instr if kw == "EXPOSE" for port in rest.split()}
-    assert exposed == {"8000", *map(str, HTTP_PORTS.values())}
+    assert exposed == {str(load(CONSOLE[1]).default_port), *map(str, HTTP_PORTS.values())}
     entry = [json.loads(rest) for kw, rest in instr if kw == "ENTRYPOINT"]
     assert entry and entry[-1] == ["lianxin"]
     cmd = [json.loads(rest) for kw, rest in instr if kw == "CMD"]
@@ -578,9 +581,15 @@ def test_the_console_serves_the_pages_over_the_services_it_waits_for(services):
     assert console["command"] == ["run", "console"] and "8000:8000" in console["ports"]
     env = env_of(console)
     assert env["CONSOLE_INTAKE_URL"] == "http://intake-proxy:8001"  # every intake replica, through the proxy
-    for name in ("dispatch", "supervision", "scoring"):
+    for name in ("dispatch", "supervision", "scoring", "accounts"):  # accounts: people sign in through it
         assert env[f"CONSOLE_{name.upper()}_URL"] == f"http://{name}:{HTTP_PORTS[name]}"
         assert console["depends_on"][name] == {"condition": "service_healthy"}
+    # every service whose address the console reads is handed to it
+    from lianxin.settings import ServiceSettings
+    from services.console.config import ConsoleSettings
+    read = {field[:-len("_url")] for field in set(ConsoleSettings.model_fields) - set(ServiceSettings.model_fields)
+            if field.endswith("_url")}
+    assert read == {var[len("CONSOLE_"):-len("_URL")].lower() for var in env if var.endswith("_URL")}
     unread = [var for var in env if not _named_in_code(var, python_sources())]
     assert not unread, unread
 
