@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from lianxin.directory import load_directory
-from services.intake import digest
-from services.intake.digest import (
+from services.intake import digest_writing
+from services.intake.digest_writing import (
     build_digest,
     by_month,
     monthly_analysis,
@@ -239,8 +239,8 @@ def test_no_personal_data_and_a_short_masked_excerpt(third_of_november):
     assert items["R00000502"]["excerpt"] == "杨庄村自来水停了三天，联系电话〔电话〕"  # redacted as events are
     long = items["R00000604"]["excerpt"]
     assert len(long) == 61 and long.endswith("…") and long.startswith("<script>alert(1)</script> 校车 a|b")
-    assert digest.excerpt("编号 2026 号，123456 元") == "编号 2026 号，123456 元"  # short numbers stay
-    assert digest.excerpt("账号 6222 0212 3") == "账号 （号码已隐去）"  # any long number, besides
+    assert digest_writing.excerpt("编号 2026 号，123456 元") == "编号 2026 号，123456 元"  # short numbers stay
+    assert digest_writing.excerpt("账号 6222 0212 3") == "账号 （号码已隐去）"  # any long number, besides
 
 
 def test_excerpts_name_no_reporter_and_quote_nothing_said_on_a_confidential_subject():
@@ -253,7 +253,7 @@ def test_excerpts_name_no_reporter_and_quote_nothing_said_on_a_confidential_subj
     made = build_digest(COUNTY, reports, [], THIRD_OF_NOVEMBER, reports)
     items = {i["report_id"]: i for s in made["sections"] for i in s["items"]}
     assert "低保被取消" in items["R00000701"]["excerpt"]
-    assert items["R00000702"]["excerpt"] == digest.WITHHELD
+    assert items["R00000702"]["excerpt"] == digest_writing.WITHHELD
     for document in (json.dumps(made, ensure_ascii=False), to_markdown(made), to_html(to_markdown(made))):
         for said in ("王小明", "王 小明", "赵四海", "挪用", PHONE, "139-1234-5678"):
             assert said not in document, said

@@ -39,7 +39,7 @@ from services.dispatch.schemas import (
 from services.dispatch.schemas import case_view as dispatch_case
 from services.dispatch.service import DispatchService
 from services.intake import batch, personal_data
-from services.intake.receptions import SubstitutionIn, VisitIn
+from services.intake.reception_records import SubstitutionIn, VisitIn
 from services.intake.schemas import CorrectionIn, ReleaseIn, ReportIn, report_view
 from services.intake.service import IntakeService
 from services.scoring.assessment import UnitTally, scorecard

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from lianxin.directory import load_directory
-from services.intake.reception import (
+from services.intake.reception_calendar import (
     FIVE_HEADS,
     NoLeaderAvailable,
     ReceptionError,
@@ -211,7 +211,7 @@ def test_the_announcement_names_leaders_units_and_stand_ins_in_words(county, nov
 
 
 def test_the_module_is_pure_domain_code():
-    code = ("import sys, services.intake.reception; "
+    code = ("import sys, services.intake.reception_calendar; "
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'nameko', 'sqlalchemy', 'eventlet', 'kombu'}))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -8,7 +8,7 @@ from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
 from lianxin.metrics import Reading
 
-from .digest import ALERT_KINDS
+from .digest_writing import ALERT_KINDS
 from .models import Alert
 
 RECENT = timedelta(hours=24)

@@ -145,7 +145,7 @@ class PublishedSession(Base):
     id: Mapped[str] = mapped_column(String(60), primary_key=True)  # e.g. 2026-11-10-five-heads
     month: Mapped[str] = mapped_column(String(7), index=True)
     day: Mapped[date] = mapped_column(Date, index=True)
-    session: Mapped[dict] = mapped_column(JSON)  # reception.ReceptionSession, as published and amended
+    session: Mapped[dict] = mapped_column(JSON)  # reception_calendar.ReceptionSession, as published and amended
     published_at: Mapped[datetime] = mapped_column(UtcDateTime)
     published_by: Mapped[str] = mapped_column(String(64))
 

@@ -25,7 +25,16 @@ from lianxin.metrics import ScrapeTimeGauges
 from lianxin.schemas import OFFICE_YEARS, validate
 from lianxin.service import OfficeService
 
-from . import batch, digest, digests, personal_data, preview, reception, receptions, reporting
+from . import (
+    batch,
+    digest_records,
+    digest_writing,
+    personal_data,
+    preview,
+    reception_calendar,
+    reception_records,
+    reporting,
+)
 from .access import SEARCHES, Sight, log_search
 from .gauges import readings as gauge_readings
 from .models import Alert, PersonalDataErasure, PersonalDataRelease, Report, report_number, report_pk
@@ -228,11 +237,11 @@ class IntakeService(Open311Api, OfficeService):
         """Public: the five things of every session are announced in advance (接访五公开)."""
         year, number = _month(month)
         with self.uow as uow:
-            sessions, published = receptions.calendar(uow, self.directory, year, number)
+            sessions, published = reception_records.calendar(uow, self.directory, year, number)
         fmt = query_param(request, "format", "json")
         if fmt in ("markdown", "html"):
-            text = reception.announcement(self.directory, sessions)
-            return _document(digest.to_html(text, title=f"{month} 接访安排") if fmt == "html" else text, fmt)
+            text = reception_calendar.announcement(self.directory, sessions)
+            return _document(digest_writing.to_html(text, title=f"{month} 接访安排") if fmt == "html" else text, fmt)
         if fmt != "json":
             raise Refused(f"format must be json, markdown or html, not {fmt!r}")
         return {"month": month, "published": published, "sessions": [s.model_dump(mode="json") for s in sessions]}
@@ -242,17 +251,17 @@ class IntakeService(Open311Api, OfficeService):
         staff = self.auth.require(request, "supervisor", "administrator")
         year, number = _month(month)
         with self.uow as uow:
-            sessions = receptions.publish(uow, self.directory, year, number, staff)
+            sessions = reception_records.publish(uow, self.directory, year, number, staff)
             uow.commit()
         return 201, {"month": month, "published": True, "sessions": [s.model_dump(mode="json") for s in sessions],
-                     "announcement": reception.announcement(self.directory, sessions)}
+                     "announcement": reception_calendar.announcement(self.directory, sessions)}
 
     @api("POST", "/reception/sessions/<string:session_id>/substitution")
     def substitute_leader(self, request, session_id):
         self.auth.require(request, "supervisor", "administrator", "leader")
-        change = parse_body(request, receptions.SubstitutionIn)
+        change = parse_body(request, reception_records.SubstitutionIn)
         with self.uow as uow:
-            amended = receptions.substitute(uow, self.directory, session_id, change)
+            amended = reception_records.substitute(uow, self.directory, session_id, change)
             uow.commit()
         return amended.model_dump(mode="json")
 
@@ -260,15 +269,15 @@ class IntakeService(Open311Api, OfficeService):
     def get_reception_session(self, request, session_id):
         self.auth.require(request, *READS)
         with self.uow as uow:
-            row = receptions.get_session(uow, session_id)
-            return {**row.session, "visits": [_visit_view(v) for v in receptions.visits(uow, session_id)]}
+            row = reception_records.get_session(uow, session_id)
+            return {**row.session, "visits": [_visit_view(v) for v in reception_records.visits(uow, session_id)]}
 
     @api("POST", "/reception/sessions/<string:session_id>/visits")
     def record_visit(self, request, session_id):
         staff = self.auth.require(request, *RECEIVES)
-        visit = parse_body(request, receptions.VisitIn)
+        visit = parse_body(request, reception_records.VisitIn)
         with self.uow as uow:
-            saved, report = receptions.record_visit(uow, self.intake, session_id, visit, staff)
+            saved, report = reception_records.record_visit(uow, self.intake, session_id, visit, staff)
             uow.commit()
             return 201, {**_visit_view(saved), "report": report and report_view(report, sight=self.sight(staff))}
 
@@ -278,12 +287,12 @@ class IntakeService(Open311Api, OfficeService):
     def get_digest(self, request, kind):
         """The ten-day or weekly digest of the period holding ``date`` (default: the last one ended)."""
         self.auth.require(request, *DIGEST_READERS)
-        if kind not in digests.KINDS:
-            raise NotFound(f"no digest kind {kind!r}; there are {', '.join(digests.KINDS)}")
+        if kind not in digest_records.KINDS:
+            raise NotFound(f"no digest kind {kind!r}; there are {', '.join(digest_records.KINDS)}")
         day = query_param(request, "date", None, office_date)
-        day = day or digests.KINDS[kind](digest.county_day(utcnow())).previous().start
+        day = day or digest_records.KINDS[kind](digest_writing.county_day(utcnow())).previous().start
         with self.uow as uow:
-            document = digests.build(uow, self.directory, kind, day)
+            document = digest_records.build(uow, self.directory, kind, day)
         return _rendered(document, query_param(request, "format", "json"))
 
     @api("GET", "/analyses/monthly/<string:month>")
@@ -291,14 +300,14 @@ class IntakeService(Open311Api, OfficeService):
         self.auth.require(request, *DIGEST_READERS)
         _month(month)
         with self.uow as uow:
-            document = digests.monthly(uow, self.directory, month)
+            document = digest_records.monthly(uow, self.directory, month)
         return _rendered(document, query_param(request, "format", "json"))
 
     @timer(interval=3600)
     def produce_digests(self):
         """Each ended ten-day period and week gets its digest stored, whether or not anyone asked."""
         with self.uow as uow:
-            if digests.produce_due(uow, self.directory, digest.county_day(utcnow())):
+            if digest_records.produce_due(uow, self.directory, digest_writing.county_day(utcnow())):
                 uow.commit()
 
     @event_consumer("case.dispatched")
@@ -333,8 +342,8 @@ def _rendered(document: dict, fmt: str):
         return document
     if fmt not in ("markdown", "html"):
         raise Refused(f"format must be json, markdown or html, not {fmt!r}")
-    text = digest.to_markdown(document)
-    return _document(digest.to_html(text, title=document.get("title")) if fmt == "html" else text, fmt)
+    text = digest_writing.to_markdown(document)
+    return _document(digest_writing.to_html(text, title=document.get("title")) if fmt == "html" else text, fmt)
 
 
 def _document(text: str, fmt: str) -> Response:

@@ -11,7 +11,7 @@ from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
 from lianxin.errors import Conflict, Invalid, NotFound
 
-from . import reception
+from . import reception_calendar
 from .models import PublishedSession, ReceptionVisit
 from .protection import pseudonym
 from .reporting import Intake
@@ -38,8 +38,8 @@ def calendar(uow: UnitOfWork, directory: Directory, year: int, month: int) -> tu
     """The month's sessions as published, or as the rules would generate them; and whether published."""
     published = published_sessions(uow, f"{year:04d}-{month:02d}")
     if published:
-        return [reception.ReceptionSession.model_validate(p.session) for p in published], True
-    return reception.month_calendar(directory, year, month), False
+        return [reception_calendar.ReceptionSession.model_validate(p.session) for p in published], True
+    return reception_calendar.month_calendar(directory, year, month), False
 
 
 def published_sessions(uow: UnitOfWork, month: str) -> list[PublishedSession]:
@@ -53,7 +53,7 @@ def publish(uow: UnitOfWork, directory: Directory, year: int, month: int, staff:
     key = f"{year:04d}-{month:02d}"
     if published_sessions(uow, key):
         raise Conflict(f"the reception calendar of {key} is already published; record substitutions instead")
-    sessions, now = reception.month_calendar(directory, year, month), utcnow()
+    sessions, now = reception_calendar.month_calendar(directory, year, month), utcnow()
     for s in sessions:
         uow.session.add(PublishedSession(id=s.id, month=key, day=s.day, session=s.model_dump(mode="json"),
                                          published_at=now, published_by=staff.code))
@@ -71,9 +71,9 @@ def substitute(uow: UnitOfWork, directory: Directory, session_id: str, change: S
     """The next leader in the rotation takes the seat of one who cannot attend: no day is dropped."""
     row = get_session(uow, session_id)
     try:
-        amended = reception.substitute(reception.ReceptionSession.model_validate(row.session), change.unavailable,
+        amended = reception_calendar.substitute(reception_calendar.ReceptionSession.model_validate(row.session), change.unavailable,
                                        directory, change.reason)
-    except reception.ReceptionError as exc:
+    except reception_calendar.ReceptionError as exc:
         raise Invalid(str(exc)) from None
     row.session = amended.model_dump(mode="json")
     return amended

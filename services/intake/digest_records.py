@@ -8,16 +8,16 @@ from sqlalchemy import select
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
 
-from . import digest
+from . import digest_writing
 from .models import Alert, Digest, Report
 
-KINDS = {"ten-day": digest.ten_day_period, "week": digest.week_period}
+KINDS = {"ten-day": digest_writing.ten_day_period, "week": digest_writing.week_period}
 
 
 def _between(uow: UnitOfWork, model, column, start: date, end: date) -> list:
-    """Rows whose time falls in [start, end] county days (with a day's margin: digest.py filters exactly)."""
-    since = datetime.combine(start - timedelta(days=1), time(), digest.COUNTY_TIME)
-    until = datetime.combine(end + timedelta(days=2), time(), digest.COUNTY_TIME)
+    """Rows whose time falls in [start, end] county days (with a day's margin: digest_writing filters exactly)."""
+    since = datetime.combine(start - timedelta(days=1), time(), digest_writing.COUNTY_TIME)
+    until = datetime.combine(end + timedelta(days=2), time(), digest_writing.COUNTY_TIME)
     return list(uow.session.scalars(select(model).where(column >= since, column < until)))
 
 
@@ -26,7 +26,7 @@ def build(uow: UnitOfWork, directory: Directory, kind: str, day: date) -> dict:
     before = period.previous()
     reports = _between(uow, Report, Report.received_at, before.start, period.end)
     alerts = _between(uow, Alert, Alert.raised_at, period.start, period.end)
-    return digest.build_digest(directory, reports, alerts, period, previous_reports=reports)
+    return digest_writing.build_digest(directory, reports, alerts, period, previous_reports=reports)
 
 
 def monthly(uow: UnitOfWork, directory: Directory, month: str) -> dict:
@@ -34,10 +34,10 @@ def monthly(uow: UnitOfWork, directory: Directory, month: str) -> dict:
     three_months_back = (first - timedelta(days=62)).replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
     reports = _between(uow, Report, Report.received_at, three_months_back, following - timedelta(days=1))
-    months = digest.by_month(reports)
+    months = digest_writing.by_month(reports)
     for m in _three_months(first):  # a month without reports is a month of zero, not missing data
         months.setdefault(m, [])
-    return digest.monthly_analysis(directory, {m: months[m] for m in sorted(months) if m <= month}, month)
+    return digest_writing.monthly_analysis(directory, {m: months[m] for m in sorted(months) if m <= month}, month)
 
 
 def _three_months(first: date) -> list[str]:
