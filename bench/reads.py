@@ -103,6 +103,7 @@ def reads(facts: dict) -> list[tuple[str, str, str, dict, int]]:
         ("board: received_from", "dispatch", f"/cases?received_from={f['from']}", s, TARGET_MS),
         ("board: category+township", "dispatch", "/cases?category=subsistence-allowance&township=qingshui", s, TARGET_MS),
         ("reports: q= (operator)", "intake", f"/reports?q={f['word']}", harness.OPERATOR, TARGET_MS),
+        ("reports: q= (no match)", "intake", "/reports?q=%E6%97%A0%E6%AD%A4%E4%BA%8B", harness.OPERATOR, TARGET_MS),
         ("reports: township", "intake", "/reports?township=qingshui", harness.OPERATOR, TARGET_MS),
         ("case page", "dispatch", f"/cases/{f['case_id']}", s, TARGET_MS),
         ("case history", "dispatch", f"/cases/{f['case_id']}/history", s, TARGET_MS),
