@@ -95,7 +95,7 @@ def record(unit, closed=True, on_time=True, satisfied=1):
 
 
 def test_townships_and_departments_are_ranked_separately_with_notices_deducted():
-    scheme = {"closure": 0.4, "timeliness": 0.3, "satisfaction": 0.3, "per_notice": 5}
+    scheme = assessment.Scheme(closure=0.4, timeliness=0.3, satisfaction=0.3, per_notice=5, cap=100)
     kinds = {"a-town": "township", "b-town": "township", "c-town": "township", "dept": "department"}
     cases = [record("a-town"), record("b-town"), record("b-town", closed=False), record("c-town"), record("dept")]
     notices = [SimpleNamespace(unit="c-town")]
@@ -105,8 +105,15 @@ def test_townships_and_departments_are_ranked_separately_with_notices_deducted()
     assert [(s["unit"], s["rank"]) for s in ranked if s["unit_kind"] == "department"] == [("dept", 1)]
 
 
+def test_a_misspelt_part_of_the_scheme_fails_instead_of_counting_as_zero():
+    with pytest.raises(TypeError, match="closre"):
+        assessment.Scheme(closre=0.4)
+    with pytest.raises(AttributeError):
+        assessment.Scheme().closure = 0.5  # frozen: the scheme of a running office does not drift
+
+
 def test_ties_are_broken_by_closure_rate_then_cases_then_code():
-    scheme = {"closure": 0.0, "timeliness": 0.0, "satisfaction": 1.0, "per_notice": 0}
+    scheme = assessment.Scheme(closure=0.0, timeliness=0.0, satisfaction=1.0, per_notice=0)
     kinds = {"b": "township", "a": "township", "c": "township"}
     cases = [record("b"), record("b"), record("a"), record("c", closed=False)]
     ranked = assessment.rank(assessment.tally(cases, [], kinds), scheme)
@@ -117,11 +124,11 @@ def test_ties_are_broken_by_closure_rate_then_cases_then_code():
     ("2026-11", "2026-11-01", "2026-12-01"), ("2026-12", "2026-12-01", "2027-01-01"),
     ("2026-Q4", "2026-10-01", "2027-01-01"), ("2026", "2026-01-01", "2027-01-01")])
 def test_periods_are_calendar_periods_of_the_county(period, start, end):
-    first, last = assessment.period_bounds(period, "Asia/Shanghai")
+    first, last = assessment.period_bounds(period)
     assert (first.date().isoformat(), last.date().isoformat()) == (start, end)
     assert first.utcoffset() == timedelta(hours=8)
 
 
 def test_a_malformed_period_is_refused():
     with pytest.raises(ValueError, match="expected YYYY-MM"):
-        assessment.period_bounds("Nov 2026", "Asia/Shanghai")
+        assessment.period_bounds("Nov 2026")
