@@ -35,6 +35,8 @@ CHANNELS = (
 )
 CHANNEL_CODES = tuple(c.code for c in CHANNELS)  # every channel an event may name
 STAFF_CHANNELS = tuple(c.code for c in CHANNELS if c.taken_by_staff)  # what a report taken by staff names
+# a Chinese mobile (+86 optional) or landline (area code, then 7 or 8 digits) number, as forms check it
+CHINESE_PHONE = r"(\+?86)?1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}"
 CHANNEL_CHINESE = {c.code: c.chinese for c in CHANNELS}
 
 # --- who: the roles and the groups the services' routes name ------------------------------------------------

@@ -183,7 +183,7 @@ def test_a_report_typed_by_an_operator_is_handled_called_back_closed_and_ranked(
     conclusion.locator("summary").click()
     conclusion.locator("textarea[name=findings]").fill("核查属实，处理到位")
     conclusion.locator("button[type=submit]").click()
-    expect(supervisor.locator("#supervision-state")).to_have_text("已办结")
+    expect(supervisor.locator("#case-state")).to_have_text("已办结")
     shot(supervisor, "05-case-closed")
     supervisor.goto(f"/cases/{case_id}/assignment-notice")
     expect(supervisor.locator("article")).to_contain_text("交办通知")

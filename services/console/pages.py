@@ -58,7 +58,24 @@ def nested(form) -> dict:
 def intake(api: Backend, staff: Staff, taken: str | None) -> dict:
     today = county_now().date()
     reports = api.get("intake", "/reports", received_by=staff.code, received_from=day_start(today), limit=200)
-    return {"today": reports["reports"], "taken": api.get("intake", f"/reports/{taken}") if taken else None}
+    return {"today": reports["reports"], **confirmation(api, staff, taken)}
+
+
+def confirmation(api: Backend, staff: Staff, taken: str | None) -> dict:
+    """What the operator reads out and must see at once about a report just taken in: the early warnings
+    it raised, and once dispatch made it a case, the case number, whether it is major and the petitioner's
+    lookup code."""
+    if not taken:
+        return {"taken": None, "raised": [], "taken_case": None, "lookup": None}
+    report = api.get("intake", f"/reports/{taken}")
+    raised = [a for a in api.get("intake", "/alerts", limit=20)["alerts"] if taken in a["report_ids"]]
+    case_id = report.get("case_id")
+    taken_case = _or_none(lambda: api.get("dispatch", f"/cases/{case_id}")) if case_id else None
+    lookup = None
+    if case_id and offered(staff, "citizen_link"):
+        lookup = _or_none(lambda: api.get("supervision", f"/cases/{case_id}/citizen-link"))
+    return {"taken": report, "raised": raised, "taken_case": taken_case,
+            "lookup": lookup and lookup["path"].split("secret=", 1)[1]}
 
 
 # --- the case board and a case ----------------------------------------------------------------------------

@@ -11,9 +11,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from werkzeug.wrappers import Response
 
 from lianxin.i18n import LANGUAGES, translations
-from lianxin.vocabulary import COUNTY_TIME, STAFF_CHANNELS
+from lianxin.vocabulary import CHINESE_PHONE, COUNTY_TIME, STAFF_CHANNELS
 
-from . import actions
+from . import actions, forms
 from .labels import LABELS
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -38,7 +38,8 @@ def environment(lang: str) -> Environment:
     )
     env.globals.update(lang=lang, languages=LANGUAGES, ACTIONS=actions.ACTIONS, may_see=actions.may_see,
                        offered=actions.offered, now=lambda: datetime.now(COUNTY_TIME),
-                       CHANNELS=STAFF_CHANNELS)
+                       CHANNELS=STAFF_CHANNELS, PHONE_PATTERN=CHINESE_PHONE,
+                       max_length=forms.max_length)
     return env
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from nameko.dependency_providers import Config
 from nameko.web.handlers import HttpRequestHandler
@@ -25,7 +25,9 @@ from lianxin.permissions import ROLES
 from . import pages
 from .actions import ACTIONS
 from .backend import BackendError, Backends
+from .flash import Refusal, RefusalKeeper
 from .rendering import fragment, render
+from .standing import nothing_to_do, standing
 from .session import LANGUAGE_COOKIE, SESSION_COOKIE, SessionKeeper, Visitor
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,7 @@ class ConsoleService:
     backend = Backends()
     directory = CountyDirectory()
     metered = EntrypointMetrics()
+    refusals = RefusalKeeper()
 
     # --- signing in, language, assets -------------------------------------------------------------------
 
@@ -224,8 +227,11 @@ class ConsoleService:
 
     @http("GET", "/intake")
     def intake_page(self, request):
+        kept = self._kept(request)
+        draft = kept.draft if kept else {}
         return self._page(request, "intake.html", lambda api, staff: {
-            **pages.intake(api, staff, request.args.get("taken")), "draft": {}, "key": uuid.uuid4().hex})
+            **pages.intake(api, staff, request.args.get("taken")), "kept": kept, "draft": draft,
+            "key": draft.get("_key") or uuid.uuid4().hex})
 
     @http("POST", "/intake")
     def take_in(self, request):
@@ -235,8 +241,7 @@ class ConsoleService:
                               headers={"Idempotency-Key": key})
             return redirect(f"/intake?taken={report['report_id']}", 303)
 
-        return self._act(request, submit, lambda api, staff: (
-            "intake.html", {**pages.intake(api, staff, None), "draft": request.form, "key": request.form.get("_key")}))
+        return self._act_and_return(request, submit, "/intake")
 
     @http("POST", "/intake/preview")
     def preview(self, request):
@@ -251,8 +256,16 @@ class ConsoleService:
 
     @http("GET", "/cases/<string:case_id>")
     def case_page(self, request, case_id):
-        return self._page(request, "case.html", lambda api, staff: {
-            **pages.case(api, staff, case_id), "done": request.args.get("done"), "failed": None})
+        kept, done = self._kept(request), request.args.get("done")
+
+        def build(api, staff):
+            shown = pages.case(api, staff, case_id)
+            state = standing(shown["case"], shown["supervised"])
+            return {**shown, "state": state, "nothing_to_do": nothing_to_do(staff, shown["case"], state),
+                    "done": done if done in ACTIONS else None, "kept": kept, "failed": kept and kept.action,
+                    "draft": kept.draft if kept else {}}
+
+        return self._page(request, "case.html", build)
 
     @http("POST", "/cases/<string:case_id>/<string:action>")
     def act_on_case(self, request, case_id, action):
@@ -266,8 +279,7 @@ class ConsoleService:
             api.call(chosen.service, chosen.method, path, json=body)
             return redirect(f"/cases/{case_id}?done={action}", 303)
 
-        return self._act(request, act, lambda api, staff: (
-            "case.html", {**pages.case(api, staff, case_id), "done": None, "failed": action}))
+        return self._act_and_return(request, act, f"/cases/{case_id}", action)
 
     @http("GET", "/cases/<string:case_id>/assignment-notice")
     def assignment_notice(self, request, case_id):
@@ -306,8 +318,9 @@ class ConsoleService:
     @http("GET", "/calendar")
     def calendar(self, request):
         month = request.args.get("month") or pages.this_month()
+        kept = self._kept(request)
         return self._page(request, "calendar.html", lambda api, staff: {
-            "calendar": api.get("intake", f"/reception/calendar/{month}"), "month": month})
+            "calendar": api.get("intake", f"/reception/calendar/{month}"), "month": month, "kept": kept})
 
     @http("POST", "/calendar/<string:month>/publication")
     def publish_calendar(self, request, month):
@@ -315,8 +328,7 @@ class ConsoleService:
             api.post("intake", f"/reception/calendar/{month}/publication")
             return redirect(f"/calendar?month={month}", 303)
 
-        return self._act(request, act, lambda api, staff: ("calendar.html", {
-            "calendar": api.get("intake", f"/reception/calendar/{month}"), "month": month}))
+        return self._act_and_return(request, act, f"/calendar?month={month}")
 
     @http("POST", "/calendar/sessions/<string:session_id>/substitution")
     def substitute(self, request, session_id):
@@ -327,8 +339,7 @@ class ConsoleService:
                 "unavailable": request.form.getlist("unavailable"), "reason": request.form.get("reason", "")})
             return redirect(f"/calendar?month={month}", 303)
 
-        return self._act(request, act, lambda api, staff: ("calendar.html", {
-            "calendar": api.get("intake", f"/reception/calendar/{month}"), "month": month}))
+        return self._act_and_return(request, act, f"/calendar?month={month}", "substitute")
 
     @http("GET", "/rankings")
     def rankings(self, request):
@@ -354,32 +365,52 @@ class ConsoleService:
         visitor = self.sessions.visitor(request)
         case_id, secret = request.args.get("case_id", "").strip(), request.args.get("secret", "").strip()
         if not case_id:
-            return render(visitor.lang, "public.html", **self._common(request, visitor), found=None, error=None)
+            return self._public_page(request, visitor, found=None, case_id="")
         return self._public_case(visitor, request, case_id, secret)
 
     @http("GET", "/public/cases/<string:case_id>")
     def public_case(self, request, case_id):
-        return self._public_case(self.sessions.visitor(request), request, case_id, request.args.get("secret", ""))
+        secret = request.args.get("secret", "")
+        return self._public_case(self.sessions.visitor(request), request, case_id, secret,
+                                 self._kept(request, holder=secret))
 
-    @http("POST", "/public/cases/<string:case_id>/rating")
-    def public_rating(self, request, case_id):
-        visitor, secret = self.sessions.visitor(request), request.form.get("secret", "")
-        public = self.backend.as_staff(None)
+    @http("POST", "/public/cases/<string:case_id>/<string:answer>")
+    def public_answer(self, request, case_id, answer):
+        """The petitioner rates the handling or asks for a review; a refusal goes back to their page."""
+        if answer not in PUBLIC_ANSWERS:
+            return Response("no such answer", status=404)
+        secret = request.form.get("secret", "")
+        back = f"/public/cases/{quote(case_id)}?secret={quote(secret)}"
         try:
-            rating = {k: v for k, v in pages.nested(request.form).items() if k != "secret"}  # it goes in the link
-            public.post("supervision", f"/public/cases/{case_id}/rating", rating, secret=secret)
+            body = {k: v for k, v in pages.nested(request.form).items() if k != "secret"}  # it goes in the link
+            self.backend.as_staff(None).post("supervision", f"/public/cases/{case_id}/{answer}", body,
+                                             secret=secret)
         except BackendError as refused:
-            return self._public_case(visitor, request, case_id, secret, refused)
-        return redirect(f"/public/cases/{case_id}?secret={secret}&rated=1", 303)
+            key = self.refusals.keep(secret, Refusal.of(refused, request.form.to_dict(), answer))
+            return redirect(f"{back}&refused={key}", 303)
+        response = redirect(f"{back}&{PUBLIC_ANSWERS[answer]}=1", 303)
+        # this browser remembers what it sent, so Back shows the answer, not the form to send it again
+        sent = _answered(request, answer) | {_round(case_id, request.form.get("_round"))}
+        response.set_cookie(f"{ANSWERED_COOKIE}_{answer}", ".".join(sorted(sent)), max_age=30 * 86400,
+                            samesite="Lax", httponly=True, path="/public")
+        return response
 
-    def _public_case(self, visitor, request, case_id, secret, error=None):
+    def _public_case(self, visitor, request, case_id, secret, kept=None):
         try:
             found = self.backend.as_staff(None).get("supervision", f"/public/cases/{case_id}", secret=secret)
         except BackendError as refused:
-            return render(visitor.lang, "public.html", refused.status, **self._common(request, visitor), found=None,
-                          error=refused)
-        return render(visitor.lang, "public.html", error.status if error else 200, **self._common(request, visitor),
-                      found=found, secret=secret, error=error, rated=request.args.get("rated"))
+            return self._public_page(request, visitor, refused.status, found=None, case_id=case_id,
+                                     not_found=refused.status in (403, 404), error=refused)
+        return self._public_page(request, visitor, 200, found=found, secret=secret, kept=kept,
+                                 rated=_round(case_id, found.get("reopen_count")) in _answered(request, "rating"),
+                                 review_asked=request.args.get("review_asked"))
+
+    def _public_page(self, request, visitor, status: int = 200, **context):
+        context = {"error": None, "kept": None, "not_found": False, "rated": False, "review_asked": False,
+                   "secret": "", **context}
+        response = render(visitor.lang, "public.html", status, **self._common(request, visitor), **context)
+        response.headers["Cache-Control"] = "no-store"  # Back asks again: the page shows what is now true
+        return response
 
     # --- how every staff page is made ----------------------------------------------------------------------
 
@@ -408,6 +439,24 @@ class ConsoleService:
                 return render(visitor.lang, "refused.html", refused.status, **common, error=refused)
             template, context = again(api, visitor.staff)
             return render(visitor.lang, template, refused.status, **common, **context, error=refused)
+
+    def _act_and_return(self, request, act, back: str, action: str | None = None):
+        """Do ``act(api, staff)`` (it redirects to what it did); a refusal goes back to the form's own
+        page, ``back``, which shows the reason and what was typed: reloading it never posts again."""
+        visitor = self.sessions.visitor(request)
+        if visitor.staff is None or visitor.must_change_password:
+            return self._act(request, act, None)  # the sign-in or password page, as for any page
+        try:
+            return act(self.backend.as_staff(visitor.token), visitor.staff)
+        except BackendError as refused:
+            key = self.refusals.keep(visitor.token, Refusal.of(refused, request.form.to_dict(), action))
+            return redirect(f"{back}{'&' if '?' in back else '?'}refused={key}", 303)
+
+    def _kept(self, request, holder: str | None = None) -> Refusal | None:
+        """The refusal an action left for this page (``?refused=``), if this person's own."""
+        if holder is None:
+            holder = self.sessions.visitor(request).token
+        return self.refusals.find(holder, request.args.get("refused"))
 
     @property
     def _development(self) -> bool:
@@ -461,6 +510,20 @@ class ConsoleService:
         elif action == "notice":
             body["evidence"] = [case_id]
         return body
+
+
+PUBLIC_ANSWERS = {"rating": "rated", "review-request": "review_asked"}  # the answer, and what the page then says
+ANSWERED_COOKIE = "lianxin_answered"
+
+
+def _round(case_id: str, reopen_count) -> str:
+    """A case's round of handling: a reopened case is rated again."""
+    return f"{case_id}~{reopen_count or 0}"
+
+
+def _answered(request, answer: str) -> set[str]:
+    """The cases this browser has sent ``answer`` for."""
+    return set(request.cookies.get(f"{ANSWERED_COOKIE}_{answer}", "").split(".")[-50:]) - {""}
 
 
 STAFF_CHANGES = {"change": ("PATCH", "/accounts/{user_name}"), "disabling": ("POST", "/accounts/{user_name}/disabling"),

@@ -1,5 +1,7 @@
-/* The console's few scripts, no framework: the intake form's suggestions and duplicate warning as the
-   operator types, keyboard shortcuts, and early-warning alerts that appear on any open page. */
+/* The console's few scripts, no framework: form checks in the page's language (blank text, a count
+   towards the limit, phone numbers), the village list following the township, the intake form's
+   suggestions and duplicate warning as the operator types, keyboard shortcuts, and early-warning
+   alerts that appear on any open page. */
 (function () {
   "use strict";
 
@@ -12,6 +14,58 @@
   Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
+
+  // --- checks before a form leaves the page, in the page's language (the services check again) ---------
+  var said = document.documentElement.dataset;
+  var problem = function (field) {
+    var value = field.value;
+    if (field.required && value.length && !value.trim()) { return said.blank; }
+    if (field.dataset.limit && value.length > Number(field.dataset.limit)) {
+      return said.over.replace("{n}", value.length - Number(field.dataset.limit));
+    }
+    if (field.dataset.mismatch && field.validity.patternMismatch) { return field.dataset.mismatch; }
+    return "";
+  };
+  var counted = function (field) {  // a visible count, never a silent cut
+    var counter = document.createElement("output");
+    counter.className = "counter";
+    counter.setAttribute("aria-live", "polite");
+    field.insertAdjacentElement("afterend", counter);
+    return function () {
+      var left = Number(field.dataset.limit) - field.value.length;
+      counter.textContent = left >= 0 ? said.left.replace("{n}", left) : said.over.replace("{n}", -left);
+      counter.classList.toggle("over", left < 0);
+    };
+  };
+  Array.prototype.forEach.call(document.querySelectorAll("form textarea, form input"), function (field) {
+    var count = field.dataset.limit ? counted(field) : function () {};
+    var check = function () { field.setCustomValidity(problem(field)); count(); };
+    field.addEventListener("input", check);
+    check();
+  });
+
+  // --- the village list follows the township chosen ----------------------------------------------------
+  var township = document.getElementById("township"), village = document.getElementById("village");
+  if (township && village) {
+    var groups = village.querySelectorAll("optgroup[data-township]");
+    var follow = function () {
+      Array.prototype.forEach.call(groups, function (group) {
+        var shown = !township.value || group.dataset.township === township.value;
+        group.hidden = group.disabled = !shown;
+      });
+      var chosen = village.selectedOptions[0];
+      if (chosen && chosen.parentNode.disabled) { village.value = ""; }
+    };
+    township.addEventListener("change", follow);
+    village.addEventListener("change", function () {  // a village chosen first names its township
+      var group = village.selectedOptions[0] && village.selectedOptions[0].parentNode;
+      if (group && group.dataset && group.dataset.township && township.value !== group.dataset.township) {
+        township.value = group.dataset.township;
+        follow();
+      }
+    });
+    follow();
+  }
 
   // --- the intake form -------------------------------------------------------------------------------
   var form = document.getElementById("intake-form");

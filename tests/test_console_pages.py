@@ -1,0 +1,130 @@
+"""The console's pages as rendered, without an office: where a case stands, what a refusal leaves for the
+form, what the citizen may still do. The browser tests (test_console_forms.py) walk the same in Chromium."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from lianxin.auth import Staff
+from lianxin.directory import load_directory
+from lianxin.settings import SAMPLE_DEPLOY
+from lianxin.vocabulary import CHINESE_PHONE
+from services.console import pages
+from services.console.backend import BackendError
+from services.console.flash import Refusal, Refusals
+from services.console.rendering import fragment
+from services.console.session import Visitor
+from services.console.standing import nothing_to_do, standing
+
+SOMEONE = "0" * 64
+CASE = {"case_id": "C00000001", "report_id": "R00000001", "state": "dispatched", "unit": "chengguan",
+        "unit_kind": "township", "category": "housing", "severity": "general", "deadline": None,
+        "received_at": "2026-11-02T09:00:00+08:00", "channel": "hotline", "routing_reason": "",
+        "linked_reports": [], "team": {"lead_leader": None, "responsible_person": None, "members": [], "plan": None},
+        "extension": {"requested_days": None, "reason": None, "days": None, "approved_by": None},
+        "instructions": [], "handling_reports": []}
+REPORT = {"report_id": "R00000001", "content": "东关村危房漏雨", "village": "chengguan-dongguan",
+          "township": "chengguan", "location": None, "reporter": None}
+SUPERVISED = {"state": "in_handling", "callbacks": [], "reviews": []}
+
+
+def county():
+    return load_directory(SAMPLE_DEPLOY / "county.yaml")
+
+
+def staff(role: str, unit: str | None = None) -> Staff:
+    return Staff(code=f"a-{role}", role=role, unit=unit, token_sha256=SOMEONE)
+
+
+def case_page(lang: str, person: Staff, case=CASE, supervised=SUPERVISED, **extra) -> BeautifulSoup:
+    directory = county()
+    state = standing(case, supervised)
+    context = {"visitor": Visitor(lang, person, "t"), "names": pages.names(directory), "county": directory,
+               "path": "/", "form_token": "x", "poll_seconds": 5, "opened_ms": 0, "case": case,
+               "urgency": None, "history": [], "report": REPORT, "supervised": supervised, "citizen_link": None,
+               "notices": [], "supervision_state": supervised and supervised["state"], "state": state,
+               "nothing_to_do": nothing_to_do(person, case, state), "done": None, "kept": None, "failed": None,
+               "draft": {}, "error": None, **extra}
+    return BeautifulSoup(fragment(lang, "case.html", **context), "html.parser")
+
+
+def test_the_header_shows_supervisions_state_once_the_handling_report_reached_it():
+    lagging = {**CASE, "state": "reported"}
+    page = case_page("zh", staff("supervisor"), case=lagging, supervised={**SUPERVISED, "state": "closed"})
+    assert page.select_one("#case-state").text == "已办结"
+    assert "已报送" not in page.select_one("h1").text and len(page.select(".state")) == 1
+    assert standing({**CASE, "state": "accepted"}, {**SUPERVISED, "state": "in_handling"}) == "accepted"
+
+
+@pytest.mark.parametrize("lang, words", [("zh", "其他单位"), ("en", "another unit")])
+def test_an_empty_action_box_says_why(lang, words):
+    other_unit = case_page(lang, staff("unit_handler", "baiyang"))
+    assert words in other_unit.select_one("#nothing-to-do").text
+    closed = case_page(lang, staff("leader"), case={**CASE, "state": "closed"},
+                       supervised={**SUPERVISED, "state": "closed"})
+    assert closed.select("#actions [data-action=instruct]")  # a leader may still instruct: no excuse shown
+    assert not closed.select("#nothing-to-do")
+    operator = case_page(lang, staff("operator"), case={**CASE, "state": "accepted"})
+    assert operator.select_one("#nothing-to-do").text.strip()
+
+
+def test_the_route_and_instruction_forms_preselect_no_one():
+    page = case_page("zh", staff("supervisor"))
+    for select in ("details[data-action=route] select[name=unit]", "details[data-action=instruct] select[name=leader]"):
+        chosen = page.select_one(select).select("option")
+        assert chosen[0]["value"] == "" and not any(o.has_attr("selected") for o in chosen), select
+        assert page.select_one(select).has_attr("required")
+
+
+def test_a_refused_form_comes_back_open_with_the_reason_and_what_was_typed():
+    refusal = Refusal(422, "invalid", "the reason is too short", [{"field": "reason", "problem": "too short"}],
+                      {"unit": "baiyang", "reason": "错"}, "route")
+    page = case_page("zh", staff("supervisor"), kept=refusal, failed="route", draft=refusal.draft)
+    route = page.select_one("details[data-action=route]")
+    assert route.has_attr("open") and route.select_one("textarea[name=reason]").text == "错"
+    assert route.select_one("option[value=baiyang]").has_attr("selected")
+    assert "the reason is too short" in page.select_one(".refusal").text
+    assert page.select_one("details[data-action=instruct] textarea[name=comment]").text == ""
+
+
+def test_a_refusal_is_found_again_by_its_own_person_only():
+    refusals = Refusals({})
+    key = refusals.keep("token-a", Refusal.of(BackendError("dispatch", 409, "conflict", "no"), {"x": "1"}, "route"))
+    assert refusals.find("token-a", key).draft == {"x": "1"}
+    assert refusals.find("token-a", key).action == "route"  # a reload shows it again
+    assert refusals.find("token-b", key) is None and refusals.find("token-a", "guessed") is None
+
+
+def public_page(lang: str, **context) -> BeautifulSoup:
+    directory = county()
+    base = {"visitor": Visitor(lang), "names": pages.names(directory), "county": directory, "path": "/",
+            "form_token": "x", "poll_seconds": 5, "opened_ms": 0, "error": None, "kept": None, "not_found": False,
+            "rated": False, "review_asked": False, "secret": "", "found": None, "case_id": ""}
+    return BeautifulSoup(fragment(lang, "public.html", **{**base, **context}), "html.parser")
+
+
+def test_a_wrong_code_keeps_the_case_number_and_explains_in_chinese():
+    page = public_page("zh", case_id="C00000007", not_found=True,
+                       error=BackendError("supervision", 404, "not_found", "no case 'C00000007' for this link"))
+    assert page.select_one("input[name=case_id]")["value"] == "C00000007"
+    assert "没有找到" in page.select_one("#lookup-refused").text
+    assert "for this link" not in page.text
+
+
+def test_a_closed_case_tells_the_citizen_what_they_may_still_do():
+    found = {"case_id": "C1", "state": "closed", "deadline": None, "finding": "substantiated",
+             "actions_taken": "已修复", "closed_at": "2026-11-02T10:00:00+08:00", "reopen_count": 0, "reviews": []}
+    page = public_page("zh", found=found, secret="s")
+    assert "复查" in page.select_one("#after-closing").text and page.select_one("#review-request")
+    assert not page.select("#rating")
+    rated = public_page("zh", found={**found, "state": "awaiting_callback"}, secret="s", rated=True)
+    assert not rated.select("#rating") and rated.select_one("#rated")  # Back shows the result, not the form
+
+
+@pytest.mark.parametrize("number, chinese", [("13800138000", True), ("+8613800138000", True),
+                                             ("0571-87654321", True), ("057187654321", True), ("12345", False),
+                                             ("138123456789999", False), ("23800138000", False)])
+def test_phone_numbers_are_chinese_mobile_or_landline_numbers(number, chinese):
+    assert bool(re.fullmatch(CHINESE_PHONE, number)) == chinese
