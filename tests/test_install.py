@@ -19,6 +19,7 @@ import sqlalchemy
 import yaml
 
 from lianxin.auth import token_hash
+from lianxin.runner import RUNNABLE
 from lianxin.settings import REPO_ROOT
 from tests.conftest import POSTGRES_URL, broker_vhost, free_port
 
@@ -26,6 +27,10 @@ pytestmark = pytest.mark.integration
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text(encoding="utf-8"))["services"]
 APPS = {name: service for name, service in COMPOSE.items() if "build" in service}  # those of our image
 OWN_TOKEN = "an-office-token-of-its-own"  # only in the credentials file mounted over deploy/staff.yaml
+
+
+def test_compose_runs_every_service_of_the_office():
+    assert set(APPS) == set(RUNNABLE), f"docker-compose.yml runs {sorted(APPS)}, the office is {sorted(RUNNABLE)}"
 
 
 def test_packages_are_all_listed():
@@ -148,6 +153,7 @@ def test_the_installed_office_starts_with_the_compose_environment(installed, dat
             # the credentials file mounted over deploy/ is the one read
             own = httpx.get(f"http://127.0.0.1:{local.ports['dispatch']}/cases",
                             headers={"Authorization": f"Bearer {OWN_TOKEN}"}, timeout=10)
+            signed_in = first_administrator_signs_in(installed, local, home)
         finally:
             for child in children.values():
                 child.terminate()
@@ -161,7 +167,27 @@ def test_the_installed_office_starts_with_the_compose_environment(installed, dat
     printed = {name: (tmp_path / f"{name}.log").read_text()[-1500:] for name in APPS}
     assert answers == {name: 200 for name in APPS}, (answers, printed)
     assert own.status_code == 200, own.text
+    assert signed_in.status_code == 200, signed_in.text  # dispatch asked accounts who the session is
     assert not [name for name, text in printed.items() if "Traceback" in text], printed
+
+
+def first_administrator_signs_in(installed: Path, local: Localhost, home: Path) -> httpx.Response:
+    """As docs/operations.md says: `lianxin accounts create-admin` with accounts' environment, the one-time
+    password replaced at the first sign-in; then the person's session reads dispatch's cases."""
+    env = {"PATH": f"{installed}:/usr/bin:/bin", **local.environment("accounts")}
+    made = subprocess.run([installed / "lianxin", "accounts", "create-admin", "first.admin", "--display-name", "首任"],
+                          env=env, cwd=home, capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    one_time = re.search(r"\(shown only now\): (\S+)", made.stdout)[1]
+    accounts = f"http://127.0.0.1:{local.ports['accounts']}"
+    session = httpx.post(f"{accounts}/sessions", json={"user_name": "first.admin", "password": one_time}, timeout=10)
+    assert session.status_code == 201 and session.json()["must_change_password"], session.text
+    chosen = {"current_password": one_time, "new_password": "县群众工作办公室第一位管理员"}
+    own = httpx.post(f"{accounts}/password", json=chosen,
+                     headers={"Authorization": f"Bearer {session.json()['token']}"}, timeout=10)
+    assert own.status_code == 200, own.text
+    return httpx.get(f"http://127.0.0.1:{local.ports['dispatch']}/cases",
+                     headers={"Authorization": f"Bearer {own.json()['token']}"}, timeout=10)
 
 
 def healthy(url: str, child: subprocess.Popen, timeout: float = 60.0) -> int | str:
