@@ -27,8 +27,8 @@ from .actions import ACTIONS
 from .backend import BackendError, Backends
 from .flash import Refusal, RefusalKeeper
 from .rendering import fragment, render
-from .standing import nothing_to_do, standing
 from .session import LANGUAGE_COOKIE, SESSION_COOKIE, SessionKeeper, Visitor
+from .standing import nothing_to_do, standing
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).with_name("static")
