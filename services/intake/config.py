@@ -6,6 +6,7 @@ from pydantic_settings import SettingsConfigDict
 from lianxin.settings import ServiceSettings
 
 from .protection import DEVELOPMENT_PII_KEY  # a real office sets LIANXIN_PII_KEYS (`lianxin pii-key`)
+from .similarity import AT_LEAST
 
 DEVELOPMENT_PSEUDONYM_KEY = "lianxin-development-key"
 
@@ -41,7 +42,7 @@ class IntakeSettings(ServiceSettings):
 
     # duplicates
     duplicate_window_days: int = Field(30, ge=1)
-    duplicate_similarity: float = Field(0.6, gt=0, le=1)
+    duplicate_similarity: float = Field(AT_LEAST, gt=0, le=1, description="cosine of the words' TF-IDF")
 
     @field_validator("sensitive_periods")
     @classmethod

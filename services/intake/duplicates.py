@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from difflib import SequenceMatcher
 
 from sqlalchemy import bindparam, or_, select
 
 from lianxin.db import UnitOfWork
 
+from . import similarity
 from .models import Report
 
 CLOSED = ("closed",)
@@ -35,21 +35,16 @@ def original_of(uow: UnitOfWork, report: Report, rules: dict) -> Report | None:
     on the same subject. Originals only (a duplicate links to the first report).
 
     Only the columns compared are read (not whole rows, whose personal data would be decrypted), newest
-    candidates first, and the cheap upper bounds of the similarity are tried before the exact one.
+    candidates first, all compared at once (similarity.py).
     """
     query = CANDIDATES[(bool(report.village), bool(report.reporter_id))]
     values = {"village": report.village, "township": report.township, "reporter_id": report.reporter_id,
               "category": report.category, "id": report.id,
               "since": report.received_at - timedelta(days=rules["window_days"])}
-    for pk, content, reporter_id in uow.session.execute(query, values):
-        if (report.reporter_id and reporter_id == report.reporter_id) or \
-                similar(content, report.content, rules["similarity"]):
+    candidates = uow.session.execute(query, values).all()
+    alike = similarity.alike(report.content, [content for _, content, _ in candidates], rules["similarity"])
+    for (pk, _, reporter_id), similar in zip(candidates, alike, strict=True):
+        if (report.reporter_id and reporter_id == report.reporter_id) or similar:
             return uow.session.get(Report, pk)
     return None
-
-
-def similar(a: str, b: str, at_least: float) -> bool:
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    return (matcher.real_quick_ratio() >= at_least and matcher.quick_ratio() >= at_least
-            and matcher.ratio() >= at_least)
 

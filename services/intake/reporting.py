@@ -13,7 +13,7 @@ from lianxin.events import Actor, CaseClosed, CaseDispatched, CaseExtended, Case
 from lianxin.redaction import marks_of
 from lianxin.schemas import validate
 
-from . import duplicates, early_warning
+from . import categories, duplicates, early_warning, similarity
 from .models import Report, ReportCorrection, report_pk
 from .protection import pseudonym, redact_report
 from .schemas import CorrectionIn, PlaceIn, ReporterIn, ReportIn
@@ -31,6 +31,7 @@ class Intake:
         self.redaction_key = config["REDACTION_KEY"]
         self.warning_rules = config["EARLY_WARNING"]
         self.duplicate_rules = config["DUPLICATES"]
+        categories.suggester_for(directory), similarity.warm()  # trained once, not on a report's time
 
     def take_in(self, uow: UnitOfWork, incoming: ReportIn, staff: Staff,
                 idempotency_key: str | None = None) -> tuple[Report, bool]:
@@ -147,8 +148,7 @@ def category_of(directory: Directory, report: ReportIn) -> tuple[str, bool, list
         if report.category in directory.category_by_code:
             return report.category, False, []
         return report.category, False, [{"field": "category", "problem": f"unknown category {report.category!r}"}]
-    suggestion = directory.suggest_category(report.content)
-    return (suggestion.code if suggestion else "other"), True, []
+    return categories.suggester_for(directory).suggest(report.content), True, []
 
 
 def get_report(uow: UnitOfWork, report_id: str) -> Report:
