@@ -24,6 +24,8 @@ from pydantic import BaseModel
 
 from lianxin.http import declared_roles
 from lianxin.vocabulary import CASE_READERS, OFFICE, UNITS
+from services.accounts import schemas as accounts
+from services.accounts.service import AccountsService
 from services.dispatch import handling
 from services.dispatch.schemas import (
     AcceptanceIn,
@@ -42,6 +44,8 @@ from services.intake import batch, personal_data
 from services.intake.reception_records import SubstitutionIn, VisitIn
 from services.intake.schemas import CorrectionIn, ReleaseIn, ReportIn, report_view
 from services.intake.service import IntakeService
+from services.notifications.schemas import ChannelsIn
+from services.notifications.service import NotificationsService
 from services.scoring.assessment import UnitTally, scorecard
 from services.scoring.records import difference
 from services.scoring.schemas import AssessmentIn, YearEndReviewIn, assessment_view
@@ -61,12 +65,14 @@ from services.supervision.schemas import (
 from services.supervision.schemas import case_view as supervised_case
 from services.supervision.service import SupervisionService
 
-DECLARING = ("dispatch", "supervision", "scoring")  # roles declared with the route; intake still checks inline
+DECLARING = ("dispatch", "supervision", "scoring", "notifications")  # declared with the route; the others inline
 SERVICES = {
     "intake": (IntakeService, 8001),
     "dispatch": (DispatchService, 8002),
     "supervision": (SupervisionService, 8003),
     "scoring": (ScoringService, 8004),
+    "accounts": (AccountsService, 8005),
+    "notifications": (NotificationsService, 8006),
 }
 
 # Every route with a JSON request body, and the pydantic model that parses it.
@@ -99,6 +105,12 @@ REQUEST_MODELS: dict[tuple[str, str, str], type[BaseModel]] = {
     ("supervision", "POST", "/watch-list/{entry_id}/follow-ups"): watch.FollowUpIn,
     ("scoring", "POST", "/assessments"): AssessmentIn,
     ("scoring", "POST", "/year-end-reviews"): YearEndReviewIn,
+    ("accounts", "POST", "/sessions"): accounts.SignInIn,
+    ("accounts", "POST", "/password"): accounts.PasswordChangeIn,
+    ("accounts", "POST", "/accounts"): accounts.AccountIn,
+    ("accounts", "PATCH", "/accounts/{user_name}"): accounts.AccountChangeIn,
+    ("accounts", "POST", "/api-tokens"): accounts.ApiTokenIn,
+    ("notifications", "PUT", "/me/channels"): ChannelsIn,
 }
 
 # Request bodies no single pydantic model parses, and the media types they come in: a batch is

@@ -10,6 +10,7 @@ from lianxin.http import ApiError, api, parse_body, query_param
 from lianxin.messaging import event_consumer
 from lianxin.metrics import ScrapeTimeGauges
 from lianxin.service import OfficeService
+from lianxin.vocabulary import OFFICE, ROLES, UNITS
 
 from .dependencies import Notifying
 from .gauges import readings as gauge_readings
@@ -18,7 +19,6 @@ from .schemas import ChannelsIn
 from .telling import UNIT_ROLES
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
-STAFF = ("operator", "officer", "unit_handler", "unit_head", "supervisor", "leader", "bureau", "administrator")
 
 
 class NotificationsService(OfficeService):
@@ -50,10 +50,10 @@ class NotificationsService(OfficeService):
         while self.notifying.sender.send_due() == self.notifying.sender.batch:
             pass
 
-    @api("GET", "/deliveries")
+    @api("GET", "/deliveries", roles=(*UNITS, *OFFICE))
     def list_deliveries(self, request):
         """What was sent about a case, to whom and how it went (the case page)."""
-        staff = self.auth.require(request, "unit_handler", "unit_head", "supervisor", "administrator")
+        staff = request.staff
         case_id = query_param(request, "case_id")
         if not case_id:
             raise ApiError("query parameter 'case_id' is required, e.g. ?case_id=C000001")
@@ -66,9 +66,9 @@ class NotificationsService(OfficeService):
             found = [d for d in found if d.unit == staff.unit]
         return {"case_id": case_id, "deliveries": [d.view() for d in found]}
 
-    @api("GET", "/me/channels")
+    @api("GET", "/me/channels", roles=ROLES)
     def my_channels(self, request):
-        staff = self.auth.require(request, *STAFF)
+        staff = request.staff
         with self.uow as uow:
             chosen = uow.session.get(ChannelChoice, staff.code)
         contact = self.notifying.teller.contacts.contact(staff.code)
@@ -76,10 +76,10 @@ class NotificationsService(OfficeService):
         return {"staff": staff.code, "channels": chosen.channels if chosen else usual,
                 "reachable_by": list(contact.reachable_by()) if contact else []}
 
-    @api("PUT", "/me/channels")
+    @api("PUT", "/me/channels", roles=ROLES)
     def choose_channels(self, request):
         """A person's own choice of channels, kept here until the accounts service keeps it."""
-        staff = self.auth.require(request, *STAFF)
+        staff = request.staff
         incoming = parse_body(request, ChannelsIn)
         channels = list(dict.fromkeys(incoming.channels))
         with self.uow as uow:
