@@ -16,7 +16,7 @@ from lianxin.directory import load_directory
 from lianxin.settings import REPO_ROOT
 from lianxin.vocabulary import ROLES
 
-SERVICES = ("intake", "dispatch", "supervision", "scoring", "accounts")
+SERVICES = ("intake", "dispatch", "supervision", "scoring", "accounts", "notifications")
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
