@@ -49,8 +49,10 @@ def test_the_code_passes_the_linter():
     assert lint.returncode == 0, lint.stdout[-3000:]
 
 
-def test_the_architecture_table_lists_what_each_service_publishes():
-    rows = re.findall(r"^\| `(intake|dispatch|supervision|scoring)` \| \d+ \|[^|]*\|[^|]*\| ([^|]*) \|$", README, re.M)
-    published = {service: set(re.findall(r"`([a-z]+\.[a-z]+)`", cell)) for service, cell in rows}
-    assert published == {service: {n for n, e in CATALOGUE.items() if e.publisher == service}
-                         for service in ("intake", "dispatch", "supervision", "scoring")}
+def test_the_architecture_table_lists_every_service_its_port_and_what_it_publishes():
+    from lianxin.runner import SERVICES, load
+    rows = re.findall(r"^\| `([a-z]+)` \| (\d+) \|[^|]*\|[^|]*\| ([^|]*) \|$", README, re.M)
+    assert {service: int(port) for service, port, _ in rows} == {
+        service: load(classes[1]).default_port for service, classes in SERVICES.items()}
+    published = {service: set(re.findall(r"`([a-z]+\.[a-z]+)`", cell)) for service, _, cell in rows}
+    assert published == {service: {n for n, e in CATALOGUE.items() if e.publisher == service} for service in SERVICES}
