@@ -83,9 +83,15 @@ def seeded_facts(urls: dict[str, str]) -> dict:
     last_month = (newest.replace(day=1) - timedelta(days=1))
     return {"reports": reports, "cases": cases, "unit": unit, "case_id": f"C{case_pk or 1:08d}",
             "leader": leader[0] if leader else "li-secretary", "month": last_month.strftime("%Y-%m"),
-            "months": [(last_month.replace(day=1) - timedelta(days=31 * n)).strftime("%Y-%m") for n in range(12)],
+            "months": months_before(last_month, 12),
             "year": str(newest.year - 1), "day": (newest - timedelta(days=3)).date().isoformat(), "word": word,
             "from": (newest - timedelta(days=30)).strftime("%Y-%m-%dT00:00:00Z")}
+
+
+def months_before(last: datetime, count: int) -> list[str]:
+    """``last``'s month and the ``count - 1`` before it, as YYYY-MM."""
+    n = last.year * 12 + last.month - 1
+    return [f"{(n - k) // 12}-{(n - k) % 12 + 1:02d}" for k in range(count)]
 
 
 def reads(facts: dict) -> list[tuple[str, str, str, dict, int]]:
