@@ -114,18 +114,19 @@ def case(api: Backend, staff: Staff, case_id: str) -> dict:
     return {
         "case": found, "urgency": urgency(found, county_now()),
         "history": api.get("dispatch", f"/cases/{case_id}/history")["history"],
-        "report": api.get("intake", f"/reports/{found['report_id']}"),
+        "report": _or_none(lambda: api.get("intake", f"/reports/{found['report_id']}"), also=403),
         "supervised": supervised, "citizen_link": link,
         "notices": [n for n in notices if case_id in n["evidence"]],
         "supervision_state": supervised["state"] if supervised else None,
     }
 
 
-def _or_none(read):
+def _or_none(read, also: int = 404):
+    """What ``read`` answers; None where it is not there (404), or (``also=403``) not the person's to see."""
     try:
         return read()
     except BackendError as refused:
-        if refused.status == 404:
+        if refused.status in (404, also):
             return None
         raise
 
