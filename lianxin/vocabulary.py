@@ -49,3 +49,6 @@ PETITIONER_DESK = ("operator", *OFFICE)  # who gives petitioners their link and 
 CASE_READERS = ("operator", *OFFICE, "leader", *UNITS)  # who reads cases and their history
 WATCHERS = (*OFFICE, "leader", "operator")  # key cases and long-standing petitioners
 SCORE_READERS = (*CASE_READERS, "bureau")  # assessments, notices and accountability: the bureaus too
+REPORT_TAKERS = ("operator", "officer", "leader", *OFFICE)  # who take in reports (an officer for their own place)
+REPORT_READERS = (*REPORT_TAKERS, *UNITS)  # who read reports (a unit its own cases', an officer their place's)
+LEADERS_AND_DESK = ("leader", *PETITIONER_DESK)  # the digests written for leaders; visits on reception days

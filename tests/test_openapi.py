@@ -65,7 +65,7 @@ from services.supervision.schemas import (
 from services.supervision.schemas import case_view as supervised_case
 from services.supervision.service import SupervisionService
 
-DECLARING = ("dispatch", "supervision", "scoring", "notifications")  # declared with the route; the others inline
+DECLARING = ("intake", "dispatch", "supervision", "scoring", "notifications")  # accounts checks inline
 SERVICES = {
     "intake": (IntakeService, 8001),
     "dispatch": (DispatchService, 8002),
@@ -203,7 +203,7 @@ def implemented_routes(cls) -> set[tuple[str, str]]:
 
 def declared(service: str) -> dict[tuple[str, str], frozenset[str] | None]:
     """The roles each route of the service asks for: declared with the route (``@api(..., roles=...)``), or
-    for a service not yet converted (intake), read from its ``self.auth.require`` calls."""
+    for a service not yet converted (accounts), read from its ``self.auth.require`` calls."""
     cls, _ = SERVICES[service]
     if service in DECLARING:
         return {route: frozenset(roles) if roles else None for route, roles in declared_roles(cls).items()

@@ -1,5 +1,5 @@
 """One vocabulary (lianxin/vocabulary.py): every other list of the channels, and every definition of the
-county's time, is derived from it or equal to it. Intake's own copies are checked here until it imports them."""
+county's time, is derived from it or equal to it. Intake imports them too."""
 import re
 import typing
 
@@ -12,9 +12,6 @@ from services.console.labels import LABELS
 from services.intake import digest_writing
 from services.intake.schemas import Channel
 
-# Where the time zone is still written out, until intake takes COUNTY_TIME from the vocabulary.
-ZONE_NOT_YET_CONVERTED = {"services/intake/digest_writing.py", "services/intake/early_warning.py",
-                          "services/intake/reception_calendar.py"}
 
 
 def test_the_event_contract_and_intake_s_schema_name_exactly_the_channels():
@@ -47,4 +44,4 @@ def test_institutional_sources_are_the_five_information_sources():
 def test_the_county_s_time_is_defined_once():
     written = {str(path.relative_to(REPO_ROOT)) for folder in ("lianxin", "services", "bench")
                for path in (REPO_ROOT / folder).rglob("*.py") if 'ZoneInfo("' in path.read_text(encoding="utf-8")}
-    assert written <= ZONE_NOT_YET_CONVERTED
+    assert written == set()

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
+from lianxin.vocabulary import COUNTY_TIME
 
 from . import digest_writing
 from .models import Alert, Digest, Report
@@ -16,8 +17,8 @@ KINDS = {"ten-day": digest_writing.ten_day_period, "week": digest_writing.week_p
 
 def _between(uow: UnitOfWork, model, column, start: date, end: date) -> list:
     """Rows whose time falls in [start, end] county days (with a day's margin: digest_writing filters exactly)."""
-    since = datetime.combine(start - timedelta(days=1), time(), digest_writing.COUNTY_TIME)
-    until = datetime.combine(end + timedelta(days=2), time(), digest_writing.COUNTY_TIME)
+    since = datetime.combine(start - timedelta(days=1), time(), COUNTY_TIME)
+    until = datetime.combine(end + timedelta(days=2), time(), COUNTY_TIME)
     return list(uow.session.scalars(select(model).where(column >= since, column < until)))
 
 

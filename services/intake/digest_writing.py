@@ -7,7 +7,7 @@ compared with the previous period of the same kind. The monthly analysis adds mo
 the fastest-rising subjects, three months' trend and a paragraph of findings.
 
 Reports and alerts are any objects with the attributes of ``models.Report`` and ``models.Alert``. Days are
-county days (Asia/Shanghai); a naive timestamp is taken as UTC, as the database stores it. Nothing about a
+county days (``COUNTY_TIME``); a naive timestamp is taken as UTC, as the database stores it. Nothing about a
 reporter is shown: an item carries the report id, category and place names and the first 60 characters of
 the content redacted as events carry it (the reporter's own name and numbers out too: leaders read it), long
 numbers masked besides; of a confidential subject (whistle-blowing) nothing is quoted.
@@ -18,19 +18,17 @@ import re
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta, timezone
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from lianxin.directory import Directory, Leader
 from lianxin.documents import html_page
 from lianxin.documents import plain as _cell
+from lianxin.vocabulary import CHANNEL_CHINESE, COUNTY_TIME, STAFF_CHANNELS
 
 from .protection import redact_report
 
-COUNTY_TIME = ZoneInfo("Asia/Shanghai")
 EXCERPT_LENGTH = 60
 GENERAL = "general"  # the section for matters in no leader's portfolio (综合), for the secretary and county head
-CHANNELS = {"hotline": "群工热线", "mailbox": "群工信箱", "web": "网上反映", "visit": "来访",
-            "reception": "领导接访", "officer": "信息直报", "institution": "五大信息源"}
+CHANNELS = {code: CHANNEL_CHINESE[code] for code in STAFF_CHANNELS}  # as the office writes them
 STATUSES = {"received": "已受理", "dispatched": "已交办", "linked": "已并案", "closed": "已办结",
             "reopened": "重新办理"}
 ALERT_KINDS = {"group_petition": "群体聚集", "surge": "短时激增", "recurring_issue": "反复发生"}

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, case, exists, func, select
 
 from lianxin.db import UnitOfWork
 from lianxin.directory import Directory
 from lianxin.events import AlertRaised
+from lianxin.vocabulary import COUNTY_TIME
 
 from .models import Alert, Report, report_number
 
-COUNTY_TIME = ZoneInfo("Asia/Shanghai")
 MAX_EVIDENCE = 200  # report numbers an alert carries
 
 

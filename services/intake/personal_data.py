@@ -32,8 +32,6 @@ from .models import (
 from .protection import redact_report, reporter_clear
 from .schemas import ReleaseIn, report_view
 
-OFFICE = ("supervisor", "administrator")  # who answers for petitioners' rights
-
 
 class PetitionerIn(BaseModel):
     """Whose data: a pseudonym, or a report of theirs (for a reporter without one)."""

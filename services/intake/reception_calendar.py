@@ -20,14 +20,14 @@ import calendar
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from lianxin.vocabulary import COUNTY_TIME
 
 if TYPE_CHECKING:  # hints only: importing lianxin.directory at run time would pull in nameko
     from lianxin.directory import Directory, Leader, Township
 
-COUNTY_TIME = ZoneInfo("Asia/Shanghai")
 SLOTS = ((time(9), time(12)), (time(14, 30), time(17, 30)))  # morning, then afternoon for a second session
 COUNTY_HALL = "县群众工作中心接待大厅"
 FIVE_HEADS = ("public-security", "procuratorate", "court", "justice", "petition")  # 公、检、法、司、信

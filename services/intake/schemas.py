@@ -4,11 +4,12 @@ from typing import Annotated, Literal
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints, model_validator
 
 from lianxin.schemas import PastTime
+from lianxin.vocabulary import STAFF_CHANNELS
 
 from .models import report_number
 from .protection import reporter_masked
 
-Channel = Literal["hotline", "mailbox", "web", "visit", "reception", "officer", "institution"]
+Channel = Literal[STAFF_CHANNELS]  # the channels staff take reports by (lianxin.vocabulary)
 Code = Annotated[str, Field(min_length=1, max_length=64)]
 
 

@@ -24,6 +24,7 @@ from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import ScrapeTimeGauges
 from lianxin.schemas import OFFICE_YEARS, validate
 from lianxin.service import OfficeService
+from lianxin.vocabulary import LEADERS_AND_DESK, OFFICE, PETITIONER_DESK, REPORT_READERS, REPORT_TAKERS
 
 from . import (
     batch,
@@ -45,11 +46,6 @@ from .schemas import CorrectionIn, ReleaseIn, ReportIn, report_view
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
 MAX_KEY_LENGTH = 128
-TAKES_IN = ("operator", "officer", "leader", "supervisor", "administrator")
-READS = TAKES_IN + ("unit_handler", "unit_head")
-CORRECTS = ("operator", "supervisor", "administrator")
-DIGEST_READERS = ("leader", "supervisor", "administrator", "operator")
-RECEIVES = ("leader", "operator", "supervisor", "administrator")  # who records visits on reception days
 FILTERS = ("channel", "category", "township", "village", "enterprise", "status", "reporter_id", "received_by")
 
 
@@ -68,9 +64,9 @@ class IntakeService(Open311Api, OfficeService):
     def sight(self, staff) -> Sight:
         return Sight(staff, self.directory)
 
-    @api("POST", "/reports")
+    @api("POST", "/reports", roles=REPORT_TAKERS)
     def create_report(self, request):
-        staff = self.auth.require(request, *TAKES_IN)
+        staff = request.staff
         incoming = parse_body(request, ReportIn)
         key = _idempotency_key(request.headers.get("Idempotency-Key"))
         try:
@@ -84,10 +80,10 @@ class IntakeService(Open311Api, OfficeService):
         with self.uow as uow:  # a concurrent retry with the same key committed first: answer with its report
             return 200, report_view(reporting.find_by_idempotency_key(uow, staff, key), sight=self.sight(staff))
 
-    @api("POST", "/reports/batch")
+    @api("POST", "/reports/batch", roles=REPORT_TAKERS)
     def create_batch(self, request):
         """Each row accepted or rejected with its reason; the accepted ones commit together."""
-        staff = self.auth.require(request, *TAKES_IN)
+        staff = request.staff
         rows, results, intake = batch.rows_of(request), [], self.intake
         with self.uow as uow:
             for number, row in enumerate(rows, start=1):
@@ -106,25 +102,25 @@ class IntakeService(Open311Api, OfficeService):
         accepted = sum(r["status"] != "rejected" for r in results)
         return 200, {"accepted": accepted, "rejected": len(results) - accepted, "rows": results}
 
-    @api("POST", "/reports/preview")
+    @api("POST", "/reports/preview", roles=REPORT_TAKERS)
     def preview_report(self, request):
         """The category the words suggest and the open report this one would repeat; nothing is stored."""
-        staff = self.auth.require(request, *TAKES_IN)
+        staff = request.staff
         incoming = self.intake.on_behalf_of(staff, parse_body(request, ReportIn))
         with self.uow as uow:
             return preview.preview(uow, self.intake, incoming)
 
-    @api("GET", "/reports/<string:report_id>")
+    @api("GET", "/reports/<string:report_id>", roles=REPORT_READERS)
     def get_report(self, request, report_id):
-        sight = self.sight(self.auth.require(request, *READS))
+        sight = self.sight(request.staff)
         with self.uow as uow:
             report = reporting.get_report(uow, report_id)
             sight.require_read(report)
             return report_view(report, reporting.duplicates_of(uow, report), sight)
 
-    @api("PATCH", "/reports/<string:report_id>")
+    @api("PATCH", "/reports/<string:report_id>", roles=PETITIONER_DESK)
     def correct_report(self, request, report_id):
-        staff = self.auth.require(request, *CORRECTS)
+        staff = request.staff
         correction = parse_body(request, CorrectionIn)
         with self.uow as uow:
             report = reporting.get_report(uow, report_id)
@@ -132,10 +128,10 @@ class IntakeService(Open311Api, OfficeService):
             uow.commit()
             return report_view(report, reporting.duplicates_of(uow, report), self.sight(staff))
 
-    @api("GET", "/reports")
+    @api("GET", "/reports", roles=REPORT_READERS)
     def list_reports(self, request):
         """The reports the caller may read, as they may read them; a search that finds people is logged."""
-        staff = self.auth.require(request, *READS)
+        staff = request.staff
         sight, limit = self.sight(staff), page_limit(request)
         searched = {name: value for name in SEARCHES if (value := query_param(request, name)) is not None}
         sight.require_search(list(searched))
@@ -157,20 +153,19 @@ class IntakeService(Open311Api, OfficeService):
                 uow.commit()
         return page("reports", views, limit, "report_id")
 
-    @api("POST", "/reports/<string:report_id>/reporter")
+    @api("POST", "/reports/<string:report_id>/reporter", roles=ROLES_ALLOWED_CLEAR)
     def release_reporter(self, request, report_id):
         """The reporter's personal data in clear, for calling them back; every release is logged."""
-        staff = self.auth.require(request, *ROLES_ALLOWED_CLEAR)
+        staff = request.staff
         release = parse_body(request, ReleaseIn)
         with self.uow as uow:
             released = personal_data.release(uow, reporting.get_report(uow, report_id), release, staff, utcnow())
             uow.commit()
         return released
 
-    @api("GET", "/personal-data-releases")
+    @api("GET", "/personal-data-releases", roles=OFFICE)
     def list_releases(self, request):
         """The access log, newest first: by report, petitioner, who saw the data, kind and period; paged."""
-        self.auth.require(request, *personal_data.OFFICE)
         query, limit = newest_first(request, PersonalDataRelease, personal_data.release_pk, "PD00000012")
         if (report_id := query_param(request, "report_id")) is not None:
             query = query.where(PersonalDataRelease.report_pk == (report_pk(report_id) or -1))
@@ -188,29 +183,28 @@ class IntakeService(Open311Api, OfficeService):
             views = [personal_data.release_view(r) for r in uow.session.scalars(query)]
         return page("releases", views, limit, "release_id")
 
-    @api("POST", "/personal-data-exports")
+    @api("POST", "/personal-data-exports", roles=OFFICE)
     def export_personal_data(self, request):
         """Everything intake holds about one petitioner, in clear, for them; logged like a release."""
-        staff = self.auth.require(request, *personal_data.OFFICE)
+        staff = request.staff
         wanted = parse_body(request, personal_data.ExportIn)
         with self.uow as uow:
             document = personal_data.export(uow, wanted, staff, utcnow())
             uow.commit()
         return document
 
-    @api("POST", "/personal-data-erasures")
+    @api("POST", "/personal-data-erasures", roles=OFFICE)
     def erase_personal_data(self, request):
         """Erase a petitioner's personal data where the law allows; refused (409) with what holds it."""
-        staff = self.auth.require(request, *personal_data.OFFICE)
+        staff = request.staff
         wanted = parse_body(request, personal_data.ErasureIn)
         with self.uow as uow:
             erasure = personal_data.erase(uow, wanted, staff, utcnow(), self.config["ERASURE_AFTER_DAYS"])
             uow.commit()
             return 201, personal_data.erasure_view(erasure)
 
-    @api("GET", "/personal-data-erasures")
+    @api("GET", "/personal-data-erasures", roles=OFFICE)
     def list_erasures(self, request):
-        self.auth.require(request, *personal_data.OFFICE)
         query, limit = newest_first(request, PersonalDataErasure, personal_data.erasure_pk, "ER0000012")
         if (reporter_id := query_param(request, "reporter_id")) is not None:
             query = query.where(PersonalDataErasure.reporter_id == reporter_id)
@@ -218,9 +212,8 @@ class IntakeService(Open311Api, OfficeService):
             views = [personal_data.erasure_view(e) for e in uow.session.scalars(query)]
         return page("erasures", views, limit, "erasure_id")
 
-    @api("GET", "/alerts")
+    @api("GET", "/alerts", roles=(*REPORT_READERS, "bureau"))
     def list_alerts(self, request):
-        self.auth.require(request, *READS, "bureau")
         query = select(Alert).order_by(Alert.id.desc()).limit(page_limit(request))
         if (kind := query_param(request, "kind")) is not None:
             query = query.where(Alert.kind == kind)
@@ -246,9 +239,9 @@ class IntakeService(Open311Api, OfficeService):
             raise Refused(f"format must be json, markdown or html, not {fmt!r}")
         return {"month": month, "published": published, "sessions": [s.model_dump(mode="json") for s in sessions]}
 
-    @api("POST", "/reception/calendar/<string:month>/publication")
+    @api("POST", "/reception/calendar/<string:month>/publication", roles=OFFICE)
     def publish_reception_calendar(self, request, month):
-        staff = self.auth.require(request, "supervisor", "administrator")
+        staff = request.staff
         year, number = _month(month)
         with self.uow as uow:
             sessions = reception_records.publish(uow, self.directory, year, number, staff)
@@ -256,25 +249,23 @@ class IntakeService(Open311Api, OfficeService):
         return 201, {"month": month, "published": True, "sessions": [s.model_dump(mode="json") for s in sessions],
                      "announcement": reception_calendar.announcement(self.directory, sessions)}
 
-    @api("POST", "/reception/sessions/<string:session_id>/substitution")
+    @api("POST", "/reception/sessions/<string:session_id>/substitution", roles=(*OFFICE, "leader"))
     def substitute_leader(self, request, session_id):
-        self.auth.require(request, "supervisor", "administrator", "leader")
         change = parse_body(request, reception_records.SubstitutionIn)
         with self.uow as uow:
             amended = reception_records.substitute(uow, self.directory, session_id, change)
             uow.commit()
         return amended.model_dump(mode="json")
 
-    @api("GET", "/reception/sessions/<string:session_id>")
+    @api("GET", "/reception/sessions/<string:session_id>", roles=REPORT_READERS)
     def get_reception_session(self, request, session_id):
-        self.auth.require(request, *READS)
         with self.uow as uow:
             row = reception_records.get_session(uow, session_id)
             return {**row.session, "visits": [_visit_view(v) for v in reception_records.visits(uow, session_id)]}
 
-    @api("POST", "/reception/sessions/<string:session_id>/visits")
+    @api("POST", "/reception/sessions/<string:session_id>/visits", roles=LEADERS_AND_DESK)
     def record_visit(self, request, session_id):
-        staff = self.auth.require(request, *RECEIVES)
+        staff = request.staff
         visit = parse_body(request, reception_records.VisitIn)
         with self.uow as uow:
             saved, report = reception_records.record_visit(uow, self.intake, session_id, visit, staff)
@@ -283,10 +274,9 @@ class IntakeService(Open311Api, OfficeService):
 
     # --- digests --------------------------------------------------------------
 
-    @api("GET", "/digests/<string:kind>")
+    @api("GET", "/digests/<string:kind>", roles=LEADERS_AND_DESK)
     def get_digest(self, request, kind):
         """The ten-day or weekly digest of the period holding ``date`` (default: the last one ended)."""
-        self.auth.require(request, *DIGEST_READERS)
         if kind not in digest_records.KINDS:
             raise NotFound(f"no digest kind {kind!r}; there are {', '.join(digest_records.KINDS)}")
         day = query_param(request, "date", None, office_date)
@@ -295,9 +285,8 @@ class IntakeService(Open311Api, OfficeService):
             document = digest_records.build(uow, self.directory, kind, day)
         return _rendered(document, query_param(request, "format", "json"))
 
-    @api("GET", "/analyses/monthly/<string:month>")
+    @api("GET", "/analyses/monthly/<string:month>", roles=LEADERS_AND_DESK)
     def get_monthly_analysis(self, request, month):
-        self.auth.require(request, *DIGEST_READERS)
         _month(month)
         with self.uow as uow:
             document = digest_records.monthly(uow, self.directory, month)
