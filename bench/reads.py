@@ -9,7 +9,8 @@ role that reads it. A year's assessment is published once and recomputed ``--rep
 the whole computation), after the last twelve months' assessments were published, so a unit's scorecard
 has a history to read. Then, unless ``--no-rebuild``, it rebuilds scoring on an empty database from a
 replay (``lianxin.recovery.replay``, what ``lianxin replay`` runs) of the last ``--rebuild-days`` of events
-in the outboxes and prints events/s. Prints the table with the targets beside (p95 < 300 ms; < 2 s for a year's assessment)
+in the outboxes and prints events/s. Prints the table with the targets beside (p95 < 300 ms; < 2 s for a year's
+assessment)
 and each service's peak RSS; writes ``bench/results/reads.json``. Asserts nothing.
 """
 from __future__ import annotations
@@ -107,7 +108,8 @@ def reads(facts: dict) -> list[tuple[str, str, str, dict, int]]:
         ("board: level=county", "dispatch", "/cases?level=county", s, TARGET_MS),
         ("board: lead_leader", "dispatch", f"/cases?lead_leader={f['leader']}", s, TARGET_MS),
         ("board: received_from", "dispatch", f"/cases?received_from={f['from']}", s, TARGET_MS),
-        ("board: category+township", "dispatch", "/cases?category=subsistence-allowance&township=qingshui", s, TARGET_MS),
+        ("board: category+township", "dispatch", "/cases?category=subsistence-allowance&township=qingshui", s,
+         TARGET_MS),
         ("reports: q= (operator)", "intake", f"/reports?q={f['word']}", harness.OPERATOR, TARGET_MS),
         ("reports: q= (no match)", "intake", "/reports?q=%E6%97%A0%E6%AD%A4%E4%BA%8B", harness.OPERATOR, TARGET_MS),
         ("reports: township", "intake", "/reports?township=qingshui", harness.OPERATOR, TARGET_MS),
@@ -125,7 +127,8 @@ def measure(office: harness.Office, facts: dict, repeat: int) -> list[dict]:
     rows = []
     with httpx.Client(timeout=120) as client:
         for name, service, path, headers, target in reads(facts):
-            rows.append(timed(name, target, repeat, lambda: client.get(base[service] + path, headers=headers)))
+            url = base[service] + path
+            rows.append(timed(name, target, repeat, lambda url=url, headers=headers: client.get(url, headers=headers)))
         scoring, sup = base["scoring"], harness.SUPERVISOR
         for month in facts["months"]:  # a history for the scorecard
             client.post(f"{scoring}/assessments", json={"period": month, "kind": "regular"}, headers=sup)

@@ -21,7 +21,6 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import psycopg
 from sqlalchemy import create_engine
@@ -124,10 +123,10 @@ def seed(reports: int, years: float, replay_days: int, prefix: str, seed_value: 
 class County:
     """Draws the county's reports and their cases' lives, one chunk of rows per table at a time."""
 
-    def __init__(self, seed_value: int, lives: Lives = Lives()):
+    def __init__(self, seed_value: int, lives: Lives | None = None):
         self.directory = load_directory(harness.REPO_ROOT / "deploy" / "county.yaml")
         self.random = random.Random(seed_value)
-        self.lives = lives
+        self.lives = lives or Lives()
         intake = IntakeSettings()
         use_keys([k.strip() for k in intake.pii_keys.split(",") if k.strip()])
         self.pseudonym_key, self.redaction_key = intake.pseudonym_key, intake.redaction_key
@@ -181,7 +180,8 @@ class County:
         category = r.choice(self.categories)
         people_count = r.choice((1,) * 30 + (2, 3, 6, 12))
         channel = r.choice(CHANNELS)
-        person = self.person(r.randrange(min(PETITIONERS, max(1000, pk // 3)))) if r.random() < lives.with_reporter else None
+        reporting = r.random() < lives.with_reporter
+        person = self.person(r.randrange(min(PETITIONERS, max(1000, pk // 3)))) if reporting else None
         opening = r.choice(harness.OPENINGS).format(kw=r.choice(category.keywords or [category.name]),
                                                    place=village_name)
         content = opening + "".join(r.choices(harness.COMMON, k=r.randint(40, 90))) + "。"
@@ -411,7 +411,8 @@ class Writer:
     """One connection per service database; each chunk goes in with COPY, one transaction per database."""
 
     def __init__(self, urls: dict[str, str]):
-        self.connections = {s: psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) for s, url in urls.items()}
+        self.connections = {s: psycopg.connect(url.replace("postgresql+psycopg", "postgresql"))
+                            for s, url in urls.items()}
         for connection in self.connections.values():
             connection.execute("SET synchronous_commit = off")
 
