@@ -132,13 +132,22 @@ def try_close(uow: UnitOfWork, case: SupervisedCase) -> list[str]:
 REOPENABLE = ("awaiting_callback", "callback_failed", "closed")  # the unit has reported: its handling can be refused
 
 
-def reopen_by_office(uow: UnitOfWork, case: SupervisedCase, reason: str, by: str) -> None:
+def reopen_by_office(uow: UnitOfWork, case: SupervisedCase, reason: str, by: str, notice_after: int) -> None:
     """The office refuses the unit's handling (a complaint, an inspection, a report that does not hold up):
-    back to the unit, a closed case too. A case still with its unit has nothing to refuse yet."""
+    back to the unit, a closed case too (and a case sent back too often brings its unit a notice). A case
+    still with its unit has nothing to refuse yet."""
     if case.state not in REOPENABLE:
         raise Conflict(f"case {case.case_id} is {case.state}: it is with its unit already")
     case.closed_at = None
     reopen(uow, case, f"reopened by the office ({by}): {written(case, reason)}")
+    notices.on_repeated_reopening(uow, case, notice_after)
+
+
+def close(uow: UnitOfWork, case: SupervisedCase) -> None:
+    """Close the case by hand, or refuse saying which of the three no-closures is missing."""
+    if blockers := try_close(uow, case):
+        raise Conflict(f"case {case.case_id} cannot be closed: " + "; ".join(blockers),
+                       [{"field": "closure", "problem": b} for b in blockers])
 
 
 def written(case: SupervisedCase, text: str) -> str:

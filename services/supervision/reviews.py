@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from lianxin.auth import Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.errors import Conflict, NotFound
 from lianxin.events import CaseReported
@@ -22,6 +23,7 @@ from lianxin.numbers import row_id
 
 from . import callbacks
 from .models import Review, SupervisedCase
+from .schemas import ConclusionIn
 
 ANSWER_WITHIN = timedelta(days=30)
 REQUEST_WITHIN = timedelta(days=30)
@@ -98,6 +100,12 @@ def conclude(uow: UnitOfWork, review: Review, outcome: str, findings: str, by: s
         callbacks.reopen(uow, case, f"review {review.review_id} found the handling wanting: {findings}")
     elif case.state in ("awaiting_callback", "callback_failed"):
         callbacks.try_close(uow, case)  # the review was the last thing the case was waiting for
+
+
+def conclude_by_office(uow: UnitOfWork, review_id: str, conclusion: ConclusionIn, staff: Staff) -> Review:
+    review = get(uow, review_id)
+    conclude(uow, review, conclusion.outcome, conclusion.findings, staff.code)
+    return review
 
 
 def get(uow: UnitOfWork, review_id: str) -> Review:

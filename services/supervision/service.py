@@ -4,7 +4,6 @@ from pathlib import Path
 from sqlalchemy import select
 
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
-from lianxin.errors import Conflict
 from lianxin.http import Pager, api, aware_datetime, page, page_limit, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import ScrapeTimeGauges
@@ -71,12 +70,7 @@ class SupervisionService(OfficeService):
 
     @api("POST", "/reviews/<string:review_id>/conclusion", roles=OFFICE)
     def conclude_review(self, request, review_id):
-        conclusion = parse_body(request, ConclusionIn)
-        with self.uow as uow:
-            review = reviews.get(uow, review_id)
-            reviews.conclude(uow, review, conclusion.outcome, conclusion.findings, request.staff.code)
-            uow.commit()
-            return review_view(review)
+        return self._act(request, ConclusionIn, reviews.conclude_by_office, review_view, review_id)
 
     def _request_review(self, case_id, incoming):
         with self.uow as uow:
@@ -88,11 +82,7 @@ class SupervisionService(OfficeService):
 
     @api("POST", "/watch-list", roles=OFFICE)
     def add_to_watch_list(self, request):
-        incoming = parse_body(request, watch.WatchIn)
-        with self.uow as uow:
-            entry = watch.add(uow, self.directory, incoming, request.staff)
-            uow.commit()
-            return 201, watch.view(entry)
+        return 201, self._act(request, watch.WatchIn, watch.add, watch.view, self.directory)
 
     @api("GET", "/watch-list", roles=WATCHERS)
     def list_watch_list(self, request):
@@ -105,11 +95,7 @@ class SupervisionService(OfficeService):
 
     @api("POST", "/watch-list/<string:entry_id>/follow-ups", roles=WATCHERS)
     def follow_up(self, request, entry_id):
-        incoming = parse_body(request, watch.FollowUpIn)
-        with self.uow as uow:
-            entry = watch.follow_up(uow, entry_id, incoming, request.staff)
-            uow.commit()
-            return watch.view(entry)
+        return self._act(request, watch.FollowUpIn, watch.follow_up, watch.view, entry_id)
 
     @api("GET", "/petitioners/<string:reporter_id>/cases", roles=WATCHERS)
     def petitioner_history(self, request, reporter_id):
@@ -152,11 +138,7 @@ class SupervisionService(OfficeService):
 
     @api("POST", "/notices", roles=OFFICE)
     def issue_notice(self, request):
-        incoming = parse_body(request, notices.NoticeIn)
-        with self.uow as uow:
-            notice = notices.issue_by_hand(uow, self.directory, incoming, request.staff)
-            uow.commit()
-            return 201, _notice_view(notice)
+        return 201, self._act(request, notices.NoticeIn, notices.issue_by_hand, _notice_view, self.directory)
 
     @api("GET", "/notices", roles=SCORE_READERS)
     def list_notices(self, request):
@@ -164,11 +146,8 @@ class SupervisionService(OfficeService):
 
     @api("POST", "/accountability", roles=OFFICE)
     def hold_to_account(self, request):
-        incoming = parse_body(request, notices.AccountabilityIn)
-        with self.uow as uow:
-            record = notices.hold_to_account(uow, self.directory, incoming, request.staff)
-            uow.commit()
-            return 201, _accountability_view(record)
+        return 201, self._act(request, notices.AccountabilityIn, notices.hold_to_account, _accountability_view,
+                              self.directory)
 
     @api("GET", "/accountability", roles=SCORE_READERS)
     def list_accountability(self, request):
@@ -227,8 +206,8 @@ class SupervisionService(OfficeService):
         reopening = parse_body(request, ReopeningIn)
         with self.uow as uow:
             case = callbacks.get_case(uow, case_id, for_update=True)
-            callbacks.reopen_by_office(uow, case, reopening.reason, request.staff.code)
-            notices.on_repeated_reopening(uow, case, self.config["REOPEN_NOTICE_AFTER"])
+            callbacks.reopen_by_office(uow, case, reopening.reason, request.staff.code,
+                                       self.config["REOPEN_NOTICE_AFTER"])
             uow.commit()
             return case_view(case, [])
 
@@ -236,11 +215,18 @@ class SupervisionService(OfficeService):
     def close_case(self, request, case_id):
         with self.uow as uow:
             case = callbacks.get_case(uow, case_id, for_update=True)
-            if blockers := callbacks.try_close(uow, case):
-                raise Conflict(f"case {case_id} cannot be closed: " + "; ".join(blockers),
-                               [{"field": "closure", "problem": b} for b in blockers])
+            callbacks.close(uow, case)
             uow.commit()
             return case_view(case, [])
+
+    def _act(self, request, schema, use_case, view, *context):
+        """Validate, act in one unit of work, commit, answer with the view (the route checked the roles):
+        the shape of every action the office records by hand."""
+        incoming = parse_body(request, schema)
+        with self.uow as uow:
+            done = use_case(uow, *context, incoming, request.staff)
+            uow.commit()
+            return view(done)
 
 
 def _notice_view(n) -> dict:
