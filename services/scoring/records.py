@@ -5,9 +5,10 @@ from collections import Counter
 
 from sqlalchemy import select
 
+from lianxin.auth import Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
-from lianxin.errors import Conflict, NotFound
+from lianxin.errors import Conflict, NotFound, Refused
 from lianxin.events import (
     AccountabilityRecorded,
     AssessmentPublished,
@@ -35,6 +36,7 @@ from .models import (
     NoticeRecord,
     YearEndReview,
 )
+from .schemas import YearEndReviewIn
 
 
 def _record(uow: UnitOfWork, case_id: str, unit: str) -> CaseRecord:
@@ -119,7 +121,10 @@ def _between(uow: UnitOfWork, model, column, start, end) -> list:
 
 def rankings(uow: UnitOfWork, directory: Directory, period: str, scheme: Scheme) -> list[dict]:
     """Scorecards of the units with cases, notices or accountability in the period, ranked."""
-    start, end = assessment.period_bounds(period)
+    try:
+        start, end = assessment.period_bounds(period)
+    except ValueError as exc:
+        raise Refused(str(exc)) from None
     tallies = assessment.tally(
         _between(uow, CaseRecord, CaseRecord.received_at, start, end),
         _between(uow, NoticeRecord, NoticeRecord.issued_at, start, end),
@@ -168,6 +173,32 @@ def _advanced_individuals(uow: UnitOfWork, start, end) -> Counter:
     cases = _between(uow, CaseRecord, CaseRecord.received_at, start, end)
     return Counter((c.responsible_person, c.unit) for c in cases if c.responsible_person and c.closed_at
                    and c.satisfied_callbacks and not c.dissatisfied_callbacks)
+
+
+def scorecard(uow: UnitOfWork, directory: Directory, unit: str) -> dict:
+    """The unit's line in every current assessment, oldest first: its history."""
+    if unit not in directory.units:
+        raise NotFound(f"no unit {unit!r} in the county directory")
+    published = uow.session.scalars(select(Assessment).order_by(Assessment.id))
+    current = {(a.period, a.kind): a for a in published}  # a recomputation replaces its period's
+    history = [{"assessment_id": a.assessment_id, "period": a.period, "kind": a.kind, **line}
+               for a in current.values() for line in a.scores if line["unit"] == unit]
+    return {"unit": unit, "name": directory.units[unit].name, "history": history}
+
+
+def year_outcomes(uow: UnitOfWork, year: str) -> dict:
+    """The year's penalties and awards, from its (latest) year-end assessment."""
+    found = uow.session.scalars(select(Assessment).where(
+        Assessment.period == year, Assessment.kind == "year_end").order_by(Assessment.id.desc())).first()
+    if found is None:
+        raise NotFound(f"no year-end assessment of {year!r} published yet")
+    return {"year": year, "assessment_id": found.assessment_id, "outcomes": found.outcomes}
+
+
+def enter_year_end_review(uow: UnitOfWork, directory: Directory, review: YearEndReviewIn, staff: Staff) -> None:
+    if review.unit not in directory.units:
+        raise Refused(f"no unit {review.unit!r} in the county directory")
+    uow.session.add(YearEndReview(year=review.year, unit=review.unit, score=review.score, entered_by=staff.code))
 
 
 def get(uow: UnitOfWork, assessment_id: str) -> Assessment:

@@ -5,7 +5,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from lianxin.db import Database, UnitOfWorkProvider
-from lianxin.errors import NotFound, Refused
+from lianxin.errors import Refused
 from lianxin.http import api, parse_body, query_param, respond
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import ScrapeTimeGauges
@@ -14,7 +14,7 @@ from lianxin.vocabulary import OFFICE, SCORE_READERS
 
 from . import records, report
 from .gauges import readings as gauge_readings
-from .models import Assessment, YearEndReview
+from .models import Assessment
 from .schemas import AssessmentIn, YearEndReviewIn, assessment_view
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
@@ -78,7 +78,7 @@ class ScoringService(OfficeService):
         if period is None:
             raise Refused("query parameter 'period' is required, e.g. ?period=2026-11")
         with self.uow as uow:
-            scores = self._rank(uow, period)
+            scores = records.rankings(uow, self.directory, period, self.config["SCHEME"])
         return {"period": period, "provisional": True, "scores": scores}
 
     @api("POST", "/assessments", roles=OFFICE)
@@ -111,32 +111,19 @@ class ScoringService(OfficeService):
     def scorecard(self, request, unit):
         """The unit's line in every current assessment, oldest first: its history."""
         with self.uow as uow:
-            published = list(uow.session.scalars(select(Assessment).order_by(Assessment.id)))
-        current = {(a.period, a.kind): a for a in published}  # a recomputation replaces its period's
-        history = [{"assessment_id": a.assessment_id, "period": a.period, "kind": a.kind, **line}
-                   for a in current.values() for line in a.scores if line["unit"] == unit]
-        if unit not in self.directory.units:
-            raise NotFound(f"no unit {unit!r} in the county directory")
-        return {"unit": unit, "name": self.directory.units[unit].name, "history": history}
+            return records.scorecard(uow, self.directory, unit)
 
     @api("GET", "/outcomes/<string:year>", roles=SCORE_READERS)
     def year_outcomes(self, request, year):
         """The year's penalties and awards, from its (latest) year-end assessment."""
         with self.uow as uow:
-            found = uow.session.scalars(select(Assessment).where(
-                Assessment.period == year, Assessment.kind == "year_end").order_by(Assessment.id.desc())).first()
-            if found is None:
-                raise NotFound(f"no year-end assessment of {year!r} published yet")
-            return {"year": year, "assessment_id": found.assessment_id, "outcomes": found.outcomes}
+            return records.year_outcomes(uow, year)
 
     @api("POST", "/year-end-reviews", roles=OFFICE)
     def enter_year_end_review(self, request):
         incoming = parse_body(request, YearEndReviewIn)
-        if incoming.unit not in self.directory.units:
-            raise Refused(f"no unit {incoming.unit!r} in the county directory")
         with self.uow as uow:
-            uow.session.add(YearEndReview(year=incoming.year, unit=incoming.unit, score=incoming.score,
-                                          entered_by=request.staff.code))
+            records.enter_year_end_review(uow, self.directory, incoming, request.staff)
             uow.commit()
         return 201, incoming.model_dump()
 
@@ -147,10 +134,4 @@ class ScoringService(OfficeService):
             query = query.where(Assessment.period == period)
         with self.uow as uow:
             return {"assessments": [assessment_view(a) for a in uow.session.scalars(query)]}
-
-    def _rank(self, uow, period):
-        try:
-            return records.rankings(uow, self.directory, period, self.config["SCHEME"])
-        except ValueError as exc:
-            raise Refused(str(exc)) from None
 
