@@ -13,7 +13,6 @@ from services.intake import digest_writing
 from services.intake.schemas import Channel
 
 
-
 def test_the_event_contract_and_intake_s_schema_name_exactly_the_channels():
     assert typing.get_args(ReportReceived.model_fields["channel"].annotation) == CHANNEL_CODES
     assert typing.get_args(Channel) == STAFF_CHANNELS

@@ -71,8 +71,8 @@ def substitute(uow: UnitOfWork, directory: Directory, session_id: str, change: S
     """The next leader in the rotation takes the seat of one who cannot attend: no day is dropped."""
     row = get_session(uow, session_id)
     try:
-        amended = reception_calendar.substitute(reception_calendar.ReceptionSession.model_validate(row.session), change.unavailable,
-                                       directory, change.reason)
+        session = reception_calendar.ReceptionSession.model_validate(row.session)
+        amended = reception_calendar.substitute(session, change.unavailable, directory, change.reason)
     except reception_calendar.ReceptionError as exc:
         raise Invalid(str(exc)) from None
     row.session = amended.model_dump(mode="json")
