@@ -2,8 +2,8 @@
 
 People rarely use the directory's keywords ("老板年底卷了钱跑了" is wage arrears), so the suggestion is
 learnt: character 1–3-gram TF-IDF and a linear model (scikit-learn), trained at start from the labelled
-reports and the words people use for each subject (``reports_labelled.yaml``) plus each category's name and
-keywords from the directory. Character n-grams need no segmenter and nothing downloaded; training takes
+reports, the words people use for each subject and for each specific problem within it
+(``reports_labelled.yaml``) plus each category's name and keywords from the directory. Character n-grams need no segmenter and nothing downloaded; training takes
 tens of milliseconds, so no model file is kept to go stale against the directory.
 ``python -m bench.text_decisions`` measures it.
 """
@@ -34,6 +34,7 @@ class Labelled:
     village: str
     split: str  # "train" or "held_out"
     incident: str | None = None
+    problem: str | None = None  # the specific public problem named (problems in the yaml), if any
 
 
 @lru_cache(maxsize=1)
@@ -41,6 +42,12 @@ def labelled_set(path: Path = LABELLED) -> tuple[tuple[Labelled, ...], dict[str,
     """The labelled reports and, per category, the everyday words people use for it."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return tuple(Labelled(**row) for row in data["reports"]), data["lexicon"]
+
+
+@lru_cache(maxsize=1)
+def problem_words(path: Path = LABELLED) -> dict[str, dict[str, list[str]]]:
+    """Per category, its specific public problems and the words people use for each."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["problems"]
 
 
 def vectorizer() -> TfidfVectorizer:
@@ -63,6 +70,21 @@ class Weights:
         return columns, weights / (np.linalg.norm(weights) or 1)
 
 
+class Linear:
+    """A linear SVM on character n-grams, fitted on (text, label) pairs; its decision is computed on the
+    text's own columns (Weights), not through a sparse matrix."""
+
+    def __init__(self, pairs: list[tuple[str, str]]):
+        fitted = vectorizer()
+        model = LinearSVC().fit(fitted.fit_transform([text for text, _ in pairs]), [label for _, label in pairs])
+        self.weights, self.labels = Weights(fitted), model.classes_
+        self.coefficients, self.intercepts = np.ascontiguousarray(model.coef_.T), model.intercept_
+
+    def __call__(self, text: str) -> str:
+        columns, weights = self.weights(text)
+        return str(self.labels[np.argmax(weights @ self.coefficients[columns] + self.intercepts)])
+
+
 class CategorySuggester:
     """Trained on the examples of the directory's own categories; examples of others are ignored."""
 
@@ -70,19 +92,14 @@ class CategorySuggester:
         known = directory.category_by_code
         pairs = [(e.text, e.category) for e in examples if e.category in known]
         pairs += [(word, code) for code, words in lexicon.items() if code in known for word in words]
+        pairs += [(word, code) for code, problems in problem_words().items() if code in known
+                  for words in problems.values() for word in words]
         pairs += [(word, c.code) for c in directory.categories for word in [c.name, *c.keywords]]
         self.only = None if len({code for _, code in pairs}) > 1 else next(iter(known), FALLBACK)
-        if self.only is None:
-            fitted = vectorizer()
-            model = LinearSVC().fit(fitted.fit_transform([text for text, _ in pairs]), [code for _, code in pairs])
-            self.weights, self.classes = Weights(fitted), model.classes_
-            self.coefficients, self.intercepts = np.ascontiguousarray(model.coef_.T), model.intercept_
+        self.model = Linear(pairs) if self.only is None else None
 
     def suggest(self, text: str) -> str:
-        if self.only is not None:
-            return self.only
-        columns, weights = self.weights(text)  # the model's decision function, on the text's columns only
-        return str(self.classes[np.argmax(weights @ self.coefficients[columns] + self.intercepts)])
+        return self.only if self.only is not None else self.model(text)
 
 
 def trained(directory: Directory, split: str | None = None) -> CategorySuggester:
