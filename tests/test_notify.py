@@ -184,3 +184,17 @@ def test_an_office_names_its_own_gateway_as_module_and_class():
     assert isinstance(sms_gateway("lianxin.notify.channels:LoggedSms", signature="x"), object)
     with pytest.raises(ValueError, match="log, aliyun or module:Class"):
         sms_gateway("twilio")
+
+
+def test_the_development_log_names_the_recipient_by_code_never_the_address_or_a_citizens_code(caplog):
+    from lianxin.notify.channels import LoggedEmail, LoggedSms, Outgoing
+    variables = {"case_id": "R00000001", "lookup_code": "0a1b2c3d4e5f", "link": "http://console/public"}
+    subject, text = render("report_taken_in", variables)
+    with caplog.at_level("INFO", logger="lianxin.notify.channels"):
+        LoggedEmail().send("li.wei@example.org", render_outgoing().__class__(
+            "case_reopened", {"case_id": "C1"}, "Case C1 reopened", "…", "chengguan-handler-01"))
+        LoggedSms().send("13800001234", Outgoing("report_taken_in", variables, subject, text, "P-pseudonym"))
+    logged = caplog.text
+    assert "chengguan-handler-01" in logged and "P-pseudonym" in logged
+    assert "li.wei@example.org" not in logged and "example.org" not in logged
+    assert "1234" not in logged and "0a1b2c3d4e5f" not in logged

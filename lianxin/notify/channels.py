@@ -1,7 +1,7 @@
 """How a message goes out: e-mail over SMTP, SMS through a gateway.
 
 An SMS gateway is anything with ``send(mobile, outgoing) -> provider message id``; ``AliyunSms`` speaks
-Alibaba Cloud's SendSms API, ``LoggedSms`` only writes the text to the log (development). An office with
+Alibaba Cloud's SendSms API, ``LoggedSms`` only notes it in the log (development). An office with
 another provider writes a class of that shape and names it as ``module:Class`` in the service's settings.
 A failure says whether trying again may help (the provider down, slow, throttling) or not (a number or
 template it refuses).
@@ -36,6 +36,7 @@ class Outgoing:
     variables: dict
     subject: str
     text: str
+    recipient: str = ""  # staff code or reporter pseudonym: what a log may name instead of the address
 
 
 class SendFailed(Exception):
@@ -83,20 +84,21 @@ class Smtp:
 
 @dataclass
 class LoggedSms:
-    """Development: the SMS is written to the log, not sent (the number masked)."""
+    """Development: the SMS is noted in the log, not sent. The log names the recipient's code and the
+    template, never the number or the text (a citizen's carries their lookup code)."""
     signature: str = "连心桥"
 
     def send(self, address: str, message: Outgoing) -> str:
-        log.info("SMS to %s****%s (not sent, log only): %s", address[:3], address[-4:], message.text)
+        log.info("SMS %s to %s (not sent, log only)", message.template, message.recipient)
         return f"log-{uuid.uuid4().hex[:16]}"
 
 
 @dataclass
 class LoggedEmail:
-    """Development: the e-mail is written to the log, not sent."""
+    """Development: the e-mail is noted in the log, not sent; the log names the staff code, not the address."""
 
     def send(self, address: str, message: Outgoing) -> str:
-        log.info("e-mail to %s (not sent, log only): %s / %s", address, message.subject, message.text)
+        log.info("e-mail to %s (not sent, log only): %s", message.recipient, message.subject)
         return f"log-{uuid.uuid4().hex[:16]}"
 
 

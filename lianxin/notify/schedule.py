@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from lianxin.vocabulary import COUNTY_TIME
+
 
 @dataclass(frozen=True)
 class QuietHours:
@@ -14,15 +16,16 @@ class QuietHours:
     zone: ZoneInfo
 
     @classmethod
-    def parse(cls, span: str, zone: str) -> "QuietHours":
-        """From ``"22:00-07:00"``; an empty span means none."""
+    def parse(cls, span: str, zone: ZoneInfo | str = COUNTY_TIME) -> "QuietHours":
+        """From ``"22:00-07:00"``, in the county's time unless told; an empty span means none."""
+        zone = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
         if not span.strip():
-            return cls(time(0), time(0), ZoneInfo(zone))
+            return cls(time(0), time(0), zone)
         try:
             start, end = (time.fromisoformat(part.strip()) for part in span.split("-"))
         except ValueError:
             raise ValueError(f"quiet hours must read like 22:00-07:00, not {span!r}") from None
-        return cls(start, end, ZoneInfo(zone))
+        return cls(start, end, zone)
 
     def covers(self, at: datetime) -> bool:
         local = at.astimezone(self.zone).time()

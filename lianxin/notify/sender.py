@@ -87,7 +87,7 @@ class Sender:
         subject, text = render(message.template, message.variables, message.language)
         if message.channel == "sms":
             text = sms_text(message.template, message.variables, message.language, self.signature)
-        return Outgoing(message.template, message.variables, subject, text)
+        return Outgoing(message.template, message.variables, subject, text, message.recipient)
 
     def _record(self, message: Taken, now: datetime, provider_id: str | None, failed: SendFailed | None) -> None:
         with self.database.unit_of_work() as uow:

@@ -27,7 +27,6 @@ class NotificationsSettings(ServiceSettings):
     sms_templates: dict[str, str] = Field({}, description='JSON: Lianxin template -> provider template code')
     # when and how often
     quiet_hours: str = Field("22:00-07:00", description="no SMS that is not urgent then (county time); '' for none")
-    timezone: str = Field("Asia/Shanghai", description="the county's time zone, for quiet hours and dates")
     max_attempts: int = Field(5, ge=1, le=50)
     retry_base_seconds: float = Field(30, gt=0, le=86400, description="first retry after this; doubling")
     send_timeout: float = Field(10, gt=0, le=120)
@@ -35,7 +34,7 @@ class NotificationsSettings(ServiceSettings):
 
     @model_validator(mode="after")
     def _readable_schedule(self):
-        QuietHours.parse(self.quiet_hours, self.timezone)  # a ValueError names the setting's problem
+        QuietHours.parse(self.quiet_hours)  # a ValueError names the setting's problem
         if self.sms_gateway == "aliyun" and not (self.sms_access_key_id and self.sms_access_key_secret):
             raise ValueError("NOTIFICATIONS_SMS_GATEWAY is aliyun: set NOTIFICATIONS_SMS_ACCESS_KEY_ID and "
                              "NOTIFICATIONS_SMS_ACCESS_KEY_SECRET")
@@ -50,5 +49,5 @@ class NotificationsSettings(ServiceSettings):
             "SMS": {"endpoint": self.sms_endpoint, "region": self.sms_region,
                     "access_key_id": self.sms_access_key_id, "access_key_secret": self.sms_access_key_secret,
                     "sign_name": self.sms_sign_name, "templates": self.sms_templates, "timeout": self.send_timeout},
-            "QUIET_HOURS": self.quiet_hours, "TIMEZONE": self.timezone, "MAX_ATTEMPTS": self.max_attempts,
+            "QUIET_HOURS": self.quiet_hours, "MAX_ATTEMPTS": self.max_attempts,
             "RETRY_BASE_SECONDS": self.retry_base_seconds, "BATCH": self.send_batch}}

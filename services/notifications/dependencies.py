@@ -1,8 +1,6 @@
 """The nameko side of notifying: the contacts, the teller and the sender, made once from the config."""
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from nameko.extensions import DependencyProvider
 
 from lianxin.auth import load_credentials
@@ -27,8 +25,8 @@ class Notifying(DependencyProvider):
     def setup(self):
         config, notify = self.container.config, self.container.config["NOTIFY"]
         contacts = StaffFileContacts(load_credentials(config["CREDENTIALS"]))
-        quiet = QuietHours.parse(notify["QUIET_HOURS"], notify["TIMEZONE"])
-        self.teller = Teller(contacts, load_directory(config["DIRECTORY"]), quiet, ZoneInfo(notify["TIMEZONE"]))
+        quiet = QuietHours.parse(notify["QUIET_HOURS"])
+        self.teller = Teller(contacts, load_directory(config["DIRECTORY"]), quiet)
         smtp = notify["SMTP"]
         self.sender = Sender(
             self.database, Delivery,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -15,6 +14,7 @@ from lianxin.events import AlertRaised, CaseDispatched, CaseOverdue, CaseReopene
 from lianxin.notify import log
 from lianxin.notify.contacts import Contacts
 from lianxin.notify.schedule import QuietHours
+from lianxin.vocabulary import COUNTY_TIME
 
 from .models import ChannelChoice, Delivery
 
@@ -27,7 +27,6 @@ class Teller:
     contacts: Contacts
     directory: Directory
     quiet: QuietHours
-    zone: ZoneInfo
 
     def case_dispatched(self, uow: UnitOfWork, case: CaseDispatched) -> None:
         cause = f"{case.case_id}/dispatched/{case.round}/{case.unit}"
@@ -69,7 +68,7 @@ class Teller:
                               language=contact.language, case_id=case_id, unit=unit)
 
     def _day(self, at: datetime) -> str:
-        return at.astimezone(self.zone).strftime("%Y-%m-%d")
+        return at.astimezone(COUNTY_TIME).strftime("%Y-%m-%d")
 
     def _unit(self, code: str) -> str:
         found = self.directory.units.get(code)
