@@ -327,8 +327,19 @@ class Sampler(threading.Thread):
                              "last_mib": round(values[-1] / 1024, 1),
                              "settled_mib": None if settled is None else round(settled / 1024, 1),
                              "growth_after_settling_mib": None if settled is None else
-                             round((values[-1] - settled) / 1024, 1)}
+                             round((values[-1] - settled) / 1024, 1),
+                             # warming up levels off, a leak keeps climbing: the shape tells them apart
+                             "each_minute_mib": each_minute(timed)}
         return out
+
+
+def each_minute(timed: list[tuple[float, int]]) -> list[float]:
+    """RSS (MiB) at the start of each minute of a run, from (monotonic time, KiB) samples."""
+    marks, start = [], timed[0][0]
+    for t, value in timed:
+        if t - start >= 60 * len(marks):
+            marks.append(round(value / 1024, 1))
+    return marks
 
 
 # --- what citizens report --------------------------------------------------------------------------

@@ -382,6 +382,8 @@ def print_run(run: dict, ceiling: dict | None, echo) -> None:
         if any(g["settled_mib"] is not None for g in growth.values()):
             echo(f"RSS growth after the first {SETTLE_S} s, MiB: " + ", ".join(
                 f"{n} {fmt(g['growth_after_settling_mib'], 0, 1)}" for n, g in growth.items()))
+        echo("RSS at each minute, MiB: " + "; ".join(
+            f"{n} " + " ".join(str(v) for v in g.get("each_minute_mib", ())) for n, g in growth.items()))
     if whole := run.get("whole_run"):
         echo(f"whole run: {whole['accepted']} accepted reports (incl. {WARMUP_REPORTS} warm-up), "
              f"{whole['cases']} cases; lost {whole['lost']}, duplicated {whole['duplicated']}, "
