@@ -28,6 +28,7 @@ from nameko.rpc import RpcProxy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lianxin.http import ApiError, Unavailable
+from lianxin.i18n import N_  # the console shows this refusal to people in their language
 
 Role = Literal["operator", "officer", "unit_handler", "unit_head", "supervisor", "leader", "bureau",
                "administrator"]
@@ -171,5 +172,5 @@ class Auth(RpcProxy):
             with eventlet.Timeout(self.timeout):
                 return accounts.identify(digest)
         except (UnknownService, eventlet.Timeout):
-            raise Unavailable("the accounts service, which knows the issued tokens, is not answering; "
-                              "try again shortly") from None
+            raise Unavailable(N_("the accounts service, which knows the issued tokens, is not answering; "
+                                 "try again shortly")) from None

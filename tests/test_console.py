@@ -146,8 +146,11 @@ def test_a_report_typed_by_an_operator_is_handled_called_back_closed_and_ranked(
     report.locator("button[type=submit]").click()
     expect(handler.locator(".done")).to_contain_text("提交办理报告")
     assert "close" not in actions(handler) and "route" not in actions(handler)
-    refused = handler.request.post(f"/cases/{case_id}/route", form={"unit": "baiyang", "reason": "试一试"})
-    assert refused.status == 403 and "may not do this" in refused.text()  # the service itself refuses
+    own_form = handler.locator("input[name=_form_token]").first.input_value()  # posted as the page would
+    refused = handler.request.post(f"/cases/{case_id}/route", max_redirects=0, headers={
+        "Origin": console.urls["console"]}, form={"unit": "baiyang", "reason": "试一试", "_form_token": own_form})
+    assert refused.status == 303 and f"/cases/{case_id}?refused=" in refused.headers["location"]
+    assert "may not do this" in handler.request.get(refused.headers["location"]).text()  # the service refuses
 
     # the supervisor: the callback; closure waits for the review of the handling report
     supervisor = signed_in(people, "supervisor-01")
@@ -315,14 +318,14 @@ def test_the_intake_preview_suggests_and_warns_but_stores_nothing(office):
 
 @pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
 def test_the_console_lets_in_only_a_known_token_and_keeps_it_sealed(office):
-    import httpx
+    from tests.console_forms import console_client, form_token, post_form
 
     office.start_console()
-    with httpx.Client(base_url=office.urls["console"], timeout=10) as browser:
+    with console_client(office.urls["console"]) as browser:
         assert browser.get("/board").headers["location"] == "/sign-in"
-        refused = browser.post("/sign-in", data={"token": "dev-nobody"})
+        refused = post_form(browser, "/sign-in", {"token": "dev-nobody"})
         assert refused.status_code == 401 and "the token is not known" in refused.text
-        signed = browser.post("/sign-in", data={"token": "dev-chengguan-handler"})
+        signed = post_form(browser, "/sign-in", {"token": "dev-chengguan-handler"})
         assert signed.status_code == 303 and signed.headers["location"] == "/board"
         cookie = signed.cookies["lianxin_session"]
         assert "dev-chengguan-handler" not in cookie and "HttpOnly" in signed.headers["set-cookie"]
@@ -330,5 +333,6 @@ def test_the_console_lets_in_only_a_known_token_and_keeps_it_sealed(office):
         browser.cookies.clear()
         browser.cookies.set("lianxin_session", cookie[:-4] + "AAAA")  # tampered: no longer opens
         assert browser.get("/board").headers["location"] == "/sign-in"
-        answer = browser.post("/intake/preview", json={"channel": "hotline", "content": "漏雨"})
+        answer = browser.post("/intake/preview", json={"channel": "hotline", "content": "漏雨"},
+                              headers={"X-Form-Token": form_token(browser)})
         assert answer.status_code == 401 and answer.json()["error"]["code"] == "unauthorised"

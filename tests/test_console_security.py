@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from services.console.service import same_site
+from tests.console_forms import console_client, form_token, post_form
 
 pytestmark = pytest.mark.integration
 
@@ -13,12 +14,12 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def console(office):
     office.start_console()
-    with httpx.Client(base_url=office.urls["console"], timeout=10) as browser:
+    with console_client(office.urls["console"]) as browser:
         yield browser
 
 
 def signed_in(browser: httpx.Client, code: str) -> str:
-    answer = browser.post("/sign-in", data={"token": f"dev-{code}"})
+    answer = post_form(browser, "/sign-in", {"token": f"dev-{code}"})
     assert answer.status_code == 303, answer.text
     return answer.cookies["lianxin_session"]
 
@@ -27,11 +28,12 @@ def signed_in(browser: httpx.Client, code: str) -> str:
 def test_signing_out_ends_the_session_even_for_a_copy_of_its_cookie(console):
     cookie = signed_in(console, "supervisor-01")
     assert console.get("/board").status_code == 200
-    assert console.post("/sign-out").headers["location"] == "/sign-in"
+    assert post_form(console, "/sign-out").headers["location"] == "/sign-in"
     console.cookies.clear()
     console.cookies.set("lianxin_session", cookie)  # replayed after sign-out
     assert console.get("/board").headers["location"] == "/sign-in"
-    assert console.post("/intake/preview", json={"channel": "hotline", "content": "漏雨"}).status_code == 401
+    assert console.post("/intake/preview", json={"channel": "hotline", "content": "漏雨"},
+                        headers={"X-Form-Token": form_token(console)}).status_code == 401
     console.cookies.clear()
     again = signed_in(console, "supervisor-01")  # signing in again opens a new session
     assert again != cookie and console.get("/board").status_code == 200
@@ -41,9 +43,9 @@ def test_signing_out_ends_the_session_even_for_a_copy_of_its_cookie(console):
 def test_the_language_switch_returns_only_to_a_path_of_the_console(console):
     for wanted in ("//evil.example/", "/\t/evil.example/", "/\\evil.example/", "/\n/evil.example",
                    "/board\r\nSet-Cookie: x=1", "https://evil.example/", "evil.example", "/\x0b/evil.example", ""):
-        answer = console.post("/language", data={"lang": "en", "next": wanted})
+        answer = post_form(console, "/language", {"lang": "en", "next": wanted})
         assert answer.status_code == 303 and answer.headers["location"] == "/", wanted
-    answer = console.post("/language", data={"lang": "en", "next": "/rankings?period=2026-11"})
+    answer = post_form(console, "/language", {"lang": "en", "next": "/rankings?period=2026-11"})
     assert answer.headers["location"] == "/rankings?period=2026-11" and answer.cookies["lianxin_lang"] == "en"
 
 

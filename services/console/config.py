@@ -18,6 +18,9 @@ class ConsoleSettings(ServiceSettings):
     session_key: str = DEVELOPMENT_SESSION_KEY
     session_hours: int = Field(12, ge=1, le=24 * 30, description="how long a sign-in lasts")
     sign_in_attempts: int = Field(10, ge=1, description="sign-in attempts one browser address may make a minute")
+    # where browsers see the console (https://12345.example.gov.cn behind a proxy): a form must come from there;
+    # unset, from the Host the request names
+    public_origin: str | None = Field(None, pattern=r"^https?://[^/]+$")
     # where the four services answer
     intake_url: str = "http://127.0.0.1:8001"
     dispatch_url: str = "http://127.0.0.1:8002"
@@ -35,7 +38,7 @@ class ConsoleSettings(ServiceSettings):
     def extra_config(self) -> dict:
         return {
             "SESSION_KEY": self.session_key, "SESSION_SECONDS": self.session_hours * 3600,
-            "SIGN_IN_ATTEMPTS": self.sign_in_attempts,
+            "SIGN_IN_ATTEMPTS": self.sign_in_attempts, "PUBLIC_ORIGIN": self.public_origin,
             "BACKENDS": {"intake": self.intake_url, "dispatch": self.dispatch_url,
                          "supervision": self.supervision_url, "scoring": self.scoring_url,
                          "accounts": self.accounts_url},

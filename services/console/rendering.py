@@ -14,6 +14,7 @@ from lianxin.i18n import LANGUAGES, translations
 from lianxin.vocabulary import CHINESE_PHONE, COUNTY_TIME, STAFF_CHANNELS
 
 from . import actions, forms
+from .csrf import FormTokenField
 from .labels import LABELS
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -24,7 +25,7 @@ BABEL_LOCALES = {"zh": "zh_Hans_CN", "en": "en_GB"}
 def environment(lang: str) -> Environment:
     """One environment per language, so concurrent pages in different languages never mix."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                      extensions=["jinja2.ext.i18n"], undefined=StrictUndefined, trim_blocks=True,
+                      extensions=["jinja2.ext.i18n", FormTokenField], undefined=StrictUndefined, trim_blocks=True,
                       lstrip_blocks=True)
     gettext = translations(lang)
     env.install_gettext_translations(gettext, newstyle=True)

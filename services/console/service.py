@@ -17,14 +17,16 @@ from werkzeug.wrappers import Response
 
 from lianxin.auth import Unauthorised
 from lianxin.directory import CountyDirectory
-from lianxin.http import error_response, json_response, security_headers, with_headers
-from lianxin.i18n import LANGUAGES, N_, translations
+from lianxin.errors import Refused
+from lianxin.http import error_response, http_status, json_response, security_headers, with_headers
+from lianxin.i18n import LANGUAGES, N_, chosen_language, translations
 from lianxin.metrics import EntrypointMetrics, exposition
 from lianxin.permissions import ROLES
 
 from . import pages
 from .actions import ACTIONS
 from .backend import BackendError, Backends
+from .csrf import FormGuard, form_token
 from .flash import Refusal, RefusalKeeper
 from .rendering import fragment, render
 from .session import LANGUAGE_COOKIE, SESSION_COOKIE, SessionKeeper, Visitor
@@ -38,7 +40,8 @@ FAILED = ("<!doctype html><meta charset=utf-8><title>出错了 · Failed</title>
 # console and are framed by no one
 PAGE_HEADERS = security_headers("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
                                 "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-                                "frame-ancestors 'none'")
+                                "frame-ancestors 'none'") | {
+    "Referrer-Policy": "same-origin"}  # no address leaves the console, and its own forms say their origin
 HOME = {"operator": "/intake", "officer": "/intake", "unit_handler": "/board", "unit_head": "/board",
         "supervisor": "/board", "administrator": "/board", "leader": "/alerts", "bureau": "/rankings"}
 
@@ -51,10 +54,37 @@ class PageServer(WebServer):
 
 
 class PageHandler(HttpRequestHandler):
-    """nameko's ``@http`` for pages: the services' refusals are shown by the pages themselves; anything
-    unexpected is logged and answered with a short page, without a stack trace."""
+    """nameko's ``@http`` for pages: every request passes here. A form not sent from the console's own page
+    is refused before it reaches the service; the services' refusals are shown by the pages themselves, one
+    no page caught (a service the console needs is away) with its reason; anything unexpected is logged and
+    answered with a short page, without a stack trace."""
 
     server = PageServer()
+
+    def setup(self):
+        super().setup()
+        self.forms = FormGuard(self.container.config["SESSION_KEY"], self.container.config.get("PUBLIC_ORIGIN"))
+
+    def handle_request(self, request):
+        request.shallow = False  # the form is read here, before the page's own worker
+        try:
+            forged = self.forms.admit(request)
+        except HTTPException as exc:  # a body that cannot be read as a form
+            return exc.get_response()
+        if forged is not None:
+            log.warning("refused %s %s: not sent from a page of the console", request.method, request.path)
+            response = refusal_page(request, BackendError("console", 403, "form_not_from_console", forged))
+        else:
+            response = super().handle_request(request)
+        self.forms.remember(request, response)
+        return response
+
+    def handle_result(self, event, worker_ctx, result, exc_info):
+        if exc_info and isinstance(exc_info[1], Refused):
+            refused = exc_info[1]
+            error = BackendError("console", http_status(refused), refused.code, refused.message, refused.details)
+            result, exc_info = refusal_page(worker_ctx.args[0], error), None
+        return super().handle_result(event, worker_ctx, result, exc_info)
 
     def response_from_exception(self, exc):
         if isinstance(exc, HTTPException):
@@ -64,6 +94,14 @@ class PageHandler(HttpRequestHandler):
 
 
 http = PageHandler.decorator
+
+
+def refusal_page(request, error: BackendError) -> Response:
+    """The refusal as a page in the person's language, for a request no page could answer."""
+    lang = chosen_language(request.cookies.get(LANGUAGE_COOKIE))
+    error.message = translations(lang).gettext(error.message)
+    return render(lang, "refused.html", error.status, visitor=Visitor(lang), path="/", form_token=form_token(request),
+                  error=error)
 
 
 class ConsoleService:
@@ -486,7 +524,8 @@ class ConsoleService:
     def _common(self, request, visitor) -> dict:
         """What every page's layout shows."""
         return {"visitor": visitor, "names": pages.names(self.directory), "county": self.directory,
-                "path": request.full_path, "poll_seconds": self.config["ALERT_POLL_SECONDS"],
+                "path": request.full_path, "form_token": form_token(request),
+                "poll_seconds": self.config["ALERT_POLL_SECONDS"],
                 "opened_ms": pages.epoch_ms(pages.county_now())}
 
     def _json(self, request, read):

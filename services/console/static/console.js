@@ -91,7 +91,8 @@
     var preview = debounce(function () {
       var body = draft();
       if (!body.content) { suggestion.textContent = ""; warning.hidden = true; return; }
-      fetch("/intake/preview", {method: "POST", headers: {"Content-Type": "application/json"},
+      fetch("/intake/preview", {method: "POST", headers: {"Content-Type": "application/json",
+                                                         "X-Form-Token": form.elements._form_token.value},
                                  body: JSON.stringify(body), credentials: "same-origin"})
         .then(function (answer) { return answer.ok ? answer.json() : null; })
         .then(function (found) {
