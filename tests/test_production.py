@@ -60,3 +60,29 @@ def test_production_refuses_to_start_while_anyone_has_a_development_token(tmp_pa
     else:
         container.start()
         container.stop()
+
+
+def test_the_production_console_offers_no_token_sign_in_and_takes_none(tmp_path, amqp_uri):
+    """Pasting a staff token to sign in is for development: in production the form is not shown, and a
+    token posted anyway signs no one in (people sign in with their user name and password)."""
+    from tests.conftest import Office
+    from tests.console_forms import console_client, post_form
+
+    office = Office(amqp_uri, {})
+    real = ("op-real", "a-long-random-token-of-op-real")
+    try:
+        url = office.start_console(LIANXIN_ENVIRONMENT="production", LIANXIN_REDACTION_KEY=REAL_REDACTION_KEY,
+                                   session_key=REAL_PII_KEY, LIANXIN_CREDENTIALS=credentials_file(tmp_path, real))
+        with console_client(url) as browser:
+            page = browser.get("/sign-in").text
+            assert 'name="user_name"' in page and 'name="password"' in page and 'name="token"' not in page
+            posted = post_form(browser, "/sign-in", {"token": real[1]})
+            assert posted.status_code != 303 and "lianxin_session" not in posted.cookies
+            assert browser.get("/board").headers["location"] == "/sign-in"
+        office.stop()
+        development = office.start_console(LIANXIN_CREDENTIALS=credentials_file(tmp_path, real))
+        with console_client(development) as browser:
+            assert 'name="token"' in browser.get("/sign-in").text  # the same page shows it in development
+            assert post_form(browser, "/sign-in", {"token": real[1]}).status_code == 303
+    finally:
+        office.stop()
