@@ -6,7 +6,7 @@ from nameko.timer import timer
 from sqlalchemy import select
 
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
-from lianxin.http import Pager, api, aware_datetime, page, parse_body, query_param, respond
+from lianxin.http import Pager, api, aware_datetime, counted, page, parse_body, query_param, respond
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import METRICS, ScrapeTimeGauges
 from lianxin.service import OfficeService
@@ -30,6 +30,8 @@ from .schemas import (
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
 CASES = Pager(Case.id, case_pk, "C00000001")
+CASE_SORTS = {"case_id": Case.id, "received_at": Case.received_at, "deadline": Case.deadline, "unit": Case.unit,
+              "state": Case.state, "category": Case.category, "channel": Case.channel}
 FILTERS = ("unit", "state", "report_id", "category", "township", "channel", "severity", "lead_leader")
 
 
@@ -71,10 +73,12 @@ class DispatchService(OfficeService):
 
     @api("GET", "/cases", roles=CASE_READERS)
     def list_cases(self, request):
-        query, limit = CASES.page(request, _filtered(request, select(Case)))
+        filtered = _filtered(request, select(Case))
+        query, limit = CASES.sorted_page(request, filtered, CASE_SORTS)
         with self.uow as uow:
             views = [case_view(c) for c in uow.session.scalars(query)]
-        return page("cases", views, limit, "case_id")
+            total = {"total": counted(uow.session, filtered)} if query_param(request, "total") == "true" else {}
+        return page("cases", views, limit, "case_id") | total
 
     @api("GET", "/cases/<string:case_id>", roles=CASE_READERS)
     def get_case(self, request, case_id):
@@ -151,6 +155,8 @@ def _filtered(request, query):
     for field in FILTERS:
         if (value := query_param(request, field)) is not None:
             query = query.where(getattr(Case, field) == value)
+    if query_param(request, "open") == "true":
+        query = query.where(Case.state != "closed")
     if query_param(request, "overdue") == "true":
         query = query.where(Case.state.in_(handling.WATCHED), Case.deadline < utcnow())
     if (leader := query_param(request, "leader")) is not None:
