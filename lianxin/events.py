@@ -41,6 +41,19 @@ Text = Annotated[str, Field(max_length=4000), AfterValidator(without_personal_nu
 # list grows with every repeated report joining it (a group petition's hundreds): it is bounded loosely
 ReporterMarks = Annotated[list[Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]], Field(max_length=2000)]
 UnitKind = Literal["township", "department"]
+
+
+class AttachmentRef(BaseModel):
+    """All an event says of a photo or document: the file stays with its service, fetched over HTTP with an
+    entitled token (lianxin.attachments.models.AttachmentRow.event_view)."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: Annotated[int, Field(ge=1)]
+    kind: Literal["photo", "document"]
+    size: Annotated[int, Field(ge=1)]
+    hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+Attachments = Annotated[list[AttachmentRef], Field(max_length=100)]
 Severity = Literal["general", "major"]
 
 
@@ -140,6 +153,7 @@ class CaseReported(EventData):
     # the case's petitioners' marks, a repeated report's joined since dispatch too: supervision strips them
     # from what the office writes after this report (callback comments, reasons, review findings)
     reporter_marks: ReporterMarks = []
+    attachments: Attachments = []  # the repair photos and the signed document
 
 
 class CaseExtended(EventData):
@@ -173,6 +187,7 @@ class CallbackRecorded(EventData):
     satisfaction: Literal["satisfied", "neutral", "dissatisfied"] | None = None
     recorded_by: str
     recorded_at: datetime
+    attachments: Attachments = []  # the evidence the caller kept
 
 
 class CaseClosed(EventData):

@@ -13,7 +13,8 @@ STAFF = {"operator": "hotline-op-01", "officer": "officer-chengguan-dongguan", "
 PARAMETERS = {"report_id": "R09999999", "case_id": "C09999999", "session_id": "2099-01-05-principals",
               "review_id": "RV999999", "entry_id": "W999999", "reporter_id": "P" + "0" * 20,
               "assessment_id": "A999999", "unit": "chengguan", "year": "2099", "month": "2099-01",
-              "kind": "ten-day", "user_name": "nobody-at-all", "token_id": "T999999"}
+              "kind": "ten-day", "user_name": "nobody-at-all", "token_id": "T999999",
+              "digest": "0" * 64, "attachment_id": "999999"}
 
 
 def test_the_written_matrix_is_current():

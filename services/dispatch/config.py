@@ -3,6 +3,7 @@ from datetime import date
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from lianxin.attachments.config import AttachmentSettings
 from lianxin.settings import ServiceSettings
 
 
@@ -20,11 +21,14 @@ class DispatchSettings(ServiceSettings):
     working_days: bool = False
     holidays: str = Field("", description="dates off work, YYYY-MM-DD, comma-separated")
     near_deadline_hours: int = Field(24, ge=1, description="how long before a deadline a case is flagged")
+    # the handling reports' photos and signed documents (LIANXIN_ATTACHMENTS_*)
+    attachments: AttachmentSettings = Field(default_factory=AttachmentSettings)
 
     def extra_config(self) -> dict:
         return {"DEADLINES": {"general": self.general_days, "major": self.major_days,
                               "working_days": self.working_days, "holidays": parse_dates(self.holidays)},
-                "GROUP_SIZE": self.group_size, "NEAR_DEADLINE_HOURS": self.near_deadline_hours}
+                "GROUP_SIZE": self.group_size, "NEAR_DEADLINE_HOURS": self.near_deadline_hours,
+                "ATTACHMENTS": self.attachments.model_dump(mode="json")}
 
 
 def parse_dates(text: str) -> list[str]:

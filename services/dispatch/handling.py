@@ -11,11 +11,13 @@ A returned case's deadline keeps running: it is watched like an open one.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy import case as when
 
+from lianxin.attachments.keeping import Kept
 from lianxin.auth import Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
@@ -37,7 +39,7 @@ from lianxin.schemas import entered_time
 from lianxin.vocabulary import OFFICE, UNITS
 
 from . import routing
-from .models import Case, CaseEvent, HandlingReport, LeaderInstruction, case_pk
+from .models import Attachment, Case, CaseEvent, HandlingReport, LeaderInstruction, case_pk
 from .schemas import (
     AcceptanceIn,
     ExtensionApprovalIn,
@@ -171,18 +173,63 @@ def request_extension(uow: UnitOfWork, case: Case, request: ExtensionRequestIn, 
             f"{request.days} days: {case.extension_reason}")
 
 
-def submit_report(uow: UnitOfWork, case: Case, incoming: HandlingReportIn, staff: Staff) -> HandlingReport:
+def submit_report(uow: UnitOfWork, case: Case, incoming: HandlingReportIn, staff: Staff,
+                  kept: Sequence[Kept] = ()) -> HandlingReport:
+    """The unit's handling report, with the photos of the repair and the signed document it kept (files
+    already stored): their rows commit with the report, and the event names them by id, kind, size and hash."""
     require_unit(staff, case)
     at = entered_time(incoming.reported_at, case.received_at, "reported_at", RECEIVED)
     _move(uow, case, "report", OPEN, "reported", staff, at=at, note=incoming.finding)
     fields = written(case, incoming, exclude={"reported_at"})
     report = HandlingReport(case=case, reported_at=at, submitted_by=staff.code, **fields)
     uow.session.add(report)
+    uow.session.flush()  # the report's id owns its attachments
+    attached = [k.row(Attachment, HANDLING_REPORT, report.id, by=staff.code) for k in _once_each(kept)]
+    uow.session.add_all(attached)
+    uow.session.flush()
     uow.emit("case.reported", case.case_id, CaseReported(
         case_id=case.case_id, report_id=case.report_id, unit=case.unit, deadline=case.deadline,
         on_time=at <= case.deadline, round=case.reopen_count, reported_at=at, reporter_marks=case.reporter_marks,
-        **fields))
+        attachments=[a.event_view() for a in attached], **fields))
     return report
+
+
+def _once_each(kept: Sequence[Kept]) -> list[Kept]:
+    """The same file sent twice with one report is one attachment (under the name it first came with)."""
+    first: dict[str, Kept] = {}
+    for k in kept:
+        first.setdefault(k.hash, k)
+    return list(first.values())
+
+
+# --- attachments ------------------------------------------------------------------------------------------
+
+HANDLING_REPORT = "handling_report"  # the owner of a repair photo or a signed document
+
+
+def attachments_of(uow: UnitOfWork, case: Case) -> dict[int, list[Attachment]]:
+    """The attachments of each of the case's handling reports, by the report's id."""
+    owners = {str(r.id): r.id for r in case.reports}
+    if not owners:
+        return {}
+    rows = uow.session.scalars(select(Attachment).where(
+        Attachment.owner_kind == HANDLING_REPORT, Attachment.owner_id.in_(owners)).order_by(Attachment.id))
+    found: dict[int, list[Attachment]] = {}
+    for row in rows:
+        found.setdefault(owners[row.owner_id], []).append(row)
+    return found
+
+
+def attachment(uow: UnitOfWork, case: Case, staff: Staff | None, *, digest: str | None = None,
+               attachment_id: int | None = None) -> Attachment:
+    """One attachment of the case's handling reports, by hash (staff) or id (the petitioner's signed link).
+    A unit sees its own case's, and what its people attached before the case went elsewhere."""
+    for row in (r for rows in attachments_of(uow, case).values() for r in rows):
+        if (digest is None or row.hash == digest) and (attachment_id is None or row.id == attachment_id):
+            if staff is not None and staff.role in UNITS and staff.unit != case.unit and row.created_by != staff.code:
+                raise NotAllowed(f"case {case.case_id} belongs to {case.unit}; its files are its own")
+            return row
+    raise NotFound(f"case {case.case_id} has no attachment {digest or attachment_id!r}")
 
 
 # --- the office's actions --------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from lianxin.attachments.models import AttachmentRow
 from lianxin.db import UtcDateTime
 from lianxin.numbers import row_id
 
@@ -79,6 +80,11 @@ class HandlingReport(Base):
     reported_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     case: Mapped[Case] = relationship(back_populates="reports")
+
+
+class Attachment(AttachmentRow, Base):
+    """A photo of the repair or the scanned signed document of a handling report (owner "handling_report")."""
+    __tablename__ = "attachments"
 
 
 class LeaderInstruction(Base):

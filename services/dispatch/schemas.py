@@ -60,7 +60,9 @@ class TeamIn(_In):
     plan: Annotated[str, Field(max_length=4000)] = ""
 
 
-def case_view(case) -> dict:
+def case_view(case, attachments: dict | None = None) -> dict:
+    """The case; with ``attachments`` (handling.attachments_of), each handling report lists its files."""
+    attachments = attachments or {}
     return {
         "case_id": case.case_id,
         "report_id": case.report_id,
@@ -94,10 +96,18 @@ def case_view(case) -> dict:
             {"finding": r.finding, "actions_taken": r.actions_taken, "explanation": r.explanation,
              "petitioner_opinion": r.petitioner_opinion, "petitioner_acknowledged": r.petitioner_acknowledged,
              "responsible_person": r.responsible_person, "unit_head": r.unit_head,
-             "submitted_by": r.submitted_by, "reported_at": r.reported_at}
+             "submitted_by": r.submitted_by, "reported_at": r.reported_at,
+             "attachments": [attachment_view(a) for a in attachments.get(r.id, [])]}
             for r in case.reports
         ],
     }
+
+
+def attachment_view(row) -> dict:
+    """What staff see of a file; it is fetched at /cases/{case_id}/attachments/{hash}."""
+    return {"id": row.id, "kind": row.kind, "name": row.name, "media_type": row.media_type, "size": row.size,
+            "hash": row.hash, "width": row.width, "height": row.height, "created_by": row.created_by,
+            "created_at": row.created_at}
 
 
 def history_view(case) -> list[dict]:

@@ -5,7 +5,10 @@ from pathlib import Path
 from nameko.timer import timer
 from sqlalchemy import select
 
+from lianxin.attachments import links
+from lianxin.attachments.wiring import Attachments, answers_refused_files, fields_and_files
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
+from lianxin.errors import NotFound
 from lianxin.http import Pager, api, aware_datetime, counted, page, parse_body, query_param, respond
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import METRICS, ScrapeTimeGauges
@@ -41,6 +44,7 @@ class DispatchService(OfficeService):
     uow = UnitOfWorkProvider(DATABASE)
     relay = OutboxRelay(DATABASE)
     gauges = ScrapeTimeGauges(DATABASE, gauge_readings)
+    attachments = Attachments()
 
     # --- events -----------------------------------------------------------------------------------------
 
@@ -83,7 +87,28 @@ class DispatchService(OfficeService):
     @api("GET", "/cases/<string:case_id>", roles=CASE_READERS)
     def get_case(self, request, case_id):
         with self.uow as uow:
-            return case_view(handling.get_case(uow, case_id))
+            case = handling.get_case(uow, case_id)
+            return case_view(case, handling.attachments_of(uow, case))
+
+    @api("GET", "/cases/<string:case_id>/attachments/<string:digest>", roles=CASE_READERS)
+    def get_attachment(self, request, case_id, digest):
+        """A photo of the repair or a signed document (``?rendition=thumbnail|web`` for a photo's smaller copies)."""
+        with self.uow as uow:
+            row = handling.attachment(uow, handling.get_case(uow, case_id), request.staff, digest=digest)
+        return self.attachments.response(row, query_param(request, "rendition", "file"))
+
+    @api("GET", "/public/cases/<string:case_id>/attachments/<int:attachment_id>")
+    def get_repair_photo(self, request, case_id, attachment_id):
+        """The petitioner's view of a repair photo, through a link supervision signed after checking their
+        secret; any other link, or a document, is not found."""
+        if not links.valid(self.config["REDACTION_KEY"], case_id, attachment_id, request.args.get("expires", ""),
+                           request.args.get("signature", "")):
+            raise NotFound("no such photo, or the link has expired: open the case's page again")
+        with self.uow as uow:
+            row = handling.attachment(uow, handling.get_case(uow, case_id), None, attachment_id=attachment_id)
+        if row.kind != "photo":
+            raise NotFound("no such photo, or the link has expired: open the case's page again")
+        return self.attachments.response(row, query_param(request, "rendition", "web"))
 
     @api("GET", "/cases/<string:case_id>/history", roles=CASE_READERS)
     def get_history(self, request, case_id):
@@ -119,8 +144,12 @@ class DispatchService(OfficeService):
         return self._act(request, case_id, ExtensionRequestIn, handling.request_extension)
 
     @api("POST", "/cases/<string:case_id>/handling-report", roles=UNITS)
+    @answers_refused_files
     def submit_handling_report(self, request, case_id):
-        return 201, self._act(request, case_id, HandlingReportIn, handling.submit_report)
+        """JSON, or multipart: the same JSON in part ``data`` and photos and the signed document in ``files``."""
+        incoming, uploads = fields_and_files(request, HandlingReportIn, self.attachments.limits)
+        kept = self.attachments.keep(uploads)  # stored before the report's transaction: a row never lacks its file
+        return 201, self._apply(case_id, incoming, request.staff, handling.submit_report, kept=kept)
 
     # --- the office's actions ---------------------------------------------------------------------------
 
@@ -143,12 +172,14 @@ class DispatchService(OfficeService):
 
     def _act(self, request, case_id, schema, action, *context, **options):
         """Validate, lock the case, act, commit (the route checked the roles): every action on a case."""
-        incoming = parse_body(request, schema)
+        return self._apply(case_id, parse_body(request, schema), request.staff, action, *context, **options)
+
+    def _apply(self, case_id, incoming, staff, action, *context, **options):
         with self.uow as uow:
             case = handling.get_case(uow, case_id, for_update=True)
-            action(uow, *context, case, incoming, request.staff, **options)
+            action(uow, *context, case, incoming, staff, **options)
             uow.commit()
-            return case_view(case)
+            return case_view(case, handling.attachments_of(uow, case))
 
 
 def _filtered(request, query):

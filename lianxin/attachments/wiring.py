@@ -1,0 +1,109 @@
+"""A service's attachments: its store, limits and scanner made once (a nameko dependency), and the HTTP edge's
+part of an upload: the JSON fields and the files of a multipart request, a refusal answered in the person's
+language, a stored file served.
+
+An entrypoint taking files:
+
+    @api("POST", "/cases/<string:case_id>/handling-report", roles=UNITS)
+    @answers_refused_files
+    def submit(self, request, case_id):
+        incoming, uploads = fields_and_files(request, HandlingReportIn, self.attachments.limits)
+        kept = self.attachments.keep(uploads)             # off the event loop; files written, no row yet
+        with self.uow as uow: ...; uow.session.add(k.row(Attachment, ...)); uow.commit()
+"""
+from __future__ import annotations
+
+import functools
+import json
+
+from eventlet import tpool
+from nameko.extensions import DependencyProvider
+from werkzeug.wrappers import Request
+
+from lianxin.errors import Invalid, NotFound, Refused
+from lianxin.http import parse_body
+from lianxin.i18n import LANGUAGES, chosen_language
+from lianxin.schemas import validate
+
+from .config import AttachmentSettings
+from .errors import AttachmentRefused
+from .keeping import Kept, Upload, check_count, keep
+from .serving import file_response, refusal_response
+from .storage import FileMissing
+
+FIELDS_PART = "data"  # the multipart part carrying the same JSON fields as a plain JSON request
+FILES_PART = "files"  # the parts carrying files, any number up to the limit
+RENDITIONS = {"file": "hash", "thumbnail": "thumbnail_hash", "web": "web_hash"}
+FORM_OVERHEAD = 1024 * 1024  # the JSON fields and multipart headers beside the files
+
+
+class Attachments(DependencyProvider):
+    """The service's store, limits and scanner (config ``ATTACHMENTS``, from its AttachmentSettings)."""
+
+    def setup(self):
+        settings = AttachmentSettings(**self.container.config.get("ATTACHMENTS", {}))
+        self.store = settings.store_of(self.container.service_name)
+        self.limits = settings.limits()
+        self.scanner = settings.scanner_of()
+        self.keep_originals = settings.keep_originals
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+    def keep(self, uploads: list[Upload], already: int = 0, cipher=None) -> list[Kept]:
+        """Every upload inspected and stored, or AttachmentRefused for the first bad one (no row is written
+        by then). Image work runs in eventlet's thread pool: the service goes on answering meanwhile."""
+        if uploads:
+            check_count(already, len(uploads), self.limits, uploads[0].field)
+        return [tpool.execute(keep, upload, self.store, self.limits, self.scanner, cipher) for upload in uploads]
+
+    def response(self, row, rendition: str = "file"):
+        """The stored file of ``row`` (its ``file``, ``thumbnail`` or ``web`` rendition) as an HTTP answer."""
+        if rendition not in RENDITIONS:
+            raise Refused(f"rendition must be one of {', '.join(RENDITIONS)}, not {rendition!r}")
+        digest = getattr(row, RENDITIONS[rendition]) or row.hash  # a document has only itself
+        try:
+            data = tpool.execute(self.store.get, digest)
+        except FileMissing:
+            raise NotFound(f"the file of attachment {row.id} is missing from the store") from None
+        # a photo's renditions are encoded as its served file is (JPEG, or PNG to keep transparency)
+        return file_response(data, row.media_type, row.name, inline=row.kind == "photo")
+
+
+def fields_and_files(request: Request, schema, limits) -> tuple:
+    """A JSON body validated as ``schema`` with no files, or a multipart/form-data body: the same JSON in the
+    part ``data`` and the files in parts ``files``."""
+    if request.mimetype != "multipart/form-data":
+        return parse_body(request, schema), []
+    request.max_content_length = limits.max_bytes * limits.max_files + FORM_OVERHEAD  # werkzeug answers 413
+    request.max_form_memory_size = FORM_OVERHEAD
+    form, files = request.form, request.files
+    if FIELDS_PART not in form and not files:
+        raise Refused("the multipart body has no part 'data' nor 'files': a wrong or missing boundary?",
+                      [{"field": "Content-Type", "problem": "boundary does not match the body"}])
+    try:
+        fields = json.loads(form.get(FIELDS_PART) or "{}")
+    except json.JSONDecodeError as exc:
+        raise Invalid(f"the part 'data' is not JSON: {exc}", [{"field": FIELDS_PART, "problem": str(exc)}]) from None
+    strays = sorted(set(files) - {FILES_PART})
+    if strays:
+        raise Invalid(f"files come in parts named {FILES_PART!r}, not {', '.join(map(repr, strays))}",
+                      [{"field": name, "problem": "unknown file part"} for name in strays])
+    uploads = [Upload(f.read(limits.max_bytes + 1), f.filename, FILES_PART) for f in files.getlist(FILES_PART)]
+    return validate(schema, fields), uploads
+
+
+def language(request: Request) -> str:
+    return chosen_language(request.accept_languages.best_match(LANGUAGES))
+
+
+def answers_refused_files(entrypoint):
+    """A refused file answers 413, 422 or 503 with its reason in the person's language (serving.STATUS)."""
+    @functools.wraps(entrypoint)
+    def answered(service, request, *args, **kwargs):
+        try:
+            return entrypoint(service, request, *args, **kwargs)
+        except AttachmentRefused as exc:
+            return refusal_response(exc, language(request))
+    return answered
+
