@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from lianxin.auth import Auth, Authenticator, token_hash
 from lianxin.db import Database, UnitOfWorkProvider
-from lianxin.http import JsonHttpHandler, newest_first, page, page_limit, parse_body, query_param, row_id
+from lianxin.http import JsonHttpHandler, Pager, page, page_limit, parse_body, query_param, row_id
 from lianxin.i18n import LANGUAGES, chosen_language
 from lianxin.service import OfficeService
 
@@ -26,6 +26,7 @@ ADMINISTRATOR = ("administrator",)
 AUDITORS = ("supervisor", "administrator")  # who reads the audit log
 EVERYONE = ("operator", "officer", "unit_handler", "unit_head", "supervisor", "leader", "bureau", "administrator")
 LANGUAGE = ContextVar("language", default="zh")
+AUDIT_LOG = Pager(AuditEntry.id, lambda number: row_id(number, "AU"), "AU00000012", newest_first=True)
 
 
 class SpokenHandler(JsonHttpHandler):
@@ -197,7 +198,7 @@ class AccountsService(OfficeService):
     def audit_log(self, request):
         """Every change to accounts and tokens, newest first; ``subject=`` one person's or token's."""
         self.auth.require(request, *AUDITORS)
-        query, limit = newest_first(request, AuditEntry, lambda n: row_id(n, "AU"), "AU00000012")
+        query, limit = AUDIT_LOG.page(request, select(AuditEntry))
         if subject := query_param(request, "subject"):
             query = query.where(AuditEntry.subject == subject)
         with self.uow as uow:

@@ -186,6 +186,10 @@ def report_number(pk: int) -> str:
     return f"R{pk:08d}"
 
 
+def alert_pk(alert_id: str) -> int | None:
+    return row_id(alert_id, "AL")
+
+
 def report_pk(report_id: str) -> int | None:
     """The row id of a report number, or None for anything that is not one (or too large to be one)."""
     return row_id(report_id, "R")

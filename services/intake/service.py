@@ -1,25 +1,15 @@
 """intake: the office's front door."""
+import functools
 from datetime import date
 from pathlib import Path
 
 from nameko.timer import timer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.wrappers import Response
 
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
 from lianxin.errors import NotFound, Refused
-from lianxin.http import (
-    api,
-    aware_datetime,
-    cursor,
-    newest_first,
-    office_date,
-    page,
-    page_limit,
-    parse_body,
-    query_param,
-)
+from lianxin.http import Pager, api, aware_datetime, office_date, page, parse_body, query_param, respond
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import ScrapeTimeGauges
 from lianxin.schemas import OFFICE_YEARS, validate
@@ -38,7 +28,7 @@ from . import (
 )
 from .access import SEARCHES, Sight, log_search
 from .gauges import readings as gauge_readings
-from .models import Alert, PersonalDataErasure, PersonalDataRelease, Report, report_number, report_pk
+from .models import Alert, PersonalDataErasure, PersonalDataRelease, Report, alert_pk, report_number, report_pk
 from .open311 import Open311Api
 from .protection import ROLES_ALLOWED_CLEAR, PersonalDataKeys
 from .reporting import Intake
@@ -47,6 +37,16 @@ from .schemas import CorrectionIn, ReleaseIn, ReportIn, report_view
 DATABASE = Database(Path(__file__).with_name("migrations"))
 MAX_KEY_LENGTH = 128
 FILTERS = ("channel", "category", "township", "village", "enterprise", "status", "reporter_id", "received_by")
+REPORTS = Pager(Report.id, report_pk, "R00000001")
+# the logs and alerts are read backwards, the latest first
+RELEASES = Pager(PersonalDataRelease.id, personal_data.release_pk, "PD00000012", newest_first=True)
+ERASURES = Pager(PersonalDataErasure.id, personal_data.erasure_pk, "ER0000012", newest_first=True)
+ALERTS = Pager(Alert.id, alert_pk, "AL0000012", newest_first=True)
+DIGEST_FORMATS = {  # digests and analyses alike
+    "json": lambda document: document,
+    "markdown": digest_writing.to_markdown,
+    "html": lambda document: digest_writing.to_html(digest_writing.to_markdown(document), title=document.get("title")),
+}
 
 
 class IntakeService(Open311Api, OfficeService):
@@ -132,10 +132,10 @@ class IntakeService(Open311Api, OfficeService):
     def list_reports(self, request):
         """The reports the caller may read, as they may read them; a search that finds people is logged."""
         staff = request.staff
-        sight, limit = self.sight(staff), page_limit(request)
+        sight = self.sight(staff)
         searched = {name: value for name in SEARCHES if (value := query_param(request, name)) is not None}
         sight.require_search(list(searched))
-        query = select(Report).where(Report.id > cursor(request, report_pk, "R00000001"), sight.scope())
+        query, limit = REPORTS.page(request, select(Report).where(sight.scope()))
         for field in FILTERS:
             if (value := query_param(request, field)) is not None:
                 query = query.where(getattr(Report, field) == value)
@@ -146,7 +146,7 @@ class IntakeService(Open311Api, OfficeService):
         if (words := searched.get("q")) is not None:
             query = query.where(Report.content.contains(words, autoescape=True))  # % and _ are what they say
         with self.uow as uow:
-            reports = list(uow.session.scalars(query.order_by(Report.id).limit(limit)))
+            reports = list(uow.session.scalars(query))
             views = [report_view(r, sight=sight) for r in reports]
             if searched and reports:
                 log_search(uow, staff, reports, searched)
@@ -166,7 +166,7 @@ class IntakeService(Open311Api, OfficeService):
     @api("GET", "/personal-data-releases", roles=OFFICE)
     def list_releases(self, request):
         """The access log, newest first: by report, petitioner, who saw the data, kind and period; paged."""
-        query, limit = newest_first(request, PersonalDataRelease, personal_data.release_pk, "PD00000012")
+        query, limit = RELEASES.page(request, select(PersonalDataRelease))
         if (report_id := query_param(request, "report_id")) is not None:
             query = query.where(PersonalDataRelease.report_pk == (report_pk(report_id) or -1))
         if (reporter_id := query_param(request, "reporter_id")) is not None:
@@ -205,7 +205,7 @@ class IntakeService(Open311Api, OfficeService):
 
     @api("GET", "/personal-data-erasures", roles=OFFICE)
     def list_erasures(self, request):
-        query, limit = newest_first(request, PersonalDataErasure, personal_data.erasure_pk, "ER0000012")
+        query, limit = ERASURES.page(request, select(PersonalDataErasure))
         if (reporter_id := query_param(request, "reporter_id")) is not None:
             query = query.where(PersonalDataErasure.reporter_id == reporter_id)
         with self.uow as uow:
@@ -214,14 +214,14 @@ class IntakeService(Open311Api, OfficeService):
 
     @api("GET", "/alerts", roles=(*REPORT_READERS, "bureau"))
     def list_alerts(self, request):
-        query = select(Alert).order_by(Alert.id.desc()).limit(page_limit(request))
+        query, limit = ALERTS.page(request, select(Alert))
         if (kind := query_param(request, "kind")) is not None:
             query = query.where(Alert.kind == kind)
         with self.uow as uow:
-            return {"alerts": [
-                {"alert_id": a.alert_id, "kind": a.kind, "message": a.message, "township": a.township,
-                 "category": a.category, "report_ids": a.report_ids, "raised_at": a.raised_at}
-                for a in uow.session.scalars(query)]}
+            views = [{"alert_id": a.alert_id, "kind": a.kind, "message": a.message, "township": a.township,
+                      "category": a.category, "report_ids": a.report_ids, "raised_at": a.raised_at}
+                     for a in uow.session.scalars(query)]
+        return page("alerts", views, limit, "alert_id")
 
     # --- reception days -------------------------------------------------------
 
@@ -231,13 +231,12 @@ class IntakeService(Open311Api, OfficeService):
         year, number = _month(month)
         with self.uow as uow:
             sessions, published = reception_records.calendar(uow, self.directory, year, number)
-        fmt = query_param(request, "format", "json")
-        if fmt in ("markdown", "html"):
-            text = reception_calendar.announcement(self.directory, sessions)
-            return _document(digest_writing.to_html(text, title=f"{month} 接访安排") if fmt == "html" else text, fmt)
-        if fmt != "json":
-            raise Refused(f"format must be json, markdown or html, not {fmt!r}")
-        return {"month": month, "published": published, "sessions": [s.model_dump(mode="json") for s in sessions]}
+        announced = functools.partial(reception_calendar.announcement, self.directory)
+        return respond(request, sessions, {
+            "json": lambda _: {"month": month, "published": published,
+                               "sessions": [s.model_dump(mode="json") for s in sessions]},
+            "markdown": announced,
+            "html": lambda _: digest_writing.to_html(announced(sessions), title=f"{month} 接访安排")})
 
     @api("POST", "/reception/calendar/<string:month>/publication", roles=OFFICE)
     def publish_reception_calendar(self, request, month):
@@ -283,14 +282,14 @@ class IntakeService(Open311Api, OfficeService):
         day = day or digest_records.KINDS[kind](digest_writing.county_day(utcnow())).previous().start
         with self.uow as uow:
             document = digest_records.build(uow, self.directory, kind, day)
-        return _rendered(document, query_param(request, "format", "json"))
+        return respond(request, document, DIGEST_FORMATS)
 
     @api("GET", "/analyses/monthly/<string:month>", roles=LEADERS_AND_DESK)
     def get_monthly_analysis(self, request, month):
         _month(month)
         with self.uow as uow:
             document = digest_records.monthly(uow, self.directory, month)
-        return _rendered(document, query_param(request, "format", "json"))
+        return respond(request, document, DIGEST_FORMATS)
 
     @timer(interval=3600)
     def produce_digests(self):
@@ -324,20 +323,6 @@ def _month(text: str) -> tuple[int, int]:
     if first.year not in OFFICE_YEARS:  # digests count months back and forth from it
         raise Refused(f"month must be from {OFFICE_YEARS[0]}-01 to {OFFICE_YEARS[-1]}-12, got {text!r}")
     return first.year, first.month
-
-
-def _rendered(document: dict, fmt: str):
-    if fmt == "json":
-        return document
-    if fmt not in ("markdown", "html"):
-        raise Refused(f"format must be json, markdown or html, not {fmt!r}")
-    text = digest_writing.to_markdown(document)
-    return _document(digest_writing.to_html(text, title=document.get("title")) if fmt == "html" else text, fmt)
-
-
-def _document(text: str, fmt: str) -> Response:
-    mimetype = {"markdown": "text/markdown", "html": "text/html"}[fmt]
-    return Response(text, mimetype=mimetype, content_type=f"{mimetype}; charset=utf-8")
 
 
 def _visit_view(v) -> dict:
