@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import update
 
 from lianxin.db import Database
+from lianxin.testing import Office
 from services.accounts import service as accounts_service
 from services.accounts.models import Token
-from tests.conftest import Office
 
 pytestmark = pytest.mark.integration
 ADMIN = {"Authorization": "Bearer dev-admin", "Accept-Language": "en"}

@@ -6,7 +6,7 @@ import eventlet
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.conftest import Office
+from lianxin.testing import Office
 from tests.test_console import ARTIFACTS, CHROMIUM, People, shot, signed_in
 
 pytestmark = pytest.mark.integration

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.waiting import eventually
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

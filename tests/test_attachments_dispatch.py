@@ -14,10 +14,10 @@ from lianxin.attachments import links
 from lianxin.events import parse_event
 from lianxin.messaging_tables import outbox
 from lianxin.redaction import DEVELOPMENT_REDACTION_KEY
-from tests.conftest import Office
+from lianxin.testing import Office
+from tests.support.waiting import eventually
 from tests.test_attachments import handmade_pdf, pdf, photo
 from tests.test_end_to_end import SIGNED_REPORT, case_of, distinct_reports
-from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

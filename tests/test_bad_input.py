@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy
 
 from lianxin.runner import SERVICES
-from tests.conftest import POSTGRES_URL, Office
+from lianxin.testing import POSTGRES_URL, Office
 
 pytestmark = pytest.mark.integration
 

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from lianxin.messaging_tables import outbox
-from tests.conftest import rabbitmqctl
+from lianxin.testing import rabbitmqctl
+from tests.support.waiting import eventually
 from tests.test_end_to_end import distinct_reports
-from tests.waiting import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.broker_restart]
 

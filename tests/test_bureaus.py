@@ -26,8 +26,8 @@ from lianxin.cli import main as lianxin
 from lianxin.directory import load_directory
 from lianxin.events import CATALOGUE, parse_event
 from lianxin.messaging import DEAD_LETTER_EXCHANGE
-from tests.conftest import Office, broker_vhost, rabbitmqctl
-from tests.waiting import eventually
+from lianxin.testing import Office, broker_vhost, rabbitmqctl
+from tests.support.waiting import eventually
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFINITIONS = ROOT / "deploy/rabbitmq/definitions.json"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from lianxin.runner import RUNNABLE, SERVICES
-from tests.conftest import broker_vhost, free_port
+from lianxin.testing import broker_vhost, free_port
 
 pytestmark = pytest.mark.integration
 LIANXIN = [sys.executable, "-m", "lianxin.cli"]

@@ -14,8 +14,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from lianxin.settings import REPO_ROOT
-from tests.conftest import Office
-from tests.waiting import eventually
+from lianxin.testing import Office
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

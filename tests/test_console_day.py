@@ -9,10 +9,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from lianxin.testing import Office
 from tests import test_console
-from tests.conftest import Office
+from tests.support.waiting import eventually
 from tests.test_console import ARTIFACTS, People, actions, reload_until
-from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

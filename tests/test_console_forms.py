@@ -7,9 +7,9 @@ import re
 
 import pytest
 
+from lianxin.testing import Office
 from services.console.csrf import FIELD, FormTokenField
 from services.console.rendering import TEMPLATES
-from tests.conftest import Office
 from tests.console_forms import console_client, form_token, post_form
 
 pytestmark = pytest.mark.integration

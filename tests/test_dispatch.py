@@ -14,10 +14,10 @@ from lianxin.events import parse_event
 from lianxin.messaging_tables import outbox
 from services.dispatch import handling, routing
 from services.dispatch.service import DispatchService
+from tests.support.waiting import eventually
 from tests.test_directory import SAMPLE
 from tests.test_end_to_end import SIGNED_REPORT, case_of, distinct_reports
 from tests.test_handlers import CONFIG, report_received, request
-from tests.waiting import eventually
 
 T0 = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)  # a Monday, 09:00 county time
 

@@ -4,9 +4,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from lianxin.directory import load_directory
-from tests.personal_data import Person, personal_data_in
+from tests.support.personal_data import Person, personal_data_in
+from tests.support.waiting import eventually
 from tests.test_directory import SAMPLE
-from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

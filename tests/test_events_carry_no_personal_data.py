@@ -12,8 +12,8 @@ import pytest
 
 from lianxin.events import new_event
 from services.intake.protection import redact
-from tests.personal_data import Person, personal_data_in
-from tests.waiting import eventually
+from tests.support.personal_data import Person, personal_data_in
+from tests.support.waiting import eventually
 
 LI = Person("李秀英", "13905712468", "33010219750304002X", "城关镇东关村三组12号")
 ZHANG = Person("张卫东", "+86 137 2468 1357", None, "新城街道翠苑路8号2单元")

@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from lianxin.events import PERSONAL_FIELDS, InvalidEvent, new_event, parse_event
 from lianxin.runner import SERVICES
-from tests.conftest import Office
+from lianxin.testing import Office
+from tests.support.waiting import eventually
 from tests.test_bus import drain
 from tests.test_end_to_end import case_of
-from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

@@ -25,12 +25,12 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from lianxin.directory import load_directory
-from tests.conftest import Office
+from lianxin.testing import Office
+from tests.support.waiting import eventually
 from tests.test_bad_input import databases
 from tests.test_directory import SAMPLE
 from tests.test_end_to_end import case_of, distinct_reports
 from tests.test_open311 import conforms
-from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

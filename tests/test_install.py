@@ -21,7 +21,7 @@ import yaml
 from lianxin.auth import token_hash
 from lianxin.runner import RUNNABLE
 from lianxin.settings import REPO_ROOT
-from tests.conftest import POSTGRES_URL, broker_vhost, free_port
+from lianxin.testing import POSTGRES_URL, broker_vhost, free_port
 
 pytestmark = pytest.mark.integration
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text(encoding="utf-8"))["services"]

@@ -7,9 +7,9 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import Office
+from lianxin.testing import Office
+from tests.support.waiting import eventually
 from tests.test_end_to_end import REPORT, case_of, distinct_reports
-from tests.waiting import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)]
 

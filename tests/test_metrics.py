@@ -11,9 +11,9 @@ from sqlalchemy.orm import sessionmaker
 
 from lianxin.db import Database
 from lianxin.metrics import GAUGES, ScrapeTimeGauges
-from tests.conftest import Office
+from lianxin.testing import Office
+from tests.support.waiting import eventually
 from tests.test_end_to_end import REPORT, case_of, close_through_the_office
-from tests.waiting import eventually
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from lianxin.notify.schedule import QuietHours, not_before
 from lianxin.notify.sender import Sender
 from lianxin.notify.templates import TEMPLATES, check_variables, render, sms_text
 from services.notifications.models import Delivery
-from tests.notify_servers import ACCESS_KEY_ID, ACCESS_KEY_SECRET, MailBox, SmsProvider
+from tests.support.notify_servers import ACCESS_KEY_ID, ACCESS_KEY_SECRET, MailBox, SmsProvider
 
 QUIET = QuietHours.parse("22:00-07:00", "Asia/Shanghai")
 NIGHT = datetime(2026, 12, 1, 15, 30, tzinfo=timezone.utc)  # 23:30 in the county

@@ -19,9 +19,9 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
 from lianxin.directory import load_directory
+from tests.support.waiting import eventually
 from tests.test_directory import SAMPLE
 from tests.test_end_to_end import SIGNED_REPORT, case_of, supervised
-from tests.waiting import eventually
 
 integration = pytest.mark.integration
 on_sqlite = pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)  # fast; end-to-end covers PostgreSQL
@@ -434,7 +434,7 @@ def test_refusals_follow_the_spec_and_leave_no_report(office, citizen):
 @pytest.mark.integration
 @pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
 def test_a_client_asking_too_often_is_told_to_wait_with_429(amqp_uri, database_urls):
-    from tests.conftest import Office
+    from lianxin.testing import Office
     office = Office(amqp_uri, database_urls, settings={"intake": {"open311_rate_per_minute": 3}})
     office.start("intake")
     try:
@@ -456,7 +456,7 @@ def test_a_client_asking_too_often_is_told_to_wait_with_429(amqp_uri, database_u
 def test_behind_the_proxy_each_citizen_has_their_own_limit_and_without_it_nobody_can_forge_one(
         amqp_uri, database_urls, proxy_hops):
     """nginx in front of intake adds the caller's address to X-Forwarded-For (INTAKE_PROXY_HOPS=1)."""
-    from tests.conftest import Office
+    from lianxin.testing import Office
     office = Office(amqp_uri, database_urls, settings={"intake": {"open311_rate_per_minute": 2,
                                                                    "proxy_hops": proxy_hops}})
     office.start("intake")

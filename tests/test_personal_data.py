@@ -10,11 +10,11 @@ from sqlalchemy import create_engine, text
 import services.intake.models as intake_models
 from lianxin.cli import main as lianxin
 from lianxin.db import Database, utcnow
+from lianxin.testing import Office
 from services.intake.models import Report
 from services.intake.protection import Encrypted, use_keys
-from tests.conftest import Office
+from tests.support.waiting import eventually
 from tests.test_end_to_end import REPORT, case_of, close_through_the_office
-from tests.waiting import eventually
 
 OLD, NEW = Fernet.generate_key().decode(), Fernet.generate_key().decode()
 PHONE = "13812341234"

@@ -65,7 +65,7 @@ def test_production_refuses_to_start_while_anyone_has_a_development_token(tmp_pa
 def test_the_production_console_offers_no_token_sign_in_and_takes_none(tmp_path, amqp_uri):
     """Pasting a staff token to sign in is for development: in production the form is not shown, and a
     token posted anyway signs no one in (people sign in with their user name and password)."""
-    from tests.conftest import Office
+    from lianxin.testing import Office
     from tests.console_forms import console_client, post_form
 
     office = Office(amqp_uri, {})

@@ -3,7 +3,7 @@ officers their own village's, redacted; confidential subjects withheld but from 
 that find people only for the roles that may see them, and logged; idempotency keys per staff member."""
 import pytest
 
-from tests.waiting import eventually
+from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)]
 

@@ -6,9 +6,9 @@ import json
 import pytest
 import sqlalchemy
 
-from tests.personal_data import Person, personal_data_in
+from tests.support.personal_data import Person, personal_data_in
+from tests.support.waiting import eventually
 from tests.test_end_to_end import SIGNED_REPORT, case_of, supervised
-from tests.waiting import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)]
 

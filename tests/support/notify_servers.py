@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 from aiosmtpd.controller import Controller
 
-from tests.conftest import free_port
+from lianxin.testing import free_port
 
 ACCESS_KEY_ID, ACCESS_KEY_SECRET = "test-key-id", "test-key-secret"
 

@@ -15,7 +15,7 @@ import sqlalchemy
 from nameko.standalone.events import get_event_exchange
 
 from lianxin.messaging_tables import outbox
-from tests.waiting import eventually
+from tests.support.waiting import eventually
 
 SERVICES = ("intake", "dispatch", "supervision", "scoring")
 FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ－", "0123456789Xx-")

@@ -1,0 +1,141 @@
+"""An office in this process, on a private RabbitMQ virtual host and fresh databases: for the tests and the
+benchmarks.
+
+``Office`` runs the services in nameko containers (one per service, each with its own database and port),
+as the tests do; bench/harness.py runs them as processes (``lianxin run``) and takes from here what is the
+same either way: the virtual host, the databases, free ports and rabbitmqctl.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import eventlet
+import httpx
+import kombu
+from nameko.containers import ServiceContainer
+
+from lianxin.events import CATALOGUE
+from lianxin.messaging import dead_letter_queue, subscriber_queue
+from lianxin.runner import CONSOLE, SERVICES, load
+
+HOST = "127.0.0.1"
+BROKER_HOST = os.environ.get("LIANXIN_TEST_BROKER", f"{HOST}:5672")
+POSTGRES_URL = os.environ.get("LIANXIN_TEST_POSTGRES", f"postgresql+psycopg://postgres@{HOST}:5432")
+
+
+def rabbitmqctl(*args: str) -> str:
+    return subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, text=True,
+                          timeout=120).stdout
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def broker_vhost(prefix: str = "lianxin-test", brokers: str = BROKER_HOST):
+    """A RabbitMQ virtual host of our own, removed afterwards; yields its AMQP URI.
+
+    With several brokers (a cluster's nodes, comma-separated) one URI per node joined by ``;``, which kombu
+    reads as failover alternates.
+    """
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    rabbitmqctl("add_vhost", name)
+    try:
+        rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+        yield ";".join(f"amqp://guest:guest@{broker}/{quote(name, safe='')}" for broker in brokers.split(","))
+    finally:
+        rabbitmqctl("delete_vhost", name)
+
+
+@contextmanager
+def service_databases(kind: str, folder: Path, services=SERVICES, prefix: str = "lianxin_test",
+                      postgres_url: str = POSTGRES_URL):
+    """One fresh database per service, SQLite files in ``folder`` or PostgreSQL ones dropped afterwards."""
+    if kind == "sqlite":
+        yield {name: f"sqlite:///{folder / name}.db" for name in services}
+        return
+    import sqlalchemy
+    admin = sqlalchemy.create_engine(f"{postgres_url}/postgres", isolation_level="AUTOCOMMIT")
+    names = {name: f"{prefix}_{name}_{uuid.uuid4().hex[:8]}" for name in services}
+    try:
+        with admin.connect() as conn:
+            for db in names.values():
+                conn.exec_driver_sql(f'CREATE DATABASE "{db}"')
+        yield {name: f"{postgres_url}/{db}" for name, db in names.items()}
+    finally:
+        with admin.connect() as conn:
+            for db in names.values():
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        admin.dispose()
+
+
+class Office:
+    """The services, each in its own nameko container with its own database and port."""
+
+    def __init__(self, amqp_uri: str, database_urls: dict[str, str], settings: dict | None = None,
+                 queue_type: str = "classic"):
+        self.amqp_uri, self.database_urls, self.queue_type = amqp_uri, database_urls, queue_type
+        self.settings = settings or {}  # per service: settings to override, e.g. {"intake": {"group_size": 3}}
+        self.urls: dict[str, str] = {}
+        self.containers: dict[str, ServiceContainer] = {}
+
+    def config(self, name: str) -> dict:
+        settings = load(SERVICES[name][1])(**{
+            "database_url": self.database_urls[name], "http_address": f"{HOST}:{free_port()}",
+            "max_workers": 10, "prefetch_count": 20, "LIANXIN_QUEUE_TYPE": self.queue_type,
+            **self.settings.get(name, {})})
+        config = settings.nameko_config()
+        config["AMQP_URI"] = self.amqp_uri
+        return config
+
+    def start(self, *names: str) -> None:
+        if not self.containers:
+            self.empty_queues()
+        for name in names or SERVICES:
+            config = self.config(name)
+            container = ServiceContainer(load(SERVICES[name][0]), config)
+            container.start()
+            self.containers[name] = container
+            self.urls[name] = "http://" + config["WEB_SERVER_ADDRESS"]
+
+    def empty_queues(self) -> None:
+        """Offices may share a virtual host: what an earlier one left unconsumed must not leak in."""
+        with kombu.Connection(self.amqp_uri) as conn:
+            channel = conn.channel()
+            for event_type, entry in CATALOGUE.items():
+                for consumer in entry.consumers:
+                    subscriber_queue(consumer, event_type, self.queue_type)(channel).declare()
+                    subscriber_queue(consumer, event_type, self.queue_type)(channel).purge()
+            for service in SERVICES:
+                dead_letter_queue(service, self.queue_type)(channel).declare()
+                dead_letter_queue(service, self.queue_type)(channel).purge()
+
+    def stop(self, *names: str) -> None:
+        stopping = [self.containers.pop(name) for name in (names or list(self.containers))]
+        for _ in eventlet.GreenPool().imap(ServiceContainer.stop, stopping):
+            pass  # in parallel: each takes about a second to drain its consumers
+
+    def start_console(self, **settings) -> str:
+        """The office console in a container of its own, calling this office's services; returns its URL."""
+        config = load(CONSOLE[1])(http_address=f"{HOST}:{free_port()}", max_workers=10, **{
+            f"{name}_url": url for name, url in self.urls.items()}, **settings).nameko_config()
+        config["AMQP_URI"] = self.amqp_uri  # it asks accounts (RPC) who a signed-in person is
+        container = ServiceContainer(load(CONSOLE[0]), config)
+        container.start()
+        self.containers["console"] = container
+        self.urls["console"] = "http://" + config["WEB_SERVER_ADDRESS"]
+        return self.urls["console"]
+
+    def client(self, name: str, as_staff: str = "hotline-op-01") -> httpx.Client:
+        """An HTTP client of one service, carrying a staff member's development token."""
+        return httpx.Client(base_url=self.urls[name], timeout=10,
+                            headers={"Authorization": f"Bearer dev-{as_staff}"})
