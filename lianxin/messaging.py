@@ -212,8 +212,8 @@ class ConfirmedBatch:
     broker confirmed it) at the broker's pace.
     """
 
-    def __init__(self, connection, channel, exchange: str):
-        self.connection, self.channel, self.exchange = connection, channel, exchange
+    def __init__(self, connection, channel, exchange: str, route=lambda row: row.type):
+        self.connection, self.channel, self.exchange, self.route = connection, channel, exchange, route
         self.outstanding: dict[int, str] = {}  # delivery tag -> event id
         self.refused: set[str] = set()  # event ids nacked or returned
         self.sent = 0
@@ -232,7 +232,7 @@ class ConfirmedBatch:
             message = self.channel.prepare_message(
                 row.body.encode("utf-8"), content_type="application/json", content_encoding="utf-8",
                 properties={"delivery_mode": 2, "message_id": row.event_id, "type": row.type})
-            self.channel.basic_publish(message, exchange=self.exchange, routing_key=row.type,
+            self.channel.basic_publish(message, exchange=self.exchange, routing_key=self.route(row),
                                        mandatory=bool(CATALOGUE[row.type].consumers))
         deadline = time.monotonic() + CONFIRM_TIMEOUT
         while self.outstanding:

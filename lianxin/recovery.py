@@ -15,14 +15,16 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
-from kombu import Connection, Exchange, Producer
+from kombu import Connection
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from lianxin.db import make_engine
 from lianxin.events import CATALOGUE
-from lianxin.messaging import CONFIRM_TIMEOUT, subscriber_queue
+from lianxin.messaging import ConfirmedBatch, subscriber_queue
 from lianxin.messaging_tables import outbox
+
+REPLAY_BATCH = 500  # events published before one wait for their confirms
 
 
 class RecoveryError(Exception):
@@ -55,16 +57,22 @@ def replay(service: str, since: datetime, amqp_uri: str, database_urls: dict[str
     """Send ``service`` again every event of the types it consumes that its publishers published since
     ``since``, straight to its own queues (other consumers see nothing); returns how many of each type."""
     sent: Counter = Counter()
-    with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
-        producer = Producer(conn.channel())
-        for publisher, types in _sources(service).items():
-            for row in _published_since(database_urls[publisher], types, since):
-                queue = subscriber_queue(service, row.type, queue_type)
-                producer.publish(row.body.encode("utf-8"), exchange=Exchange(""), routing_key=queue.name,
-                                 content_type="application/json", content_encoding="utf-8", delivery_mode=2,
-                                 message_id=row.event_id, type=row.type, declare=[queue],
-                                 confirm_timeout=CONFIRM_TIMEOUT)
-                sent[row.type] += 1
+    with Connection(amqp_uri) as conn:
+        channel = conn.channel()
+        sources = _sources(service)
+        queues = {t: subscriber_queue(service, t, queue_type)(channel) for types in sources.values() for t in types}
+        for queue in queues.values():
+            queue.declare()
+        # pipelined like the relay: one wait for the broker's confirms per batch, not one per event
+        batch = ConfirmedBatch(conn, channel, "", route=lambda row: queues[row.type].name)
+        for publisher, types in sources.items():
+            for rows in _published_since(database_urls[publisher], types, since):
+                confirmed = batch.publish(rows)
+                sent.update(row.type for row in confirmed)
+                if len(confirmed) < len(rows):
+                    refused = rows[len(confirmed)]
+                    raise RecoveryError(f"the broker refused {refused.type} {refused.event_id}; "
+                                        f"{sum(sent.values())} events were replayed before it")
     return sent
 
 
@@ -78,6 +86,7 @@ def _sources(service: str) -> dict[str, list[str]]:
 
 
 def _published_since(database_url: str, types: list[str], since: datetime):
+    """The published events of those types since then, oldest first, in lists of REPLAY_BATCH."""
     # what is still unpublished the publisher's own relay will send; times are stored in UTC
     since = since.astimezone(timezone.utc)
     engine = make_engine(database_url)
@@ -86,7 +95,7 @@ def _published_since(database_url: str, types: list[str], since: datetime):
             yield from conn.execute(
                 select(outbox.c.event_id, outbox.c.type, outbox.c.body)
                 .where(outbox.c.type.in_(types), outbox.c.created_at >= since, outbox.c.published_at.is_not(None))
-                .order_by(outbox.c.id)).yield_per(500)
+                .order_by(outbox.c.id)).yield_per(REPLAY_BATCH).partitions()
     finally:
         engine.dispose()
 
