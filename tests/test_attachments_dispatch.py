@@ -15,9 +15,9 @@ from lianxin.events import parse_event
 from lianxin.messaging_tables import outbox
 from lianxin.redaction import DEVELOPMENT_REDACTION_KEY
 from lianxin.testing import Office
+from tests.support.reports import SIGNED_REPORT, case_of, distinct_reports
 from tests.support.waiting import eventually
 from tests.test_attachments import handmade_pdf, pdf, photo
-from tests.test_end_to_end import SIGNED_REPORT, case_of, distinct_reports
 
 pytestmark = pytest.mark.integration
 

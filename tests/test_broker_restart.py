@@ -8,8 +8,8 @@ from sqlalchemy import create_engine, func, select
 
 from lianxin.messaging_tables import outbox
 from lianxin.testing import rabbitmqctl
+from tests.support.reports import distinct_reports
 from tests.support.waiting import eventually
-from tests.test_end_to_end import distinct_reports
 
 pytestmark = [pytest.mark.integration, pytest.mark.broker_restart]
 

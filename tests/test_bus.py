@@ -7,8 +7,8 @@ import pika
 import pytest
 
 from lianxin.events import new_event, parse_event
+from tests.support.reports import REPORT, case_of
 from tests.support.waiting import eventually
-from tests.test_end_to_end import REPORT, case_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)]
 

@@ -10,9 +10,9 @@ from nameko.containers import ServiceContainer
 from lianxin.events import new_event
 from lianxin.messaging import event_consumer, is_transient
 from lianxin.testing import Office, broker_vhost, rabbitmqctl
+from tests.support.reports import distinct_reports
 from tests.support.waiting import eventually
 from tests.test_bus import drain
-from tests.test_end_to_end import distinct_reports
 
 pytestmark = pytest.mark.integration
 

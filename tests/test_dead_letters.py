@@ -9,8 +9,8 @@ from click.testing import CliRunner
 import services.dispatch.handling as dispatch_handling
 from lianxin.cli import main as lianxin
 from lianxin.events import new_event
+from tests.support.reports import case_of
 from tests.support.waiting import eventually
-from tests.test_end_to_end import case_of
 
 
 def report_received(report_id: str) -> str:

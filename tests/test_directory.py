@@ -1,12 +1,10 @@
 """The county directory: the sample county loads, and a bad entry is named."""
-from pathlib import Path
 
 import pytest
 import yaml
 
 from lianxin.directory import DirectoryError, load_directory
-
-SAMPLE = Path(__file__).resolve().parents[1] / "deploy" / "county.yaml"
+from tests.support.county import SAMPLE
 
 
 @pytest.fixture(scope="module")

@@ -14,10 +14,11 @@ from lianxin.events import parse_event
 from lianxin.messaging_tables import outbox
 from services.dispatch import handling, routing
 from services.dispatch.service import DispatchService
+from tests.support.builders import DISPATCH_CONFIG as CONFIG
+from tests.support.builders import report_received, request
+from tests.support.county import SAMPLE
+from tests.support.reports import SIGNED_REPORT, case_of, distinct_reports
 from tests.support.waiting import eventually
-from tests.test_directory import SAMPLE
-from tests.test_end_to_end import SIGNED_REPORT, case_of, distinct_reports
-from tests.test_handlers import CONFIG, report_received, request
 
 T0 = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)  # a Monday, 09:00 county time
 

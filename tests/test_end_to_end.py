@@ -3,22 +3,14 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from lianxin.directory import load_directory
 from tests.support.personal_data import Person, personal_data_in
+from tests.support.reports import REPORT, SIGNED_REPORT, case_of, supervised
 from tests.support.waiting import eventually
-from tests.test_directory import SAMPLE
 
 pytestmark = pytest.mark.integration
 
-REPORT = {
-    "channel": "hotline",
-    "village": "chengguan-dongguan",
-    "content": "我家的低保上个月被取消了，没有人说明原因。",
-    "reporter": {"name": "王大山", "phone": "13812341234", "id_number": "110101196001011234"},
-}
-
-
 REPORTER = Person(**REPORT["reporter"])
+CALLED_BACK = {"phone": "13900001111"}  # a petitioner the office can call (an anonymous case closes otherwise)
 
 
 @pytest.fixture(autouse=True)
@@ -28,49 +20,6 @@ def events_carry_no_personal_data(event_capture, office):
     emitted = event_capture.emitted_by(office.database_urls)
     leaks = {event_id: found for event_id, body in emitted.items() if (found := personal_data_in(body, [REPORTER]))}
     assert leaks == {}
-
-
-def distinct_reports(n: int) -> list[dict]:
-    """Reports no duplicate check links together: each from another village, anonymous."""
-    villages = [v.code for t in load_directory(SAMPLE).townships for v in t.villages]
-    return [{**REPORT, "reporter": None, "village": villages[i % len(villages)]} for i in range(n)]
-
-
-SIGNED_REPORT = {
-    "finding": "substantiated",
-    "actions_taken": "复核家庭收入后恢复低保，补发两个月低保金。",
-    "petitioner_opinion": "满意",
-    "petitioner_acknowledged": True,
-    "responsible_person": "刘建国",
-    "unit_head": "陈志强",
-}
-
-
-def case_of(office, report_id):
-    with office.client("dispatch") as dispatch:
-        cases = dispatch.get("/cases", params={"report_id": report_id}).json()["cases"]
-    return cases[0] if cases else None
-
-
-def supervised(office, case_id, state):
-    with office.client("supervision") as supervision:
-        answer = supervision.get(f"/cases/{case_id}")
-    return answer.status_code == 200 and answer.json()["state"] == state and answer.json()
-
-
-def close_through_the_office(office, report_id: str) -> dict:
-    """The unit accepts and reports with signatures, the office calls back a satisfied petitioner: the
-    case closes (offices started with review_sample_percent 0, so no random review holds it)."""
-    case = eventually(lambda: case_of(office, report_id))
-    with office.client("dispatch", "chengguan-handler") as dispatch:
-        assert dispatch.post(f"/cases/{case['case_id']}/acceptance", json={}).status_code == 200
-        assert dispatch.post(f"/cases/{case['case_id']}/handling-report", json=SIGNED_REPORT).status_code == 201
-    eventually(lambda: supervised(office, case["case_id"], "awaiting_callback"))
-    with office.client("supervision") as supervision:
-        called = supervision.post(f"/cases/{case['case_id']}/callbacks", json={
-            "reached": True, "resolved": "yes", "satisfaction": "satisfied", "recorded_by": "op-07"})
-    assert called.json()["state"] == "closed", called.text
-    return case
 
 
 def test_a_report_becomes_a_closed_case_and_a_scored_unit(office):
@@ -123,9 +72,8 @@ def test_a_report_becomes_a_closed_case_and_a_scored_unit(office):
 
 def test_a_dissatisfied_callback_reopens_the_case_to_the_same_unit_until_it_is_solved(office):
     with office.client("intake") as intake:
-        report = intake.post("/reports", json={**REPORT, "reporter": None}).json()
+        report = intake.post("/reports", json={**REPORT, "reporter": CALLED_BACK}).json()
     case = eventually(lambda: case_of(office, report["report_id"]))
-    assert case["reporter_id"] is None  # anonymous
     with office.client("dispatch", "chengguan-handler") as dispatch:
         dispatch.post(f"/cases/{case['case_id']}/handling-report", json=SIGNED_REPORT).raise_for_status()
     eventually(lambda: supervised(office, case["case_id"], "awaiting_callback"))

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from lianxin.events import PERSONAL_FIELDS, InvalidEvent, new_event, parse_event
 from lianxin.runner import SERVICES
 from lianxin.testing import Office
+from tests.support.reports import case_of
 from tests.support.waiting import eventually
 from tests.test_bus import drain
-from tests.test_end_to_end import case_of
 
 pytestmark = pytest.mark.integration
 

@@ -26,10 +26,10 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 
 from lianxin.directory import load_directory
 from lianxin.testing import Office
+from tests.support.county import SAMPLE
+from tests.support.reports import case_of, distinct_reports
 from tests.support.waiting import eventually
 from tests.test_bad_input import databases
-from tests.test_directory import SAMPLE
-from tests.test_end_to_end import case_of, distinct_reports
 from tests.test_open311 import conforms
 
 pytestmark = pytest.mark.integration

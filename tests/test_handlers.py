@@ -5,20 +5,17 @@ from datetime import datetime, timezone
 import pytest
 from nameko.testing.services import worker_factory
 from sqlalchemy import select
-from werkzeug.test import EnvironBuilder
 
 from lianxin.auth import Authenticator, load_credentials
 from lianxin.db import AlreadyApplied, Database
 from lianxin.directory import load_directory
-from lianxin.events import new_event, parse_event
+from lianxin.events import parse_event
 from lianxin.messaging_tables import inbox, outbox
 from services.dispatch import handling
 from services.dispatch.service import DispatchService
-from tests.test_directory import SAMPLE
-
-CREDENTIALS = SAMPLE.with_name("staff.yaml")
-
-CONFIG = {"DEADLINES": {"general": 7, "major": 14}, "GROUP_SIZE": 5, "NEAR_DEADLINE_HOURS": 24}
+from tests.support.builders import DISPATCH_CONFIG as CONFIG
+from tests.support.builders import report_received, request
+from tests.support.county import CREDENTIALS, SAMPLE
 
 
 @pytest.fixture
@@ -32,17 +29,6 @@ def database(tmp_path):
 def dispatch(database):
     return worker_factory(DispatchService, uow=database.unit_of_work(), directory=load_directory(SAMPLE),
                           config=CONFIG, auth=Authenticator(load_credentials(CREDENTIALS)))
-
-
-def report_received(report_id="R00000042", **data):
-    return new_event("report.received", report_id, {
-        "report_id": report_id, "channel": "visit", "category": "land-dispute", "township": "chengguan",
-        "content": "承包地被占", "people_count": 1, "received_at": datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc),
-        "received_by": {"role": "leader", "code": "li-secretary"}, **data})
-
-
-def request(body, as_staff="chengguan-handler"):
-    return EnvironBuilder(method="POST", json=body, headers={"Authorization": f"Bearer dev-{as_staff}"}).get_request()
 
 
 def rows(database, table):

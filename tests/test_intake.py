@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from lianxin.testing import Office
+from tests.support.reports import REPORT, case_of, distinct_reports
 from tests.support.waiting import eventually
-from tests.test_end_to_end import REPORT, case_of, distinct_reports
 
 pytestmark = [pytest.mark.integration, pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)]
 

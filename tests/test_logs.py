@@ -13,8 +13,8 @@ import pytest
 
 from lianxin import logs
 from lianxin.logs import SENSITIVE_PARAMETERS
+from tests.support.reports import REPORT, case_of
 from tests.support.waiting import eventually
-from tests.test_end_to_end import REPORT, case_of
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from sqlalchemy.orm import sessionmaker
 from lianxin.db import Database
 from lianxin.metrics import GAUGES, ScrapeTimeGauges
 from lianxin.testing import Office
+from tests.support.reports import REPORT, case_of, close_through_the_office
 from tests.support.waiting import eventually
-from tests.test_end_to_end import REPORT, case_of, close_through_the_office
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def value(office, service: str, name: str, **labels):
 @pytest.mark.integration
 def test_a_unit_driven_to_zero_open_cases_shows_zero(office):
     with office.client("intake") as intake:
-        report = intake.post("/reports", json={**REPORT, "reporter": None}).json()
+        report = intake.post("/reports", json={**REPORT, "reporter": CALLED_BACK}).json()
     case = eventually(lambda: case_of(office, report["report_id"]))
     assert case["unit"] == "chengguan"
     assert value(office, "dispatch", "lianxin_cases_open", unit="chengguan") == 1

@@ -10,8 +10,8 @@ import pytest
 from lianxin.testing import Office
 from tests.support.notify_servers import ACCESS_KEY_ID, ACCESS_KEY_SECRET, MailBox, SmsProvider
 from tests.support.personal_data import Person, personal_data_in
+from tests.support.reports import REPORT, case_of
 from tests.support.waiting import eventually
-from tests.test_end_to_end import REPORT, case_of
 
 pytestmark = pytest.mark.integration
 HANDLER, HEAD = "chengguan-handler@example.org", "chengguan-head@example.org"

@@ -19,9 +19,9 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
 from lianxin.directory import load_directory
+from tests.support.county import SAMPLE
+from tests.support.reports import SIGNED_REPORT, case_of, supervised
 from tests.support.waiting import eventually
-from tests.test_directory import SAMPLE
-from tests.test_end_to_end import SIGNED_REPORT, case_of, supervised
 
 integration = pytest.mark.integration
 on_sqlite = pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)  # fast; end-to-end covers PostgreSQL

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 import services.dispatch.handling as dispatch_handling
 from lianxin.cli import main as lianxin
 from lianxin.testing import BROKER_HOST, POSTGRES_URL, Office, rabbitmqctl
+from tests.support.reports import REPORT, case_of, close_through_the_office, distinct_reports
 from tests.support.waiting import eventually
-from tests.test_end_to_end import REPORT, case_of, close_through_the_office, distinct_reports
 
 
 def health(office, service):

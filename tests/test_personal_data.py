@@ -13,8 +13,8 @@ from lianxin.db import Database, utcnow
 from lianxin.testing import Office
 from services.intake.models import Report
 from services.intake.protection import Encrypted, use_keys
+from tests.support.reports import REPORT, case_of, close_through_the_office
 from tests.support.waiting import eventually
-from tests.test_end_to_end import REPORT, case_of, close_through_the_office
 
 OLD, NEW = Fernet.generate_key().decode(), Fernet.generate_key().decode()
 PHONE = "13812341234"

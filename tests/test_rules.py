@@ -8,7 +8,7 @@ from lianxin.directory import load_directory
 from services.dispatch import routing
 from services.scoring import assessment
 from services.supervision.closure import NO_CALLBACK, NO_OPINION, closure_blockers, reopen_reason
-from tests.test_directory import SAMPLE
+from tests.support.county import SAMPLE
 
 DAYS = {"general": 7, "major": 14}
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)

@@ -16,8 +16,8 @@ from services.scoring import models
 from services.scoring.assessment import Scheme
 from services.scoring.outcomes import year_outcomes
 from services.scoring.service import ScoringService
-from tests.test_directory import SAMPLE
-from tests.test_handlers import request
+from tests.support.builders import request
+from tests.support.county import SAMPLE
 
 COUNTY = load_directory(SAMPLE)
 TOWNSHIPS = [t.code for t in COUNTY.townships]

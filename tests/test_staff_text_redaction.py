@@ -7,8 +7,8 @@ import pytest
 import sqlalchemy
 
 from tests.support.personal_data import Person, personal_data_in
+from tests.support.reports import SIGNED_REPORT, case_of, supervised
 from tests.support.waiting import eventually
-from tests.test_end_to_end import SIGNED_REPORT, case_of, supervised
 
 pytestmark = [pytest.mark.integration, pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)]
 

@@ -14,9 +14,9 @@ from lianxin.messaging_tables import outbox
 from services.supervision import models
 from services.supervision.links import Links
 from services.supervision.service import SupervisionService
-from tests.test_directory import SAMPLE
+from tests.support.builders import request as staff_request
+from tests.support.county import SAMPLE
 from tests.test_event_order import DEADLINE, dispatched, reported
-from tests.test_handlers import request as staff_request
 
 
 def request(body, as_staff="callback-op-01"):
