@@ -1,9 +1,9 @@
 """An office in this process, on a private RabbitMQ virtual host and fresh databases: for the tests and the
 benchmarks.
 
-``Office`` runs the services in nameko containers (one per service, each with its own database and port),
-as the tests do; bench/harness.py runs them as processes (``lianxin run``) and takes from here what is the
-same either way: the virtual host, the databases, free ports and rabbitmqctl.
+``Office`` runs the services in nameko containers (one per service, each with its own database and port).
+bench/harness.py runs them as processes (``lianxin run``), which is a different thing; the virtual host,
+the databases, free ports and rabbitmqctl here are what it can share (it keeps its own copies for now).
 """
 from __future__ import annotations
 
