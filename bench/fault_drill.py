@@ -688,7 +688,8 @@ def drill(reports: int, rate: float, faults: bool = True, reopen_percent: int = 
           settle_timeout: float = 600.0, echo=None, extra_steps=()) -> Outcome:
     """Run the office, push the reports through while hurting it, count; prints the counts and the verdict."""
     echo = echo or partial(print, flush=True)
-    maker = harness.ReportMaker(harness.REPO_ROOT / "deploy" / "county.yaml", seed=11)
+    maker = harness.ReportMaker(harness.REPO_ROOT / "deploy" / "county.yaml", seed=11,
+                                  reachable=True)  # petitioners to call back (anonymous cases close otherwise)
     bodies = [maker.body(n) for n in range(reports)]
     units = unit_staff(harness.REPO_ROOT / "deploy" / "staff.yaml")
     with harness.private_vhost() as amqp_uri, tempfile.TemporaryDirectory() as tmp, \

@@ -358,9 +358,10 @@ OPENINGS = ("反映{kw}的问题：", "关于{kw}，", "来电称{kw}一事，",
 
 class ReportMaker:
     """Reports no duplicate check links together: village and category cycle over every pair of the
-    county, anonymous, and most of the words are drawn at random."""
+    county, anonymous (unless ``reachable``), and most of the words are drawn at random."""
 
-    def __init__(self, directory: Path, seed: int):
+    def __init__(self, directory: Path, seed: int, reachable: bool = False):
+        self.reachable = reachable  # each report with a phone of its own: its petitioner can be called back
         county = yaml.safe_load(directory.read_text(encoding="utf-8"))
         villages = [(v["code"], v["name"]) for t in county["townships"] for v in t["villages"]]
         categories = [(c["code"], c.get("keywords") or [c["name"]]) for c in county["categories"]]
@@ -374,6 +375,8 @@ class ReportMaker:
         words = "".join(self.random.choices(COMMON, k=self.random.randint(40, 70)))
         report = {"channel": self.random.choice(("hotline", "hotline", "web", "mailbox")), "village": village,
                   "category": category, "content": f"{opening}{words}。", "reporter": None}
+        if self.reachable:
+            report["reporter"] = {"phone": f"139{number % 10**8:08d}"}
         return json.dumps(report, ensure_ascii=False).encode()
 
 

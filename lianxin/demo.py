@@ -200,13 +200,26 @@ def _report_and_call_back(office, rng, case, reported: datetime, satisfied: bool
         "responsible_person": "责任人" + case["unit"][:4], "unit_head": "负责人" + case["unit"][:4],
         "reported_at": reported.isoformat(),
     })
-    office.wait_for("the handling report to reach supervision",
-                    lambda: _supervised(office, case["case_id"])["state"] == "awaiting_callback")
+    supervised = office.wait_for("the handling report to reach supervision", lambda: (
+        x := _supervised(office, case["case_id"]))["state"] == "awaiting_callback" and x)
     called = min(reported + timedelta(hours=rng.uniform(2, 48)), datetime.now(timezone.utc))
+    if supervised["anonymous"]:
+        _close_anonymous(office, supervised, called)
+        return
     answers = ({"resolved": "yes", "satisfaction": rng.choice(["satisfied"] * 9 + ["neutral"])} if satisfied
                else {"resolved": "no", "satisfaction": "dissatisfied"})
     office.call("supervision", "POST", f"/cases/{case['case_id']}/callbacks", json={
         "reached": True, **answers, "recorded_by": "callback-op-02", "recorded_at": called.isoformat()})
+
+
+def _close_anonymous(office: Office, supervised: dict, called: datetime) -> None:
+    """Nobody to call back: the office records so, and a supervisor reviews the handling instead."""
+    office.call("supervision", "POST", f"/cases/{supervised['case_id']}/callbacks", as_staff="callback-op-02",
+                json={"reached": False, "comment": "匿名反映，无法回访", "recorded_at": called.isoformat()})
+    for review in supervised["reviews"]:
+        if review["outcome"] is None and review["round"] == supervised["reopen_count"]:
+            office.call("supervision", "POST", f"/reviews/{review['review_id']}/conclusion",
+                        json={"outcome": "upheld", "findings": "匿名反映，经审核处理得当。"})
 
 
 def summary(county: Directory, assessment: dict, cases: list, reopened: list) -> str:

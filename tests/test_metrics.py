@@ -15,6 +15,8 @@ from lianxin.testing import Office
 from tests.support.reports import REPORT, case_of, close_through_the_office
 from tests.support.waiting import eventually
 
+CALLED_BACK = {"phone": "13900003333"}  # a petitioner the office can call back: an anonymous case closes otherwise
+
 
 @pytest.fixture
 def office(amqp_uri, database_urls):

@@ -70,7 +70,7 @@ def test_nothing_typed_by_a_citizen_or_staff_comes_out_live(office):
         assert open311.status_code in (200, 201), open311.text
         typed = intake.post("/reports", json={"channel": "hotline", "village": "chengguan-xiguan",
                                               "category": "housing", "content": "西关危房漏雨 " + PAYLOAD,
-                                              "location": PAYLOAD})
+                                              "location": PAYLOAD, "reporter": {"phone": "13900002222"}})
         assert typed.status_code == 201, typed.text
         report_ids = [typed.json()["report_id"], open311.json()[0]["service_request_id"]]
     with office.client("dispatch", "supervisor-01") as dispatch:

@@ -49,7 +49,7 @@ def test_no_county_rule_stretches_a_deadline_past_the_national_60_days():
 def case(**overrides):
     callback = SimpleNamespace(reached=True, for_report_at=T0, satisfaction="satisfied", resolved="yes")
     values = dict(finding="substantiated", actions_taken="修好了", responsible_person="刘建国", unit_head="陈志强",
-                  reported_at=T0, last_callback=callback, reviews=[])
+                  reported_at=T0, last_callback=callback, reviews=[], anonymous=False)
     return SimpleNamespace(**{**values, **overrides})
 
 

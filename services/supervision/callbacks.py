@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.errors import Conflict, NotFound
+from lianxin.i18n import N_
 from lianxin.events import CallbackRecorded, CaseClosed, CaseDispatched, CaseExtended, CaseReopened, CaseReported
 from lianxin.redaction import staff_text
 from lianxin.schemas import entered_time
@@ -13,6 +14,12 @@ from . import notices, reviews
 from .closure import closure_blockers, reopen_reason
 from .models import Callback, SupervisedCase
 from .schemas import CallbackIn
+
+
+CITIZEN = "citizen"  # who recorded the petitioner's own rating through their link
+NOBODY_TO_CALL = N_("case %(case_id)s is anonymous: nobody could have been called back; record that no callback "
+                    "was possible (reached: false) and a supervisor reviews the handling instead")
+NOBODY_TO_CALL_FIELD = N_("an anonymous report leaves nobody to reach")
 
 
 def get_case(uow: UnitOfWork, case_id: str, for_update: bool = False) -> SupervisedCase:
@@ -87,6 +94,8 @@ def record_callback(uow: UnitOfWork, case: SupervisedCase, incoming: CallbackIn,
     """
     if case.state not in ("awaiting_callback", "callback_failed"):
         raise Conflict(f"case {case.case_id} is {case.state}; callbacks follow a handling report")
+    if incoming.reached and case.anonymous and incoming.recorded_by != CITIZEN:
+        raise Conflict(NOBODY_TO_CALL, [{"field": "reached", "problem": NOBODY_TO_CALL_FIELD}], case_id=case.case_id)
     at = entered_time(incoming.recorded_at, case.reported_at, "recorded_at", "the handling report it calls back about")
     fields = incoming.model_dump(exclude={"recorded_at"})
     callback = Callback(case=case, for_report_at=case.reported_at, recorded_at=at,
@@ -97,6 +106,9 @@ def record_callback(uow: UnitOfWork, case: SupervisedCase, incoming: CallbackIn,
         callback_id=callback.callback_id, case_id=case.case_id, unit=case.unit, reached=callback.reached,
         resolved=callback.resolved, satisfaction=callback.satisfaction, recorded_by=callback.recorded_by,
         recorded_at=callback.recorded_at))
+    if not callback.reached and case.anonymous:
+        case.callback_due_at = None  # "no callback possible" is recorded once: the review stands in for it
+        return try_close(uow, case)
     if not callback.reached:
         case.callback_attempts += 1
         if case.callback_attempts >= schedule["max_attempts"]:

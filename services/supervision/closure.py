@@ -1,10 +1,19 @@
-"""The three no-closures (三不结案) and what a callback decides: pure rules."""
+"""The three no-closures (三不结案) and what a callback decides: pure rules.
+
+A case closes with (1) a clear handling opinion, (2) a callback that reached the petitioner about the latest
+handling report, (3) the signatures of the responsible person and the unit head, and no review of its round
+still open. An anonymous case (no report of it left a name, a number or an ID: nobody can be called) replaces
+the second with a record that no callback was possible about the latest handling report (or the petitioner's
+own rating through their link) and a supervisor's review of that round which upheld the handling.
+"""
 from __future__ import annotations
 
 NO_OPINION = "no clear handling opinion (finding and what was done)"
 NO_CALLBACK = "no callback record that reached the petitioner about the latest handling report"
 NO_SIGNATURES = "the handling report lacks the signature of the {who}"
 REVIEW_OPEN = "a review of the handling is still open"
+NO_RECORD = "an anonymous case: no record that no callback was possible about the latest handling report"
+NO_REVIEW = "an anonymous case: no supervisor's review upheld the latest handling report"
 
 
 def closure_blockers(case) -> list[str]:
@@ -12,15 +21,31 @@ def closure_blockers(case) -> list[str]:
     blockers = []
     if not case.finding or not (case.actions_taken or "").strip():
         blockers.append(NO_OPINION)
-    callback = case.last_callback
-    if callback is None or not callback.reached or callback.for_report_at != case.reported_at:
-        blockers.append(NO_CALLBACK)
+    blockers += _anonymous_blockers(case) if case.anonymous else _callback_blockers(case)
     unsigned = [who for who, name in (("responsible person", case.responsible_person), ("unit head", case.unit_head))
                 if not name]
     if unsigned:
         blockers.append(NO_SIGNATURES.format(who=" and the ".join(unsigned)))
     if any(review.outcome is None and review.round == case.reopen_count for review in case.reviews):
         blockers.append(REVIEW_OPEN)
+    return blockers
+
+
+def _callback_blockers(case) -> list[str]:
+    callback = case.last_callback
+    if callback is None or not callback.reached or callback.for_report_at != case.reported_at:
+        return [NO_CALLBACK]
+    return []
+
+
+def _anonymous_blockers(case) -> list[str]:
+    """Nobody could be called: a record saying so, and a supervisor who reviewed the handling instead."""
+    blockers = []
+    callback = case.last_callback
+    if callback is None or callback.for_report_at != case.reported_at:
+        blockers.append(NO_RECORD)
+    if not any(r.outcome == "upheld" and r.round == case.reopen_count for r in case.reviews):
+        blockers.append(NO_REVIEW)
     return blockers
 
 

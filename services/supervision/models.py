@@ -40,6 +40,12 @@ class SupervisedCase(Base):
     def last_callback(self) -> "Callback | None":
         return self.callbacks[-1] if self.callbacks else None
 
+    @property
+    def anonymous(self) -> bool:
+        """No report of the case left a name, a number or an ID (the events carry no pseudonym and no marks):
+        nobody can be called back. A named repeat joining the case brings its marks, and someone to call."""
+        return self.reporter_id is None and not self.reporter_marks
+
 
 class Callback(Base):
     __tablename__ = "callbacks"
@@ -102,7 +108,7 @@ class Review(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("supervised_cases.case_id"), index=True)
     level: Mapped[int]  # 1 review, 2 re-review
-    trigger: Mapped[str] = mapped_column(String(20))  # requested, inconsistent, sample
+    trigger: Mapped[str] = mapped_column(String(20))  # requested, inconsistent, sample, dissatisfied, anonymous
     reason: Mapped[str] = mapped_column(Text)
     round: Mapped[int]  # the case's round it reviews
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime)

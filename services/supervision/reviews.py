@@ -6,6 +6,7 @@
 * After a case closes, the petitioner may ask for a review within 30 days (信访工作条例 Art. 35), and
   after that for a re-review within 30 days of its answer (Art. 36); each is answered within 30 days,
   and the same facts are not taken up again after a re-review.
+* An anonymous case is always reviewed at its handling report: nobody can be called back (closure.py).
 * A failed review sends the case back to its unit (``case.reopened``); an upheld one lets it stand.
 """
 from __future__ import annotations
@@ -63,6 +64,9 @@ def open_on_report(uow: UnitOfWork, case: SupervisedCase, report: CaseReported, 
         _open(uow, case, 1, "inconsistent", "; ".join(reasons))
     elif in_sample(case.case_id, report.round, sample_percent):
         _open(uow, case, 1, "sample", "drawn in the random sample of handling reports")
+    elif case.anonymous:
+        _open(uow, case, 1, "anonymous", "an anonymous report: nobody can be called back, a supervisor reviews "
+                                         "the handling instead")
 
 
 def open_on_dissatisfaction(uow: UnitOfWork, case: SupervisedCase, round_: int) -> Review:

@@ -70,6 +70,7 @@ def case_view(case, blockers: list[str] | None = None) -> dict:
         "report_id": case.report_id,
         "unit": case.unit,
         "reporter_id": case.reporter_id,
+        "anonymous": case.anonymous,
         "state": case.state,
         "deadline": case.deadline,
         "finding": case.finding,
