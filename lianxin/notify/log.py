@@ -56,15 +56,16 @@ class DeliveryRecord:
 
 def queue(session, model, *, cause: str, template: str, variables: dict, recipient: str, channel: str,
           now: datetime, quiet: QuietHours, urgent: bool = False, language: str | None = None,
-          case_id: str | None = None, unit: str | None = None) -> bool:
+          case_id: str | None = None, unit: str | None = None, **own) -> bool:
     """Queue one message unless its twin is there already (same cause, person, template, channel).
 
-    Returns whether it was new. Quiet hours put a non-urgent SMS off until the morning.
+    Returns whether it was new. Quiet hours put a non-urgent SMS off until the morning. ``own`` fills the
+    columns the service's model adds to the record.
     """
     row = {"cause": cause, "template": template, "channel": channel, "recipient": recipient, "case_id": case_id,
            "unit": unit, "variables": check_variables(template, variables), "language": language, "urgent": urgent,
            "status": "queued", "attempts": 0, "created_at": now,
-           "next_attempt_at": not_before(now, channel, urgent, quiet)}
+           "next_attempt_at": not_before(now, channel, urgent, quiet), **own}
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(model).values(**row).on_conflict_do_nothing(

@@ -42,11 +42,12 @@ TEMPLATES: dict[str, Template] = dict([
     _template("key_case", N_("Key case {case_id} has gone to {unit}; its deadline is {deadline}."),
               N_("Key case {case_id}"), "case_id", "unit", "deadline"),
     # the citizen (sent by intake, which alone knows their phone number and the lookup code)
-    _template("report_taken_in", N_("Your report is case {case_id}. Follow and rate it at {link} "
+    _template("report_taken_in", N_("Your report {report_id} has been taken in. Follow and rate it at {link} "
                                     "with the lookup code {lookup_code}."),
-              N_("Your report {case_id}"), "case_id", "lookup_code", "link"),
-    _template("case_dispatched_to_you", N_("Case {case_id} has gone to {unit}, to be answered by {deadline}."),
-              N_("Case {case_id} dispatched"), "case_id", "unit", "deadline"),
+              N_("Your report {report_id}"), "report_id", "lookup_code", "link"),
+    _template("case_dispatched_to_you", N_("Your report {report_id} is case {case_id}; it has gone to {unit}, "
+                                           "to be answered by {deadline}."),
+              N_("Case {case_id} dispatched"), "report_id", "case_id", "unit", "deadline"),
     _template("case_extended_to_you", N_("Case {case_id} now has until {deadline}, because: {reason}."),
               N_("Case {case_id} extended"), "case_id", "deadline", "reason"),
     _template("case_answered_to_you", N_("Case {case_id} has been answered. Rate it or ask for a review at {link}."),

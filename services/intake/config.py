@@ -3,6 +3,8 @@ from datetime import date
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from lianxin.citizen_link import DEVELOPMENT_LINK_KEY, LINK_KEY_VARIABLE
+from lianxin.notify.settings import SmsSettings
 from lianxin.settings import ServiceSettings
 
 from .protection import DEVELOPMENT_PII_KEY  # a real office sets LIANXIN_PII_KEYS (`lianxin pii-key`)
@@ -11,12 +13,14 @@ from .similarity import AT_LEAST
 DEVELOPMENT_PSEUDONYM_KEY = "lianxin-development-key"
 
 
-class IntakeSettings(ServiceSettings):
+class IntakeSettings(ServiceSettings, SmsSettings):
+    """The petitioner's SMS go through ``SmsSettings`` (INTAKE_SMS_GATEWAY, INTAKE_QUIET_HOURS…)."""
     model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore")
     service = "intake"
     default_port = 8001
 
-    development_secrets = {"pseudonym_key": DEVELOPMENT_PSEUDONYM_KEY, "pii_keys": DEVELOPMENT_PII_KEY}
+    development_secrets = {"pseudonym_key": DEVELOPMENT_PSEUDONYM_KEY, "pii_keys": DEVELOPMENT_PII_KEY,
+                           "link_key": DEVELOPMENT_LINK_KEY}
 
     batch_size: int = Field(20, ge=1, le=1000)  # intake answers the public: short pauses for its own events
 
@@ -24,6 +28,10 @@ class IntakeSettings(ServiceSettings):
     pseudonym_key: str = Field(DEVELOPMENT_PSEUDONYM_KEY, validation_alias="LIANXIN_PSEUDONYM_KEY", min_length=8)
     # Fernet keys for personal data at rest, comma-separated: the first encrypts, all decrypt.
     pii_keys: str = Field(DEVELOPMENT_PII_KEY, validation_alias="LIANXIN_PII_KEYS")
+    # the petitioner's lookup code is derived under supervision's key: one variable for both
+    link_key: str = Field(DEVELOPMENT_LINK_KEY, validation_alias=LINK_KEY_VARIABLE, min_length=8)
+    # where petitioners open their case (the console's public address), in the link their SMS carries
+    public_address: str = Field("http://127.0.0.1:8000", pattern=r"^https?://[^/\s]+(/[^\s]*)?$")
     # Open311 api_keys of the public clients (web portal, apps), comma-separated.
     open311_api_keys: str = "lianxin-web-portal"
     open311_rate_per_minute: int = Field(120, ge=1, description="Open311 requests per client address a minute")
@@ -64,6 +72,8 @@ class IntakeSettings(ServiceSettings):
                 "sensitive_factor": self.sensitive_factor,
             },
             "ERASURE_AFTER_DAYS": self.erasure_after_days,
+            "LINK_KEY": self.link_key, "PUBLIC_ADDRESS": self.public_address.rstrip("/"),
+            "NOTIFY": self.notify_config(),
             "DUPLICATES": {"window_days": self.duplicate_window_days, "similarity": self.duplicate_similarity},
         }
 

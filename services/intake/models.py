@@ -5,6 +5,7 @@ from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Te
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from lianxin.db import UtcDateTime
+from lianxin.notify.log import DeliveryRecord
 from lianxin.numbers import row_id
 
 from .protection import Encrypted
@@ -36,6 +37,7 @@ class Report(Base):
     reporter_id_number: Mapped[str | None] = mapped_column(Encrypted)
     reporter_address: Mapped[str | None] = mapped_column(Encrypted)
     reporter_id: Mapped[str | None] = mapped_column(String(40), index=True)  # pseudonym
+    reporter_sms: Mapped[bool] = mapped_column(default=True)  # told by SMS as the case goes on, as asked at take-in
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     received_by_role: Mapped[str] = mapped_column(String(20))
     received_by: Mapped[str] = mapped_column(String(64))
@@ -64,6 +66,14 @@ class Report(Base):
     @property
     def has_reporter(self) -> bool:
         return any((self.reporter_name, self.reporter_phone, self.reporter_id_number, self.reporter_address))
+
+
+class CitizenDelivery(DeliveryRecord, Base):
+    """An SMS to a petitioner (``services/intake/telling.py``): the recipient is their pseudonym, the number
+    is looked up when it is sent."""
+    __tablename__ = "citizen_deliveries"
+
+    report_id: Mapped[str] = mapped_column(String(20), index=True)  # the report it is about (before any case)
 
 
 class ReportCorrection(Base):

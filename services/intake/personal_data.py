@@ -21,6 +21,7 @@ from lianxin.errors import Conflict, NotFound
 from lianxin.numbers import row_id
 
 from .models import (
+    CitizenDelivery,
     Digest,
     PersonalDataErasure,
     PersonalDataRelease,
@@ -91,6 +92,7 @@ def export(uow: UnitOfWork, who: ExportIn, staff: Staff, now: datetime) -> dict:
     return {"reporter_id": reports[0].reporter_id, "exported_at": now, "exported_by": staff.code,
             "purpose": who.purpose,
             "reports": [{**report_view(r), "reporter": reporter_clear(r)} for r in reports],
+            "messages": [{**d.view(), "variables": d.variables} for d in _messages_to(uow, reports)],
             "releases": [release_view(r) for r in earlier],
             "erasures": [erasure_view(e) for e in erasures]}
 
@@ -108,11 +110,22 @@ def erase(uow: UnitOfWork, who: ErasureIn, staff: Staff, now: datetime, after_da
                        f"have passed since", held)
     for report in reports:
         _erase_report(uow, report, now)
+    for message in _messages_to(uow, reports):  # what they were told: its variables hold the lookup code
+        message.variables = {}
+        if message.status == "queued":
+            message.status, message.error, message.next_attempt_at = "failed", "erased before it went", None
     erasure = PersonalDataErasure(reporter_id=reports[0].reporter_id, report_ids=[r.report_id for r in reports],
                                   erased_by=staff.code, role=staff.role, reason=who.reason, erased_at=now)
     uow.session.add(erasure)
     uow.session.flush()
     return erasure
+
+
+def _messages_to(uow: UnitOfWork, reports: list[Report]) -> list[CitizenDelivery]:
+    """The SMS sent to the petitioner of these reports."""
+    recipients = {r.reporter_id for r in reports if r.reporter_id}
+    return list(uow.session.scalars(select(CitizenDelivery).where(CitizenDelivery.recipient.in_(recipients))
+                                    .order_by(CitizenDelivery.id)))
 
 
 def _kept_because(report: Report, now: datetime, after_days: int) -> str | None:

@@ -10,6 +10,7 @@ from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
 from lianxin.errors import Invalid, NotAllowed, NotFound
 from lianxin.events import Actor, CaseClosed, CaseDispatched, CaseExtended, CaseReopened, ReportReceived
+from lianxin.notify.schedule import QuietHours
 from lianxin.redaction import marks_of
 from lianxin.schemas import validate
 
@@ -17,6 +18,7 @@ from . import categories, duplicates, early_warning, similarity
 from .models import Report, ReportCorrection, report_pk
 from .protection import pseudonym, redact_report
 from .schemas import CorrectionIn, PlaceIn, ReporterIn, ReportIn
+from .telling import CitizenTeller
 
 CORRECTABLE = ("category", "township", "village", "enterprise", "location", "latitude", "longitude", "content",
                "people_count")
@@ -31,6 +33,8 @@ class Intake:
         self.redaction_key = config["REDACTION_KEY"]
         self.warning_rules = config["EARLY_WARNING"]
         self.duplicate_rules = config["DUPLICATES"]
+        self.teller = CitizenTeller(config["LINK_KEY"], config["PUBLIC_ADDRESS"],
+                                    QuietHours.parse(config["NOTIFY"]["QUIET_HOURS"]))
         categories.suggester_for(directory), similarity.warm()  # trained once, not on a report's time
 
     def take_in(self, uow: UnitOfWork, incoming: ReportIn, staff: Staff,
@@ -51,6 +55,7 @@ class Intake:
             report.duplicate_of, report.status, report.case_id = original.id, "linked", original.case_id
         uow.emit("report.received", report.report_id, received_event(report, original, self.redaction_key))
         early_warning.check(uow, self.directory, report, self.warning_rules)
+        self.teller.taken_in(uow, report, original)
         return report, True
 
     def on_behalf_of(self, staff: Staff, incoming: ReportIn) -> ReportIn:
@@ -74,13 +79,26 @@ class Intake:
             latitude=incoming.latitude, longitude=incoming.longitude, content=incoming.content,
             media_url=str(incoming.media_url) if incoming.media_url else None, people_count=incoming.people_count,
             gathering=incoming.gathering, reporter_name=reporter.name, reporter_phone=reporter.phone,
-            reporter_id_number=reporter.id_number, reporter_address=reporter.address,
+            reporter_id_number=reporter.id_number, reporter_address=reporter.address, reporter_sms=reporter.sms,
             reporter_id=pseudonym(self.pseudonym_key, reporter.id_number, reporter.phone, reporter.name,
                                   reporter.address),
             received_at=incoming.received_at or now, received_by_role=_actor_role(staff), received_by=staff.code,
             idempotency_key=key, status="received", updated_at=now,
             corrections=[],  # known to be empty: showing the report must not query for them
         )
+
+    def dispatched(self, uow: UnitOfWork, case: CaseDispatched) -> None:
+        follow_dispatch(uow, case)
+        unit = self.directory.units.get(case.unit)
+        self.teller.dispatched(uow, case, unit.name if unit else case.unit)
+
+    def extended(self, uow: UnitOfWork, extended: CaseExtended) -> None:
+        follow_extension(uow, extended)
+        self.teller.extended(uow, extended)
+
+    def closed(self, uow: UnitOfWork, closed: CaseClosed) -> None:
+        follow_case(uow, closed, "closed")
+        self.teller.answered(uow, closed)
 
     def correct(self, uow: UnitOfWork, report: Report, correction: CorrectionIn, staff: Staff) -> list[str]:
         """Apply staff corrections, keeping each field's earlier value; returns the fields changed."""

@@ -19,6 +19,7 @@ class ReporterIn(BaseModel):
     phone: Annotated[str | None, Field(pattern=r"^\+?[0-9][0-9\- ]{4,19}$")] = None
     id_number: Annotated[str | None, Field(pattern=r"^[0-9]{17}[0-9Xx]$")] = None
     address: Annotated[str | None, Field(min_length=1, max_length=300)] = None
+    sms: bool = True  # told by SMS of the report's number and lookup code and as the case goes on; False: not
 
 
 class PlaceIn(BaseModel):

@@ -14,7 +14,7 @@ from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import ScrapeTimeGauges
 from lianxin.schemas import OFFICE_YEARS, validate
 from lianxin.service import OfficeService
-from lianxin.vocabulary import LEADERS_AND_DESK, OFFICE, PETITIONER_DESK, REPORT_READERS, REPORT_TAKERS
+from lianxin.vocabulary import CASE_READERS, LEADERS_AND_DESK, OFFICE, PETITIONER_DESK, REPORT_READERS, REPORT_TAKERS
 
 from . import (
     batch,
@@ -25,6 +25,7 @@ from . import (
     reception_calendar,
     reception_records,
     reporting,
+    telling,
 )
 from .access import SEARCHES, Sight, log_search
 from .gauges import readings as gauge_readings
@@ -33,6 +34,7 @@ from .open311 import Open311Api
 from .protection import ROLES_ALLOWED_CLEAR, PersonalDataKeys
 from .reporting import Intake
 from .schemas import CorrectionIn, ReleaseIn, ReportIn, report_view
+from .sending import CitizenSending
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
 MAX_KEY_LENGTH = 128
@@ -56,6 +58,7 @@ class IntakeService(Open311Api, OfficeService):
     relay = OutboxRelay(DATABASE)
     gauges = ScrapeTimeGauges(DATABASE, gauge_readings)
     personal_data_keys = PersonalDataKeys()
+    citizen_sms = CitizenSending(DATABASE)
 
     @property
     def intake(self) -> Intake:
@@ -117,6 +120,12 @@ class IntakeService(Open311Api, OfficeService):
             report = reporting.get_report(uow, report_id)
             sight.require_read(report)
             return report_view(report, reporting.duplicates_of(uow, report), sight)
+
+    @api("GET", "/reports/<string:report_id>/citizen-link", roles=PETITIONER_DESK)
+    def citizen_link(self, request, report_id):
+        """The lookup code and link the petitioner was sent by SMS, for the operator to read out."""
+        with self.uow as uow:
+            return self.intake.teller.link_of(uow, reporting.get_report(uow, report_id))
 
     @api("PATCH", "/reports/<string:report_id>", roles=PETITIONER_DESK)
     def correct_report(self, request, report_id):
@@ -298,17 +307,32 @@ class IntakeService(Open311Api, OfficeService):
             if digest_records.produce_due(uow, self.directory, digest_writing.county_day(utcnow())):
                 uow.commit()
 
+    @timer(interval=1)
+    def send_to_petitioners(self):
+        """Send the petitioners' SMS that are due; a full batch means more wait, so go on at once."""
+        while self.citizen_sms.send_due() == self.citizen_sms.batch:
+            pass
+
+    @api("GET", "/citizen-deliveries", roles=CASE_READERS)
+    def citizen_deliveries(self, request):
+        """What the petitioners of a case were sent and how it went (the case page): never the number or text."""
+        if not (case_id := query_param(request, "case_id")):
+            raise Refused("query parameter 'case_id' is required, e.g. ?case_id=C00000001")
+        with self.uow as uow:
+            return {"case_id": case_id, "deliveries": [telling.delivery_view(d)
+                                                       for d in telling.deliveries_of_case(uow, case_id)]}
+
     @event_consumer("case.dispatched")
     def on_case_dispatched(self, events):
-        self.uow.apply(events, reporting.follow_dispatch)
+        self.uow.apply(events, self.intake.dispatched)
 
     @event_consumer("case.extended")
     def on_case_extended(self, events):
-        self.uow.apply(events, reporting.follow_extension)
+        self.uow.apply(events, self.intake.extended)
 
     @event_consumer("case.closed")
     def on_case_closed(self, events):
-        self.uow.apply(events, reporting.follow_case, "closed")
+        self.uow.apply(events, self.intake.closed)
 
     @event_consumer("case.reopened")
     def on_case_reopened(self, events):

@@ -1,11 +1,12 @@
-from pydantic import Field, model_validator
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from lianxin.notify.schedule import QuietHours
+from lianxin.notify.settings import SmsSettings
 from lianxin.settings import ServiceSettings
 
 
-class NotificationsSettings(ServiceSettings):
+class NotificationsSettings(ServiceSettings, SmsSettings):
+    """The SMS provider, quiet hours and retries are ``SmsSettings`` (NOTIFICATIONS_SMS_GATEWAY…); here e-mail."""
     model_config = SettingsConfigDict(env_prefix="NOTIFICATIONS_", extra="ignore", env_ignore_empty=True)
     service = "notifications"
     default_port = 8006
@@ -17,37 +18,10 @@ class NotificationsSettings(ServiceSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_starttls: bool = False
-    # SMS: log (development), aliyun (Alibaba Cloud SendSms), or an office's own module:Class
-    sms_gateway: str = "log"
-    sms_endpoint: str = "https://dysmsapi.aliyuncs.com/"
-    sms_region: str = "cn-hangzhou"
-    sms_access_key_id: str = ""
-    sms_access_key_secret: str = ""
-    sms_sign_name: str = Field("群众工作办公室", min_length=2, max_length=20, description="the 【signature】")
-    sms_templates: dict[str, str] = Field({}, description='JSON: Lianxin template -> provider template code')
-    # when and how often
-    quiet_hours: str = Field("22:00-07:00", description="no SMS that is not urgent then (county time); '' for none")
-    max_attempts: int = Field(5, ge=1, le=50)
-    retry_base_seconds: float = Field(30, gt=0, le=86400, description="first retry after this; doubling")
-    send_timeout: float = Field(10, gt=0, le=120)
-    send_batch: int = Field(20, ge=1, le=1000)
-
-    @model_validator(mode="after")
-    def _readable_schedule(self):
-        QuietHours.parse(self.quiet_hours)  # a ValueError names the setting's problem
-        if self.sms_gateway == "aliyun" and not (self.sms_access_key_id and self.sms_access_key_secret):
-            raise ValueError("NOTIFICATIONS_SMS_GATEWAY is aliyun: set NOTIFICATIONS_SMS_ACCESS_KEY_ID and "
-                             "NOTIFICATIONS_SMS_ACCESS_KEY_SECRET")
-        return self
 
     def extra_config(self) -> dict:
         return {"NOTIFY": {
             "SMTP": {"host": self.smtp_host, "port": self.smtp_port, "sender": self.smtp_from,
                      "username": self.smtp_username, "password": self.smtp_password,
                      "starttls": self.smtp_starttls, "timeout": self.send_timeout},
-            "SMS_GATEWAY": self.sms_gateway,
-            "SMS": {"endpoint": self.sms_endpoint, "region": self.sms_region,
-                    "access_key_id": self.sms_access_key_id, "access_key_secret": self.sms_access_key_secret,
-                    "sign_name": self.sms_sign_name, "templates": self.sms_templates, "timeout": self.send_timeout},
-            "QUIET_HOURS": self.quiet_hours, "MAX_ATTEMPTS": self.max_attempts,
-            "RETRY_BASE_SECONDS": self.retry_base_seconds, "BATCH": self.send_batch}}
+            **self.notify_config()}}

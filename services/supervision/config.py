@@ -1,9 +1,8 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from lianxin.citizen_link import DEVELOPMENT_LINK_KEY, LINK_KEY_VARIABLE
 from lianxin.settings import ServiceSettings
-
-DEVELOPMENT_LINK_KEY = "lianxin-development-link-key"
 
 
 class SupervisionSettings(ServiceSettings):
@@ -17,7 +16,7 @@ class SupervisionSettings(ServiceSettings):
     reopen_notice_after: int = Field(2, ge=1, description="reopenings of one case that bring a notice")
     review_sample_percent: int = Field(5, ge=0, le=100, description="handling reports reviewed at random")
     # key of the per-case secret in the link a citizen uses to see and rate their case
-    link_key: str = Field(DEVELOPMENT_LINK_KEY, min_length=8)
+    link_key: str = Field(DEVELOPMENT_LINK_KEY, validation_alias=LINK_KEY_VARIABLE, min_length=8)
     # wrong link secrets allowed per client address and per case within the window, then 429 until it moves on
     link_failures: int = Field(10, ge=1, description="wrong link secrets allowed per address and per case")
     link_failure_minutes: int = Field(10, ge=1, description="the window those are counted in")

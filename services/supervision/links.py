@@ -1,4 +1,5 @@
-"""The petitioner's own link: a per-case secret, and a limit on guessing it.
+"""The petitioner's own link: the lookup code of the case's report (``lianxin.citizen_link``), and a limit on
+guessing it. The link names the case by its case number, or by its report number as the take-in SMS did.
 
 Wrong secrets are counted per client address and per case in a moving window; past the limit every try on
 that address or case is refused with 429 until the window has moved on, the right secret too (else the
@@ -6,8 +7,6 @@ limit would not slow a guess down). Counts live in memory: a restart forgets the
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import math
 import time
 
@@ -15,30 +14,41 @@ from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from nameko.extensions import DependencyProvider
+from sqlalchemy import select
 
+from lianxin.citizen_link import lookup_code, opens
+from lianxin.db import UnitOfWork
 from lianxin.errors import NotFound, TooManyTries
+
+from .models import SupervisedCase
 
 
 class Links:
     def __init__(self, key: str, failures: int, minutes: int):
-        self.key, self.window = key.encode(), RateLimitItemPerMinute(failures, minutes)
+        self.key, self.window = key, RateLimitItemPerMinute(failures, minutes)
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
 
-    def secret(self, case_id: str) -> str:
-        return hmac.new(self.key, case_id.encode(), hashlib.sha256).hexdigest()[:24]
+    def secret(self, case: SupervisedCase) -> str:
+        return lookup_code(self.key, case.report_id)
 
-    def check(self, request, case_id: str) -> None:
-        """Pass if the request's ``secret`` opens the case; a wrong one reveals nothing (404)."""
-        counted = (("address", request.remote_addr or "?"), ("case", case_id))
+    def check(self, request, number: str, case: SupervisedCase | None) -> None:
+        """Pass if the request's ``secret`` opens the case (found by ``number``); a wrong one, or no such
+        case, reveals nothing (404)."""
+        counted = (("address", request.remote_addr or "?"), ("case", case.case_id if case else number))
         for kind, value in counted:
             if not self.limiter.test(self.window, kind, value):
                 wait = self.limiter.get_window_stats(self.window, kind, value).reset_time - time.time()
                 raise TooManyTries(f"too many wrong links from this {kind}", max(1, math.ceil(wait)))
-        given = request.args.get("secret", "").encode()  # bytes: compare_digest refuses non-ASCII text
-        if not hmac.compare_digest(given, self.secret(case_id).encode()):
+        if not opens(self.key, case and case.report_id, request.args.get("secret", "")):
             for kind, value in counted:
                 self.limiter.hit(self.window, kind, value)
-            raise NotFound(f"no case {case_id!r} for this link")
+            raise NotFound(f"no case {number!r} for this link")
+
+
+def linked_case(uow: UnitOfWork, number: str) -> SupervisedCase | None:
+    """The case a link names: by its case number, or by the number of the report it was made from."""
+    return uow.session.get(SupervisedCase, number) or uow.session.scalars(
+        select(SupervisedCase).where(SupervisedCase.report_id == number)).first()
 
 
 class LinkKeeper(DependencyProvider):

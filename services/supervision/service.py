@@ -3,6 +3,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from lianxin.citizen_link import public_path
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
 from lianxin.http import Pager, api, aware_datetime, page, page_limit, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
@@ -12,7 +13,7 @@ from lianxin.vocabulary import CALLERS, CASE_READERS, OFFICE, PETITIONER_DESK, S
 
 from . import callbacks, notices, reviews, watch
 from .gauges import readings as gauge_readings
-from .links import LinkKeeper
+from .links import LinkKeeper, linked_case
 from .models import Accountability, Notice, Review, SupervisedCase, WatchEntry
 from .schemas import (
     CallbackIn,
@@ -109,18 +110,18 @@ class SupervisionService(OfficeService):
     def citizen_link(self, request, case_id):
         """The link an operator sends the petitioner (by intake's contact details) to follow and rate the case."""
         with self.uow as uow:
-            callbacks.get_case(uow, case_id)
-        return {"case_id": case_id, "path": f"/public/cases/{case_id}?secret={self.links.secret(case_id)}"}
+            case = callbacks.get_case(uow, case_id)
+            return {"case_id": case_id, "path": public_path(case_id, self.links.secret(case))}
 
     @api("GET", "/public/cases/<string:case_id>")
     def public_case(self, request, case_id):
-        self.links.check(request, case_id)
+        case_id = self._opened(request, case_id)  # the link may name the report it was made from
         with self.uow as uow:
             return public_view(callbacks.get_case(uow, case_id))
 
     @api("POST", "/public/cases/<string:case_id>/rating")
     def citizen_rating(self, request, case_id):
-        self.links.check(request, case_id)
+        case_id = self._opened(request, case_id)
         rating = parse_body(request, CitizenRatingIn)
         answers = CallbackIn(reached=True, recorded_by="citizen", **rating.model_dump())
         with self.uow as uow:
@@ -131,8 +132,15 @@ class SupervisionService(OfficeService):
 
     @api("POST", "/public/cases/<string:case_id>/review-request")
     def citizen_review_request(self, request, case_id):
-        self.links.check(request, case_id)
+        case_id = self._opened(request, case_id)
         return 201, self._request_review(case_id, parse_body(request, ReviewRequestIn))
+
+    def _opened(self, request, number: str) -> str:
+        """The case the petitioner's link opens (by case or report number), once its code is checked."""
+        with self.uow as uow:
+            case = linked_case(uow, number)
+            self.links.check(request, number, case)
+            return case.case_id
 
     # --- notices and accountability -------------------------------------------------------------
 

@@ -1,0 +1,122 @@
+"""What the petitioner is told by SMS, and when: on taking in (the report number, the lookup code and the
+link), on dispatch (the unit and the deadline), on an extension (the new deadline and why) and when the
+case is answered (how to rate it or ask for a review).
+
+Composed and sent here because only intake holds the phone number and can derive the lookup code
+(``lianxin.citizen_link``) without it travelling on the bus. Each message is queued in the unit of work of
+the change or event that causes it, keyed by that cause, so a redelivered event queues nothing twice. A
+petitioner without a mobile number, or who said no to SMS at take-in, is told nothing.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from lianxin.citizen_link import lookup_code, public_path
+from lianxin.db import UnitOfWork, utcnow
+from lianxin.events import CaseClosed, CaseDispatched, CaseExtended
+from lianxin.notify import log
+from lianxin.notify.schedule import QuietHours
+from lianxin.vocabulary import COUNTY_TIME
+
+from .models import CitizenDelivery, Report, report_number, report_pk
+from .protection import redact_report
+
+MOBILE = re.compile(r"(\+?86)?(1[3-9][0-9]{9})")  # an SMS reaches a mobile, not a landline
+
+
+def mobile(phone: str | None) -> str | None:
+    """The mobile number to text, or None for none or a landline."""
+    found = MOBILE.fullmatch(re.sub(r"[\s-]", "", phone or ""))
+    return found and found.group(2)
+
+
+@dataclass
+class CitizenTeller:
+    link_key: str
+    public_address: str  # where citizens open the console's public pages
+    quiet: QuietHours
+
+    def taken_in(self, uow: UnitOfWork, report: Report, original: Report | None) -> None:
+        """The report number, and the code and link that follow the case (a repeat: its original's)."""
+        link = self.link_of(uow, report)
+        self._tell(uow, report, "report_taken_in", f"{report.report_id}/taken_in",
+                   {"report_id": report.report_id, "lookup_code": link["lookup_code"],
+                    "link": f"{self.public_address}{link['path']}"})
+
+    def link_of(self, uow: UnitOfWork, report: Report) -> dict:
+        """What the operator reads out: the number the link names (the case's, or before dispatch the
+        report's) and the lookup code of the report the case was made from."""
+        first = _first_of(uow, report)
+        number, code = report.case_id or first.report_id, lookup_code(self.link_key, first.report_id)
+        return {"report_id": report.report_id, "number": number, "lookup_code": code,
+                "path": public_path(number, code)}
+
+    def dispatched(self, uow: UnitOfWork, case: CaseDispatched, unit_name: str) -> None:
+        for report in _reports_of(uow, case.report_id):
+            self._tell(uow, report, "case_dispatched_to_you", f"{case.case_id}/dispatched/{case.round}/{case.unit}",
+                       {"report_id": report.report_id, "case_id": case.case_id, "unit": unit_name,
+                        "deadline": _day(case.deadline)}, case.case_id)
+
+    def extended(self, uow: UnitOfWork, extended: CaseExtended) -> None:
+        for report in _reports_of(uow, extended.report_id):
+            self._tell(uow, report, "case_extended_to_you", f"{extended.case_id}/extended/{extended.round}",
+                       {"case_id": extended.case_id, "deadline": _day(extended.deadline),
+                        "reason": redact_report(report, extended.reason)}, extended.case_id)
+
+    def answered(self, uow: UnitOfWork, closed: CaseClosed) -> None:
+        """Closed after the callback: the petitioner may still rate it, or ask for a review within 30 days."""
+        for report in _reports_of(uow, closed.report_id):
+            code = lookup_code(self.link_key, closed.report_id)
+            self._tell(uow, report, "case_answered_to_you", f"{closed.case_id}/answered/{closed.round}",
+                       {"case_id": closed.case_id,
+                        "link": f"{self.public_address}{public_path(closed.case_id, code)}"}, closed.case_id)
+
+    def _tell(self, uow: UnitOfWork, report: Report, template: str, cause: str, variables: dict,
+              case_id: str | None = None) -> None:
+        if not (report.reporter_sms and report.reporter_id and mobile(report.reporter_phone)):
+            return  # no mobile on file, or the petitioner said no to SMS
+        log.queue(uow.session, CitizenDelivery, cause=cause, template=template, variables=variables,
+                  recipient=report.reporter_id, channel="sms", now=utcnow(), quiet=self.quiet,
+                  case_id=case_id or report.case_id, report_id=report.report_id)
+
+
+def phone_of(uow: UnitOfWork, reporter_id: str) -> str | None:
+    """The petitioner's mobile as last given (decrypted here, inside intake, only to send)."""
+    phones = uow.session.scalars(select(Report.reporter_phone).where(
+        Report.reporter_id == reporter_id, Report.reporter_phone.is_not(None)).order_by(Report.id.desc()))
+    return next((m for p in phones if (m := mobile(p))), None)
+
+
+def deliveries_of_case(uow: UnitOfWork, case_id: str) -> list[CitizenDelivery]:
+    """What was sent to the petitioners of a case, the take-in message of each report too."""
+    reports = select(Report.id).where(Report.case_id == case_id)
+    numbers = [report_number(pk) for pk in uow.session.scalars(reports)]
+    return list(uow.session.scalars(select(CitizenDelivery).where(
+        (CitizenDelivery.case_id == case_id) | CitizenDelivery.report_id.in_(numbers)).order_by(CitizenDelivery.id)))
+
+
+def delivery_view(delivery: CitizenDelivery) -> dict:
+    """A message to a petitioner as the case page lists it: what and how it went, not to whom or its text."""
+    return {"delivery_id": delivery.id, "report_id": delivery.report_id, "template": delivery.template,
+            "channel": delivery.channel, "status": delivery.status, "attempts": delivery.attempts,
+            "created_at": delivery.created_at, "sent_at": delivery.sent_at, "error": delivery.error}
+
+
+def _first_of(uow: UnitOfWork, report: Report) -> Report:
+    """The report a case was made from: repeats point to it."""
+    while report.duplicate_of is not None:
+        report = uow.session.get(Report, report.duplicate_of)
+    return report
+
+
+def _reports_of(uow: UnitOfWork, report_id: str) -> list[Report]:
+    pk = report_pk(report_id) or -1
+    return list(uow.session.scalars(select(Report).where((Report.id == pk) | (Report.duplicate_of == pk))))
+
+
+def _day(at: datetime) -> str:
+    return at.astimezone(COUNTY_TIME).strftime("%Y-%m-%d")
