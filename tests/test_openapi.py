@@ -119,7 +119,9 @@ UNMODELLED_BODIES: dict[tuple[str, str, str], set[str]] = {
     ("intake", "POST", "/reports/batch"): {"application/json", "text/csv"},
 }
 # routes taking files beside their JSON: multipart/form-data with the same JSON in part `data` (lianxin.attachments.wiring)
-WITH_FILES = {("dispatch", "POST", "/cases/{case_id}/handling-report")}
+WITH_FILES = {("dispatch", "POST", "/cases/{case_id}/handling-report"),
+              ("supervision", "POST", "/cases/{case_id}/callbacks"),
+              ("supervision", "POST", "/reviews/{review_id}/conclusion")}
 
 # Intake's Open311 routes (/open311/v2/...) implement GeoReport v2, whose published description
 # (swagger.json of open311/schema-validation, copied to tests/open311_schemas) describes them;
@@ -159,6 +161,7 @@ VIEWS = {
     ("dispatch", "HistoryEntry"): lambda: history_view(_OneOfEach())[0],
     ("dispatch", "InstructionStatistics"): lambda: handling.instruction_statistics(_EMPTY_UOW, None, None),
     ("supervision", "SupervisedCase"): lambda: supervised_case(_Blank()),
+    ("supervision", "SupervisedCaseRead"): lambda: supervised_case(_Blank(), attachments=[]),
     ("supervision", "SupervisedCaseWithBlockers"): lambda: supervised_case(_Blank(), []),
     ("supervision", "Notice"): lambda: supervision._notice_view(_Blank()),
     ("supervision", "Accountability"): lambda: supervision._accountability_view(_Blank()),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from lianxin.attachments.keeping import Kept
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.errors import Conflict, NotFound
 from lianxin.i18n import N_
@@ -10,7 +11,7 @@ from lianxin.events import CallbackRecorded, CaseClosed, CaseDispatched, CaseExt
 from lianxin.redaction import staff_text
 from lianxin.schemas import entered_time
 
-from . import notices, reviews
+from . import evidence, notices, reviews
 from .closure import closure_blockers, reopen_reason
 from .models import Callback, SupervisedCase
 from .schemas import CallbackIn
@@ -56,6 +57,7 @@ def take_handling_report(uow: UnitOfWork, reported: CaseReported) -> None:
     if reported.round < case.reopen_count or case.state == "closed":
         return  # a report from before the case was reopened (or after it closed) no longer counts
     case.finding, case.actions_taken = reported.finding, reported.actions_taken
+    evidence.take_repair_photos(case, reported)
     case.responsible_person, case.unit_head = reported.responsible_person, reported.unit_head
     case.reported_at, case.deadline, case.state = reported.reported_at, reported.deadline, "awaiting_callback"
     case.callback_attempts, case.callback_due_at = 0, utcnow()  # call the petitioner back now
@@ -75,18 +77,19 @@ def _case_or_new(uow: UnitOfWork, case_id: str, report_id: str, unit: str, deadl
 
 
 def call_back(uow: UnitOfWork, case: SupervisedCase, answers: CallbackIn, schedule: dict,
-              notice_after: int) -> list[str]:
+              notice_after: int, kept: tuple[Kept, ...] = ()) -> list[str]:
     """Record a callback; a dissatisfied petitioner sends the case back, and its handling is reviewed
     (and a case sent back too often brings its unit a notice). Returns what still blocks closure."""
     round_before = case.reopen_count
-    blockers = record_callback(uow, case, answers, schedule)
+    blockers = record_callback(uow, case, answers, schedule, kept)
     if case.reopen_count > round_before:
         reviews.open_on_dissatisfaction(uow, case, round_before)
         notices.on_repeated_reopening(uow, case, notice_after)
     return blockers
 
 
-def record_callback(uow: UnitOfWork, case: SupervisedCase, incoming: CallbackIn, schedule: dict) -> list[str]:
+def record_callback(uow: UnitOfWork, case: SupervisedCase, incoming: CallbackIn, schedule: dict,
+                    kept: tuple[Kept, ...] = ()) -> list[str]:
     """Record the callback, then close or reopen the case; returns what still blocks closure.
 
     A petitioner not reached is tried again later, up to a cap; then the callback has failed and the
@@ -102,10 +105,11 @@ def record_callback(uow: UnitOfWork, case: SupervisedCase, incoming: CallbackIn,
                         **{**fields, "comment": written(case, fields.get("comment", ""))})
     uow.session.add(callback)
     uow.session.flush()
+    attached = evidence.attach(uow, kept, evidence.CALLBACK, callback.id, callback.recorded_by)
     uow.emit("callback.recorded", case.case_id, CallbackRecorded(
         callback_id=callback.callback_id, case_id=case.case_id, unit=case.unit, reached=callback.reached,
         resolved=callback.resolved, satisfaction=callback.satisfaction, recorded_by=callback.recorded_by,
-        recorded_at=callback.recorded_at))
+        recorded_at=callback.recorded_at, attachments=[a.event_view() for a in attached]))
     if not callback.reached and case.anonymous:
         case.callback_due_at = None  # "no callback possible" is recorded once: the review stands in for it
         return try_close(uow, case)

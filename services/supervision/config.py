@@ -1,6 +1,7 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from lianxin.attachments.config import AttachmentSettings
 from lianxin.citizen_link import DEVELOPMENT_LINK_KEY, LINK_KEY_VARIABLE
 from lianxin.settings import ServiceSettings
 
@@ -20,9 +21,11 @@ class SupervisionSettings(ServiceSettings):
     # wrong link secrets allowed per client address and per case within the window, then 429 until it moves on
     link_failures: int = Field(10, ge=1, description="wrong link secrets allowed per address and per case")
     link_failure_minutes: int = Field(10, ge=1, description="the window those are counted in")
+    # the evidence of callbacks and reviews (LIANXIN_ATTACHMENTS_*)
+    attachments: AttachmentSettings = Field(default_factory=AttachmentSettings)
 
     def extra_config(self) -> dict:
-        return {"CALLBACKS": {"retry_hours": self.callback_retry_hours, "max_attempts": self.callback_max_attempts},
+        return {"ATTACHMENTS": self.attachments.model_dump(mode="json"), "CALLBACKS": {"retry_hours": self.callback_retry_hours, "max_attempts": self.callback_max_attempts},
                 "REOPEN_NOTICE_AFTER": self.reopen_notice_after, "REVIEW_SAMPLE_PERCENT": self.review_sample_percent,
                 "LINK_KEY": self.link_key, "LINK_FAILURES": self.link_failures,
                 "LINK_FAILURE_MINUTES": self.link_failure_minutes}

@@ -4,6 +4,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from lianxin.attachments.models import AttachmentRow
 from lianxin.db import UtcDateTime
 
 
@@ -32,6 +33,8 @@ class SupervisedCase(Base):
     reopen_count: Mapped[int] = mapped_column(default=0)  # the case's round: supervision reopens it
     callback_attempts: Mapped[int] = mapped_column(default=0)  # for the latest handling report
     callback_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    # dispatch's ids of the latest handling report's photos, shown to the petitioner through signed links
+    repair_photos: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
 
     callbacks: Mapped[list["Callback"]] = relationship(back_populates="case", order_by="Callback.id")
     reviews: Mapped[list["Review"]] = relationship(order_by="Review.id")
@@ -66,6 +69,11 @@ class Callback(Base):
     @property
     def callback_id(self) -> str:
         return f"CB{self.id:08d}"
+
+
+class Attachment(AttachmentRow, Base):
+    """Evidence a caller (owner "callback") or a reviewer (owner "review") attached."""
+    __tablename__ = "attachments"
 
 
 class Notice(Base):

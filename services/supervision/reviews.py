@@ -22,7 +22,7 @@ from lianxin.errors import Conflict, NotFound
 from lianxin.events import CaseReported
 from lianxin.numbers import row_id
 
-from . import callbacks
+from . import callbacks, evidence
 from .models import Review, SupervisedCase
 from .schemas import ConclusionIn
 
@@ -106,9 +106,12 @@ def conclude(uow: UnitOfWork, review: Review, outcome: str, findings: str, by: s
         callbacks.try_close(uow, case)  # the review was the last thing the case was waiting for
 
 
-def conclude_by_office(uow: UnitOfWork, review_id: str, conclusion: ConclusionIn, staff: Staff) -> Review:
+def conclude_by_office(uow: UnitOfWork, review_id: str, conclusion: ConclusionIn, staff: Staff,
+                       kept: tuple = ()) -> Review:
+    """The office's conclusion, with the evidence it attached (files already stored)."""
     review = get(uow, review_id)
     conclude(uow, review, conclusion.outcome, conclusion.findings, staff.code)
+    evidence.attach(uow, kept, evidence.REVIEW, review.id, staff.code)
     return review
 
 

@@ -56,15 +56,16 @@ def review_view(r) -> dict:
             "concluded_by": r.concluded_by}
 
 
-def public_view(case) -> dict:
-    """What the petitioner sees of their own case: its progress, nothing about other people."""
-    return {"case_id": case.case_id, "state": case.state, "deadline": case.deadline,
+def public_view(case, repair_photos: list[dict] | None = None) -> dict:
+    """What the petitioner sees of their own case: its progress, nothing about other people; the repair
+    photos as dispatch's paths signed for them (evidence.repair_photo_links)."""
+    return {"repair_photos": repair_photos or [], "case_id": case.case_id, "state": case.state, "deadline": case.deadline,
             "finding": case.finding, "actions_taken": case.actions_taken, "reported_at": case.reported_at,
             "closed_at": case.closed_at, "reopen_count": case.reopen_count,
             "reviews": [{"level": r.level, "outcome": r.outcome, "due_at": r.due_at} for r in case.reviews]}
 
 
-def case_view(case, blockers: list[str] | None = None) -> dict:
+def case_view(case, blockers: list[str] | None = None, attachments: list[dict] | None = None) -> dict:
     view = {
         "case_id": case.case_id,
         "report_id": case.report_id,
@@ -90,4 +91,6 @@ def case_view(case, blockers: list[str] | None = None) -> dict:
     }
     if blockers is not None:
         view["closure_blockers"] = blockers
+    if attachments is not None:  # read one case: the evidence of its callbacks and reviews
+        view["attachments"] = attachments
     return view

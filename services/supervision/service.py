@@ -4,6 +4,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from lianxin.citizen_link import public_path
+from lianxin.attachments.wiring import Attachments, answers_refused_files, fields_and_files
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
 from lianxin.http import Pager, api, aware_datetime, page, page_limit, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
@@ -11,7 +12,7 @@ from lianxin.metrics import ScrapeTimeGauges
 from lianxin.service import OfficeService
 from lianxin.vocabulary import CALLERS, CASE_READERS, OFFICE, PETITIONER_DESK, SCORE_READERS, WATCHERS
 
-from . import callbacks, notices, reviews, watch
+from . import callbacks, evidence, notices, reviews, watch
 from .gauges import readings as gauge_readings
 from .links import LinkKeeper, linked_case
 from .models import Accountability, Notice, Review, SupervisedCase, WatchEntry
@@ -37,6 +38,7 @@ class SupervisionService(OfficeService):
     relay = OutboxRelay(DATABASE)
     links = LinkKeeper()
     gauges = ScrapeTimeGauges(DATABASE, gauge_readings)
+    attachments = Attachments()
 
     @event_consumer("case.dispatched")
     def on_case_dispatched(self, events):
@@ -70,8 +72,15 @@ class SupervisionService(OfficeService):
         return 201, self._request_review(case_id, parse_body(request, ReviewRequestIn))
 
     @api("POST", "/reviews/<string:review_id>/conclusion", roles=OFFICE)
+    @answers_refused_files
     def conclude_review(self, request, review_id):
-        return self._act(request, ConclusionIn, reviews.conclude_by_office, review_view, review_id)
+        """JSON, or multipart with the same JSON in part ``data`` and the evidence in parts ``files``."""
+        incoming, uploads = fields_and_files(request, ConclusionIn, self.attachments.limits)
+        kept = self.attachments.keep(uploads)  # stored before the conclusion's transaction
+        with self.uow as uow:
+            review = reviews.conclude_by_office(uow, review_id, incoming, request.staff, kept)
+            uow.commit()
+            return review_view(review)
 
     def _request_review(self, case_id, incoming):
         with self.uow as uow:
@@ -117,7 +126,8 @@ class SupervisionService(OfficeService):
     def public_case(self, request, case_id):
         case_id = self._opened(request, case_id)  # the link may name the report it was made from
         with self.uow as uow:
-            return public_view(callbacks.get_case(uow, case_id))
+            case = callbacks.get_case(uow, case_id)
+            return public_view(case, evidence.repair_photo_links(case, self.config["REDACTION_KEY"]))
 
     @api("POST", "/public/cases/<string:case_id>/rating")
     def citizen_rating(self, request, case_id):
@@ -128,7 +138,7 @@ class SupervisionService(OfficeService):
             case = callbacks.get_case(uow, case_id, for_update=True)
             callbacks.call_back(uow, case, answers, self.config["CALLBACKS"], self.config["REOPEN_NOTICE_AFTER"])
             uow.commit()
-            return 201, public_view(case)
+            return 201, public_view(case, evidence.repair_photo_links(case, self.config["REDACTION_KEY"]))
 
     @api("POST", "/public/cases/<string:case_id>/review-request")
     def citizen_review_request(self, request, case_id):
@@ -196,15 +206,27 @@ class SupervisionService(OfficeService):
     @api("GET", "/cases/<string:case_id>", roles=CASE_READERS)
     def get_case(self, request, case_id):
         with self.uow as uow:
-            return case_view(callbacks.get_case(uow, case_id))
+            case = callbacks.get_case(uow, case_id)
+            return case_view(case, attachments=[evidence.view(a) for a in evidence.of_case(uow, case)])
+
+    @api("GET", "/cases/<string:case_id>/attachments/<string:digest>", roles=CASE_READERS)
+    def get_attachment(self, request, case_id, digest):
+        """A callback's or a review's evidence (``?rendition=thumbnail|web`` for a photo's smaller copies)."""
+        with self.uow as uow:
+            row = evidence.find(uow, callbacks.get_case(uow, case_id), digest, request.staff)
+        return self.attachments.response(row, query_param(request, "rendition", "file"))
 
     @api("POST", "/cases/<string:case_id>/callbacks", roles=CALLERS)
+    @answers_refused_files
     def record_callback(self, request, case_id):
-        incoming = parse_body(request, CallbackIn).model_copy(update={"recorded_by": request.staff.code})
+        """JSON, or multipart with the same JSON in part ``data`` and the evidence in parts ``files``."""
+        incoming, uploads = fields_and_files(request, CallbackIn, self.attachments.limits)
+        incoming = incoming.model_copy(update={"recorded_by": request.staff.code})
+        kept = self.attachments.keep(uploads)  # stored before the callback's transaction
         with self.uow as uow:
             case = callbacks.get_case(uow, case_id, for_update=True)
             blockers = callbacks.call_back(uow, case, incoming, self.config["CALLBACKS"],
-                                          self.config["REOPEN_NOTICE_AFTER"])
+                                          self.config["REOPEN_NOTICE_AFTER"], kept)
             uow.commit()
             return 201, case_view(case, blockers)
 
