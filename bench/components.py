@@ -61,8 +61,10 @@ def report_received(n: int):
         "received_at": datetime.now(timezone.utc), "received_by": {"role": "operator", "code": "hotline-op-01"}})
 
 
-def take_in(count: int, folder: Path) -> dict:
-    """intake: validate, protect, look for a repeat and early signs, store, emit, commit, show."""
+def take_in(count: int, folder: Path, database_url: str | None = None, pre_ping: bool | None = None) -> dict:
+    """intake: validate, protect, look for a repeat and early signs, store, emit, commit, show.
+
+    On PostgreSQL ``pre_ping`` turns the pool's ``SELECT 1`` at each checkout on or off, to weigh it."""
     from services.intake import service
     from services.intake.config import IntakeSettings
     from services.intake.protection import use_keys
@@ -71,7 +73,9 @@ def take_in(count: int, folder: Path) -> dict:
 
     config = IntakeSettings().nameko_config()
     use_keys(config["PII_KEYS"])
-    database = Database.of_service(service, f"sqlite:///{folder}/intake.db")
+    database = Database.of_service(service, database_url or f"sqlite:///{folder}/intake.db")
+    if pre_ping is not None:
+        database.engine.pool._pre_ping = pre_ping  # the bench's switch; lianxin.db decides for the services
     intake = Intake(DIRECTORY, config)
     staff = Staff(code="hotline-op-01", role="operator", token_sha256="0" * 64)
 
@@ -87,7 +91,46 @@ def take_in(count: int, folder: Path) -> dict:
 
     for n in range(200):  # warm the statement caches
         one(n)
-    return {"cpu_ms": cpu_ms_per(count, lambda: [one(n) for n in range(count)])}
+    figure = {"cpu_ms": cpu_ms_per(count, lambda: [one(n) for n in range(200, 200 + count)])}
+    database.engine.dispose()
+    return figure if pre_ping is None else {**figure, "pre_ping": pre_ping}
+
+
+def take_in_postgresql(count: int) -> list[dict]:
+    """intake's take-in on PostgreSQL, with the pool's pre-ping and without, each on a fresh database."""
+    from bench.harness import service_databases
+    figures = []
+    for pre_ping in (True, False):
+        with service_databases("postgresql", Path()) as urls:
+            figures.append(take_in(count, Path(), urls["intake"], pre_ping))
+    return figures
+
+
+def checkout(count: int) -> list[dict]:
+    """A pool checkout and return on PostgreSQL (what every unit of work does) with the pre-ping and without,
+    alternating rounds so the machine's load falls on both alike; CPU of this process and wall time."""
+    from sqlalchemy import text
+
+    from bench.harness import service_databases
+    from lianxin.db import make_engine
+
+    used = {True: [0.0, 0.0], False: [0.0, 0.0]}
+    with service_databases("postgresql", Path()) as urls:
+        engine = make_engine(urls["intake"])
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        for _ in range(10):
+            for pre_ping in (True, False):
+                engine.pool._pre_ping = pre_ping  # the bench's switch; lianxin.db decides for the services
+                cpu, wall = time.process_time(), time.perf_counter()
+                for _ in range(count // 10):
+                    with engine.connect():
+                        pass
+                used[pre_ping][0] += time.process_time() - cpu
+                used[pre_ping][1] += time.perf_counter() - wall
+        engine.dispose()
+    return [{"pre_ping": p, "cpu_ms": 1000 * cpu / count, "wall_ms": 1000 * wall / count}
+            for p, (cpu, wall) in used.items()]
 
 
 def open_case(count: int, folder: Path, batch: int) -> dict:
@@ -172,7 +215,8 @@ def rabbitmqctl(*args: str) -> None:
 
 @click.command()
 @click.option("--count", default=2000, show_default=True, help="Operations per step.")
-@click.option("--only", type=click.Choice(["take_in", "open_case", "parse", "consume"]), help="Run one step.")
+@click.option("--only", help="Run one step.",
+              type=click.Choice(["take_in", "take_in_postgresql", "checkout", "open_case", "parse", "consume"]))
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
               default=REPO_ROOT / "bench" / "results" / "components.json", show_default=True)
 def main(count: int, only: str | None, json_path: Path) -> None:
@@ -181,6 +225,8 @@ def main(count: int, only: str | None, json_path: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="lianxin-components-") as folder:
         steps = {
             "take_in": lambda: [take_in(count, Path(folder))],
+            "take_in_postgresql": lambda: take_in_postgresql(count),
+            "checkout": lambda: checkout(count * 5),
             "open_case": lambda: [open_case(count, Path(folder), batch) for batch in (1, 100)],
             "parse": lambda: [parse(count * 10)],
             "consume": lambda: [consume(count, Path(folder), batch) for batch in (1, 100)],
@@ -192,7 +238,9 @@ def main(count: int, only: str | None, json_path: Path) -> None:
             results[name] = step()
             for figure in results[name]:
                 batch = f" (batch {figure['batch']})" if "batch" in figure else ""
-                click.echo(f"  {name + batch:<22} {figure['cpu_ms']:7.3f}")
+                batch += f" (pre-ping {'on' if figure['pre_ping'] else 'off'})" if "pre_ping" in figure else ""
+                wall = f"   (wall {figure['wall_ms']:.3f})" if "wall_ms" in figure else ""
+                click.echo(f"  {name + batch:<22} {figure['cpu_ms']:7.3f}{wall}")
     json_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(json.dumps({"count": count, "at": datetime.now(timezone.utc).isoformat(),
                                      "results": results}, indent=2))

@@ -75,13 +75,21 @@ def database_unavailable(error: BaseException) -> bool:
     return False
 
 
+POOL_RECYCLE_SECONDS = 1800
+
+
 def make_engine(url: str) -> Engine:
     # hide_parameters: an error message must never carry a reporter's personal data into the logs
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
+    # no pre-ping (a round trip before every transaction): a unit of work that meets a connection a database
+    # restart broke fails as database_unavailable (503 with Retry-After, an event retried), SQLAlchemy then
+    # discards every connection of the pool, and the next one reconnects; recycling bounds how long an
+    # idle connection is trusted (a proxy or firewall dropping it silently). docs/scaling.md measures it.
+    return create_engine(url, pool_recycle=POOL_RECYCLE_SECONDS, pool_size=10, max_overflow=20,
+                         hide_parameters=True)
 
 
 def _sqlite_pragmas(dbapi_connection, _record):
