@@ -73,7 +73,7 @@ class PageHandler(HttpRequestHandler):
             return exc.get_response()
         if forged is not None:
             log.warning("refused %s %s: not sent from a page of the console", request.method, request.path)
-            response = refusal_page(request, BackendError("console", 403, "form_not_from_console", forged))
+            response = refusal_page(request, 403, "form_not_from_console", forged)
         else:
             response = super().handle_request(request)
         self.forms.remember(request, response)
@@ -81,9 +81,9 @@ class PageHandler(HttpRequestHandler):
 
     def handle_result(self, event, worker_ctx, result, exc_info):
         if exc_info and isinstance(exc_info[1], Refused):
-            refused = exc_info[1]
-            error = BackendError("console", http_status(refused), refused.code, refused.message, refused.details)
-            result, exc_info = refusal_page(worker_ctx.args[0], error), None
+            refused = exc_info[1]  # its message id, where it keeps one, is said in the person's language
+            said = getattr(refused, "message_id", None) or refused.message
+            result, exc_info = refusal_page(worker_ctx.args[0], http_status(refused), refused.code, said), None
         return super().handle_result(event, worker_ctx, result, exc_info)
 
     def response_from_exception(self, exc):
@@ -96,11 +96,12 @@ class PageHandler(HttpRequestHandler):
 http = PageHandler.decorator
 
 
-def refusal_page(request, error: BackendError) -> Response:
-    """The refusal as a page in the person's language, for a request no page could answer."""
+def refusal_page(request, status: int, code: str, message: str) -> Response:
+    """A refusal (``message`` a catalogue entry) as a page in the person's language, for a request no page
+    could answer."""
     lang = chosen_language(request.cookies.get(LANGUAGE_COOKIE))
-    error.message = translations(lang).gettext(error.message)
-    return render(lang, "refused.html", error.status, visitor=Visitor(lang), path="/", form_token=form_token(request),
+    error = BackendError("console", status, code, translations(lang).gettext(message))
+    return render(lang, "refused.html", status, visitor=Visitor(lang), path="/", form_token=form_token(request),
                   error=error)
 
 
