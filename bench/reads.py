@@ -41,6 +41,7 @@ def main(argv=None) -> None:
     parser.add_argument("--no-rebuild", action="store_true", help="skip scoring's rebuild from a replay")
     parser.add_argument("--rebuild-days", type=int, default=7, help="replay the events of this many last days")
     parser.add_argument("--json", type=Path, default=harness.REPO_ROOT / "bench" / "results" / "reads.json")
+    parser.add_argument("--only", help="measure only the reads whose name holds this (e.g. board); no assessments")
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
     urls = database_urls(args.database_prefix)
@@ -54,7 +55,7 @@ def main(argv=None) -> None:
             sampler = harness.Sampler(office.pids())
             sampler.start()
             started = time.monotonic()
-            rows = measure(office, facts, args.repeat)
+            rows = measure(office, facts, args.repeat, args.only)
             sampler.stop()
             memory = sampler.window(started, time.monotonic())
         finally:
@@ -122,13 +123,17 @@ def reads(facts: dict) -> list[tuple[str, str, str, dict, int]]:
     ]
 
 
-def measure(office: harness.Office, facts: dict, repeat: int) -> list[dict]:
+def measure(office: harness.Office, facts: dict, repeat: int, only: str | None = None) -> list[dict]:
     base = {service: office.urls(service)[0] for service in harness.SERVICES}
     rows = []
     with httpx.Client(timeout=120) as client:
         for name, service, path, headers, target in reads(facts):
+            if only and only not in name:
+                continue
             url = base[service] + path
             rows.append(timed(name, target, repeat, lambda url=url, headers=headers: client.get(url, headers=headers)))
+        if only:
+            return rows
         scoring, sup = base["scoring"], harness.SUPERVISOR
         for month in facts["months"]:  # a history for the scorecard
             client.post(f"{scoring}/assessments", json={"period": month, "kind": "regular"}, headers=sup)

@@ -31,7 +31,7 @@ class Case(Base):
     reporter_id: Mapped[str | None] = mapped_column(String(40))
     # keyed marks of the petitioners' names and numbers (lianxin.redaction): what staff write is stripped of them
     reporter_marks: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
-    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     dispatched_at: Mapped[datetime] = mapped_column(UtcDateTime)
     deadline: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -32,7 +32,7 @@ from .schemas import (
 )
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
-CASES = Pager(Case.id, case_pk, "C00000001")
+CASES = Pager(Case.id, case_pk, "C00000001", newest_first=True)  # the office reads the recent end first
 CASE_SORTS = {"case_id": Case.id, "received_at": Case.received_at, "deadline": Case.deadline, "unit": Case.unit,
               "state": Case.state, "category": Case.category, "channel": Case.channel}
 FILTERS = ("unit", "state", "report_id", "category", "township", "channel", "severity", "lead_leader")
