@@ -106,6 +106,8 @@ REQUEST_MODELS: dict[tuple[str, str, str], type[BaseModel]] = {
     ("scoring", "POST", "/assessments"): AssessmentIn,
     ("scoring", "POST", "/year-end-reviews"): YearEndReviewIn,
     ("accounts", "POST", "/sessions"): accounts.SignInIn,
+    ("accounts", "POST", "/single-sign-on/authorizations"): accounts.SingleSignOnStartIn,
+    ("accounts", "POST", "/single-sign-on/sessions"): accounts.SingleSignOnIn,
     ("accounts", "POST", "/password"): accounts.PasswordChangeIn,
     ("accounts", "POST", "/accounts"): accounts.AccountIn,
     ("accounts", "PATCH", "/accounts/{user_name}"): accounts.AccountChangeIn,

@@ -1,6 +1,7 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from lianxin.auth import Role
 from lianxin.settings import ServiceSettings
 
 
@@ -17,9 +18,25 @@ class AccountsSettings(ServiceSettings):
     # console is one address for all its people (it limits each browser itself, CONSOLE_SIGN_IN_ATTEMPTS)
     address_attempts_per_minute: int = Field(120, ge=1, description="sign-in attempts per address and minute")
     password_min_length: int = Field(12, ge=8, le=128, description="the shortest password taken")
+    # single sign-on through the office's OpenID Connect identity platform (unset: passwords only)
+    oidc_issuer: str | None = Field(None, pattern=r"^https?://")
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_role_claim: str = Field("groups", description="the claim naming the person's groups or roles")
+    # the platform's group names -> the office's roles, as JSON: {"12345-hotline": "operator", ...}
+    oidc_roles: dict[str, Role] = {}
+    oidc_unit_claim: str = Field("unit", description="the claim naming the person's unit (a directory code)")
+    oidc_name_claim: str = Field("preferred_username", description="the claim that becomes the user name")
 
     def extra_config(self) -> dict:
         return {"SESSION_SECONDS": self.session_hours * 3600, "LOCKOUT_FAILURES": self.lockout_failures,
                 "LOCKOUT_MINUTES": self.lockout_minutes,
                 "ADDRESS_ATTEMPTS_PER_MINUTE": self.address_attempts_per_minute,
-                "PASSWORD_MIN_LENGTH": self.password_min_length}
+                "PASSWORD_MIN_LENGTH": self.password_min_length, "OIDC": self._oidc()}
+
+    def _oidc(self) -> dict | None:
+        if not self.oidc_issuer:
+            return None
+        return {"issuer": self.oidc_issuer, "client_id": self.oidc_client_id, "client_secret": self.oidc_client_secret,
+                "role_claim": self.oidc_role_claim, "roles": self.oidc_roles, "unit_claim": self.oidc_unit_claim,
+                "name_claim": self.oidc_name_claim}

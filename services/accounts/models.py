@@ -13,7 +13,8 @@ class Base(DeclarativeBase):
 
 
 class Account(Base):
-    """A member of staff who signs in with a user name and password."""
+    """A member of staff who signs in with a user name and password, or through the identity platform
+    (external: no password, role and unit from the platform's claims at each sign-in)."""
     __tablename__ = "accounts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -26,7 +27,8 @@ class Account(Base):
     mobile: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(254))
     active: Mapped[bool] = mapped_column(default=True)
-    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id, with its parameters and salt
+    password_hash: Mapped[str | None] = mapped_column(String(200))  # argon2id, with its parameters and salt
+    external_subject: Mapped[str | None] = mapped_column(String(300), unique=True)  # issuer|sub
     must_change_password: Mapped[bool] = mapped_column(default=True)
     failed_attempts: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)

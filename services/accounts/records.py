@@ -17,6 +17,11 @@ def select_account(user_name: str, for_update: bool = False):
     return query.with_for_update() if for_update else query
 
 
+def select_external(subject: str):
+    """The account of a person the identity platform knows as ``subject`` (issuer|sub)."""
+    return select(Account).where(Account.external_subject == subject)
+
+
 def account(uow, user_name: str, for_update: bool = False) -> Account:
     found = uow.session.scalars(select_account(user_name, for_update)).first()
     if found is None:
@@ -52,7 +57,7 @@ def account_view(account: Account) -> dict:
     return {"user_name": account.user_name, "display_name": account.display_name, "role": account.role,
             "unit": account.unit, "village": account.village, "enterprise": account.enterprise,
             "mobile": account.mobile, "email": account.email, "active": account.active,
-            "must_change_password": account.must_change_password,
+            "must_change_password": account.must_change_password, "external": account.external_subject is not None,
             "locked_until": account.locked_until, "created_at": account.created_at}
 
 

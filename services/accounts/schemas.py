@@ -25,6 +25,17 @@ class SignInIn(_In):
     password: Password
 
 
+class SingleSignOnStartIn(_In):
+    redirect_uri: Annotated[str, Field(pattern=r"^https?://", max_length=500)]
+
+
+class SingleSignOnIn(SingleSignOnStartIn):
+    """What came back from the identity platform, with what was kept while the browser was away."""
+    code: Annotated[str, Field(min_length=1, max_length=2000)]
+    code_verifier: Annotated[str, Field(min_length=43, max_length=128)]
+    nonce: Annotated[str, Field(min_length=1, max_length=200)]
+
+
 class PasswordChangeIn(_In):
     model_config = ConfigDict(extra="forbid")
     current_password: Password

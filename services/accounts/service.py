@@ -16,10 +16,18 @@ from lianxin.http import JsonHttpHandler, Pager, page, page_limit, parse_body, q
 from lianxin.i18n import LANGUAGES, chosen_language
 from lianxin.service import OfficeService
 
-from . import records, signing_in, staffing
+from . import records, signing_in, single_sign_on, staffing
 from .models import Account, AuditEntry, Token
 from .refusals import Spoken
-from .schemas import AccountChangeIn, AccountIn, ApiTokenIn, PasswordChangeIn, SignInIn
+from .schemas import (
+    AccountChangeIn,
+    AccountIn,
+    ApiTokenIn,
+    PasswordChangeIn,
+    SignInIn,
+    SingleSignOnIn,
+    SingleSignOnStartIn,
+)
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
 ADMINISTRATOR = ("administrator",)
@@ -75,6 +83,7 @@ class AccountsService(OfficeService):
     uow = UnitOfWorkProvider(DATABASE)
     auth = LocalAuth()
     guard = SignInGuard()
+    platform = single_sign_on.PlatformProvider()
 
     @rpc
     def identify(self, token_sha256):
@@ -91,6 +100,24 @@ class AccountsService(OfficeService):
         with self.uow as uow:
             account, secret = signing_in.sign_in(uow, self.guard, incoming, request.remote_addr or "?",
                                                  self.config)
+            uow.commit()
+            return 201, self._session(account, secret)
+
+    @api("POST", "/single-sign-on/authorizations")
+    def start_single_sign_on(self, request):
+        """Where to send the browser to sign in at the identity platform, and what to keep until it returns."""
+        incoming = parse_body(request, SingleSignOnStartIn)
+        return 201, single_sign_on.require(self.platform).authorization(incoming.redirect_uri)
+
+    @api("POST", "/single-sign-on/sessions")
+    def single_sign_on(self, request):
+        """A session for the person the identity platform vouches for (the code it gave, verified here)."""
+        incoming = parse_body(request, SingleSignOnIn)
+        platform = single_sign_on.require(self.platform)
+        self.guard.attempt_from(request.remote_addr or "?")
+        claims = platform.claims(incoming)
+        with self.uow as uow:
+            account, secret = single_sign_on.sign_in(uow, platform, claims, self.config["SESSION_SECONDS"])
             uow.commit()
             return 201, self._session(account, secret)
 

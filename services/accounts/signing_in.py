@@ -61,7 +61,7 @@ def sign_in(uow, guard: Guard, incoming, address: str, rules: dict) -> tuple[Acc
     if not account.active:
         raise SignInRefused(N_("this account is disabled: ask the office administrator"))
     account.failed_attempts, account.locked_until = 0, None
-    secret = _open_session(uow, account, now, rules["SESSION_SECONDS"])
+    secret = open_session(uow, account, now, rules["SESSION_SECONDS"])
     records.audit(uow, account.user_name, "signed_in", account.user_name)
     return account, secret
 
@@ -87,7 +87,7 @@ def change_password(uow, digest: str, incoming, min_length: int, session_seconds
     account.password_hash = passwords.hashed(incoming.new_password)
     account.must_change_password = False
     records.revoke_sessions(uow, account.id)
-    secret = _open_session(uow, account, utcnow(), session_seconds)
+    secret = open_session(uow, account, utcnow(), session_seconds)
     records.audit(uow, account.user_name, "password_changed", account.user_name, before, records.audited(account))
     return account, secret
 
@@ -108,7 +108,7 @@ def identify(uow, digest: str) -> dict | None:
             "enterprise": account.enterprise, "must_change_password": account.must_change_password}
 
 
-def _open_session(uow, account: Account, now: datetime, seconds: int) -> str:
+def open_session(uow, account: Account, now: datetime, seconds: int) -> str:
     secret = passwords.one_time() + passwords.one_time()  # 32 random bytes
     records.new_token(uow, secret, kind="session", account_id=account.id, issued_by=account.user_name,
                       expires_at=now + timedelta(seconds=seconds))

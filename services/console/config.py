@@ -21,6 +21,8 @@ class ConsoleSettings(ServiceSettings):
     # where browsers see the console (https://12345.example.gov.cn behind a proxy): a form must come from there;
     # unset, from the Host the request names
     public_origin: str | None = Field(None, pattern=r"^https?://[^/]+$")
+    # offer signing in through the office's identity platform (set up at accounts: ACCOUNTS_OIDC_*)
+    single_sign_on: bool = False
     # where the four services answer
     intake_url: str = "http://127.0.0.1:8001"
     dispatch_url: str = "http://127.0.0.1:8002"
@@ -39,6 +41,7 @@ class ConsoleSettings(ServiceSettings):
         return {
             "SESSION_KEY": self.session_key, "SESSION_SECONDS": self.session_hours * 3600,
             "SIGN_IN_ATTEMPTS": self.sign_in_attempts, "PUBLIC_ORIGIN": self.public_origin,
+            "SINGLE_SIGN_ON": self.single_sign_on,
             "BACKENDS": {"intake": self.intake_url, "dispatch": self.dispatch_url,
                          "supervision": self.supervision_url, "scoring": self.scoring_url,
                          "accounts": self.accounts_url},

@@ -3,6 +3,7 @@ and the public. It owns no database and decides nothing: every read and action i
 called with the signed-in person's token."""
 from __future__ import annotations
 
+import hmac
 import logging
 import uuid
 from pathlib import Path
@@ -29,7 +30,7 @@ from .backend import BackendError, Backends
 from .csrf import FormGuard, form_token
 from .flash import Refusal, RefusalKeeper
 from .rendering import fragment, render
-from .session import LANGUAGE_COOKIE, SESSION_COOKIE, SessionKeeper, Visitor
+from .session import AWAY_COOKIE, LANGUAGE_COOKIE, SESSION_COOKIE, SessionKeeper, Visitor
 from .standing import nothing_to_do, standing
 
 log = logging.getLogger(__name__)
@@ -146,6 +147,38 @@ class ConsoleService:
             return self._sign_in_form(request, refused, getattr(refused, "status", 401))
         response = redirect("/password" if must_change else HOME[role], 303)
         self.sessions.set_cookie(response, token)
+        return response
+
+    @http("GET", "/sign-in/single-sign-on")
+    def single_sign_on(self, request):
+        """Sends the browser to the identity platform, keeping the state, nonce and code verifier sealed."""
+        try:
+            away = self.backend.as_staff(None).call("accounts", "POST", "/single-sign-on/authorizations", json={
+                "redirect_uri": self._returning(request)}, headers=self._lang(request))
+        except BackendError as refused:
+            return self._sign_in_form(request, refused, refused.status)
+        response = redirect(away.pop("authorization_url"), 303)
+        self.sessions.send_away(response, away)
+        return response
+
+    @http("GET", "/sign-in/single-sign-on/return")
+    def single_sign_on_return(self, request):
+        """The browser back from the identity platform: its state must be the one sent; accounts verifies
+        the rest and opens the session."""
+        kept = self.sessions.returned(request)
+        try:
+            if not (kept and hmac.compare_digest(request.args.get("state", ""), kept["state"])):
+                raise BackendError("console", 401, "sign_in_refused", _say(self.sessions.visitor(request), N_(
+                    "the answer from the identity platform is not the one this browser waited for: sign in again")))
+            opened = self.backend.as_staff(None).call("accounts", "POST", "/single-sign-on/sessions", json={
+                "code": request.args.get("code", ""), "code_verifier": kept["code_verifier"], "nonce": kept["nonce"],
+                "redirect_uri": self._returning(request)}, headers=self._lang(request))
+        except BackendError as refused:
+            response = self._sign_in_form(request, refused, refused.status)
+        else:
+            response = redirect(HOME[opened["role"]], 303)
+            self.sessions.set_cookie(response, opened["token"])
+        response.delete_cookie(AWAY_COOKIE, path="/sign-in")  # a state is used once
         return response
 
     @http("POST", "/sign-out")
@@ -505,7 +538,12 @@ class ConsoleService:
     def _sign_in_form(self, request, error, status: int = 200):
         lang = self.sessions.visitor(request).lang
         return render(lang, "sign_in.html", status, **self._common(request, Visitor(lang)), error=error,
-                      development=self._development)
+                      development=self._development, single_sign_on=self.config.get("SINGLE_SIGN_ON"))
+
+    def _returning(self, request) -> str:
+        """Where the identity platform sends the browser back (the console's address as people see it)."""
+        origin = self.config.get("PUBLIC_ORIGIN") or f"{request.scheme}://{request.host}"
+        return f"{origin}/sign-in/single-sign-on/return"
 
     def _spoken(self, visitor) -> dict:
         return {"Accept-Language": visitor.lang}

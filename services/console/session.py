@@ -24,6 +24,8 @@ from lianxin.auth import Auth, Authenticator, PasswordChangeRequired, Staff, Una
 from lianxin.i18n import chosen_language
 
 SESSION_COOKIE = "lianxin_session"
+AWAY_COOKIE = "lianxin_sso"  # the state, nonce and code verifier while the browser is at the identity platform
+AWAY_SECONDS = 600
 LANGUAGE_COOKIE = "lianxin_lang"
 
 
@@ -101,6 +103,18 @@ class Sessions:
         if not isinstance(opened, dict) or self.open.get(opened.get("session"), 0) <= time.time():
             return None
         return opened
+
+    def send_away(self, response, kept: dict) -> None:
+        """Keeps what single sign-on must check when the browser returns, sealed, for this browser only."""
+        response.set_cookie(AWAY_COOKIE, self.fernet.encrypt(json.dumps(kept).encode()).decode(),
+                            max_age=AWAY_SECONDS, httponly=True, samesite="Lax", path="/sign-in")
+
+    def returned(self, request) -> dict:
+        """What ``send_away`` kept; empty when it is missing, forged or too old."""
+        try:
+            return json.loads(self.fernet.decrypt(request.cookies.get(AWAY_COOKIE, "").encode(), ttl=AWAY_SECONDS))
+        except (InvalidToken, ValueError):
+            return {}
 
     def set_cookie(self, response, token: str) -> None:
         response.set_cookie(SESSION_COOKIE, self.seal(token), max_age=self.max_age, httponly=True, samesite="Lax",
