@@ -248,7 +248,8 @@ class AssessmentPublished(EventData):
     period: str  # "2026-11", "2026-Q4" or "2026"
     kind: Literal["regular", "year_end"]
     published_at: datetime
-    scores: list[UnitScore]
+    scores: list[UnitScore]  # the units with cases in the period, ranked
+    without_cases: list[Code] = []  # every other unit of the county: no case, nothing to score or rank
 
 
 class EventType(BaseModel):

@@ -136,10 +136,21 @@ def score(t: UnitTally, scheme: Scheme) -> float:
 
 
 def rank(tallies: dict[str, UnitTally], scheme: Scheme) -> list[dict]:
-    """Townships and county departments ranked separately (see ``ranked``)."""
-    for t in tallies.values():
+    """Townships and county departments with cases, ranked separately (see ``ranked``). A unit without cases
+    has nothing to score: it is listed apart (``without_cases``), not ranked last with a 0."""
+    with_cases = [t for t in tallies.values() if t.received]
+    for t in with_cases:
         t.score = score(t, scheme)
-    return ranked([scorecard(t, 0) for t in tallies.values()])
+    return ranked([scorecard(t, 0) for t in with_cases])
+
+
+def without_cases(tallies: dict[str, UnitTally], unit_kinds: dict[str, str]) -> list[dict]:
+    """Every unit of the county that received no case in the period, in the directory's order, with the
+    notices and accountability it may still have had."""
+    idle = [tallies.get(unit) or UnitTally(unit, kind) for unit, kind in unit_kinds.items()]
+    return [{"unit": t.unit, "unit_kind": t.unit_kind, "cases": 0, "notices": t.notices,
+             "accountability": t.accountability, "vetoed_by": sorted(set(t.vetoed_by))}
+            for t in idle if not t.received]
 
 
 def ranked(cards: list[dict]) -> list[dict]:

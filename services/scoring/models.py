@@ -51,6 +51,8 @@ class Assessment(Base):
     kind: Mapped[str] = mapped_column(String(10))
     published_at: Mapped[datetime] = mapped_column(UtcDateTime)
     scores: Mapped[list] = mapped_column(JSON)
+    # every other unit of the county: no case in the period, nothing to score (listed, never ranked with a 0)
+    without_cases: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     outcomes: Mapped[list] = mapped_column(JSON, default=list)  # penalties and awards (year-end)
     supersedes: Mapped[int | None] = mapped_column(Integer)  # a recomputation names what it revises
     explanation: Mapped[list] = mapped_column(JSON, default=list)  # and what changed, unit by unit

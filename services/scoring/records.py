@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -119,24 +120,31 @@ def _between(uow: UnitOfWork, model, column, start, end) -> list:
     return list(uow.session.scalars(select(model).where(column >= start, column < end)))
 
 
-def rankings(uow: UnitOfWork, directory: Directory, period: str, scheme: Scheme) -> list[dict]:
-    """Scorecards of the units with cases, notices or accountability in the period, ranked."""
+class Standings(NamedTuple):
+    scores: list[dict]  # the units with cases in the period, ranked
+    without_cases: list[dict]  # every other unit of the county: nothing to score
+
+
+def rankings(uow: UnitOfWork, directory: Directory, period: str, scheme: Scheme) -> Standings:
+    """Scorecards of the units with cases in the period, ranked, and every other unit of the directory."""
     try:
         start, end = assessment.period_bounds(period)
     except ValueError as exc:
         raise Refused(str(exc)) from None
+    unit_kinds = {code: directory.unit_kind(code) for code in directory.units}
     tallies = assessment.tally(
         _between(uow, CaseRecord, CaseRecord.received_at, start, end),
-        _between(uow, NoticeRecord, NoticeRecord.issued_at, start, end),
-        {code: directory.unit_kind(code) for code in directory.units},
+        _between(uow, NoticeRecord, NoticeRecord.issued_at, start, end), unit_kinds,
         _between(uow, AccountabilityRecord, AccountabilityRecord.recorded_at, start, end), scheme.veto)
-    return assessment.rank(tallies, scheme)
+    return Standings(assessment.rank(tallies, scheme), assessment.without_cases(tallies, unit_kinds))
 
 
-def year_end(uow: UnitOfWork, directory: Directory, year: str, scheme: Scheme) -> tuple[list, list]:
+def year_end(uow: UnitOfWork, directory: Directory, year: str, scheme: Scheme) -> tuple[Standings, list]:
     """The year-end assessment: the year's regular assessments (or the year's own tally) combined with the
-    year-end review in the configured ratio, ranked; and the year's penalties and awards."""
-    cards = {c["unit"]: c for c in rankings(uow, directory, year, scheme)}
+    year-end review in the configured ratio, ranked; and the year's penalties and awards. A unit without
+    cases in the year stays unranked."""
+    standings = rankings(uow, directory, year, scheme)
+    cards = {c["unit"]: c for c in standings.scores}
     regular = _regular_averages(uow, year)
     reviews = {r.unit: r.score for r in uow.session.scalars(select(YearEndReview).where(
         YearEndReview.year == int(year)).order_by(YearEndReview.id))}
@@ -148,8 +156,8 @@ def year_end(uow: UnitOfWork, directory: Directory, year: str, scheme: Scheme) -
         card["score"] = round(through_year if review is None else share * through_year + (1 - share) * review, 2)
     ranked = assessment.ranked(list(cards.values()))
     start, end = assessment.period_bounds(year)
-    return ranked, outcomes.year_outcomes(directory, ranked, _officer_reports(uow, start, end),
-                                          _advanced_individuals(uow, start, end), scheme)
+    return Standings(ranked, standings.without_cases), outcomes.year_outcomes(
+        directory, ranked, _officer_reports(uow, start, end), _advanced_individuals(uow, start, end), scheme)
 
 
 def _regular_averages(uow: UnitOfWork, year: str) -> dict[str, float]:
@@ -221,17 +229,19 @@ def publish(uow: UnitOfWork, directory: Directory, period: str, kind: str, schem
             supersedes: Assessment | None = None) -> Assessment:
     """Publish an assessment; a published one is never changed, only superseded with the difference told."""
     if kind == "year_end":
-        scores, results = year_end(uow, directory, period, scheme)
+        (scores, idle), results = year_end(uow, directory, period, scheme)
     else:
-        scores, results = rankings(uow, directory, period, scheme), []
+        (scores, idle), results = rankings(uow, directory, period, scheme), []
     published = Assessment(period=period, kind=kind, published_at=utcnow(), scores=scores, outcomes=results,
+                           without_cases=idle,
                            supersedes=supersedes.id if supersedes else None,
                            explanation=difference(supersedes.scores, scores) if supersedes else [])
     uow.session.add(published)
     uow.session.flush()
     uow.emit("assessment.published", published.assessment_id, AssessmentPublished(
         assessment_id=published.assessment_id, period=period, kind=kind, published_at=published.published_at,
-        scores=[UnitScore(**{k: s[k] for k in UnitScore.model_fields}) for s in scores]))
+        scores=[UnitScore(**{k: s[k] for k in UnitScore.model_fields}) for s in scores],
+        without_cases=[s["unit"] for s in idle]))
     return published
 
 

@@ -10,6 +10,7 @@ from lianxin.directory import Directory
 COLUMNS = ("rank", "unit", "unit_kind", "score", "cases", "closed", "closed_on_time", "overdue", "reopened",
            "notices", "accountability", "closure_rate", "on_time_rate", "response_rate", "resolution_rate",
            "satisfaction_rate", "vetoed_by")
+NO_CASES, NO_CASES_CSV = "本期无案件，不参与排名", "no cases"
 OUTCOME_NAMES = {"loses_award_eligibility": "取消评先评优资格", "director_and_leader_admonished": "约谈诫勉",
                  "one_vote_veto": "一票否决", "advanced_township": "先进乡镇", "advanced_unit": "先进单位",
                  "best_reporting": "信息报送先进", "best_handling": "案件办理先进", "advanced_individual": "先进个人"}
@@ -18,9 +19,11 @@ OUTCOME_NAMES = {"loses_award_eligibility": "取消评先评优资格", "directo
 def as_csv(directory: Directory, assessment) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["name", *COLUMNS])
+    writer.writerow(["name", *COLUMNS, "standing"])
     for s in assessment.scores:
-        writer.writerow([_name(directory, s["unit"]), *[_cell(s.get(c)) for c in COLUMNS]])
+        writer.writerow([_name(directory, s["unit"]), *[_cell(s.get(c)) for c in COLUMNS], "ranked"])
+    for s in assessment.without_cases or []:  # rank and score left empty: nothing to score
+        writer.writerow([_name(directory, s["unit"]), *[_cell(s.get(c)) for c in COLUMNS], NO_CASES_CSV])
     return out.getvalue()
 
 
@@ -29,8 +32,11 @@ def as_html(directory: Directory, assessment) -> str:
     parts = [f"<h1>{escape(title)}</h1>"]
     for kind, heading in (("township", "乡镇（街道）排名"), ("department", "县直部门排名")):
         group = [s for s in assessment.scores if s["unit_kind"] == kind]
+        idle = [s for s in assessment.without_cases or [] if s["unit_kind"] == kind]
+        parts.append(f"<h2>{heading}</h2>")
         if group:
-            parts += [f"<h2>{heading}</h2>", _chart(directory, group), _table(directory, group)]
+            parts.append(_chart(directory, group))
+        parts.append(_table(directory, group, idle))
     if assessment.outcomes:
         rows = "".join(f"<tr><td>{escape(_name(directory, o['unit']))}</td>"
                        f"<td>{escape(OUTCOME_NAMES.get(o['outcome'], o['outcome']))}</td>"
@@ -57,14 +63,17 @@ def _chart(directory: Directory, group: list[dict]) -> str:
     return f'<svg width="620" height="{height}" role="img" aria-label="ranking">{"".join(rows)}</svg>'
 
 
-def _table(directory: Directory, group: list[dict]) -> str:
+def _table(directory: Directory, group: list[dict], idle: list[dict]) -> str:
+    """The ranked units, then those without cases (本期无案件): listed, not ranked last with a 0."""
     head = "".join(f"<th>{c}</th>" for c in ("名次", "单位", "得分", "受理", "办结", "按期", "办结率", "满意率"))
     rows = "".join(
         f"<tr><td>{s['rank']}</td><td>{escape(_name(directory, s['unit']))}</td><td>{s['score']:.2f}</td>"
         f"<td>{s['cases']}</td><td>{s['closed']}</td><td>{s['closed_on_time']}</td>"
         f"<td>{_cell(s['closure_rate'])}</td><td>{_cell(s['satisfaction_rate'])}</td></tr>"
         for s in sorted(group, key=lambda s: s["rank"]))
-    return f"<table><tr>{head}</tr>{rows}</table>"
+    rows += "".join(f'<tr class="no-cases"><td>—</td><td>{escape(_name(directory, s["unit"]))}</td>'
+                    f'<td colspan="6">{NO_CASES}</td></tr>' for s in idle)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
 def _name(directory: Directory, code: str) -> str:

@@ -33,5 +33,5 @@ class YearEndReviewIn(BaseModel):
 
 def assessment_view(a) -> dict:
     return {"assessment_id": a.assessment_id, "period": a.period, "kind": a.kind, "published_at": a.published_at,
-            "scores": a.scores, "outcomes": a.outcomes or [],
+            "scores": a.scores, "without_cases": a.without_cases or [], "outcomes": a.outcomes or [],
             "supersedes": f"A{a.supersedes:06d}" if a.supersedes else None, "explanation": a.explanation or []}

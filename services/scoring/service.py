@@ -78,8 +78,8 @@ class ScoringService(OfficeService):
         if period is None:
             raise Refused("query parameter 'period' is required, e.g. ?period=2026-11")
         with self.uow as uow:
-            scores = records.rankings(uow, self.directory, period, self.config["SCHEME"])
-        return {"period": period, "provisional": True, "scores": scores}
+            scores, idle = records.rankings(uow, self.directory, period, self.config["SCHEME"])
+        return {"period": period, "provisional": True, "scores": scores, "without_cases": idle}
 
     @api("POST", "/assessments", roles=OFFICE)
     def publish_assessment(self, request):

@@ -1,0 +1,108 @@
+"""Leaders' figures mean what they say: every unit of the county is in the rankings, those without cases
+listed as such (never ranked last with a 0), in the live rankings, the published assessment, its event and
+its documents."""
+import csv
+import io
+
+import pytest
+from nameko.testing.services import worker_factory
+from sqlalchemy import select
+
+from lianxin.auth import Authenticator, load_credentials
+from lianxin.db import Database
+from lianxin.events import parse_event
+from lianxin.messaging_tables import outbox
+from services.scoring import models, report
+from services.scoring.records import get
+from services.scoring.service import ScoringService
+from tests.support.builders import request
+from tests.support.county import CREDENTIALS
+from tests.test_scoring import CONFIG, COUNTY, DEPARTMENTS, TOWNSHIPS, _get, case_events, feed, notice
+
+BUSY, NOTICED_ONLY = TOWNSHIPS[0], TOWNSHIPS[1]
+
+
+@pytest.fixture
+def database(tmp_path):
+    db = Database.of_service(models, f"sqlite:///{tmp_path / 'scoring.db'}")
+    yield db
+    db.engine.dispose()
+
+
+@pytest.fixture
+def scoring(database):
+    return worker_factory(ScoringService, uow=database.unit_of_work(), directory=COUNTY, config=CONFIG,
+                          auth=Authenticator(load_credentials(CREDENTIALS)))
+
+
+def march(scoring):
+    feed(scoring, case_events(1, BUSY) + case_events(2, BUSY, closed=False) + case_events(3, DEPARTMENTS[0])
+         + [notice(1, NOTICED_ONLY)])
+
+
+def test_every_township_appears_and_units_without_cases_are_not_ranked(scoring):
+    march(scoring)
+    answer = scoring.get_rankings(_get({"period": "2026-03"}))
+    ranked = {s["unit"] for s in answer["scores"]}
+    idle = {s["unit"]: s for s in answer["without_cases"]}
+    assert ranked == {BUSY, DEPARTMENTS[0]}
+    assert ranked | set(idle) == set(COUNTY.units) and not ranked & set(idle)  # each unit once
+    assert [s["unit"] for s in answer["without_cases"] if s["unit_kind"] == "township"] == TOWNSHIPS[1:]
+    assert idle[NOTICED_ONLY] == {"unit": NOTICED_ONLY, "unit_kind": "township", "cases": 0, "notices": 1,
+                                  "accountability": 0, "vetoed_by": []}  # its notice shown, not a score of 0
+    assert all("score" not in s and "rank" not in s for s in answer["without_cases"])
+
+
+def test_the_assessment_its_event_and_documents_list_the_units_without_cases(scoring, database):
+    march(scoring)
+    status, published = scoring.publish_assessment(request({"period": "2026-03"}, "supervisor-01"))
+    assert status == 201
+    assert {s["unit"] for s in published["scores"]} == {BUSY, DEPARTMENTS[0]}
+    assert len(published["without_cases"]) == len(COUNTY.units) - 2
+
+    with database.engine.connect() as conn:
+        [body] = conn.execute(select(outbox.c.body).where(outbox.c.type == "assessment.published")).scalars()
+    event = parse_event(body).data
+    assert [s["unit"] for s in event["scores"]] == [BUSY, DEPARTMENTS[0]]
+    assert set(event["without_cases"]) == set(COUNTY.units) - {BUSY, DEPARTMENTS[0]}
+
+    with database.unit_of_work() as uow:
+        assessment = get(uow, published["assessment_id"])
+        rows = list(csv.DictReader(io.StringIO(report.as_csv(COUNTY, assessment))))
+        html = report.as_html(COUNTY, assessment)
+    by_name = {r["name"]: r for r in rows}
+    idle = by_name[COUNTY.units[NOTICED_ONLY].name]
+    assert (idle["standing"], idle["rank"], idle["score"], idle["notices"]) == ("no cases", "", "", "1")
+    assert by_name[COUNTY.units[BUSY].name]["rank"] == "1"
+    assert len(rows) == len(COUNTY.units)
+    for township in COUNTY.townships:
+        assert township.name in html
+    assert html.count(report.NO_CASES) == len(COUNTY.units) - 2
+    assert "<thead>" in html
+
+
+@pytest.mark.parametrize("lang, words", [("zh", "本期无案件"), ("en", "No cases in this period")])
+def test_the_rankings_page_lists_every_township_the_idle_ones_unranked(scoring, lang, words):
+    from bs4 import BeautifulSoup
+
+    from services.console import pages
+    from services.console.rendering import fragment
+    from services.console.session import Visitor
+    from tests.test_console_pages import staff
+
+    march(scoring)
+    answer = scoring.get_rankings(_get({"period": "2026-03"}))
+
+    class Scoring:
+        def get(self, service, path, **params):
+            return answer
+
+    context = {"visitor": Visitor(lang, staff("leader"), "t"), "names": pages.names(COUNTY), "county": COUNTY,
+               "path": "/rankings", "form_token": "x", "poll_seconds": 5, "opened_ms": 0, "error": None,
+               **pages.rankings(Scoring(), "2026-03")}
+    page = BeautifulSoup(fragment(lang, "rankings.html", **context), "html.parser")
+    listed = [row["data-unit"] for row in page.select("tr[data-unit]")]
+    assert sorted(listed) == sorted(COUNTY.units)
+    idle = page.select_one(f"tr.no-cases[data-unit={NOTICED_ONLY}]")
+    assert words in idle.text and idle.select("td")[0].text == "—"
+    assert not page.select(f"tr.no-cases[data-unit={BUSY}]")
