@@ -60,7 +60,10 @@ def up(timeout):
                    "start one with an empty LIANXIN_DATA_DIR to have keys of its own", err=True)
     use_own_keys()  # the services inherit them
     urls = {name: local_url(settings(name).resolved_http_address) for name in (*SERVICE_NAMES, CONSOLE)}
-    children = {name: subprocess.Popen([sys.executable, "-m", "lianxin.cli", "run", name]) for name in SERVICE_NAMES}
+    # supervision believes the console (here, on this machine) about which citizen tried a link
+    trusted = {"supervision": {"SUPERVISION_CONSOLE_PROXY": "127.0.0.1"}}
+    children = {name: subprocess.Popen([sys.executable, "-m", "lianxin.cli", "run", name],
+                                       env={**trusted.get(name, {}), **os.environ}) for name in SERVICE_NAMES}
     # the console calls the services where they listen, unless told otherwise
     console_env = {**{f"CONSOLE_{name.upper()}_URL": urls[name] for name in SERVICE_NAMES}, **os.environ}
     children[CONSOLE] = subprocess.Popen([sys.executable, "-m", "lianxin.cli", "run", CONSOLE], env=console_env)

@@ -34,6 +34,8 @@ class Township(_Entry):
     name: str
     market_days: list[Annotated[int, Field(ge=1, le=31)]] = []
     villages: list[Village] = Field(min_length=1)
+    latitude: Annotated[float | None, Field(ge=-90, le=90)] = None  # its seat, for the console's map
+    longitude: Annotated[float | None, Field(ge=-180, le=180)] = None
 
 
 class Department(_Entry):

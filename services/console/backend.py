@@ -20,11 +20,16 @@ class BackendError(ApiError):
 
 
 class Backend:
-    def __init__(self, clients: dict[str, httpx.Client], token: str | None):
-        self.clients, self.token = clients, token
+    def __init__(self, clients: dict[str, httpx.Client], token: str | None, citizen: str | None = None):
+        self.clients, self.token, self.citizen = clients, token, citizen
 
     def as_staff(self, token: str | None) -> Backend:
         return Backend(self.clients, token)
+
+    def for_citizen(self, address: str) -> Backend:
+        """Calls for a citizen (no token), naming their address: supervision counts wrong links per citizen,
+        not per console (it trusts the header from the console's address only)."""
+        return Backend(self.clients, None, address)
 
     def get(self, service: str, path: str, **params):
         return self.call(service, "GET", path, params={k: v for k, v in params.items() if v not in (None, "")})
@@ -37,7 +42,8 @@ class Backend:
 
     def call(self, service: str, method: str, path: str, headers: dict | None = None, **kwargs):
         """The answer's JSON (or text for documents); a refusal raises BackendError with the service's reason."""
-        headers = {**(headers or {}), **({"Authorization": f"Bearer {self.token}"} if self.token else {})}
+        headers = {**(headers or {}), **({"Authorization": f"Bearer {self.token}"} if self.token else {}),
+                   **({"X-Forwarded-For": self.citizen} if self.citizen else {})}
         try:
             answer = self.clients[service].request(method, path, headers=headers, **kwargs)
         except httpx.HTTPError as exc:

@@ -31,6 +31,8 @@ class ConsoleSettings(ServiceSettings):
     accounts_url: str = "http://127.0.0.1:8005"
     backend_timeout: float = Field(15.0, gt=0, description="seconds to wait for a service")
     alert_poll_seconds: int = Field(5, ge=1, description="how often an open page asks for new alerts")
+    citizen_code_failures: int = Field(10, ge=1, description="wrong case codes one browser address may try")
+    citizen_code_minutes: int = Field(10, ge=1, description="the window those are counted in")
 
     def nameko_config(self) -> dict:
         config = super().nameko_config()
@@ -46,4 +48,5 @@ class ConsoleSettings(ServiceSettings):
                          "supervision": self.supervision_url, "scoring": self.scoring_url,
                          "accounts": self.accounts_url},
             "BACKEND_TIMEOUT": self.backend_timeout, "ALERT_POLL_SECONDS": self.alert_poll_seconds,
+            "CITIZEN_CODE_FAILURES": self.citizen_code_failures, "CITIZEN_CODE_MINUTES": self.citizen_code_minutes,
         }

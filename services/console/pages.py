@@ -8,14 +8,17 @@ from datetime import date, datetime, time, timedelta
 
 from lianxin.auth import Staff
 from lianxin.directory import Directory
+from lianxin.http import MAX_PAGE
 from lianxin.vocabulary import COUNTY_TIME, UNITS
 
 from .actions import offered
 from .backend import Backend, BackendError
 
 NEAR_DEADLINE = timedelta(hours=24)  # what the board shows as near its deadline (as dispatch's default flag)
-BOARD_FILTERS = ("unit", "state", "overdue", "leader", "level", "channel", "lead_leader", "category")
+BOARD_FILTERS = ("unit", "state", "overdue", "leader", "level", "channel", "lead_leader", "category", "township")
 OPEN_STATES = ("dispatched", "accepted", "returned")
+BOARD_SORTS = ("case_id", "state", "unit", "category", "channel", "received_at", "deadline")  # dispatch sorts by these
+BOARD_PAGE = 50
 
 
 def county_now() -> datetime:
@@ -80,18 +83,53 @@ def confirmation(api: Backend, staff: Staff, taken: str | None) -> dict:
 
 # --- the case board and a case ----------------------------------------------------------------------------
 
-def board(api: Backend, staff: Staff, args) -> dict:
-    filters = {name: args.get(name) for name in BOARD_FILTERS}
-    if staff.role in UNITS:
-        filters["unit"] = staff.unit  # a unit's people work on their own unit's cases
-    received_from, received_to = parsed_day(args.get("from")), parsed_day(args.get("to"))
-    page = api.get("dispatch", "/cases", **filters, after=args.get("after"), limit=50,
-                   received_from=received_from and day_start(received_from),
-                   received_to=received_to and day_start(received_to + timedelta(days=1)))
+def board(api: Backend, staff: Staff, args, limit: int = BOARD_PAGE) -> dict:
+    """A page of the board: newest first unless another column is chosen, open cases unless closed ones
+    are asked for (or a state is chosen), with the total and the page numbers."""
+    asked = board_filters(staff, args)
+    number = page_number(args.get("page"))
+    found = api.get("dispatch", "/cases", **_case_query(asked), page=number, limit=limit, total="true")
     now = county_now()
-    return {"cases": [{**case, "urgency": urgency(case, now)} for case in page["cases"]],
-            "next_after": page["next_after"], "filters": {**filters, "from": args.get("from", ""),
-                                                          "to": args.get("to", "")}}
+    return {"cases": [{**case, "urgency": urgency(case, now)} for case in found["cases"]],
+            "total": found["total"], "page": number, "pages": max(1, -(-found["total"] // limit)),
+            "filters": asked, "sorts": BOARD_SORTS}
+
+
+def board_rows(api: Backend, staff: Staff, args) -> list[dict]:
+    """Every case the board's filters find, in its order (for export)."""
+    query, rows, number = _case_query(board_filters(staff, args)), [], 1
+    while True:
+        found = api.get("dispatch", "/cases", **query, page=number, limit=MAX_PAGE)
+        now = county_now()
+        rows += [{**case, "urgency": urgency(case, now)} for case in found["cases"]]
+        if len(found["cases"]) < MAX_PAGE:
+            return rows
+        number += 1
+
+
+def board_filters(staff: Staff, args) -> dict:
+    """What the board was asked for, as its links carry it."""
+    asked = {name: args.get(name, "") for name in BOARD_FILTERS}
+    if staff.role in UNITS:
+        asked["unit"] = staff.unit  # a unit's people work on their own unit's cases
+    sort = args.get("sort", "")
+    asked["sort"] = sort if sort.lstrip("-") in BOARD_SORTS else "-received_at"
+    asked["closed"] = "true" if args.get("closed") == "true" else ""
+    asked["from"], asked["to"] = args.get("from", ""), args.get("to", "")
+    return asked
+
+
+def _case_query(asked: dict) -> dict:
+    received_from, received_to = parsed_day(asked["from"]), parsed_day(asked["to"])
+    return {**{name: asked[name] for name in BOARD_FILTERS}, "sort": asked["sort"],
+            "open": None if asked["closed"] or asked["state"] else "true",
+            "received_from": received_from and day_start(received_from),
+            "received_to": received_to and day_start(received_to + timedelta(days=1))}
+
+
+def page_number(text: str | None) -> int:
+    """The page asked for; anything but a page number is the first page."""
+    return int(text) if text and text.isdigit() and int(text) > 0 else 1
 
 
 def urgency(case: dict, now: datetime) -> str | None:
@@ -134,13 +172,9 @@ def _or_none(read, also: int = 404):
 # --- the leaders ------------------------------------------------------------------------------------------
 
 def rankings(api: Backend, period: str) -> dict:
-    """The ranked units of each kind, and the county's other units, listed as without cases."""
-    answer = api.get("scoring", "/rankings", period=period)
-    by_kind = {kind: ([s for s in answer["scores"] if s["unit_kind"] == kind],
-                      [s for s in answer.get("without_cases", []) if s["unit_kind"] == kind])
-               for kind in ("township", "department")}
-    return {"period": period, "townships": by_kind["township"][0], "departments": by_kind["department"][0],
-            "idle_townships": by_kind["township"][1], "idle_departments": by_kind["department"][1]}
+    scores = api.get("scoring", "/rankings", period=period)["scores"]
+    return {"period": period, "townships": [s for s in scores if s["unit_kind"] == "township"],
+            "departments": [s for s in scores if s["unit_kind"] == "department"]}
 
 
 def this_month() -> str:

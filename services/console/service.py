@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import math
 import uuid
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -13,6 +14,7 @@ from nameko.dependency_providers import Config
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.utils import redirect, send_from_directory
 from werkzeug.wrappers import Response
 
@@ -24,9 +26,10 @@ from lianxin.i18n import LANGUAGES, N_, chosen_language, translations
 from lianxin.metrics import EntrypointMetrics, exposition
 from lianxin.permissions import ROLES
 
-from . import pages
+from . import dashboard, exports, figures, pages, searching
 from .actions import ACTIONS
 from .backend import BackendError, Backends
+from .citizens import CitizenGuard
 from .csrf import FormGuard, form_token
 from .flash import Refusal, RefusalKeeper
 from .rendering import fragment, render
@@ -51,7 +54,9 @@ class PageServer(WebServer):
     """nameko's web server, every answer (a page, a file, a refusal) under the console's own policy."""
 
     def get_wsgi_app(self):
-        return with_headers(super().get_wsgi_app(), PAGE_HEADERS)
+        app = with_headers(super().get_wsgi_app(), PAGE_HEADERS)
+        hops = self.container.config.get("PROXY_HOPS", 0)  # behind the office's web proxy: the browser's address
+        return ProxyFix(app, x_for=hops) if hops else app
 
 
 class PageHandler(HttpRequestHandler):
@@ -115,6 +120,7 @@ class ConsoleService:
     directory = CountyDirectory()
     metered = EntrypointMetrics()
     refusals = RefusalKeeper()
+    guesses = CitizenGuard()
 
     # --- signing in, language, assets -------------------------------------------------------------------
 
@@ -326,6 +332,30 @@ class ConsoleService:
     def board(self, request):
         return self._page(request, "board.html", lambda api, staff: pages.board(api, staff, request.args))
 
+    @http("GET", "/dashboard")
+    def dashboard_page(self, request):
+        return self._page(request, "dashboard.html", lambda api, staff: dashboard.figures(api, staff, self.directory))
+
+    @http("GET", "/board.<string:fmt>")
+    def board_export(self, request, fmt):
+        """The board's cases under its filters, every page, as CSV or XLSX."""
+        return self._export(request, fmt, "cases", exports.CASE_COLUMNS,
+                            lambda api, staff: pages.board_rows(api, staff, request.args))
+
+    @http("GET", "/search")
+    def search(self, request):
+        """The header's search box: a case or report number opens it; words find reports."""
+        def look(api, staff):
+            found = searching.found(api, staff, request.args.get("q", ""))
+            return redirect(found["opens"], 303) if found["opens"] else ("search.html", found)
+
+        return self._act(request, look, None)
+
+    @http("GET", "/search.<string:fmt>")
+    def search_export(self, request, fmt):
+        return self._export(request, fmt, "reports", exports.REPORT_COLUMNS, lambda api, staff: searching.found(
+            api, staff, request.args.get("q", ""))["reports"])
+
     @http("GET", "/cases/<string:case_id>")
     def case_page(self, request, case_id):
         kept, done = self._kept(request), request.args.get("done")
@@ -418,6 +448,12 @@ class ConsoleService:
         period = request.args.get("period") or pages.this_month()
         return self._page(request, "rankings.html", lambda api, staff: pages.rankings(api, period))
 
+    @http("GET", "/figures")
+    def office_figures(self, request):
+        """The county's figures for a period, for the leaders and as a printed document."""
+        period = request.args.get("period") or pages.this_month()[:4]
+        return self._page(request, "figures.html", lambda api, staff: figures.office_figures(api, period))
+
     @http("GET", "/units/<string:unit>")
     def scorecard(self, request, unit):
         return self._page(request, "scorecard.html", lambda api, staff: {
@@ -455,8 +491,7 @@ class ConsoleService:
         back = f"/public/cases/{quote(case_id)}?secret={quote(secret)}"
         try:
             body = {k: v for k, v in pages.nested(request.form).items() if k != "secret"}  # it goes in the link
-            self.backend.as_staff(None).post("supervision", f"/public/cases/{case_id}/{answer}", body,
-                                             secret=secret)
+            self._as_citizen(request).post("supervision", f"/public/cases/{case_id}/{answer}", body, secret=secret)
         except BackendError as refused:
             key = self.refusals.keep(secret, Refusal.of(refused, request.form.to_dict(), answer))
             return redirect(f"{back}&refused={key}", 303)
@@ -468,14 +503,24 @@ class ConsoleService:
         return response
 
     def _public_case(self, visitor, request, case_id, secret, kept=None):
+        address = request.remote_addr or "?"
         try:
-            found = self.backend.as_staff(None).get("supervision", f"/public/cases/{case_id}", secret=secret)
+            if wait := self.guesses.wait(address):
+                raise BackendError("console", 429, "too_many_requests", _say(visitor, N_(
+                    "too many wrong codes from your address: try again in %(minutes)s minutes")) % {
+                    "minutes": math.ceil(wait / 60)})
+            found = self._as_citizen(request).get("supervision", f"/public/cases/{case_id}", secret=secret)
         except BackendError as refused:
+            if refused.status in (403, 404):
+                self.guesses.wrong(address)
             return self._public_page(request, visitor, refused.status, found=None, case_id=case_id,
                                      not_found=refused.status in (403, 404), error=refused)
         return self._public_page(request, visitor, 200, found=found, secret=secret, kept=kept,
                                  rated=_round(case_id, found.get("reopen_count")) in _answered(request, "rating"),
                                  review_asked=request.args.get("review_asked"))
+
+    def _as_citizen(self, request):
+        return self.backend.for_citizen(request.remote_addr or "?")
 
     def _public_page(self, request, visitor, status: int = 200, **context):
         context = {"error": None, "kept": None, "not_found": False, "rated": False, "review_asked": False,
@@ -511,6 +556,19 @@ class ConsoleService:
                 return render(visitor.lang, "refused.html", refused.status, **common, error=refused)
             template, context = again(api, visitor.staff)
             return render(visitor.lang, template, refused.status, **common, **context, error=refused)
+
+    def _export(self, request, fmt: str, name: str, columns, read):
+        """A list the person may see as a file (``exports.FORMATS``), headed in their language."""
+        if fmt not in exports.FORMATS:
+            return Response("no such format", status=404)
+        lang = self.sessions.visitor(request).lang
+
+        def export(api, staff):
+            if isinstance(found := read(api, staff), Response):
+                return found
+            return exports.exported(exports.table(lang, columns, found, pages.names(self.directory)), fmt, name)
+
+        return self._act(request, export, None)
 
     def _act_and_return(self, request, act, back: str, action: str | None = None):
         """Do ``act(api, staff)`` (it redirects to what it did); a refusal goes back to the form's own

@@ -4,6 +4,10 @@ guessing it. The link names the case by its case number, or by its report number
 Wrong secrets are counted per client address and per case in a moving window; past the limit every try on
 that address or case is refused with 429 until the window has moved on, the right secret too (else the
 limit would not slow a guess down). Counts live in memory: a restart forgets them, a short reprieve.
+
+Citizens come through the console, one address for all of them: from exactly that address
+(``SUPERVISION_CONSOLE_PROXY``) the client is the last address of ``X-Forwarded-For``, the one the console
+saw; from any other the header is ignored, so a direct caller cannot pass for someone else.
 """
 from __future__ import annotations
 
@@ -24,9 +28,18 @@ from .models import SupervisedCase
 
 
 class Links:
-    def __init__(self, key: str, failures: int, minutes: int):
+    def __init__(self, key: str, failures: int, minutes: int, console: str | None = None):
         self.key, self.window = key, RateLimitItemPerMinute(failures, minutes)
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.console = console  # the console's address: the one proxy trusted to name the citizen's
+
+    def client(self, request) -> str:
+        """Whose try this is: the citizen's address as the console saw it, else the caller's own."""
+        caller = request.remote_addr or "?"
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        if self.console and caller == self.console and forwarded.strip():
+            return forwarded.split(",")[-1].strip()  # one hop: the console's own entry, never one it was sent
+        return caller
 
     def secret(self, case: SupervisedCase) -> str:
         return lookup_code(self.key, case.report_id)
@@ -34,7 +47,7 @@ class Links:
     def check(self, request, number: str, case: SupervisedCase | None) -> None:
         """Pass if the request's ``secret`` opens the case (found by ``number``); a wrong one, or no such
         case, reveals nothing (404)."""
-        counted = (("address", request.remote_addr or "?"), ("case", case.case_id if case else number))
+        counted = (("address", self.client(request)), ("case", case.case_id if case else number))
         for kind, value in counted:
             if not self.limiter.test(self.window, kind, value):
                 wait = self.limiter.get_window_stats(self.window, kind, value).reset_time - time.time()
@@ -56,7 +69,8 @@ class LinkKeeper(DependencyProvider):
 
     def setup(self):
         config = self.container.config
-        self.links = Links(config["LINK_KEY"], config["LINK_FAILURES"], config["LINK_FAILURE_MINUTES"])
+        self.links = Links(config["LINK_KEY"], config["LINK_FAILURES"], config["LINK_FAILURE_MINUTES"],
+                           config.get("CONSOLE_PROXY"))
 
     def get_dependency(self, worker_ctx):
         return self.links

@@ -1,0 +1,55 @@
+"""The header's search box: a case number opens the case, a report number its case (or the report among
+the results), words find reports through intake's ``q=`` for the roles intake lets search (those that may
+see the reporter in clear, ``lianxin.permissions.REPORT_ACCESS``); what was searched is not logged here."""
+from __future__ import annotations
+
+import re
+
+from lianxin.auth import Staff
+from lianxin.i18n import N_
+from lianxin.permissions import REPORT_ACCESS
+from lianxin.vocabulary import CHINESE_PHONE
+
+from .backend import Backend
+from .pages import _or_none
+
+CASE_NUMBER = re.compile(r"C\d{1,9}", re.IGNORECASE)
+REPORT_NUMBER = re.compile(r"R\d{1,9}", re.IGNORECASE)
+PHONE = re.compile(CHINESE_PHONE)
+SHOWN = 100  # reports a search lists
+
+MAY_NOT = N_("Searching reports by their words finds the people who wrote them, so your role may not: "
+             "enter a case or report number instead.")
+NO_PHONE = N_("A phone number is not searched in the reports' words (it would be kept in the search log): "
+              "find the report by its number or its words.")
+
+
+def may_search_words(staff: Staff) -> bool:
+    return REPORT_ACCESS[staff.role].release
+
+
+def found(api: Backend, staff: Staff, q: str) -> dict:
+    """What the search box finds: ``opens`` (a page to go to), else ``reports`` or why there are none."""
+    q = q.strip()
+    result = {"q": q, "opens": None, "reports": [], "refused": None}
+    if not q:
+        return result
+    if CASE_NUMBER.fullmatch(q):
+        return {**result, "opens": f"/cases/{q.upper()}"}
+    if REPORT_NUMBER.fullmatch(q):
+        return _report(api, q.upper(), result)
+    if PHONE.fullmatch(q.replace(" ", "")):
+        return {**result, "refused": NO_PHONE}
+    if not may_search_words(staff):
+        return {**result, "refused": MAY_NOT}
+    return {**result, "reports": api.get("intake", "/reports", q=q, limit=SHOWN)["reports"]}
+
+
+def _report(api: Backend, report_id: str, result: dict) -> dict:
+    cases = api.get("dispatch", "/cases", report_id=report_id, limit=1)["cases"]
+    if cases:
+        return {**result, "opens": f"/cases/{cases[0]['case_id']}"}
+    report = _or_none(lambda: api.get("intake", f"/reports/{report_id}"), also=403)  # if the person may read it
+    if report and report.get("case_id"):  # joined to another report's case
+        return {**result, "opens": f"/cases/{report['case_id']}"}
+    return {**result, "reports": [report] if report else []}

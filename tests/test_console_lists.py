@@ -1,0 +1,180 @@
+"""Search and lists at the console, in Chromium, in Chinese and English: the header's search box, the board
+newest first with sortable columns, page numbers and the total, open cases unless closed ones are asked
+for, exports to CSV and XLSX headed in the person's language; and a citizen's wrong codes that lock out
+no other citizen. Screenshots in test-artifacts/console/lists/ (git-ignored)."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
+
+from lianxin.testing import Office
+from services.console.exports import CASE_COLUMNS, table
+from services.supervision.links import Links
+from tests import test_console
+from tests.support.waiting import eventually
+from tests.test_console import ARTIFACTS, People
+from tests.test_console_day import a_case, signed_in
+
+SHOTS = ARTIFACTS / "lists"
+WORDS = {"zh": {"case": "案件", "total": "共", "may_not": "不能", "too_many": "错误"},
+         "en": {"case": "Case", "total": "cases, page", "may_not": "your role may not", "too_many": "Too many"}}
+
+STORIES = ("东关村路灯坏了一个月没人修", "西关社区自来水管爆裂漫到马路上", "南街菜市场门口垃圾堆了三天没人清运",
+           "桥头村小学门口大货车开得太快很危险", "北街饭店油烟直排熏得住户不敢开窗")
+people = test_console.people
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+
+
+# --- supervision believes the console, and only the console, about who the citizen is -----------------------
+
+def request_from(address: str, forwarded: str | None = None) -> Request:
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    return Request(EnvironBuilder(path="/", headers=headers, environ_base={"REMOTE_ADDR": address}).get_environ())
+
+
+def test_only_the_console_names_the_citizen():
+    links = Links("a-key-for-tests", failures=3, minutes=10, console="10.0.0.5")
+    assert links.client(request_from("10.0.0.5", "198.51.100.7")) == "198.51.100.7"
+    assert links.client(request_from("10.0.0.5", "203.0.113.9, 198.51.100.7")) == "198.51.100.7"  # its own entry
+    assert links.client(request_from("192.0.2.1", "198.51.100.7")) == "192.0.2.1"  # a direct caller: ignored
+    assert links.client(request_from("10.0.0.5")) == "10.0.0.5"
+    unset = Links("a-key-for-tests", 3, 10)  # no console named: nobody is believed
+    assert unset.client(request_from("10.0.0.5", "198.51.100.7")) == "10.0.0.5"
+
+
+def test_exports_are_headed_in_the_persons_language_and_run_nothing():
+    case = {"case_id": "C00000001", "state": "closed", "unit": "chengguan", "channel": "hotline",
+            "received_at": "=HYPERLINK(\"http://evil\")", "instructions": []}
+    zh, en = (table(lang, CASE_COLUMNS, [case], {"chengguan": "城关镇"}) for lang in ("zh", "en"))
+    assert zh[0][:3] == ["案件", "状态", "单位"] and en[0][:3] == ["Case", "State", "Unit"]
+    assert zh[1][1:3] == ["已办结", "城关镇"] and en[1][1] == "closed"
+    assert zh[1][6].startswith("'=")  # a formula a citizen could have written stays text
+
+
+# --- dispatch's list: sort, page numbers, total, open cases ----------------------------------------------------
+
+@pytest.fixture
+def console(amqp_uri, database_urls):
+    office = Office(amqp_uri, database_urls, settings={"supervision": {"console_proxy": "127.0.0.1"}})
+    office.start()
+    office.start_console(proxy_hops=1)  # the tests' browsers say who they are as a web proxy would
+    yield office
+    office.stop()
+
+
+@pytest.fixture
+def cases(console) -> list[str]:
+    """Five open cases, oldest first (five matters, so none joins another's case)."""
+    return [a_case(console, story)[1] for story in STORIES]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_dispatch_lists_cases_in_the_order_asked_by_page_number_with_the_total(console, cases):
+    with console.client("dispatch", as_staff="supervisor-01") as dispatch:
+        def listed(**params):
+            return dispatch.get("/cases", params={"total": "true", **params})
+
+        newest = listed(sort="-received_at", limit=2, page=1).json()
+        assert [c["case_id"] for c in newest["cases"]] == cases[::-1][:2] and newest["total"] == 5
+        third = listed(sort="-received_at", limit=2, page=3).json()
+        assert [c["case_id"] for c in third["cases"]] == [cases[0]]
+        assert [c["case_id"] for c in listed(sort="case_id").json()["cases"]] == cases
+        assert listed(open="true").json()["total"] == 5
+        assert "total" not in dispatch.get("/cases").json()
+        for wrong in ({"sort": "reporter_id"}, {"page": "0"}, {"page": "x"}):
+            refused = dispatch.get("/cases", params=wrong, headers={"Accept-Language": "en"})
+            assert refused.status_code == 400, refused.text
+            assert wrong.popitem()[1] in refused.json()["error"]["message"].lower()  # says what is wrong
+
+
+# --- the console ---------------------------------------------------------------------------------------------
+
+@pytest.mark.integration
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_the_board_sorts_pages_counts_and_exports_and_the_search_box_finds(console, cases, people: People, lang):
+    said = WORDS[lang]
+    supervisor = signed_in(people, "supervisor-01", lang)
+    supervisor.goto("/board")
+    rows = supervisor.locator("#cases tbody tr[data-case]")
+    expect(rows).to_have_count(5)
+    assert rows.first.get_attribute("data-case") == cases[-1]  # newest first
+    expect(supervisor.locator("#total")).to_contain_text(said["total"])
+    expect(supervisor.locator("#total")).to_contain_text("5")
+    supervisor.click("a[data-sort=case_id]")  # one click: descending; another: ascending
+    supervisor.click("a[data-sort=case_id]")
+    expect(rows.first).to_have_attribute("data-case", cases[0])
+    shot(supervisor, f"{lang}-01-board-sorted")
+
+    with supervisor.expect_download() as download:
+        supervisor.click("a.export[href^='/board.xlsx']")
+    sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    assert sheet["A1"].value == said["case"] and [r[0].value for r in sheet.iter_rows(min_row=2)] == cases
+    with supervisor.expect_download() as download:
+        supervisor.click("a.export[href^='/board.csv']")
+    exported = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
+    assert exported[0][0] == said["case"] and [r[0] for r in exported[1:]] == cases
+
+    # the search box: a case number opens the case, a report number its case, words find reports
+    supervisor.fill("header input[name=q]", cases[2])
+    supervisor.press("header input[name=q]", "Enter")
+    expect(supervisor).to_have_url(re.compile(f"/cases/{cases[2]}$"))
+    with console.client("dispatch", as_staff="supervisor-01") as dispatch:
+        report_id = dispatch.get(f"/cases/{cases[1]}").json()["report_id"]
+    supervisor.fill("header input[name=q]", report_id.lower())
+    supervisor.press("header input[name=q]", "Enter")
+    expect(supervisor).to_have_url(re.compile(f"/cases/{cases[1]}$"))
+    supervisor.fill("header input[name=q]", "大货车")
+    supervisor.press("header input[name=q]", "Enter")
+    expect(supervisor.locator("#reports tbody tr[data-report]")).to_have_count(1)
+    expect(supervisor.locator("#reports")).to_contain_text(cases[3])
+    shot(supervisor, f"{lang}-02-search-words")
+
+    leader = signed_in(people, "li-secretary", lang)
+    leader.goto("/search?q=路灯")
+    expect(leader.locator("#search-refused")).to_contain_text(said["may_not"])
+    shot(leader, f"{lang}-03-search-not-for-leaders")
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_ten_wrong_codes_from_one_citizen_do_not_lock_out_another(console, people: People, lang):
+    _, case_id = a_case(console, "东关村自来水停了三天")
+    with console.client("supervision", as_staff="supervisor-01") as supervision:
+        secret = eventually(lambda: supervision.get(f"/cases/{case_id}/citizen-link").json()["path"]).split("=")[1]
+
+    def citizen(address: str):
+        context = people.browser.new_context(base_url=console.urls["console"],
+                                             extra_http_headers={"X-Forwarded-For": address})
+        people.contexts.append(context)
+        page = context.new_page()
+        page.goto("/public")
+        if lang != "zh":
+            page.click(f"button[value={lang}]")
+        return page
+
+    guesser = citizen("198.51.100.7")
+    for n in range(10):
+        guesser.goto(f"/public?case_id=C0000{n:04d}&secret=guess")
+        expect(guesser.locator("#lookup-refused")).to_be_visible()
+    guesser.goto(f"/public?case_id={case_id}&secret={secret}")  # the console itself stops this browser now
+    expect(guesser.locator(".refusal")).to_contain_text(WORDS[lang]["too_many"])
+    shot(guesser, f"{lang}-04-guesser-stopped")
+
+    other = citizen("198.51.100.8")
+    other.goto(f"/public?case_id={case_id}&secret={secret}")
+    expect(other.locator("#public-case")).to_contain_text(case_id)
+    shot(other, f"{lang}-05-other-citizen-opens")
