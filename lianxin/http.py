@@ -24,7 +24,7 @@ from nameko.extensions import DependencyProvider
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
 from pydantic import BaseModel
-from sqlalchemy import Select, text
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import BadRequest, HTTPException, LengthRequired
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -203,6 +203,29 @@ class Pager:
         if (key := self.to_key(after)) is None:
             raise ApiError(f"query parameter 'after' must be a number like {self.example}, got {after!r}")
         return key
+
+    def sorted_page(self, request: Request, query: Select, sorts: dict) -> tuple[Select, int]:
+        """``query`` in the order ``?sort=`` names (one of ``sorts``, ``-`` first for descending; the key
+        breaks ties) at page number ``?page=`` (from 1), for lists people read by page number; without
+        either, ``page()``."""
+        sort, number = request.args.get("sort"), query_param(request, "page", None, int)
+        if not sort and number is None:
+            return self.page(request, query)
+        descending, name = (sort or "").startswith("-"), (sort or "").lstrip("-")
+        if sort and name not in sorts:
+            raise ApiError(f"query parameter 'sort' must be one of {', '.join(sorts)} (-name for descending), "
+                           f"got {sort!r}")
+        if number is not None and number < 1:
+            raise ApiError(f"query parameter 'page' must be 1 or more, got {number}")
+        limit = page_limit(request)
+        order = [sorts[name]] if sort else []
+        order = [c.desc() if descending else c for c in (*order, self.key)]
+        return query.order_by(*order).limit(limit).offset(((number or 1) - 1) * limit), limit
+
+
+def counted(session, query: Select) -> int:
+    """How many rows ``query`` has in all (a list's ``total``)."""
+    return session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
 
 
 def page(name: str, views: list[dict], limit: int, id_field: str) -> dict:
