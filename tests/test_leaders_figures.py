@@ -106,3 +106,60 @@ def test_the_rankings_page_lists_every_township_the_idle_ones_unranked(scoring, 
     idle = page.select_one(f"tr.no-cases[data-unit={NOTICED_ONLY}]")
     assert words in idle.text and idle.select("td")[0].text == "—"
     assert not page.select(f"tr.no-cases[data-unit={BUSY}]")
+
+
+# --- the monthly analysis compares equal periods ------------------------------------------------------------------
+
+def test_a_month_to_date_is_compared_with_the_same_days_of_the_month_before():
+    from services.intake.digest_writing import monthly_analysis, to_markdown
+    from tests.test_digest import COUNTY as DIGEST_COUNTY
+    from tests.test_digest import county_time
+    from tests.test_digest import report as reported
+
+    def water(month, days, township="baiyang"):
+        return [reported(month * 100 + day, "drinking-water", township, county_time(2026, month, day))
+                for day in days]
+
+    months = {"2026-09": water(9, range(1, 29)), "2026-10": water(10, [1, 2, 3, 20, 25, 30]),
+              "2026-11": water(11, [1, 2, 3, 4])}  # 4 November: the month has just begun
+    partial = monthly_analysis(DIGEST_COUNTY, months, "2026-11", through_day=4)
+    assert partial["change"]["previous"] == 3 and partial["change"]["current"] == 4  # 1-4 October, not all of it
+    assert partial["trends"][0]["counts"] == [4, 3, 4]
+    assert partial["through_day"] == 4 and partial["label"] == "2026年11月1日至4日"
+    assert "上月同期（1日至4日）" in partial["findings"]
+    markdown = to_markdown(partial)
+    assert "| 类别 | 本月 | 上月同期 | 增减 | 幅度 | 主要乡镇 |" in markdown
+    assert "| 类别 | 9月1-4日 | 10月1-4日 | 11月1-4日 | 走势 |" in markdown
+
+    whole = monthly_analysis(DIGEST_COUNTY, months, "2026-11")  # an ended month: whole months
+    assert whole["change"]["previous"] == 6 and whole["through_day"] is None
+    every_table_has_a_header = [line for line in to_markdown(whole).splitlines() if line.startswith("| ---")]
+    assert len(every_table_has_a_header) == 3
+
+
+@pytest.mark.parametrize("lang, last", [("zh", "上月同期"), ("en", "same days last month")])
+def test_the_analysis_page_has_a_header_on_every_table(lang, last):
+    from bs4 import BeautifulSoup
+
+    from services.console import pages
+    from services.console.rendering import fragment
+    from services.console.session import Visitor
+    from services.intake.digest_writing import monthly_analysis
+    from tests.test_console_pages import staff
+    from tests.test_digest import county_time
+    from tests.test_digest import report as reported
+
+    months = {"2026-10": [reported(1, "drinking-water", "baiyang", county_time(2026, 10, 2))],
+              "2026-11": [reported(2, "housing", "gaoping", county_time(2026, 11, 1))]}
+    analysis = monthly_analysis(COUNTY, months, "2026-11", through_day=4)
+    context = {"visitor": Visitor(lang, staff("leader"), "t"), "names": pages.names(COUNTY), "county": COUNTY,
+               "path": "/analysis", "form_token": "x", "poll_seconds": 5, "opened_ms": 0, "error": None,
+               "analysis": analysis}
+    page = BeautifulSoup(fragment(lang, "analysis.html", **context), "html.parser")
+    tables = page.select("#analysis table")
+    assert len(tables) == 3
+    for table in tables:
+        heads = [th.text.strip() for th in table.select("thead th")]
+        assert heads and all(heads), heads
+        assert len(heads) == len(table.select("tbody tr")[0].select("td"))
+    assert last in tables[0].select("thead th")[2].text

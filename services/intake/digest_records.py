@@ -38,7 +38,10 @@ def monthly(uow: UnitOfWork, directory: Directory, month: str) -> dict:
     months = digest_writing.by_month(reports)
     for m in _three_months(first):  # a month without reports is a month of zero, not missing data
         months.setdefault(m, [])
-    return digest_writing.monthly_analysis(directory, {m: months[m] for m in sorted(months) if m <= month}, month)
+    today = digest_writing.county_day(utcnow())
+    running = today.day if today.strftime("%Y-%m") == month else None  # month to date: against the same days
+    return digest_writing.monthly_analysis(directory, {m: months[m] for m in sorted(months) if m <= month}, month,
+                                           through_day=running)
 
 
 def _three_months(first: date) -> list[str]:

@@ -252,18 +252,23 @@ def change(current: int, previous: int | None) -> dict:
 # --------------------------------------------------------------------------- the monthly analysis
 
 def monthly_analysis(directory: Directory, reports_by_month: dict[str, list], month: str | None = None, *,
-                     top: int = 3) -> dict:
+                     top: int = 3, through_day: int | None = None) -> dict:
     """The analysis of ``month`` ("YYYY-MM", default the latest key) against the months before it.
-    A month missing from ``reports_by_month`` has no data (None), not zero reports."""
+    A month missing from ``reports_by_month`` has no data (None), not zero reports. A month still running
+    (``through_day``: its days so far) is compared with the same days of the months before, never a part
+    of a month with a whole one."""
     month = month or max(reports_by_month, default=None)
     if month is None or not MONTH.fullmatch(month):
         raise ValueError(f"month {month!r}: expected YYYY-MM (and reports_by_month keyed the same way)")
+    if through_day is not None:
+        reports_by_month = same_days(reports_by_month, through_day)
     months = [_month_before(_month_before(month)), _month_before(month), month]
     current, previous = reports_by_month.get(month, []), reports_by_month.get(months[1])
     categories = _monthly_rows(directory, current, previous, "category")
     analysis = {
         "kind": "monthly", "title": "群众反映问题月度分析", "month": month, "months": months,
-        "label": f"{month[:4]}年{int(month[5:])}月",
+        "label": f"{month[:4]}年{int(month[5:])}月" + (f"1日至{through_day}日" if through_day else ""),
+        "through_day": through_day,
         "total": len(current), "change": change(len(current), None if previous is None else len(previous)),
         "by_category": categories,
         "by_township": _monthly_rows(directory, current, previous, "township"),
@@ -271,6 +276,12 @@ def monthly_analysis(directory: Directory, reports_by_month: dict[str, list], mo
         "trends": _trends(directory, [reports_by_month.get(m) for m in months]),
     }
     return {**analysis, "findings": findings(analysis)}
+
+
+def same_days(reports_by_month: dict[str, list | None], through_day: int) -> dict[str, list | None]:
+    """Each month's reports of its 1st to ``through_day``th county day (a shorter month: all of it)."""
+    return {m: None if reports is None else [r for r in reports if county_day(r.received_at).day <= through_day]
+            for m, reports in reports_by_month.items()}
 
 
 def _monthly_rows(directory, current, previous, field: str) -> list[dict]:
@@ -322,6 +333,8 @@ def findings(analysis: dict) -> str:
     """A short paragraph in the office's words, from a monthly analysis."""
     total, months = analysis["change"], analysis["months"]
     parts = [f"{analysis['label']}共收集群众反映 {analysis['total']} 件，{_against_last_month(total)}。"]
+    if analysis.get("through_day"):  # a month still running: each figure is against the same days before
+        parts.insert(0, f"本月尚未结束，以下均与上月同期（1日至{analysis['through_day']}日）比较。")
     if analysis["by_category"] and analysis["total"]:
         most = analysis["by_category"][0]
         parts.append(f"反映最多的是{most['name']}（{most['current']} 件）。")
@@ -446,19 +459,21 @@ def _change_words(row: dict) -> str:
 
 
 def _analysis_lines(a: dict) -> list[str]:
+    last = "上月同期" if a.get("through_day") else "上月"
     lines = [f"# {a['title']}", "", f"**{a['label']}**", "", "## 一、主要情况", "", _cell(a["findings"]), "",
              "## 二、按事项类别", ""]
-    lines += _table(["类别", "本月", "上月", "增减", "幅度", "主要乡镇"],
+    lines += _table(["类别", "本月", last, "增减", "幅度", "主要乡镇"],
                     [[r["name"], r["current"], _or_dash(r["previous"]), _signed(r["change"]), _change_words(r),
                       _main_words(r["main_township"])] for r in a["by_category"]])
     lines += ["", "## 三、按乡镇（街道）", ""]
-    lines += _table(["乡镇", "本月", "上月", "增减", "幅度"],
+    lines += _table(["乡镇", "本月", last, "增减", "幅度"],
                     [[r["name"], r["current"], _or_dash(r["previous"]), _signed(r["change"]), _change_words(r)]
                      for r in a["by_township"]])
     lines += ["", "## 四、上升较快的事项", ""]
     lines += [f"{n}. {_cell(r['name'])}：本月 {r['current']} 件，{_against_last_month(r)}{_cell(_where(r))}"
               for n, r in enumerate(a["top_rising"], 1)] or ["本月无上升的事项。"]
-    heads = [f"{int(m[5:])}月" for m in a["months"]]
+    days = f"1-{a['through_day']}日" if a.get("through_day") else ""
+    heads = [f"{int(m[5:])}月{days}" for m in a["months"]]
     lines += ["", "## 五、近三个月走势", ""]
     lines += _table(["类别", *heads, "走势"], [[t["name"], *(_or_dash(n) for n in t["counts"]),
                                               DIRECTIONS[t["direction"]]] for t in a["trends"]])
