@@ -178,3 +178,46 @@ def test_ten_wrong_codes_from_one_citizen_do_not_lock_out_another(console, peopl
     other.goto(f"/public?case_id={case_id}&secret={secret}")
     expect(other.locator("#public-case")).to_contain_text(case_id)
     shot(other, f"{lang}-05-other-citizen-opens")
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_the_dashboard_counts_today_per_unit_and_maps_the_open_cases(console, people: People, lang):
+    placed = [a_case(console, story, latitude=34.61, longitude=112.41)[1]
+              for story in STORIES[:2]]
+    a_case(console, "白杨镇河堤垮了一段", village="baiyang-baiyang")  # no coordinates: no point
+    supervisor = signed_in(people, "supervisor-01", lang)
+    supervisor.click("nav a[href='/dashboard']")
+    expect(supervisor.locator("[data-figure=new]")).to_have_text("3")
+    expect(supervisor.locator("#map g[data-township=chengguan]")).to_have_attribute("data-open", "2")
+    expect(supervisor.locator("#map g[data-township=baiyang]")).to_have_attribute("data-open", "1")
+    expect(supervisor.locator("#map circle.report")).to_have_count(2)
+    expect(supervisor.locator("#trend g[data-day]")).to_have_count(14)
+    shot(supervisor, f"{lang}-06-dashboard")
+    supervisor.click("#map g[data-township=chengguan]")  # the figure opens the cases behind it
+    expect(supervisor.locator("#cases tbody tr[data-case]")).to_have_count(2)
+    assert {supervisor.locator("#cases tbody tr[data-case]").nth(n).get_attribute("data-case")
+            for n in range(2)} == set(placed)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_the_office_in_figures_links_each_number_to_its_cases(console, people: People, lang):
+    ids = [a_case(console, story)[1] for story in STORIES[:3]]
+    with console.client("dispatch", as_staff="supervisor-01") as dispatch:
+        for case_id, leader in ((ids[0], "gao-city-secretary"), (ids[1], "li-secretary")):
+            answer = dispatch.post(f"/cases/{case_id}/instructions", json={"leader": leader, "comment": "抓紧办理"})
+            assert answer.status_code < 300, answer.text
+    leader = signed_in(people, "li-secretary", lang)
+    leader.click("nav a[href='/figures']")
+    expect(leader.locator("#received a").first).to_have_text("3")
+    expect(leader.locator("#instructions a")).to_have_count(2)
+    shot(leader, f"{lang}-07-figures")
+    leader.emulate_media(media="print")
+    shot(leader, f"{lang}-08-figures-printed")
+    leader.emulate_media(media="screen")
+    leader.locator("#instructions a").first.click()  # the city-instructed cases
+    expect(leader.locator("#cases tbody tr[data-case]")).to_have_count(1)
+    expect(leader.locator("#cases tbody tr[data-case]")).to_have_attribute("data-case", ids[0])

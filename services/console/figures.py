@@ -44,14 +44,15 @@ def rate(part: int, whole: int) -> float | None:
 def office_figures(api: Backend, period: str) -> dict:
     start, end = bounds(period)
     window = {"received_from": day_start(start), "received_to": day_start(end)}
-    board = {"from": start.isoformat(), "to": date.fromordinal(end.toordinal() - 1).isoformat(), "closed": "true"}
+    last = date.fromordinal(end.toordinal() - 1)
+    board = {"from": start.isoformat(), "to": last.isoformat(), "closed": "true"}
     cases = _all(api, sort="received_at", **window)
     scores = api.get("scoring", "/rankings", period=period)["scores"]
     supervised = api.get("supervision", "/board", **{"from": day_start(start), "to": day_start(end)})
     reviews = [r for r in api.get("supervision", "/reviews", limit=200)["reviews"]
                if _in(r["opened_at"], start, end)]
     return {
-        "period": period, "start": start, "end": end, "board": board, "received": len(cases),
+        "period": period, "start": start, "last": last, "board": board, "received": len(cases),
         "closed": sum(c["state"] == "closed" for c in cases),
         "by_channel": Counter(c["channel"] for c in cases).most_common(),
         "by_category": Counter(c["category"] for c in cases).most_common(),
