@@ -1,20 +1,51 @@
 """The office's refusals, in its own words: what the use cases and models raise.
 
-They carry a message and details (``[{"field", "problem"}]``) and the ``code`` a client reads, never an HTTP
-status: ``lianxin.http`` maps them to one at the edge, in one table. A message consumer raising one is
-retried and then dead-lettered with the message as its reason (``lianxin.messaging``).
+A refusal carries a message id of the catalogue (lianxin/i18n, English, ``%(name)s`` placeholders) with its
+values, details (``[{"field", "problem"}]``, each problem a message id too) and the ``code`` a client reads,
+never an HTTP status: ``lianxin.http`` maps them to one at the edge, in one table, and says the message in
+the language the person asked for (``said_in``). ``message`` and ``details`` are the English text, for logs
+and for a message consumer raising one (retried, then dead-lettered with the message as its reason).
 """
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lianxin.i18n import N_, said
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong with one field: a message id and its values (a ``Term`` value is translated too)."""
+    field: str
+    message: str
+    values: dict = field(default_factory=dict)
+
+    def said_in(self, lang: str) -> dict:
+        return {"field": self.field, "problem": sentence(self.message, said(self.message, lang, self.values))}
 
 
 class Refused(Exception):
     """The office cannot take the request as it stands (e.g. an unknown ``format``)."""
     code = "bad_request"
 
-    def __init__(self, message: str, details: list | None = None):
-        super().__init__(message)
-        self.message = message
-        self.details = details or []
+    def __init__(self, message: str | None, details: list | None = None, **values):
+        """``message`` None: the details' problems are the message (one sentence per field)."""
+        self.message_id, self.message_values = message, values  # translated at the edge
+        self.problems = [d if isinstance(d, Problem) else Problem(d["field"], d["problem"]) for d in details or []]
+        self.message, self.details = self.said_in("en")
+        super().__init__(self.message)
+
+    def said_in(self, lang: str) -> tuple[str, list[dict]]:
+        """The message and the details in ``lang``."""
+        details = [p.said_in(lang) for p in self.problems]
+        if self.message_id is None:
+            return said(N_("; "), lang).join(d["problem"] for d in details), details
+        return sentence(self.message_id, said(self.message_id, lang, self.message_values)), details
+
+
+def sentence(message: str, text: str) -> str:
+    """A message that starts with a value (a field's label) starts with a capital letter all the same."""
+    return text[:1].upper() + text[1:] if message.startswith("%(") else text
 
 
 class Invalid(Refused):
@@ -51,9 +82,16 @@ class TooManyTries(Refused):
     """Too many tries from one place; the next one is taken after ``retry_after`` seconds."""
     code = "too_many_requests"
 
-    def __init__(self, message: str, retry_after: int):
-        super().__init__(f"{message}: try again in {retry_after} s")
+    def __init__(self, message: str, retry_after: int, **values):
         self.retry_after = retry_after
+        super().__init__(message, **values)
+
+    def said_in(self, lang: str) -> tuple[str, list[dict]]:
+        message, details = super().said_in(lang)
+        if getattr(self, "retry_after", None) is None:  # a subclass telling the wait its own way
+            return message, details
+        return said(N_("%(refusal)s: try again in %(seconds)s s"), lang,
+                    {"refusal": message, "seconds": self.retry_after}), details
 
 
 class UnknownCase(Exception):

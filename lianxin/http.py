@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -33,6 +34,7 @@ from werkzeug.wrappers import Request, Response
 from lianxin.db import database_unavailable
 from lianxin.errors import (
     Conflict,
+    Problem,
     Invalid,
     NotAllowed,
     NotFound,
@@ -41,6 +43,7 @@ from lianxin.errors import (
     TooManyTries,
     Unavailable,
 )
+from lianxin.i18n import DEFAULT_LANGUAGE, N_, Term, said, spoken_language
 from lianxin.logs import REQUEST_ID, REQUEST_ID_KEY, SERVICE, request_id_from
 from lianxin.metrics import exposition
 from lianxin.numbers import row_id  # noqa: F401  (intake and accounts import it from here)
@@ -79,6 +82,8 @@ def with_headers(app, headers: dict):
     return answered
 
 
+TOO_LARGE = N_("What was sent is larger than %(limit)s bytes")
+NOT_A = N_("%(value)s is not %(expected)s")
 # The office's refusals (lianxin.errors) under the names intake and accounts still import from here.
 ApiError = Refused
 Unprocessable = Invalid
@@ -115,7 +120,7 @@ def respond(request: Request, document, formats: dict):
     names = list(formats)
     chosen = query_param(request, "format", names[0])
     if chosen not in formats:
-        raise Refused(f"format must be {', '.join(names[:-1])} or {names[-1]}, not {chosen!r}")
+        raise Refused(N_("The format must be %(formats)s, not %(format)s"), formats=", ".join(names), format=chosen)
     rendered = formats[chosen](document)
     return rendered if chosen == "json" else Response(rendered, content_type=MEDIA_TYPES[chosen])
 
@@ -123,16 +128,16 @@ def respond(request: Request, document, formats: dict):
 def parse_body(request: Request, model: type[Model]) -> Model:
     """The request's JSON body validated as ``model``, or an ApiError saying what is wrong."""
     if request.content_length and request.content_length > MAX_BODY_BYTES:
-        raise ApiError(f"body larger than {MAX_BODY_BYTES} bytes")
+        raise ApiError(TOO_LARGE, limit=MAX_BODY_BYTES)
     raw = request.stream.read(MAX_BODY_BYTES + 1)
     if len(raw) > MAX_BODY_BYTES:
-        raise ApiError(f"body larger than {MAX_BODY_BYTES} bytes")
+        raise ApiError(TOO_LARGE, limit=MAX_BODY_BYTES)
     try:
         data = json.loads(raw.decode("utf-8")) if raw else {}
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ApiError(f"body is not UTF-8 JSON: {exc}") from None
+        raise ApiError(N_("What was sent is not UTF-8 JSON (%(problem)s)"), problem=str(exc)) from None
     except RecursionError:
-        raise ApiError("body nests arrays or objects too deeply") from None
+        raise ApiError(N_("What was sent nests lists or objects too deeply")) from None
     return validate(model, data)
 
 
@@ -143,10 +148,11 @@ def query_param(request: Request, name: str, default=None, cast=str):
     try:
         return cast(value)
     except OutOfRange as exc:
-        raise Unprocessable(f"query parameter {name!r}: {value!r} is not {exc}",
-                            [{"field": name, "problem": str(exc)}]) from None
+        raise Unprocessable(NOT_A, [Problem(name, NOT_A, {"value": value, "expected": str(exc)})],
+                            value=value, expected=str(exc)) from None
     except ValueError as exc:
-        raise ApiError(f"query parameter {name!r}: {value!r} is not {_described(cast, exc)}") from None
+        raise ApiError(NOT_A, [Problem(name, NOT_A, {"value": value, "expected": _described(cast, exc)})],
+                       value=value, expected=_described(cast, exc)) from None
 
 
 def aware_datetime(text: str) -> datetime:
@@ -166,15 +172,15 @@ def office_date(text: str) -> date:
 
 
 def _described(cast, exc: ValueError) -> str:
-    known = {int: "a whole number", float: "a number", str: "text", date.fromisoformat: "a date YYYY-MM-DD",
-             office_date: f"a date YYYY-MM-DD from {OFFICE_YEARS[0]} to {OFFICE_YEARS[-1]}"}
+    known = {int: Term(N_("a whole number")), float: Term(N_("a number")), str: Term(N_("text")),
+             date.fromisoformat: Term(N_("a date YYYY-MM-DD")), office_date: Term(N_("a date YYYY-MM-DD"))}
     return known.get(cast) or str(exc)
 
 
 def page_limit(request: Request, default: int = 50) -> int:
     limit = query_param(request, "limit", default, int)
     if not 1 <= limit <= MAX_PAGE:
-        raise ApiError(f"query parameter 'limit' must be between 1 and {MAX_PAGE}, got {limit}")
+        raise ApiError(N_("A page holds 1 to %(most)s rows, not %(limit)s"), most=MAX_PAGE, limit=limit)
     return limit
 
 
@@ -201,7 +207,8 @@ class Pager:
         if not (after := request.args.get("after")):
             return None
         if (key := self.to_key(after)) is None:
-            raise ApiError(f"query parameter 'after' must be a number like {self.example}, got {after!r}")
+            raise ApiError(N_("A page starts after a number like %(example)s, not %(after)s"),
+                           example=self.example, after=after)
         return key
 
     def sorted_page(self, request: Request, query: Select, sorts: dict) -> tuple[Select, int]:
@@ -213,10 +220,10 @@ class Pager:
             return self.page(request, query)
         descending, name = (sort or "").startswith("-"), (sort or "").lstrip("-")
         if sort and name not in sorts:
-            raise ApiError(f"query parameter 'sort' must be one of {', '.join(sorts)} (-name for descending), "
-                           f"got {sort!r}")
+            raise ApiError(N_("A list is sorted by %(sorts)s (-name for descending), not %(sort)s"),
+                           sorts=", ".join(sorts), sort=sort)
         if number is not None and number < 1:
-            raise ApiError(f"query parameter 'page' must be 1 or more, got {number}")
+            raise ApiError(N_("Page numbers start at 1, not %(page)s"), page=number)
         limit = page_limit(request)
         order = [sorts[name]] if sort else []
         order = [c.desc() if descending else c for c in (*order, self.key)]
@@ -248,14 +255,15 @@ class ApiWebServer(WebServer):
         return super().get_wsgi_server(sock, wsgi_app, protocol=_ApiProtocol, debug=debug)
 
     def context_data_from_headers(self, request: Request) -> dict:
-        """The worker follows the request it serves (its id goes into its log lines and the events it causes)."""
-        return {REQUEST_ID_KEY: request.environ.get(REQUEST_ID_KEY)}
+        """The worker follows the request it serves (its id goes into its log lines and the events it causes)
+        and answers in the language it asks for."""
+        return {REQUEST_ID_KEY: request.environ.get(REQUEST_ID_KEY), LANGUAGE_KEY: spoken_language(request)}
 
     def refusal(self, request: Request, exc: HTTPException) -> Response:
         shared, nearest = max(((_shared_segments(p.url, request.path), p) for p in self._providers),
                               key=lambda pair: pair[0], default=(0, None))
         if not shared:
-            return error_response(exc.code or 404, "http_error", exc.description or exc.name)
+            return error_response(exc.code or 404, "http_error", http_refusal(exc, spoken_language(request)))
         return nearest.refusal(request, exc)
 
 
@@ -361,26 +369,49 @@ class JsonHttpHandler(HttpRequestHandler):
             return json_response(body, status)
         return json_response(result)
 
+    def handle_request(self, request: Request):
+        SPOKEN.set(spoken_language(request))  # the refusal, if any, is said in it (response_from_exception)
+        return super().handle_request(request)
+
     def refusal(self, request: Request, exc: HTTPException) -> Response:
         """The answer to a request near this entrypoint's route that no route takes."""
+        SPOKEN.set(spoken_language(request))
         return self.response_from_exception(exc)
 
     def response_from_exception(self, exc):
+        lang = SPOKEN.get()
         if isinstance(exc, Refused):
-            response = error_response(http_status(exc), exc.code, exc.message, exc.details)
+            response = error_response(http_status(exc), exc.code, *exc.said_in(lang))
             if isinstance(exc, TooManyTries):
                 response.headers["Retry-After"] = str(exc.retry_after)
             return response
         if isinstance(exc, HTTPException):
-            return error_response(exc.code or 500, "http_error", exc.description or exc.name)
+            return error_response(exc.code or 500, "http_error", http_refusal(exc, lang))
         if database_unavailable(exc):  # restarting, failing over, locked: the client should simply try again
             log.warning("%s: the database is unavailable (%r)", self.method_name, exc)
-            response = error_response(503, "unavailable", "the service's database is unavailable just now; "
-                                                          "nothing was changed, try again shortly")
+            response = error_response(503, "unavailable", said(DATABASE_AWAY, lang))
             response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
             return response
         log.error("unexpected error in %s: %r", self.method_name, exc)
-        return error_response(500, "internal_error", "the service failed to handle this request; it was logged")
+        return error_response(500, "internal_error", said(FAILED, lang))
+
+
+LANGUAGE_KEY = "language"  # in a worker's context data: the language of the request it serves
+SPOKEN = ContextVar("spoken", default=DEFAULT_LANGUAGE)  # the language of the request being answered
+DATABASE_AWAY = N_("The service's database is unavailable just now; nothing was changed, try again shortly")
+FAILED = N_("The service failed to handle this request; it was logged")
+# werkzeug's refusals of a request no route takes, in the office's words (others keep werkzeug's English)
+HTTP_REFUSALS = {404: N_("There is no such address in this service"),
+                 405: N_("This address does not take this method (%(allowed)s)"),
+                 411: N_("Send the body with a Content-Length header: chunked bodies are not read")}
+
+
+def http_refusal(exc: HTTPException, lang: str) -> str:
+    """werkzeug's refusal said in ``lang``."""
+    if exc.code not in HTTP_REFUSALS:
+        return exc.description or exc.name
+    allowed = ", ".join(getattr(exc, "valid_methods", None) or ())
+    return said(HTTP_REFUSALS[exc.code], lang, {"allowed": allowed})
 
 
 def api(method: str, url: str, roles: tuple[str, ...] | None = None, **kwargs):

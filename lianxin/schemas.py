@@ -5,12 +5,14 @@ from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, BaseModel, Field, ValidationError
 
-from lianxin.errors import Invalid
+from lianxin.errors import Invalid, Problem
+from lianxin.i18n import N_, Term
+from lianxin.i18n.fields import label, problem
 
 # The years a date or period asked about may fall in: the office's records span a few of them, and far
 # beyond, date arithmetic (a month back, the next one) overflows.
 OFFICE_YEARS = range(1900, 2200)
-NO_NUL = "must not contain NUL characters (\\u0000)"
+NO_NUL = N_("must not contain NUL characters (\\u0000)")
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -30,10 +32,10 @@ def _aware_and_past(value: datetime | None) -> datetime | None:
     if value is None:
         return value
     if value.tzinfo is None:
-        raise ValueError("needs a time zone, e.g. 2026-11-28T09:30:00+08:00")
+        raise ValueError(N_("needs a time zone, e.g. 2026-11-28T09:30:00+08:00"))
     value = in_utc(value)
     if value > datetime.now(timezone.utc):
-        raise ValueError("is in the future")
+        raise ValueError(N_("is in the future"))
     return value
 
 
@@ -50,21 +52,27 @@ def entered_time(at: datetime | None, earliest: datetime, field: str, what: str)
     if at is None:
         return datetime.now(timezone.utc)
     if at < earliest:
-        raise Invalid(f"{field} is before {what}", [
-            {"field": field, "problem": f"must not be before {earliest.isoformat()}"}])
+        before = Problem(field, N_("%(field)s must not be before %(earliest)s"),
+                         {"field": label(field), "earliest": earliest.isoformat()})
+        raise Invalid(None, [before])
     return at
 
 
 def validate(model: type[Model], data) -> Model:
-    """``data`` as ``model``, or Invalid naming each field that is wrong."""
+    """``data`` as ``model``, or Invalid saying in one sentence per field what is wrong with it."""
     if (where := _nul_in(data)) is not None:  # PostgreSQL cannot store it, and no text of the office has one
-        raise Invalid(f"{model.__name__} is not valid", [{"field": where or "(body)", "problem": NO_NUL}])
+        raise Invalid(None, [Problem(where or "(body)", N_("%(field)s %(problem)s"),
+                                     {"field": label(where), "problem": Term(NO_NUL)})])
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        details = [{"field": ".".join(str(p) for p in e["loc"]) or "(body)", "problem": e["msg"]}
-                   for e in exc.errors()]
-        raise Invalid(f"{model.__name__} is not valid", details) from None
+        raise Invalid(None, [_problem(e) for e in exc.errors()]) from None
+
+
+def _problem(error: dict) -> Problem:
+    field = ".".join(str(p) for p in error["loc"])
+    message, values = problem(error["type"], field, error.get("ctx") or {}, error["msg"])
+    return Problem(field or "(body)", message, values)
 
 
 def _nul_in(value, where: str = "") -> str | None:

@@ -115,7 +115,7 @@ def test_periods_outside_the_office_years_are_refused(office, period):
 def test_json_nested_too_deeply_is_refused(office, path):
     with office.client("intake") as intake:
         answer = intake.post(path, content=b"[" * 100_000, headers={"Content-Type": "application/json"})
-    assert "too deeply" in refused(answer, 400)["message"]
+    assert "嵌套层次太深" in refused(answer, 400)["message"]
 
 
 def test_an_event_nested_too_deeply_breaks_the_contract():
@@ -168,7 +168,7 @@ def test_a_nul_in_open311_is_refused_in_open311_format(office):
 def test_a_nul_in_a_body_is_refused_naming_the_field(office):
     with office.client("intake") as intake:
         error = refused(intake.post("/reports", json={"channel": "web", "content": "水\x00停了"}), 422)
-        assert error["details"] == [{"field": "content", "problem": "must not contain NUL characters (\\u0000)"}]
+        assert error["details"] == [{"field": "content", "problem": "反映内容不能含有 NUL 字符（\\u0000）"}]
         batch = intake.post("/reports/batch", json={"reports": [{"channel": "web", "content": "水\x00停了"}]}).json()
         assert batch["rejected"] == 1 and batch["rows"][0]["details"][0]["field"] == "content"
     with office.client("supervision", "supervisor-01") as supervision:

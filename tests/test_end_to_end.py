@@ -142,6 +142,6 @@ def test_bad_requests_are_refused_in_the_common_error_format(office):
         missing = intake.get("/reports/R99999999")
     assert unknown_place.status_code == 422
     assert unknown_place.json()["error"]["details"] == [{"field": "village", "problem": "unknown village 'atlantis'"}]
-    assert not_json.status_code == 400 and "not UTF-8 JSON" in not_json.json()["error"]["message"]
-    assert bad_limit.status_code == 400 and "between 1 and 200" in bad_limit.json()["error"]["message"]
+    assert not_json.status_code == 400 and "不是 UTF-8 编码的 JSON" in not_json.json()["error"]["message"]
+    assert bad_limit.status_code == 400 and "1 至 200" in bad_limit.json()["error"]["message"]
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"

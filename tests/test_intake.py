@@ -67,7 +67,7 @@ def test_bad_reports_are_refused_with_what_is_wrong_and_nothing_is_stored(office
     cases = [
         ({**REPORT, "category": "ufo-sightings"}, 422, "unknown category 'ufo-sightings'"),
         ({"channel": "hotline", "content": "哪里都没说"}, 422, "say where"),
-        ({**REPORT, "content": "长" * 4001}, 422, "at most 4000 characters"),
+        ({**REPORT, "content": "长" * 4001}, 422, "反映内容超过了 4000 个字"),
         ({**REPORT, "latitude": 34.7}, 422, "latitude and longitude go together"),
         ({**REPORT, "reporter": {"phone": "call me"}}, 422, "reporter.phone"),
     ]
@@ -78,7 +78,7 @@ def test_bad_reports_are_refused_with_what_is_wrong_and_nothing_is_stored(office
     with office.client("intake") as intake:
         bad_bytes = intake.post("/reports", content=b'{"content": "\xff"}',
                                 headers={"content-type": "application/json"})
-        assert bad_bytes.status_code == 400 and "not UTF-8" in bad_bytes.json()["error"]["message"]
+        assert bad_bytes.status_code == 400 and "不是 UTF-8 编码的 JSON" in bad_bytes.json()["error"]["message"]
         assert intake.get("/reports").json()["reports"] == []
 
 

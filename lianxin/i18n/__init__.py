@@ -25,6 +25,26 @@ def N_(message: str) -> str:
     return message
 
 
+class Term(str):
+    """A value put into a message that is itself a message id (a field's label, a state): said in the
+    message's language too."""
+
+
+def said(message: str, lang: str, values: dict | None = None) -> str:
+    """``message`` (a message id with ``%(name)s`` placeholders) in ``lang``, its ``values`` put in; a message
+    the catalogue does not know (old stored prose, a text not yet converted) is said as it is."""
+    gettext = translations(lang).gettext
+    text = gettext(message)
+    if not values:
+        return text
+    return text % {name: gettext(value) if isinstance(value, Term) else value for name, value in values.items()}
+
+
+def spoken_language(request) -> str:
+    """The language a request asks its answer in (``Accept-Language``), Chinese when none we speak."""
+    return chosen_language(request.accept_languages.best_match(LANGUAGES))
+
+
 def catalog_path(lang: str) -> Path:
     return CATALOGS / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 

@@ -15,6 +15,11 @@ class Spoken:
     def say_in(self, lang: str) -> None:
         self.message = translations(lang).gettext(self.template).format(**self.values)
 
+    def said_in(self, lang: str) -> tuple[str, list[dict]]:
+        """As ``lianxin.errors.Refused.said_in``, from the template and values kept here."""
+        self.say_in(lang)
+        return self.message, [problem.said_in(lang) for problem in self.problems]
+
 
 class Refused(Spoken, ApiError):
     pass

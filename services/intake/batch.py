@@ -6,9 +6,11 @@ import io
 import json
 
 from lianxin.errors import Refused
+from lianxin.i18n import N_
 
 MAX_ROWS = 1000
 MAX_BYTES = 5 * 1024 * 1024
+TOO_LARGE = N_("A batch is at most %(mib)s MiB")
 REPORTER_COLUMNS = {"reporter_name": "name", "reporter_phone": "phone", "reporter_id_number": "id_number",
                     "reporter_address": "address"}
 
@@ -17,27 +19,27 @@ def rows_of(request) -> list[dict]:
     """The rows of a batch body: ``{"reports": [...]}`` as JSON, or CSV with a header line."""
     kind = (request.mimetype or "").lower()
     if (request.content_length or 0) > MAX_BYTES:
-        raise Refused(f"a batch is at most {MAX_BYTES // 1024 // 1024} MiB")
+        raise Refused(TOO_LARGE, mib=MAX_BYTES // 1024 // 1024)
     raw = request.stream.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
-        raise Refused(f"a batch is at most {MAX_BYTES // 1024 // 1024} MiB")
+        raise Refused(TOO_LARGE, mib=MAX_BYTES // 1024 // 1024)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise Refused("the batch is not UTF-8 text") from None
+        raise Refused(N_("The batch is not UTF-8 text")) from None
     if kind == "text/csv":
         try:
             rows = [_from_csv(row) for row in csv.DictReader(io.StringIO(text))]
         except csv.Error as exc:  # e.g. a cell over the csv module's 128 KiB field limit
-            raise Refused(f"the batch is not CSV this office reads: {exc}") from None
+            raise Refused(N_("The batch is not CSV this office reads (%(problem)s)"), problem=str(exc)) from None
     elif kind in ("application/json", ""):
         rows = _from_json(text)
     else:
-        raise Refused(f"send the batch as application/json or text/csv, not {kind}")
+        raise Refused(N_("Send the batch as application/json or text/csv, not %(kind)s"), kind=kind)
     if not rows:
-        raise Refused("the batch has no rows")
+        raise Refused(N_("The batch has no rows"))
     if len(rows) > MAX_ROWS:
-        raise Refused(f"a batch holds at most {MAX_ROWS} rows; this one has {len(rows)}")
+        raise Refused(N_("A batch holds at most %(most)s rows; this one has %(rows)s"), most=MAX_ROWS, rows=len(rows))
     return rows
 
 
@@ -45,19 +47,19 @@ def _from_json(text: str) -> list[dict]:
     try:
         body = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise Refused(f"the batch is not JSON: {exc}") from None
+        raise Refused(N_("The batch is not JSON (%(problem)s)"), problem=str(exc)) from None
     except RecursionError:
-        raise Refused("the batch nests arrays or objects too deeply") from None
+        raise Refused(N_("What was sent nests lists or objects too deeply")) from None
     rows = body.get("reports") if isinstance(body, dict) else None
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        raise Refused('a JSON batch is {"reports": [{...}, ...]}')
+        raise Refused(N_('A JSON batch is {"reports": [{...}, ...]}'))
     return rows
 
 
 def _from_csv(row: dict) -> dict:
     """A CSV row as the JSON shape: empty cells are absent, reporter columns nested."""
     if None in row:
-        raise Refused("a CSV row has more cells than the header has columns")
+        raise Refused(N_("A CSV row has more cells than the header has columns"))
     values = {k.strip(): v.strip() for k, v in row.items() if k and v is not None and v.strip() != ""}
     reporter = {REPORTER_COLUMNS[k]: values.pop(k) for k in list(values) if k in REPORTER_COLUMNS}
     if reporter:
