@@ -7,7 +7,9 @@ from nameko.extensions import DependencyProvider
 from lianxin.auth import Auth
 from lianxin.db import AlreadyApplied
 from lianxin.directory import CountyDirectory
-from lianxin.http import ApiError, Observable, http_status
+from lianxin.http import LANGUAGE_KEY, ApiError, Observable, http_status
+from lianxin.i18n import chosen_language
+from lianxin.i18n.said import READER, Reader, directory_names
 from lianxin.logs import REQUEST_ID, REQUEST_ID_KEY, SERVICE
 from lianxin.metrics import EntrypointMetrics
 from lianxin.redaction import use_key
@@ -15,11 +17,24 @@ from lianxin.redaction import use_key
 
 class FollowedWork(DependencyProvider):
     """Each worker's log lines and events name its service and the request it serves (several services
-    may share a process, as in the tests)."""
+    may share a process, as in the tests), and what it says is said in the language that request asked for,
+    with the county's names for its codes (lianxin.i18n.said)."""
+
+    def setup(self):
+        self.names = None, None  # the directory they were taken from, and the names
 
     def worker_setup(self, worker_ctx):
         SERVICE.set(self.container.service_name)
         REQUEST_ID.set(worker_ctx.data.get(REQUEST_ID_KEY))
+        READER.set(Reader(chosen_language(worker_ctx.data.get(LANGUAGE_KEY)), self._names(worker_ctx.service)))
+
+    def _names(self, service):
+        directory = getattr(service, "directory", None)
+        if directory is None:
+            return Reader.name
+        if self.names[0] is not directory:
+            self.names = directory, directory_names(directory)
+        return self.names[1]
 
 
 class RedactionKey(DependencyProvider):

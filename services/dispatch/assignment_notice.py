@@ -5,6 +5,8 @@ from lianxin.directory import Directory
 from lianxin.documents import html_page, plain
 from lianxin.vocabulary import CHANNEL_CHINESE, COUNTY_TIME
 
+from . import texts
+
 SEVERITY = {"general": "一般事项", "major": "重大疑难事项"}
 
 
@@ -12,7 +14,6 @@ def as_markdown(directory: Directory, case) -> str:
     """The notice as Markdown: what the unit must solve, by when, and what it must report."""
     unit = directory.units.get(case.unit)
     category = directory.category_by_code.get(case.category)
-    township = directory.township_by_code.get(case.township) if case.township else None
     return "\n".join([
         f"# {directory.county.name}群众工作办公室 交办通知",
         "",
@@ -28,9 +29,9 @@ def as_markdown(directory: Directory, case) -> str:
         f"| 事项类别 | {category.name if category else case.category} |",
         f"| 性质 | {SEVERITY.get(case.severity, case.severity)} |",
         f"| 来源 | {CHANNEL_CHINESE.get(case.channel, case.channel)}，{_day(case.received_at)} |",
-        f"| 地点 | {township.name if township else '—'} |",
+        f"| 地点 | {plain(place(directory, case))} |",
         f"| 涉及人数 | {case.people_count} |",
-        f"| 交办理由 | {plain(case.routing_reason)} |",
+        f"| 交办理由 | {plain(texts.read(case.routing_reason))} |",
         "",
         "**反映内容：**",
         "",
@@ -40,6 +41,16 @@ def as_markdown(directory: Directory, case) -> str:
         "",
         f"{directory.county.name}群众工作办公室　{_day(case.dispatched_at)}",
     ])
+
+
+def place(directory: Directory, case) -> str:
+    """The exact place as written: township, village or enterprise from the directory, then the location in
+    the reporter's words as intake published it (their own address and numbers taken out, lianxin.redaction)."""
+    township = directory.township_by_code.get(case.township) if case.township else None
+    village = directory.villages.get(case.village or "", (None, None))[1]
+    enterprise = directory.enterprise_by_code.get(case.enterprise or "")
+    named = "".join(x.name for x in (township, village, enterprise) if x is not None)
+    return "，".join(x for x in (named, (case.location or "").strip()) if x) or "—"
 
 
 def as_html(text: str) -> str:

@@ -33,12 +33,16 @@ from lianxin.events import (
     CaseReturned,
     ReportReceived,
 )
+from lianxin.i18n import N_, Term
+from lianxin.i18n.fields import not_in_directory
+from lianxin.i18n.said import kept, named, part, parts
 from lianxin.messaging import RetryLater
 from lianxin.redaction import staff_text
 from lianxin.schemas import entered_time
-from lianxin.vocabulary import OFFICE, UNITS
+from lianxin.vocabulary import COUNTY_TIME, OFFICE, UNITS
 
 from . import routing
+from .texts import DONE_TO_A_CASE, STATES
 from .models import Attachment, Case, CaseEvent, HandlingReport, LeaderInstruction, case_pk
 from .schemas import (
     AcceptanceIn,
@@ -62,7 +66,7 @@ def get_case(uow: UnitOfWork, case_id: str, for_update: bool = False) -> Case:
     """The case; ``for_update`` locks it until commit, so two actions on it cannot both pass their checks."""
     case = uow.session.get(Case, case_pk(case_id) or -1, with_for_update=for_update)
     if case is None:
-        raise NotFound(f"no case {case_id!r}")
+        raise NotFound(N_("There is no case %(case)s"), case=case_id)
     return case
 
 
@@ -83,8 +87,9 @@ def open_case(uow: UnitOfWork, report: ReportReceived, directory: Directory, rul
     now = utcnow()
     case = Case(
         report_id=report.report_id, state="dispatched", unit=chosen.unit, unit_kind=chosen.unit_kind,
-        category=report.category, township=report.township, severity=chosen.severity,
-        routing_reason=chosen.reason + routing.late_assignment(report.received_at, now),
+        category=report.category, township=report.township, village=report.village,
+        enterprise=report.enterprise, location=report.location, severity=chosen.severity,
+        routing_reason=kept(*parts(chosen.reason), routing.late_assignment(report.received_at, now)),
         reporter_id=report.reporter_id, reporter_marks=list(report.reporter_marks), received_at=report.received_at,
         channel=report.channel,
         matter=report.content, people_count=report.people_count, dispatched_at=now,
@@ -141,7 +146,8 @@ def _case_of(uow: UnitOfWork, event: CaseReopened | CaseClosed) -> Case:
 def require_unit(staff: Staff, case: Case) -> None:
     """A unit acts on its own cases only."""
     if staff.role not in UNITS or staff.unit != case.unit:
-        raise NotAllowed(f"case {case.case_id} belongs to {case.unit}; only its handlers and head act on it")
+        raise NotAllowed(N_("Case %(case)s belongs to %(unit)s; only its handlers and head act on it"),
+                         case=case.case_id, unit=named("unit", case.unit))
 
 
 def accept(uow: UnitOfWork, case: Case, acceptance: AcceptanceIn, staff: Staff) -> None:
@@ -164,13 +170,14 @@ def give_back(uow: UnitOfWork, case: Case, returned: ReturnIn, staff: Staff) -> 
 def request_extension(uow: UnitOfWork, case: Case, request: ExtensionRequestIn, staff: Staff) -> None:
     require_unit(staff, case)
     if case.extension_days is not None:
-        raise Conflict(f"case {case.case_id} was extended once already; the regulation allows one extension")
+        raise Conflict(N_("Case %(case)s was extended once already; the regulation allows one extension"),
+                       case=case.case_id)
     if case.extension_requested_days is not None:
-        raise Conflict(f"case {case.case_id} has an extension request waiting for approval")
-    _require_state(case, OPEN, "extended")
+        raise Conflict(N_("Case %(case)s has an extension request waiting for approval"), case=case.case_id)
+    _require_state(case, OPEN, DONE_TO_A_CASE["extension"])
     case.extension_requested_days, case.extension_reason = request.days, written(case, request)["reason"]
     _record(uow, case, "extension requested", case.state, staff.code, utcnow(),
-            f"{request.days} days: {case.extension_reason}")
+            kept(part("extension_requested", days=request.days, reason=case.extension_reason)))
 
 
 def submit_report(uow: UnitOfWork, case: Case, incoming: HandlingReportIn, staff: Staff,
@@ -227,9 +234,11 @@ def attachment(uow: UnitOfWork, case: Case, staff: Staff | None, *, digest: str 
     for row in (r for rows in attachments_of(uow, case).values() for r in rows):
         if (digest is None or row.hash == digest) and (attachment_id is None or row.id == attachment_id):
             if staff is not None and staff.role in UNITS and staff.unit != case.unit and row.created_by != staff.code:
-                raise NotAllowed(f"case {case.case_id} belongs to {case.unit}; its files are its own")
+                raise NotAllowed(N_("Case %(case)s belongs to %(unit)s; its files are its own"),
+                                 case=case.case_id, unit=named("unit", case.unit))
             return row
-    raise NotFound(f"case {case.case_id} has no attachment {digest or attachment_id!r}")
+    raise NotFound(N_("Case %(case)s has no attachment %(attachment)s"), case=case.case_id,
+                   attachment=digest or attachment_id)
 
 
 # --- the office's actions --------------------------------------------------------------------------------
@@ -238,16 +247,16 @@ def route_by_hand(uow: UnitOfWork, directory: Directory, case: Case, routed: Rou
                   rules: dict) -> None:
     """Send a case to a unit the rules could not decide (or that returned it), with a fresh deadline."""
     if routed.unit not in directory.units:
-        raise Invalid(f"unknown unit {routed.unit!r}", [{"field": "unit", "problem": "not in the directory"}])
+        raise Invalid(None, [not_in_directory("unit", routed.unit)])
     if routed.unit == case.unit and case.state != "returned":
-        raise Conflict(f"case {case.case_id} is already with {routed.unit}")
-    _require_state(case, WATCHED, "routed")
+        raise Conflict(N_("Case %(case)s is already with %(unit)s"), case=case.case_id, unit=named("unit", routed.unit))
+    _require_state(case, WATCHED, DONE_TO_A_CASE["route"])
     previous, since, before = case.unit, case.dispatched_at, case.state
     now, reason = utcnow(), written(case, routed)["reason"]
     case.unit, case.unit_kind, case.routing_reason = routed.unit, directory.unit_kind(routed.unit), reason
     case.state = "dispatched"
     _record(uow, case, "route", before, staff.code, now,
-            f"from {previous} (held {_held(since, now)}) to {routed.unit}: {reason}")
+            kept(_held(since, now, from_unit=previous, to_unit=routed.unit, reason=reason)))
     case.dispatched_at, case.accepted_at = now, None
     case.deadline = min(routing.deadline(now, case.severity, rules),
                         routing.latest_conclusion(case.received_at, case.extension_days))
@@ -258,18 +267,17 @@ def approve_extension(uow: UnitOfWork, directory: Directory, case: Case, approva
                       staff: Staff) -> None:
     """The one extension (Art. 34): at most 30 days, approved by a leader, the reason told to the petitioner."""
     if case.extension_requested_days is None or case.extension_days is not None:
-        raise Conflict(f"case {case.case_id} has no extension request waiting")
+        raise Conflict(N_("Case %(case)s has no extension request waiting"), case=case.case_id)
     leader = next((x for x in directory.leaders if x.code == approval.approved_by), None)
     if leader is None:
-        raise Invalid(f"unknown leader {approval.approved_by!r}",
-                            [{"field": "approved_by", "problem": "not a leader in the directory"}])
-    _require_state(case, OPEN, "extended")
+        raise Invalid(None, [not_in_directory("approved_by", approval.approved_by)])
+    _require_state(case, OPEN, DONE_TO_A_CASE["extension"])
     case.extension_days, case.extension_approved_by = case.extension_requested_days, leader.code
     case.deadline = min(case.deadline + timedelta(days=case.extension_days),
                         routing.latest_conclusion(case.received_at, case.extension_days))
     now = utcnow()
     _record(uow, case, "extended", case.state, staff.code, now,
-            f"{case.extension_days} days, approved by {leader.name}: {case.extension_reason}")
+            kept(part("extended", days=case.extension_days, approved_by=leader.code, reason=case.extension_reason)))
     uow.emit("case.extended", case.case_id, CaseExtended(
         case_id=case.case_id, report_id=case.report_id, unit=case.unit, days=case.extension_days,
         deadline=case.deadline, reason=case.extension_reason, approved_by=leader.code, extended_at=now,
@@ -280,24 +288,24 @@ def instruct(uow: UnitOfWork, directory: Directory, case: Case, instruction: Ins
     """A leader's instruction (批办): the level comes from the directory."""
     leader = next((x for x in directory.leaders if x.code == instruction.leader), None)
     if leader is None:
-        raise Invalid(f"unknown leader {instruction.leader!r}",
-                            [{"field": "leader", "problem": "not a leader in the directory"}])
+        raise Invalid(None, [not_in_directory("leader", instruction.leader)])
     if staff.role == "leader" and staff.code != leader.code:
-        raise NotAllowed("a leader records only their own instructions")
+        raise NotAllowed(N_("A leader records only their own instructions"))
     at, comment = instruction.instructed_at or utcnow(), written(case, instruction)["comment"]
     uow.session.add(LeaderInstruction(case=case, leader=leader.code, level=leader.level, comment=comment,
                                       instructed_at=at, recorded_by=staff.code))
-    _record(uow, case, "instructed", case.state, staff.code, at, f"{leader.name}（{leader.title}）：{comment}")
+    _record(uow, case, "instructed", case.state, staff.code, at,
+            kept(part("instructed", leader=leader.code, title=leader.title, comment=comment)))
 
 
 def form_team(uow: UnitOfWork, case: Case, team: TeamIn, staff: Staff) -> None:
     """One case, one team, one plan."""
     if staff.role not in OFFICE and not (staff.role == "unit_head" and staff.unit == case.unit):
-        raise NotAllowed("the office or the unit's head forms a case's team")
+        raise NotAllowed(N_("The office or the unit's head forms a case's team"))
     case.lead_leader, case.responsible_person = team.lead_leader, team.responsible_person
     case.team_members, case.plan = list(team.members), written(case, team)["plan"]
     _record(uow, case, "team", case.state, staff.code, utcnow(),
-            f"lead {team.lead_leader or '—'}, responsible {team.responsible_person or '—'}")
+            kept(part("team", lead_leader=team.lead_leader or "—", responsible=team.responsible_person or "—")))
 
 
 # --- deadlines --------------------------------------------------------------------------------------------
@@ -314,7 +322,8 @@ def flag_deadlines(uow: UnitOfWork, now: datetime, near: timedelta) -> list[tupl
         case.flags = [*case.flags, mark]
         uow.emit("case.overdue", case.case_id, CaseOverdue(
             case_id=case.case_id, unit=case.unit, stage=stage, deadline=case.deadline, flagged_at=now))
-        _record(uow, case, stage, case.state, "system", now, f"deadline {case.deadline.isoformat()}")
+        _record(uow, case, stage, case.state, "system", now,
+                kept(part("deadline", deadline=f"{case.deadline.astimezone(COUNTY_TIME):%Y-%m-%d %H:%M}")))
         flagged.append((case.case_id, stage))
     return flagged
 
@@ -367,8 +376,7 @@ def written(case: Case, incoming, exclude: set[str] | None = None) -> dict:
 
 def _move(uow: UnitOfWork, case: Case, action: str, allowed: tuple[str, ...], to: str, staff: Staff,
           at: datetime | None = None, note: str = "") -> None:
-    _require_state(case, allowed, {"accept": "accepted", "return": "returned", "report": "reported on",
-                                   "route": "routed"}.get(action, action))
+    _require_state(case, allowed, DONE_TO_A_CASE.get(action, action))
     before, case.state = case.state, to
     _record(uow, case, action, before, staff.code, at or utcnow(), note)
 
@@ -378,12 +386,15 @@ def _record(uow: UnitOfWork, case: Case, action: str, before: str | None, by: st
                               by=by, at=at, note=note))
 
 
-def _held(since: datetime, until: datetime) -> str:
+def _held(since: datetime, until: datetime, **values) -> dict:
+    """The history's line for a case routed on, with how long its former unit held it."""
     hours = (until - since).total_seconds() / 3600
-    return f"{hours / 24:.1f} days" if hours >= 24 else f"{hours:.1f} hours"
+    if hours >= 24:
+        return part("routed_days", days=f"{hours / 24:.1f}", **values)
+    return part("routed_hours", hours=f"{hours:.1f}", **values)
 
 
 def _require_state(case: Case, allowed, action: str) -> None:
     if case.state not in allowed:
-        raise Conflict(f"case {case.case_id} is {case.state}; it can be {action} only when "
-                       f"{' or '.join(sorted(allowed))}")
+        raise Conflict(N_("Case %(case)s is %(state)s; this is not the time to %(action)s"),
+                       case=case.case_id, state=Term(STATES.get(case.state, case.state)), action=Term(action))

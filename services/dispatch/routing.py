@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from lianxin.directory import Directory
+from lianxin.i18n.said import Part, kept, part
 from lianxin.vocabulary import COUNTY_TIME
 
 NATIONAL_LIMIT_DAYS = 60  # 信访工作条例 Art. 34: conclude within 60 days
@@ -17,20 +18,19 @@ class Route:
     unit: str
     unit_kind: str
     severity: str
-    reason: str
+    reason: str  # kept as codes (lianxin.i18n.said), said by texts.read
 
 
 def route(directory: Directory, category: str, township: str | None, people_count: int, group_size: int) -> Route:
     entry = directory.category_by_code.get(category) or directory.category_by_code["other"]
     severity = "major" if entry.severity == "major" or people_count >= group_size else "general"
-    why_major = f"; {people_count} people involved, handled as major" if people_count >= group_size else ""
+    why_major = part("major_by_size", people=people_count) if people_count >= group_size else None
     if entry.route == "township" and township in directory.township_by_code:
-        name = directory.township_by_code[township].name
-        return Route(township, "township", severity, f"{entry.name} is a local matter: {name}{why_major}")
-    department = directory.units[entry.department]
-    reason = f"{entry.name} is a sectoral matter: {department.name}" if entry.route == "department" else \
-        f"{entry.name}: no township known, sent to {department.name}"
-    return Route(entry.department, "department", severity, reason + why_major)
+        return Route(township, "township", severity,
+                     kept(part("local_matter", category=entry.code, township=township), why_major))
+    why = "sectoral_matter" if entry.route == "department" else "no_township"
+    return Route(entry.department, "department", severity,
+                 kept(part(why, category=entry.code, unit=entry.department), why_major))
 
 
 def deadline(start: datetime, severity: str, rules: dict) -> datetime:
@@ -58,7 +58,7 @@ def latest_conclusion(received_at: datetime, extension_days: int | None) -> date
     return received_at + timedelta(days=NATIONAL_LIMIT_DAYS + min(extension_days or 0, MAX_EXTENSION_DAYS))
 
 
-def late_assignment(received_at: datetime, dispatched_at: datetime) -> str:
+def late_assignment(received_at: datetime, dispatched_at: datetime) -> Part | None:
     """A note when a report is assigned later than the national 15 days after it came in."""
     days = (dispatched_at - received_at).days
-    return f"; assigned {days} days after receipt, beyond the 15-day limit" if days > ASSIGN_WITHIN_DAYS else ""
+    return part("late_assignment", days=days) if days > ASSIGN_WITHIN_DAYS else None

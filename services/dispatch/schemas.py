@@ -5,6 +5,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from lianxin.schemas import PastTime, Signature, StaffCode
 
+from . import texts
+
+# history lines whose note is a person's own words or a code the reader labels (a finding), not the office's text
+WRITTEN_AS_IS = {"report", "return", "reopened"}
+
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -72,7 +77,7 @@ def case_view(case, attachments: dict | None = None) -> dict:
         "category": case.category,
         "township": case.township,
         "severity": case.severity,
-        "routing_reason": case.routing_reason,
+        "routing_reason": texts.read(case.routing_reason),
         "channel": case.channel,
         "matter": case.matter,
         "people_count": case.people_count,
@@ -112,4 +117,4 @@ def attachment_view(row) -> dict:
 
 def history_view(case) -> list[dict]:
     return [{"action": e.action, "from_state": e.from_state, "to_state": e.to_state, "unit": e.unit, "by": e.by,
-             "at": e.at, "note": e.note} for e in case.history]
+             "at": e.at, "note": e.note if e.action in WRITTEN_AS_IS else texts.read(e.note)} for e in case.history]

@@ -1,0 +1,32 @@
+"""What dispatch writes for people to read — why a case went to its unit, each line of its history — kept as
+codes with their values (lianxin.i18n.said) and said in the reader's language, with the county's names."""
+from lianxin.i18n import N_
+from lianxin.i18n.said import for_reader
+
+TEXTS = {
+    # why a case went to its unit (routing.py)
+    "local_matter": N_("%(category)s is a local matter: %(township)s"),
+    "sectoral_matter": N_("%(category)s is a sectoral matter: %(unit)s"),
+    "no_township": N_("%(category)s: no township known, sent to %(unit)s"),
+    "major_by_size": N_("%(people)s people involved, handled as major"),
+    "late_assignment": N_("assigned %(days)s days after receipt, beyond the 15-day limit"),
+    # the case's history (handling.py)
+    "routed_hours": N_("from %(from_unit)s (held %(hours)s hours) to %(to_unit)s: %(reason)s"),
+    "routed_days": N_("from %(from_unit)s (held %(days)s days) to %(to_unit)s: %(reason)s"),
+    "extension_requested": N_("%(days)s days: %(reason)s"),
+    "extended": N_("%(days)s days, approved by %(approved_by)s: %(reason)s"),
+    "instructed": N_("%(leader)s (%(title)s): %(comment)s"),
+    "team": N_("lead leader %(lead_leader)s, responsible person %(responsible)s"),
+    "deadline": N_("deadline %(deadline)s"),
+}
+
+# a case's states, and what is done to it, as a refusal names them
+STATES = {"dispatched": N_("dispatched"), "accepted": N_("accepted"), "returned": N_("returned"),
+          "reported": N_("reported"), "closed": N_("closed")}
+DONE_TO_A_CASE = {"accept": N_("accept it"), "return": N_("return it"), "report": N_("report on it"),
+                  "route": N_("route it"), "extension": N_("extend it")}
+
+
+def read(stored: str | None) -> str:
+    """A routing reason or history note in the language of the request being answered."""
+    return for_reader(stored, TEXTS)
