@@ -80,6 +80,8 @@ class ReportReceived(EventData):
     township: Code | None = None
     village: Code | None = None
     enterprise: Code | None = None
+    # where the matter is, in the reporter's words, redacted like the content (their own address taken out)
+    location: Text | None = None
     content: Text
     people_count: Annotated[int, Field(ge=1, le=100000)] = 1
     gathering: bool = False  # people gathering to petition
@@ -88,6 +90,7 @@ class ReportReceived(EventData):
     reporter_marks: ReporterMarks = []
     received_at: datetime
     received_by: Actor
+    attachments: Attachments = []  # the photos and documents the reporter sent
 
 
 class AlertRaised(EventData):

@@ -395,7 +395,7 @@ def test_refusals_follow_the_spec_and_leave_no_report(office, citizen):
                            "Content-Type": "application/x-www-form-urlencoded"}), 400, "UTF-8")
     refused(httpx.post(url, json=form), 400, "application/x-www-form-urlencoded")
     refused(httpx.post(url, data={**form, "description": "水" * 30000}), 400, "65536")  # 90 KB encoded
-    refused(httpx.post(url, data=form, files={"media": ("a.jpg", b"...")}), 400, "x-www-form-urlencoded")
+    refused(httpx.post(url, data=form, files={"media": ("a.jpg", b"...")}), 400, "a.jpg")  # a photo is its bytes
 
     refused(citizen.get("requests/R99999999"), 404, "R99999999")
     refused(citizen.get("requests/R99999999999999999999"), 404)

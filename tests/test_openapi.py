@@ -40,6 +40,7 @@ from services.dispatch.schemas import (
 )
 from services.dispatch.schemas import case_view as dispatch_case
 from services.dispatch.service import DispatchService
+from services.intake import attachments as intake_attachments
 from services.intake import batch, personal_data
 from services.intake.reception_records import SubstitutionIn, VisitIn
 from services.intake.schemas import CorrectionIn, ReleaseIn, ReportIn, report_view
@@ -80,6 +81,7 @@ REQUEST_MODELS: dict[tuple[str, str, str], type[BaseModel]] = {
     ("intake", "POST", "/reports"): ReportIn,
     ("intake", "PATCH", "/reports/{report_id}"): CorrectionIn,
     ("intake", "POST", "/reports/{report_id}/reporter"): ReleaseIn,
+    ("intake", "POST", "/reports/{report_id}/attachments/{digest}/original"): ReleaseIn,
     ("intake", "POST", "/reports/preview"): ReportIn,
     ("intake", "POST", "/personal-data-exports"): personal_data.ExportIn,
     ("intake", "POST", "/personal-data-erasures"): personal_data.ErasureIn,
@@ -121,7 +123,7 @@ UNMODELLED_BODIES: dict[tuple[str, str, str], set[str]] = {
     ("intake", "POST", "/reports/batch"): {"application/json", "text/csv"},
 }
 # routes taking files beside their JSON: multipart/form-data with the same JSON in part `data` (lianxin.attachments.wiring)
-WITH_FILES = {("dispatch", "POST", "/cases/{case_id}/handling-report"),
+WITH_FILES = {("dispatch", "POST", "/cases/{case_id}/handling-report"), ("intake", "POST", "/reports"),
               ("supervision", "POST", "/cases/{case_id}/callbacks"),
               ("supervision", "POST", "/reviews/{review_id}/conclusion")}
 
@@ -153,6 +155,8 @@ _EMPTY_UOW = SimpleNamespace(session=SimpleNamespace(execute=lambda query: []))
 # The views the services answer with, and the response schema documenting each.
 VIEWS = {
     ("intake", "Report"): lambda: report_view(_Blank()),
+    ("intake", "ReportRead"): lambda: report_view(_Blank()) | {"attachments": []},
+    ("intake", "Attachment"): lambda: intake_attachments.view(_Blank()),
     ("intake", "PersonalDataRelease"): lambda: personal_data.release_view(_Blank()),
     ("intake", "PersonalDataErasure"): lambda: personal_data.erasure_view(_Blank()),
     ("dispatch", "Case"): lambda: dispatch_case(_Blank()),

@@ -3,6 +3,7 @@ from datetime import date
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from lianxin.attachments.config import AttachmentSettings
 from lianxin.citizen_link import DEVELOPMENT_LINK_KEY, LINK_KEY_VARIABLE
 from lianxin.notify.settings import SmsSettings
 from lianxin.settings import ServiceSettings
@@ -48,6 +49,9 @@ class IntakeSettings(ServiceSettings, SmsSettings):
     # a petitioner's personal data may be erased this long after their last case closed
     erasure_after_days: int = Field(180, ge=0, description="days after the last closure before erasure is allowed")
 
+    # the reporters' photos and documents (LIANXIN_ATTACHMENTS_*)
+    attachments: AttachmentSettings = Field(default_factory=AttachmentSettings)
+
     # duplicates
     duplicate_window_days: int = Field(30, ge=1)
     duplicate_similarity: float = Field(AT_LEAST, gt=0, le=1, description="cosine of the words' TF-IDF")
@@ -74,6 +78,7 @@ class IntakeSettings(ServiceSettings, SmsSettings):
             "ERASURE_AFTER_DAYS": self.erasure_after_days,
             "LINK_KEY": self.link_key, "PUBLIC_ADDRESS": self.public_address.rstrip("/"),
             "NOTIFY": self.notify_config(),
+            "ATTACHMENTS": self.attachments.model_dump(mode="json"),
             "DUPLICATES": {"window_days": self.duplicate_window_days, "similarity": self.duplicate_similarity},
         }
 

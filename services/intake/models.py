@@ -4,6 +4,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from lianxin.attachments.models import AttachmentRow
 from lianxin.db import UtcDateTime
 from lianxin.notify.log import DeliveryRecord
 from lianxin.numbers import row_id
@@ -29,6 +30,8 @@ class Report(Base):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     content: Mapped[str] = mapped_column(Text)
+    # the content as it may leave intake (events, digests): redacted once, at take-in and on correction
+    shared_content: Mapped[str | None] = mapped_column(Text)
     media_url: Mapped[str | None] = mapped_column(String(500))
     people_count: Mapped[int] = mapped_column(default=1)
     gathering: Mapped[bool] = mapped_column(default=False)  # people gathering to petition: act within the hour
@@ -90,6 +93,11 @@ class ReportCorrection(Base):
     corrected_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     report: Mapped[Report] = relationship(back_populates="corrections")
+
+
+class Attachment(AttachmentRow, Base):
+    """A photo or document sent with a report (owner "report"); ``public`` once the office shows it on Open311."""
+    __tablename__ = "attachments"
 
 
 class PersonalDataRelease(Base):

@@ -3,8 +3,11 @@ reporter, link it to an open report it repeats, raise early warnings, store it
 and announce it, all in one unit of work."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 
+from lianxin.attachments.keeping import Kept
 from lianxin.auth import Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
@@ -14,7 +17,7 @@ from lianxin.notify.schedule import QuietHours
 from lianxin.redaction import marks_of
 from lianxin.schemas import validate
 
-from . import categories, duplicates, early_warning, similarity
+from . import attachments, categories, duplicates, early_warning, similarity
 from .models import Report, ReportCorrection, report_pk
 from .protection import pseudonym, redact_report
 from .schemas import CorrectionIn, PlaceIn, ReporterIn, ReportIn
@@ -38,8 +41,9 @@ class Intake:
         categories.suggester_for(directory), similarity.warm()  # trained once, not on a report's time
 
     def take_in(self, uow: UnitOfWork, incoming: ReportIn, staff: Staff,
-                idempotency_key: str | None = None) -> tuple[Report, bool]:
-        """Store a report and emit ``report.received``; returns (report, created)."""
+                idempotency_key: str | None = None, kept: Sequence[Kept] = ()) -> tuple[Report, bool]:
+        """Store a report with the files it came with (already stored: ``kept``) and emit ``report.received``,
+        naming the files by id, kind, size and hash; returns (report, created)."""
         if idempotency_key and (earlier := find_by_idempotency_key(uow, staff, idempotency_key)):
             return earlier, False
         incoming = self.on_behalf_of(staff, incoming)
@@ -48,12 +52,15 @@ class Intake:
         if problems or category_problems:
             raise Invalid("the report does not match the county directory", problems + category_problems)
         report = self._new_report(incoming, staff, township, category, suggested, idempotency_key)
+        report.shared_content = redact_report(report, report.content)
         uow.session.add(report)
         uow.session.flush()  # assigns the report number the event carries
         original = duplicates.original_of(uow, report, self.duplicate_rules)
         if original is not None:
             report.duplicate_of, report.status, report.case_id = original.id, "linked", original.case_id
-        uow.emit("report.received", report.report_id, received_event(report, original, self.redaction_key))
+        event = received_event(report, original, self.redaction_key)
+        files = attachments.attach(uow, report, kept, staff.code)
+        uow.emit("report.received", report.report_id, event.model_copy(update={"attachments": attachments.refs(files)}))
         early_warning.check(uow, self.directory, report, self.warning_rules)
         self.teller.taken_in(uow, report, original)
         return report, True
@@ -122,6 +129,8 @@ class Intake:
             setattr(report, field, changes[field])
         if "category" in changed:
             report.category_suggested = False
+        if "content" in changed:
+            report.shared_content = redact_report(report, report.content)
         report.updated_at = now
         return changed
 
@@ -132,7 +141,8 @@ def received_event(report: Report, original: Report | None, redaction_key: str) 
         report_id=report.report_id, channel=report.channel, category=report.category,
         category_suggested=report.category_suggested, township=report.township, village=report.village,
         enterprise=report.enterprise, people_count=report.people_count,
-        content=redact_report(report, report.content),
+        location=report.location and redact_report(report, report.location),
+        content=report.shared_content,
         gathering=report.gathering, duplicate_of=original.report_id if original else None,
         reporter_id=report.reporter_id, received_at=report.received_at,
         reporter_marks=marks_of(redaction_key, report.reporter_name, report.reporter_phone,

@@ -7,8 +7,10 @@ from nameko.timer import timer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from lianxin.attachments.serving import file_response
+from lianxin.attachments.wiring import Attachments, answers_refused_files, fields_and_files
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
-from lianxin.errors import NotFound, Refused
+from lianxin.errors import Conflict, NotFound, Refused
 from lianxin.http import Pager, api, aware_datetime, office_date, page, parse_body, query_param, respond
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import ScrapeTimeGauges
@@ -17,6 +19,7 @@ from lianxin.service import OfficeService
 from lianxin.vocabulary import CASE_READERS, LEADERS_AND_DESK, OFFICE, PETITIONER_DESK, REPORT_READERS, REPORT_TAKERS
 
 from . import (
+    attachments,
     batch,
     digest_records,
     digest_writing,
@@ -31,7 +34,7 @@ from .access import SEARCHES, Sight, log_search
 from .gauges import readings as gauge_readings
 from .models import Alert, PersonalDataErasure, PersonalDataRelease, Report, alert_pk, report_number, report_pk
 from .open311 import Open311Api
-from .protection import ROLES_ALLOWED_CLEAR, PersonalDataKeys
+from .protection import ROLES_ALLOWED_CLEAR, Encrypted, PersonalDataKeys
 from .reporting import Intake
 from .schemas import CorrectionIn, ReleaseIn, ReportIn, report_view
 from .sending import CitizenSending
@@ -59,6 +62,7 @@ class IntakeService(Open311Api, OfficeService):
     gauges = ScrapeTimeGauges(DATABASE, gauge_readings)
     personal_data_keys = PersonalDataKeys()
     citizen_sms = CitizenSending(DATABASE)
+    files = Attachments()
 
     @property
     def intake(self) -> Intake:
@@ -67,14 +71,22 @@ class IntakeService(Open311Api, OfficeService):
     def sight(self, staff) -> Sight:
         return Sight(staff, self.directory)
 
+    def keep_files(self, uploads) -> list:
+        """The reporter's files inspected and stored off the event loop; the originals too, encrypted under the
+        personal-data keys, when the office keeps them (LIANXIN_ATTACHMENTS_KEEP_ORIGINALS)."""
+        return self.files.keep(uploads, cipher=Encrypted.cipher if self.files.keep_originals else None)
+
     @api("POST", "/reports", roles=REPORT_TAKERS)
+    @answers_refused_files
     def create_report(self, request):
+        """JSON, or multipart: the same JSON in part ``data`` and photos and documents in parts ``files``."""
         staff = request.staff
-        incoming = parse_body(request, ReportIn)
+        incoming, uploads = fields_and_files(request, ReportIn, self.files.limits)
         key = _idempotency_key(request.headers.get("Idempotency-Key"))
+        kept = self.keep_files(uploads)  # stored before the report's transaction: a row never lacks its file
         try:
             with self.uow as uow:
-                report, created = self.intake.take_in(uow, incoming, staff, key)
+                report, created = self.intake.take_in(uow, incoming, staff, key, kept)
                 uow.commit()
                 return (201 if created else 200), report_view(report, sight=self.sight(staff))
         except IntegrityError:
@@ -119,7 +131,43 @@ class IntakeService(Open311Api, OfficeService):
         with self.uow as uow:
             report = reporting.get_report(uow, report_id)
             sight.require_read(report)
-            return report_view(report, reporting.duplicates_of(uow, report), sight)
+            return report_view(report, reporting.duplicates_of(uow, report), sight) | {
+                "attachments": [attachments.view(a) for a in attachments.of_report(uow, report)]}
+
+    @api("GET", "/reports/<string:report_id>/attachments/<string:digest>", roles=REPORT_READERS)
+    def get_attachment(self, request, report_id, digest):
+        """A photo (cleaned of EXIF and GPS) or a document sent with the report; ``?rendition=thumbnail|web``."""
+        with self.uow as uow:
+            report = reporting.get_report(uow, report_id)
+            self.sight(request.staff).require_read(report)
+            row = attachments.find(uow, report, digest)
+        return self.files.response(row, query_param(request, "rendition", "file"))
+
+    @api("GET", "/open311/v2/media/<string:digest>")
+    def open311_media(self, request, digest):
+        """A photo the office made public on Open311, as its cleaned web copy (no EXIF, no GPS); nothing else."""
+        with self.uow as uow:
+            row = attachments.public_photo(uow, digest)
+        return self.files.response(row, "web")
+
+    @api("POST", "/reports/<string:report_id>/attachments/<string:digest>/publication", roles=OFFICE)
+    def publish_attachment(self, request, report_id, digest):
+        """The office shows the photo's cleaned web copy as the request's media_url on Open311."""
+        with self.uow as uow:
+            row = attachments.publish(uow, reporting.get_report(uow, report_id), digest)
+            uow.commit()
+            return attachments.view(row)
+
+    @api("POST", "/reports/<string:report_id>/attachments/<string:digest>/original", roles=ROLES_ALLOWED_CLEAR)
+    def release_original(self, request, report_id, digest):
+        """The photo as the reporter sent it (GPS, device), for a stated purpose; logged as a release."""
+        release = parse_body(request, ReleaseIn)
+        with self.uow as uow:
+            report = reporting.get_report(uow, report_id)
+            row = attachments.release_original(uow, report, digest, release.purpose, request.staff, utcnow())
+            original = Encrypted.cipher.decrypt(self.files.store.get(row.original_hash))
+            uow.commit()
+        return _original_response(original, row.name)
 
     @api("GET", "/reports/<string:report_id>/citizen-link", roles=PETITIONER_DESK)
     def citizen_link(self, request, report_id):
@@ -363,3 +411,15 @@ def _idempotency_key(key) -> str | None:
     if key and len(key) > MAX_KEY_LENGTH:
         raise Refused(f"Idempotency-Key is longer than {MAX_KEY_LENGTH} characters")
     return key or None
+
+
+ORIGINAL_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+
+
+def _original_response(data: bytes, name: str):
+    """The original as a download typed by its bytes; HEIC and WebP originals are not served (a browser would
+    guess at them): their cleaned copy is."""
+    media_type = next((t for magic, t in ORIGINAL_TYPES.items() if data.startswith(magic)), None)
+    if media_type is None:
+        raise Conflict(f"the original of {name} is neither JPEG nor PNG and is not served; its cleaned copy is")
+    return file_response(data, media_type, f"original-{name}", inline=False)

@@ -7,12 +7,17 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import reporting
+from lianxin.attachments.errors import AttachmentRefused
+from lianxin.attachments.keeping import Upload
+from lianxin.attachments.serving import STATUS
+from lianxin.attachments.wiring import language
+
+from .. import attachments, reporting
 from ..models import Report
 from .answers import Answer
 from .definitions import ATTRIBUTES, service_notice, services_list
 from .handler import open311
-from .parameters import form_params, listed, pk_of, query_params, span
+from .parameters import MEDIA, form_params, listed, pk_of, query_params, span
 from .records import request_record, w3
 from .refusals import Open311Error
 from .taking_in import check_jurisdiction, incoming_report, portal_of
@@ -59,6 +64,7 @@ class Open311Api:
         portal = portal_of(params, self.config["OPEN311_API_KEYS"])
         check_jurisdiction(params, self.directory)
         incoming = incoming_report(params, self.directory)
+        kept = self._media(request)
         key = request.headers.get("Idempotency-Key") or None  # an extension: a retried POST makes no second report
         if key:
             key = f"{portal.code}:{key}"  # each client's keys apart from the staff API's and other clients'
@@ -67,7 +73,7 @@ class Open311Api:
         intake = reporting.Intake(self.directory, self.config)
         try:
             with self.uow as uow:
-                report, created = intake.take_in(uow, incoming, portal, key)
+                report, created = intake.take_in(uow, incoming, portal, key, kept)
                 uow.commit()
                 answer = [{"service_request_id": report.report_id,
                            "service_notice": service_notice(self.directory, report.category), "account_id": None}]
@@ -103,7 +109,9 @@ class Open311Api:
                 query = query.where(Report.status == "closed")
         query = query.order_by(Report.received_at.desc(), Report.id.desc()).limit(MAX_RESULTS)
         with self.uow as uow:
-            records = [request_record(r, self.directory) for r in uow.session.scalars(query)]
+            reports = list(uow.session.scalars(query))
+            media = self._public_media(request, uow, reports)
+            records = [request_record(r, self.directory, media.get(r.id)) for r in reports]
         return Answer("service_requests", records)
 
     @open311("GET", f"{ROOT}/requests/<string:service_request_id>.<string:fmt>")
@@ -112,7 +120,22 @@ class Open311Api:
         check_jurisdiction(query_params(request), self.directory)
         with self.uow as uow:
             report = _report(uow, service_request_id)
-            return Answer("service_requests", [request_record(report, self.directory)])
+            media = self._public_media(request, uow, [report])
+            return Answer("service_requests", [request_record(report, self.directory, media.get(report.id))])
+
+    def _media(self, request) -> list:
+        """The photo or document of the part ``media``, kept (stored, no row yet); refused in Open311's terms."""
+        uploads = [Upload(f.read(self.files.limits.max_bytes + 1), f.filename, MEDIA)
+                   for f in request.files.getlist(MEDIA)] if request.mimetype == "multipart/form-data" else []
+        try:
+            return self.keep_files(uploads)
+        except AttachmentRefused as refused:
+            raise Open311Error(STATUS.get(refused.code, 400), refused.text(language(request))) from None
+
+    def _public_media(self, request, uow, reports) -> dict:
+        """Each report's media_url where the office made one of its photos public."""
+        base = request.host_url.rstrip("/") + ROOT + "/media/"
+        return {pk: base + digest for pk, digest in attachments.public_photos(uow, reports).items()}
 
     @open311("GET", f"{ROOT}/tokens/<string:token>.<string:fmt>")
     def open311_token(self, request, token, fmt):

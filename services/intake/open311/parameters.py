@@ -16,6 +16,9 @@ MAX_FORM_BYTES = 64 * 1024
 MAX_FIELDS = 100
 MAX_PK = 2**31 - 1
 FORM = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"  # as Open311 servers take a photo: the fields beside a file part "media"
+MEDIA = "media"
+MAX_MULTIPART_BYTES = 64 * 1024 * 1024  # a photo with its fields; the photo's own limit is the office's (media_of)
 # in a query string an unencoded "+" of a time zone arrives as a space
 SPACED_OFFSET = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
 
@@ -46,6 +49,8 @@ def query_params(request) -> Params:
 def form_params(request) -> Params:
     """The form-encoded body, with the query string's parameters (the swagger puts them all there, so a
     request may come without a body, whatever its content type says)."""
+    if (request.mimetype or "").lower() == MULTIPART:
+        return multipart_params(request)
     if request.content_length is not None and request.content_length > MAX_FORM_BYTES:
         raise Open311Error(400, f"the form is larger than {MAX_FORM_BYTES} bytes")
     raw = request.stream.read(MAX_FORM_BYTES + 1)
@@ -61,6 +66,23 @@ def form_params(request) -> Params:
     params = query_params(request)
     for name, values in parse_pairs(text, "form").items():
         params.setdefault(name, []).extend(values)
+    return params
+
+
+def multipart_params(request) -> Params:
+    """The fields of a multipart form (its files are read by media_of), with the query string's."""
+    request.max_form_memory_size = MAX_FORM_BYTES  # the fields' text; werkzeug answers 413 beyond
+    request.max_content_length = MAX_MULTIPART_BYTES
+    form, files = request.form, request.files
+    if not form and not files:
+        raise Open311Error(400, "the multipart form has no parts: a wrong or missing boundary?")
+    if strays := sorted(set(files) - {MEDIA}):
+        raise Open311Error(400, f"a photo comes in the part {MEDIA!r}, not {', '.join(map(repr, strays))}")
+    if len(form) > MAX_FIELDS:
+        raise Open311Error(400, f"the form has more than {MAX_FIELDS} fields")
+    params = query_params(request)
+    for name in form:
+        params.setdefault(name, []).extend(form.getlist(name))
     return params
 
 

@@ -10,8 +10,9 @@ from ..protection import redact_report
 from .definitions import service_notice, unit_name
 
 
-def request_record(report: Report, directory: Directory) -> dict:
-    """A report as the public sees it: nothing of the reporter, free text redacted of them."""
+def request_record(report: Report, directory: Directory, public_media: str | None = None) -> dict:
+    """A report as the public sees it: nothing of the reporter, free text redacted of them; its media_url the
+    photo the office made public (``public_media``), else the address the reporter gave (never fetched)."""
     category = directory.category_by_code.get(report.category)
     return {
         "service_request_id": report.report_id,
@@ -32,7 +33,7 @@ def request_record(report: Report, directory: Directory) -> dict:
         "zipcode": None,
         "lat": report.latitude,
         "long": report.longitude,
-        "media_url": report.media_url,
+        "media_url": public_media or report.media_url,
     }
 
 
