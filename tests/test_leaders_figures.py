@@ -163,3 +163,35 @@ def test_the_analysis_page_has_a_header_on_every_table(lang, last):
         assert heads and all(heads), heads
         assert len(heads) == len(table.select("tbody tr")[0].select("td"))
     assert last in tables[0].select("thead th")[2].text
+
+
+# --- the assignment notice gives the exact place, without personal data ---------------------------------------------
+
+@pytest.mark.integration
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_the_assignment_notice_gives_the_village_and_the_place_as_written_without_personal_data(office):
+    from tests.support.reports import case_of
+    from tests.support.waiting import eventually
+
+    reporter = {"name": "王大山", "phone": "13812341234", "address": "东关村三组12号"}
+    with office.client("intake") as intake:
+        at_the_gate = intake.post("/reports", json={
+            "channel": "hotline", "village": "chengguan-dongguan", "category": "drinking-water",
+            "content": "村委会门口的自来水管爆了，水流了一地", "reporter": reporter,
+            "location": "东关村村委会门口，王大山家斜对面，电话13812341234"}).json()
+        at_home = intake.post("/reports", json={
+            "channel": "hotline", "village": "chengguan-xiguan", "category": "housing",
+            "content": "我家房子漏雨，墙也裂了", "reporter": {**reporter, "phone": "13812345678",
+                                                      "address": "西关村五组3号"},
+            "location": "西关村五组3号"}).json()
+    with office.client("dispatch") as dispatch:
+        gate = eventually(lambda: case_of(office, at_the_gate["report_id"]))
+        home = eventually(lambda: case_of(office, at_home["report_id"]))
+        gate_notice = dispatch.get(f"/cases/{gate['case_id']}/assignment-notice").text
+        home_notice = dispatch.get(f"/cases/{home['case_id']}/assignment-notice").text
+    place = next(line for line in gate_notice.splitlines() if line.startswith("| 地点"))
+    assert f"城关镇{COUNTY.villages['chengguan-dongguan'][1].name}，东关村村委会门口" in place and "斜对面" in place
+    for personal in ("王大山", "13812341234", "三组12号"):
+        assert personal not in gate_notice
+    home_place = next(line for line in home_notice.splitlines() if line.startswith("| 地点"))
+    assert f"城关镇{COUNTY.villages['chengguan-xiguan'][1].name}" in home_place and "五组3号" not in home_notice  # the reporter's own address stays in intake

@@ -502,7 +502,8 @@ def report_excerpt(directory: Directory, report) -> str:
     personal data."""
     if directory.confidential(report.category):
         return WITHHELD
-    return excerpt(redact_report(report, report.content or ""))
+    shared = getattr(report, "shared_content", None)  # redacted at take-in; older reports are redacted here
+    return excerpt(shared if shared is not None else redact_report(report, report.content or ""))
 
 
 def excerpt(content: str | None) -> str:
