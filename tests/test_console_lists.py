@@ -18,6 +18,7 @@ from lianxin.testing import Office
 from services.console.exports import CASE_COLUMNS, table
 from services.supervision.links import Links
 from tests import test_console
+from tests.support.reports import close_through_the_office
 from tests.support.waiting import eventually
 from tests.test_console import ARTIFACTS, People
 from tests.test_console_day import a_case, signed_in
@@ -66,7 +67,8 @@ def test_exports_are_headed_in_the_persons_language_and_run_nothing():
 
 @pytest.fixture
 def console(amqp_uri, database_urls):
-    office = Office(amqp_uri, database_urls, settings={"supervision": {"console_proxy": "127.0.0.1"}})
+    office = Office(amqp_uri, database_urls, settings={"supervision": {"console_proxy": "127.0.0.1",
+                                                                       "review_sample_percent": 0}})
     office.start()
     office.start_console(proxy_hops=1)  # the tests' browsers say who they are as a web proxy would
     yield office
@@ -221,3 +223,24 @@ def test_the_office_in_figures_links_each_number_to_its_cases(console, people: P
     leader.locator("#instructions a").first.click()  # the city-instructed cases
     expect(leader.locator("#cases tbody tr[data-case]")).to_have_count(1)
     expect(leader.locator("#cases tbody tr[data-case]")).to_have_attribute("data-case", ids[0])
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_the_board_shows_open_cases_unless_closed_ones_are_asked_for(console, people: People, lang):
+    closed_report, closed = a_case(console, "东关村自来水停了三天，家家没水吃",  # a local matter: 城关镇 handles it
+                                   reporter={"name": "王五", "phone": "13800138001"})  # who can be called back
+    _, still_open = a_case(console, STORIES[1])
+    close_through_the_office(console, closed_report)
+    supervisor = signed_in(people, "supervisor-01", lang)
+    supervisor.goto("/board")
+    rows = supervisor.locator("#cases tbody tr[data-case]")
+    expect(rows).to_have_count(1)
+    expect(rows).to_have_attribute("data-case", still_open)
+    supervisor.check("input[name=closed]")
+    supervisor.click("form.filters button[type=submit]")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_have_attribute("data-case", still_open)  # newest first
+    expect(supervisor.locator(f"tr[data-case={closed}]")).to_be_visible()
+    shot(supervisor, f"{lang}-09-board-with-closed")
