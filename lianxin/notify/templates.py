@@ -18,41 +18,55 @@ class Template:
     text: str  # the catalogue's message id, with {variables}
     variables: tuple[str, ...]
     subject: str  # an e-mail's subject line
+    about: str  # what the message is, in a word or two (the case page's list)
 
 
-def _template(code: str, text: str, subject: str, *variables: str) -> tuple[str, Template]:
-    return code, Template(code, text, variables, subject)
+def _template(code: str, about: str, text: str, subject: str, *variables: str) -> tuple[str, Template]:
+    return code, Template(code, text, variables, subject, about)
 
 
 TEMPLATES: dict[str, Template] = dict([
     # the unit's handlers and head
-    _template("case_assigned", N_("Case {case_id} has been assigned to your unit; its deadline is {deadline}. "
-                                  "Accept it in the console."), N_("New case {case_id}"), "case_id", "deadline"),
-    _template("case_sent_again", N_("Case {case_id} has been sent to your unit again; its deadline is {deadline}."),
+    _template("case_assigned", N_("case assigned"),
+              N_("Case {case_id} has been assigned to your unit; its deadline is {deadline}. "
+                 "Accept it in the console."), N_("New case {case_id}"), "case_id", "deadline"),
+    _template("case_sent_again", N_("case sent again"),
+              N_("Case {case_id} has been sent to your unit again; its deadline is {deadline}."),
               N_("Case {case_id} sent again"), "case_id", "deadline"),
-    _template("case_reopened", N_("Case {case_id} has been sent back to your unit to be handled again."),
+    _template("case_reopened", N_("case reopened"),
+              N_("Case {case_id} has been sent back to your unit to be handled again."),
               N_("Case {case_id} reopened"), "case_id"),
-    _template("case_near_deadline", N_("Case {case_id} is due on {deadline}: report its handling in time."),
+    _template("case_near_deadline", N_("deadline near"),
+              N_("Case {case_id} is due on {deadline}: report its handling in time."),
               N_("Case {case_id} nears its deadline"), "case_id", "deadline"),
-    _template("case_overdue", N_("Case {case_id} passed its deadline of {deadline}: report its handling at once."),
+    _template("case_overdue", N_("overdue"),
+              N_("Case {case_id} passed its deadline of {deadline}: report its handling at once."),
               N_("Case {case_id} is overdue"), "case_id", "deadline"),
     # leaders and supervisors
-    _template("alert_raised", N_("Early warning {alert_id} in {place}: see the console."),
+    _template("alert_raised", N_("early warning"), N_("Early warning {alert_id} in {place}: see the console."),
               N_("Early warning {alert_id}"), "alert_id", "place"),
-    _template("key_case", N_("Key case {case_id} has gone to {unit}; its deadline is {deadline}."),
+    _template("key_case", N_("key case"), N_("Key case {case_id} has gone to {unit}; its deadline is {deadline}."),
               N_("Key case {case_id}"), "case_id", "unit", "deadline"),
     # the citizen (sent by intake, which alone knows their phone number and the lookup code)
-    _template("report_taken_in", N_("Your report {report_id} has been taken in. Follow and rate it at {link} "
-                                    "with the lookup code {lookup_code}."),
+    _template("report_taken_in", N_("report number and lookup code"),
+              N_("Your report {report_id} has been taken in. Follow and rate it at {link} "
+                 "with the lookup code {lookup_code}."),
               N_("Your report {report_id}"), "report_id", "lookup_code", "link"),
-    _template("case_dispatched_to_you", N_("Your report {report_id} is case {case_id}; it has gone to {unit}, "
-                                           "to be answered by {deadline}."),
+    _template("case_dispatched_to_you", N_("unit and deadline"),
+              N_("Your report {report_id} is case {case_id}; it has gone to {unit}, to be answered by {deadline}."),
               N_("Case {case_id} dispatched"), "report_id", "case_id", "unit", "deadline"),
-    _template("case_extended_to_you", N_("Case {case_id} now has until {deadline}, because: {reason}."),
+    _template("case_extended_to_you", N_("extension and reason"),
+              N_("Case {case_id} now has until {deadline}, because: {reason}."),
               N_("Case {case_id} extended"), "case_id", "deadline", "reason"),
-    _template("case_answered_to_you", N_("Case {case_id} has been answered. Rate it or ask for a review at {link}."),
+    _template("case_answered_to_you", N_("answered: rate or ask for review"),
+              N_("Case {case_id} has been answered. Rate it or ask for a review at {link}."),
               N_("Case {case_id} answered"), "case_id", "link"),
 ])
+
+
+# how the case page names a message's channel and how it went
+CHANNEL_WORDS = {"sms": N_("SMS"), "email": N_("e-mail")}
+STATUS_WORDS = {"queued": N_("waiting"), "sent": N_("sent"), "failed": N_("failed"), "delivered": N_("delivered")}
 
 
 class UnknownTemplate(ValueError):

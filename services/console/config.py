@@ -29,6 +29,7 @@ class ConsoleSettings(ServiceSettings):
     supervision_url: str = "http://127.0.0.1:8003"
     scoring_url: str = "http://127.0.0.1:8004"
     accounts_url: str = "http://127.0.0.1:8005"
+    notifications_url: str = "http://127.0.0.1:8006"
     backend_timeout: float = Field(15.0, gt=0, description="seconds to wait for a service")
     alert_poll_seconds: int = Field(5, ge=1, description="how often an open page asks for new alerts")
     citizen_code_failures: int = Field(10, ge=1, description="wrong case codes one browser address may try")
@@ -46,7 +47,7 @@ class ConsoleSettings(ServiceSettings):
             "SINGLE_SIGN_ON": self.single_sign_on,
             "BACKENDS": {"intake": self.intake_url, "dispatch": self.dispatch_url,
                          "supervision": self.supervision_url, "scoring": self.scoring_url,
-                         "accounts": self.accounts_url},
+                         "accounts": self.accounts_url, "notifications": self.notifications_url},
             "BACKEND_TIMEOUT": self.backend_timeout, "ALERT_POLL_SECONDS": self.alert_poll_seconds,
             "CITIZEN_CODE_FAILURES": self.citizen_code_failures, "CITIZEN_CODE_MINUTES": self.citizen_code_minutes,
         }

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from lianxin.auth import Staff
 from lianxin.directory import Directory
 from lianxin.http import MAX_PAGE
+from lianxin.notify.templates import CHANNEL_WORDS, STATUS_WORDS, TEMPLATES
 from lianxin.vocabulary import COUNTY_TIME, UNITS
 
 from .actions import offered
@@ -74,11 +75,10 @@ def confirmation(api: Backend, staff: Staff, taken: str | None) -> dict:
     raised = [a for a in api.get("intake", "/alerts", limit=20)["alerts"] if taken in a["report_ids"]]
     case_id = report.get("case_id")
     taken_case = _or_none(lambda: api.get("dispatch", f"/cases/{case_id}")) if case_id else None
-    lookup = None
-    if case_id and offered(staff, "citizen_link"):
-        lookup = _or_none(lambda: api.get("supervision", f"/cases/{case_id}/citizen-link"))
-    return {"taken": report, "raised": raised, "taken_case": taken_case,
-            "lookup": lookup and lookup["path"].split("secret=", 1)[1]}
+    link = None
+    if offered(staff, "citizen_link"):  # the code the petitioner is texted: intake knows it before any case
+        link = _or_none(lambda: api.get("intake", f"/reports/{taken}/citizen-link"))
+    return {"taken": report, "raised": raised, "taken_case": taken_case, "lookup": link and link["lookup_code"]}
 
 
 # --- the case board and a case ----------------------------------------------------------------------------
@@ -156,7 +156,27 @@ def case(api: Backend, staff: Staff, case_id: str) -> dict:
         "supervised": supervised, "citizen_link": link,
         "notices": [n for n in notices if case_id in n["evidence"]],
         "supervision_state": supervised["state"] if supervised else None,
+        **messages(api, case_id),
     }
+
+
+def messages(api: Backend, case_id: str) -> dict:
+    """What was sent about the case: to staff (notifications; a unit sees its own time's), and to the
+    petitioners (intake: sent or failed, never the number). None where the person's role may not see it,
+    or the service does not answer: the case page does not wait on its messages."""
+    def heard(service: str, path: str):
+        try:
+            return api.get(service, path, case_id=case_id)["deliveries"]
+        except BackendError:
+            return None
+    return {"staff_messages": heard("notifications", "/deliveries"),
+            "citizen_messages": heard("intake", "/citizen-deliveries"),
+            "message_words": {"about": {code: t.about for code, t in TEMPLATES.items()},
+                              "channel": CHANNEL_WORDS, "status": STATUS_WORDS}}
+
+
+def my_channels(api: Backend) -> dict:
+    return api.get("notifications", "/me/channels")
 
 
 def _or_none(read, also: int = 404):

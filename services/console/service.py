@@ -24,6 +24,7 @@ from lianxin.errors import Refused
 from lianxin.http import error_response, http_status, json_response, security_headers, with_headers
 from lianxin.i18n import LANGUAGES, N_, chosen_language, translations
 from lianxin.metrics import EntrypointMetrics, exposition
+from lianxin.notify.templates import CHANNEL_WORDS
 from lianxin.permissions import ROLES
 
 from . import dashboard, exports, figures, pages, searching
@@ -416,6 +417,20 @@ class ConsoleService:
             {"alert_id": a["alert_id"], "message": a["message"], "raised_ms": pages.epoch_ms(a["raised_at"]),
              "row": fragment(visitor.lang, "alert_row.html", a=a, names=names)}
             for a in api.get("intake", "/alerts", limit=10)["alerts"]]})
+
+    @http("GET", "/me/notifications")
+    def my_notifications(self, request):
+        kept = self._kept(request)
+        return self._page(request, "my_notifications.html", lambda api, staff: {
+            "mine": pages.my_channels(api), "channel_words": CHANNEL_WORDS, "kept": kept,
+            "saved": request.args.get("saved")})
+
+    @http("POST", "/me/notifications")
+    def choose_my_notifications(self, request):
+        def act(api, staff):
+            api.put("notifications", "/me/channels", {"channels": request.form.getlist("channels")})
+            return redirect("/me/notifications?saved=1", 303)
+        return self._act_and_return(request, act, "/me/notifications")
 
     @http("GET", "/calendar")
     def calendar(self, request):
