@@ -203,13 +203,13 @@ class County:
             t["reports"].append((pk, channel, category.code, False, township, village, None, None, None, None,
                                  content, None, people_count, False, *sealed, reporter_id, received, "operator",
                                  "hotline-op-01", None, original[1], "linked", f"C{case_pk:08d}", None, None, 0,
-                                 received))
+                                 received, leaving))
             return
         status = "closed" if case["closed"] and case["closed"] <= now else "dispatched"
         t["reports"].append((pk, channel, category.code, False, township, village, None, None, None, None, content,
                              None, people_count, people_count >= 10 and r.random() < 0.3, *sealed, reporter_id,
                              received, "operator", "hotline-op-01", None, None, status, case["case_id"],
-                             case["unit"], case["deadline"], case["round"], case["updated"]))
+                             case["unit"], case["deadline"], case["round"], case["updated"], leaving))
         t["information_records"].append((report_id, channel, township, village, None, received))
         if case["closed"] is None or case["closed"] > now:
             self.open_case_of_place[(village, category.code)] = (case["pk"], pk, received.timestamp())
@@ -369,7 +369,7 @@ COLUMNS = {
                     "location", "latitude", "longitude", "content", "media_url", "people_count", "gathering",
                     "reporter_name", "reporter_phone", "reporter_id_number", "reporter_address", "reporter_id",
                     "received_at", "received_by_role", "received_by", "idempotency_key", "duplicate_of", "status",
-                    "case_id", "unit", "expected_at", "case_round", "updated_at"),
+                    "case_id", "unit", "expected_at", "case_round", "updated_at", "shared_content"),
     },
     "dispatch": {
         "cases": ("id", "report_id", "state", "unit", "unit_kind", "category", "township", "severity",
