@@ -175,7 +175,7 @@ def test_a_gathering_or_a_large_group_raises_a_group_petition_alert_at_once(offi
     crowd = post(office, {**distinct_reports(2)[1], "people_count": 30}).json()
     raised = alerts(office, "group_petition")
     assert {tuple(a["report_ids"]) for a in raised} == {(gathering["report_id"],), (crowd["report_id"],)}
-    assert any("30 people" in a["message"] for a in raised)
+    assert any("有 30 人" in a["message"] for a in raised)  # said in Chinese unless English is asked for
     with office.client("intake") as intake:
         assert 'lianxin_alerts_recent' in intake.get("/metrics").text
 
@@ -184,8 +184,8 @@ def test_a_surge_on_one_subject_raises_one_alert_per_window(office):
     villages = distinct_reports(6)
     for report in villages[:5]:  # threshold 4 within the hour, across different places
         post(office, {**report, "category": "wage-arrears", "content": f"工地欠薪 {report['village']}"})
-    [surge] = [a for a in alerts(office, "surge") if "about 拖欠工资" in a["message"]]
-    assert len(surge["report_ids"]) == 4 and "within 60 minutes" in surge["message"]
+    [surge] = [a for a in alerts(office, "surge") if "反映拖欠工资" in a["message"]]
+    assert len(surge["report_ids"]) == 4 and "60 分钟内" in surge["message"]
 
 
 def test_recurring_reports_in_one_township_are_grouped_as_a_pattern(office):

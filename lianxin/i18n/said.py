@@ -18,7 +18,8 @@ from lianxin.i18n import DEFAULT_LANGUAGE, N_, said
 Part = dict  # {"say": code, **values}
 # a value under one of these keys is a code of the county directory, shown by its name
 NAMED = {"unit": "unit", "from_unit": "unit", "to_unit": "unit", "township": "unit", "category": "category",
-         "leader": "leader", "approved_by": "leader", "lead_leader": "leader", "village": "village", "enterprise": "enterprise"}
+         "leader": "leader", "approved_by": "leader", "lead_leader": "leader", "village": "village",
+         "enterprise": "enterprise"}
 
 
 def part(code: str, **values) -> Part:
@@ -67,7 +68,8 @@ class Reader:
 
 
 # the reader of the request a worker serves (set for each worker by lianxin.service.FollowedWork)
-READER = ContextVar("reader", default=Reader())
+ANYONE = Reader()  # outside a request: Chinese, and the codes as they are
+READER = ContextVar("reader", default=ANYONE)
 
 
 def for_reader(stored: str | None, messages: dict[str, str]) -> str:

@@ -42,7 +42,6 @@ from lianxin.schemas import entered_time
 from lianxin.vocabulary import COUNTY_TIME, OFFICE, UNITS
 
 from . import routing
-from .texts import DONE_TO_A_CASE, STATES
 from .models import Attachment, Case, CaseEvent, HandlingReport, LeaderInstruction, case_pk
 from .schemas import (
     AcceptanceIn,
@@ -54,6 +53,7 @@ from .schemas import (
     RouteIn,
     TeamIn,
 )
+from .texts import DONE_TO_A_CASE, STATES
 
 RECEIVED = "the report was received"
 OPEN = ("dispatched", "accepted")

@@ -24,6 +24,7 @@ from lianxin.documents import html_page
 from lianxin.documents import plain as _cell
 from lianxin.vocabulary import CHANNEL_CHINESE, COUNTY_TIME, STAFF_CHANNELS
 
+from . import texts
 from .protection import redact_report
 
 EXCERPT_LENGTH = 60
@@ -195,7 +196,8 @@ def _tally(reports, field: str, name) -> list[dict]:
 def alert_view(directory: Directory, alert) -> dict:
     number = getattr(alert, "id", None)
     return {"alert_id": getattr(alert, "alert_id", None) or (f"AL{number:07d}" if number is not None else None),
-            "kind": alert.kind, "kind_name": ALERT_KINDS.get(alert.kind, alert.kind), "message": alert.message,
+            "kind": alert.kind, "kind_name": ALERT_KINDS.get(alert.kind, alert.kind),
+            "message": texts.read(alert.message),
             "township": alert.township, "township_name": township_name(directory, alert.township),
             "category": alert.category,
             "category_name": category_name(directory, alert.category) if alert.category else None,

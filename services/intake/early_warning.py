@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, case, exists, func, select
 from lianxin.db import UnitOfWork
 from lianxin.directory import Directory
 from lianxin.events import AlertRaised
+from lianxin.i18n.said import kept, part
 from lianxin.vocabulary import COUNTY_TIME
 
 from .models import Alert, Report, report_number
@@ -45,9 +46,12 @@ def _group_petition(uow, directory, report, rules) -> Alert | None:
     size = threshold(rules["group_size"], report.received_at, rules)
     if not report.gathering and report.people_count < size:
         return None
-    what = "are gathering to petition" if report.gathering else "are involved"
-    message = (f"{report.people_count} people {what} about {_category(directory, report.category)} in "
-               f"{_place(directory, report.township)}: leaders to have a plan within the hour")
+    what = "gathering" if report.gathering else "group"
+    if report.township in directory.township_by_code:
+        said = part(what, people=report.people_count, category=report.category, township=report.township)
+    else:
+        said = part(f"{what}_unknown_place", people=report.people_count, category=report.category)
+    message = kept(said)
     return _raise(uow, "group_petition", f"group:{report.id}", message, report, [report.report_id])
 
 
@@ -59,8 +63,7 @@ def _surge(uow, directory, report, rules, field, value, counts) -> Alert | None:
     count = counts[field]
     if count < threshold(rules["surge_threshold"], report.received_at, rules):
         return None
-    about = _category(directory, value) if field == "category" else _place(directory, value)
-    message = f"surge: {count} reports about {about} within {rules['surge_window_minutes']} minutes"
+    message = kept(part(f"surge_{field}", count=count, minutes=rules["surge_window_minutes"], **{field: value}))
     return _raise(uow, "surge", key, message, report, _evidence(uow, field, {field: value}, report.received_at,
                                                                  window))
 
@@ -74,9 +77,8 @@ def _recurring(uow, directory, report, rules, counts) -> Alert | None:
     count = counts["both"]
     if count < threshold(rules["recurring_threshold"], report.received_at, rules):
         return None
-    message = (f"recurring issue: {count} reports about {_category(directory, report.category)} in "
-               f"{_place(directory, report.township)} within {rules['recurring_window_days']} days; "
-               f"plan for it as one pattern")
+    message = kept(part("recurring", count=count, category=report.category, township=report.township,
+                        days=rules["recurring_window_days"]))
     return _raise(uow, "recurring_issue", key, message, report,
                   _evidence(uow, "both", values, report.received_at, window))
 
@@ -131,12 +133,3 @@ def _raise(uow, kind, key, message, report, evidence: list[str]) -> Alert:
         alert_id=alert.alert_id, kind=kind, message=message, township=alert.township, category=alert.category,
         report_ids=alert.report_ids, raised_at=alert.raised_at))
     return alert
-
-
-def _category(directory: Directory, code: str) -> str:
-    entry = directory.category_by_code.get(code)
-    return entry.name if entry else code
-
-
-def _place(directory: Directory, code: str | None) -> str:
-    return directory.township_by_code[code].name if code in directory.township_by_code else "an unknown place"

@@ -29,6 +29,7 @@ from . import (
     reception_records,
     reporting,
     telling,
+    texts,
 )
 from .access import SEARCHES, Sight, log_search
 from .gauges import readings as gauge_readings
@@ -275,7 +276,7 @@ class IntakeService(Open311Api, OfficeService):
         if (kind := query_param(request, "kind")) is not None:
             query = query.where(Alert.kind == kind)
         with self.uow as uow:
-            views = [{"alert_id": a.alert_id, "kind": a.kind, "message": a.message, "township": a.township,
+            views = [{"alert_id": a.alert_id, "kind": a.kind, "message": texts.read(a.message), "township": a.township,
                       "category": a.category, "report_ids": a.report_ids, "raised_at": a.raised_at}
                      for a in uow.session.scalars(query)]
         return page("alerts", views, limit, "alert_id")
