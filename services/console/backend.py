@@ -1,7 +1,8 @@
 """The four services' HTTP APIs, called as the person signed in to the console.
 
 The console holds no business rule and no permission of its own: it passes on the person's bearer
-token, so each service decides what they may see and do, and its refusals are shown as they come.
+token, so each service decides what they may see and do, and its refusals are shown as they come; and the
+person's language (``Accept-Language``), so what the services write is already in it.
 """
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ import httpx
 from nameko.extensions import DependencyProvider
 
 from lianxin.http import ApiError
+from lianxin.i18n import DEFAULT_LANGUAGE, chosen_language
+
+from .session import LANGUAGE_COOKIE
 
 
 class BackendError(ApiError):
@@ -20,16 +24,17 @@ class BackendError(ApiError):
 
 
 class Backend:
-    def __init__(self, clients: dict[str, httpx.Client], token: str | None, citizen: str | None = None):
-        self.clients, self.token, self.citizen = clients, token, citizen
+    def __init__(self, clients: dict[str, httpx.Client], token: str | None, citizen: str | None = None,
+                 lang: str = DEFAULT_LANGUAGE):
+        self.clients, self.token, self.citizen, self.lang = clients, token, citizen, lang
 
     def as_staff(self, token: str | None) -> Backend:
-        return Backend(self.clients, token)
+        return Backend(self.clients, token, lang=self.lang)
 
     def for_citizen(self, address: str) -> Backend:
         """Calls for a citizen (no token), naming their address: supervision counts wrong links per citizen,
         not per console (it trusts the header from the console's address only)."""
-        return Backend(self.clients, None, address)
+        return Backend(self.clients, None, address, self.lang)
 
     def get(self, service: str, path: str, **params):
         return self.call(service, "GET", path, params={k: v for k, v in params.items() if v not in (None, "")})
@@ -42,7 +47,8 @@ class Backend:
 
     def call(self, service: str, method: str, path: str, headers: dict | None = None, **kwargs):
         """The answer's JSON (or text for documents); a refusal raises BackendError with the service's reason."""
-        headers = {**(headers or {}), **({"Authorization": f"Bearer {self.token}"} if self.token else {}),
+        headers = {"Accept-Language": self.lang, **(headers or {}),
+                   **({"Authorization": f"Bearer {self.token}"} if self.token else {}),
                    **({"X-Forwarded-For": self.citizen} if self.citizen else {})}
         try:
             answer = self.clients[service].request(method, path, headers=headers, **kwargs)
@@ -77,4 +83,7 @@ class Backends(DependencyProvider):
             client.close()
 
     def get_dependency(self, worker_ctx):
-        return Backend(self.clients, None)
+        """Calls in the language of the page being answered (the person's cookie)."""
+        request = worker_ctx.args[0] if worker_ctx.args else None
+        cookies = getattr(request, "cookies", None) or {}
+        return Backend(self.clients, None, lang=chosen_language(cookies.get(LANGUAGE_COOKIE)))
