@@ -24,8 +24,10 @@ from tests.test_console import ARTIFACTS, People
 from tests.test_console_day import a_case, signed_in
 
 SHOTS = ARTIFACTS / "lists"
-WORDS = {"zh": {"case": "案件", "total": "共", "may_not": "不能", "too_many": "错误"},
-         "en": {"case": "Case", "total": "cases, page", "may_not": "your role may not", "too_many": "Too many"}}
+WORDS = {"zh": {"case": "案件", "total": "共", "may_not": "不能", "too_many": "错误", "report": "诉求",
+                "unit": "单位", "kind": "类型"},
+         "en": {"case": "Case", "total": "cases, page", "may_not": "your role may not", "too_many": "Too many",
+                "report": "Report", "unit": "Unit", "kind": "Kind"}}
 
 STORIES = ("东关村路灯坏了一个月没人修", "西关社区自来水管爆裂漫到马路上", "南街菜市场门口垃圾堆了三天没人清运",
            "桥头村小学门口大货车开得太快很危险", "北街饭店油烟直排熏得住户不敢开窗")
@@ -244,3 +246,29 @@ def test_the_board_shows_open_cases_unless_closed_ones_are_asked_for(console, pe
     expect(rows.first).to_have_attribute("data-case", still_open)  # newest first
     expect(supervisor.locator(f"tr[data-case={closed}]")).to_be_visible()
     shot(supervisor, f"{lang}-09-board-with-closed")
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_the_operators_list_alerts_and_rankings_export_masked(console, people: People, lang):
+    operator = signed_in(people, "hotline-op-01", lang)
+    operator.goto("/intake")
+    operator.fill("#content", STORIES[2])
+    operator.select_option("#township", "chengguan")
+    operator.fill("#phone", "13800138000")
+    operator.click("#intake-form button[type=submit]")
+    expect(operator.locator("#taken")).to_be_visible()
+    with operator.expect_download() as download:
+        operator.click("a.export[href='/intake/today.xlsx']")
+    sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert cells[0][0] == WORDS[lang]["report"] and len(cells) == 2
+    assert "138****8000" in " ".join(map(str, cells[1])) and "13800138000" not in " ".join(map(str, cells[1]))
+    leader = signed_in(people, "li-secretary", lang)
+    for page in ("/alerts", "/rankings"):
+        leader.goto(page)
+        with leader.expect_download() as download:
+            leader.locator("a.export[href*='.csv']").click()
+        header = next(csv.reader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig"))))
+        assert header[1] == WORDS[lang]["unit" if page == "/rankings" else "kind"], header

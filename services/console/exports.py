@@ -54,6 +54,18 @@ REPORT_COLUMNS = (
     Column(N_("What was reported"), _plain("content")), Column(N_("Case"), _plain("case_id")),
 )
 
+ALERT_COLUMNS = (
+    Column(N_("Raised"), _plain("raised_at")), Column(N_("Kind"), _labelled("kind", "alert")),
+    Column(N_("Township"), _named("township")), Column(N_("Message"), _plain("message")),
+    Column(N_("Reports"), lambda row, names, _: ", ".join(row.get("report_ids", []))),
+)
+SCORE_COLUMNS = (
+    Column("#", _plain("rank")), Column(N_("Unit"), _named("unit")), Column(N_("Score"), _plain("score")),
+    Column(N_("Cases"), _plain("cases")), Column(N_("Closed"), _plain("closed")),
+    Column(N_("Closure rate"), _plain("closure_rate")), Column(N_("On time"), _plain("on_time_rate")),
+    Column(N_("Satisfaction"), _plain("satisfaction_rate")), Column(N_("Notices"), _plain("notices")),
+)
+
 
 def table(lang: str, columns: Iterable[Column], rows: Iterable[dict], names: dict) -> list[list]:
     """The header row in ``lang`` and a row of cells per item, codes as the office's names."""

@@ -343,6 +343,23 @@ class ConsoleService:
         return self._export(request, fmt, "cases", exports.CASE_COLUMNS,
                             lambda api, staff: pages.board_rows(api, staff, request.args))
 
+    @http("GET", "/intake/today.<string:fmt>")
+    def intake_export(self, request, fmt):
+        """What the operator took in today, as on their page."""
+        return self._export(request, fmt, "reports", exports.REPORT_COLUMNS,
+                            lambda api, staff: pages.intake(api, staff, None)["today"])
+
+    @http("GET", "/alerts.<string:fmt>")
+    def alerts_export(self, request, fmt):
+        return self._export(request, fmt, "alerts", exports.ALERT_COLUMNS,
+                            lambda api, staff: api.get("intake", "/alerts", limit=200)["alerts"])
+
+    @http("GET", "/rankings.<string:fmt>")
+    def rankings_export(self, request, fmt):
+        period = request.args.get("period") or pages.this_month()
+        return self._export(request, fmt, f"rankings-{period}", exports.SCORE_COLUMNS,
+                            lambda api, staff: api.get("scoring", "/rankings", period=period)["scores"])
+
     @http("GET", "/search")
     def search(self, request):
         """The header's search box: a case or report number opens it; words find reports."""
