@@ -20,27 +20,30 @@ from lianxin.auth import Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.errors import Conflict, NotFound
 from lianxin.events import CaseReported
+from lianxin.i18n import N_, Term
+from lianxin.i18n.said import Part, kept, part
 from lianxin.numbers import row_id
 
 from . import callbacks, evidence
 from .models import Review, SupervisedCase
 from .schemas import ConclusionIn
+from .texts import OUTCOMES
 
 ANSWER_WITHIN = timedelta(days=30)
 REQUEST_WITHIN = timedelta(days=30)
 NOTHING_DONE = ("无", "暂无", "未处理", "没有处理", "待处理", "正在处理", "-")
 
 
-def inconsistencies(report: CaseReported) -> list[str]:
-    """What does not hang together in a handling report."""
+def inconsistencies(report: CaseReported) -> list[Part]:
+    """What does not hang together in a handling report (codes of texts.TEXTS)."""
     found = []
     done = report.actions_taken.strip()
     if report.finding != "unsubstantiated" and (len(done) < 6 or done in NOTHING_DONE):
-        found.append("the complaint was found substantiated but the report says nothing was done")
+        found.append(part("nothing_done"))
     if report.finding == "unsubstantiated" and not report.petitioner_acknowledged and not report.explanation.strip():
-        found.append("found unsubstantiated without an explanation to the petitioner or their acknowledgement")
+        found.append(part("unexplained"))
     if not report.on_time:
-        found.append("reported after the deadline")
+        found.append(part("late"))
     return found
 
 
@@ -61,40 +64,44 @@ def on_reported(uow: UnitOfWork, report: CaseReported, sample_percent: int) -> N
 def open_on_report(uow: UnitOfWork, case: SupervisedCase, report: CaseReported, sample_percent: int) -> None:
     reasons = inconsistencies(report)
     if reasons:
-        _open(uow, case, 1, "inconsistent", "; ".join(reasons))
+        _open(uow, case, 1, "inconsistent", kept(*reasons))
     elif in_sample(case.case_id, report.round, sample_percent):
-        _open(uow, case, 1, "sample", "drawn in the random sample of handling reports")
+        _open(uow, case, 1, "sample", kept(part("sample")))
     elif case.anonymous:
-        _open(uow, case, 1, "anonymous", "an anonymous report: nobody can be called back, a supervisor reviews "
-                                         "the handling instead")
+        _open(uow, case, 1, "anonymous", kept(part("anonymous")))
 
 
 def open_on_dissatisfaction(uow: UnitOfWork, case: SupervisedCase, round_: int) -> Review:
     """The petitioner was dissatisfied: the case went back to its unit, and how that round was handled is
     reviewed (for the unit's record and any accountability); it does not hold up the next round."""
-    return _open(uow, case, 1, "dissatisfied", "the petitioner was dissatisfied with the handling", round_)
+    return _open(uow, case, 1, "dissatisfied", kept(part("dissatisfied")), round_)
 
 
 def request(uow: UnitOfWork, case: SupervisedCase, reason: str) -> Review:
     """The petitioner asks for a review of a closed case (or a re-review of an upheld review)."""
     now = utcnow()
     if case.state != "closed":
-        raise Conflict(f"case {case.case_id} is {case.state}; a review is asked for after the answer (closure)")
+        raise Conflict(N_("Case %(case)s is not closed yet; a review is asked for after the answer (closure)"),
+                       case=case.case_id)
     if any(r.outcome is None and r.trigger == "requested" for r in case.reviews):
-        raise Conflict(f"case {case.case_id} is under review already")
+        raise Conflict(N_("Case %(case)s is under review already"), case=case.case_id)
     done = _concluded(uow, case.case_id, requested_only=True)
     if len(done) >= 2:
-        raise Conflict(f"case {case.case_id} was reviewed and re-reviewed; the same facts are not taken up again")
+        raise Conflict(N_("Case %(case)s was reviewed and re-reviewed; the same facts are not taken up again"),
+                       case=case.case_id)
     since = done[-1].concluded_at if done else case.closed_at
     if now - since > REQUEST_WITHIN:
-        raise Conflict(f"the 30 days to ask for a {'re-' if done else ''}review of case {case.case_id} "
-                       f"ended on {(since + REQUEST_WITHIN).date().isoformat()}")
+        ended = (since + REQUEST_WITHIN).date().isoformat()
+        raise Conflict(N_("The 30 days to ask for a re-review of case %(case)s ended on %(date)s") if done else
+                       N_("The 30 days to ask for a review of case %(case)s ended on %(date)s"),
+                       case=case.case_id, date=ended)
     return _open(uow, case, len(done) + 1, "requested", callbacks.written(case, reason))
 
 
 def conclude(uow: UnitOfWork, review: Review, outcome: str, findings: str, by: str) -> None:
     if review.outcome is not None:
-        raise Conflict(f"review {review.review_id} concluded already: {review.outcome}")
+        raise Conflict(N_("Review %(review)s was concluded already: %(outcome)s"), review=review.review_id,
+                       outcome=Term(OUTCOMES[review.outcome]))
     case = uow.session.get(SupervisedCase, review.case_id, with_for_update=True)
     findings = callbacks.written(case, findings)
     review.outcome, review.findings, review.concluded_at, review.concluded_by = outcome, findings, utcnow(), by
@@ -117,7 +124,7 @@ def conclude_by_office(uow: UnitOfWork, review_id: str, conclusion: ConclusionIn
 
 def get(uow: UnitOfWork, review_id: str) -> Review:
     if (review := uow.session.get(Review, row_id(review_id, "RV") or -1)) is None:
-        raise NotFound(f"no review {review_id!r}")
+        raise NotFound(N_("There is no review %(review)s"), review=review_id)
     return review
 
 

@@ -5,6 +5,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lianxin.schemas import PastTime, StaffCode
 
+from . import texts
+
 
 class CallbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -51,7 +53,7 @@ class ConclusionIn(BaseModel):
 
 def review_view(r) -> dict:
     return {"review_id": r.review_id, "case_id": r.case_id, "level": r.level, "trigger": r.trigger,
-            "reason": r.reason, "round": r.round, "opened_at": r.opened_at, "due_at": r.due_at,
+            "reason": texts.read(r.reason), "round": r.round, "opened_at": r.opened_at, "due_at": r.due_at,
             "outcome": r.outcome, "findings": r.findings, "concluded_at": r.concluded_at,
             "concluded_by": r.concluded_by}
 

@@ -1,0 +1,20 @@
+"""What supervision writes for people to read — why a handling report is reviewed — kept as codes with their
+values (lianxin.i18n.said) and said in the reader's language."""
+from lianxin.i18n import N_
+from lianxin.i18n.said import for_reader
+
+TEXTS = {
+    "nothing_done": N_("the complaint was found substantiated but the report says nothing was done"),
+    "unexplained": N_("found unsubstantiated without an explanation to the petitioner or their acknowledgement"),
+    "late": N_("reported after the deadline"),
+    "sample": N_("drawn in the random sample of handling reports"),
+    "anonymous": N_("an anonymous report: nobody can be called back, a supervisor reviews the handling instead"),
+    "dissatisfied": N_("the petitioner was dissatisfied with the handling"),
+}
+
+OUTCOMES = {"upheld": N_("upheld"), "failed": N_("failed")}  # a review's outcome, as a refusal names it
+
+
+def read(stored: str | None) -> str:
+    """A review's reason in the language of the request being answered."""
+    return for_reader(stored, TEXTS)
