@@ -143,20 +143,26 @@ def urgency(case: dict, now: datetime) -> str | None:
 
 
 def case(api: Backend, staff: Staff, case_id: str) -> dict:
-    found = api.get("dispatch", f"/cases/{case_id}")
-    supervised = _or_none(lambda: api.get("supervision", f"/cases/{case_id}"))  # not there until dispatched news
-    notices = api.get("supervision", "/notices", unit=found["unit"], limit=200)["notices"]
+    parts = case_file(api, case_id)
     link = None
     if offered(staff, "citizen_link"):
         link = _or_none(lambda: api.get("supervision", f"/cases/{case_id}/citizen-link"))
+    return {**parts, "urgency": urgency(parts["case"], county_now()), "citizen_link": link,
+            "supervision_state": parts["supervised"]["state"] if parts["supervised"] else None,
+            **messages(api, case_id)}
+
+
+def case_file(api: Backend, case_id: str) -> dict:
+    """Every part of one case, each as its service shows it to this reader (the report only where intake lets
+    them read it): the case page, and the case file (案卷) for the archive."""
+    found = api.get("dispatch", f"/cases/{case_id}")
+    supervised = _or_none(lambda: api.get("supervision", f"/cases/{case_id}"))  # not there until dispatched news
+    notices = api.get("supervision", "/notices", unit=found["unit"], limit=200)["notices"]
     return {
-        "case": found, "urgency": urgency(found, county_now()),
+        "case": found, "supervised": supervised,
         "history": api.get("dispatch", f"/cases/{case_id}/history")["history"],
         "report": _or_none(lambda: api.get("intake", f"/reports/{found['report_id']}"), also=403),
-        "supervised": supervised, "citizen_link": link,
         "notices": [n for n in notices if case_id in n["evidence"]],
-        "supervision_state": supervised["state"] if supervised else None,
-        **messages(api, case_id),
     }
 
 

@@ -406,6 +406,14 @@ class ConsoleService:
         return self._page(request, "assignment_notice.html", lambda api, staff: {
             "case": api.get("dispatch", f"/cases/{case_id}")})
 
+    @http("GET", "/cases/<string:case_id>/file")
+    def case_file(self, request, case_id):
+        """The case file (案卷) to print for the archive."""
+        def build(api, staff):
+            parts = pages.case_file(api, case_id)
+            return {**parts, "state": standing(parts["case"], parts["supervised"])}
+        return self._page(request, "case_file.html", build)
+
     # --- leaders -------------------------------------------------------------------------------------------
 
     @http("GET", "/digest")
