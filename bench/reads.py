@@ -41,7 +41,8 @@ def main(argv=None) -> None:
     parser.add_argument("--no-rebuild", action="store_true", help="skip scoring's rebuild from a replay")
     parser.add_argument("--rebuild-days", type=int, default=7, help="replay the events of this many last days")
     parser.add_argument("--json", type=Path, default=harness.REPO_ROOT / "bench" / "results" / "reads.json")
-    parser.add_argument("--only", help="measure only the reads whose name holds this (e.g. board); no assessments")
+    parser.add_argument("--only", help="measure only the reads whose name holds one of these, comma-separated "
+                                       "(e.g. board,digest); no assessments")
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
     urls = database_urls(args.database_prefix)
@@ -128,7 +129,7 @@ def measure(office: harness.Office, facts: dict, repeat: int, only: str | None =
     rows = []
     with httpx.Client(timeout=120) as client:
         for name, service, path, headers, target in reads(facts):
-            if only and only not in name:
+            if only and not any(part in name for part in only.split(",")):
                 continue
             url = base[service] + path
             rows.append(timed(name, target, repeat, lambda url=url, headers=headers: client.get(url, headers=headers)))

@@ -26,10 +26,19 @@ LISTED = (*COUNTED, Report.village, Report.content, Report.shared_content, Repor
 def _between(uow: UnitOfWork, model, column, start: date, end: date, columns=None) -> list:
     """Rows whose time falls in [start, end] county days (with a day's margin: digest_writing filters exactly),
     loaded with only ``columns`` when given."""
+    query = select(model).where(*_within(column, start, end))
+    return list(uow.session.scalars(query.options(load_only(*columns)) if columns else query))
+
+
+def _counted(uow: UnitOfWork, start: date, end: date) -> list:
+    """The reports of [start, end] as plain rows of what a digest counts by: no object made for each."""
+    return list(uow.session.execute(select(*COUNTED).where(*_within(Report.received_at, start, end))))
+
+
+def _within(column, start: date, end: date) -> tuple:
     since = datetime.combine(start - timedelta(days=1), time(), COUNTY_TIME)
     until = datetime.combine(end + timedelta(days=2), time(), COUNTY_TIME)
-    query = select(model).where(column >= since, column < until)
-    return list(uow.session.scalars(query.options(load_only(*columns)) if columns else query))
+    return column >= since, column < until
 
 
 def build(uow: UnitOfWork, directory: Directory, kind: str, day: date) -> dict:
@@ -39,7 +48,7 @@ def build(uow: UnitOfWork, directory: Directory, kind: str, day: date) -> dict:
         return stored
     before = period.previous()
     reports = _between(uow, Report, Report.received_at, period.start, period.end, LISTED)
-    previous = _between(uow, Report, Report.received_at, before.start, before.end, COUNTED)
+    previous = _counted(uow, before.start, before.end)
     alerts = _between(uow, Alert, Alert.raised_at, period.start, period.end)
     return digest_writing.build_digest(directory, reports, alerts, period, previous_reports=[*previous, *reports])
 
@@ -51,7 +60,7 @@ def monthly(uow: UnitOfWork, directory: Directory, month: str) -> dict:
         return stored
     three_months_back = (first - timedelta(days=62)).replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
-    reports = _between(uow, Report, Report.received_at, three_months_back, following - timedelta(days=1), COUNTED)
+    reports = _counted(uow, three_months_back, following - timedelta(days=1))
     months = digest_writing.by_month(reports)
     for m in _three_months(first):  # a month without reports is a month of zero, not missing data
         months.setdefault(m, [])
