@@ -19,11 +19,9 @@ eventlet.monkey_patch()
 
 import json  # noqa: E402
 import random  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-import uuid  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -40,6 +38,7 @@ from lianxin.directory import load_directory  # noqa: E402
 from lianxin.events import CATALOGUE, new_event, parse_event  # noqa: E402
 from lianxin.messaging import dead_letter_queue, subscriber_queue  # noqa: E402
 from lianxin.runner import SERVICES, load  # noqa: E402
+from lianxin.testing import broker_vhost  # noqa: E402
 
 DIRECTORY = load_directory(REPO_ROOT / "deploy" / "county.yaml")
 WORDS = "路灯 不亮 水管 漏水 噪音 扰民 拖欠 工资 土地 纠纷 垃圾 堆放 道路 破损 学校 医院 补贴 养老 停车 占道".split()
@@ -161,11 +160,7 @@ def consume(count: int, folder: Path, batch: int) -> dict:
 
     The events wait in the queue before the service starts, so batches fill up to ``batch``.
     """
-    vhost = f"lianxin-bench-{uuid.uuid4().hex[:8]}"
-    rabbitmqctl("add_vhost", vhost)
-    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    amqp_uri = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
-    try:
+    with broker_vhost("lianxin-bench") as amqp_uri:
         publish_waiting(amqp_uri, count)
         settings = load(SERVICES["scoring"][1])(database_url=f"sqlite:///{folder}/scoring-{batch}.db",
                                                 http_address="127.0.0.1:0", prefetch_count=max(batch, 10),
@@ -181,8 +176,6 @@ def consume(count: int, folder: Path, batch: int) -> dict:
         used = time.process_time() - started
         container.stop()
         return {"batch": batch, "cpu_ms": 1000 * used / count}
-    finally:
-        rabbitmqctl("delete_vhost", vhost)
 
 
 def publish_waiting(amqp_uri: str, count: int) -> None:
@@ -207,10 +200,6 @@ def waiting(amqp_uri: str, queue: str) -> int:
         return connection.channel().queue_declare(queue, durable=True, passive=True).method.message_count
     finally:
         connection.close()
-
-
-def rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=120)
 
 
 @click.command()

@@ -3,8 +3,10 @@
     .venv/bin/python -m bench.fault_drill --reports 10000            # restarts RabbitMQ and PostgreSQL: run it alone
     .venv/bin/python -m bench.fault_drill --reports 200 --no-faults  # the lifecycle and the counting only
 
-Runs the four services as separate processes on PostgreSQL and a private RabbitMQ virtual host
-(the benchmarks' office, bench/harness.py). Reports are offered at a fixed rate, and each one's case
+Runs the services the events pass through (intake, dispatch, supervision, scoring and notifications)
+as separate processes on PostgreSQL and a private RabbitMQ virtual host (the benchmarks' office,
+bench/harness.py); accounts is left out, as the drill's staff use the credentials file's tokens and
+no event passes through it. Reports are offered at a fixed rate, and each one's case
 is driven through the public HTTP APIs as the office's staff would: the unit accepts it and reports
 with signatures, supervision concludes any review, calls the petitioner back (satisfied) and closes
 it; a share of cases gets a dissatisfied callback first, so it is reopened, redispatched and handled
@@ -15,8 +17,9 @@ subscriber (its own durable queue bound to every service's events exchange) reco
 When everything has settled it counts, from each service's database and from the subscriber: every
 report became exactly one case, every lifecycle event the drill caused exists once in its
 publisher's outbox, reached the subscriber and is in each consumer's inbox, every case is closed
-everywhere, no outbox row is unpublished and the dead-letter queues hold just the poisoned messages,
-each with its reason. Prints the counts; exits 1 on any loss, duplicate or mismatch.
+everywhere, each case's unit was told once per round (notifications' delivery log), no outbox row
+is unpublished and the dead-letter queues hold just the poisoned messages, each with its reason.
+Prints the counts; exits 1 on any loss, duplicate or mismatch.
 """
 from __future__ import annotations
 
@@ -43,10 +46,15 @@ import yaml
 from sqlalchemy import create_engine, text
 
 from bench import harness  # the benchmarks' office, report maker and databases
+from lianxin.auth import load_credentials
+from lianxin.bureaus import SERVICES as PUBLISHERS
 from lianxin.events import CATALOGUE, InvalidEvent, parse_event
 from lianxin.messaging import queue_arguments
+from lianxin.notify.contacts import StaffFileContacts
+from services.notifications.telling import UNIT_ROLES
 
-SERVICES = ("intake", "dispatch", "supervision", "scoring")
+# every service the event contract names: the publishers, then those that only consume (notifications)
+SERVICES = tuple(dict.fromkeys([*PUBLISHERS, *(s for entry in CATALOGUE.values() for s in entry.consumers)]))
 DEFAULT_RATE = 10.0  # reports/s the whole lifecycle keeps up with on 2 cores, faults included
 REOPEN_PERCENT = 5
 SUBSCRIBER_QUEUE = "drill.subscriber"
@@ -107,7 +115,7 @@ def kill_and_restart(office, name: str, amqp_uri: str, databases: dict, data_dir
 # --- the independent subscriber --------------------------------------------------------------------
 
 class Subscriber(threading.Thread):
-    """A bureau-like subscriber: its own durable queue bound with ``#`` to the four events exchanges.
+    """A bureau-like subscriber: its own durable queue bound with ``#`` to every publisher's events exchange.
 
     Records every event id it receives (a redelivery has the same id and counts once) and checks each
     against the contract; reconnects after the broker restarts, and its queue kept what came meanwhile.
@@ -129,7 +137,7 @@ class Subscriber(threading.Thread):
             # replicated like the services' own queues when they are quorum queues (LIANXIN_QUEUE_TYPE)
             channel.queue_declare(SUBSCRIBER_QUEUE, durable=True,
                                   arguments=queue_arguments(os.environ.get("LIANXIN_QUEUE_TYPE", "classic")))
-            for service in SERVICES:
+            for service in PUBLISHERS:
                 channel.exchange_declare(f"{service}.events", exchange_type="topic", durable=True)
                 channel.queue_bind(SUBSCRIBER_QUEUE, f"{service}.events", routing_key="#")
 
@@ -251,6 +259,14 @@ def unit_staff(credentials: Path) -> dict[str, tuple[str, str]]:
     codes = {(s["unit"], s["role"]): s["code"] for s in staff if s["role"] in ("unit_handler", "unit_head")}
     return {unit: (codes[(unit, "unit_handler")], codes.get((unit, "unit_head"), codes[(unit, "unit_handler")]))
             for unit, role in codes if role == "unit_handler"}
+
+
+def reachable_units(credentials: Path) -> set[str]:
+    """The units someone of which notifications can tell of a case (an address on a channel they take)."""
+    contacts = StaffFileContacts(load_credentials(credentials))
+    units = {s.unit for s in contacts.credentials.staff if s.role in UNIT_ROLES}
+    return {unit for unit in units
+            if any(contacts.contact(code).reachable_by() for code in contacts.codes(UNIT_ROLES, unit))}
 
 
 def sent_back(case_id: str, percent: int) -> bool:
@@ -487,6 +503,8 @@ class Tally:
     outbox: dict[str, dict[str, str]] = field(default_factory=dict)  # service -> event id -> type
     unpublished: dict[str, int] = field(default_factory=dict)
     inbox: dict[str, dict[str, str]] = field(default_factory=dict)  # service -> event id -> type
+    units: dict[str, str] = field(default_factory=dict)  # case id -> its unit, in dispatch
+    told: dict[str, int] = field(default_factory=dict)  # case id -> dispatches its unit was told of
 
 
 def tally(databases: dict[str, str]) -> Tally:
@@ -501,6 +519,10 @@ def tally(databases: dict[str, str]) -> Tally:
     found.scored = {case: (closed is not None, round_) for case, closed, round_ in rows(
         databases["scoring"], "SELECT case_id, closed_at, reopen_count FROM case_records")}
     found.effects = effects(databases)
+    found.units = {f"C{pk:08d}": unit for pk, unit in rows(databases["dispatch"], "SELECT id, unit FROM cases")}
+    found.told = dict(rows(databases["notifications"], "SELECT case_id, count(DISTINCT cause) FROM deliveries "
+                                                       "WHERE template IN ('case_assigned', 'case_sent_again') "
+                                                       "GROUP BY case_id"))
     for service, url in databases.items():
         outbox = rows(url, "SELECT event_id, type, published_at IS NULL FROM outbox")
         found.outbox[service] = {event_id: kind for event_id, kind, _ in outbox}
@@ -587,6 +609,13 @@ def check_states(found: Tally, reopen: dict[str, int]) -> list[str]:
     return problems
 
 
+def check_told(found: Tally, reopen: dict[str, int], reachable: set[str]) -> list[str]:
+    """Notifications told each case's unit once per round it was sent there (when anyone there can be told)."""
+    off = [f"{case} {found.told.get(case, 0)}" for case, unit in found.units.items()
+           if found.told.get(case, 0) != (reopen.get(case, 0) + 1 if unit in reachable else 0)]
+    return [f"{len(off)} cases whose unit was told otherwise than once per round, e.g. {off[:3]}"] if off else []
+
+
 def in_effect(found: Tally, reopen: dict[str, int]):
     """(case, what each service counts was done to it, what the drill did: one of each per round)."""
     for case_id, *_ in found.cases:
@@ -644,6 +673,7 @@ def print_counts(found: Tally, table: list[tuple], subscriber: Subscriber, parke
                    "supervision": sum(s == "closed" for s, _ in found.supervised.values()),
                    "scoring": sum(closed for closed, _ in found.scored.values()), "drill": drill_counts["closed"]},
         **{what: {service: per_case[what]} for what, service, _ in EFFECTS},
+        "dispatches told to the unit": {"notifications": sum(found.told.values())},
         "outbox rows unpublished": found.unpublished,
         "dead letters (poisoned)": {**Counter(service for service, *_ in parked), "drill": drill_counts["poisoned"]},
     }
@@ -691,9 +721,10 @@ def drill(reports: int, rate: float, faults: bool = True, reopen_percent: int = 
     maker = harness.ReportMaker(harness.REPO_ROOT / "deploy" / "county.yaml", seed=11,
                                   reachable=True)  # petitioners to call back (anonymous cases close otherwise)
     bodies = [maker.body(n) for n in range(reports)]
-    units = unit_staff(harness.REPO_ROOT / "deploy" / "staff.yaml")
+    credentials = harness.REPO_ROOT / "deploy" / "staff.yaml"
+    units = unit_staff(credentials)
     with harness.private_vhost() as amqp_uri, tempfile.TemporaryDirectory() as tmp, \
-            harness.service_databases("postgresql", Path(tmp)) as databases:
+            harness.service_databases("postgresql", Path(tmp), SERVICES) as databases:
         data_dir, office, poisoned = Path(tmp), harness.Office(), []
         subscriber = Subscriber(amqp_uri)
         subscriber.declare()  # before the first report
@@ -712,8 +743,9 @@ def drill(reports: int, rate: float, faults: bool = True, reopen_percent: int = 
         found, parked = tally(databases), dead_letters(amqp_uri)
     expected = lifecycle.expected()
     table, problems = event_table(found, expected, subscriber.seen)
-    problems = (check_reports(found, set(lifecycle.accepted.values()))
-                + check_states(found, {c: 1 for c, *_ in found.cases if sent_back(c, reopen_percent)})
+    reopen = {c: 1 for c, *_ in found.cases if sent_back(c, reopen_percent)}
+    problems = (check_reports(found, set(lifecycle.accepted.values())) + check_states(found, reopen)
+                + check_told(found, reopen, reachable_units(credentials))
                 + problems + check_messaging(found, subscriber.invalid, parked, poisoned)
                 + [f"refused: {r}" for r in lifecycle.refused[:10]]
                 + ([] if settled_in is not None else [f"the office did not settle within {settle_timeout:.0f}s"]))

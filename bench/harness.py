@@ -12,21 +12,21 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
 import pika
 import yaml
+
+from lianxin import testing
+from lianxin.testing import free_port, rabbitmqctl  # noqa: F401 (the benchmarks use them through the harness)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -43,25 +43,9 @@ SETTLE_S = 60  # RSS grows while caches fill; growth is counted from this many s
 
 # --- the office ------------------------------------------------------------------------------------
 
-def rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, text=True, timeout=120)
-
-
-@contextmanager
-def private_vhost():
-    """A RabbitMQ virtual host of our own for the office and the ceiling, deleted afterwards.
-
-    Yields its AMQP URI; with several brokers in ``LIANXIN_BENCH_BROKER`` (a cluster's nodes, comma-separated)
-    one URI per node joined by ``;``, which kombu (the services) reads as failover alternates and
-    ``broker_parameters`` turns into pika's.
-    """
-    name = f"lianxin-bench-{uuid.uuid4().hex[:8]}"
-    rabbitmqctl("add_vhost", name)
-    try:
-        rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
-        yield ";".join(f"amqp://guest:guest@{broker}/{quote(name, safe='')}" for broker in BROKER.split(","))
-    finally:
-        rabbitmqctl("delete_vhost", name)
+# a virtual host of our own on the brokers of ``LIANXIN_BENCH_BROKER`` (a cluster's nodes, comma-separated:
+# one URI per node joined by ``;``, kombu's failover alternates, which ``broker_parameters`` turns into pika's)
+private_vhost = partial(testing.broker_vhost, "lianxin-bench", BROKER)
 
 
 def broker_parameters(amqp_uri: str) -> list[pika.URLParameters]:
@@ -69,30 +53,10 @@ def broker_parameters(amqp_uri: str) -> list[pika.URLParameters]:
     return [pika.URLParameters(uri) for uri in amqp_uri.split(";")]
 
 
-@contextmanager
-def service_databases(kind: str, data_dir: Path):
+def service_databases(kind: str, data_dir: Path, services=SERVICES):
     """One fresh database per service (replicas of a service share it); PostgreSQL ones are dropped after."""
-    if kind == "sqlite":
-        yield {name: f"sqlite:///{data_dir / name}.db" for name in SERVICES}
-        return
-    import psycopg
-    names = {name: f"lianxin_bench_{name}_{uuid.uuid4().hex[:8]}" for name in SERVICES}
-    with psycopg.connect(dbname="postgres", autocommit=True, **POSTGRES) as admin:
-        for db in names.values():
-            admin.execute(f'CREATE DATABASE "{db}"')
-    try:
-        yield {name: f"postgresql+psycopg://{POSTGRES['user']}@{HOST}:{POSTGRES['port']}/{db}"
-               for name, db in names.items()}
-    finally:
-        with psycopg.connect(dbname="postgres", autocommit=True, **POSTGRES) as admin:
-            for db in names.values():
-                admin.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
+    return testing.service_databases(kind, data_dir, services, prefix="lianxin_bench",
+                                     postgres_url=f"postgresql+psycopg://{POSTGRES['user']}@{HOST}:{POSTGRES['port']}")
 
 
 @dataclass
@@ -187,21 +151,21 @@ def wait_healthy(process: Process, timeout: float = 90.0) -> None:
 
 def start_office(office: Office, amqp_uri: str, databases: dict[str, str], data_dir: Path, replicas: int | dict,
                  log_level: str, tunings: dict[str, Tuning] | None = None) -> None:
-    """The four services, then the extra replicas (after the first of each applied the migrations).
+    """The services of ``databases``, then the extra replicas (after the first of each applied the migrations).
 
     ``replicas`` is intake's count, or a count per service ({"intake": 2, "dispatch": 4}; 0 leaves a
     service out); ``tunings`` the Tuning of each service (default: as ``lianxin up`` runs it).
     """
-    counts = {**dict.fromkeys(SERVICES, 1), **(replicas if isinstance(replicas, dict) else {"intake": replicas})}
+    counts = {**dict.fromkeys(databases, 1), **(replicas if isinstance(replicas, dict) else {"intake": replicas})}
     tunings = tunings or {}
 
     def one(service: str, n: int) -> Process:
         return spawn(office, service if n == 1 else f"{service}-{n}", service, amqp_uri, databases[service],
                      data_dir, log_level, tunings.get(service, Tuning()))
 
-    for process in [one(service, 1) for service in SERVICES if counts[service] >= 1]:
+    for process in [one(service, 1) for service in databases if counts[service] >= 1]:
         wait_healthy(process)
-    for process in [one(service, n) for service in SERVICES for n in range(2, counts[service] + 1)]:
+    for process in [one(service, n) for service in databases for n in range(2, counts[service] + 1)]:
         wait_healthy(process)
 
 

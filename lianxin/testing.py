@@ -3,7 +3,7 @@ benchmarks.
 
 ``Office`` runs the services in nameko containers (one per service, each with its own database and port).
 bench/harness.py runs them as processes (``lianxin run``), which is a different thing; the virtual host,
-the databases, free ports and rabbitmqctl here are what it can share (it keeps its own copies for now).
+the databases, free ports and rabbitmqctl here are what it shares.
 """
 from __future__ import annotations
 

@@ -11,12 +11,14 @@ from lianxin.db import Database
 from lianxin.messaging_tables import inbox, outbox
 from services.dispatch import models as dispatch_models
 from services.intake import models as intake_models
+from services.notifications import models as notifications_models
 from services.scoring import models as scoring_models
 from services.supervision import models as supervision_models
 
 SERVICE_MODULES = {"intake": intake_models, "dispatch": dispatch_models, "supervision": supervision_models,
-                   "scoring": scoring_models}
+                   "scoring": scoring_models, "notifications": notifications_models}
 NOW = datetime(2026, 11, 28, 8, tzinfo=timezone.utc)
+REACHABLE = {"chengguan"}  # qingshui's people have no address: notifications tells nobody there
 POISONED = [("dispatch", "drill-poison-1-1"), ("scoring", "drill-poison-1-3")]
 
 
@@ -42,7 +44,8 @@ def clean_office() -> tuple:
         scored={"C00000001": (True, 0), "C00000002": (True, 1)},
         effects={"C00000001": one, "C00000002": two},
         outbox={service: events.get(service, {}) for service in fault_drill.SERVICES},
-        unpublished={service: 0 for service in fault_drill.SERVICES}, inbox=consumers)
+        unpublished={service: 0 for service in fault_drill.SERVICES}, inbox=consumers,
+        units={"C00000001": "chengguan", "C00000002": "qingshui"}, told={"C00000001": 1})
     expected = {"report.received": 2, "case.dispatched": 3, "case.closed": 2, "case.reopened": 1}
     seen = {event_id: event_type for published in events.values() for event_id, event_type in published.items()}
     parked = [(service, marker, "undecodable body") for service, marker in POISONED]
@@ -52,6 +55,7 @@ def clean_office() -> tuple:
 def problems(found, expected, seen, parked, reopened=("C00000002",)) -> list[str]:
     reopen = {case_id: 1 for case_id in reopened}
     return (fault_drill.check_reports(found, {"R00000001", "R00000002"}) + fault_drill.check_states(found, reopen)
+            + fault_drill.check_told(found, reopen, REACHABLE)
             + fault_drill.event_table(found, expected, seen)[1]
             + fault_drill.check_messaging(found, {}, parked, POISONED))
 
@@ -83,6 +87,24 @@ def test_an_event_applied_twice_in_effect_fails_the_count():
         "'callbacks scored': 2, 'dissatisfied callbacks scored': 0}\"]"]
 
 
+def test_the_count_reads_who_can_be_told_from_the_credentials_file():
+    assert fault_drill.reachable_units(fault_drill.harness.REPO_ROOT / "deploy" / "staff.yaml") == {
+        "chengguan", "xincheng"}
+
+
+def test_a_unit_told_twice_of_one_round_or_not_at_all_fails_the_count():
+    found, *rest = clean_office()
+    found.told["C00000001"] = 2  # one dispatch told twice
+    assert problems(found, *rest) == ["1 cases whose unit was told otherwise than once per round, e.g. "
+                                      "['C00000001 2']"]
+    found.told["C00000001"] = 0
+    assert "e.g. ['C00000001 0']" in problems(found, *rest)[0]
+    found, *rest = clean_office()
+    found.units["C00000002"] = "chengguan"  # a reopened case of a unit that can be told: once per round
+    assert problems(found, *rest) == ["1 cases whose unit was told otherwise than once per round, e.g. "
+                                      "['C00000002 0']"]
+
+
 def test_a_case_left_open_or_in_another_round_fails_the_count():
     found, *rest = clean_office()
     found.scored["C00000001"] = (False, 0)
@@ -99,6 +121,10 @@ def test_an_event_published_twice_or_never_delivered_fails_the_count():
         "case.closed: intake's inbox lacks 1 of the published and has 0 never published",
         "case.closed: dispatch's inbox lacks 1 of the published and has 0 never published",
         "case.closed: scoring's inbox lacks 1 of the published and has 0 never published"]
+    found.outbox["supervision"].pop("e9")
+    del found.inbox["notifications"]["e8"]  # notifications never heard of the reopening
+    assert problems(found, expected, seen, parked) == [
+        "case.reopened: notifications's inbox lacks 1 of the published and has 0 never published"]
 
 
 def test_dead_letters_must_be_exactly_the_poisoned_ones_each_with_its_reason():
@@ -124,6 +150,7 @@ def test_the_count_reads_each_service_database_and_finds_an_unpublished_outbox_r
         Database.of_service(module, databases[name]).stop()
     assert fault_drill.tally(databases) == fault_drill.Tally(
         outbox={s: {} for s in databases}, unpublished={s: 0 for s in databases}, inbox={s: {} for s in databases})
+    assert set(databases) == set(SERVICE_MODULES)  # every service the events pass through, accounts not
 
     database = Database.of_service(dispatch_models, databases["dispatch"])
     with database.engine.begin() as conn:  # dispatch wrote a closing it never published; scoring applied it
@@ -135,7 +162,7 @@ def test_the_count_reads_each_service_database_and_finds_an_unpublished_outbox_r
     database.stop()
 
     found = fault_drill.tally(databases)
-    assert found.unpublished == {"intake": 0, "dispatch": 1, "supervision": 0, "scoring": 0}
+    assert found.unpublished == {"intake": 0, "dispatch": 1, "supervision": 0, "scoring": 0, "notifications": 0}
     assert fault_drill.check_messaging(found, {}, [], []) == ["dispatch: 1 outbox rows unpublished"]
     assert fault_drill.event_table(found, {}, {})[1] == [
         "case.accepted: the subscriber lacks 1 of the published and has 0 never published"]
