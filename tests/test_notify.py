@@ -188,7 +188,7 @@ def test_an_office_names_its_own_gateway_as_module_and_class():
 
 def test_the_development_log_names_the_recipient_by_code_never_the_address_or_a_citizens_code(caplog):
     from lianxin.notify.channels import LoggedEmail, LoggedSms, Outgoing
-    variables = {"case_id": "R00000001", "lookup_code": "0a1b2c3d4e5f", "link": "http://console/public"}
+    variables = {"report_id": "R00000001", "lookup_code": "0a1b2c3d4e5f", "link": "http://console/public"}
     subject, text = render("report_taken_in", variables)
     with caplog.at_level("INFO", logger="lianxin.notify.channels"):
         LoggedEmail().send("li.wei@example.org", render_outgoing().__class__(
