@@ -73,7 +73,7 @@ def test_a_dead_letter_is_listed_shown_and_replayed_once_to_its_queue(office, am
 
 def test_an_unknown_service_or_an_unreachable_broker_is_one_line():
     unknown = CliRunner().invoke(lianxin, ["dead-letters", "list", "console"])
-    assert unknown.exit_code == 2 and "none of dispatch, intake, scoring, supervision" in unknown.output
+    assert unknown.exit_code == 2 and "none of dispatch, intake, notifications, scoring, supervision" in unknown.output
     away = CliRunner().invoke(lianxin, ["dead-letters", "list", "scoring"],
                               env={"AMQP_URI": "amqp://guest:guest@127.0.0.1:1/"})
     assert away.exit_code == 1 and away.output.startswith("Error: cannot read scoring.dead-letter")

@@ -6,7 +6,7 @@ from contextvars import ContextVar
 from pathlib import Path
 
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
+from nameko.rpc import Rpc, RpcConsumer
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -14,6 +14,7 @@ from lianxin.auth import Auth, Authenticator, token_hash
 from lianxin.db import Database, UnitOfWorkProvider
 from lianxin.http import JsonHttpHandler, Pager, page, page_limit, parse_body, query_param, row_id
 from lianxin.i18n import LANGUAGES, chosen_language
+from lianxin.messaging import queue_arguments
 from lianxin.service import OfficeService
 
 from . import records, signing_in, single_sign_on, staffing
@@ -75,6 +76,22 @@ class SignInGuard(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.guard
+
+
+class ReplicatedRpcConsumer(RpcConsumer):
+    """``rpc-accounts``, the queue every service's token checks wait in, is a quorum queue in a cluster
+    (``LIANXIN_QUEUE_TYPE``) like the events' queues, so it outlives the loss of a node."""
+
+    def setup(self):
+        super().setup()
+        self.queue.queue_arguments = queue_arguments(self.container.config.get("QUEUE_TYPE", "classic"))
+
+
+class ReplicatedRpc(Rpc):
+    rpc_consumer = ReplicatedRpcConsumer()
+
+
+rpc = ReplicatedRpc.decorator
 
 
 class AccountsService(OfficeService):
