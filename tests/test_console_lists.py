@@ -25,9 +25,9 @@ from tests.test_console_day import a_case, signed_in
 
 SHOTS = ARTIFACTS / "lists"
 WORDS = {"zh": {"case": "案件", "total": "共", "may_not": "不能", "too_many": "错误", "report": "诉求",
-                "unit": "单位", "kind": "类型"},
+                "unit": "单位", "kind": "类型", "period": "期间应为"},
          "en": {"case": "Case", "total": "cases, page", "may_not": "your role may not", "too_many": "Too many",
-                "report": "Report", "unit": "Unit", "kind": "Kind"}}
+                "report": "Report", "unit": "Unit", "kind": "Kind", "period": "a quarter (2026-Q3)"}}
 
 STORIES = ("东关村路灯坏了一个月没人修", "西关社区自来水管爆裂漫到马路上", "南街菜市场门口垃圾堆了三天没人清运",
            "桥头村小学门口大货车开得太快很危险", "北街饭店油烟直排熏得住户不敢开窗")
@@ -225,6 +225,9 @@ def test_the_office_in_figures_links_each_number_to_its_cases(console, people: P
     leader.locator("#instructions a").first.click()  # the city-instructed cases
     expect(leader.locator("#cases tbody tr[data-case]")).to_have_count(1)
     expect(leader.locator("#cases tbody tr[data-case]")).to_have_attribute("data-case", ids[0])
+    answer = leader.goto("/figures?period=2026-13")  # not a period: said so, in the person's language
+    assert answer.status == 422
+    expect(leader.locator(".refusal")).to_contain_text(WORDS[lang]["period"])
 
 
 @pytest.mark.integration
