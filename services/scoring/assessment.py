@@ -94,25 +94,22 @@ def period_bounds(period: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-def tally(cases, notices, unit_kinds: dict[str, str], accountability=(), veto=()) -> dict[str, UnitTally]:
-    """Count cases (received in the period), notices and accountability (in it) per unit."""
+CASE_COUNTS = ("received", "accepted", "closed", "closed_on_time", "overdue", "reopened", "satisfied",
+               "dissatisfied", "answered", "resolved")  # what a unit's cases add up to (records.case_counts)
+
+
+def tally(case_counts, notices, unit_kinds: dict[str, str], accountability=(), veto=()) -> dict[str, UnitTally]:
+    """Each unit's tally: its cases received in the period as already added up (one row per unit with
+    ``unit`` and CASE_COUNTS), the notices and accountability in it."""
     tallies: dict[str, UnitTally] = {}
 
     def of(unit):
         return tallies.setdefault(unit, UnitTally(unit, unit_kinds.get(unit, "department")))
 
-    for case in cases:
-        t = of(case.unit)
-        t.received += 1
-        t.accepted += case.accepted_at is not None
-        t.closed += case.closed_at is not None
-        t.closed_on_time += case.closed_at is not None and bool(case.closed_on_time)
-        t.overdue += case.overdue
-        t.reopened += case.reopen_count > 0
-        t.satisfied += case.satisfied_callbacks
-        t.dissatisfied += case.dissatisfied_callbacks
-        t.answered += case.answered_callbacks
-        t.resolved += case.resolved_callbacks or 0
+    for counted in case_counts:
+        t = of(counted.unit)
+        for name in CASE_COUNTS:
+            setattr(t, name, getattr(t, name) + (getattr(counted, name) or 0))
     for notice in notices:
         of(notice.unit).notices += 1
     for record in accountability:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from lianxin.auth import Staff
 from lianxin.db import UnitOfWork, utcnow
@@ -120,16 +120,21 @@ def _between(uow: UnitOfWork, model, column, start, end) -> list:
     return list(uow.session.scalars(select(model).where(column >= start, column < end)))
 
 
-# what assessment.tally reads of a case: plain rows of these, streamed, never an object per case (a year of a
-# county is hundreds of thousands of them)
-TALLIED = (CaseRecord.unit, CaseRecord.accepted_at, CaseRecord.closed_at, CaseRecord.closed_on_time,
-           CaseRecord.overdue, CaseRecord.reopen_count, CaseRecord.satisfied_callbacks,
-           CaseRecord.dissatisfied_callbacks, CaseRecord.answered_callbacks, CaseRecord.resolved_callbacks)
+def case_counts(uow: UnitOfWork, start, end):
+    """What each unit's cases received in [start, end) add up to (assessment.CASE_COUNTS), added up by the
+    database: one row per unit, however many cases a year holds."""
+    c, closed = CaseRecord, CaseRecord.closed_at.is_not(None)
 
+    def how_many(condition):
+        return func.sum(case((condition, 1), else_=0))
 
-def _cases_received(uow: UnitOfWork, start, end):
-    return uow.session.execute(select(*TALLIED).where(CaseRecord.received_at >= start, CaseRecord.received_at < end)
-                               .execution_options(yield_per=5000))
+    return uow.session.execute(select(
+        c.unit, func.count().label("received"), func.count(c.accepted_at).label("accepted"),
+        func.count(c.closed_at).label("closed"), how_many(closed & c.closed_on_time).label("closed_on_time"),
+        how_many(c.overdue).label("overdue"), how_many(c.reopen_count > 0).label("reopened"),
+        func.sum(c.satisfied_callbacks).label("satisfied"), func.sum(c.dissatisfied_callbacks).label("dissatisfied"),
+        func.sum(c.answered_callbacks).label("answered"), func.sum(c.resolved_callbacks).label("resolved"),
+    ).where(c.received_at >= start, c.received_at < end).group_by(c.unit)).all()
 
 
 class Standings(NamedTuple):
@@ -145,7 +150,7 @@ def rankings(uow: UnitOfWork, directory: Directory, period: str, scheme: Scheme)
         raise Refused(str(exc)) from None
     unit_kinds = {code: directory.unit_kind(code) for code in directory.units}
     tallies = assessment.tally(
-        _cases_received(uow, start, end),
+        case_counts(uow, start, end),
         _between(uow, NoticeRecord, NoticeRecord.issued_at, start, end), unit_kinds,
         _between(uow, AccountabilityRecord, AccountabilityRecord.recorded_at, start, end), scheme.veto)
     return Standings(assessment.rank(tallies, scheme), assessment.without_cases(tallies, unit_kinds))
