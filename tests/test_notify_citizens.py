@@ -11,13 +11,14 @@ import pytest
 from lianxin.citizen_link import DEVELOPMENT_LINK_KEY, lookup_code
 from lianxin.testing import Office
 from tests.support.notify_servers import ACCESS_KEY_ID, ACCESS_KEY_SECRET, SmsProvider
-from tests.support.personal_data import personal_data_in
-from tests.support.reports import REPORT, REPORTER, case_of, close_through_the_office
+from tests.support.personal_data import Person, personal_data_in
+from tests.support.reports import REPORT, case_of, close_through_the_office
 from tests.support.waiting import eventually
 from tests.test_notify_office import queue_is_empty, redeliver
 
 pytestmark = pytest.mark.integration
 MOBILE = REPORT["reporter"]["phone"]
+REPORTER = Person(**REPORT["reporter"])
 
 
 def sms_settings(provider, **more):
@@ -158,3 +159,20 @@ def test_the_link_code_is_the_same_in_intake_and_supervision_and_needs_the_key()
     assert links.secret(Case) == lookup_code("a-key-of-the-county", "R00000042")
     assert lookup_code(DEVELOPMENT_LINK_KEY, "R00000042") != lookup_code("a-key-of-the-county", "R00000042")
     assert len(lookup_code("k" * 16, "R00000042")) == 12
+
+
+def test_an_extension_tells_the_petitioner_the_new_deadline_and_the_reason_without_their_own_data(office, provider):
+    report = take_in(office, REPORT)
+    case = eventually(lambda: case_of(office, report["report_id"]))
+    reason = f"需协调民政部门复核{REPORT['reporter']['name']}家的收入情况，电话{MOBILE}已告知"
+    with office.client("dispatch", "chengguan-handler") as unit:
+        assert unit.post(f"/cases/{case['case_id']}/acceptance", json={}).status_code == 200
+        assert unit.post(f"/cases/{case['case_id']}/extension-request",
+                         json={"days": 10, "reason": reason}).status_code == 200
+    with office.client("dispatch", "supervisor-01") as office_staff:
+        approved = office_staff.post(f"/cases/{case['case_id']}/extension", json={"approved_by": "zhao-county-head"})
+    assert approved.status_code == 200, approved.text
+    [extended] = eventually(lambda: [s for s in provider.to(MOBILE) if s["TemplateCode"] == "case_extended_to_you"])
+    said = extended["TemplateParam"]
+    assert said["case_id"] == case["case_id"] and said["deadline"] and "民政部门复核" in said["reason"]
+    assert REPORT["reporter"]["name"] not in said["reason"] and MOBILE not in said["reason"]
