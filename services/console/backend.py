@@ -47,6 +47,13 @@ class Backend:
 
     def call(self, service: str, method: str, path: str, headers: dict | None = None, **kwargs):
         """The answer's JSON (or text for documents); a refusal raises BackendError with the service's reason."""
+        answer = self.raw(service, path, method, headers, **kwargs)
+        if answer.headers.get("content-type", "").startswith("application/json"):
+            return answer.json()
+        return answer.text
+
+    def raw(self, service: str, path: str, method: str = "GET", headers: dict | None = None, **kwargs):
+        """The service's answer as it came (a photo's bytes); a refusal raises BackendError."""
         headers = {"Accept-Language": self.lang, **(headers or {}),
                    **({"Authorization": f"Bearer {self.token}"} if self.token else {}),
                    **({"X-Forwarded-For": self.citizen} if self.citizen else {})}
@@ -57,9 +64,7 @@ class Backend:
             raise BackendError(service, 503, "unavailable", problem) from None
         if answer.status_code >= 400:
             raise _refusal(service, answer)
-        if answer.headers.get("content-type", "").startswith("application/json"):
-            return answer.json()
-        return answer.text
+        return answer
 
 
 def _refusal(service: str, answer: httpx.Response) -> BackendError:

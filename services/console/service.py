@@ -27,7 +27,7 @@ from lianxin.metrics import EntrypointMetrics, exposition
 from lianxin.notify.templates import CHANNEL_WORDS
 from lianxin.permissions import ROLES
 
-from . import dashboard, exports, figures, pages, searching
+from . import dashboard, exports, figures, pages, searching, uploads
 from .actions import ACTIONS
 from .backend import BackendError, Backends
 from .citizens import CitizenGuard
@@ -316,8 +316,8 @@ class ConsoleService:
     def take_in(self, request):
         def submit(api, staff):
             key = request.form.get("_key") or uuid.uuid4().hex
-            report = api.call("intake", "POST", "/reports", json=pages.nested(request.form),
-                              headers={"Idempotency-Key": key})
+            report = api.call("intake", "POST", "/reports", headers={"Idempotency-Key": key},
+                              **uploads.body_with(pages.nested(request.form), uploads.chosen(request)))
             return redirect(f"/intake?taken={report['report_id']}", 303)
 
         return self._act_and_return(request, submit, "/intake")
@@ -396,10 +396,20 @@ class ConsoleService:
             chosen = ACTIONS[action]
             body = self._body(action, staff, case_id, request.form)
             path = chosen.route(case_id=case_id, review_id=request.form.get("review_id", ""))
-            api.call(chosen.service, chosen.method, path, json=body)
+            api.call(chosen.service, chosen.method, path, **uploads.body_with(body, uploads.chosen(request)))
             return redirect(f"/cases/{case_id}?done={action}", 303)
 
         return self._act_and_return(request, act, f"/cases/{case_id}", action)
+
+    @http("GET", "/cases/<string:case_id>/files/<string:source>/<string:digest>")
+    def case_attachment(self, request, case_id, source, digest):
+        """A photo or document of the case (``source``: report, repair, evidence), as its service shows it to
+        this person; ``?report=`` names the report, ``?rendition=thumbnail|web`` a photo's smaller copy."""
+        if source not in uploads.SOURCES:
+            return Response("no such file", status=404)
+        return self._act(request, lambda api, staff: uploads.shown(
+            api, source, digest, request.args.get("rendition", "file"), case_id=case_id,
+            report_id=request.args.get("report", "")), None)
 
     @http("GET", "/cases/<string:case_id>/assignment-notice")
     def assignment_notice(self, request, case_id):
