@@ -9,7 +9,7 @@ from lianxin.db import AlreadyApplied
 from lianxin.directory import CountyDirectory
 from lianxin.http import LANGUAGE_KEY, ApiError, Observable, http_status
 from lianxin.i18n import chosen_language
-from lianxin.i18n.said import READER, Reader, directory_names
+from lianxin.i18n.kept_texts import READER, Reader, directory_names
 from lianxin.logs import REQUEST_ID, REQUEST_ID_KEY, SERVICE
 from lianxin.metrics import EntrypointMetrics
 from lianxin.redaction import use_key
@@ -18,7 +18,7 @@ from lianxin.redaction import use_key
 class FollowedWork(DependencyProvider):
     """Each worker's log lines and events name its service and the request it serves (several services
     may share a process, as in the tests), and what it says is said in the language that request asked for,
-    with the county's names for its codes (lianxin.i18n.said)."""
+    with the county's names for its codes (lianxin.i18n.kept_texts)."""
 
     def setup(self):
         self.names = None, None  # the directory they were taken from, and the names

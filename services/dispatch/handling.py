@@ -35,7 +35,7 @@ from lianxin.events import (
 )
 from lianxin.i18n import N_, Term
 from lianxin.i18n.fields import not_in_directory
-from lianxin.i18n.said import kept, named, part, parts
+from lianxin.i18n.kept_texts import kept, named, part, parts
 from lianxin.messaging import RetryLater
 from lianxin.redaction import staff_text
 from lianxin.schemas import entered_time

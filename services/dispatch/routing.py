@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from lianxin.directory import Directory
-from lianxin.i18n.said import Part, kept, part
+from lianxin.i18n.kept_texts import Part, kept, part
 from lianxin.vocabulary import COUNTY_TIME
 
 NATIONAL_LIMIT_DAYS = 60  # 信访工作条例 Art. 34: conclude within 60 days
@@ -18,7 +18,7 @@ class Route:
     unit: str
     unit_kind: str
     severity: str
-    reason: str  # kept as codes (lianxin.i18n.said), said by texts.read
+    reason: str  # kept as codes (lianxin.i18n.kept_texts), said by texts.read
 
 
 def route(directory: Directory, category: str, township: str | None, people_count: int, group_size: int) -> Route:

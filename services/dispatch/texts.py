@@ -1,7 +1,7 @@
 """What dispatch writes for people to read — why a case went to its unit, each line of its history — kept as
-codes with their values (lianxin.i18n.said) and said in the reader's language, with the county's names."""
+codes with their values (lianxin.i18n.kept_texts) and said in the reader's language, with the county's names."""
 from lianxin.i18n import N_
-from lianxin.i18n.said import for_reader
+from lianxin.i18n.kept_texts import for_reader
 
 TEXTS = {
     # why a case went to its unit (routing.py)

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, case, exists, func, select
 from lianxin.db import UnitOfWork
 from lianxin.directory import Directory
 from lianxin.events import AlertRaised
-from lianxin.i18n.said import kept, part
+from lianxin.i18n.kept_texts import kept, part
 from lianxin.vocabulary import COUNTY_TIME
 
 from .models import Alert, Report, report_number

@@ -1,7 +1,7 @@
 """What intake writes for people to read — its early warnings — kept as codes with their values
-(lianxin.i18n.said; the event carries the codes) and said in the reader's language, with the county's names."""
+(lianxin.i18n.kept_texts; the event carries the codes) and said in the reader's language, with the county's names."""
 from lianxin.i18n import N_
-from lianxin.i18n.said import for_reader
+from lianxin.i18n.kept_texts import for_reader
 
 TEXTS = {
     "gathering": N_("%(people)s people are gathering to petition about %(category)s in %(township)s: "

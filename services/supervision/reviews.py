@@ -21,7 +21,7 @@ from lianxin.db import UnitOfWork, utcnow
 from lianxin.errors import Conflict, NotFound
 from lianxin.events import CaseReported
 from lianxin.i18n import N_, Term
-from lianxin.i18n.said import Part, kept, part
+from lianxin.i18n.kept_texts import Part, kept, part
 from lianxin.numbers import row_id
 
 from . import callbacks, evidence

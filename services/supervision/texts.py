@@ -1,7 +1,7 @@
 """What supervision writes for people to read — why a handling report is reviewed — kept as codes with their
-values (lianxin.i18n.said) and said in the reader's language."""
+values (lianxin.i18n.kept_texts) and said in the reader's language."""
 from lianxin.i18n import N_
-from lianxin.i18n.said import for_reader
+from lianxin.i18n.kept_texts import for_reader
 
 TEXTS = {
     "nothing_done": N_("the complaint was found substantiated but the report says nothing was done"),
