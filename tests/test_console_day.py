@@ -162,8 +162,9 @@ def test_a_refused_action_comes_back_at_its_own_page_and_a_reload_sends_nothing(
 
 
 def handled(office, content: str) -> tuple[str, str]:
-    """A case handled by its unit and waiting for the callback, with the petitioner's lookup code."""
-    _, case_id = a_case(office, content)
+    """A case handled by its unit and waiting for the callback, with the petitioner's lookup code; the petitioner
+    left a phone number (an anonymous case is not closed by a callback)."""
+    _, case_id = a_case(office, content, reporter={"phone": "1390000" + str(len(content)).zfill(4)})
     with office.client("dispatch", as_staff="supervisor-01") as dispatch:
         if dispatch.get(f"/cases/{case_id}").json()["unit"] != "chengguan":  # the town's handler answers it
             assert dispatch.post(f"/cases/{case_id}/route", json={"unit": "chengguan",

@@ -73,7 +73,7 @@ def test_a_unit_driven_to_zero_open_cases_shows_zero(office):
 @pytest.mark.integration
 def test_the_closure_ratio_is_the_latest_assessments_between_0_and_1(office):
     with office.client("intake") as intake:
-        report = intake.post("/reports", json={**REPORT, "reporter": None}).json()
+        report = intake.post("/reports", json={**REPORT, "reporter": CALLED_BACK}).json()
     close_through_the_office(office, report["report_id"])
     period = datetime.now(timezone.utc).strftime("%Y-%m")
     with office.client("scoring", "admin") as scoring:
