@@ -34,11 +34,11 @@ from werkzeug.wrappers import Request, Response
 from lianxin.db import database_unavailable
 from lianxin.errors import (
     Conflict,
-    Problem,
     Invalid,
     NotAllowed,
     NotFound,
     NotIdentified,
+    Problem,
     Refused,
     TooManyTries,
     Unavailable,
@@ -414,13 +414,14 @@ def http_refusal(exc: HTTPException, lang: str) -> str:
     return said(HTTP_REFUSALS[exc.code], lang, {"allowed": allowed})
 
 
-def api(method: str, url: str, roles: tuple[str, ...] | None = None, **kwargs):
+def api(method: str, url: str, roles: tuple[str, ...] | None = None, handler=None, **kwargs):
     """An HTTP entrypoint; with ``roles``, only staff of those roles get past it. The token is checked (401,
     403) before the method runs, which finds the caller as ``request.staff``; the roles are kept on the
-    entrypoint, where the permission matrix and the OpenAPI ``x-roles`` are checked against them."""
+    entrypoint, where the permission matrix and the OpenAPI ``x-roles`` are checked against them.
+    ``handler``: a service's own JsonHttpHandler subclass (accounts')."""
     def register(method_of_service):
         checked = method_of_service if roles is None else _staff_only(method_of_service, roles)
-        return JsonHttpHandler.decorator(method, url, roles=roles, **kwargs)(checked)
+        return (handler or JsonHttpHandler).decorator(method, url, roles=roles, **kwargs)(checked)
     return register
 
 

@@ -8,14 +8,10 @@ that each route asks for a staff token with exactly the roles the code checks.
 """
 from __future__ import annotations
 
-import ast
 import inspect
 import re
-import sys
-import textwrap
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Callable
 
 import pytest
 import yaml
@@ -66,7 +62,6 @@ from services.supervision.schemas import (
 from services.supervision.schemas import case_view as supervised_case
 from services.supervision.service import SupervisionService
 
-DECLARING = ("intake", "dispatch", "supervision", "scoring", "notifications")  # accounts checks inline
 SERVICES = {
     "intake": (IntakeService, 8001),
     "dispatch": (DispatchService, 8002),
@@ -122,7 +117,7 @@ REQUEST_MODELS: dict[tuple[str, str, str], type[BaseModel]] = {
 UNMODELLED_BODIES: dict[tuple[str, str, str], set[str]] = {
     ("intake", "POST", "/reports/batch"): {"application/json", "text/csv"},
 }
-# routes taking files beside their JSON: multipart/form-data with the same JSON in part `data` (lianxin.attachments.wiring)
+# routes taking files beside their JSON: multipart/form-data, the same JSON in part `data` (lianxin.attachments.wiring)
 WITH_FILES = {("dispatch", "POST", "/cases/{case_id}/handling-report"), ("intake", "POST", "/reports"),
               ("supervision", "POST", "/cases/{case_id}/callbacks"),
               ("supervision", "POST", "/reviews/{review_id}/conclusion")}
@@ -213,83 +208,10 @@ def implemented_routes(cls) -> set[tuple[str, str]]:
 
 
 def declared(service: str) -> dict[tuple[str, str], frozenset[str] | None]:
-    """The roles each route of the service asks for: declared with the route (``@api(..., roles=...)``), or
-    for a service not yet converted (accounts), read from its ``self.auth.require`` calls."""
+    """The roles each route of the service asks for, as declared with the route (``@api(..., roles=...)``)."""
     cls, _ = SERVICES[service]
-    if service in DECLARING:
-        return {route: frozenset(roles) if roles else None for route, roles in declared_roles(cls).items()
-                if not route[1].startswith(DESCRIBED_ELSEWHERE)}
-    return {route: required_roles(cls, name) for route, name in entrypoints(cls).items()}
-
-
-def required_roles(cls, name: str) -> frozenset[str] | None:
-    """The roles an entrypoint passes to ``self.auth.require`` (None when it asks for no token), directly
-    or through a helper method of the service that passes its own parameter on: dispatch's actions call
-    ``self._act(request, case_id, schema, action, roles=handling.UNIT_ROLES, ...)``, whose
-    ``self.auth.require(request, *roles)`` checks the roles the entrypoint gives ``_act`` or its default."""
-    return _roles_checked(cls, getattr(cls, name), {}, depth=0)
-
-
-def _roles_checked(cls, function, parameters: dict[str, Callable[[], object]], depth: int):
-    """The roles ``function`` requires; ``parameters`` gives the value of each of its parameters that the
-    caller passed or that has a default."""
-    assert depth < 5, f"{function.__name__}: helpers calling helpers too deep to read the roles"
-    module = sys.modules[function.__module__]
-    for node in ast.walk(ast.parse(textwrap.dedent(inspect.getsource(function)))):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
-            continue
-        called_on = ast.unparse(node.func.value)
-        if node.func.attr == "require" and called_on == "self.auth":
-            roles = set()
-            for arg in node.args[1:]:  # the first is the request
-                if isinstance(arg, ast.Starred):
-                    roles |= set(_value(module, parameters, arg.value))
-                else:
-                    role = _value(module, parameters, arg)
-                    assert isinstance(role, str), f"{ast.unparse(arg)!r} is not one role; unpack it with *"
-                    roles.add(role)
-            return frozenset(roles)
-        helper = getattr(cls, node.func.attr, None) if called_on == "self" else None
-        if inspect.isfunction(helper):
-            roles = _roles_checked(cls, helper, _arguments(module, parameters, helper, node), depth + 1)
-            if roles is not None:
-                return roles
-    return None
-
-
-def _arguments(module, parameters, helper, call: ast.Call) -> dict[str, Callable[[], object]]:
-    """How to evaluate each parameter of ``helper`` as ``call`` passes it, or as its default."""
-    assert not any(isinstance(a, ast.Starred) for a in call.args) and all(k.arg for k in call.keywords), \
-        f"cannot read the roles through {ast.unparse(call)!r}; pass the helper's arguments one by one"
-    bound = inspect.signature(helper).bind("self", *call.args, **{k.arg: k.value for k in call.keywords})
-    bound.apply_defaults()
-    evaluated = {}
-    for name, given in bound.arguments.items():
-        if isinstance(given, ast.AST):
-            evaluated[name] = lambda node=given: _value(module, parameters, node)
-        else:  # a default (or what *args and **kwargs gathered, which the roles never are)
-            evaluated[name] = lambda value=given: value
-    return evaluated
-
-
-def _value(module, parameters: dict[str, Callable[[], object]], node):
-    """The value of a constant, a name (a parameter, else a module global), an attribute of one (e.g.
-    ``handling.UNIT_ROLES``) or a tuple or list of these (``(*OFFICE, "leader")``)."""
-    if isinstance(node, ast.Constant):
-        return node.value
-    if isinstance(node, ast.Name):
-        return parameters[node.id]() if node.id in parameters else getattr(module, node.id)
-    if isinstance(node, ast.Attribute):
-        return getattr(_value(module, parameters, node.value), node.attr)
-    if isinstance(node, (ast.Tuple, ast.List)):
-        items = []
-        for item in node.elts:
-            if isinstance(item, ast.Starred):
-                items.extend(_value(module, parameters, item.value))
-            else:
-                items.append(_value(module, parameters, item))
-        return tuple(items)
-    raise AssertionError(f"cannot read the roles {ast.unparse(node)!r}; name them or use a module constant")
+    return {route: frozenset(roles) if roles else None for route, roles in declared_roles(cls).items()
+            if not route[1].startswith(DESCRIBED_ELSEWHERE)}
 
 
 def documented_routes(spec: dict) -> set[tuple[str, str]]:
@@ -407,8 +329,13 @@ def test_batch_rows_are_reports():
     assert columns == (set(ReportIn.model_fields) - {"reporter"}) | {"idempotency_key"} | set(batch.REPORTER_COLUMNS)
 
 
+# open routes that answer 401 themselves: a wrong password, session or word of the identity platform
+SIGNING_IN = {("accounts", "POST", "/sessions"), ("accounts", "POST", "/single-sign-on/sessions"),
+              ("accounts", "POST", "/password")}
+
+
 def test_routes_ask_for_a_token_with_the_roles_the_code_checks(service):
-    """A route whose entrypoint calls ``self.auth.require`` (itself or through a helper) documents
+    """A route declaring roles documents
     bearerAuth, its roles (``x-roles``), 401 and 403; any other route is public; a service without tokens
     says nothing about them. A service whose routes all take a token but the operational ones (dispatch)
     may ask for it document-wide, the public ones saying ``security: []``; one with only a few such routes
@@ -431,7 +358,8 @@ def test_routes_ask_for_a_token_with_the_roles_the_code_checks(service):
         where = f"{method} {path}"
         if allowed is None:
             assert security == [], f"{where} takes no token: security: []"
-            assert "x-roles" not in operation and not {"401", "403"} & set(operation["responses"]), where
+            assert "x-roles" not in operation and "403" not in operation["responses"], where
+            assert ("401" in operation["responses"]) == ((service, method, path) in SIGNING_IN), where
         else:
             assert security == [{"bearerAuth": []}], f"{where} takes a bearer token"
             assert set(operation.get("x-roles", ())) == allowed, f"{where}: x-roles must be {sorted(allowed)}"
@@ -457,9 +385,9 @@ def test_roles_are_declared_with_each_route():
     assert {route: routes[route] for route in expected} == expected
 
 
-def test_no_converted_service_checks_roles_inline():
+def test_no_service_checks_roles_inline():
     """The route declares its roles; an entrypoint calling ``self.auth.require`` itself would be unseen."""
-    inline = [f"{service}.{name}" for service in DECLARING for name, method in vars(SERVICES[service][0]).items()
+    inline = [f"{service}.{name}" for service in SERVICES for name, method in vars(SERVICES[service][0]).items()
               if callable(method) and "self.auth.require(" in inspect.getsource(method)]
     assert inline == []
 

@@ -3,6 +3,7 @@
 The other services ask ``identify`` (RPC) who an issued token stands for; they keep deciding by role and
 unit themselves (lianxin.auth)."""
 from contextvars import ContextVar
+from functools import partial
 from pathlib import Path
 
 from nameko.extensions import DependencyProvider
@@ -10,12 +11,14 @@ from nameko.rpc import Rpc, RpcConsumer
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from lianxin import http
 from lianxin.auth import Auth, Authenticator, token_hash
 from lianxin.db import Database, UnitOfWorkProvider
 from lianxin.http import JsonHttpHandler, Pager, page, page_limit, parse_body, query_param, row_id
 from lianxin.i18n import LANGUAGES, chosen_language
 from lianxin.messaging import queue_arguments
 from lianxin.service import OfficeService
+from lianxin.vocabulary import OFFICE, ROLES
 
 from . import records, signing_in, single_sign_on, staffing
 from .models import Account, AuditEntry, Token
@@ -32,8 +35,6 @@ from .schemas import (
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
 ADMINISTRATOR = ("administrator",)
-AUDITORS = ("supervisor", "administrator")  # who reads the audit log
-EVERYONE = ("operator", "officer", "unit_handler", "unit_head", "supervisor", "leader", "bureau", "administrator")
 LANGUAGE = ContextVar("language", default="zh")
 AUDIT_LOG = Pager(AuditEntry.id, lambda number: row_id(number, "AU"), "AU00000012", newest_first=True)
 
@@ -51,7 +52,7 @@ class SpokenHandler(JsonHttpHandler):
         return super().response_from_exception(exc)
 
 
-api = SpokenHandler.decorator
+api = partial(http.api, handler=SpokenHandler)
 
 
 class LocalAuth(Auth):
@@ -146,11 +147,10 @@ class AccountsService(OfficeService):
             uow.commit()
         return Response(status=204)
 
-    @api("GET", "/sessions/current")
+    @api("GET", "/sessions/current", roles=ROLES)
     def whoami(self, request):
         """Who the token stands for; a person who must change their password is told so (401)."""
-        staff = self.auth.require(request, *EVERYONE)
-        return staff.model_dump(exclude={"token_sha256"})
+        return request.staff.model_dump(exclude={"token_sha256"})
 
     @api("POST", "/password")
     def change_password(self, request):
@@ -165,83 +165,74 @@ class AccountsService(OfficeService):
 
     # --- the administrator ------------------------------------------------------------------------------
 
-    @api("GET", "/accounts")
+    @api("GET", "/accounts", roles=ADMINISTRATOR)
     def list_accounts(self, request):
-        self.auth.require(request, *ADMINISTRATOR)
         query = select(Account).order_by(Account.user_name).limit(page_limit(request, 200))
         if role := query_param(request, "role"):
             query = query.where(Account.role == role)
         with self.uow as uow:
             return {"accounts": [records.account_view(a) for a in uow.session.scalars(query)]}
 
-    @api("POST", "/accounts")
+    @api("POST", "/accounts", roles=ADMINISTRATOR)
     def add_account(self, request):
-        staff = self.auth.require(request, *ADMINISTRATOR)
         incoming = parse_body(request, AccountIn)
         with self.uow as uow:
-            account, first = staffing.add(uow, self.directory, incoming, staff.code)
+            account, first = staffing.add(uow, self.directory, incoming, request.staff.code)
             uow.commit()
             return 201, {**records.account_view(account), "one_time_password": first}
 
-    @api("GET", "/accounts/<string:user_name>")
+    @api("GET", "/accounts/<string:user_name>", roles=ADMINISTRATOR)
     def show_account(self, request, user_name):
-        self.auth.require(request, *ADMINISTRATOR)
         with self.uow as uow:
             return records.account_view(records.account(uow, user_name))
 
-    @api("PATCH", "/accounts/<string:user_name>")
+    @api("PATCH", "/accounts/<string:user_name>", roles=ADMINISTRATOR)
     def change_account(self, request, user_name):
-        staff = self.auth.require(request, *ADMINISTRATOR)
         changes = parse_body(request, AccountChangeIn)
         with self.uow as uow:
-            account = staffing.change(uow, self.directory, user_name, changes, staff.code)
+            account = staffing.change(uow, self.directory, user_name, changes, request.staff.code)
             uow.commit()
             return records.account_view(account)
 
-    @api("POST", "/accounts/<string:user_name>/disabling")
+    @api("POST", "/accounts/<string:user_name>/disabling", roles=ADMINISTRATOR)
     def disable(self, request, user_name):
         return self._set_active(request, user_name, False)
 
-    @api("POST", "/accounts/<string:user_name>/enabling")
+    @api("POST", "/accounts/<string:user_name>/enabling", roles=ADMINISTRATOR)
     def enable(self, request, user_name):
         return self._set_active(request, user_name, True)
 
-    @api("POST", "/accounts/<string:user_name>/password-reset")
+    @api("POST", "/accounts/<string:user_name>/password-reset", roles=ADMINISTRATOR)
     def reset_password(self, request, user_name):
-        staff = self.auth.require(request, *ADMINISTRATOR)
         with self.uow as uow:
-            account, one_time = staffing.reset_password(uow, user_name, staff.code)
+            account, one_time = staffing.reset_password(uow, user_name, request.staff.code)
             uow.commit()
             return {**records.account_view(account), "one_time_password": one_time}
 
-    @api("GET", "/api-tokens")
+    @api("GET", "/api-tokens", roles=ADMINISTRATOR)
     def list_tokens(self, request):
-        self.auth.require(request, *ADMINISTRATOR)
         query = select(Token).where(Token.kind == "api").order_by(Token.id.desc()).limit(page_limit(request, 200))
         with self.uow as uow:
             return {"api_tokens": [records.token_view(t) for t in uow.session.scalars(query)]}
 
-    @api("POST", "/api-tokens")
+    @api("POST", "/api-tokens", roles=ADMINISTRATOR)
     def issue_token(self, request):
-        staff = self.auth.require(request, *ADMINISTRATOR)
         incoming = parse_body(request, ApiTokenIn)
         with self.uow as uow:
-            token, secret = staffing.issue_token(uow, self.directory, incoming, staff.code)
+            token, secret = staffing.issue_token(uow, self.directory, incoming, request.staff.code)
             uow.commit()
             return 201, {**records.token_view(token), "token": secret}
 
-    @api("POST", "/api-tokens/<string:token_id>/revocation")
+    @api("POST", "/api-tokens/<string:token_id>/revocation", roles=ADMINISTRATOR)
     def revoke_token(self, request, token_id):
-        staff = self.auth.require(request, *ADMINISTRATOR)
         with self.uow as uow:
-            token = staffing.revoke_token(uow, token_id, staff.code)
+            token = staffing.revoke_token(uow, token_id, request.staff.code)
             uow.commit()
             return records.token_view(token)
 
-    @api("GET", "/audit-log")
+    @api("GET", "/audit-log", roles=OFFICE)
     def audit_log(self, request):
         """Every change to accounts and tokens, newest first; ``subject=`` one person's or token's."""
-        self.auth.require(request, *AUDITORS)
         query, limit = AUDIT_LOG.page(request, select(AuditEntry))
         if subject := query_param(request, "subject"):
             query = query.where(AuditEntry.subject == subject)
@@ -249,9 +240,8 @@ class AccountsService(OfficeService):
             return page("entries", [records.audit_view(e) for e in uow.session.scalars(query)], limit, "entry_id")
 
     def _set_active(self, request, user_name, active):
-        staff = self.auth.require(request, *ADMINISTRATOR)
         with self.uow as uow:
-            account = staffing.set_active(uow, user_name, active, staff.code)
+            account = staffing.set_active(uow, user_name, active, request.staff.code)
             uow.commit()
             return records.account_view(account)
 
