@@ -1,7 +1,7 @@
 """Photos through the console, as its pages post them: the operator takes in a report with the citizen's photo,
 the unit sees its thumbnail on the case page (served without EXIF/GPS, with the service's strict headers) and
-reports with photos of the repair and the signed document, which then show beside the report's; a bad file
-comes back to the form with the service's reason."""
+reports with photos of the repair and the signed document, which then show beside the report's and, through
+the petitioner's own link, to the petitioner; a bad file comes back to the form with the service's reason."""
 import io
 import re
 
@@ -15,6 +15,8 @@ from tests.test_attachments import pdf, photo
 from tests.test_end_to_end import REPORT, case_of
 
 pytestmark = pytest.mark.integration
+PUBLIC_PHOTO = re.compile(r'<img src="(/public/photos/[^"]+)"')
+CITIZEN_LINK = re.compile(r'id="citizen-link" href="([^"]+)"')
 THUMBNAIL = re.compile(r'<img src="(/cases/[^"]+/files/(report|repair|evidence)/[0-9a-f]{64}[^"]*)"')
 
 
@@ -76,3 +78,13 @@ def test_the_citizens_photo_reaches_the_unit_and_the_repair_photos_come_back_on_
     repair = unit.get(shown["repair"][0])
     assert repair.status_code == 200 and Image.open(io.BytesIO(repair.content)).getexif() == {}
     assert "签字.pdf" in unit.get(f"/cases/{case['case_id']}").text
+
+    # the petitioner, by the link the desk gives them, sees the repair photo (not the signed document)
+    link = CITIZEN_LINK.search(operator.get(f"/cases/{case['case_id']}").text)[1].replace("&amp;", "&")
+    citizen = console_client(console.urls["console"])
+    citizen.timeout = 60
+    [public_photo] = eventually(lambda: PUBLIC_PHOTO.findall(citizen.get(link).text), timeout=20)
+    seen = citizen.get(public_photo.replace("&amp;", "&"))
+    assert seen.status_code == 200 and seen.headers["content-type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(seen.content)).getexif() == {}
+    assert citizen.get(public_photo.replace("&amp;", "&").replace("signature=", "signature=0")).status_code == 404

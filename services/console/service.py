@@ -552,6 +552,17 @@ class ConsoleService:
                             samesite="Lax", httponly=True, path="/public")
         return response
 
+    @http("GET", "/public/photos/<string:case_id>/attachments/<int:attachment_id>")
+    def public_repair_photo(self, request, case_id, attachment_id):
+        """A repair photo on the petitioner's page, through the link supervision signed for them (dispatch checks
+        it: the console adds nothing and needs no token)."""
+        try:
+            return uploads.passed_on(self._as_citizen(request).raw(
+                "dispatch", f"/public/cases/{case_id}/attachments/{attachment_id}", params={
+                    k: request.args.get(k, "") for k in ("rendition", "expires", "signature")}))
+        except BackendError as refused:
+            return Response(refused.message, status=refused.status, content_type="text/plain; charset=utf-8")
+
     def _public_case(self, visitor, request, case_id, secret, kept=None):
         address = request.remote_addr or "?"
         try:

@@ -36,7 +36,11 @@ def body_with(body: dict, files: list[tuple]) -> dict:
 def shown(api: Backend, source: str, digest: str, rendition: str, **ids) -> Response:
     """One stored file as its service serves it to this person."""
     service, path = SOURCES[source]
-    answer = api.raw(service, path.format(digest=digest, **ids),
-                     params={"rendition": rendition if rendition in RENDITIONS else "file"})
+    return passed_on(api.raw(service, path.format(digest=digest, **ids),
+                             params={"rendition": rendition if rendition in RENDITIONS else "file"}))
+
+
+def passed_on(answer) -> Response:
+    """A service's file answer as the console's, with the service's strict headers."""
     return Response(answer.content, status=200,
                     headers={k: answer.headers[k] for k in KEPT_HEADERS if k in answer.headers})
