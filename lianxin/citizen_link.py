@@ -3,7 +3,7 @@
 Intake tells the petitioner the code by SMS the moment it takes the report in, before any case exists, and
 it may not send it on the bus (bureaus subscribe to the events). So the code is not stored or sent anywhere:
 intake and supervision each derive it, as an HMAC of the report number under a key both hold
-(``SUPERVISION_LINK_KEY``). Supervision opens a case for the code of the report it was made from; a report
+(``LIANXIN_LINK_KEY``). Supervision opens a case for the code of the report it was made from; a report
 that joined an open case gets that case's code. Twelve hex characters (48 bits) are short enough to read out
 on the phone; guessing is slowed by supervision's limit on wrong tries.
 """
@@ -13,7 +13,7 @@ import hashlib
 import hmac
 
 DEVELOPMENT_LINK_KEY = "lianxin-development-link-key"  # the tests' and development's; refused in production
-LINK_KEY_VARIABLE = "SUPERVISION_LINK_KEY"  # one variable, read by intake and supervision alike
+LINK_KEY_VARIABLE = "LIANXIN_LINK_KEY"  # one variable, read by intake and supervision alike
 CODE_LENGTH = 12
 
 

@@ -80,7 +80,7 @@ def assert_the_office_has_keys_of_its_own(data_dir: str, logged: str):
     keys = Path(data_dir) / "secrets.env"
     assert "made this office's own keys" in logged and oct(keys.stat().st_mode & 0o777) == "0o600"
     own = dotenv_values(keys)
-    assert {"LIANXIN_PSEUDONYM_KEY", "LIANXIN_PII_KEYS", "SUPERVISION_LINK_KEY", "CONSOLE_SESSION_KEY"} <= set(own)
+    assert {"LIANXIN_PSEUDONYM_KEY", "LIANXIN_PII_KEYS", "LIANXIN_LINK_KEY", "CONSOLE_SESSION_KEY"} <= set(own)
     with sqlite3.connect(Path(data_dir) / "intake.db") as db:
         phone = db.execute("SELECT reporter_phone FROM reports WHERE reporter_phone IS NOT NULL").fetchone()[0]
     assert Fernet(own["LIANXIN_PII_KEYS"]).decrypt(phone.encode())
@@ -91,7 +91,7 @@ def assert_the_office_has_keys_of_its_own(data_dir: str, logged: str):
 def test_up_keeps_the_keys_it_made_and_leaves_an_office_on_the_published_ones_to_them(monkeypatch, tmp_path):
     from lianxin.keys import make_own_keys, secrets_file
     monkeypatch.setenv("LIANXIN_DATA_DIR", str(tmp_path / "new"))
-    assert "SUPERVISION_LINK_KEY" in make_own_keys()
+    assert "LIANXIN_LINK_KEY" in make_own_keys()
     kept = secrets_file().read_text()
     assert make_own_keys() == [] and secrets_file().read_text() == kept  # across restarts
     monkeypatch.setenv("LIANXIN_DATA_DIR", str(tmp_path / "old"))

@@ -19,9 +19,9 @@ def test_production_refuses_the_development_keys_naming_them(monkeypatch):
     with pytest.raises(ValidationError, match="LIANXIN_REDACTION_KEY, LIANXIN_PSEUDONYM_KEY"):
         IntakeSettings()
     monkeypatch.setenv("LIANXIN_REDACTION_KEY", REAL_REDACTION_KEY)
-    with pytest.raises(ValidationError, match="LIANXIN_PSEUDONYM_KEY, LIANXIN_PII_KEYS, SUPERVISION_LINK_KEY have the development value"):
+    with pytest.raises(ValidationError, match="LIANXIN_PSEUDONYM_KEY, LIANXIN_PII_KEYS, LIANXIN_LINK_KEY have the development value"):
         IntakeSettings()
-    with pytest.raises(ValidationError, match="SUPERVISION_LINK_KEY has the development value"):
+    with pytest.raises(ValidationError, match="LIANXIN_LINK_KEY has the development value"):
         SupervisionSettings()
     with pytest.raises(ValidationError, match="CONSOLE_SESSION_KEY has the development value"):
         ConsoleSettings()
@@ -33,7 +33,7 @@ def test_production_takes_keys_of_its_own_and_development_takes_the_shipped_ones
     monkeypatch.setenv("LIANXIN_PSEUDONYM_KEY", "a-key-of-the-county-itself")
     monkeypatch.setenv("LIANXIN_REDACTION_KEY", REAL_REDACTION_KEY)
     monkeypatch.setenv("LIANXIN_PII_KEYS", f"{REAL_PII_KEY},{DEVELOPMENT_PII_KEY}")  # the old key may still decrypt
-    monkeypatch.setenv("SUPERVISION_LINK_KEY", "a-link-key-of-the-county-itself")
+    monkeypatch.setenv("LIANXIN_LINK_KEY", "a-link-key-of-the-county-itself")
     assert IntakeSettings().nameko_config()["ENVIRONMENT"] == "production"
     monkeypatch.setenv("LIANXIN_ENVIRONMENT", "development")
     monkeypatch.delenv("LIANXIN_PII_KEYS")
