@@ -3,14 +3,21 @@ and a supervisor's upheld review of the handling, never on a callback said to ha
 from types import SimpleNamespace
 
 import pytest
+from nameko.testing.services import worker_factory
 from werkzeug.test import EnvironBuilder
 
+from lianxin.auth import Authenticator, load_credentials
+from lianxin.directory import load_directory
 from lianxin.errors import Conflict
 from lianxin.events import new_event
+from lianxin.redaction import DEVELOPMENT_REDACTION_KEY
 from services.supervision import models
 from services.supervision.closure import NO_CALLBACK, NO_RECORD, NO_REVIEW, closure_blockers
-from tests.support.waiting import eventually
+from services.supervision.links import Links
+from services.supervision.service import SupervisionService
+from tests.support.county import CREDENTIALS, SAMPLE
 from tests.support.reports import REPORT, SIGNED_REPORT, case_of, supervised
+from tests.support.waiting import eventually
 from tests.test_event_order import dispatched, reported
 from tests.test_rules import T0
 from tests.test_rules import case as handled_case
@@ -79,7 +86,12 @@ def test_supervision_refuses_a_reached_callback_on_an_anonymous_case_and_closes_
     assert closed.data["case_id"] == "C00000001" and closed.data["satisfaction"] is None
 
 
-def test_the_petitioners_own_rating_through_their_link_still_counts(supervision, database):
+def test_the_petitioners_own_rating_through_their_link_still_counts(database):
+    supervision = worker_factory(  # the petitioner's page shows the repair photos: signed with the office's key
+        SupervisionService, uow=database.unit_of_work(), directory=load_directory(SAMPLE),
+        config={**CONFIG, "REDACTION_KEY": DEVELOPMENT_REDACTION_KEY},
+        auth=Authenticator(load_credentials(CREDENTIALS)),
+        links=Links(CONFIG["LINK_KEY"], failures=3, minutes=10))
     was_dispatched, was_reported = anonymous_events()
     supervision.on_case_dispatched([was_dispatched])
     supervision.on_case_reported([was_reported])
