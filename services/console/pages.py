@@ -198,9 +198,13 @@ def _or_none(read, also: int = 404):
 # --- the leaders ------------------------------------------------------------------------------------------
 
 def rankings(api: Backend, period: str) -> dict:
-    scores = api.get("scoring", "/rankings", period=period)["scores"]
-    return {"period": period, "townships": [s for s in scores if s["unit_kind"] == "township"],
-            "departments": [s for s in scores if s["unit_kind"] == "department"]}
+    """The ranked units of each kind, and the county's other units, listed as without cases."""
+    answer = api.get("scoring", "/rankings", period=period)
+    by_kind = {kind: ([s for s in answer["scores"] if s["unit_kind"] == kind],
+                      [s for s in answer.get("without_cases", []) if s["unit_kind"] == kind])
+               for kind in ("township", "department")}
+    return {"period": period, "townships": by_kind["township"][0], "departments": by_kind["department"][0],
+            "idle_townships": by_kind["township"][1], "idle_departments": by_kind["department"][1]}
 
 
 def this_month() -> str:
