@@ -194,7 +194,8 @@ def test_erasure_waits_for_closed_cases_and_the_retention_period_then_keeps_the_
     report = take_in(office, {**REPORT, "content": f"我叫王大山，电话{PHONE}，低保被取消了"})
     erase = {"reporter_id": report["reporter_id"], "reason": "信访人申请删除个人信息"}
     with office.client("intake", "supervisor-01") as intake:
-        eventually(lambda: case_of(office, report["report_id"]))
+        # intake itself must have heard of the dispatch, not only dispatch have made the case
+        eventually(lambda: intake.get(f"/reports/{report['report_id']}").json()["status"] == "dispatched")
         open_case = intake.post("/personal-data-erasures", json=erase)
     assert open_case.status_code == 409, open_case.text
     assert open_case.json()["error"]["details"] == [
