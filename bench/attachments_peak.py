@@ -25,8 +25,7 @@ from pathlib import Path
 import httpx
 from PIL import ExifTags, Image
 
-from bench.harness import OPERATOR, Office, private_vhost, quantiles_ms, service_databases, \
-    start_office, stop_office
+from bench.harness import OPERATOR, Office, private_vhost, quantiles_ms, service_databases, start_office, stop_office
 
 REPORT = {"channel": "hotline", "village": "chengguan-dongguan", "reporter": None,
           "content": "村口道路塌陷一个大坑，晚上骑车很危险，附上照片。"}

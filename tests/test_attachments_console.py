@@ -63,13 +63,15 @@ def test_the_citizens_photo_reaches_the_unit_and_the_repair_photos_come_back_on_
     assert Image.open(io.BytesIO(shown.content)).getexif() == {}  # the citizen's GPS never reaches the unit
 
     bad = unit.post(f"/cases/{case['case_id']}/report", data={
-        "finding": "substantiated", "actions_taken": "已修复路面", "_form_token": form_token(unit, f"/cases/{case['case_id']}")},
+        "finding": "substantiated", "actions_taken": "已修复路面",
+        "_form_token": form_token(unit, f"/cases/{case['case_id']}")},
         files=[("files", ("repair.jpg", b"MZ\x90\x00" + bytes(200), "image/jpeg"))])
     assert bad.status_code == 303 and "refused=" in bad.headers["location"]
     assert "repair.jpg" in unit.get(bad.headers["location"]).text  # the service's reason, on the form's own page
 
     reported = unit.post(f"/cases/{case['case_id']}/report", data={
-        "finding": "substantiated", "actions_taken": "已修复路面", "responsible_person": "刘建国", "unit_head": "陈志强",
+        "finding": "substantiated", "actions_taken": "已修复路面", "responsible_person": "刘建国",
+        "unit_head": "陈志强",
         "_form_token": form_token(unit, f"/cases/{case['case_id']}")},
         files=[("files", ("修好了.jpg", photo(), "image/jpeg")), ("files", ("签字.pdf", pdf(), "application/pdf"))])
     assert reported.status_code == 303 and "done=report" in reported.headers["location"], reported.text[:300]

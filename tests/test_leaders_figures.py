@@ -194,4 +194,5 @@ def test_the_assignment_notice_gives_the_village_and_the_place_as_written_withou
     for personal in ("王大山", "13812341234", "三组12号"):
         assert personal not in gate_notice
     home_place = next(line for line in home_notice.splitlines() if line.startswith("| 地点"))
-    assert f"城关镇{COUNTY.villages['chengguan-xiguan'][1].name}" in home_place and "五组3号" not in home_notice  # the reporter's own address stays in intake
+    # the reporter's own address stays in intake
+    assert f"城关镇{COUNTY.villages['chengguan-xiguan'][1].name}" in home_place and "五组3号" not in home_notice

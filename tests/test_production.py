@@ -19,7 +19,8 @@ def test_production_refuses_the_development_keys_naming_them(monkeypatch):
     with pytest.raises(ValidationError, match="LIANXIN_REDACTION_KEY, LIANXIN_PSEUDONYM_KEY"):
         IntakeSettings()
     monkeypatch.setenv("LIANXIN_REDACTION_KEY", REAL_REDACTION_KEY)
-    with pytest.raises(ValidationError, match="LIANXIN_PSEUDONYM_KEY, LIANXIN_PII_KEYS, LIANXIN_LINK_KEY have the development value"):
+    with pytest.raises(ValidationError,
+                       match="LIANXIN_PSEUDONYM_KEY, LIANXIN_PII_KEYS, LIANXIN_LINK_KEY have the development value"):
         IntakeSettings()
     with pytest.raises(ValidationError, match="LIANXIN_LINK_KEY has the development value"):
         SupervisionSettings()

@@ -8,8 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from bench.text_decisions import (accuracy, keyword_accuracy, precision_recall, repeat_counts,
-                                  repeats_cross_validated)
+from bench.text_decisions import accuracy, keyword_accuracy, precision_recall, repeat_counts, repeats_cross_validated
 from lianxin.directory import load_directory
 from services.intake import categories, similarity
 

@@ -3,8 +3,9 @@
 People rarely use the directory's keywords ("老板年底卷了钱跑了" is wage arrears), so the suggestion is
 learnt: character 1–3-gram TF-IDF and a linear model (scikit-learn), trained at start from the labelled
 reports, the words people use for each subject and for each specific problem within it
-(``reports_labelled.yaml``) plus each category's name and keywords from the directory. Character n-grams need no segmenter and nothing downloaded; training takes
-tens of milliseconds, so no model file is kept to go stale against the directory.
+(``reports_labelled.yaml``) plus each category's name and keywords from the directory. Character n-grams
+need no segmenter and nothing downloaded; training takes tens of milliseconds, so no model file is kept
+to go stale against the directory.
 ``python -m bench.text_decisions`` measures it.
 """
 from __future__ import annotations

@@ -6,8 +6,8 @@ from datetime import timedelta
 from lianxin.attachments.keeping import Kept
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.errors import Conflict, NotFound
-from lianxin.i18n import N_
 from lianxin.events import CallbackRecorded, CaseClosed, CaseDispatched, CaseExtended, CaseReopened, CaseReported
+from lianxin.i18n import N_
 from lianxin.redaction import staff_text
 from lianxin.schemas import entered_time
 
@@ -15,7 +15,6 @@ from . import evidence, notices, reviews
 from .closure import closure_blockers, reopen_reason
 from .models import Callback, SupervisedCase
 from .schemas import CallbackIn
-
 
 CITIZEN = "citizen"  # who recorded the petitioner's own rating through their link
 NOBODY_TO_CALL = N_("case %(case_id)s is anonymous: nobody could have been called back; record that no callback "

@@ -27,7 +27,8 @@ class SupervisionSettings(ServiceSettings):
     console_proxy: str | None = Field(None, description="the console's address, trusted to name the citizen's")
 
     def extra_config(self) -> dict:
-        return {"ATTACHMENTS": self.attachments.model_dump(mode="json"), "CALLBACKS": {"retry_hours": self.callback_retry_hours, "max_attempts": self.callback_max_attempts},
+        return {"ATTACHMENTS": self.attachments.model_dump(mode="json"),
+                "CALLBACKS": {"retry_hours": self.callback_retry_hours, "max_attempts": self.callback_max_attempts},
                 "REOPEN_NOTICE_AFTER": self.reopen_notice_after, "REVIEW_SAMPLE_PERCENT": self.review_sample_percent,
                 "LINK_KEY": self.link_key, "LINK_FAILURES": self.link_failures,
                 "LINK_FAILURE_MINUTES": self.link_failure_minutes, "CONSOLE_PROXY": self.console_proxy}

@@ -61,7 +61,8 @@ def review_view(r) -> dict:
 def public_view(case, repair_photos: list[dict] | None = None) -> dict:
     """What the petitioner sees of their own case: its progress, nothing about other people; the repair
     photos as dispatch's paths signed for them (evidence.repair_photo_links)."""
-    return {"repair_photos": repair_photos or [], "case_id": case.case_id, "state": case.state, "deadline": case.deadline,
+    return {"repair_photos": repair_photos or [], "case_id": case.case_id, "state": case.state,
+            "deadline": case.deadline,
             "finding": case.finding, "actions_taken": case.actions_taken, "reported_at": case.reported_at,
             "closed_at": case.closed_at, "reopen_count": case.reopen_count,
             "reviews": [{"level": r.level, "outcome": r.outcome, "due_at": r.due_at} for r in case.reviews]}

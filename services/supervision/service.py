@@ -3,8 +3,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from lianxin.citizen_link import public_path
 from lianxin.attachments.wiring import Attachments, answers_refused_files, fields_and_files
+from lianxin.citizen_link import public_path
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
 from lianxin.http import Pager, api, aware_datetime, page, page_limit, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
