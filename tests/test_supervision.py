@@ -11,6 +11,7 @@ from lianxin.db import Database
 from lianxin.directory import load_directory
 from lianxin.events import new_event, parse_event
 from lianxin.messaging_tables import outbox
+from lianxin.redaction import DEVELOPMENT_REDACTION_KEY
 from services.supervision import models
 from services.supervision.links import Links
 from services.supervision.service import SupervisionService
@@ -23,7 +24,7 @@ def request(body, as_staff="callback-op-01"):
     return staff_request(body, as_staff)
 
 CONFIG = {"CALLBACKS": {"retry_hours": 4, "max_attempts": 3}, "REOPEN_NOTICE_AFTER": 2, "REVIEW_SAMPLE_PERCENT": 0,
-          "LINK_KEY": "a-test-link-key"}
+          "LINK_KEY": "a-test-link-key", "REDACTION_KEY": DEVELOPMENT_REDACTION_KEY}  # signs the repair photos' links
 NOT_REACHED = {"reached": False, "recorded_by": "callback-op-01"}
 DISSATISFIED = {"reached": True, "resolved": "no", "satisfaction": "dissatisfied", "recorded_by": "callback-op-01"}
 
