@@ -46,8 +46,8 @@ class NotificationsService(OfficeService):
 
     @timer(interval=1)
     def send_due(self):
-        """Send what is due; a full batch means more waits, so go on at once."""
-        while self.notifying.sender.send_due() == self.notifying.sender.batch:
+        """Send what is due, until nothing is (SQLite takes one at a time, PostgreSQL a batch)."""
+        while self.notifying.sender.send_due():
             pass
 
     @api("GET", "/deliveries", roles=(*UNITS, *OFFICE))
