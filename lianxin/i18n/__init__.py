@@ -33,6 +33,8 @@ class Term(str):
 def said(message: str, lang: str, values: dict | None = None) -> str:
     """``message`` (a message id with ``%(name)s`` placeholders) in ``lang``, its ``values`` put in; a message
     the catalogue does not know (old stored prose, a text not yet converted) is said as it is."""
+    if not message:  # gettext("") is the catalogue's header, not an empty text
+        return message
     gettext = translations(lang).gettext
     text = gettext(message)
     if not values:

@@ -26,6 +26,10 @@ LABELS = {
     "alert": {"group_petition": N_("group petition"), "surge": N_("surge"), "recurring_issue": N_("recurring issue")},
     "outcome": {"upheld": N_("upheld"), "failed": N_("failed")},
     "review_level": {1: N_("review"), 2: N_("re-review")},
+    "trigger": {"inconsistent": N_("the report does not hang together"), "sample": N_("drawn in the sample"),
+                "anonymous": N_("anonymous report"), "dissatisfied": N_("petitioner dissatisfied"),
+                "requested": N_("asked for by the petitioner")},
+    "actor": {"system": N_("the system"), "supervision": N_("supervision")},  # who acted, when not a person
     "unit_kind": {"township": N_("township"), "department": N_("county department")},
     "year_outcome": {"one_vote_veto": N_("one-vote veto"), "loses_award_eligibility": N_("loses award eligibility"),
                      "director_and_leader_admonished": N_("director and leader admonished"),
