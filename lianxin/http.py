@@ -218,7 +218,8 @@ class Pager:
         sort, number = request.args.get("sort"), query_param(request, "page", None, int)
         if not sort and number is None:
             return self.page(request, query)
-        descending, name = (sort or "").startswith("-"), (sort or "").lstrip("-")
+        # without ?sort= a numbered page keeps the list's own order (newest first where the Pager says so)
+        descending, name = (sort.startswith("-") if sort else self.newest_first), (sort or "").lstrip("-")
         if sort and name not in sorts:
             raise ApiError(N_("A list is sorted by %(sorts)s (-name for descending), not %(sort)s"),
                            sorts=", ".join(sorts), sort=sort)
