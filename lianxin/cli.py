@@ -163,6 +163,28 @@ def pii_rotate():
                f"the other keys in LIANXIN_PII_KEYS can now be dropped")
 
 
+@main.command("reindex-phones")
+def reindex_phones():
+    """Index intake's stored reporters' phones for search by number (once, after upgrading to the index).
+
+    The index key derives from LIANXIN_PSEUDONYM_KEY, so a `pii-rotate` needs no reindex; running it again
+    changes nothing.
+    """
+    from lianxin.db import make_engine
+    from lianxin.keys import use_own_keys
+    from services.intake.protection import reindex_phones as reindex
+    use_own_keys()
+    intake = settings("intake")
+    config, engine = intake.extra_config(), make_engine(intake.resolved_database_url)
+    try:
+        count = reindex(engine, config["PSEUDONYM_KEY"], config["PII_KEYS"])
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+    click.echo(f"indexed the phones of {count} reports")
+
+
 @main.command()
 @click.argument("service", type=click.Choice(SERVICE_NAMES))
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))

@@ -40,6 +40,8 @@ class Report(Base):
     reporter_id_number: Mapped[str | None] = mapped_column(Encrypted)
     reporter_address: Mapped[str | None] = mapped_column(Encrypted)
     reporter_id: Mapped[str | None] = mapped_column(String(40), index=True)  # pseudonym
+    # blind index of the phone (protection.phone_index): staff find a person's reports by number through it
+    reporter_phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
     reporter_sms: Mapped[bool] = mapped_column(default=True)  # told by SMS as the case goes on, as asked at take-in
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     received_by_role: Mapped[str] = mapped_column(String(20))

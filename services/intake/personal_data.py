@@ -150,6 +150,7 @@ def _erase_report(uow: UnitOfWork, report: Report, now: datetime) -> None:
         visit.matter = scrub(visit.matter)
     _scrub_digests(uow, report, scrub)
     report.reporter_name = report.reporter_phone = report.reporter_id_number = report.reporter_address = None
+    report.reporter_phone_index = None  # erased, the number finds them no more
     report.updated_at = now
 
 

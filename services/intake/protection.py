@@ -6,19 +6,28 @@ The reporter's name, phone, ID number and address are stored encrypted
 ``rotate`` re-encrypts stored values under the first so older keys can go).
 Staff see them masked; the roles allowed to call a petitioner back may ask
 for them in clear, giving a purpose, and every such release is logged.
+
+The phone is also kept as a blind index (``phone_index``: an HMAC of the number as ``lianxin.phones`` writes
+it), so those roles find a person's reports by their number without it being stored or searched in clear.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from nameko.extensions import DependencyProvider
 from sqlalchemy import Text, TypeDecorator, column, select, table, update
 from sqlalchemy.engine import Engine
 
+from lianxin.errors import Invalid, Problem
+from lianxin.i18n.fields import PATTERN_PROBLEMS, label
 from lianxin.permissions import REPORT_ACCESS
+from lianxin.phones import canonical
 from lianxin.redaction import without_own, without_personal_numbers
 
 ROLES_ALLOWED_CLEAR = tuple(role for role, access in REPORT_ACCESS.items() if access.release)  # operator, supervisor
@@ -112,6 +121,58 @@ def pseudonym(key: str, id_number: str | None, phone: str | None, name: str | No
     if not identity:
         return None
     return "P" + hmac.new(key.encode(), identity.upper().encode(), hashlib.sha256).hexdigest()[:20]
+
+
+@functools.lru_cache(maxsize=4)
+def _phone_index_key(pseudonym_key: str) -> bytes:
+    """The index's own key, derived from the pseudonym key: as stable as the pseudonyms (``pii-rotate`` leaves
+    it alone, so the index never needs rebuilding for a rotation), yet no other HMAC's key."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                info=b"lianxin: blind index of reporters' phones").derive(pseudonym_key.encode())
+
+
+def phone_index(pseudonym_key: str, phone: str | None) -> str | None:
+    """The blind index of a reporter's phone: the same for the number in any spelling, None without one."""
+    number = canonical(phone, valid_only=False)  # what older forms accepted is indexed all the same
+    return number and hmac.new(_phone_index_key(pseudonym_key), number.encode(), hashlib.sha256).hexdigest()
+
+
+def searched_phone_index(pseudonym_key: str, phone: str) -> str:
+    """The index a search by phone looks for; a search term that is no phone number is refused."""
+    if canonical(phone) is None:
+        raise Invalid(None, [Problem("phone", PATTERN_PROBLEMS["phone"], {"field": label("phone")})])
+    return phone_index(pseudonym_key, phone)
+
+
+def reindex_phones(engine: Engine, pseudonym_key: str, keys: list[str], batch_size: int = 500) -> int:
+    """Fill the blind index of every stored phone (reports taken in before it existed); returns how many changed.
+
+    Like ``rotate`` it reads the ciphertext and updates a row only if its phone is still the one read.
+    """
+    cipher = MultiFernet([Fernet(k) for k in keys])
+    reports = table("reports", column("id"), column("reporter_phone"), column("reporter_phone_index"))
+    changed, last = 0, 0
+    while True:
+        with engine.begin() as conn:
+            rows = conn.execute(select(reports).where(reports.c.id > last, reports.c.reporter_phone.is_not(None))
+                                .order_by(reports.c.id).limit(batch_size)).all()
+            for row in rows:
+                index = phone_index(pseudonym_key, _decrypted(cipher, row.reporter_phone, row.id))
+                if index != row.reporter_phone_index:
+                    conn.execute(update(reports).where(reports.c.id == row.id,
+                                                       reports.c.reporter_phone == row.reporter_phone)
+                                 .values(reporter_phone_index=index))
+                    changed += 1
+        if len(rows) < batch_size:
+            return changed
+        last = rows[-1].id
+
+
+def _decrypted(cipher: MultiFernet, token: str, pk: int) -> str:
+    try:
+        return cipher.decrypt(token.encode("ascii")).decode()
+    except InvalidToken:
+        raise ValueError(f"report R{pk:08d}: no key in LIANXIN_PII_KEYS decrypts its personal data") from None
 
 
 def redact(text: str, *own: str | None) -> str:

@@ -19,7 +19,7 @@ from lianxin.schemas import validate
 
 from . import attachments, categories, duplicates, early_warning, similarity
 from .models import Report, ReportCorrection, report_pk
-from .protection import pseudonym, redact_report
+from .protection import phone_index, pseudonym, redact_report
 from .schemas import CorrectionIn, PlaceIn, ReporterIn, ReportIn
 from .telling import CitizenTeller
 
@@ -89,6 +89,7 @@ class Intake:
             reporter_id_number=reporter.id_number, reporter_address=reporter.address, reporter_sms=reporter.sms,
             reporter_id=pseudonym(self.pseudonym_key, reporter.id_number, reporter.phone, reporter.name,
                                   reporter.address),
+            reporter_phone_index=phone_index(self.pseudonym_key, reporter.phone),
             received_at=incoming.received_at or now, received_by_role=_actor_role(staff), received_by=staff.code,
             idempotency_key=key, status="received", updated_at=now,
             corrections=[],  # known to be empty: showing the report must not query for them
