@@ -7,6 +7,7 @@ file is current and that every service enforces it).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -43,17 +44,19 @@ _WORDS = {"all": "all", "unit": "their unit's cases'", "place": "their village's
           "clear": "as said", "redacted": "redacted", "masked": "masked", "none": "—"}
 
 
-def matrix(root: Path = REPO_ROOT) -> list[tuple[str, str, str, tuple[str, ...] | None]]:
+@cache  # the descriptions ship with the code: parsing them (slow in pure Python) once per process is enough
+def matrix(root: Path = REPO_ROOT) -> tuple[tuple[str, str, str, tuple[str, ...] | None], ...]:
     """(service, method, path, roles) for every route; roles None means no staff token is asked."""
     rows = []
     for service in SERVICES:
-        spec = yaml.safe_load((root / "services" / service / "openapi.yaml").read_text(encoding="utf-8"))
+        text = (root / "services" / service / "openapi.yaml").read_text(encoding="utf-8")
+        spec = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         for path, operations in spec["paths"].items():
             for method in METHODS:
                 if method in operations:
                     roles = operations[method].get("x-roles")
                     rows.append((service, method.upper(), path, tuple(roles) if roles else None))
-    return rows
+    return tuple(rows)
 
 
 def as_markdown(rows, root: Path = REPO_ROOT) -> str:
