@@ -1,6 +1,8 @@
 """The header's search box: a case number opens the case, a report number its case (or the report among
-the results), words find reports through intake's ``q=`` for the roles intake lets search (those that may
-see the reporter in clear, ``lianxin.permissions.REPORT_ACCESS``); what was searched is not logged here."""
+the results), a phone number finds the reporter's reports through intake's ``phone=`` (its blind index, so
+the number is kept nowhere, ``lianxin.phones`` telling a number in any spelling), words through ``q=``; both
+for the roles intake lets search (those that may see the reporter in clear, ``lianxin.permissions.REPORT_ACCESS``);
+what was searched is not logged here."""
 from __future__ import annotations
 
 import re
@@ -8,23 +10,22 @@ import re
 from lianxin.auth import Staff
 from lianxin.i18n import N_
 from lianxin.permissions import REPORT_ACCESS
-from lianxin.vocabulary import CHINESE_PHONE
+from lianxin.phones import is_phone
 
 from .backend import Backend
 from .pages import _or_none
 
 CASE_NUMBER = re.compile(r"C\d{1,9}", re.IGNORECASE)
 REPORT_NUMBER = re.compile(r"R\d{1,9}", re.IGNORECASE)
-PHONE = re.compile(CHINESE_PHONE)
 SHOWN = 100  # reports a search lists
 
 MAY_NOT = N_("Searching reports by their words finds the people who wrote them, so your role may not: "
              "enter a case or report number instead.")
-NO_PHONE = N_("A phone number is not searched in the reports' words (it would be kept in the search log): "
-              "find the report by its number or its words.")
+MAY_NOT_PHONE = N_("Searching reports by a phone number finds the person who called, so your role may not: "
+                   "enter a case or report number instead.")
 
 
-def may_search_words(staff: Staff) -> bool:
+def may_search_people(staff: Staff) -> bool:
     return REPORT_ACCESS[staff.role].release
 
 
@@ -38,11 +39,11 @@ def found(api: Backend, staff: Staff, q: str) -> dict:
         return {**result, "opens": f"/cases/{q.upper()}"}
     if REPORT_NUMBER.fullmatch(q):
         return _report(api, q.upper(), result)
-    if PHONE.fullmatch(q.replace(" ", "")):
-        return {**result, "refused": NO_PHONE}
-    if not may_search_words(staff):
-        return {**result, "refused": MAY_NOT}
-    return {**result, "reports": api.get("intake", "/reports", q=q, limit=SHOWN)["reports"]}
+    by_phone = is_phone(q)
+    if not may_search_people(staff):
+        return {**result, "refused": MAY_NOT_PHONE if by_phone else MAY_NOT}
+    searched = {"phone": q} if by_phone else {"q": q}
+    return {**result, "reports": api.get("intake", "/reports", **searched, limit=SHOWN)["reports"]}
 
 
 def _report(api: Backend, report_id: str, result: dict) -> dict:
