@@ -119,15 +119,15 @@ class Authenticator:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorised("send your staff token as 'Authorization: Bearer <token>'")
+            raise Unauthorised(N_("Send your staff token as 'Authorization: Bearer <token>'"))
         digest = token_hash(token.strip())
         for known, staff in self.credentials.by_hash.items():  # constant-time comparison per entry
             if hmac.compare_digest(known, digest):
                 return staff
         if (identity := self._issued(digest)) is None:
-            raise Unauthorised("the token is not known; ask the office administrator for yours")
+            raise Unauthorised(N_("The token is not known; ask the office administrator for yours"))
         if identity.get("must_change_password"):
-            raise PasswordChangeRequired("choose a new password before going on (the administrator reset yours)")
+            raise PasswordChangeRequired(N_("Choose a new password before going on (the administrator reset yours)"))
         return Staff(token_sha256=digest, **{k: v for k, v in identity.items() if k != "must_change_password"})
 
     def _issued(self, digest: str) -> dict | None:
@@ -141,7 +141,8 @@ class Authenticator:
     def require(self, request, *roles: str) -> Staff:
         staff = self.identify(request)
         if roles and staff.role not in roles:
-            raise Forbidden(f"the role {staff.role!r} may not do this; it takes one of: {', '.join(roles)}")
+            raise Forbidden(N_("Your role (%(role)s) may not do this; it takes one of: %(roles)s"),
+                            role=staff.role, roles=", ".join(roles))
         return staff
 
 

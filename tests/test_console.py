@@ -150,7 +150,7 @@ def test_a_report_typed_by_an_operator_is_handled_called_back_closed_and_ranked(
     refused = handler.request.post(f"/cases/{case_id}/route", max_redirects=0, headers={
         "Origin": console.urls["console"]}, form={"unit": "baiyang", "reason": "试一试", "_form_token": own_form})
     assert refused.status == 303 and f"/cases/{case_id}?refused=" in refused.headers["location"]
-    assert "may not do this" in handler.request.get(refused.headers["location"]).text()  # the service refuses
+    assert "不能办理此事" in handler.request.get(refused.headers["location"]).text()  # the service refuses, in Chinese
 
     # the supervisor: the callback; closure waits for the review of the handling report
     supervisor = signed_in(people, "supervisor-01")
@@ -242,7 +242,7 @@ def test_the_office_extends_instructs_routes_and_criticises_through_the_pages(co
     extension.locator("input[name=days]").fill("10")
     extension.locator("textarea[name=reason]").fill("急")  # too short a reason to tell the petitioner
     extension.locator("button[type=submit]").click()
-    expect(handler.locator(".refusal")).to_contain_text("reason")
+    expect(handler.locator(".refusal")).to_contain_text("理由不能为空")  # the field in the person's words
     extension = handler.locator("details[data-action=request_extension]")
     expect(extension).to_have_attribute("open", "")  # the form the refusal is about stays open
     extension.locator("input[name=days]").fill("10")
@@ -324,7 +324,7 @@ def test_the_console_lets_in_only_a_known_token_and_keeps_it_sealed(office):
     with console_client(office.urls["console"]) as browser:
         assert browser.get("/board").headers["location"] == "/sign-in"
         refused = post_form(browser, "/sign-in", {"token": "dev-nobody"})
-        assert refused.status_code == 401 and "the token is not known" in refused.text
+        assert refused.status_code == 401 and "这个令牌不认识" in refused.text
         signed = post_form(browser, "/sign-in", {"token": "dev-chengguan-handler"})
         assert signed.status_code == 303 and signed.headers["location"] == "/board"
         cookie = signed.cookies["lianxin_session"]

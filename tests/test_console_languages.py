@@ -24,7 +24,8 @@ SHOTS = ARTIFACTS / "languages"
 people = test_console.people
 # what the people of this test type themselves (their words stay as written, in any language)
 TYPED = {"东关社区三十户人家自来水停了一个星期，没人来修。", "西关社区危房漏雨快塌了", "两家为宅基地边界争执不下",
-         "城关镇东关社区低保被取消没有说明原因", "东关社区老房子墙体开裂", "村里的道路塌了一段", "不归我们管，应由交通部门处理",
+         "城关镇东关社区低保被取消没有说明原因", "东关社区老房子墙体开裂", "村里的道路塌了一段",
+         "不归我们管，应由交通部门处理",
          "道路养护归交通局", "需要第三方鉴定",
          "无", "危房", *(value for value in SIGNED_REPORT.values() if isinstance(value, str))}
 # pages that still show text in the other language, and why: checked to still do so (remove once they do not)
