@@ -304,7 +304,7 @@ def test_a_case_still_with_its_unit_has_no_handling_to_refuse_and_operators_may_
     from lianxin.auth import Forbidden
     from lianxin.errors import Conflict
     supervision.on_case_dispatched([dispatched()])
-    with pytest.raises(Conflict, match="in_handling: it is with its unit already"):
+    with pytest.raises(Conflict, match="in handling: it is with its unit already"):
         supervision.reopen_case(request({"reason": "办理不实"}, "supervisor-01"), "C00000001")
     with pytest.raises(Forbidden):
         supervision.reopen_case(request({"reason": "办理不实"}), "C00000001")

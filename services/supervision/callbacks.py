@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from lianxin.attachments.keeping import Kept
 from lianxin.db import UnitOfWork, utcnow
-from lianxin.errors import Conflict, NotFound
+from lianxin.errors import Conflict, NotFound, Problem
 from lianxin.events import CallbackRecorded, CaseClosed, CaseDispatched, CaseExtended, CaseReopened, CaseReported
-from lianxin.i18n import N_
+from lianxin.i18n import N_, Term
 from lianxin.redaction import staff_text
 from lianxin.schemas import entered_time
 
@@ -15,6 +15,7 @@ from . import evidence, notices, reviews
 from .closure import closure_blockers, reopen_reason
 from .models import Callback, SupervisedCase
 from .schemas import CallbackIn
+from .texts import STATES
 
 CITIZEN = "citizen"  # who recorded the petitioner's own rating through their link
 NOBODY_TO_CALL = N_("case %(case_id)s is anonymous: nobody could have been called back; record that no callback "
@@ -25,7 +26,7 @@ NOBODY_TO_CALL_FIELD = N_("an anonymous report leaves nobody to reach")
 def get_case(uow: UnitOfWork, case_id: str, for_update: bool = False) -> SupervisedCase:
     case = uow.session.get(SupervisedCase, case_id, with_for_update=for_update)
     if case is None:
-        raise NotFound(f"no case {case_id!r} under supervision")
+        raise NotFound(N_("There is no case %(case)s under supervision"), case=case_id)
     return case
 
 
@@ -95,7 +96,8 @@ def record_callback(uow: UnitOfWork, case: SupervisedCase, incoming: CallbackIn,
     case waits on the board for the office to decide.
     """
     if case.state not in ("awaiting_callback", "callback_failed"):
-        raise Conflict(f"case {case.case_id} is {case.state}; callbacks follow a handling report")
+        raise Conflict(N_("Case %(case)s is %(state)s; callbacks follow a handling report"), case=case.case_id,
+                       state=Term(STATES.get(case.state, case.state)))
     if incoming.reached and case.anonymous and incoming.recorded_by != CITIZEN:
         raise Conflict(NOBODY_TO_CALL, [{"field": "reached", "problem": NOBODY_TO_CALL_FIELD}], case_id=case.case_id)
     at = entered_time(incoming.recorded_at, case.reported_at, "recorded_at", "the handling report it calls back about")
@@ -131,7 +133,8 @@ def try_close(uow: UnitOfWork, case: SupervisedCase) -> list[str]:
     if case.state == "closed":
         return []
     if case.state not in ("awaiting_callback", "callback_failed"):
-        raise Conflict(f"case {case.case_id} is {case.state}: the unit has not reported on it (again) yet")
+        raise Conflict(N_("Case %(case)s is %(state)s: the unit has not reported on it (again) yet"),
+                       case=case.case_id, state=Term(STATES.get(case.state, case.state)))
     blockers = closure_blockers(case)
     if blockers:
         return blockers
@@ -152,7 +155,8 @@ def reopen_by_office(uow: UnitOfWork, case: SupervisedCase, reason: str, by: str
     back to the unit, a closed case too (and a case sent back too often brings its unit a notice). A case
     still with its unit has nothing to refuse yet."""
     if case.state not in REOPENABLE:
-        raise Conflict(f"case {case.case_id} is {case.state}: it is with its unit already")
+        raise Conflict(N_("Case %(case)s is %(state)s: it is with its unit already"), case=case.case_id,
+                       state=Term(STATES.get(case.state, case.state)))
     case.closed_at = None
     reopen(uow, case, f"reopened by the office ({by}): {written(case, reason)}")
     notices.on_repeated_reopening(uow, case, notice_after)
@@ -161,8 +165,8 @@ def reopen_by_office(uow: UnitOfWork, case: SupervisedCase, reason: str, by: str
 def close(uow: UnitOfWork, case: SupervisedCase) -> None:
     """Close the case by hand, or refuse saying which of the three no-closures is missing."""
     if blockers := try_close(uow, case):
-        raise Conflict(f"case {case.case_id} cannot be closed: " + "; ".join(blockers),
-                       [{"field": "closure", "problem": b} for b in blockers])
+        raise Conflict(N_("Case %(case)s cannot be closed: %(blockers)s"), [Problem("closure", b) for b in blockers],
+                       case=case.case_id, blockers="; ".join(blockers))
 
 
 def written(case: SupervisedCase, text: str) -> str:

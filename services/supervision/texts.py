@@ -12,6 +12,9 @@ TEXTS = {
     "dissatisfied": N_("the petitioner was dissatisfied with the handling"),
 }
 
+# a supervised case's states, as a refusal names them
+STATES = {"in_handling": N_("in handling"), "awaiting_callback": N_("awaiting callback"),
+          "callback_failed": N_("callback failed"), "closed": N_("closed")}
 OUTCOMES = {"upheld": N_("upheld"), "failed": N_("failed")}  # a review's outcome, as a refusal names it
 
 
