@@ -354,7 +354,8 @@ class IntakeService(Open311Api, OfficeService):
 
     @timer(interval=3600)
     def produce_digests(self):
-        """Each ended ten-day period and week gets its digest stored, whether or not anyone asked."""
+        """Each ended ten-day period and week gets its digest stored, and last month its analysis, whether or not
+        anyone asked; they are then served as stored."""
         with self.uow as uow:
             if digest_records.produce_due(uow, self.directory, digest_writing.county_day(utcnow())):
                 uow.commit()
