@@ -137,10 +137,12 @@ class _Blank:
 
 
 class _OneOfEach:
-    """A stand-in row whose every attribute is a list of one blank row, so views of lists show an item."""
+    """A stand-in row whose every attribute is a list of one blank row, so views of lists show an item;
+    a kept text (a code the view reads out in words) is empty."""
+    KEPT_TEXTS = {"routing_reason"}
 
     def __getattr__(self, name):
-        return [_Blank()]
+        return None if name in self.KEPT_TEXTS else [_Blank()]
 
 
 # A unit of work whose every query finds nothing.
