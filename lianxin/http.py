@@ -53,6 +53,8 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_PAGE = 200
+# a million pages of MAX_PAGE rows: deeper than any list, and an offset SQLite and PostgreSQL both hold
+MAX_PAGE_NUMBER = 1_000_000
 DATABASE_RETRY_AFTER = 5  # seconds a client is asked to wait while the database is away
 HEALTH_TIMEOUT = 2.0  # seconds a health check waits for the broker
 REQUEST_ID_HEADER = "X-Request-ID"  # set by the proxy in front, else made here
@@ -84,6 +86,7 @@ def with_headers(app, headers: dict):
 
 TOO_LARGE = N_("What was sent is larger than %(limit)s bytes")
 NOT_A = N_("%(value)s is not %(expected)s")
+PAGE_NUMBER = N_("Page numbers run from 1 to %(most)s, not %(page)s")
 # The office's refusals (lianxin.errors) under the names intake and accounts still import from here.
 ApiError = Refused
 Unprocessable = Invalid
@@ -223,8 +226,9 @@ class Pager:
         if sort and name not in sorts:
             raise ApiError(N_("A list is sorted by %(sorts)s (-name for descending), not %(sort)s"),
                            sorts=", ".join(sorts), sort=sort)
-        if number is not None and number < 1:
-            raise ApiError(N_("Page numbers start at 1, not %(page)s"), page=number)
+        if number is not None and not 1 <= number <= MAX_PAGE_NUMBER:
+            raise Unprocessable(PAGE_NUMBER, [Problem("page", PAGE_NUMBER, {"most": MAX_PAGE_NUMBER, "page": number})],
+                                most=MAX_PAGE_NUMBER, page=number)
         limit = page_limit(request)
         order = [sorts[name]] if sort else []
         order = [c.desc() if descending else c for c in (*order, self.key)]
