@@ -51,7 +51,7 @@ def test_an_information_officer_reports_straight_to_the_county_for_their_own_vil
     assert own.json()["channel"] == "officer" and own.json()["village"] == "chengguan-dongguan"
     other = post(office, {"channel": "officer", "content": "别村的事", "village": "chengguan-xiguan"},
                  as_staff="officer-chengguan-dongguan")
-    assert other.status_code == 403 and "chengguan-dongguan only" in other.json()["error"]["message"]
+    assert other.status_code == 403 and "只能反映东关社区的事项" in other.json()["error"]["message"]
 
 
 def test_a_request_without_a_known_token_is_refused(office):
@@ -125,7 +125,7 @@ def test_a_batch_accepts_good_rows_rejects_bad_ones_with_reasons_and_retries_saf
         again = officer.post("/reports/batch", content=csv_body, headers={"content-type": "text/csv"}).json()
     assert [r["status"] for r in first["rows"]] == ["accepted", "rejected", "rejected", "accepted"]
     assert "content" in str(first["rows"][1]["details"])
-    assert "reports for chengguan-dongguan only" in first["rows"][2]["reason"]  # not the officer's village
+    assert "reports for 东关社区 only" in first["rows"][2]["reason"]  # not the officer's village
     assert [r["status"] for r in again["rows"]] == ["already_accepted", "rejected", "rejected", "already_accepted"]
     assert [r.get("report_id") for r in again["rows"]] == [r.get("report_id") for r in first["rows"]]
     with office.client("intake") as intake:

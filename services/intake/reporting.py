@@ -13,6 +13,8 @@ from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
 from lianxin.errors import Invalid, NotAllowed, NotFound
 from lianxin.events import Actor, CaseClosed, CaseDispatched, CaseExtended, CaseReopened, ReportReceived
+from lianxin.i18n import N_
+from lianxin.i18n.kept_texts import named
 from lianxin.notify.schedule import QuietHours
 from lianxin.redaction import marks_of
 from lianxin.schemas import validate
@@ -73,8 +75,9 @@ class Intake:
         given = {"village": incoming.village, "enterprise": incoming.enterprise}
         if any(given[k] and given[k] != own[k] for k in own) or (incoming.township and incoming.township !=
                                                                  self.directory.township_of(**own)):
-            raise NotAllowed(f"information officer {staff.code} reports for "
-                            f"{staff.village or staff.enterprise} only")
+            raise NotAllowed(N_("Information officer %(officer)s reports for %(place)s only"), officer=staff.code,
+                             place=named("village", staff.village) if staff.village else
+                             named("enterprise", staff.enterprise))
         return incoming.model_copy(update={"channel": "officer", **{k: v for k, v in own.items() if v}})
 
     def _new_report(self, incoming: ReportIn, staff: Staff, township, category, suggested, key) -> Report:
@@ -182,7 +185,7 @@ def category_of(directory: Directory, report: ReportIn) -> tuple[str, bool, list
 
 def get_report(uow: UnitOfWork, report_id: str) -> Report:
     if (report := uow.session.get(Report, report_pk(report_id) or -1)) is None:
-        raise NotFound(f"no report {report_id!r}")
+        raise NotFound(N_("There is no report %(report)s"), report=report_id)
     return report
 
 

@@ -25,6 +25,7 @@ from lianxin.events import (
     ReportReceived,
     UnitScore,
 )
+from lianxin.i18n import N_
 from lianxin.numbers import row_id
 
 from . import assessment, outcomes
@@ -38,6 +39,8 @@ from .models import (
     YearEndReview,
 )
 from .schemas import YearEndReviewIn
+
+NO_UNIT = N_("There is no unit %(unit)s in the county directory")
 
 
 def _record(uow: UnitOfWork, case_id: str, unit: str) -> CaseRecord:
@@ -212,7 +215,7 @@ def _advanced_individuals(uow: UnitOfWork, start, end) -> Counter:
 def scorecard(uow: UnitOfWork, directory: Directory, unit: str) -> dict:
     """The unit's line in every current assessment, oldest first: its history."""
     if unit not in directory.units:
-        raise NotFound(f"no unit {unit!r} in the county directory")
+        raise NotFound(NO_UNIT, unit=unit)
     published = uow.session.scalars(select(Assessment).order_by(Assessment.id))
     current = {(a.period, a.kind): a for a in published}  # a recomputation replaces its period's
     history = [{"assessment_id": a.assessment_id, "period": a.period, "kind": a.kind, **line}
@@ -225,19 +228,19 @@ def year_outcomes(uow: UnitOfWork, year: str) -> dict:
     found = uow.session.scalars(select(Assessment).where(
         Assessment.period == year, Assessment.kind == "year_end").order_by(Assessment.id.desc())).first()
     if found is None:
-        raise NotFound(f"no year-end assessment of {year!r} published yet")
+        raise NotFound(N_("No year-end assessment of %(year)s is published yet"), year=year)
     return {"year": year, "assessment_id": found.assessment_id, "outcomes": found.outcomes}
 
 
 def enter_year_end_review(uow: UnitOfWork, directory: Directory, review: YearEndReviewIn, staff: Staff) -> None:
     if review.unit not in directory.units:
-        raise Refused(f"no unit {review.unit!r} in the county directory")
+        raise Refused(NO_UNIT, unit=review.unit)
     uow.session.add(YearEndReview(year=review.year, unit=review.unit, score=review.score, entered_by=staff.code))
 
 
 def get(uow: UnitOfWork, assessment_id: str) -> Assessment:
     if (found := uow.session.get(Assessment, row_id(assessment_id, "A") or -1)) is None:
-        raise NotFound(f"no assessment {assessment_id!r}")
+        raise NotFound(N_("There is no assessment %(assessment)s"), assessment=assessment_id)
     return found
 
 
@@ -246,8 +249,8 @@ def publish_first(uow: UnitOfWork, directory: Directory, period: str, kind: str,
     earlier = uow.session.scalars(select(Assessment).where(Assessment.period == period,
                                                            Assessment.kind == kind)).first()
     if earlier is not None:
-        raise Conflict(f"{period} ({kind}) was published as {earlier.assessment_id}; "
-                       "a published assessment is not changed: recompute it instead")
+        raise Conflict(N_("%(period)s (%(kind)s) was published as %(assessment)s; a published assessment is not "
+                          "changed: recompute it instead"), period=period, kind=kind, assessment=earlier.assessment_id)
     return publish(uow, directory, period, kind, scheme)
 
 

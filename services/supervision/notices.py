@@ -12,6 +12,7 @@ from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
 from lianxin.errors import Invalid
 from lianxin.events import AccountabilityRecorded, CaseOverdue, NoticeIssued
+from lianxin.i18n.fields import not_in_directory
 
 from .models import Accountability, Notice, Review, SupervisedCase
 
@@ -112,4 +113,4 @@ def counts_by_unit(uow: UnitOfWork, model, column, since: datetime | None, until
 
 def _known_unit(directory: Directory, unit: str) -> None:
     if unit not in directory.units:
-        raise Invalid(f"unknown unit {unit!r}", [{"field": "unit", "problem": "not in the directory"}])
+        raise Invalid(None, [not_in_directory("unit", unit)])

@@ -11,6 +11,8 @@ from lianxin.auth import Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
 from lianxin.errors import Conflict, Invalid, NotFound
+from lianxin.i18n import N_
+from lianxin.i18n.fields import not_in_directory
 from lianxin.numbers import row_id
 
 from .models import SupervisedCase, WatchEntry
@@ -42,8 +44,7 @@ class FollowUpIn(BaseModel):
 
 def add(uow: UnitOfWork, directory: Directory, incoming: WatchIn, staff: Staff) -> WatchEntry:
     if incoming.lead_leader not in {leader.code for leader in directory.leaders}:
-        raise Invalid(f"unknown leader {incoming.lead_leader!r}",
-                            [{"field": "lead_leader", "problem": "not a leader in the directory"}])
+        raise Invalid(None, [not_in_directory("lead_leader", incoming.lead_leader)])
     now = utcnow()
     entry = WatchEntry(**incoming.model_dump(), next_follow_up_at=now + timedelta(days=incoming.follow_up_days),
                        follow_ups=[], added_by=staff.code, added_at=now)
@@ -55,7 +56,8 @@ def add(uow: UnitOfWork, directory: Directory, incoming: WatchIn, staff: Staff) 
 def follow_up(uow: UnitOfWork, entry_id: str, incoming: FollowUpIn, staff: Staff) -> WatchEntry:
     entry = get(uow, entry_id)
     if entry.settled_at is not None:
-        raise Conflict(f"{entry_id} was settled on {entry.settled_at.date().isoformat()}")
+        raise Conflict(N_("%(entry)s was settled on %(date)s"), entry=entry_id,
+                       date=entry.settled_at.date().isoformat())
     now = utcnow()
     entry.follow_ups = [*entry.follow_ups, {"at": now.isoformat(), "by": staff.code, "note": incoming.note}]
     entry.next_follow_up_at = now + timedelta(days=entry.follow_up_days)
@@ -68,7 +70,7 @@ def get(uow: UnitOfWork, entry_id: str) -> WatchEntry:
     pk = row_id(entry_id, "W")
     entry = uow.session.get(WatchEntry, pk) if pk is not None else None
     if entry is None:
-        raise NotFound(f"no watch-list entry {entry_id!r}")
+        raise NotFound(N_("There is no watch-list entry %(entry)s"), entry=entry_id)
     return entry
 
 
