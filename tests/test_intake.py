@@ -125,7 +125,7 @@ def test_a_batch_accepts_good_rows_rejects_bad_ones_with_reasons_and_retries_saf
         again = officer.post("/reports/batch", content=csv_body, headers={"content-type": "text/csv"}).json()
     assert [r["status"] for r in first["rows"]] == ["accepted", "rejected", "rejected", "accepted"]
     assert "content" in str(first["rows"][1]["details"])
-    assert "reports for 东关社区 only" in first["rows"][2]["reason"]  # not the officer's village
+    assert "只能反映东关社区的事项" in first["rows"][2]["reason"]  # not the officer's village, said in Chinese
     assert [r["status"] for r in again["rows"]] == ["already_accepted", "rejected", "rejected", "already_accepted"]
     assert [r.get("report_id") for r in again["rows"]] == [r.get("report_id") for r in first["rows"]]
     with office.client("intake") as intake:

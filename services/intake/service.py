@@ -12,6 +12,7 @@ from lianxin.attachments.wiring import Attachments, answers_refused_files, field
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
 from lianxin.errors import Conflict, NotFound, Refused
 from lianxin.http import Pager, api, aware_datetime, office_date, page, parse_body, query_param, respond
+from lianxin.i18n.kept_texts import READER
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import ScrapeTimeGauges
 from lianxin.schemas import OFFICE_YEARS, validate
@@ -108,8 +109,8 @@ class IntakeService(Open311Api, OfficeService):
                     # take_in refuses before it writes anything, so a refused row leaves no trace
                     report, created = intake.take_in(uow, validate(ReportIn, row), staff, key)
                 except Refused as refused:
-                    results.append({"row": number, "status": "rejected", "reason": refused.message,
-                                    "details": refused.details})
+                    reason, details = refused.said_in(READER.get().lang)  # in the language the upload asked for
+                    results.append({"row": number, "status": "rejected", "reason": reason, "details": details})
                     continue
                 results.append({"row": number, "status": "accepted" if created else "already_accepted",
                                 "report_id": report.report_id, "duplicate_of": report.duplicate_of and
