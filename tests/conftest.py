@@ -40,3 +40,13 @@ def office(amqp_uri, database_urls):
     office.start()
     yield office
     office.stop()
+
+
+@pytest.fixture
+def console(amqp_uri, database_urls):
+    """The office with its console; no handling report drawn for review, so a good callback closes the case."""
+    office = Office(amqp_uri, database_urls, settings={"supervision": {"review_sample_percent": 0}})
+    office.start()
+    office.start_console()
+    yield office
+    office.stop()

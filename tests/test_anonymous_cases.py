@@ -3,25 +3,18 @@ and a supervisor's upheld review of the handling, never on a callback said to ha
 from types import SimpleNamespace
 
 import pytest
-from nameko.testing.services import worker_factory
 from werkzeug.test import EnvironBuilder
 
-from lianxin.auth import Authenticator, load_credentials
-from lianxin.directory import load_directory
 from lianxin.errors import Conflict
 from lianxin.events import new_event
-from lianxin.redaction import DEVELOPMENT_REDACTION_KEY
 from services.supervision import models
 from services.supervision.closure import NO_CALLBACK, NO_RECORD, NO_REVIEW, closure_blockers
-from services.supervision.links import Links
-from services.supervision.service import SupervisionService
-from tests.support.county import CREDENTIALS, SAMPLE
+from tests.support.case_events import dispatched, reported
 from tests.support.reports import REPORT, SIGNED_REPORT, case_of, supervised
+from tests.support.supervision import emitted, office_request, request, supervision_database, supervision_worker
 from tests.support.waiting import eventually
-from tests.test_event_order import dispatched, reported
 from tests.test_rules import T0
 from tests.test_rules import case as handled_case
-from tests.test_supervision import CONFIG, database, emitted, office_request, request, supervision  # noqa: F401
 
 REACHED = {"reached": True, "resolved": "yes", "satisfaction": "satisfied"}
 NO_CALLBACK_POSSIBLE = {"reached": False, "comment": "匿名反映，无法回访"}
@@ -52,6 +45,18 @@ def test_a_named_case_still_needs_a_callback_that_reached_the_petitioner():
 
 
 # --- supervision's use cases -----------------------------------------------------------------------------------
+
+@pytest.fixture
+def database(tmp_path):
+    db = supervision_database(tmp_path)
+    yield db
+    db.engine.dispose()
+
+
+@pytest.fixture
+def supervision(database):
+    return supervision_worker(database)
+
 
 def anonymous_events():
     """Dispatch's events of a case nobody signed: no pseudonym, no petitioner's marks."""
@@ -86,12 +91,7 @@ def test_supervision_refuses_a_reached_callback_on_an_anonymous_case_and_closes_
     assert closed.data["case_id"] == "C00000001" and closed.data["satisfaction"] is None
 
 
-def test_the_petitioners_own_rating_through_their_link_still_counts(database):
-    supervision = worker_factory(  # the petitioner's page shows the repair photos: signed with the office's key
-        SupervisionService, uow=database.unit_of_work(), directory=load_directory(SAMPLE),
-        config={**CONFIG, "REDACTION_KEY": DEVELOPMENT_REDACTION_KEY},
-        auth=Authenticator(load_credentials(CREDENTIALS)),
-        links=Links(CONFIG["LINK_KEY"], failures=3, minutes=10))
+def test_the_petitioners_own_rating_through_their_link_still_counts(supervision, database):
     was_dispatched, was_reported = anonymous_events()
     supervision.on_case_dispatched([was_dispatched])
     supervision.on_case_reported([was_reported])

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests import test_console
 from tests.support.waiting import eventually
 from tests.test_console import ARTIFACTS
-from tests.test_console_day import a_case, console, signed_in  # noqa: F401  (the office with its console)
+from tests.test_console_day import a_case, signed_in
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,6 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from lianxin.testing import Office
 from tests import test_console
 from tests.support.waiting import eventually
 from tests.test_console import ARTIFACTS, People, actions, reload_until
@@ -29,16 +28,6 @@ WORDS = {  # what each language's page says, where the test reads it
 
 
 people = test_console.people  # Chromium, a context per person, over the console below
-
-
-@pytest.fixture
-def console(amqp_uri, database_urls):
-    """The office with its console; no handling report drawn for review, so a good callback closes the case."""
-    office = Office(amqp_uri, database_urls, settings={"supervision": {"review_sample_percent": 0}})
-    office.start()
-    office.start_console()
-    yield office
-    office.stop()
 
 
 def signed_in(people: People, code: str, lang: str) -> Page:

@@ -1,6 +1,6 @@
 """Events of different types travel on different queues and may arrive in any order:
 the services' read models must end up the same either way."""
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from itertools import permutations
 
 import pytest
@@ -14,33 +14,11 @@ from services.scoring import models as scoring_models
 from services.scoring.service import ScoringService
 from services.supervision import models as supervision_models
 from services.supervision.service import SupervisionService
-
-T0 = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
-DEADLINE = T0 + timedelta(days=7)
+from tests.support.case_events import DEADLINE, T0, dispatched, reported
 
 
 def database(module, tmp_path, name):
     return Database.of_service(module, f"sqlite:///{tmp_path / name}")
-
-
-# a named petitioner, someone to call back (an anonymous case closes otherwise: test_anonymous_cases)
-PETITIONER, PETITIONER_MARK = "P0123456789abcdef0123", "0123456789abcdef0123456789abcdef"
-
-
-def dispatched(round_=0, redispatch=False, at=T0):
-    return new_event("case.dispatched", "C00000001", {
-        "case_id": "C00000001", "report_id": "R00000001", "unit": "chengguan", "unit_kind": "township",
-        "category": "drinking-water", "township": "chengguan", "severity": "general",
-        "deadline": at + timedelta(days=7), "routing_reason": "local", "received_at": T0, "dispatched_at": at,
-        "redispatch": redispatch, "round": round_, "reporter_id": PETITIONER})
-
-
-def reported(round_=0, at=T0 + timedelta(days=2)):
-    return new_event("case.reported", "C00000001", {
-        "case_id": "C00000001", "report_id": "R00000001", "unit": "chengguan", "finding": "substantiated",
-        "actions_taken": "已修好破裂的水管并恢复供水", "responsible_person": "刘", "unit_head": "陈", "reported_at": at,
-        "deadline": DEADLINE + timedelta(days=10 * round_), "on_time": True, "round": round_,
-        "reporter_marks": [PETITIONER_MARK]})
 
 
 def closed(round_):

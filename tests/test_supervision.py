@@ -3,49 +3,26 @@ cases, notices and accountability by hand, and the board."""
 from datetime import timedelta
 
 import pytest
-from nameko.testing.services import worker_factory
-from sqlalchemy import select
 
-from lianxin.auth import Authenticator, load_credentials
-from lianxin.db import Database
-from lianxin.directory import load_directory
-from lianxin.events import new_event, parse_event
-from lianxin.messaging_tables import outbox
-from lianxin.redaction import DEVELOPMENT_REDACTION_KEY
+from lianxin.events import new_event
 from services.supervision import models
-from services.supervision.links import Links
-from services.supervision.service import SupervisionService
-from tests.support.builders import request as staff_request
-from tests.support.county import SAMPLE
-from tests.test_event_order import DEADLINE, dispatched, reported
+from tests.support.case_events import DEADLINE, dispatched, reported
+from tests.support.supervision import emitted, office_request, request, supervision_database, supervision_worker
 
-
-def request(body, as_staff="callback-op-01"):
-    return staff_request(body, as_staff)
-
-CONFIG = {"CALLBACKS": {"retry_hours": 4, "max_attempts": 3}, "REOPEN_NOTICE_AFTER": 2, "REVIEW_SAMPLE_PERCENT": 0,
-          "LINK_KEY": "a-test-link-key", "REDACTION_KEY": DEVELOPMENT_REDACTION_KEY}  # signs the repair photos' links
 NOT_REACHED = {"reached": False, "recorded_by": "callback-op-01"}
 DISSATISFIED = {"reached": True, "resolved": "no", "satisfaction": "dissatisfied", "recorded_by": "callback-op-01"}
 
 
 @pytest.fixture
 def database(tmp_path):
-    db = Database.of_service(models, f"sqlite:///{tmp_path / 'supervision.db'}")
+    db = supervision_database(tmp_path)
     yield db
     db.engine.dispose()
 
 
 @pytest.fixture
 def supervision(database):
-    return worker_factory(SupervisionService, uow=database.unit_of_work(), directory=load_directory(SAMPLE),
-                          config=CONFIG, auth=Authenticator(load_credentials(SAMPLE.with_name("staff.yaml"))),
-                          links=Links(CONFIG["LINK_KEY"], failures=3, minutes=10))
-
-
-def emitted(database, event_type):
-    with database.engine.connect() as conn:
-        return [parse_event(r.body) for r in conn.execute(select(outbox.c.body).where(outbox.c.type == event_type))]
+    return supervision_worker(database)
 
 
 def test_a_petitioner_not_reached_is_tried_again_until_the_cap(supervision, database):
@@ -115,10 +92,6 @@ def test_notices_and_accountability_by_hand_and_the_board(office):
 SATISFIED = {"reached": True, "resolved": "yes", "satisfaction": "satisfied", "recorded_by": "callback-op-01"}
 
 
-def office_request(body, as_staff="supervisor-01"):
-    return request(body, as_staff)
-
-
 def closed_case(supervision):
     supervision.on_case_dispatched([dispatched()])
     supervision.on_case_reported([reported()])
@@ -126,9 +99,8 @@ def closed_case(supervision):
 
 
 def test_a_report_that_does_not_hang_together_is_reviewed_before_the_case_can_close(supervision, database):
-    from tests.test_event_order import reported as handling_report
     supervision.on_case_dispatched([dispatched()])
-    nothing_done = handling_report()
+    nothing_done = reported()
     nothing_done = type(nothing_done).model_validate({**nothing_done.model_dump(), "data": {
         **nothing_done.data, "actions_taken": "暂无"}, "id": "another-id"})
     supervision.on_case_reported([nothing_done])
