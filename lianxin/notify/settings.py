@@ -3,12 +3,16 @@ petitioners) each read them under their own prefix, so an office may give each i
 from __future__ import annotations
 
 from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .schedule import QuietHours
 
 
 class SmsSettings(BaseSettings):
+    # compose's ${VAR:-} hands an unset variable over empty: that means the default, here and (its config
+    # coming last when mixed in) in the service settings beside it
+    model_config = SettingsConfigDict(env_ignore_empty=True)
+
     # SMS: log (development), aliyun (Alibaba Cloud SendSms), or an office's own module:Class
     sms_gateway: str = "log"
     sms_endpoint: str = "https://dysmsapi.aliyuncs.com/"
