@@ -26,8 +26,8 @@ CASE = {"case_id": "C00000001", "report_id": "R00000001", "state": "dispatched",
         "extension": {"requested_days": None, "reason": None, "days": None, "approved_by": None},
         "instructions": [], "handling_reports": []}
 REPORT = {"report_id": "R00000001", "content": "东关村危房漏雨", "village": "chengguan-dongguan",
-          "township": "chengguan", "location": None, "reporter": None}
-SUPERVISED = {"state": "in_handling", "callbacks": [], "reviews": []}
+          "township": "chengguan", "location": None, "reporter": None, "attachments": []}
+SUPERVISED = {"state": "in_handling", "callbacks": [], "reviews": [], "attachments": []}
 
 
 def county():
@@ -115,7 +115,8 @@ def test_a_wrong_code_keeps_the_case_number_and_explains_in_chinese():
 
 def test_a_closed_case_tells_the_citizen_what_they_may_still_do():
     found = {"case_id": "C1", "state": "closed", "deadline": None, "finding": "substantiated",
-             "actions_taken": "已修复", "closed_at": "2026-11-02T10:00:00+08:00", "reopen_count": 0, "reviews": []}
+             "actions_taken": "已修复", "closed_at": "2026-11-02T10:00:00+08:00", "reopen_count": 0, "reviews": [],
+             "repair_photos": []}
     page = public_page("zh", found=found, secret="s")
     assert "复查" in page.select_one("#after-closing").text and page.select_one("#review-request")
     assert not page.select("#rating")
