@@ -7,6 +7,7 @@ from werkzeug.test import EnvironBuilder
 
 from lianxin.errors import Conflict
 from lianxin.events import new_event
+from lianxin.i18n import said
 from services.supervision import models
 from services.supervision.closure import NO_CALLBACK, NO_RECORD, NO_REVIEW, closure_blockers
 from tests.support.case_events import dispatched, reported
@@ -77,7 +78,7 @@ def test_supervision_refuses_a_reached_callback_on_an_anonymous_case_and_closes_
 
     recorded = supervision.record_callback(request(NO_CALLBACK_POSSIBLE), "C00000001")[1]
     assert recorded["anonymous"] is True and recorded["state"] == "awaiting_callback"
-    assert recorded["closure_blockers"] == [NO_REVIEW, "a review of the handling is still open"]
+    assert recorded["closure_blockers"] == [said(NO_REVIEW, "zh"), "对办理情况的复查尚未结束"]
     with database.unit_of_work() as uow:
         case = uow.session.get(models.SupervisedCase, "C00000001")
         assert case.callback_due_at is None and case.callback_attempts == 0  # not tried again: nobody to try

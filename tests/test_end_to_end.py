@@ -111,7 +111,7 @@ def test_closure_without_signatures_is_refused_with_the_reason(office):
         called = supervision.post(f"/cases/{case['case_id']}/callbacks", json={
             "reached": True, "resolved": "yes", "satisfaction": "satisfied", "recorded_by": "op-07"}).json()
         assert called["state"] == "awaiting_callback"
-        assert called["closure_blockers"] == ["the handling report lacks the signature of the unit head"]
+        assert called["closure_blockers"] == ["办理报告缺少单位负责人签字"]
         refused = supervision.post(f"/cases/{case['case_id']}/closure")
     assert refused.status_code == 409
     assert refused.json()["error"]["details"] == [

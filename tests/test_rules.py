@@ -65,7 +65,7 @@ def test_a_complete_case_may_close():
     ({"reported_at": T0 + timedelta(days=1)}, NO_CALLBACK),  # the callback was about an earlier report
     ({"unit_head": None}, "the handling report lacks the signature of the unit head"),
     ({"responsible_person": None, "unit_head": None},
-     "the handling report lacks the signature of the responsible person and the unit head"),
+     "the handling report lacks the signatures of the responsible person and the unit head"),
 ])
 def test_each_of_the_three_no_closures_says_what_is_missing(overrides, blocker):
     assert closure_blockers(case(**overrides)) == [blocker]

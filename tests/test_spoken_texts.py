@@ -123,3 +123,35 @@ def test_a_review_reason_in_either_language(office):
             return [r["reason"] for r in reviews] or None
         assert eventually(lambda: reasons(ZH))[0].startswith("经查属实，但办理报告称未采取任何措施")
         assert reasons(EN)[0].startswith("the complaint was found substantiated but the report says nothing was done")
+
+
+def test_what_blocks_a_closure_is_said_in_either_language():
+    from types import SimpleNamespace
+
+    from lianxin.errors import Conflict
+    from lianxin.i18n.kept_texts import READER, Reader
+    from services.supervision.callbacks import close
+    from services.supervision.schemas import case_view
+    case = SimpleNamespace(case_id="C00000001", state="awaiting_callback", finding="substantiated",
+                           actions_taken="修好", anonymous=False, last_callback=None, responsible_person=None,
+                           unit_head=None, reviews=[], reopen_count=0)
+    with pytest.raises(Conflict) as refused:
+        close(None, case)
+    message, details = refused.value.said_in("zh")
+    assert message == ("案件 C00000001 不能办结：没有就最近一次办理报告联系上信访人的回访记录；"
+                       "办理报告缺少责任人和单位负责人签字")
+    assert details[1] == {"field": "closure", "problem": "办理报告缺少责任人和单位负责人签字"}
+    assert refused.value.said_in("en")[0] == (
+        "Case C00000001 cannot be closed: no callback record that reached the petitioner about the latest "
+        "handling report; the handling report lacks the signatures of the responsible person and the unit head")
+    english = READER.set(Reader("en"))
+    try:
+        view = case_view(SimpleNamespace(**vars(case), report_id="R1", unit="chengguan", reporter_id=None,
+                                         deadline=None, reported_at=None, closed_at=None, callbacks=[]),
+                         ["a review of the handling is still open"])
+    finally:
+        READER.reset(english)
+    assert view["closure_blockers"] == ["a review of the handling is still open"]
+    assert case_view(SimpleNamespace(**vars(case), report_id="R1", unit="chengguan", reporter_id=None,
+                                     deadline=None, reported_at=None, closed_at=None, callbacks=[]),
+                     ["a review of the handling is still open"])["closure_blockers"] == ["对办理情况的复查尚未结束"]

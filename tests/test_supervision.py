@@ -37,7 +37,7 @@ def test_a_petitioner_not_reached_is_tried_again_until_the_cap(supervision, data
         assert case.callback_due_at == case.callbacks[-1].recorded_at + timedelta(hours=4)
     failed = supervision.record_callback(request(NOT_REACHED), "C00000001")[1]
     assert failed["state"] == "callback_failed"
-    assert "no callback record that reached the petitioner" in failed["closure_blockers"][0]
+    assert failed["closure_blockers"] == ["没有就最近一次办理报告联系上信访人的回访记录"]  # Chinese unless asked
     late = supervision.record_callback(request({**NOT_REACHED, "reached": True, "resolved": "yes",
                                                 "satisfaction": "satisfied"}), "C00000001")[1]
     assert late["state"] == "closed"  # reached in the end: the case may still close
@@ -106,7 +106,7 @@ def test_a_report_that_does_not_hang_together_is_reviewed_before_the_case_can_cl
     supervision.on_case_reported([nothing_done])
     called = supervision.record_callback(request(SATISFIED), "C00000001")[1]
     assert called["state"] == "awaiting_callback"
-    assert called["closure_blockers"] == ["a review of the handling is still open"]
+    assert called["closure_blockers"] == ["对办理情况的复查尚未结束"]
     [review] = called["reviews"]
     assert review["trigger"] == "inconsistent" and "未采取任何措施" in review["reason"]
     upheld = supervision.conclude_review(office_request({"outcome": "upheld", "findings": "电话核实确已恢复供水"}),

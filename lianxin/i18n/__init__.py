@@ -30,6 +30,11 @@ class Term(str):
     message's language too."""
 
 
+class Terms(tuple):
+    """Several message ids put into one value (what blocks a closure): each said in the message's language,
+    joined as a list is."""
+
+
 def said(message: str, lang: str, values: dict | None = None) -> str:
     """``message`` (a message id with ``%(name)s`` placeholders) in ``lang``, its ``values`` put in; a message
     the catalogue does not know (old stored prose, a text not yet converted) is said as it is."""
@@ -39,7 +44,15 @@ def said(message: str, lang: str, values: dict | None = None) -> str:
     text = gettext(message)
     if not values:
         return text
-    return text % {name: gettext(value) if isinstance(value, Term) else value for name, value in values.items()}
+    return text % {name: _put(value, gettext) for name, value in values.items()}
+
+
+def _put(value, gettext):
+    if isinstance(value, Term):
+        return gettext(value)
+    if isinstance(value, Terms):
+        return gettext("; ").join(gettext(term) for term in value)
+    return value
 
 
 def spoken_language(request) -> str:

@@ -77,6 +77,11 @@ def for_reader(stored: str | None, messages: dict[str, str]) -> str:
     return READER.get().read(stored, messages)
 
 
+def to_reader(message: str, **values) -> str:
+    """A message id said to the reader of the request being answered (a closure blocker in a case's view)."""
+    return said(message, READER.get().lang, values)
+
+
 def named(kind: str, code: str) -> str:
     """The county's name for a code, for the reader of the request being answered (a refusal naming a unit)."""
     return READER.get().name(kind, code)

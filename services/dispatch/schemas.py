@@ -8,7 +8,7 @@ from lianxin.schemas import PastTime, Signature, StaffCode
 from . import texts
 
 # history lines whose note is a person's own words or a code the reader labels (a finding), not the office's text
-WRITTEN_AS_IS = {"report", "return", "reopened"}
+WRITTEN_AS_IS = {"report", "return"}  # a reopening reason may be a message of the catalogue (supervision's closure.py)
 
 
 class _In(BaseModel):

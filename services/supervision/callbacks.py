@@ -7,7 +7,7 @@ from lianxin.attachments.keeping import Kept
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.errors import Conflict, NotFound, Problem
 from lianxin.events import CallbackRecorded, CaseClosed, CaseDispatched, CaseExtended, CaseReopened, CaseReported
-from lianxin.i18n import N_, Term
+from lianxin.i18n import N_, Term, Terms
 from lianxin.redaction import staff_text
 from lianxin.schemas import entered_time
 
@@ -166,7 +166,7 @@ def close(uow: UnitOfWork, case: SupervisedCase) -> None:
     """Close the case by hand, or refuse saying which of the three no-closures is missing."""
     if blockers := try_close(uow, case):
         raise Conflict(N_("Case %(case)s cannot be closed: %(blockers)s"), [Problem("closure", b) for b in blockers],
-                       case=case.case_id, blockers="; ".join(blockers))
+                       case=case.case_id, blockers=Terms(blockers))
 
 
 def written(case: SupervisedCase, text: str) -> str:

@@ -8,12 +8,22 @@ own rating through their link) and a supervisor's review of that round which uph
 """
 from __future__ import annotations
 
-NO_OPINION = "no clear handling opinion (finding and what was done)"
-NO_CALLBACK = "no callback record that reached the petitioner about the latest handling report"
-NO_SIGNATURES = "the handling report lacks the signature of the {who}"
-REVIEW_OPEN = "a review of the handling is still open"
-NO_RECORD = "an anonymous case: no record that no callback was possible about the latest handling report"
-NO_REVIEW = "an anonymous case: no supervisor's review upheld the latest handling report"
+from lianxin.i18n import N_
+
+# each blocker is a message id of the catalogue, said in the reader's language where it is shown
+NO_OPINION = N_("no clear handling opinion (finding and what was done)")
+NO_CALLBACK = N_("no callback record that reached the petitioner about the latest handling report")
+NO_SIGNATURES = {  # who has not signed -> the blocker
+    ("responsible person",): N_("the handling report lacks the signature of the responsible person"),
+    ("unit head",): N_("the handling report lacks the signature of the unit head"),
+    ("responsible person", "unit head"):
+        N_("the handling report lacks the signatures of the responsible person and the unit head"),
+}
+REVIEW_OPEN = N_("a review of the handling is still open")
+NO_RECORD = N_("an anonymous case: no record that no callback was possible about the latest handling report")
+NO_REVIEW = N_("an anonymous case: no supervisor's review upheld the latest handling report")
+DISSATISFIED = N_("the petitioner is dissatisfied with the handling")
+NOT_RESOLVED = N_("the petitioner says the matter is not resolved")
 
 
 def closure_blockers(case) -> list[str]:
@@ -22,10 +32,10 @@ def closure_blockers(case) -> list[str]:
     if not case.finding or not (case.actions_taken or "").strip():
         blockers.append(NO_OPINION)
     blockers += _anonymous_blockers(case) if case.anonymous else _callback_blockers(case)
-    unsigned = [who for who, name in (("responsible person", case.responsible_person), ("unit head", case.unit_head))
-                if not name]
+    unsigned = tuple(who for who, name in (("responsible person", case.responsible_person),
+                                           ("unit head", case.unit_head)) if not name)
     if unsigned:
-        blockers.append(NO_SIGNATURES.format(who=" and the ".join(unsigned)))
+        blockers.append(NO_SIGNATURES[unsigned])
     if any(review.outcome is None and review.round == case.reopen_count for review in case.reviews):
         blockers.append(REVIEW_OPEN)
     return blockers
@@ -54,7 +64,7 @@ def reopen_reason(callback) -> str | None:
     if not callback.reached:
         return None
     if callback.satisfaction == "dissatisfied":
-        return "the petitioner is dissatisfied with the handling"
+        return DISSATISFIED
     if callback.resolved == "no":
-        return "the petitioner says the matter is not resolved"
+        return NOT_RESOLVED
     return None

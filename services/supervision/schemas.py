@@ -3,6 +3,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from lianxin.i18n.kept_texts import to_reader
 from lianxin.schemas import PastTime, StaffCode
 
 from . import texts
@@ -93,7 +94,7 @@ def case_view(case, blockers: list[str] | None = None, attachments: list[dict] |
         ],
     }
     if blockers is not None:
-        view["closure_blockers"] = blockers
+        view["closure_blockers"] = [to_reader(blocker) for blocker in blockers]
     if attachments is not None:  # read one case: the evidence of its callbacks and reviews
         view["attachments"] = attachments
     return view
