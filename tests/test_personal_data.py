@@ -177,10 +177,10 @@ def test_a_petitioner_s_data_is_exported_in_clear_to_the_office_only_and_the_exp
         assert other["report_id"] not in {r["report_id"] for r in exports}
 
         for body, status, reason in [
-            ({"reporter_id": "P" + "f" * 20, "purpose": "信访人申请查阅"}, 404, "no reports of petitioner"),
-            ({"report_id": "R09999999", "purpose": "信访人申请查阅"}, 404, "no report 'R09999999'"),
+            ({"reporter_id": "P" + "f" * 20, "purpose": "信访人申请查阅"}, 404, "没有信访人 P"),
+            ({"report_id": "R09999999", "purpose": "信访人申请查阅"}, 404, "没有来信来访 R09999999"),
             ({"reporter_id": first["reporter_id"], "report_id": first["report_id"], "purpose": "查阅个人信息"},
-             422, "give either reporter_id or report_id"),
+             422, "须填写 reporter_id 或 report_id 其中之一"),
             ({"reporter_id": first["reporter_id"]}, 422, "purpose"),
             ({"reporter_id": "王大山", "purpose": "信访人申请查阅"}, 422, "reporter_id"),
         ]:
@@ -199,12 +199,12 @@ def test_erasure_waits_for_closed_cases_and_the_retention_period_then_keeps_the_
         open_case = intake.post("/personal-data-erasures", json=erase)
     assert open_case.status_code == 409, open_case.text
     assert open_case.json()["error"]["details"] == [
-        {"field": report["report_id"], "problem": "its case is dispatched, not closed"}]
+        {"field": report["report_id"], "problem": "其案件状态为“已交办”，尚未办结"}]
 
     close_case(office, report)
     with office.client("intake", "supervisor-01") as intake:
         too_soon = intake.post("/personal-data-erasures", json=erase)
-    assert too_soon.status_code == 409 and "may be erased from" in too_soon.text
+    assert too_soon.status_code == 409 and "起方可删除" in too_soon.text
 
     engine = create_engine(office.database_urls["intake"])
     with engine.begin() as conn:  # 181 days pass
@@ -226,7 +226,7 @@ def test_erasure_waits_for_closed_cases_and_the_retention_period_then_keeps_the_
     assert kept["reporter"] is None and kept["reporter_id"] == report["reporter_id"] and kept["status"] == "closed"
     assert PHONE not in kept["content"] and "王大山" not in kept["content"] and "低保被取消了" in kept["content"]
     assert released.json()["reporter"] is None
-    assert again.status_code == 409 and "already erased" in again.text
+    assert again.status_code == 409 and "个人信息已经删除" in again.text
     assert [e["erasure_id"] for e in listed["erasures"]] == ["ER0000001"]
     with engine.connect() as conn:
         stored = conn.execute(text("SELECT reporter_name, reporter_phone, reporter_id_number, reporter_address "

@@ -115,7 +115,7 @@ def test_a_unit_an_officer_and_a_leader_may_not_search_by_phone(office, staff):
     post(office, REPORT)
     refused = search(office, staff, phone=NUMBER)
     assert refused.status_code == 403, refused.text
-    assert "finds people" in refused.json()["error"]["message"]
+    assert "会查到具体的人" in refused.json()["error"]["message"]
     with office.client("intake", "supervisor-01") as intake:
         assert intake.get("/personal-data-releases", params={"released_to": staff}).json()["releases"] == []
 

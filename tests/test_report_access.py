@@ -43,7 +43,7 @@ def test_a_unit_reads_only_its_own_cases_reports_and_those_redacted(office):
 
     refused = read(office, "chengguan-handler", f"/reports/{other['report_id']}")
     assert refused.status_code == 403, refused.text
-    assert "their own unit's cases" in refused.json()["error"]["message"]
+    assert "不属于本单位的案件" in refused.json()["error"]["message"]
     for role in ("chengguan-handler", "chengguan-head"):
         seen = read(office, role, f"/reports/{own['report_id']}").json()
         assert seen["content_access"] == "redacted" and not leaks(seen["content"]), seen["content"]
@@ -60,7 +60,7 @@ def test_a_village_officer_lists_only_their_own_village_s_reports(office):
     listed = read(office, "officer-chengguan-dongguan", "/reports").json()["reports"]
     assert [r["report_id"] for r in listed] == [here["report_id"]]
     refused = read(office, "officer-chengguan-dongguan", f"/reports/{there['report_id']}")
-    assert refused.status_code == 403 and "village or enterprise" in refused.json()["error"]["message"]
+    assert refused.status_code == 403 and "不属于您所在的村（社区）或企业" in refused.json()["error"]["message"]
     assert read(office, "officer-chengguan-xiguan", f"/reports/{there['report_id']}").status_code == 200
 
 
@@ -82,7 +82,7 @@ def test_searching_by_phone_or_pseudonym_is_refused_to_who_may_not_see_people_an
         for search in ({"q": "13712345678"}, {"reporter_id": report["reporter_id"]}):
             refused = read(office, staff, "/reports", **search)
             assert refused.status_code == 403, (staff, search, refused.text)
-            assert "finds people" in refused.json()["error"]["message"]
+            assert "会查到具体的人" in refused.json()["error"]["message"]
 
     found = read(office, "hotline-op-02", "/reports", q="13712345678").json()["reports"]
     by_pseudonym = read(office, "hotline-op-02", "/reports", reporter_id=report["reporter_id"]).json()["reports"]

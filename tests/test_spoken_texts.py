@@ -155,3 +155,23 @@ def test_what_blocks_a_closure_is_said_in_either_language():
     assert case_view(SimpleNamespace(**vars(case), report_id="R1", unit="chengguan", reporter_id=None,
                                      deadline=None, reported_at=None, closed_at=None, callbacks=[]),
                      ["a review of the handling is still open"])["closure_blockers"] == ["对办理情况的复查尚未结束"]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_personal_data_and_reading_refusals_in_either_language(office):
+    with office.client("intake", "supervisor-01") as intake:
+        missing = {"report_id": "R09999999", "purpose": "信访人申请查阅"}
+        assert intake.post("/personal-data-exports", json=missing).json()["error"]["message"] == \
+            "没有来信来访 R09999999"
+        assert intake.post("/personal-data-exports", json=missing, headers=EN).json()["error"]["message"] == \
+            "There is no report R09999999"
+    with office.client("intake", "chengguan-handler") as unit:
+        zh = unit.get("/reports", params={"q": "13712345678"}).json()["error"]["message"]
+        en = unit.get("/reports", params={"q": "13712345678"}, headers=EN).json()["error"]["message"]
+    assert zh.startswith("按 q 查找反映会查到具体的人")
+    assert en.startswith("Searching reports by q finds people")
+    with office.client("supervision") as public:
+        zh = public.get("/public/cases/C09999999", params={"secret": "x"}).json()["error"]["message"]
+        en = public.get("/public/cases/C09999999", params={"secret": "x"}, headers=EN).json()["error"]["message"]
+    assert (zh, en) == ("此链接没有对应的案件 C09999999", "There is no case C09999999 for this link")

@@ -18,6 +18,7 @@ from lianxin.auth import Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
 from lianxin.errors import NotAllowed
+from lianxin.i18n import N_
 from lianxin.permissions import REPORT_ACCESS, ReportAccess
 from lianxin.phones import national
 
@@ -26,6 +27,11 @@ from .protection import masked_phone, redact_report, reporter_masked
 
 SEARCHES = ("q", "reporter_id", "phone")  # query parameters that find reports by what identifies a person
 NUMBER = re.compile(r"\d[\d\s\-.]{5,}\d")  # a phone, ID or card number among the words searched for
+
+
+# a report outside what the person's role reads (by unit or by place)
+NOT_THEIRS = {"unit": N_("Report %(report)s is not of your own unit's cases: a %(role)s reads only those"),
+              "place": N_("Report %(report)s is not of your own village or enterprise: a %(role)s reads only those")}
 
 
 @dataclass(frozen=True)
@@ -64,8 +70,7 @@ class Sight:
 
     def require_read(self, report: Report) -> None:
         if not self.may_read(report):
-            where = {"unit": "their own unit's cases", "place": "their own village or enterprise"}[self.access.reports]
-            raise NotAllowed(f"report {report.report_id} is not of {where}: a {self.staff.role} reads only those")
+            raise NotAllowed(NOT_THEIRS[self.access.reports], report=report.report_id, role=self.staff.role)
 
     def content(self, report: Report, text: str | None) -> tuple[str | None, str]:
         """Some text of the report (what was said, a correction of it) as this person may read it, and how."""
@@ -80,8 +85,8 @@ class Sight:
 
     def require_search(self, searched: list[str]) -> None:
         if searched and not self.access.release:
-            raise NotAllowed(f"searching reports by {' or '.join(searched)} finds people: a {self.staff.role} "
-                            f"may not; ask the office")
+            raise NotAllowed(N_("Searching reports by %(searched)s finds people: a %(role)s may not; ask the office"),
+                             searched=", ".join(searched), role=self.staff.role)
 
 
 def log_search(uow: UnitOfWork, staff: Staff, reports: list[Report], searched: dict[str, str]) -> None:

@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from lianxin.auth import Staff
 from lianxin.db import UnitOfWork
-from lianxin.errors import Conflict, NotFound
+from lianxin.errors import Conflict, NotFound, Problem
+from lianxin.i18n import N_, Term
 from lianxin.numbers import row_id
 
 from .models import (
@@ -43,7 +44,7 @@ class PetitionerIn(BaseModel):
     @model_validator(mode="after")
     def _one_of_them(self):
         if (self.reporter_id is None) == (self.report_id is None):
-            raise ValueError("give either reporter_id or report_id")
+            raise ValueError(N_("give either reporter_id or report_id"))
         return self
 
 
@@ -61,13 +62,13 @@ def reports_of(uow: UnitOfWork, who: PetitionerIn) -> list[Report]:
     if who.report_id is not None:
         report = uow.session.get(Report, report_pk(who.report_id) or -1)
         if report is None:
-            raise NotFound(f"no report {who.report_id!r}")
+            raise NotFound(N_("There is no report %(report)s"), report=who.report_id)
         if report.reporter_id is None:
             return [report]
         reporter_id = report.reporter_id
     reports = list(uow.session.scalars(select(Report).where(Report.reporter_id == reporter_id).order_by(Report.id)))
     if not reports:
-        raise NotFound(f"no reports of petitioner {reporter_id!r}")
+        raise NotFound(N_("There are no reports of petitioner %(reporter)s"), reporter=reporter_id)
     return reports
 
 
@@ -101,13 +102,12 @@ def erase(uow: UnitOfWork, who: ErasureIn, staff: Staff, now: datetime, after_da
     """Erase the petitioner's personal data if every report is closed long enough; refuse naming what holds."""
     reports = reports_of(uow, who)
     if not any(r.has_reporter for r in reports):
-        raise Conflict("the personal data of these reports was already erased",
-                       [{"field": r.report_id, "problem": "nothing left to erase"} for r in reports])
-    held = [{"field": r.report_id, "problem": problem} for r in reports
-            if (problem := _kept_because(r, now, after_days))]
+        raise Conflict(N_("The personal data of these reports was already erased"),
+                       [Problem(r.report_id, N_("nothing left to erase")) for r in reports])
+    held = [Problem(r.report_id, *problem) for r in reports if (problem := _kept_because(r, now, after_days))]
     if held:
-        raise Conflict(f"personal data may be erased only when every report is closed and {after_days} days "
-                       f"have passed since", held)
+        raise Conflict(N_("Personal data may be erased only when every report is closed and %(days)s days have "
+                          "passed since"), held, days=after_days)
     for report in reports:
         _erase_report(uow, report, now)
     for message in _messages_to(uow, reports):  # what they were told: its variables hold the lookup code
@@ -128,13 +128,21 @@ def _messages_to(uow: UnitOfWork, reports: list[Report]) -> list[CitizenDelivery
                                     .order_by(CitizenDelivery.id)))
 
 
-def _kept_because(report: Report, now: datetime, after_days: int) -> str | None:
+def _kept_because(report: Report, now: datetime, after_days: int) -> tuple[str, dict] | None:
+    """Why the report's personal data is kept yet: a message id and its values."""
     if report.status != "closed":
-        return f"its case is {report.status}, not closed"
+        return N_("its case is %(status)s, not closed"), {"status": Term(REPORT_STATUSES.get(report.status,
+                                                                                             report.status))}
     # updated_at is the closure or a later correction: counting from it errs on the side of keeping
     if (erasable := report.updated_at + timedelta(days=after_days)) > now:
-        return f"closed on {report.updated_at.date()}: may be erased from {erasable.date()}"
+        return N_("closed on %(closed)s: may be erased from %(erasable)s"), {
+            "closed": report.updated_at.date().isoformat(), "erasable": erasable.date().isoformat()}
     return None
+
+
+# a report's status, as a refusal names it
+REPORT_STATUSES = {"received": N_("received"), "linked": N_("linked to a case"), "dispatched": N_("dispatched"),
+                   "closed": N_("closed")}
 
 
 def _erase_report(uow: UnitOfWork, report: Report, now: datetime) -> None:

@@ -10,6 +10,7 @@ from lianxin.auth import Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
 from lianxin.errors import Conflict, Invalid, NotFound
+from lianxin.i18n import N_
 
 from . import reception_calendar
 from .models import PublishedSession, ReceptionVisit
@@ -52,7 +53,8 @@ def publish(uow: UnitOfWork, directory: Directory, year: int, month: int, staff:
     """Announce the month's calendar (the five things public); a month is published once."""
     key = f"{year:04d}-{month:02d}"
     if published_sessions(uow, key):
-        raise Conflict(f"the reception calendar of {key} is already published; record substitutions instead")
+        raise Conflict(N_("The reception calendar of %(month)s is already published; record substitutions instead"),
+                       month=key)
     sessions, now = reception_calendar.month_calendar(directory, year, month), utcnow()
     for s in sessions:
         uow.session.add(PublishedSession(id=s.id, month=key, day=s.day, session=s.model_dump(mode="json"),
@@ -63,7 +65,7 @@ def publish(uow: UnitOfWork, directory: Directory, year: int, month: int, staff:
 def get_session(uow: UnitOfWork, session_id: str) -> PublishedSession:
     found = uow.session.get(PublishedSession, session_id, with_for_update=True)
     if found is None:
-        raise NotFound(f"no published reception session {session_id!r}")
+        raise NotFound(N_("There is no published reception session %(session)s"), session=session_id)
     return found
 
 

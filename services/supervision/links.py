@@ -23,8 +23,11 @@ from sqlalchemy import select
 from lianxin.citizen_link import lookup_code, opens
 from lianxin.db import UnitOfWork
 from lianxin.errors import NotFound, TooManyTries
+from lianxin.i18n import N_
 
 from .models import SupervisedCase
+
+TOO_MANY = {"address": N_("Too many wrong links from this address"), "case": N_("Too many wrong links for this case")}
 
 
 class Links:
@@ -51,11 +54,11 @@ class Links:
         for kind, value in counted:
             if not self.limiter.test(self.window, kind, value):
                 wait = self.limiter.get_window_stats(self.window, kind, value).reset_time - time.time()
-                raise TooManyTries(f"too many wrong links from this {kind}", max(1, math.ceil(wait)))
+                raise TooManyTries(TOO_MANY[kind], max(1, math.ceil(wait)))
         if not opens(self.key, case and case.report_id, request.args.get("secret", "")):
             for kind, value in counted:
                 self.limiter.hit(self.window, kind, value)
-            raise NotFound(f"no case {number!r} for this link")
+            raise NotFound(N_("There is no case %(case)s for this link"), case=number)
 
 
 def linked_case(uow: UnitOfWork, number: str) -> SupervisedCase | None:
