@@ -505,7 +505,18 @@ class CaseBoard:
                 return pages
 
     def read_new(self) -> int:
-        return self.read(max(0, self.highest - CURSOR_MARGIN))
+        """The board is newest first: read from the top down to the margin below the highest case seen."""
+        floor, after, pages = max(0, self.highest - CURSOR_MARGIN), None, 0
+        while True:
+            answer = self.client.get("/cases", params={"limit": PAGE, **({"after": after} if after else {})})
+            answer.raise_for_status()
+            page, pages = answer.json(), pages + 1
+            for case in page["cases"]:
+                self.cases[case["case_id"]] = case
+            ids = [int(case["case_id"][1:]) for case in page["cases"]]
+            self.highest = max([self.highest, *ids])
+            if not ids or not (after := page["next_after"]) or min(ids) <= floor:
+                return pages
 
     def index(self) -> tuple[dict[str, list[dict]], dict[str, list[str]]]:
         """report id -> its own cases, and report id -> the cases it was linked to as a repeat."""
