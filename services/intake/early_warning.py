@@ -1,9 +1,9 @@
-"""Early signs (抓苗头): group petitions, surges and recurring issues, raised at once.
+"""Early signs (抓苗头): group petitions, surges and recurring issues, raised moments after the report.
 
-Each rule looks at the report just taken in and at what came before it; an
-alert is stored, published as ``alert.raised`` with the reports as evidence,
-and raised once per window for the same subject or place. In sensitive
-periods the thresholds are lowered.
+Each rule looks at a report as intake announced it (``report.received``, which intake consumes itself,
+so the citizen's answer never waits for the rules) and at what came before it; an alert is stored,
+published as ``alert.raised`` with the reports as evidence, and raised once per window for the same
+subject or place. In sensitive periods the thresholds are lowered.
 """
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from sqlalchemy import bindparam, case, exists, func, select
 
 from lianxin.db import UnitOfWork
 from lianxin.directory import Directory
-from lianxin.events import AlertRaised
+from lianxin.events import AlertRaised, ReportReceived
 from lianxin.i18n.kept_texts import kept, part
 from lianxin.vocabulary import COUNTY_TIME
 
-from .models import Alert, Report, report_number
+from .models import Alert, Report, report_number, report_pk
 
 MAX_EVIDENCE = 200  # report numbers an alert carries
 
@@ -32,8 +32,8 @@ def threshold(value: int, at: datetime, rules: dict) -> int:
     return max(2, math.ceil(value * rules["sensitive_factor"])) if in_sensitive_period(at, rules) else value
 
 
-def check(uow: UnitOfWork, directory: Directory, report: Report, rules: dict) -> list[Alert]:
-    """Raise whatever alerts this report sets off."""
+def check(uow: UnitOfWork, directory: Directory, report: ReportReceived, rules: dict) -> list[Alert]:
+    """Raise whatever alerts this report sets off (its event carries all the rules read)."""
     counts = _window_counts(uow, report, rules)
     raised = [_group_petition(uow, directory, report, rules),
               _surge(uow, directory, report, rules, "category", report.category, counts),
@@ -52,7 +52,7 @@ def _group_petition(uow, directory, report, rules) -> Alert | None:
     else:
         said = part(f"{what}_unknown_place", people=report.people_count, category=report.category)
     message = kept(said)
-    return _raise(uow, "group_petition", f"group:{report.id}", message, report, [report.report_id])
+    return _raise(uow, "group_petition", f"group:{report_pk(report.report_id)}", message, report, [report.report_id])
 
 
 def _surge(uow, directory, report, rules, field, value, counts) -> Alert | None:

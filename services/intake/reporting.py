@@ -1,11 +1,12 @@
 """Taking in a report: check it against the county directory, protect the
-reporter, link it to an open report it repeats, raise early warnings, store it
-and announce it, all in one unit of work."""
+reporter, link it to an open report it repeats, store it and announce it, all
+in one unit of work. Early warnings follow from the announcement (``received``),
+so the citizen's answer does not wait for them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from lianxin.attachments.keeping import Kept
 from lianxin.auth import Staff
@@ -25,6 +26,8 @@ from .protection import phone_index, pseudonym, redact_report
 from .schemas import CorrectionIn, PlaceIn, ReporterIn, ReportIn
 from .telling import CitizenTeller
 
+# built once, a Core row: whether a report announced is in this intake's database (not another county's)
+REPORT_HERE = select(Report.__table__.c.id).where(Report.__table__.c.id == bindparam("id"))
 CORRECTABLE = ("category", "township", "village", "enterprise", "location", "latitude", "longitude", "content",
                "people_count")
 
@@ -63,7 +66,6 @@ class Intake:
         event = received_event(report, original, self.redaction_key)
         files = attachments.attach(uow, report, kept, staff.code)
         uow.emit("report.received", report.report_id, event.model_copy(update={"attachments": attachments.refs(files)}))
-        early_warning.check(uow, self.directory, report, self.warning_rules)
         self.teller.taken_in(uow, report, original)
         return report, True
 
@@ -97,6 +99,11 @@ class Intake:
             idempotency_key=key, status="received", updated_at=now,
             corrections=[],  # known to be empty: showing the report must not query for them
         )
+
+    def received(self, uow: UnitOfWork, report: ReportReceived) -> None:
+        """Intake hearing its own announcement: the early-warning rules, off the citizen's answer."""
+        if uow.session.scalar(REPORT_HERE, {"id": report_pk(report.report_id)}) is not None:
+            early_warning.check(uow, self.directory, report, self.warning_rules)
 
     def dispatched(self, uow: UnitOfWork, case: CaseDispatched) -> None:
         follow_dispatch(uow, case)
