@@ -276,7 +276,7 @@ def _entry(name, publisher, consumers, data, summary, version=1) -> tuple[str, E
 
 
 CATALOGUE: dict[str, EventType] = dict([
-    _entry("report.received", "intake", ("dispatch", "scoring"), ReportReceived,
+    _entry("report.received", "intake", ("intake", "dispatch", "scoring"), ReportReceived,
            "A report was taken in from any channel."),
     _entry("alert.raised", "intake", ("notifications",), AlertRaised,
            "An early sign: group petition, surge or recurring issue."),
