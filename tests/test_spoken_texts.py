@@ -175,3 +175,19 @@ def test_personal_data_and_reading_refusals_in_either_language(office):
         zh = public.get("/public/cases/C09999999", params={"secret": "x"}).json()["error"]["message"]
         en = public.get("/public/cases/C09999999", params={"secret": "x"}, headers=EN).json()["error"]["message"]
     assert (zh, en) == ("此链接没有对应的案件 C09999999", "There is no case C09999999 for this link")
+
+
+def test_a_malformed_upload_is_refused_in_either_language():
+    from types import SimpleNamespace
+
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
+
+    from lianxin.attachments.wiring import fields_and_files
+    from lianxin.errors import Refused
+    request = Request(EnvironBuilder(method="POST", data=b"--a\r\n\r\n--a--\r\n",
+                                     content_type="multipart/form-data; boundary=b").get_environ())
+    with pytest.raises(Refused) as refused:
+        fields_and_files(request, ReportIn, SimpleNamespace(max_bytes=1000, max_files=2))
+    assert refused.value.said_in("zh")[1] == [{"field": "Content-Type", "problem": "分隔符（boundary）与请求体不符"}]
+    assert refused.value.said_in("en")[0].startswith("The multipart body has no part 'data' nor 'files'")

@@ -20,9 +20,9 @@ from eventlet import tpool
 from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Request
 
-from lianxin.errors import Invalid, NotFound, Refused
+from lianxin.errors import Invalid, NotFound, Problem, Refused
 from lianxin.http import parse_body
-from lianxin.i18n import LANGUAGES, chosen_language
+from lianxin.i18n import LANGUAGES, N_, chosen_language
 from lianxin.schemas import validate
 
 from .config import AttachmentSettings
@@ -60,12 +60,14 @@ class Attachments(DependencyProvider):
     def response(self, row, rendition: str = "file"):
         """The stored file of ``row`` (its ``file``, ``thumbnail`` or ``web`` rendition) as an HTTP answer."""
         if rendition not in RENDITIONS:
-            raise Refused(f"rendition must be one of {', '.join(RENDITIONS)}, not {rendition!r}")
+            raise Refused(N_("The rendition must be one of %(renditions)s, not %(rendition)s"),
+                          renditions=", ".join(RENDITIONS), rendition=rendition)
         digest = getattr(row, RENDITIONS[rendition]) or row.hash  # a document has only itself
         try:
             data = tpool.execute(self.store.get, digest)
         except FileMissing:
-            raise NotFound(f"the file of attachment {row.id} is missing from the store") from None
+            raise NotFound(N_("The file of attachment %(attachment)s is missing from the store"),
+                           attachment=row.id) from None
         # a photo's renditions are encoded as its served file is (JPEG, or PNG to keep transparency)
         return file_response(data, row.media_type, row.name, inline=row.kind == "photo")
 
@@ -79,16 +81,19 @@ def fields_and_files(request: Request, schema, limits) -> tuple:
     request.max_form_memory_size = FORM_OVERHEAD
     form, files = request.form, request.files
     if FIELDS_PART not in form and not files:
-        raise Refused("the multipart body has no part 'data' nor 'files': a wrong or missing boundary?",
-                      [{"field": "Content-Type", "problem": "boundary does not match the body"}])
+        raise Refused(N_("The multipart body has no part 'data' nor 'files': a wrong or missing boundary?"),
+                      [Problem("Content-Type", N_("the boundary does not match the body"))])
     try:
         fields = json.loads(form.get(FIELDS_PART) or "{}")
     except json.JSONDecodeError as exc:
-        raise Invalid(f"the part 'data' is not JSON: {exc}", [{"field": FIELDS_PART, "problem": str(exc)}]) from None
+        raise Invalid(N_("The part 'data' is not JSON: %(problem)s"),
+                      [Problem(FIELDS_PART, N_("not JSON: %(problem)s"), {"problem": str(exc)})],
+                      problem=str(exc)) from None
     strays = sorted(set(files) - {FILES_PART})
     if strays:
-        raise Invalid(f"files come in parts named {FILES_PART!r}, not {', '.join(map(repr, strays))}",
-                      [{"field": name, "problem": "unknown file part"} for name in strays])
+        raise Invalid(N_("Files come in parts named %(files)s, not %(strays)s"),
+                      [Problem(name, N_("not a part the office takes files in")) for name in strays],
+                      files=FILES_PART, strays=", ".join(strays))
     uploads = [Upload(f.read(limits.max_bytes + 1), f.filename, FILES_PART) for f in files.getlist(FILES_PART)]
     return validate(schema, fields), uploads
 
