@@ -65,6 +65,26 @@ def test_one_report_is_followed_by_its_request_id_through_the_four_services(offi
 
 @pytest.mark.integration
 @ON_SQLITE
+def test_a_report_taken_in_on_the_console_is_followed_by_the_pages_request_id(office, log_output):
+    from tests.console_forms import console_client, post_form
+    lines = log_output("INFO", "json")
+    office.start_console()
+    with console_client(office.urls["console"]) as browser:
+        assert post_form(browser, "/sign-in", {"token": "dev-hotline-op-01"}).status_code == 303
+        browser.headers["X-Request-ID"] = "page-5c1e"
+        taken = post_form(browser, "/intake", {"channel": "hotline", "village": "chengguan-dongguan",
+                                              "content": "村里的道路塌了一段"})
+    assert taken.status_code == 303 and taken.headers["X-Request-ID"] == "page-5c1e", taken.text
+    report_id = taken.headers["location"].rsplit("=", 1)[-1]
+    eventually(lambda: case_of(office, report_id))
+
+    def services():
+        return {line["service"] for line in json_lines(lines) if line["request_id"] == "page-5c1e"}
+    assert eventually(lambda: {"console", "intake", "dispatch", "supervision", "scoring"} <= services())
+
+
+@pytest.mark.integration
+@ON_SQLITE
 def test_a_request_without_an_id_gets_one(office, log_output):
     lines = log_output("INFO", "plain")
     answer = httpx.get(f"{office.urls['dispatch']}/cases", headers={"X-Request-ID": "forged [INFO] line"})

@@ -1,16 +1,18 @@
 """The four services' HTTP APIs, called as the person signed in to the console.
 
 The console holds no business rule and no permission of its own: it passes on the person's bearer
-token, so each service decides what they may see and do, and its refusals are shown as they come; and the
-person's language (``Accept-Language``), so what the services write is already in it.
+token, so each service decides what they may see and do, and its refusals are shown as they come; the
+person's language (``Accept-Language``), so what the services write is already in it; and the page request's
+id (``X-Request-ID``), so what a page set off is followed by one id from the console through the four services.
 """
 from __future__ import annotations
 
 import httpx
 from nameko.extensions import DependencyProvider
 
-from lianxin.http import ApiError
+from lianxin.http import REQUEST_ID_HEADER, ApiError
 from lianxin.i18n import DEFAULT_LANGUAGE, chosen_language
+from lianxin.logs import REQUEST_ID, REQUEST_ID_KEY, SERVICE, request_id_from
 
 from .session import LANGUAGE_COOKIE
 
@@ -25,16 +27,17 @@ class BackendError(ApiError):
 
 class Backend:
     def __init__(self, clients: dict[str, httpx.Client], token: str | None, citizen: str | None = None,
-                 lang: str = DEFAULT_LANGUAGE):
+                 lang: str = DEFAULT_LANGUAGE, request_id: str | None = None):
         self.clients, self.token, self.citizen, self.lang = clients, token, citizen, lang
+        self.request_id = request_id
 
     def as_staff(self, token: str | None) -> Backend:
-        return Backend(self.clients, token, lang=self.lang)
+        return Backend(self.clients, token, lang=self.lang, request_id=self.request_id)
 
     def for_citizen(self, address: str) -> Backend:
         """Calls for a citizen (no token), naming their address: supervision counts wrong links per citizen,
         not per console (it trusts the header from the console's address only)."""
-        return Backend(self.clients, None, address, self.lang)
+        return Backend(self.clients, None, address, self.lang, self.request_id)
 
     def get(self, service: str, path: str, **params):
         return self.call(service, "GET", path, params={k: v for k, v in params.items() if v not in (None, "")})
@@ -55,6 +58,7 @@ class Backend:
     def raw(self, service: str, path: str, method: str = "GET", headers: dict | None = None, **kwargs):
         """The service's answer as it came (a photo's bytes); a refusal raises BackendError."""
         headers = {"Accept-Language": self.lang, **(headers or {}),
+                   **({REQUEST_ID_HEADER: self.request_id} if self.request_id else {}),
                    **({"Authorization": f"Bearer {self.token}"} if self.token else {}),
                    **({"X-Forwarded-For": self.citizen} if self.citizen else {})}
         try:
@@ -88,7 +92,27 @@ class Backends(DependencyProvider):
             client.close()
 
     def get_dependency(self, worker_ctx):
-        """Calls in the language of the page being answered (the person's cookie)."""
+        """Calls in the language of the page being answered (the person's cookie) under its request id, which
+        the worker's own log lines carry too."""
         request = worker_ctx.args[0] if worker_ctx.args else None
         cookies = getattr(request, "cookies", None) or {}
-        return Backend(self.clients, None, lang=chosen_language(cookies.get(LANGUAGE_COOKIE)))
+        environ = getattr(request, "environ", None) or {}
+        request_id = environ.get(REQUEST_ID_KEY)
+        SERVICE.set(self.container.service_name)
+        REQUEST_ID.set(request_id)
+        return Backend(self.clients, None, lang=chosen_language(cookies.get(LANGUAGE_COOKIE)), request_id=request_id)
+
+
+def followed(app, service: str):
+    """The console's WSGI app with each page request followed by an id: the proxy's ``X-Request-ID`` (or a new
+    one), put on the request for the services it calls and on its log lines, and answered back."""
+    def followed_app(environ, start_response):
+        request_id = environ[REQUEST_ID_KEY] = request_id_from(environ.get("HTTP_X_REQUEST_ID"))
+        SERVICE.set(service)
+        REQUEST_ID.set(request_id)  # the connection's own lines (eventlet's access line) until its next request
+
+        def start(status, headers, exc_info=None):
+            kept = [(name, value) for name, value in headers if name.lower() != REQUEST_ID_HEADER.lower()]
+            return start_response(status, [*kept, (REQUEST_ID_HEADER, request_id)], exc_info)
+        return app(environ, start)
+    return followed_app

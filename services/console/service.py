@@ -29,7 +29,7 @@ from lianxin.permissions import ROLES
 
 from . import dashboard, exports, figures, pages, searching, uploads
 from .actions import ACTIONS
-from .backend import BackendError, Backends
+from .backend import BackendError, Backends, followed
 from .citizens import CitizenGuard
 from .csrf import FormGuard, form_token
 from .flash import Refusal, RefusalKeeper
@@ -55,7 +55,7 @@ class PageServer(WebServer):
     """nameko's web server, every answer (a page, a file, a refusal) under the console's own policy."""
 
     def get_wsgi_app(self):
-        app = with_headers(super().get_wsgi_app(), PAGE_HEADERS)
+        app = with_headers(followed(super().get_wsgi_app(), self.container.service_name), PAGE_HEADERS)
         hops = self.container.config.get("PROXY_HOPS", 0)  # behind the office's web proxy: the browser's address
         return ProxyFix(app, x_for=hops) if hops else app
 
