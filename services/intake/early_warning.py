@@ -1,7 +1,8 @@
-"""Early signs (抓苗头): group petitions, surges and recurring issues, raised moments after the report.
+"""Early signs (抓苗头): group petitions, raised at once, surges and recurring issues, moments after.
 
-Each rule looks at a report as intake announced it (``report.received``, which intake consumes itself,
-so the citizen's answer never waits for the rules) and at what came before it; an alert is stored,
+A group petition is told by the report alone and raised as it is taken in. Surges and recurring issues
+count what came before the report: they follow from intake's own ``report.received`` (batched), so the
+citizen's answer never waits for those queries. An alert is stored,
 published as ``alert.raised`` with the reports as evidence, and raised once per window for the same
 subject or place. In sensitive periods the thresholds are lowered.
 """
@@ -18,7 +19,7 @@ from lianxin.events import AlertRaised, ReportReceived
 from lianxin.i18n.kept_texts import kept, part
 from lianxin.vocabulary import COUNTY_TIME
 
-from .models import Alert, Report, report_number, report_pk
+from .models import Alert, Report, report_number
 
 MAX_EVIDENCE = 200  # report numbers an alert carries
 
@@ -32,11 +33,16 @@ def threshold(value: int, at: datetime, rules: dict) -> int:
     return max(2, math.ceil(value * rules["sensitive_factor"])) if in_sensitive_period(at, rules) else value
 
 
+def at_take_in(uow: UnitOfWork, directory: Directory, report: Report, rules: dict) -> Alert | None:
+    """A group petition, told by the report alone (no query): raised with the report, so the operator's
+    confirmation shows it at once and the people at the gate are met within the hour."""
+    return _group_petition(uow, directory, report, rules)
+
+
 def check(uow: UnitOfWork, directory: Directory, report: ReportReceived, rules: dict) -> list[Alert]:
-    """Raise whatever alerts this report sets off (its event carries all the rules read)."""
+    """Raise the alerts that count what came before this report (its event carries all the rules read)."""
     counts = _window_counts(uow, report, rules)
-    raised = [_group_petition(uow, directory, report, rules),
-              _surge(uow, directory, report, rules, "category", report.category, counts),
+    raised = [_surge(uow, directory, report, rules, "category", report.category, counts),
               _surge(uow, directory, report, rules, "township", report.township, counts),
               _recurring(uow, directory, report, rules, counts)]
     return [alert for alert in raised if alert is not None]
@@ -52,7 +58,7 @@ def _group_petition(uow, directory, report, rules) -> Alert | None:
     else:
         said = part(f"{what}_unknown_place", people=report.people_count, category=report.category)
     message = kept(said)
-    return _raise(uow, "group_petition", f"group:{report_pk(report.report_id)}", message, report, [report.report_id])
+    return _raise(uow, "group_petition", f"group:{report.id}", message, report, [report.report_id])
 
 
 def _surge(uow, directory, report, rules, field, value, counts) -> Alert | None:

@@ -1,7 +1,8 @@
 """Taking in a report: check it against the county directory, protect the
 reporter, link it to an open report it repeats, store it and announce it, all
-in one unit of work. Early warnings follow from the announcement (``received``),
-so the citizen's answer does not wait for them."""
+in one unit of work. A group petition is raised with it; the early warnings that
+count earlier reports follow from the announcement (``received``), so the
+citizen's answer does not wait for them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -66,6 +67,7 @@ class Intake:
         event = received_event(report, original, self.redaction_key)
         files = attachments.attach(uow, report, kept, staff.code)
         uow.emit("report.received", report.report_id, event.model_copy(update={"attachments": attachments.refs(files)}))
+        early_warning.at_take_in(uow, self.directory, report, self.warning_rules)
         self.teller.taken_in(uow, report, original)
         return report, True
 
@@ -101,7 +103,7 @@ class Intake:
         )
 
     def received(self, uow: UnitOfWork, report: ReportReceived) -> None:
-        """Intake hearing its own announcement: the early-warning rules, off the citizen's answer."""
+        """Intake hearing its own announcement: the counting early-warning rules, off the citizen's answer."""
         if uow.session.scalar(REPORT_HERE, {"id": report_pk(report.report_id)}) is not None:
             early_warning.check(uow, self.directory, report, self.warning_rules)
 
