@@ -29,10 +29,7 @@ TYPED = {"东关社区三十户人家自来水停了一个星期，没人来修�
          "道路养护归交通局", "需要第三方鉴定",
          "无", "危房", *(value for value in SIGNED_REPORT.values() if isinstance(value, str))}
 # pages that still show text in the other language, and why: checked to still do so (remove once they do not)
-NOT_YET = {"/analysis": "the monthly analysis is written in Chinese only (item 7's analysis, being reworked)",
-           "/calendar": "the reception calendar's places and subjects are Chinese constants of intake "
-                        "(reception_calendar.py), not yet in the directory or the catalogue",
-           "/digest": "the digest's section for matters in no leader's portfolio is headed 综合 in every language"}
+NOT_YET = {"/analysis": "the monthly analysis is written in Chinese only (item 7's analysis, being reworked)"}
 # English a Chinese page may show: names of formats, standards and the product, units of measure
 LATIN = {"Lianxin", "English", "CSV", "XLSX", "Excel", "PDF", "JSON", "SMS", "API", "HTML", "Open", "GeoReport", "UTC",
          "ISO", "JPEG", "PNG", "WebP", "HEIC", "MiB", "KB", "MB", "Markdown", "markdown", "html", "csv", "xlsx", "json",

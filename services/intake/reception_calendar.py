@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from lianxin.i18n import N_
 from lianxin.vocabulary import COUNTY_TIME
 
 if TYPE_CHECKING:  # hints only: importing lianxin.directory at run time would pull in nameko
@@ -35,6 +36,11 @@ GENERAL = "综合接访"
 LAW_RELATED = "涉法涉诉"
 AS_NEEDED = "视来访事项通知相关单位到场"
 WEEKDAYS = "一二三四五六日"
+TOWNSHIP_HALL = "便民服务中心"  # after the township's name
+# the places and subjects above in the reader's words (the published notice says them in Chinese, as announced)
+SAID = {COUNTY_HALL: N_("the reception hall of the county's public work centre"), GENERAL: N_("general reception"),
+        LAW_RELATED: N_("matters of law and litigation")}
+TOWNSHIP_HALL_SAID = N_("%(township)s public service centre")
 
 Kind = Literal["principals", "five-heads", "deputy", "township"]
 
@@ -160,7 +166,7 @@ def _deputy_day(directory: Directory, day: date) -> dict:
 
 def _township_session(township: Township, day: date) -> ReceptionSession:
     return _session(day, SLOTS[0], label=township.code, kind="township", lead_units=(township.code,),
-                    place=f"{township.name}便民服务中心", subject=GENERAL)
+                    place=township.name + TOWNSHIP_HALL, subject=GENERAL)
 
 
 def _session(day: date, hours: tuple[time, time], label: str | None = None, **fields) -> ReceptionSession:

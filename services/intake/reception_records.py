@@ -11,6 +11,7 @@ from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
 from lianxin.errors import Conflict, Invalid, NotFound
 from lianxin.i18n import N_
+from lianxin.i18n.kept_texts import to_reader
 
 from . import reception_calendar
 from .models import PublishedSession, ReceptionVisit
@@ -41,6 +42,21 @@ def calendar(uow: UnitOfWork, directory: Directory, year: int, month: int) -> tu
     if published:
         return [reception_calendar.ReceptionSession.model_validate(p.session) for p in published], True
     return reception_calendar.month_calendar(directory, year, month), False
+
+
+def session_view(session: reception_calendar.ReceptionSession) -> dict:
+    """A session as the API answers it: its place and subject in the reader's words, the county's names kept."""
+    view = session.model_dump(mode="json")
+    return {**view, "place": _in_words(view["place"]), "subject": _in_words(view["subject"])}
+
+
+def _in_words(text: str) -> str:
+    if text in reception_calendar.SAID:
+        return to_reader(reception_calendar.SAID[text])
+    if text.endswith(reception_calendar.TOWNSHIP_HALL):
+        return to_reader(reception_calendar.TOWNSHIP_HALL_SAID, township=text.removesuffix(
+            reception_calendar.TOWNSHIP_HALL))
+    return text  # a deputy's subjects: the directory's names of their portfolio
 
 
 def published_sessions(uow: UnitOfWork, month: str) -> list[PublishedSession]:
