@@ -29,7 +29,7 @@ TYPED = {"东关社区三十户人家自来水停了一个星期，没人来修�
          "道路养护归交通局", "需要第三方鉴定",
          "无", "危房", *(value for value in SIGNED_REPORT.values() if isinstance(value, str))}
 # pages that still show text in the other language, and why: checked to still do so (remove once they do not)
-NOT_YET = {"/analysis": "the monthly analysis is written in Chinese only (item 7's analysis, being reworked)"}
+NOT_YET: dict[str, str] = {}  # none left
 # English a Chinese page may show: names of formats, standards and the product, units of measure
 LATIN = {"Lianxin", "English", "CSV", "XLSX", "Excel", "PDF", "JSON", "SMS", "API", "HTML", "Open", "GeoReport", "UTC",
          "ISO", "JPEG", "PNG", "WebP", "HEIC", "MiB", "KB", "MB", "Markdown", "markdown", "html", "csv", "xlsx", "json",

@@ -16,6 +16,7 @@ from services.intake import digest_writing
 from services.intake.digest_writing import (
     build_digest,
     by_month,
+    findings_said,
     monthly_analysis,
     ten_day_period,
     to_html,
@@ -279,7 +280,7 @@ def test_the_monthly_analysis_names_the_top_rising_category():
     assert sum(row["current"] for row in analysis["by_category"]) == analysis["total"]
     assert sum(row["current"] for row in analysis["by_township"]) == analysis["total"]
     assert all(t["direction"] == "unknown" and t["counts"][0] is None for t in analysis["trends"])
-    assert "本月拖欠工资反映" in analysis["findings"]
+    assert "本月拖欠工资反映" in findings_said(analysis["findings"], "zh")
     json.dumps(analysis, ensure_ascii=False)
 
 
@@ -295,8 +296,10 @@ def test_three_months_trend_and_findings_hand_computed():
     trend = {t["code"]: (t["counts"], t["direction"]) for t in analysis["trends"]}
     assert trend == {"drinking-water": ([4, 8, 12], "rising"), "housing": ([1, 0, 0], "mixed")}
     assert analysis["change"] == {"current": 12, "previous": 8, "change": 4, "percent": 50.0, "trend": "up"}
-    assert "本月饮水难反映 12 件，比上月增加 50%，集中在白杨镇（9 件）。" in analysis["findings"]
-    assert "饮水难自9月以来连续上升" in analysis["findings"]
+    assert "本月饮水难反映 12 件，比上月增加 50%，集中在白杨镇（9 件）。" in findings_said(analysis["findings"], "zh")
+    assert "饮水难自9月以来连续上升" in findings_said(analysis["findings"], "zh")
+    assert "This month 饮水难 had 12 reports, 50% more than last month, concentrated in 白杨镇 (9). " \
+        in findings_said(analysis["findings"], "en")  # the county's names stay as they are
     assert [row["code"] for row in analysis["by_township"]] == ["baiyang", "qingshui"]
     assert analysis["by_township"][1]["trend"] == "new"
     markdown = to_markdown(analysis)

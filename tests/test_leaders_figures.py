@@ -111,7 +111,7 @@ def test_the_rankings_page_lists_every_township_the_idle_ones_unranked(scoring, 
 # --- the monthly analysis compares equal periods ------------------------------------------------------------------
 
 def test_a_month_to_date_is_compared_with_the_same_days_of_the_month_before():
-    from services.intake.digest_writing import monthly_analysis, to_markdown
+    from services.intake.digest_writing import findings_said, monthly_analysis, to_markdown
     from tests.test_digest import COUNTY as DIGEST_COUNTY
     from tests.test_digest import county_time
     from tests.test_digest import report as reported
@@ -126,7 +126,7 @@ def test_a_month_to_date_is_compared_with_the_same_days_of_the_month_before():
     assert partial["change"]["previous"] == 3 and partial["change"]["current"] == 4  # 1-4 October, not all of it
     assert partial["trends"][0]["counts"] == [4, 3, 4]
     assert partial["through_day"] == 4 and partial["label"] == "2026年11月1日至4日"
-    assert "上月同期（1日至4日）" in partial["findings"]
+    assert "上月同期（1日至4日）" in findings_said(partial["findings"], "zh")
     markdown = to_markdown(partial)
     assert "| 类别 | 本月 | 上月同期 | 增减 | 幅度 | 主要乡镇 |" in markdown
     assert "| 类别 | 9月1-4日 | 10月1-4日 | 11月1-4日 | 走势 |" in markdown

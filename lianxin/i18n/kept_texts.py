@@ -49,12 +49,19 @@ def read(stored: str | None, lang: str, messages: dict[str, str], name: Callable
     found = parts(stored)
     if found is None:
         return said(stored or "", lang)
-    sentences = []
-    for p in found:
-        values = {key: name(NAMED[key], value) if key in NAMED and isinstance(value, str) else value
-                  for key, value in p.items() if key != "say"}
-        sentences.append(said(messages.get(p["say"], p["say"]), lang, values))
-    return said(N_("; "), lang).join(sentences)
+    return said(N_("; "), lang).join(said_part(p, lang, messages, name) for p in found)
+
+
+def said_part(p: Part, lang: str, messages: dict[str, str], name: Callable[[str, str], str]) -> str:
+    """One part said; a value that is itself a part (or a list of them, or of names) is said within it."""
+    def value_of(key, value):
+        if isinstance(value, dict) and "say" in value:
+            return said_part(value, lang, messages, name)
+        if isinstance(value, list):
+            return said(N_(", "), lang).join(value_of(key, v) for v in value)
+        return name(NAMED[key], value) if key in NAMED and isinstance(value, str) else value
+    values = {key: value_of(key, value) for key, value in p.items() if key != "say"}
+    return said(messages.get(p["say"], p["say"]), lang, values)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ from typing import NamedTuple
 from lianxin.directory import Directory, Leader
 from lianxin.documents import html_page
 from lianxin.documents import plain as _cell
+from lianxin.i18n import N_
+from lianxin.i18n.kept_texts import READER, Reader, kept, part, parts, said_part
 from lianxin.vocabulary import CHANNEL_CHINESE, COUNTY_TIME, STAFF_CHANNELS
 
 from . import texts
@@ -331,43 +333,65 @@ def _direction(series: list[int | None]) -> str:
     return "steady" if all(a == b for a, b in pairs) else "mixed"
 
 
+# the sentences of a monthly analysis's findings (kept as codes with values, said in the reader's language)
+FINDINGS = {
+    "running": N_("This month is not over: every figure is compared with the same days of last month (1st to "
+                  "%(day)s). "),
+    "total": N_("%(period)s: %(total)s reports collected, %(against)s. "),
+    "month": N_("%(year)s-%(month)s"), "month_so_far": N_("%(year)s-%(month)s, 1st to %(day)s"),
+    "unknown": N_("no data last month to compare with"), "new": N_("none of this kind last month"),
+    "same": N_("as many as last month"), "up": N_("%(percent)s more than last month"),
+    "down": N_("%(percent)s fewer than last month"),
+    "most": N_("Most reports were about %(subject)s (%(count)s). "),
+    "places": N_("The townships with most reports: %(places)s. "), "place": N_("%(place)s (%(count)s)"),
+    "rising": N_("This month %(subject)s had %(count)s reports, %(against)s%(where)s. "),
+    "concentrated": N_(", concentrated in %(place)s (%(count)s)"), "most_in": N_(", most in %(place)s (%(count)s)"),
+    "trend": N_("%(subjects)s have risen every month since %(month)s: worth studying ahead as one pattern. "),
+}
+
+
 def findings(analysis: dict) -> str:
-    """A short paragraph in the office's words, from a monthly analysis."""
-    total, months = analysis["change"], analysis["months"]
-    parts = [f"{analysis['label']}共收集群众反映 {analysis['total']} 件，{_against_last_month(total)}。"]
-    if analysis.get("through_day"):  # a month still running: each figure is against the same days before
-        parts.insert(0, f"本月尚未结束，以下均与上月同期（1日至{analysis['through_day']}日）比较。")
+    """A short paragraph in the office's words, from a monthly analysis: kept as codes (``findings_said``)."""
+    total, months, day = analysis["change"], analysis["months"], analysis.get("through_day")
+    year, month = int(analysis["month"][:4]), int(analysis["month"][5:])
+    period = part("month_so_far", year=year, month=month, day=day) if day else part("month", year=year, month=month)
+    parts = [part("running", day=day) if day else None,  # each figure is against the same days before
+             part("total", period=period, total=analysis["total"], against=_against_last_month(total))]
     if analysis["by_category"] and analysis["total"]:
         most = analysis["by_category"][0]
-        parts.append(f"反映最多的是{most['name']}（{most['current']} 件）。")
+        parts.append(part("most", subject=most["name"], count=most["current"]))
     places = [row for row in analysis["by_township"] if row["code"] is not None and row["current"]][:2]
     if places:
-        parts.append("反映较多的乡镇是" + "、".join(f"{p['name']}（{p['current']} 件）" for p in places) + "。")
+        parts.append(part("places", places=[part("place", place=p["name"], count=p["current"]) for p in places]))
     for row in analysis["top_rising"]:
-        parts.append(f"本月{row['name']}反映 {row['current']} 件，{_against_last_month(row)}{_where(row)}。")
+        parts.append(part("rising", subject=row["name"], count=row["current"], against=_against_last_month(row),
+                          where=_where(row)))
     rising = [t["name"] for t in analysis["trends"] if t["direction"] == "rising"]
     if rising:
-        parts.append(f"{'、'.join(rising)}自{int(months[0][5:])}月以来连续上升，宜举一反三、提前研判。")
-    return "".join(parts)
+        parts.append(part("trend", subjects=rising, month=int(months[0][5:])))
+    return kept(*parts)
 
 
-def _against_last_month(row: dict) -> str:
-    if row["trend"] == "unknown":
-        return "上月无数据可比"
-    if row["trend"] == "new":
-        return "上月无此类反映"
-    if row["trend"] == "same":
-        return "与上月持平"
-    return f"比上月{'增加' if row['change'] > 0 else '减少'} {_percent(abs(row['percent']))}"
+def findings_said(stored: str, lang: str | None = None) -> str:
+    """The findings in ``lang`` (the reader's language when None); findings stored as prose read as they were."""
+    found = parts(stored)
+    if found is None:
+        return stored
+    lang = lang or READER.get().lang
+    return "".join(said_part(p, lang, FINDINGS, Reader.name) for p in found).strip()
 
 
-def _where(row: dict) -> str:
+def _against_last_month(row: dict) -> dict:
+    if row["trend"] in ("unknown", "new", "same"):
+        return part(row["trend"])
+    return part("up" if row["change"] > 0 else "down", percent=_percent(abs(row["percent"])))
+
+
+def _where(row: dict) -> dict | str:
     main = row.get("main_township")
     if not main:
         return ""
-    if main["share"] >= 0.5:
-        return f"，集中在{main['name']}（{main['count']} 件）"
-    return f"，以{main['name']}最多（{main['count']} 件）"
+    return part("concentrated" if main["share"] >= 0.5 else "most_in", place=main["name"], count=main["count"])
 
 
 # --------------------------------------------------------------------------- Markdown and HTML
@@ -462,7 +486,8 @@ def _change_words(row: dict) -> str:
 
 def _analysis_lines(a: dict) -> list[str]:
     last = "上月同期" if a.get("through_day") else "上月"
-    lines = [f"# {a['title']}", "", f"**{a['label']}**", "", "## 一、主要情况", "", _cell(a["findings"]), "",
+    lines = [f"# {a['title']}", "", f"**{a['label']}**", "", "## 一、主要情况", "",
+             _cell(findings_said(a["findings"], "zh")), "",
              "## 二、按事项类别", ""]
     lines += _table(["类别", "本月", last, "增减", "幅度", "主要乡镇"],
                     [[r["name"], r["current"], _or_dash(r["previous"]), _signed(r["change"]), _change_words(r),

@@ -352,7 +352,8 @@ class IntakeService(Open311Api, OfficeService):
         _month(month)
         with self.uow as uow:
             document = digest_records.monthly(uow, self.directory, month)
-        return respond(request, document, DIGEST_FORMATS)
+        return respond(request, document, {**DIGEST_FORMATS, "json": lambda analysis: {
+            **analysis, "findings": digest_writing.findings_said(analysis["findings"])}})
 
     @timer(interval=3600)
     def produce_digests(self):
