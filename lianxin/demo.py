@@ -18,6 +18,7 @@ import httpx
 from lianxin.directory import Directory
 from lianxin.vocabulary import COUNTY_TIME
 
+CALLBACK_OPERATOR = "callback-op-01"  # the sample county's callback operator records every callback
 CHANNELS = ["hotline", "hotline", "hotline", "mailbox", "web", "visit", "reception", "officer"]
 STORIES = {
     "subsistence-allowance": "家里老人生病，低保被取消了，希望重新核查。",
@@ -208,13 +209,13 @@ def _report_and_call_back(office, rng, case, reported: datetime, satisfied: bool
         return
     answers = ({"resolved": "yes", "satisfaction": rng.choice(["satisfied"] * 9 + ["neutral"])} if satisfied
                else {"resolved": "no", "satisfaction": "dissatisfied"})
-    office.call("supervision", "POST", f"/cases/{case['case_id']}/callbacks", json={
-        "reached": True, **answers, "recorded_by": "callback-op-02", "recorded_at": called.isoformat()})
+    office.call("supervision", "POST", f"/cases/{case['case_id']}/callbacks", as_staff=CALLBACK_OPERATOR, json={
+        "reached": True, **answers, "recorded_at": called.isoformat()})
 
 
 def _close_anonymous(office: Office, supervised: dict, called: datetime) -> None:
     """Nobody to call back: the office records so, and a supervisor reviews the handling instead."""
-    office.call("supervision", "POST", f"/cases/{supervised['case_id']}/callbacks", as_staff="callback-op-02",
+    office.call("supervision", "POST", f"/cases/{supervised['case_id']}/callbacks", as_staff=CALLBACK_OPERATOR,
                 json={"reached": False, "comment": "匿名反映，无法回访", "recorded_at": called.isoformat()})
     for review in supervised["reviews"]:
         if review["outcome"] is None and review["round"] == supervised["reopen_count"]:
