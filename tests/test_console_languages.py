@@ -10,7 +10,6 @@ import pytest
 from playwright.sync_api import Page
 
 from lianxin.directory import load_directory
-from lianxin.testing import Office
 from tests import test_console
 from tests.support.county import SAMPLE
 from tests.support.reports import SIGNED_REPORT, case_of, close_through_the_office, supervised
@@ -38,15 +37,6 @@ LATIN = {"Lianxin", "English", "CSV", "XLSX", "Excel", "PDF", "JSON", "SMS", "AP
 CODE = re.compile(r"\b[a-z0-9]+(?:[-_][a-z0-9]+)+\b|\b[A-Z]{1,3}\d{4,}\b|https?://\S+|/\S*[?]\S+|[\u3400-\u9fff]\*+")
 ENGLISH_WORD = re.compile(r"\b[A-Za-z]{3,}\b")
 CHINESE_PHRASE = re.compile(r"[\u3400-\u9fff]+")
-
-
-@pytest.fixture
-def console(amqp_uri, database_urls):
-    office = Office(amqp_uri, database_urls, settings={"supervision": {"review_sample_percent": 0}})
-    office.start()
-    office.start_console()
-    yield office
-    office.stop()
 
 
 def proper_names() -> set[str]:
