@@ -5,7 +5,8 @@ from types import SimpleNamespace
 import pytest
 
 from lianxin.directory import load_directory
-from services.dispatch import routing
+from lianxin.i18n.kept_texts import directory_names, read
+from services.dispatch import routing, texts
 from services.scoring import assessment
 from services.supervision.closure import NO_CALLBACK, NO_OPINION, closure_blockers, reopen_reason
 from tests.support.county import SAMPLE
@@ -19,10 +20,15 @@ def county():
     return load_directory(SAMPLE)
 
 
+def reason(county, chosen, lang="zh"):
+    """A routing reason as a reader of ``lang`` sees it: kept as codes, said with the county's names."""
+    return read(chosen.reason, lang, texts.TEXTS, directory_names(county))
+
+
 def test_a_local_matter_goes_to_its_township(county):
     chosen = routing.route(county, "subsistence-allowance", "chengguan", people_count=1, group_size=5)
     assert (chosen.unit, chosen.unit_kind, chosen.severity) == ("chengguan", "township", "general")
-    assert "城关镇" in chosen.reason
+    assert "城关镇" in reason(county, chosen) and "chengguan" not in reason(county, chosen)
 
 
 def test_a_sectoral_matter_goes_to_its_department(county):
@@ -32,12 +38,12 @@ def test_a_sectoral_matter_goes_to_its_department(county):
 
 def test_a_local_matter_without_a_place_falls_back_to_the_department(county):
     chosen = routing.route(county, "drinking-water", None, people_count=1, group_size=5)
-    assert chosen.unit == "water-resources" and "no township known" in chosen.reason
+    assert chosen.unit == "water-resources" and "no township known" in reason(county, chosen, "en")
 
 
 def test_a_group_matter_is_major_and_gets_two_weeks(county):
     chosen = routing.route(county, "subsistence-allowance", "chengguan", people_count=12, group_size=5)
-    assert chosen.severity == "major" and "12 people" in chosen.reason
+    assert chosen.severity == "major" and "12 people" in reason(county, chosen, "en")
     assert routing.deadline(T0, chosen.severity, DAYS) == T0 + timedelta(days=14)
     assert routing.deadline(T0, "general", DAYS) == T0 + timedelta(days=7)
 
