@@ -80,7 +80,8 @@
     var draft = function () {  // the form as intake's JSON body, as the server would send it
       var body = {};
       new FormData(form).forEach(function (value, key) {
-        if (key.charAt(0) === "_" || !String(value).trim()) { return; }
+        // files go up with the report itself; a File is no JSON value (an empty one said "files": {})
+        if (key.charAt(0) === "_" || value instanceof File || !String(value).trim()) { return; }
         var parts = key.split("."), target = body;
         while (parts.length > 1) { var p = parts.shift(); target = target[p] = target[p] || {}; }
         target[parts[0]] = value;
