@@ -534,13 +534,21 @@ class Observable:
 
 
 def database_problem(uow) -> str | None:
-    """None if the service's database answers a round trip, else what went wrong."""
+    """None if the service's database answers a round trip, else what went wrong. The pool is not pre-pinged,
+    so a kept connection that a restart or a dropped database cut fails first; that failure discards the
+    pool, and a second round trip on a new connection says what holds now."""
+    problem, cut = _database_round_trip(uow)
+    return _database_round_trip(uow)[0] if cut else problem
+
+
+def _database_round_trip(uow) -> tuple[str | None, bool]:
+    """(what went wrong or None, whether it was a kept connection found cut)."""
     try:
         with uow:
             uow.session.execute(text("SELECT 1"))
     except DBAPIError as exc:
-        return _first_line(exc.orig)
-    return None
+        return _first_line(exc.orig), exc.connection_invalidated
+    return None, False
 
 
 def _first_line(exc: BaseException) -> str:
