@@ -181,7 +181,7 @@ def test_a_report_typed_by_an_operator_is_handled_called_back_closed_and_ranked(
     # closing before the review is concluded is refused with the reason; concluding it closes the case
     supervisor.reload()
     supervisor.click("[data-action=close] button")
-    expect(supervisor.locator(".refusal")).to_contain_text("review")
+    expect(supervisor.locator(".refusal")).to_contain_text("复查尚未结束")  # the reason, in Chinese by default
     conclusion = supervisor.locator("details[data-action=conclude_review]")
     conclusion.locator("summary").click()
     conclusion.locator("textarea[name=findings]").fill("核查属实，处理到位")
