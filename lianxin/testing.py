@@ -64,7 +64,9 @@ def service_databases(kind: str, folder: Path, services=SERVICES, prefix: str = 
         yield {name: f"sqlite:///{folder / name}.db" for name in services}
         return
     import sqlalchemy
-    admin = sqlalchemy.create_engine(f"{postgres_url}/postgres", isolation_level="AUTOCOMMIT")
+    # a new connection each time, none kept: the fault drill restarts PostgreSQL between create and drop
+    admin = sqlalchemy.create_engine(f"{postgres_url}/postgres", isolation_level="AUTOCOMMIT",
+                                     poolclass=sqlalchemy.pool.NullPool)
     names = {name: f"{prefix}_{name}_{uuid.uuid4().hex[:8]}" for name in services}
     try:
         with admin.connect() as conn:
