@@ -70,8 +70,14 @@ def run_service(service: str) -> int:
     runner = ServiceRunner(config)
     runner.add_service(load(RUNNABLE[service][0]))
 
+    stopping = []
+
     def shutdown(signum, frame):
-        eventlet.spawn_n(runner.stop)  # not in the signal handler itself: stop() blocks
+        # Ctrl-C reaches every process of the terminal's group and `lianxin up` then sends SIGTERM too:
+        # the second signal must not stop the runner again (nameko asserts on a re-sent stop event)
+        if not stopping:
+            stopping.append(signum)
+            eventlet.spawn_n(runner.stop)  # not in the signal handler itself: stop() blocks
 
     eventlet.spawn_n(_keep_the_hub_awake)
     signal.signal(signal.SIGTERM, shutdown)
