@@ -560,9 +560,21 @@ def settled(databases: dict[str, str], subscriber_seen: int) -> bool:
         published = sum(rows(url, "SELECT count(*) FROM outbox")[0][0] for url in databases.values())
         cases = [rows(databases[s], f"SELECT count(*) FROM {t}")[0][0]
                  for s, t in (("dispatch", "cases"), ("supervision", "supervised_cases"), ("scoring", "case_records"))]
+        behind = consumers_behind(databases)
     except Exception:  # PostgreSQL may still be coming back
         return False
-    return not any(waiting) and published == subscriber_seen and len(set(cases)) == 1
+    return not any(waiting) and published == subscriber_seen and len(set(cases)) == 1 and not behind
+
+
+def consumers_behind(databases: dict[str, str]) -> list[str]:
+    """The consumers whose inbox holds fewer of an event type than its publisher published: closed cases say
+    nothing of notifications, which may still be telling units after the last case closed."""
+    published, applied = Counter(), {}
+    for service, url in databases.items():
+        published.update(dict(rows(url, "SELECT type, count(*) FROM outbox GROUP BY type")))
+        applied[service] = dict(rows(url, "SELECT type, count(*) FROM inbox GROUP BY type"))
+    return [f"{consumer} {kind}" for kind, entry in CATALOGUE.items() for consumer in entry.consumers
+            if consumer in databases and applied[consumer].get(kind, 0) < published[kind]]
 
 
 def check_reports(found: Tally, accepted: set[str]) -> list[str]:

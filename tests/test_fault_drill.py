@@ -177,3 +177,19 @@ def test_a_small_drill_with_every_fault_loses_and_doubles_nothing():
     assert outcome.expected["report.received"] == len(outcome.found.reports) == 150
     assert outcome.expected["case.closed"] == len(outcome.found.cases) > 0
     assert outcome.expected["case.reopened"] > 0  # the reopen path was taken
+
+
+def test_the_office_is_not_settled_while_notifications_has_yet_to_apply_a_dispatch(tmp_path):
+    databases = {name: f"sqlite:///{tmp_path / name}.db" for name in fault_drill.SERVICES}
+    for name, module in SERVICE_MODULES.items():
+        Database.of_service(module, databases[name]).stop()
+    database = Database.of_service(dispatch_models, databases["dispatch"])
+    with database.engine.begin() as conn:
+        conn.execute(insert(outbox).values(event_id="e1", type="case.dispatched", body="{}", created_at=NOW))
+    database.stop()
+    for service in ("intake", "supervision", "scoring"):  # all but notifications have it: the cases look settled
+        database = Database.of_service(SERVICE_MODULES[service], databases[service])
+        with database.engine.begin() as conn:
+            conn.execute(insert(inbox).values(event_id="e1", type="case.dispatched", applied_at=NOW))
+        database.stop()
+    assert fault_drill.consumers_behind(databases) == ["notifications case.dispatched"]
