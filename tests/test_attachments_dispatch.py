@@ -94,7 +94,7 @@ def test_repair_photos_and_the_signed_document_travel_with_the_handling_report(o
     assert max(Image.open(io.BytesIO(thumbnail.content)).size) <= 320
     assert document.headers["content-type"] == "application/pdf"
     assert document.headers["content-disposition"].startswith("attachment;")
-    assert wrong.status_code == 400 and "rendition" in wrong.json()["error"]["message"]
+    assert wrong.status_code == 400 and "original" in wrong.json()["error"]["message"]  # names the rendition refused
 
     with office.client("dispatch", "baiyang-handler") as other_unit:  # another unit: not its case
         assert other_unit.get(f"/cases/{case['case_id']}/attachments/{files[0]['hash']}").status_code == 403
