@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import httpx
 import pytest
 
+from tests.console_forms import console_client, post_form
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -107,13 +108,13 @@ def test_nothing_typed_by_a_citizen_or_staff_comes_out_live(office):
         pages["weekly digest"] = html_of(intake.get("/digests/week", params={"date": day, "format": "html"}))
         pages["monthly analysis"] = html_of(intake.get(f"/analyses/monthly/{day[:7]}", params={"format": "html"}))
         pages["calendar"] = html_of(intake.get(f"/reception/calendar/{day[:7]}", params={"format": "html"}))
-    with httpx.Client(base_url=console, timeout=10) as browser:
-        browser.post("/sign-in", data={"token": "dev-supervisor-01"})
+    with console_client(console) as browser:  # signs in as the console's form does: its origin, its form token
+        assert post_form(browser, "/sign-in", {"token": "dev-supervisor-01"}).status_code == 303
         for path in (f"/cases/{first}", f"/cases/{second}", f"/cases/{first}/assignment-notice", "/board",
                      "/units/chengguan", "/alerts"):
             pages[f"console {path}"] = html_of(browser.get(path))
         browser.cookies.clear()
-        browser.post("/sign-in", data={"token": "dev-li-secretary"})
+        assert post_form(browser, "/sign-in", {"token": "dev-li-secretary"}).status_code == 303
         pages["console digest"] = html_of(browser.get("/digest", params={"date": day}))
     assert "alert(document.cookie)" in pages[f"notice {first}"]  # the words are there, as text
     assert "alert(4)" in pages[f"console /cases/{first}"]
