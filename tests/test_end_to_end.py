@@ -115,7 +115,7 @@ def test_closure_without_signatures_is_refused_with_the_reason(office):
         refused = supervision.post(f"/cases/{case['case_id']}/closure")
     assert refused.status_code == 409
     assert refused.json()["error"]["details"] == [
-        {"field": "closure", "problem": "办理报告缺少单位负责人签字"}]  # said in the reader's language, Chinese by default
+        {"field": "closure", "problem": "办理报告缺少单位负责人签字"}]  # in Chinese, the default
 
 
 def test_a_retried_submission_with_the_same_idempotency_key_returns_the_original_report(office):
