@@ -7,7 +7,7 @@ import pika
 import pytest
 from nameko.containers import ServiceContainer
 
-from lianxin.events import new_event
+from lianxin.events import CATALOGUE, new_event
 from lianxin.messaging import event_consumer, is_transient
 from lianxin.testing import Office, broker_vhost, rabbitmqctl
 from tests.support.reports import distinct_reports
@@ -144,8 +144,8 @@ def test_an_event_whose_queue_was_deleted_waits_in_the_outbox_until_the_queue_is
     try:
         connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
         channel = connection.channel()
-        channel.queue_delete("dispatch.report.received")
-        channel.queue_delete("scoring.report.received")
+        for consumer in CATALOGUE["report.received"].consumers:  # intake too: it follows up its own reports
+            channel.queue_delete(f"{consumer}.report.received")
         with office.client("intake") as intake:
             intake.post("/reports", json=distinct_reports(1)[0]).raise_for_status()
         eventually(lambda: unpublished(database_urls["intake"], "report.received") == 0, timeout=20)
