@@ -11,7 +11,7 @@ import pytest
 from lianxin.testing import Office, broker_vhost, service_databases
 from tests.support.personal_data import EventCapture
 
-# The long runs, kept out of `bin/lianxin test` so that it stays near ten minutes and run by CI after it
+# The long runs, kept out of `bin/lianxin test` to keep it shorter, and run by CI after it
 # (`bin/lianxin test -m slow`): the fault drill and the restarts, the fuzzing, the installed wheel, the demo
 # and the seeding. Listed here, in one place, rather than marked module by module.
 LONG_RUNS = {"test_fault_drill", "test_broker_restart", "test_database_restart", "test_fuzz_http",
