@@ -20,7 +20,7 @@ from referencing.jsonschema import DRAFT7
 
 from lianxin.directory import load_directory
 from tests.support.county import SAMPLE
-from tests.support.reports import SIGNED_REPORT, case_of, supervised
+from tests.support.reports import close_through_the_office
 from tests.support.waiting import eventually
 
 integration = pytest.mark.integration
@@ -337,15 +337,7 @@ def test_a_citizen_reports_and_follows_the_request_until_it_is_closed(office, ci
     assert len(empty) == 0
 
     # the unit handles the case, the office calls back, the case closes: Open311 follows
-    case = eventually(lambda: case_of(office, request_id))
-    with office.client("dispatch", "chengguan-handler") as dispatch:
-        assert dispatch.post(f"/cases/{case['case_id']}/acceptance", json={}).status_code == 200
-        assert dispatch.post(f"/cases/{case['case_id']}/handling-report", json=SIGNED_REPORT).status_code == 201
-    eventually(lambda: supervised(office, case["case_id"], "awaiting_callback"))
-    with office.client("supervision") as supervision:
-        called = supervision.post(f"/cases/{case['case_id']}/callbacks", json={
-            "reached": True, "resolved": "yes", "satisfaction": "satisfied", "recorded_by": "op-07"})
-    assert called.status_code == 201, called.text
+    close_through_the_office(office, request_id)
     closed = eventually(lambda: citizen.request(request_id)["status"] == "closed" and citizen.request(request_id))
     assert closed["status_notes"].startswith("closed")
     assert datetime.fromisoformat(closed["updated_datetime"]) >= requested
