@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import re
+from collections import Counter
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -265,11 +266,13 @@ class ApiWebServer(WebServer):
         return {REQUEST_ID_KEY: request.environ.get(REQUEST_ID_KEY), LANGUAGE_KEY: spoken_language(request)}
 
     def refusal(self, request: Request, exc: HTTPException) -> Response:
-        shared, nearest = max(((_shared_segments(p.url, request.path), p) for p in self._providers),
-                              key=lambda pair: pair[0], default=(0, None))
-        if not shared:
+        nearest = _nearest_routes(self._providers, request.path)
+        if not nearest:
             return error_response(exc.code or 404, "http_error", http_refusal(exc, spoken_language(request)))
-        return nearest.refusal(request, exc)
+        # among routes equally near, the API most of them belong to answers: the one plain-JSON route under
+        # /open311/v2/ (media) must not speak for Open311, whichever order nameko's set of providers comes in
+        api_kind, _ = Counter(type(p) for p in nearest).most_common(1)[0]
+        return next(p for p in nearest if type(p) is api_kind).refusal(request, exc)
 
 
 class _ApiWsgiApp(WsgiApp):
@@ -350,6 +353,15 @@ class _CannedRefusals:
 
     def __getattr__(self, name):
         return getattr(self._wfile, name)
+
+
+def _nearest_routes(providers, path: str) -> list:
+    """The entrypoints whose routes share the most leading path segments with ``path`` (none if none share one),
+    in a stable order."""
+    scored = sorted(((_shared_segments(p.url, path), p.url, p.method, p) for p in providers),
+                    key=lambda entry: entry[:3], reverse=True)
+    best = scored[0][0] if scored else 0
+    return [p for shared, _, _, p in scored if best and shared == best]
 
 
 def _shared_segments(rule: str, path: str) -> int:

@@ -2,9 +2,11 @@
 import json
 
 import pytest
+from werkzeug.exceptions import NotFound
+from werkzeug.wrappers import Request
 
 from lianxin import errors
-from lianxin.http import ApiError, JsonHttpHandler, http_status
+from lianxin.http import ApiError, ApiWebServer, JsonHttpHandler, http_status
 
 
 @pytest.mark.parametrize("refusal, status, code", [
@@ -38,3 +40,22 @@ def test_a_refusal_not_yet_converted_keeps_the_status_it_names():
 
 def test_an_unknown_case_in_an_event_is_no_refusal():
     assert not issubclass(errors.UnknownCase, errors.Refused)  # it goes to the dead-letter queue, never to a client
+
+
+
+def test_a_path_no_route_takes_is_refused_by_the_api_most_of_its_nearest_routes_belong_to():
+    """Regression: /open311/v2/no/such/thing.json came back in the common format whenever nameko's set of
+    providers happened to list intake's one plain-JSON route under /open311/v2/ (media) first."""
+    class Open311Route(JsonHttpHandler):
+        def refusal(self, request, exc):
+            return "open311"
+
+    routes = [Open311Route("GET", "/open311/v2/services.<string:fmt>"),
+              Open311Route("GET", "/open311/v2/requests.<string:fmt>"),
+              JsonHttpHandler("GET", "/open311/v2/media/<string:digest>"), JsonHttpHandler("GET", "/reports")]
+    server = ApiWebServer()
+    for order in (routes, routes[::-1]):
+        server._providers = order
+        assert server.refusal(Request.from_values("/open311/v2/no/such/thing.json"), NotFound()) == "open311"
+        elsewhere = server.refusal(Request.from_values("/nowhere"), NotFound())
+        assert elsewhere.status_code == 404 and json.loads(elsewhere.data)["error"]["code"] == "http_error"
