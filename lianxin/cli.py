@@ -16,7 +16,7 @@ warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 # Nothing heavier is imported here: `run` patches eventlet first, and patching after pydantic's models
 # or httpx's pools were made trips over them; the other commands import what they need when they run.
-# lianxin.runner.SERVICES in the order `up` starts them (tests/test_cli.py checks they agree)
+# lianxin.runner.SERVICES in the order `up` starts them (tests/system/test_cli.py checks they agree)
 SERVICE_NAMES = ("intake", "dispatch", "supervision", "scoring", "accounts", "notifications")
 CONSOLE = "console"  # the web pages over the services, started after them
 

@@ -2,7 +2,7 @@
 
 Everything else (the event contract's literals, intake's schema, the OpenAPI enums, the console's labels and
 option lists, the assignment notice) takes them from here, or a test checks it against them
-(tests/test_vocabulary.py). A new channel is a line here and its Chinese in the catalogue.
+(tests/shared/test_vocabulary.py). A new channel is a line here and its Chinese in the catalogue.
 """
 from __future__ import annotations
 

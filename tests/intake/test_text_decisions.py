@@ -1,0 +1,84 @@
+"""Intake's decisions on Chinese text (issue 18 item 6): quality floors on the labelled set, not timing
+(``python -m bench.text_decisions`` prints the figures and the CPU)."""
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from bench.text_decisions import accuracy, keyword_accuracy, precision_recall, repeat_counts, repeats_cross_validated
+from lianxin.directory import load_directory
+from services.intake import categories, similarity
+
+COUNTY = load_directory(Path(__file__).resolve().parents[2] / "deploy" / "county.yaml")
+REPORTS, LEXICON = categories.labelled_set()
+HELD_OUT = [r for r in REPORTS if r.split == "held_out"]
+
+
+def test_the_labelled_set_is_large_varied_and_of_this_county():
+    assert len(REPORTS) >= 300 and len(HELD_OUT) >= 100
+    assert {r.category for r in REPORTS} == set(COUNTY.category_by_code)
+    assert all(COUNTY.township_of(r.village) == r.township for r in REPORTS)
+    assert len({r.text for r in REPORTS}) == len(REPORTS)
+    assert sum(r.incident is not None for r in HELD_OUT) >= 20
+    problems = categories.problem_words()
+    assert all(r.problem in problems[r.category] for r in REPORTS if r.problem)
+    incidents = {}
+    for r in REPORTS:
+        if r.incident:
+            incidents.setdefault(r.incident, set()).add((r.village, r.category, r.problem, r.split))
+    assert all(len(same) == 1 and None not in next(iter(same)) for same in incidents.values())
+
+
+def test_suggestions_generalise_to_the_held_out_reports_where_keywords_fail():
+    suggester = categories.trained(COUNTY, split="train")  # the held-out reports are never seen
+    assert accuracy(suggester, HELD_OUT) >= 0.9
+    assert keyword_accuracy(HELD_OUT) < 0.3
+
+
+@pytest.mark.parametrize("text, category", [
+    ("楼下的垃圾一个多月没人清运了", "urban-management"),
+    ("下水道堵塞，污水流了一街", "urban-management"),
+    ("工头把我们一年的辛苦钱拖着不给", "wage-arrears"),
+    ("村里的卫生室关门了，老人拿药要跑县城", "medical-care"),
+])
+def test_the_reports_the_office_found_misfiled(text, category):
+    assert categories.suggester_for(COUNTY).suggest(text) == category
+
+
+def test_a_county_with_one_category_suggests_it():
+    first = COUNTY.categories[0]
+    only = SimpleNamespace(categories=[first], category_by_code={first.code: first})
+    assert categories.CategorySuggester(only, list(REPORTS), LEXICON).suggest("路灯坏了") == first.code
+
+
+def test_the_quick_weights_are_the_vectorizers_own():
+    fitted = categories.vectorizer().fit([r.text for r in REPORTS])
+    text = "村里的水管爆了，家里停水三天，水管"
+    columns, weights = categories.Weights(fitted)(text)
+    expected = fitted.transform([text]).toarray().ravel()
+    assert np.allclose(expected[columns], weights) and np.isclose(expected.sum(), weights.sum())
+
+
+def test_repeats_of_villages_never_seen_are_linked_and_other_problems_are_not():
+    held_out = precision_recall(repeat_counts(similarity.trained(split="train"), HELD_OUT))
+    assert held_out[0] >= 0.95 and held_out[1] >= 0.85
+    by_village = precision_recall(repeats_cross_validated(list(REPORTS)))
+    assert by_village[0] >= 0.95 and by_village[1] >= 0.8
+
+
+def test_a_repeat_is_the_same_problem_in_other_words_not_the_same_words():
+    assert similarity.alike("村口的路灯坏了", []) == []
+    lights = "东关文化路上的路灯坏了，晚上一片漆黑"
+    assert similarity.alike(lights, ["天一黑这条街上就黑灯瞎火的，杆子上的灯都坏了", "楼后的垃圾堆成了山",
+                                     "文化路上摆摊的把路都占了"]) == [True, False, False]
+    assert similarity.alike("我的低保今年被取消了", ["我妈的低保今年也被取消了"], 0.9) == [False]
+
+
+def test_a_report_names_its_problem_or_none():
+    matcher = similarity.trained()
+    assert matcher.problem_of("水管冻裂了，家里三天没水") == "停水断水"
+    assert matcher.problem_of("老板拖着我们半年工钱不给") == "拖欠工钱"
+    assert matcher.problem_of("我一个人带孙子，想申请点生活补贴") is None

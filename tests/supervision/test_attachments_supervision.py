@@ -1,0 +1,120 @@
+"""Supervision's evidence on the real office: a callback or a review conclusion may attach photos and documents
+(multipart), stored without EXIF, served to case readers, named in callback.recorded by id, kind, size and hash
+only; the petitioner's page links the repair photos (not the signed document) through dispatch's signed paths;
+a bad file refuses the callback, which is then not recorded."""
+import io
+import json
+
+import pytest
+import sqlalchemy
+from PIL import Image
+from sqlalchemy import func, select
+
+from lianxin.events import parse_event
+from lianxin.messaging_tables import outbox
+from lianxin.testing import Office
+from tests.shared.test_attachments import pdf, photo
+from tests.support.reports import REPORT, SIGNED_REPORT, case_of, supervised
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def office(amqp_uri, database_urls, tmp_path, monkeypatch):
+    """Every handling report reviewed (so a review is there to conclude); files under the test's own folder."""
+    monkeypatch.setenv("LIANXIN_ATTACHMENTS_ROOT", str(tmp_path / "attachments"))
+    office = Office(amqp_uri, database_urls, {"supervision": {"review_sample_percent": 100}})
+    office.start()
+    yield office
+    office.stop()
+
+
+@pytest.fixture
+def reported(office):
+    """A named petitioner's case, reported on by its unit with a repair photo and the signed document."""
+    with office.client("intake") as intake:
+        report = intake.post("/reports", json=REPORT).json()
+    case = eventually(lambda: case_of(office, report["report_id"]))
+    with office.client("dispatch", "chengguan-handler") as dispatch:
+        answer = dispatch.post(f"/cases/{case['case_id']}/handling-report", data={"data": json.dumps(SIGNED_REPORT)},
+                               files=[("files", ("repair.jpg", photo(), "image/jpeg")),
+                                      ("files", ("signed.pdf", pdf(), "application/pdf"))])
+    assert answer.status_code == 201, answer.text
+    eventually(lambda: supervised(office, case["case_id"], "awaiting_callback"))
+    return case
+
+
+def rows(office, table: str) -> int:
+    engine = sqlalchemy.create_engine(office.database_urls["supervision"])
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(select(func.count()).select_from(sqlalchemy.table(table)))
+    finally:
+        engine.dispose()
+
+
+def callback_events(office):
+    engine = sqlalchemy.create_engine(office.database_urls["supervision"])
+    try:
+        with engine.connect() as conn:
+            return [parse_event(body) for body in
+                    conn.scalars(select(outbox.c.body).where(outbox.c.type == "callback.recorded"))]
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("database_urls", ["sqlite", "postgresql"], indirect=True)
+def test_the_petitioner_sees_the_repair_photos_and_the_caller_attaches_evidence(office, reported):
+    case_id = reported["case_id"]
+    with office.client("supervision", "hotline-op-01") as supervision:
+        link = supervision.get(f"/cases/{case_id}/citizen-link").json()["path"]
+        page = supervision.get(link).json()
+    [repair] = page["repair_photos"]  # the photo; the signed document is for staff only
+    with office.client("dispatch", "nobody") as anyone:
+        thumbnail = anyone.get(repair["thumbnail"])
+    assert thumbnail.status_code == 200 and thumbnail.headers["content-type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(thumbnail.content)).getexif() == {}
+
+    with office.client("supervision", "hotline-op-01") as supervision:
+        called = supervision.post(f"/cases/{case_id}/callbacks",
+                                  data={"data": json.dumps({"reached": True, "resolved": "yes",
+                                                            "satisfaction": "satisfied"})},
+                                  files=[("files", ("通话记录.png", photo("PNG", exif=False), "image/png"))])
+        assert called.status_code == 201, called.text
+        [evidence] = supervision.get(f"/cases/{case_id}").json()["attachments"]
+        served = supervision.get(f"/cases/{case_id}/attachments/{evidence['hash']}")
+    assert (evidence["of"], evidence["kind"], evidence["name"]) == ("callback", "photo", "通话记录.jpg")
+    assert served.status_code == 200 and served.headers["x-content-type-options"] == "nosniff"
+    with office.client("supervision", "baiyang-handler") as other_unit:
+        assert other_unit.get(f"/cases/{case_id}/attachments/{evidence['hash']}").status_code == 403
+    [event] = callback_events(office)
+    assert event.data["attachments"] == [{k: evidence[k] for k in ("id", "kind", "size", "hash")}]
+
+
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_a_review_conclusion_attaches_its_evidence(office, reported):
+    with office.client("supervision", "supervisor-01") as supervision:
+        [review] = [r for r in supervision.get("/reviews", params={"open": "true"}).json()["reviews"]
+                    if r["case_id"] == reported["case_id"]]
+        concluded = supervision.post(f"/reviews/{review['review_id']}/conclusion",
+                                     data={"data": json.dumps({"outcome": "upheld", "findings": "现场核实路灯已修复"})},
+                                     files=[("files", ("现场.jpg", photo(), "image/jpeg"))])
+        assert concluded.status_code == 200, concluded.text
+        [evidence] = supervision.get(f"/cases/{reported['case_id']}").json()["attachments"]
+    assert evidence["of"] == "review" and evidence["created_by"] == "supervisor-01"
+
+
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_a_bad_file_refuses_the_callback_and_nothing_is_recorded(office, reported):
+    with office.client("supervision", "hotline-op-01") as supervision:
+        refused = supervision.post(f"/cases/{reported['case_id']}/callbacks",
+                                   data={"data": json.dumps({"reached": True, "resolved": "yes",
+                                                             "satisfaction": "satisfied"})},
+                                   files=[("files", ("录音.jpg", b"MZ\x90\x00" + bytes(300), "image/jpeg"))],
+                                   headers={"Accept-Language": "en"})
+        case = supervision.get(f"/cases/{reported['case_id']}").json()
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "unsupported_type"
+    assert "JPEG" in refused.json()["error"]["message"]
+    assert case["state"] == "awaiting_callback" and case["callbacks"] == [] and case["attachments"] == []
+    assert rows(office, "attachments") == 0 and callback_events(office) == []
