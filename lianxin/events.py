@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -93,6 +93,17 @@ class ReportReceived(EventData):
     attachments: Attachments = []  # the photos and documents the reporter sent
 
 
+class DigestPublished(EventData):
+    """A digest for the leaders was produced for an ended period: only what names it and how much it holds."""
+    kind: Literal["ten-day", "week"]
+    year: int
+    issue: Annotated[int, Field(ge=1, le=53)]
+    period_start: date
+    period_end: date
+    reports: Annotated[int, Field(ge=0)]
+    published_at: datetime
+
+
 class AlertRaised(EventData):
     alert_id: str
     kind: Literal["group_petition", "surge", "recurring_issue", "sensitive_period"]
@@ -136,6 +147,17 @@ class CaseReturned(EventData):
     reason: Text
     returned_by: str
     returned_at: datetime
+
+
+class CaseReturnRefused(EventData):
+    """The office did not accept the unit's return: the case goes back to the same unit, with the reason."""
+    case_id: str
+    unit: Code
+    reason: Text  # the office's, told to the unit
+    refused_by: str
+    refused_at: datetime
+    deadline: datetime  # the fresh one the case went back with
+    round: Round = 0
 
 
 class CaseReported(EventData):
@@ -280,10 +302,14 @@ CATALOGUE: dict[str, EventType] = dict([
            "A report was taken in from any channel."),
     _entry("alert.raised", "intake", ("notifications",), AlertRaised,
            "An early sign: group petition, surge or recurring issue."),
+    _entry("digest.published", "intake", ("notifications",), DigestPublished,
+           "The ten-day (or weekly) information digest of an ended period is out for the leaders."),
     _entry("case.dispatched", "dispatch", ("intake", "supervision", "scoring", "notifications"), CaseDispatched,
            "A case went to its undertaking unit with a deadline."),
     _entry("case.accepted", "dispatch", ("scoring",), CaseAccepted, "The unit accepted the case."),
     _entry("case.returned", "dispatch", (), CaseReturned, "The unit contested the assignment, with a reason."),
+    _entry("return.refused", "dispatch", ("notifications",), CaseReturnRefused,
+           "The office refused the unit's return: the case went back to it, with the reason and a new deadline."),
     _entry("case.reported", "dispatch", ("supervision", "scoring"), CaseReported,
            "The unit submitted its handling report."),
     _entry("case.extended", "dispatch", ("intake", "supervision", "scoring"), CaseExtended,
