@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lianxin.http import ApiError, Unavailable
 from lianxin.i18n import N_  # the console shows this refusal to people in their language
+from lianxin.vocabulary import role_named, roles_named
 
 Role = Literal["operator", "officer", "unit_handler", "unit_head", "supervisor", "leader", "bureau",
                "administrator"]
@@ -142,7 +143,7 @@ class Authenticator:
         staff = self.identify(request)
         if roles and staff.role not in roles:
             raise Forbidden(N_("Your role (%(role)s) may not do this; it takes one of: %(roles)s"),
-                            role=staff.role, roles=", ".join(roles))
+                            role=role_named(staff.role), roles=roles_named(roles))
         return staff
 
 

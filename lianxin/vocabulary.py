@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from lianxin.i18n import N_
+from lianxin.i18n import N_, Term, Terms
 from lianxin.settings import county_timezone
 
 COUNTY_TIME = ZoneInfo(county_timezone())
@@ -42,6 +42,10 @@ CHANNEL_CHINESE = {c.code: c.chinese for c in CHANNELS}
 # --- who: the roles and the groups the services' routes name ------------------------------------------------
 
 ROLES = ("operator", "officer", "unit_handler", "unit_head", "supervisor", "leader", "bureau", "administrator")
+# each role as people name it (said through the catalogue): pages and refusals show this, never the code
+ROLE_NAMES = {"operator": N_("hotline operator"), "officer": N_("information officer"),
+              "unit_handler": N_("unit handler"), "unit_head": N_("unit head"), "supervisor": N_("supervisor"),
+              "leader": N_("leader"), "bureau": N_("bureau"), "administrator": N_("administrator")}
 OFFICE = ("supervisor", "administrator")  # the office itself: routing by hand, reviews, notices, assessments
 UNITS = ("unit_handler", "unit_head")  # a township's or department's people, on their own unit's cases
 CALLERS = ("operator", "supervisor")  # who calls petitioners back and closes cases
@@ -52,3 +56,13 @@ SCORE_READERS = (*CASE_READERS, "bureau")  # assessments, notices and accountabi
 REPORT_TAKERS = ("operator", "officer", "leader", *OFFICE)  # who take in reports (an officer for their own place)
 REPORT_READERS = (*REPORT_TAKERS, *UNITS)  # who read reports (a unit its own cases', an officer their place's)
 LEADERS_AND_DESK = ("leader", *PETITIONER_DESK)  # the digests written for leaders; visits on reception days
+
+
+def role_named(role: str) -> Term:
+    """A role put into a message: its name, said in the message's language."""
+    return Term(ROLE_NAMES.get(role, role))
+
+
+def roles_named(roles) -> Terms:
+    """Several roles put into one message (who may do something), each by its name."""
+    return Terms(ROLE_NAMES.get(role, role) for role in roles)

@@ -30,6 +30,7 @@ FIELD_LABELS = {
     "township": N_("township"), "unit": N_("unit"), "unit_head": N_("unit head"), "user_name": N_("user name"),
     "valid_days": N_("days valid"), "village": N_("village"), "year": N_("year"), "media_url": N_("photo link"),
     "team": N_("team"), "case_id": N_("case number"), "report_id": N_("report number"),
+    "files": N_("photos and documents"),  # the file input of every form that takes attachments
 }
 WHOLE = N_("what was sent")  # a problem with the request as a whole, not one field
 

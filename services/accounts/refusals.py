@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from lianxin.http import ApiError, Conflict, NotFound, TooManyRequests, Unprocessable
-from lianxin.i18n import translations
+from lianxin.i18n import Term, translations
 
 
 class Spoken:
@@ -13,7 +13,9 @@ class Spoken:
         ApiError.__init__(self, template.format(**values), details)
 
     def say_in(self, lang: str) -> None:
-        self.message = translations(lang).gettext(self.template).format(**self.values)
+        gettext = translations(lang).gettext
+        values = {name: gettext(v) if isinstance(v, Term) else v for name, v in self.values.items()}
+        self.message = gettext(self.template).format(**values)
 
     def said_in(self, lang: str) -> tuple[str, list[dict]]:
         """As ``lianxin.errors.Refused.said_in``, from the template and values kept here."""

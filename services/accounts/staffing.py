@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from lianxin.db import utcnow
 from lianxin.i18n import N_
+from lianxin.vocabulary import role_named
 
 from . import passwords, records
 from .models import Account, Token
@@ -112,5 +113,5 @@ def _check_place(directory, role: str, place) -> None:
             break
     if problems:
         field, template = problems[0]
-        values = {"role": role, "field": field, "value": getattr(place, field, None)}
+        values = {"role": role_named(role), "field": field, "value": getattr(place, field, None)}
         raise Invalid(template, [{"field": f, "problem": t.format(**values)} for f, t in problems], **values)

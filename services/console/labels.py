@@ -1,11 +1,10 @@
 """The words the pages show for the codes the services answer with (translated where shown)."""
+from lianxin.assessment_terms import OUTCOMES
 from lianxin.i18n import N_
-from lianxin.vocabulary import CHANNELS
+from lianxin.vocabulary import CHANNELS, ROLE_NAMES
 
 LABELS = {
-    "role": {"operator": N_("hotline operator"), "officer": N_("information officer"),
-             "unit_handler": N_("unit handler"), "unit_head": N_("unit head"), "supervisor": N_("supervisor"),
-             "leader": N_("leader"), "bureau": N_("bureau"), "administrator": N_("administrator")},
+    "role": ROLE_NAMES,
     "channel": {c.code: c.label for c in CHANNELS if c.taken_by_staff},
     "state": {"dispatched": N_("dispatched"), "accepted": N_("accepted"), "returned": N_("returned"),
               "reported": N_("reported"), "closed": N_("closed"), "in_handling": N_("in handling"),
@@ -31,11 +30,7 @@ LABELS = {
                 "requested": N_("asked for by the petitioner")},
     "actor": {"system": N_("the system"), "supervision": N_("supervision")},  # who acted, when not a person
     "unit_kind": {"township": N_("township"), "department": N_("county department")},
-    "year_outcome": {"one_vote_veto": N_("one-vote veto"), "loses_award_eligibility": N_("loses award eligibility"),
-                     "director_and_leader_admonished": N_("director and leader admonished"),
-                     "advanced_township": N_("advanced township"), "advanced_unit": N_("advanced unit"),
-                     "best_reporting": N_("best at reporting"), "best_handling": N_("best at handling"),
-                     "advanced_individual": N_("advanced individual")},
+    "year_outcome": OUTCOMES,  # the printed assessment says them too
     "session": {"principals": N_("principal leaders"), "five-heads": N_("five heads of departments"),
                 "deputy": N_("deputy county leaders"), "township": N_("township")},
     "audit": {"account_added": N_("account added"), "account_changed": N_("account changed"),

@@ -21,6 +21,7 @@ from lianxin.errors import NotAllowed
 from lianxin.i18n import N_
 from lianxin.permissions import REPORT_ACCESS, ReportAccess
 from lianxin.phones import national
+from lianxin.vocabulary import role_named
 
 from .models import PersonalDataRelease, Report
 from .protection import masked_phone, redact_report, reporter_masked
@@ -70,7 +71,8 @@ class Sight:
 
     def require_read(self, report: Report) -> None:
         if not self.may_read(report):
-            raise NotAllowed(NOT_THEIRS[self.access.reports], report=report.report_id, role=self.staff.role)
+            raise NotAllowed(NOT_THEIRS[self.access.reports], report=report.report_id,
+                             role=role_named(self.staff.role))
 
     def content(self, report: Report, text: str | None) -> tuple[str | None, str]:
         """Some text of the report (what was said, a correction of it) as this person may read it, and how."""
@@ -86,7 +88,7 @@ class Sight:
     def require_search(self, searched: list[str]) -> None:
         if searched and not self.access.release:
             raise NotAllowed(N_("Searching reports by %(searched)s finds people: a %(role)s may not; ask the office"),
-                             searched=", ".join(searched), role=self.staff.role)
+                             searched=", ".join(searched), role=role_named(self.staff.role))
 
 
 def log_search(uow: UnitOfWork, staff: Staff, reports: list[Report], searched: dict[str, str]) -> None:
