@@ -1,5 +1,5 @@
 """Signing in through the office's government identity platform (OpenID Connect, authorization code flow
-with PKCE), by Authlib.
+with PKCE): the ID token verified by joserfc, its OpenID claims checked by Authlib.
 
 The console sends the browser to the platform with a state, a nonce and a code challenge accounts made,
 keeps them sealed meanwhile, and hands back the code with the verifier and the nonce. Accounts alone holds
@@ -11,22 +11,16 @@ and a session like anyone else's.
 from __future__ import annotations
 
 import time
-import warnings
 from dataclasses import dataclass, field
 
 import httpx
-
-# Authlib turns its own deprecation warnings on ("always") and prints at every start that its jose and
-# httpx modules move to joserfc and httpx2 in 2.0: a note for us (docs/runtime.md), not for an operator.
-with warnings.catch_warnings():
-    import authlib.deprecate  # noqa: F401  (sets its "always" filter first, so ours goes in front of it)
-    warnings.simplefilter("ignore")
-    from authlib.common.security import generate_token
-    from authlib.integrations.httpx_client import OAuth2Client
-    from authlib.jose import JsonWebKey, jwt
-    from authlib.jose.errors import JoseError
-    from authlib.oidc.core import CodeIDToken
-from joserfc.errors import JoseError as ClaimError  # authlib.jose's claims checks now raise joserfc's errors
+from authlib.common.security import generate_token
+from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from authlib.oidc.core import CodeIDToken
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
 from nameko.extensions import DependencyProvider
 
 from lianxin.db import utcnow
@@ -40,6 +34,9 @@ NOT_SET_UP = N_("this office has no single sign-on: sign in with your user name 
 NOT_VERIFIED = N_("the identity platform's answer could not be verified: sign in again")
 NO_ROLE = N_("the identity platform names no role of this office for you: ask the office administrator")
 KEYS_KEPT_SECONDS = 600  # the platform's signing keys are fetched again after this (key rotation)
+SCOPE = "openid profile"
+# signed with the platform's private key only: a token "signed" with HS256 would need the client secret as key
+ID_TOKEN_ALGORITHMS = ["RS256", "PS256", "ES256"]
 
 
 @dataclass
@@ -58,22 +55,21 @@ class Platform:
     def authorization(self, redirect_uri: str) -> dict:
         """Where to send the browser, and the state, nonce and code verifier to keep until it comes back."""
         state, nonce, verifier = generate_token(32), generate_token(32), generate_token(64)
-        with self._client(redirect_uri) as client:
-            url, _ = client.create_authorization_url(self._discovery()["authorization_endpoint"], state=state,
-                                                     nonce=nonce, code_verifier=verifier)
+        url = prepare_grant_uri(self._discovery()["authorization_endpoint"], self.client_id, "code", redirect_uri,
+                                SCOPE, state, nonce=nonce, code_challenge=create_s256_code_challenge(verifier),
+                                code_challenge_method="S256")
         return {"authorization_url": url, "state": state, "nonce": nonce, "code_verifier": verifier}
 
     def claims(self, incoming) -> dict:
         """The ID token's claims once the code is exchanged and the token verified in every respect."""
         try:
-            with self._client(incoming.redirect_uri) as client:
-                answer = client.fetch_token(self._discovery()["token_endpoint"], code=incoming.code,
-                                            code_verifier=incoming.code_verifier)
-            claims = jwt.decode(answer["id_token"], self._keys(), claims_cls=CodeIDToken, claims_options={
+            answer = self._exchanged(incoming)
+            token = jwt.decode(answer["id_token"], self._keys(), algorithms=ID_TOKEN_ALGORITHMS)
+            claims = CodeIDToken(token.claims, token.header, {
                 "iss": {"essential": True, "value": self.issuer}, "aud": {"essential": True, "value": self.client_id}},
-                claims_params={"nonce": incoming.nonce, "client_id": self.client_id})
+                {"nonce": incoming.nonce, "client_id": self.client_id, "access_token": answer.get("access_token")})
             claims.validate(leeway=60)
-        except (JoseError, ClaimError, KeyError, ValueError, httpx.HTTPError) as exc:
+        except (JoseError, KeyError, ValueError, httpx.HTTPError) as exc:
             raise SignInRefused(NOT_VERIFIED) from exc
         return dict(claims)
 
@@ -84,9 +80,13 @@ class Platform:
                 return self.roles[name]
         raise SignInRefused(NO_ROLE)
 
-    def _client(self, redirect_uri: str) -> OAuth2Client:
-        return OAuth2Client(self.client_id, self.client_secret, scope="openid profile", redirect_uri=redirect_uri,
-                            code_challenge_method="S256", timeout=self.timeout)
+    def _exchanged(self, incoming) -> dict:
+        """The platform's tokens for the code (the client authenticated by HTTP Basic, RFC 6749 2.3.1)."""
+        answer = httpx.post(self._discovery()["token_endpoint"], auth=(self.client_id, self.client_secret),
+                            data={"grant_type": "authorization_code", "code": incoming.code,
+                                  "redirect_uri": incoming.redirect_uri, "code_verifier": incoming.code_verifier},
+                            headers={"Accept": "application/json"}, timeout=self.timeout)
+        return answer.raise_for_status().json()
 
     def _discovery(self) -> dict:
         if "discovery" not in self._found:
@@ -94,11 +94,11 @@ class Platform:
             self._found["discovery"] = answer.raise_for_status().json()
         return self._found["discovery"]
 
-    def _keys(self):
+    def _keys(self) -> KeySet:
         fetched_at, keys = self._found.get("keys", (0, None))
         if keys is None or time.monotonic() - fetched_at > KEYS_KEPT_SECONDS:
             answer = httpx.get(self._discovery()["jwks_uri"], timeout=self.timeout).raise_for_status()
-            keys = JsonWebKey.import_key_set(answer.json())
+            keys = KeySet.import_key_set(answer.json())
             self._found["keys"] = (time.monotonic(), keys)
         return keys
 

@@ -1,7 +1,7 @@
 """Single sign-on (issue 16): a person signs in to the console through a local OpenID Connect provider
 (authorization code with PKCE), gets an external account with the role and unit its claims map to and a
-normal session; an ID token with a wrong signature, audience or nonce, or a state not the browser's own,
-signs no one in."""
+normal session; a code the provider refuses, an ID token with a wrong signature, audience or nonce, or a
+state not the browser's own, signs no one in."""
 from __future__ import annotations
 
 import base64
@@ -14,7 +14,8 @@ import eventlet
 import eventlet.wsgi
 import httpx
 import pytest
-from authlib.jose import JsonWebKey, jwt
+from joserfc import jwt
+from joserfc.jwk import RSAKey
 from werkzeug.routing import Map, Rule
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
@@ -29,11 +30,11 @@ ADMIN = {"Authorization": "Bearer dev-admin", "Accept-Language": "en"}
 
 class Provider:
     """A small OpenID provider: discovery, authorize (the person is already signed in there), token, JWKS.
-    ``tamper`` makes its next ID tokens wrong in one respect."""
+    ``tamper`` makes its next ID tokens wrong in one respect (``code``: refuses the code instead)."""
 
     def __init__(self):
-        self.key = JsonWebKey.generate_key("RSA", 2048, {"kid": "county-1"}, is_private=True)
-        self.stranger = JsonWebKey.generate_key("RSA", 2048, {"kid": "county-1"}, is_private=True)
+        self.key = RSAKey.generate_key(2048, {"kid": "county-1"})
+        self.stranger = RSAKey.generate_key(2048, {"kid": "county-1"})
         self.codes, self.tamper = {}, None
         self.person = {"sub": "gov-000123", "preferred_username": "zhang.wei", "name": "张伟",
                        "groups": ["all-staff", "12345-hotline"], "unit": None}
@@ -66,7 +67,8 @@ class Provider:
         asked = self.codes.pop(request.form.get("code", ""), None)  # a code is used once
         verifier = request.form.get("code_verifier", "")
         challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-        if (asked is None or request.authorization is None or request.authorization.username != CLIENT_ID
+        if (asked is None or self.tamper == "code" or request.authorization is None
+                or request.authorization.username != CLIENT_ID
                 or request.authorization.password != CLIENT_SECRET or challenge != asked["code_challenge"]
                 or request.form.get("redirect_uri") != asked["redirect_uri"]):
             return _json({"error": "invalid_grant"}, 400)
@@ -82,11 +84,11 @@ class Provider:
             claims["nonce"] = "not-the-one-sent"
         elif self.tamper == "expired":
             claims["exp"] = now - 600
-        id_token = jwt.encode({"alg": "RS256", "kid": "county-1"}, claims, key).decode()
+        id_token = jwt.encode({"alg": "RS256", "kid": "county-1"}, claims, key)
         return _json({"access_token": secrets.token_urlsafe(16), "token_type": "Bearer", "id_token": id_token})
 
     def jwks(self, request):
-        return _json({"keys": [self.key.as_dict(is_private=False)]})
+        return _json({"keys": [self.key.as_dict(private=False)]})
 
 
 def _json(body, status=200):
@@ -147,7 +149,7 @@ def test_a_person_signs_in_through_the_identity_platform_and_gets_an_external_ac
         assert [e["action"] for e in changes if e["actor"] == "single-sign-on"] == ["changed", "added"]
 
 
-@pytest.mark.parametrize("tamper", ["signature", "audience", "nonce", "expired"])
+@pytest.mark.parametrize("tamper", ["code", "signature", "audience", "nonce", "expired"])
 def test_an_id_token_wrong_in_any_respect_signs_no_one_in(office, provider, tamper):
     provider.tamper = tamper
     with console_client(office.urls["console"]) as browser:
