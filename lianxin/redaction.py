@@ -39,13 +39,32 @@ DATE = re.compile(r"(?:19|20)\d\d[^\d]{1,3}(?:0?[1-9]|1[0-2])(?:[^\d]{1,3}(?:0?[
 
 # --- normalising ------------------------------------------------------------------------------------------
 
-def normalised(text: str) -> tuple[str, list[int]]:
+class _CharNormalised(dict):
+    """A character's code point → what NFKC makes of it alone ("" for an invisible one), worked out once per
+    character: a report's text is then normalised by ``str.translate`` instead of a Python loop."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        value = "" if char in INVISIBLE else unicodedata.normalize("NFKC", char)
+        if len(value) != 1:
+            _NOT_ONE_FOR_ONE.add(char)
+        if code < 0x10000:  # the Basic Multilingual Plane: a bounded table whatever people send
+            self[code] = value
+        return value
+
+
+_NOT_ONE_FOR_ONE: set[str] = set()  # characters that vanish or become several (㎡ → m2): their origins shift
+_CHAR_NORMALISED = _CharNormalised()
+
+
+def normalised(text: str) -> tuple[str, list[int] | range]:
     """NFKC, without invisible characters, and for each character kept the index it came from."""
+    plain = text.translate(_CHAR_NORMALISED)
+    if len(plain) == len(text) and _NOT_ONE_FOR_ONE.isdisjoint(text):
+        return plain, range(len(text))  # one character for one, the common case
     chars, origin = [], []
     for index, char in enumerate(text):
-        if char in INVISIBLE:
-            continue
-        for each in unicodedata.normalize("NFKC", char):
+        for each in _CHAR_NORMALISED[ord(char)]:
             chars.append(each)
             origin.append(index)
     return "".join(chars), origin
@@ -129,21 +148,45 @@ def without_own(text: str, *own: str | None) -> str:
     case, width or spacing."""
     plain, origin = normalised(text)
     folded = plain.casefold()
+    # the text without the separators people put inside a value, and where each character kept stood:
+    # a value is then found by plain substring search (compiling a pattern per reporter cost most of the time)
+    if SEPARATORS.search(folded):
+        kept = [i for i, ch in enumerate(folded) if not SEPARATORS.match(ch)]
+        bare = "".join(folded[i] for i in kept)
+    else:
+        kept, bare = range(len(folded)), folded
     spans = []
     for value in filter(None, own):
-        if pattern := _own_pattern(value):
-            spans += [(m.start(), m.end(), PERSONAL) for m in pattern.finditer(folded)]
+        spans += [(start, end, PERSONAL) for start, end in _found(_bare_value(value), bare, kept, folded)]
     return _replace(text, spans, origin) if spans else text
 
 
-def _own_pattern(value: str) -> re.Pattern | None:
-    """A value as it may be written: its characters in order, with separators allowed between them."""
-    chars = [ch for ch in normalised(value)[0].casefold() if not re.match(SEPARATOR, ch)]
-    if len(chars) < 2:
-        return None
-    body = f"{SEPARATOR}*".join(re.escape(ch) for ch in chars)
-    latin = chars[0].isascii() and chars[0].isalnum()
-    return re.compile(rf"(?<![a-z0-9]){body}(?![a-z0-9])" if latin else body)
+SEPARATORS = re.compile(SEPARATOR)
+
+
+def _bare_value(value: str) -> str:
+    """A value as compared: normalised, folded, without separators."""
+    return "".join(ch for ch in normalised(value)[0].casefold() if not SEPARATORS.match(ch))
+
+
+def _found(value: str, bare: str, kept, folded: str):
+    """(start, end) in ``folded`` of each occurrence of ``value`` in ``bare``, left to right, not overlapping; a
+    value starting with a Latin letter or digit only as a whole word (no letter or digit on either side)."""
+    if len(value) < 2:
+        return
+    latin = value[0].isascii() and value[0].isalnum()
+    at = bare.find(value)
+    while at >= 0:
+        start, end = kept[at], kept[at + len(value) - 1] + 1
+        if latin and (start > 0 and _ASCII_WORD.match(folded[start - 1]) or
+                      end < len(folded) and _ASCII_WORD.match(folded[end])):
+            at = bare.find(value, at + 1)
+            continue
+        yield start, end
+        at = bare.find(value, at + len(value))
+
+
+_ASCII_WORD = re.compile(r"[a-z0-9]")
 
 
 # --- reporter marks ---------------------------------------------------------------------------------------
