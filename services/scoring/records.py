@@ -223,13 +223,13 @@ def scorecard(uow: UnitOfWork, directory: Directory, unit: str) -> dict:
     return {"unit": unit, "name": directory.units[unit].name, "history": history}
 
 
-def year_outcomes(uow: UnitOfWork, year: str) -> dict:
-    """The year's penalties and awards, from its (latest) year-end assessment."""
+def year_outcomes(uow: UnitOfWork, year: str, lang: str) -> dict:
+    """The year's penalties and awards, from its (latest) year-end assessment, their reasons said in ``lang``."""
     found = uow.session.scalars(select(Assessment).where(
         Assessment.period == year, Assessment.kind == "year_end").order_by(Assessment.id.desc())).first()
     if found is None:
         raise NotFound(N_("No year-end assessment of %(year)s is published yet"), year=year)
-    return {"year": year, "assessment_id": found.assessment_id, "outcomes": found.outcomes}
+    return {"year": year, "assessment_id": found.assessment_id, "outcomes": outcomes.read(found.outcomes, lang)}
 
 
 def enter_year_end_review(uow: UnitOfWork, directory: Directory, review: YearEndReviewIn, staff: Staff) -> None:

@@ -3,6 +3,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from lianxin.i18n.kept_texts import READER
+
+from . import outcomes
 from .assessment import period_bounds
 
 
@@ -31,7 +34,11 @@ class YearEndReviewIn(BaseModel):
     score: float = Field(ge=0, le=100)
 
 
-def assessment_view(a) -> dict:
+def assessment_view(a, lang: str | None = None) -> dict:
+    """The assessment as the API answers it, its outcomes' reasons said in ``lang`` (by default the language of
+    the request being answered)."""
+    lang = lang or READER.get().lang
     return {"assessment_id": a.assessment_id, "period": a.period, "kind": a.kind, "published_at": a.published_at,
-            "scores": a.scores, "without_cases": a.without_cases or [], "outcomes": a.outcomes or [],
+            "scores": a.scores, "without_cases": a.without_cases or [],
+            "outcomes": outcomes.read(a.outcomes or [], lang),
             "supersedes": f"A{a.supersedes:06d}" if a.supersedes else None, "explanation": a.explanation or []}

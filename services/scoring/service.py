@@ -7,6 +7,7 @@ from sqlalchemy import select
 from lianxin.db import Database, UnitOfWorkProvider
 from lianxin.errors import Refused
 from lianxin.http import api, parse_body, query_param, respond
+from lianxin.i18n import spoken_language
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import ScrapeTimeGauges
 from lianxin.service import OfficeService
@@ -88,7 +89,7 @@ class ScoringService(OfficeService):
             published = records.publish_first(uow, self.directory, incoming.period, incoming.kind,
                                               self.config["SCHEME"])
             uow.commit()
-            return 201, assessment_view(published)
+            return 201, assessment_view(published, spoken_language(request))
 
     @api("POST", "/assessments/<string:assessment_id>/recomputation", roles=OFFICE)
     def recompute_assessment(self, request, assessment_id):
@@ -98,14 +99,15 @@ class ScoringService(OfficeService):
             published = records.publish(uow, self.directory, earlier.period, earlier.kind, self.config["SCHEME"],
                                         supersedes=earlier)
             uow.commit()
-            return 201, assessment_view(published)
+            return 201, assessment_view(published, spoken_language(request))
 
     @api("GET", "/assessments/<string:assessment_id>", roles=SCORE_READERS)
     def get_assessment(self, request, assessment_id):
+        lang = spoken_language(request)
         with self.uow as uow:
             return respond(request, records.get(uow, assessment_id), {
-                "json": assessment_view, "csv": partial(report.as_csv, self.directory),
-                "html": partial(report.as_html, self.directory)})
+                "json": partial(assessment_view, lang=lang), "csv": partial(report.as_csv, self.directory),
+                "html": partial(report.as_html, self.directory, lang=lang)})
 
     @api("GET", "/units/<string:unit>/scorecard", roles=SCORE_READERS)
     def scorecard(self, request, unit):
@@ -117,7 +119,7 @@ class ScoringService(OfficeService):
     def year_outcomes(self, request, year):
         """The year's penalties and awards, from its (latest) year-end assessment."""
         with self.uow as uow:
-            return records.year_outcomes(uow, year)
+            return records.year_outcomes(uow, year, spoken_language(request))
 
     @api("POST", "/year-end-reviews", roles=OFFICE)
     def enter_year_end_review(self, request):

@@ -69,7 +69,7 @@ def test_the_assessment_its_event_and_documents_list_the_units_without_cases(sco
     with database.unit_of_work() as uow:
         assessment = get(uow, published["assessment_id"])
         rows = list(csv.DictReader(io.StringIO(report.as_csv(COUNTY, assessment))))
-        html = report.as_html(COUNTY, assessment)
+        html, english = report.as_html(COUNTY, assessment), report.as_html(COUNTY, assessment, "en")
     by_name = {r["name"]: r for r in rows}
     idle = by_name[COUNTY.units[NOTICED_ONLY].name]
     assert (idle["standing"], idle["rank"], idle["score"], idle["notices"]) == ("no cases", "", "", "1")
@@ -77,7 +77,8 @@ def test_the_assessment_its_event_and_documents_list_the_units_without_cases(sco
     assert len(rows) == len(COUNTY.units)
     for township in COUNTY.townships:
         assert township.name in html
-    assert html.count(report.NO_CASES) == len(COUNTY.units) - 2
+    assert html.count("本期无案件，不参与排名") == len(COUNTY.units) - 2  # Chinese unless English is asked for
+    assert english.count("No cases in this period: not ranked") == len(COUNTY.units) - 2
     assert "<thead>" in html
 
 

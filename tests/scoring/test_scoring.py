@@ -1,6 +1,7 @@
 """Scoring fed a county's event history: rates as the county reports them, rankings, each penalty and award
 rule with ties and the veto, year-end assessment, recomputation, and a rebuild from replayed events."""
 import random
+import re
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
@@ -14,7 +15,7 @@ from lianxin.errors import Conflict
 from lianxin.events import new_event
 from services.scoring import models
 from services.scoring.assessment import Scheme
-from services.scoring.outcomes import year_outcomes
+from services.scoring.outcomes import reason, year_outcomes
 from services.scoring.service import ScoringService
 from tests.support.builders import request
 from tests.support.county import SAMPLE
@@ -92,10 +93,11 @@ def test_the_closure_rate_is_the_countys_287_of_290(scoring):
     assert line(scores, TOWNSHIPS[0])["closure_rate"] == 98.97
 
 
-def _get(params, as_staff="supervisor-01"):
+def _get(params, as_staff="supervisor-01", lang=None):
     from werkzeug.test import EnvironBuilder
+    language = {"Accept-Language": lang} if lang else {}
     return EnvironBuilder(method="GET", query_string=params,
-                          headers={"Authorization": f"Bearer dev-{as_staff}"}).get_request()
+                          headers={"Authorization": f"Bearer dev-{as_staff}", **language}).get_request()
 
 
 def history(seed=1):
@@ -205,7 +207,8 @@ def test_no_notices_means_nobody_is_most_noticed():
 def test_a_vertically_managed_unit_is_reported_to_its_superior():
     out = outcomes_of([card(VERTICAL, 70, 1, notices=2)])
     assert out[(VERTICAL, "loses_award_eligibility")]["report_to_superior"] is True
-    assert "reported to its superior" in out[(VERTICAL, "loses_award_eligibility")]["reason"]
+    assert "reported to its superior" in reason(out[(VERTICAL, "loses_award_eligibility")], "en")
+    assert "报其上级主管部门" in reason(out[(VERTICAL, "loses_award_eligibility")], "zh")
 
 
 def test_under_60_and_last_among_the_rest_brings_an_admonition():
@@ -229,7 +232,7 @@ def test_one_vote_veto_takes_a_unit_out_of_the_awards():
     t = TOWNSHIPS
     cards = [card(t[0], 95, 2, vetoed_by=["removal"]), card(t[1], 80, 1)]
     out = outcomes_of(cards)
-    assert (t[0], "one_vote_veto") in out and "removal" in out[(t[0], "one_vote_veto")]["reason"]
+    assert (t[0], "one_vote_veto") in out and "(removal from post)" in reason(out[(t[0], "one_vote_veto")], "en")
     assert (t[1], "advanced_township") in out and (t[0], "advanced_township") not in out
 
 
@@ -245,3 +248,76 @@ def test_awards_follow_their_criteria_with_ties_broken_by_the_ranking_rule():
     assert (min(t[0], t[1]), "best_reporting") in out  # a tie on reports: the code first
     individual = next(o for (u, k), o in out.items() if k == "advanced_individual")
     assert individual["person"] == "刘建国"  # a tie on cases: the name first
+
+
+# --- in the reader's language -------------------------------------------------------------------------------
+
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def vetoed(n: int, unit: str, at=MARCH):
+    return ("on_accountability_recorded", new_event("accountability.recorded", f"AR{n:06d}", {
+        "record_id": f"AR{n:06d}", "person": "赵某", "unit": unit, "measure": "removal", "case_id": "C00000001",
+        "reason": "失职", "recorded_at": at}))
+
+
+def year_end_2026(scoring) -> dict:
+    """A year-end assessment with penalties of each kind (most noticed, vertical, veto) and awards."""
+    feed(scoring, history() + [vetoed(1, TOWNSHIPS[1])])
+    return scoring.publish_assessment(_post({"period": "2026", "kind": "year_end"}))[1]
+
+
+def outcome_rows(html: str) -> list[list[str]]:
+    from bs4 import BeautifulSoup
+    page = BeautifulSoup(html, "html.parser")
+    return [[td.get_text() for td in tr.find_all("td")] for tr in page.select("tr.outcome")]
+
+
+def test_outcomes_keep_codes_and_numbers_and_are_said_in_the_language_asked_for(scoring):
+    year = year_end_2026(scoring)
+    kept = year["outcomes"]
+    assert {o["reason_code"] for o in kept} >= {"most_noticed_township", "most_noticed_vertical", "vetoed",
+                                               "first_township", "top_department", "most_satisfied_closures"}
+    vetoing = next(o for o in kept if o["outcome"] == "one_vote_veto")
+    assert vetoing["reason_values"] == {"measures": ["removal"]}
+    english = scoring.year_outcomes(_get({}, lang="en"), "2026")["outcomes"]
+    chinese = scoring.year_outcomes(_get({}, lang="zh-CN,zh;q=0.9"), "2026")["outcomes"]
+    assert scoring.year_outcomes(_get({}), "2026")["outcomes"] == chinese  # Chinese unless English is asked for
+    said = {o["reason_code"]: o["reason"] for o in english}
+    assert said["vetoed"] == "accountability (removal from post) vetoes the unit: it cannot be rated well this year"
+    assert said["most_noticed_township"] == "notices of criticism this year: 2, the most of any township"
+    for o in chinese:
+        assert CHINESE.search(o["reason"]) and not LATIN_WORD.search(o["reason"]), o["reason"]
+    assert {o["reason_code"]: o["reason"] for o in chinese}["vetoed"] == "责任追究（免职）一票否决：本年度不得评先评优"
+
+
+def test_the_printed_assessment_is_in_the_readers_language_reasons_included(scoring):
+    year = year_end_2026(scoring)
+    chinese = scoring.get_assessment(_get({"format": "html"}), year["assessment_id"]).get_data(as_text=True)
+    english = scoring.get_assessment(_get({"format": "html"}, lang="en"), year["assessment_id"]).get_data(as_text=True)
+    assert '<html lang="zh-CN">' in chinese and "乡镇（街道）排名" in chinese and "奖惩结果" in chinese
+    assert '<html lang="en">' in english and "Township rankings" in english
+    assert "Penalties and awards decided" in english
+    rows = outcome_rows(chinese)
+    assert len(rows) == len(year["outcomes"]) and ["一票否决" in row[1] for row in rows].count(True) == 1
+    for _, label, why in rows:  # nothing of the penalties and awards stays in English on the Chinese page
+        assert not LATIN_WORD.search(label + why), (label, why)
+    labels_en = {row[1] for row in outcome_rows(english)}
+    assert {"one-vote veto", "loses award eligibility", "advanced township"} <= labels_en
+    assert any("notices of criticism this year" in row[2] for row in outcome_rows(english))
+
+
+def test_an_assessment_published_with_english_reasons_still_shows(scoring):
+    """Outcomes published before reasons were kept as codes: shown, their prose as it was."""
+    from services.scoring.models import Assessment
+
+    old = {"unit": TOWNSHIPS[0], "outcome": "advanced_township", "reason": "first-ranked township (95.20)"}
+    with scoring.uow as uow:
+        uow.session.add(Assessment(period="2025", kind="year_end", published_at=MARCH, scores=[], outcomes=[old],
+                                   without_cases=[], explanation=[]))
+        uow.commit()
+    shown = scoring.year_outcomes(_get({}), "2025")["outcomes"]
+    assert shown == [old]
+    html = scoring.get_assessment(_get({"format": "html"}), "A000001").get_data(as_text=True)
+    assert outcome_rows(html) == [[COUNTY.units[TOWNSHIPS[0]].name, "先进乡镇", "first-ranked township (95.20)"]]
