@@ -2,8 +2,9 @@
 
 A service mixes ``DeliveryRecord`` into a model of its own declarative base (``class Delivery(DeliveryRecord,
 Base)``). The row is the message's whole life: queued, sent (or failed after its attempts), later delivered
-if the provider reports it. Its ``cause`` (what happened: the case and round, the alert…) with the
-recipient, template and channel is unique, so an event applied twice queues nothing twice.
+(or failed) as the provider's receipt says (``ReceiptRecord``). Its ``cause`` (what happened: the case and
+round, the alert…) with the recipient, template and channel is unique, so an event applied twice queues
+nothing twice.
 """
 from __future__ import annotations
 
@@ -54,6 +55,17 @@ class DeliveryRecord:
                 "provider_id": self.provider_id, "error": self.error}
 
 
+class ReceiptRecord:
+    """Mixed in before ``DeliveryRecord`` where the provider's receipts are asked for: while a sent message waits
+    for its receipt, ``next_attempt_at`` is when to ask next; the receipt's code and time are kept."""
+    receipt_code: Mapped[str | None] = mapped_column(String(40))  # the provider's or carrier's: DELIVERED, MK:0001…
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # when the phone received it
+
+    def view(self) -> dict:
+        return {**super().view(), "receipt_code": self.receipt_code, "delivered_at": self.delivered_at,
+                "awaiting_receipt": self.status == "sent" and self.next_attempt_at is not None}
+
+
 def queue(session, model, *, cause: str, template: str, variables: dict, recipient: str, channel: str,
           now: datetime, quiet: QuietHours, urgent: bool = False, language: str | None = None,
           case_id: str | None = None, unit: str | None = None, **own) -> bool:
@@ -73,10 +85,10 @@ def queue(session, model, *, cause: str, template: str, variables: dict, recipie
     return session.execute(statement).rowcount == 1
 
 
-def due(session, model, now: datetime, limit: int) -> list:
-    """Queued messages whose time has come, oldest first; on PostgreSQL locked for this transaction and
-    skipped by other senders, so two replicas never take the same one."""
-    query = (select(model).where(model.status == "queued", model.next_attempt_at <= now)
+def due(session, model, now: datetime, limit: int, status: str = "queued") -> list:
+    """Messages whose time has come (to be sent; or, ``sent``, to have their receipt asked for), oldest first;
+    on PostgreSQL locked for this transaction and skipped by other senders, so two replicas never take the same one."""
+    query = (select(model).where(model.status == status, model.next_attempt_at <= now)
              .order_by(model.next_attempt_at, model.id))
     if session.get_bind().dialect.name == "postgresql":
         return list(session.scalars(query.limit(limit).with_for_update(skip_locked=True)))

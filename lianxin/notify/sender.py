@@ -8,6 +8,11 @@
 
 A sender stopped between 1 and 3 leaves the message leased: it goes again when the lease ends, the only
 case in which a person may get a message twice (no provider can tell us whether it went).
+
+Where the gateway can say whether a message arrived (``Receipts``: an SMS provider; SMTP cannot) and the log
+keeps receipts (``ReceiptRecord``), a sent message is asked after in the same three steps, more rarely as it
+ages, until the provider says delivered or failed, or ``receipt_window`` passes with no word. A message the
+carrier could not deliver is not sent again on its own: the office sees it failed, with the code, and calls.
 """
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from datetime import datetime, timedelta
 
 from lianxin.db import Database, utcnow
 
-from .channels import Gateway, Outgoing, SendFailed
+from .channels import Gateway, Outgoing, Receipt, SendFailed
 from .log import due
 from .schedule import QuietHours, not_before, retry_delay
 from .templates import render, sms_text
@@ -37,6 +42,8 @@ class Taken:
     language: str | None
     urgent: bool
     attempts: int
+    provider_id: str | None = None
+    sent_at: datetime | None = None
 
 
 @dataclass
@@ -51,6 +58,8 @@ class Sender:
     retry_base_seconds: float = 30.0
     batch: int = 20
     lease: timedelta = timedelta(minutes=5)
+    receipt_first: timedelta = timedelta(minutes=1)  # carriers answer in seconds to minutes, some in days
+    receipt_window: timedelta = timedelta(hours=72)  # a carrier's last word: after it, no receipt will come
 
     def send_due(self, now: datetime | None = None) -> int:
         """Send what is due now; how many were taken."""
@@ -60,14 +69,15 @@ class Sender:
             self._record(message, now, *self._send(message))
         return len(taken)
 
-    def _take(self, now: datetime) -> list[Taken]:
+    def _take(self, now: datetime, status: str = "queued") -> list[Taken]:
+        """Due messages (to send, or ``sent`` ones to ask after), leased; a send counts as an attempt."""
         with self.database.unit_of_work() as uow:
-            rows = due(uow.session, self.model, now, self.batch)
+            rows = due(uow.session, self.model, now, self.batch, status)
             for row in rows:
-                row.attempts += 1
+                row.attempts += status == "queued"
                 row.next_attempt_at = now + self.lease
             taken = [Taken(r.id, r.recipient, r.channel, r.template, dict(r.variables), r.language, r.urgent,
-                           r.attempts) for r in rows]
+                           r.attempts, r.provider_id, r.sent_at) for r in rows]
             uow.commit()
         return taken
 
@@ -93,8 +103,9 @@ class Sender:
         with self.database.unit_of_work() as uow:
             row = uow.session.get(self.model, message.id)
             if failed is None:
-                row.status, row.sent_at, row.provider_id, row.error, row.next_attempt_at = \
-                    "sent", utcnow(), provider_id, None, None
+                row.status, row.sent_at, row.provider_id, row.error = "sent", utcnow(), provider_id, None
+                receipted = self._receipted(message.channel, provider_id)
+                row.next_attempt_at = now + self.receipt_first if receipted else None  # when to ask after it
             elif failed.transient and message.attempts < self.max_attempts:
                 row.status, row.error = "queued", str(failed)[:500]
                 later = now + retry_delay(message.attempts, self.retry_base_seconds)
@@ -103,4 +114,47 @@ class Sender:
                 row.status, row.error, row.next_attempt_at = "failed", str(failed)[:500], None
                 log.warning("delivery %s (%s to %s by %s) failed after %s attempt(s): %s", message.id,
                             message.template, message.recipient, message.channel, message.attempts, failed)
+            uow.commit()
+
+    # --- receipts -------------------------------------------------------------------------------------------
+
+    def check_receipts(self, now: datetime | None = None) -> int:
+        """Ask the provider about the sent messages whose time to ask has come; how many were asked about."""
+        now = now or utcnow()
+        asked = self._take(now, "sent")
+        for message in asked:
+            self._note(message, now, *self._ask(message))
+        return len(asked)
+
+    def _receipted(self, channel: str, provider_id: str | None) -> bool:
+        return bool(provider_id) and hasattr(self.gateways[channel], "receipt") and hasattr(self.model, "receipt_code")
+
+    def _ask(self, message: Taken) -> tuple[Receipt | None, SendFailed | None]:
+        try:
+            address = self.address_of(message.recipient, message.channel)
+            if not address:
+                raise SendFailed(f"no {message.channel} address on file for {message.recipient} any more", False)
+            return self.gateways[message.channel].receipt(address, message.provider_id, message.sent_at), None
+        except SendFailed as failed:
+            return None, failed
+        except Exception as exc:  # as in sending: one gateway's bug stops nothing else
+            log.exception("delivery %s: asking the %s gateway for its receipt failed", message.id, message.channel)
+            return None, SendFailed(repr(exc)[:300], transient=True)
+
+    def _note(self, message: Taken, now: datetime, receipt: Receipt | None, failed: SendFailed | None) -> None:
+        with self.database.unit_of_work() as uow:
+            row = uow.session.get(self.model, message.id)
+            if receipt is not None and receipt.state != "waiting":
+                row.status, row.receipt_code, row.next_attempt_at = receipt.state, receipt.code or None, None
+                row.delivered_at = (receipt.at or now) if receipt.state == "delivered" else None
+                if receipt.state == "failed":
+                    row.error = f"the provider reports it was not delivered: {receipt.code or 'no code'}"
+                    log.warning("delivery %s (%s to %s by %s) was not delivered: %s", message.id, message.template,
+                                message.recipient, message.channel, receipt.code)
+            elif now - message.sent_at >= self.receipt_window or (failed and not failed.transient):
+                row.next_attempt_at = None  # no receipt will come: it stays sent, and says why
+                row.error = str(failed)[:500] if failed else f"no receipt within {self.receipt_window}"
+            else:  # ask again later, more rarely as it ages
+                row.next_attempt_at = now + min(max(self.receipt_first, (now - message.sent_at) / 2),
+                                                timedelta(hours=1))
             uow.commit()

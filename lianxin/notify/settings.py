@@ -27,6 +27,9 @@ class SmsSettings(BaseSettings):
     retry_base_seconds: float = Field(30, gt=0, le=86400, description="first retry after this; doubling")
     send_timeout: float = Field(10, gt=0, le=120)
     send_batch: int = Field(20, ge=1, le=1000)
+    # delivery receipts (a gateway that gives them): first asked after this, then more rarely, for at most
+    receipt_first_seconds: float = Field(60, gt=0, le=86400, description="the first receipt asked for after this")
+    receipt_window_hours: float = Field(72, gt=0, le=720, description="no receipt by then: none will come")
 
     @model_validator(mode="after")
     def _readable_schedule(self):
@@ -44,4 +47,5 @@ class SmsSettings(BaseSettings):
                         "access_key_id": self.sms_access_key_id, "access_key_secret": self.sms_access_key_secret,
                         "sign_name": self.sms_sign_name, "templates": self.sms_templates, "timeout": self.send_timeout},
                 "QUIET_HOURS": self.quiet_hours, "MAX_ATTEMPTS": self.max_attempts,
-                "RETRY_BASE_SECONDS": self.retry_base_seconds, "BATCH": self.send_batch}
+                "RETRY_BASE_SECONDS": self.retry_base_seconds, "BATCH": self.send_batch,
+                "RECEIPT_FIRST_SECONDS": self.receipt_first_seconds, "RECEIPT_WINDOW_HOURS": self.receipt_window_hours}

@@ -36,6 +36,10 @@ TEMPLATES: dict[str, Template] = dict([
     _template("case_reopened", N_("case reopened"),
               N_("Case {case_id} has been sent back to your unit to be handled again."),
               N_("Case {case_id} reopened"), "case_id"),
+    _template("case_return_refused", N_("return refused"),
+              N_("The office did not accept your unit's return of case {case_id}: {reason}. The case stays with "
+                 "your unit; its deadline is {deadline}."),
+              N_("Return of case {case_id} refused"), "case_id", "reason", "deadline"),
     _template("case_near_deadline", N_("deadline near"),
               N_("Case {case_id} is due on {deadline}: report its handling in time."),
               N_("Case {case_id} nears its deadline"), "case_id", "deadline"),
@@ -47,6 +51,10 @@ TEMPLATES: dict[str, Template] = dict([
               N_("Early warning {alert_id}"), "alert_id", "place"),
     _template("key_case", N_("key case"), N_("Key case {case_id} has gone to {unit}; its deadline is {deadline}."),
               N_("Key case {case_id}"), "case_id", "unit", "deadline"),
+    _template("digest_published", N_("ten-day digest"),
+              N_("Ten-day information digest no. {issue} ({period}) is out, with {reports} reports: read it "
+                 "in the console."),
+              N_("Ten-day information digest no. {issue}"), "issue", "period", "reports"),
     # the citizen (sent by intake, which alone knows their phone number and the lookup code)
     _template("report_taken_in", N_("report number and lookup code"),
               N_("Your report {report_id} has been taken in. Follow and rate it at {link} "
@@ -67,6 +75,16 @@ TEMPLATES: dict[str, Template] = dict([
 # how the case page names a message's channel and how it went
 CHANNEL_WORDS = {"sms": N_("SMS"), "email": N_("e-mail")}
 STATUS_WORDS = {"queued": N_("waiting"), "sent": N_("sent"), "failed": N_("failed"), "delivered": N_("delivered")}
+
+
+# Alibaba Cloud (as most Chinese providers) takes at most 35 characters in a template variable that is not a
+# code, a number or a time: a longer free text (a reason) is cut, and the console shows it whole
+SMS_VARIABLE_LIMIT = 35
+
+
+def brief(text: str, limit: int = SMS_VARIABLE_LIMIT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 class UnknownTemplate(ValueError):

@@ -31,6 +31,7 @@ from lianxin.events import (
     CaseReopened,
     CaseReported,
     CaseReturned,
+    CaseReturnRefused,
     ReportReceived,
 )
 from lianxin.i18n import N_, Term
@@ -261,6 +262,10 @@ def route_by_hand(uow: UnitOfWork, directory: Directory, case: Case, routed: Rou
     case.deadline = min(routing.deadline(now, case.severity, rules),
                         routing.latest_conclusion(case.received_at, case.extension_days))
     _announce_dispatch(uow, case, redispatch=True)
+    if previous == routed.unit:  # a returned case sent back to the unit that returned it: its return is refused
+        uow.emit("return.refused", case.case_id, CaseReturnRefused(
+            case_id=case.case_id, unit=case.unit, reason=reason, refused_by=staff.code, refused_at=now,
+            deadline=case.deadline, round=case.reopen_count))
 
 
 def approve_extension(uow: UnitOfWork, directory: Directory, case: Case, approval: ExtensionApprovalIn,

@@ -8,6 +8,7 @@ from sqlalchemy.orm import load_only
 
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
+from lianxin.events import DigestPublished
 from lianxin.vocabulary import COUNTY_TIME
 
 from . import digest_writing
@@ -84,14 +85,23 @@ def _stored(uow: UnitOfWork, kind: str, start: date) -> dict | None:
                               .order_by(Digest.id).limit(1))
 
 
+def _announce(uow: UnitOfWork, digest: Digest) -> None:
+    """Tell the bus a digest is out (the leaders are told by notifications): what names it, never its items."""
+    uow.emit("digest.published", f"{digest.kind}/{digest.period_start.isoformat()}", DigestPublished(
+        kind=digest.kind, year=digest.document["year"], issue=digest.issue, period_start=digest.period_start,
+        period_end=digest.period_end, reports=digest.document["total"], published_at=digest.produced_at))
+
+
 def produce_due(uow: UnitOfWork, directory: Directory, today: date) -> list[Digest]:
     """Store the digest of every period that has ended, and the last month's analysis, if none yet (on a timer)."""
     produced = []
     for kind, period_of in KINDS.items():
         ended = period_of(today).previous()
         if _stored(uow, kind, ended.start) is None:
-            produced.append(Digest(kind=kind, period_start=ended.start, period_end=ended.end, issue=ended.issue,
-                                   document=build(uow, directory, kind, ended.start), produced_at=utcnow()))
+            digest = Digest(kind=kind, period_start=ended.start, period_end=ended.end, issue=ended.issue,
+                            document=build(uow, directory, kind, ended.start), produced_at=utcnow())
+            produced.append(digest)
+            _announce(uow, digest)
     last_day = today.replace(day=1) - timedelta(days=1)
     if _stored(uow, MONTHLY, last_day.replace(day=1)) is None:
         produced.append(Digest(kind=MONTHLY, period_start=last_day.replace(day=1), period_end=last_day,

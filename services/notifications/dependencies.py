@@ -1,6 +1,8 @@
 """The nameko side of notifying: the contacts, the teller and the sender, made once from the config."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from nameko.extensions import DependencyProvider
 
 from lianxin.auth import load_credentials
@@ -33,7 +35,9 @@ class Notifying(DependencyProvider):
             {"email": Smtp(**smtp) if smtp["host"] else LoggedEmail(),
              "sms": sms_gateway(notify["SMS_GATEWAY"], **notify["SMS"])},
             lambda code, channel: (found := contacts.contact(code)) and found.address(channel),
-            quiet, notify["SMS"]["sign_name"], notify["MAX_ATTEMPTS"], notify["RETRY_BASE_SECONDS"], notify["BATCH"])
+            quiet, notify["SMS"]["sign_name"], notify["MAX_ATTEMPTS"], notify["RETRY_BASE_SECONDS"], notify["BATCH"],
+            receipt_first=timedelta(seconds=notify["RECEIPT_FIRST_SECONDS"]),
+            receipt_window=timedelta(hours=notify["RECEIPT_WINDOW_HOURS"]))
 
     def get_dependency(self, worker_ctx):
         return self

@@ -12,10 +12,18 @@ from .models import Delivery
 
 
 def readings(uow: UnitOfWork, directory: Directory) -> Iterator[Reading]:
-    """Messages failed for good and messages waiting, per channel (zeros included)."""
-    counted = dict(((status, channel), n) for status, channel, n in uow.session.execute(
-        select(Delivery.status, Delivery.channel, func.count()).where(Delivery.status.in_(("failed", "queued")))
-        .group_by(Delivery.status, Delivery.channel)))
+    """Per channel (zeros included): messages failed for good (not sent, or reported undelivered), those of
+    them the provider's receipt reported undelivered, those it reported delivered, and those waiting."""
+    counted = dict(((status, channel, receipted), n) for status, channel, receipted, n in uow.session.execute(
+        select(Delivery.status, Delivery.channel, Delivery.receipt_code.is_not(None), func.count())
+        .where(Delivery.status.in_(("failed", "queued", "delivered")))
+        .group_by(Delivery.status, Delivery.channel, Delivery.receipt_code.is_not(None))))
+
+    def count(status: str, channel: str, receipted: bool | None = None) -> int:
+        return sum(n for (s, c, r), n in counted.items() if s == status and c == channel and receipted in (None, r))
+
     for channel in CHANNELS:
-        yield "lianxin_notifications_failed", {"channel": channel}, counted.get(("failed", channel), 0)
-        yield "lianxin_notifications_queued", {"channel": channel}, counted.get(("queued", channel), 0)
+        yield "lianxin_notifications_failed", {"channel": channel}, count("failed", channel)
+        yield "lianxin_notifications_undelivered", {"channel": channel}, count("failed", channel, True)
+        yield "lianxin_notifications_delivered", {"channel": channel}, count("delivered", channel)
+        yield "lianxin_notifications_queued", {"channel": channel}, count("queued", channel)

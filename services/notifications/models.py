@@ -5,14 +5,14 @@ from sqlalchemy import JSON, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from lianxin.db import UtcDateTime
-from lianxin.notify.log import DeliveryRecord
+from lianxin.notify.log import DeliveryRecord, ReceiptRecord
 
 
 class Base(DeclarativeBase):
     pass
 
 
-class Delivery(DeliveryRecord, Base):
+class Delivery(ReceiptRecord, DeliveryRecord, Base):
     __tablename__ = "deliveries"
 
 

@@ -36,6 +36,14 @@ class NotificationsService(OfficeService):
     def on_case_reopened(self, events):
         self.uow.apply(events, self.notifying.teller.case_reopened)
 
+    @event_consumer("return.refused")
+    def on_return_refused(self, events):
+        self.uow.apply(events, self.notifying.teller.return_refused)
+
+    @event_consumer("digest.published")
+    def on_digest_published(self, events):
+        self.uow.apply(events, self.notifying.teller.digest_published)
+
     @event_consumer("case.overdue")
     def on_case_overdue(self, events):
         self.uow.apply(events, self.notifying.teller.case_overdue)
@@ -49,6 +57,29 @@ class NotificationsService(OfficeService):
         """Send what is due, until nothing is (SQLite takes one at a time, PostgreSQL a batch)."""
         while self.notifying.sender.send_due():
             pass
+
+    @timer(interval=5)
+    def check_receipts(self):
+        """Ask the SMS provider whether what was sent arrived, for the messages whose time to ask has come."""
+        while self.notifying.sender.check_receipts():
+            pass
+
+    @api("GET", "/deliveries/failed", roles=OFFICE)
+    def failed_deliveries(self, request):
+        """Every message that did not reach its person, newest first: not sent, or reported undelivered."""
+        limit = query_param(request, "limit", 100, int)
+        with self.uow as uow:
+            found = uow.session.scalars(select(Delivery).where(Delivery.status == "failed")
+                                        .order_by(Delivery.id.desc()).limit(max(1, min(limit, 1000))))
+            return {"deliveries": [d.view() for d in found]}
+
+    @api("GET", "/me/deliveries", roles=ROLES)
+    def my_deliveries(self, request):
+        """The messages sent to me, newest first, and how each went."""
+        with self.uow as uow:
+            found = uow.session.scalars(select(Delivery).where(Delivery.recipient == request.staff.code)
+                                        .order_by(Delivery.id.desc()).limit(100))
+            return {"staff": request.staff.code, "deliveries": [d.view() for d in found]}
 
     @api("GET", "/deliveries", roles=(*UNITS, *OFFICE))
     def list_deliveries(self, request):

@@ -6,14 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
-from lianxin.events import AlertRaised, CaseDispatched, CaseOverdue, CaseReopened
+from lianxin.events import AlertRaised, CaseDispatched, CaseOverdue, CaseReopened, CaseReturnRefused, DigestPublished
 from lianxin.notify import log
 from lianxin.notify.contacts import Contacts
 from lianxin.notify.schedule import QuietHours
+from lianxin.notify.templates import brief
 from lianxin.vocabulary import COUNTY_TIME
 
 from .models import ChannelChoice, Delivery
@@ -31,6 +32,8 @@ class Teller:
     def case_dispatched(self, uow: UnitOfWork, case: CaseDispatched) -> None:
         cause = f"{case.case_id}/dispatched/{case.round}/{case.unit}"
         template = "case_sent_again" if case.redispatch else "case_assigned"
+        if case.redispatch and _queued_once(uow, _refusal(case.case_id, case.dispatched_at)):
+            return  # its return was refused at this dispatch: that message says it, with the reason
         self.tell(uow, self.contacts.codes(UNIT_ROLES, case.unit), template, cause, case.case_id, case.unit,
                   {"case_id": case.case_id, "deadline": self._day(case.deadline)})
         if case.severity == "major":  # a key case: the office's leaders hear of it at once
@@ -41,6 +44,25 @@ class Teller:
     def case_reopened(self, uow: UnitOfWork, case: CaseReopened) -> None:
         self.tell(uow, self.contacts.codes(UNIT_ROLES, case.unit), "case_reopened",
                   f"{case.case_id}/reopened/{case.round}", case.case_id, case.unit, {"case_id": case.case_id})
+
+    def return_refused(self, uow: UnitOfWork, refused: CaseReturnRefused) -> None:
+        """The unit hears why its return was refused and its new deadline, instead of "sent again"."""
+        self.tell(uow, self.contacts.codes(UNIT_ROLES, refused.unit), "case_return_refused",
+                  _refusal(refused.case_id, refused.refused_at), refused.case_id, refused.unit,
+                  {"case_id": refused.case_id, "reason": brief(refused.reason),
+                   "deadline": self._day(refused.deadline)})
+        uow.session.execute(delete(Delivery).where(  # a "sent again" of this dispatch not gone yet says less
+            Delivery.case_id == refused.case_id, Delivery.unit == refused.unit,
+            Delivery.template == "case_sent_again", Delivery.status == "queued"))
+
+    def digest_published(self, uow: UnitOfWork, digest: DigestPublished) -> None:
+        """Leaders and supervisors hear of each ten-day digest (the weekly one is the office's own rhythm)."""
+        if digest.kind != "ten-day":
+            return
+        self.tell(uow, self.contacts.codes(OVERSIGHT), "digest_published",
+                  f"digest/{digest.kind}/{digest.period_start.isoformat()}", None, None,
+                  {"issue": digest.issue, "reports": digest.reports,
+                   "period": f"{digest.period_start.isoformat()}~{digest.period_end.isoformat()}"})
 
     def case_overdue(self, uow: UnitOfWork, case: CaseOverdue) -> None:
         """Once per stage and deadline: an extended case is reminded again of its new deadline."""
@@ -73,6 +95,15 @@ class Teller:
     def _unit(self, code: str) -> str:
         found = self.directory.units.get(code)
         return found.name if found else code
+
+
+def _refusal(case_id: str, at: datetime) -> str:
+    """The cause of a return refused: the moment of the refusal, which is that of the dispatch it made."""
+    return f"{case_id}/return-refused/{at.isoformat()}"
+
+
+def _queued_once(uow: UnitOfWork, cause: str) -> bool:
+    return uow.session.scalar(select(Delivery.id).where(Delivery.cause == cause).limit(1)) is not None
 
 
 def _choices(uow: UnitOfWork, codes: list[str]) -> dict[str, list[str]]:

@@ -31,7 +31,7 @@ def notifying_office(amqp_uri, database_urls, outside, event_capture):
         "smtp_host": "127.0.0.1", "smtp_port": mailbox.controller.port, "smtp_from": "office@example.org",
         "sms_gateway": "aliyun", "sms_endpoint": provider.url, "sms_access_key_id": ACCESS_KEY_ID,
         "sms_access_key_secret": ACCESS_KEY_SECRET, "sms_sign_name": "某县群众工作办公室",
-        "quiet_hours": "", "retry_base_seconds": 0.2}})
+        "quiet_hours": "", "retry_base_seconds": 0.2, "receipt_first_seconds": 0.2}})
     office.start()
     yield office
     office.stop()
@@ -56,9 +56,11 @@ def test_a_dispatched_case_reaches_the_unit_by_e_mail_and_sms_once(notifying_off
     assert provider.to("13800000102") == []  # the head chose e-mail only
 
     logged = eventually(lambda: (d := deliveries(office, case["case_id"]).json()["deliveries"])
-                        and all(x["status"] == "sent" for x in d) and d)
-    assert sorted((d["recipient"], d["channel"]) for d in logged) == [
-        ("chengguan-handler", "email"), ("chengguan-handler", "sms"), ("chengguan-head", "email")]
+                        and all(x["status"] in ("sent", "delivered") and not x["awaiting_receipt"] for x in d) and d)
+    assert sorted((d["recipient"], d["channel"], d["status"], d["receipt_code"]) for d in logged) == [
+        ("chengguan-handler", "email", "sent", None),  # SMTP's acceptance is all e-mail can tell
+        ("chengguan-handler", "sms", "delivered", "DELIVERED"),  # the provider's receipt, asked for
+        ("chengguan-head", "email", "sent", None)]
     assert deliveries(office, case["case_id"], "xincheng-handler").status_code == 403
 
     emitted = event_capture.emitted_by({k: v for k, v in office.database_urls.items() if k != "notifications"})
@@ -86,6 +88,43 @@ def test_a_failing_gateway_is_retried_then_counted_failed_and_the_case_goes_on(n
     with office.client("notifications") as notifications:
         metrics = notifications.get("/metrics").text
     assert 'lianxin_notifications_failed{channel="sms",service="notifications"} 1.0' in metrics
+
+
+@pytest.mark.parametrize("database_urls", ["postgresql"], indirect=True)
+def test_a_refused_return_reaches_the_unit_with_the_reason_and_an_undelivered_sms_is_shown_and_counted(
+        notifying_office, outside):
+    office, (mailbox, provider) = notifying_office, outside
+    provider.unreachable = {"13800000101"}  # the handler's phone is out of service
+    with office.client("intake") as intake:
+        report = intake.post("/reports", json=REPORT).json()
+    case_id = eventually(lambda: case_of(office, report["report_id"]))["case_id"]
+    eventually(lambda: mailbox.to(HANDLER))
+    with office.client("dispatch", "chengguan-handler") as dispatch:
+        assert dispatch.post(f"/cases/{case_id}/return", json={"reason": "不属本镇辖区"}).status_code == 200
+    with office.client("dispatch", "supervisor-01") as dispatch:
+        routed = dispatch.post(f"/cases/{case_id}/route", json={"unit": "chengguan", "reason": "经核实属城关镇辖区"})
+        assert routed.status_code == 200, routed.text
+
+    refused = eventually(lambda: [m for m in mailbox.to(HANDLER) if "退回未获同意" in m["Subject"]])
+    assert case_id in refused[0]["Subject"] and "经核实属城关镇辖区" in refused[0].get_content()
+    assert len(eventually(lambda: [m for m in mailbox.to(HEAD) if "退回未获同意" in m["Subject"]])) == 1
+    time.sleep(2)  # a sender tick or two: a "sent again" would have gone by now
+    subjects = [m["Subject"] for m in mailbox.to(HANDLER)]
+    assert len(subjects) == 2 and subjects[1] == f"案件{case_id}退回未获同意"  # no "sent again" besides
+
+    failed = eventually(lambda: [d for d in deliveries(office, case_id).json()["deliveries"]
+                                 if d["status"] == "failed"])
+    assert {(d["template"], d["receipt_code"]) for d in failed} == {("case_assigned", "MK:0001"),
+                                                                    ("case_return_refused", "MK:0001")}
+    with office.client("notifications", "supervisor-01") as notifications:
+        listed = notifications.get("/deliveries/failed").json()["deliveries"]
+        metrics = notifications.get("/metrics").text
+    assert {d["delivery_id"] for d in failed} <= {d["delivery_id"] for d in listed}
+    assert 'lianxin_notifications_undelivered{channel="sms",service="notifications"} 2.0' in metrics
+    with office.client("notifications", "chengguan-handler") as notifications:
+        mine = notifications.get("/me/deliveries").json()["deliveries"]
+        assert notifications.get("/deliveries/failed").status_code == 403
+    assert {(d["channel"], d["status"]) for d in mine} == {("email", "sent"), ("sms", "failed")}
 
 
 def test_a_person_chooses_their_channels_and_a_bad_choice_is_refused(notifying_office):

@@ -8,6 +8,7 @@ import hmac
 import json
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, quote, urlsplit
@@ -17,6 +18,7 @@ from aiosmtpd.controller import Controller
 from lianxin.testing import free_port
 
 ACCESS_KEY_ID, ACCESS_KEY_SECRET = "test-key-id", "test-key-secret"
+BEIJING = timezone(timedelta(hours=8))
 
 
 class MailBox:
@@ -51,13 +53,18 @@ def signature_of(query: dict, secret: str) -> str:
 
 
 class SmsProvider:
-    """Answers SendSms like Alibaba Cloud: 400 for a bad signature, ``OK`` with a BizId otherwise.
+    """Answers SendSms like Alibaba Cloud: 400 for a bad signature, ``OK`` with a BizId otherwise; and
+    QuerySendDetails for a number, BizId and day of sending: delivered (SendStatus 3, ``DELIVERED``), or failed
+    (2, ``MK:0001``, the carrier's "number out of service") for a number in ``unreachable``; an unknown
+    message or the wrong day finds no record.
 
     ``failures`` makes the next n calls answer 500; ``slow`` makes every call wait that many seconds."""
 
     def __init__(self):
         self.received: list[dict] = []
         self.refused: list[str] = []
+        self.queried: list[dict] = []
+        self.unreachable: set[str] = set()
         self.failures, self.slow = 0, 0.0
         provider = self
 
@@ -82,9 +89,24 @@ class SmsProvider:
         if self.failures:
             self.failures -= 1
             return self._reply(handler, 500, {"Code": "InternalError", "Message": "try again"})
-        self.received.append({**query, "TemplateParam": json.loads(query["TemplateParam"])})
-        self._reply(handler, 200, {"Code": "OK", "Message": "OK", "BizId": f"biz-{len(self.received)}",
+        if query.get("Action") == "QuerySendDetails":
+            return self._reply(handler, 200, self.details(query))
+        self.received.append({**query, "TemplateParam": json.loads(query["TemplateParam"]),
+                              "BizId": f"biz-{len(self.received) + 1}",
+                              "SendDate": datetime.now(BEIJING).strftime("%Y%m%d")})  # the provider's day
+        self._reply(handler, 200, {"Code": "OK", "Message": "OK", "BizId": self.received[-1]["BizId"],
                                    "RequestId": "r"})
+
+    def details(self, query: dict) -> dict:
+        self.queried.append(query)
+        sent = [r for r in self.received if r["BizId"] == query.get("BizId")
+                and r["PhoneNumbers"] == query.get("PhoneNumber") and r["SendDate"] == query.get("SendDate")]
+        found = [{"PhoneNum": r["PhoneNumbers"], "TemplateCode": r["TemplateCode"], "OutId": "",
+                  "SendDate": "2026-12-04 10:00:00", "ReceiveDate": "2026-12-04 10:00:05",
+                  **({"SendStatus": 2, "ErrCode": "MK:0001"} if r["PhoneNumbers"] in self.unreachable
+                     else {"SendStatus": 3, "ErrCode": "DELIVERED"})} for r in sent]
+        return {"Code": "OK", "Message": "OK", "RequestId": "r", "TotalCount": len(found),
+                "SmsSendDetailDTOs": {"SmsSendDetailDTO": found}}
 
     @staticmethod
     def _reply(handler, status, body):

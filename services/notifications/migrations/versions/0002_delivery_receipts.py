@@ -1,0 +1,28 @@
+"""delivery receipts: the provider's code and when the phone received it
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-12-04 21:00:00
+
+"""
+from typing import Sequence, Union
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0002'
+down_revision: Union[str, Sequence[str], None] = '0001'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('deliveries') as table:
+        table.add_column(sa.Column('receipt_code', sa.String(length=40), nullable=True))
+        table.add_column(sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('deliveries') as table:
+        table.drop_column('delivered_at')
+        table.drop_column('receipt_code')
