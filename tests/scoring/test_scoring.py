@@ -309,7 +309,8 @@ def test_the_printed_assessment_is_in_the_readers_language_reasons_included(scor
 
 
 def test_an_assessment_published_with_english_reasons_still_shows(scoring):
-    """Outcomes published before reasons were kept as codes: shown, their prose as it was."""
+    """Prose that migration 0004 could not read back into a code (none of the forms written before) is shown
+    as it was."""
     from services.scoring.models import Assessment
 
     old = {"unit": TOWNSHIPS[0], "outcome": "advanced_township", "reason": "first-ranked township (95.20)"}
