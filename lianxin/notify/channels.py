@@ -17,12 +17,11 @@ import logging
 import smtplib
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Literal, Protocol
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -186,7 +185,7 @@ class AliyunSms:
 
 # QuerySendDetails: SendStatus 1 waiting for the carrier's receipt, 2 failed, 3 delivered; its times Beijing's
 ALIYUN_SEND_STATUS = {1: "waiting", 2: "failed", 3: "delivered"}
-ALIYUN_TIME = ZoneInfo("Asia/Shanghai")
+ALIYUN_TIME = timezone(timedelta(hours=8), "Beijing")  # the provider's clock, not the county's: no DST, fixed
 
 
 def _receipt(detail: dict) -> Receipt:
