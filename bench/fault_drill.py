@@ -299,7 +299,8 @@ class Lifecycle:
         self.office, self.bodies, self.rate = office, bodies, rate
         self.reopen_percent, self.units = reopen_percent, units
         self.accepted: dict[int, str] = {}  # report number -> report id
-        self.linked: set[str] = set()  # reports intake joined to an open one's case
+        self.linked: set[str] = set()  # reports intake joined to an open one's case (sorted after the answer: read
+        # from intake's table once the office settled)
         self.done: Counter = Counter()  # lifecycle steps done, by step
         self.retried: Counter = Counter()  # transient failures waited out, by kind
         self.refused: list[str] = []
@@ -405,8 +406,6 @@ class Lifecycle:
                                   {"Content-Type": "application/json", "Idempotency-Key": f"drill-{number}"},
                                   done_if_conflict=False)
         self.accepted[number] = report["report_id"]
-        if report.get("duplicate_of"):
-            self.linked.add(report["report_id"])
 
     # --- the units, from dispatch's board ----------------------------------------------------------
 
@@ -753,6 +752,7 @@ def drill(reports: int, rate: float, faults: bool = True, reopen_percent: int = 
             subscriber.stop()
             harness.stop_office(office)
         found, parked = tally(databases), dead_letters(amqp_uri)
+    lifecycle.linked = {r for r, (of, _status) in found.reports.items() if of is not None}
     expected = lifecycle.expected()
     table, problems = event_table(found, expected, subscriber.seen)
     reopen = {c: 1 for c, *_ in found.cases if sent_back(c, reopen_percent)}

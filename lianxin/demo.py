@@ -126,6 +126,8 @@ def run_demo(urls: dict[str, str], county: Directory, reports: int = 60, seed: i
         report, staff = make_report(rng, county, at)
         taken.append(office.call("intake", "POST", "/reports", as_staff=staff, json=report,
                                  headers={"Idempotency-Key": f"demo-{seed}-{period}-{i}"}))
+    taken = [office.wait_for(f"report {r['report_id']} in a case", lambda r=r: _in_a_case(office, r["report_id"]))
+             for r in taken]  # intake sorts a report after its answer: a repeat is linked moments later
     originals = [r for r in taken if not r["duplicate_of"]]
     echo(f"  intake took {len(taken)} reports ({len(taken) - len(originals)} repeated an open one and joined its case)")
 
@@ -163,6 +165,12 @@ def assess(office: Office, period: str) -> dict:
 def _case_of(office: Office, report_id: str) -> dict | None:
     found = office.call("dispatch", "GET", "/cases", params={"report_id": report_id})["cases"]
     return found[0] if found else None
+
+
+def _in_a_case(office: Office, report_id: str) -> dict | None:
+    """The report once it belongs to a case: its own, or the open one it repeats."""
+    report = office.call("intake", "GET", f"/reports/{report_id}")
+    return report if report["case_id"] else None
 
 
 def _supervised(office: Office, case_id: str) -> dict:

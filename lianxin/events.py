@@ -104,6 +104,14 @@ class DigestPublished(EventData):
     published_at: datetime
 
 
+class ReportRegistered(EventData):
+    """Intake's own step after the citizen's answer: the report is stored and waits to be sorted (repeat or
+    not, early signs) and announced as ``report.received``. Internal to intake: it names the report and its
+    files only (what ``report.received`` will name of them)."""
+    report_id: str
+    attachments: Attachments = []
+
+
 class AlertRaised(EventData):
     alert_id: str
     kind: Literal["group_petition", "surge", "recurring_issue", "sensitive_period"]
@@ -298,8 +306,10 @@ def _entry(name, publisher, consumers, data, summary, version=1) -> tuple[str, E
 
 
 CATALOGUE: dict[str, EventType] = dict([
-    _entry("report.received", "intake", ("intake", "dispatch", "scoring"), ReportReceived,
-           "A report was taken in from any channel."),
+    _entry("report.registered", "intake", ("intake",), ReportRegistered,
+           "A report was stored and the citizen answered; intake sorts it next (internal to intake)."),
+    _entry("report.received", "intake", ("dispatch", "scoring"), ReportReceived,
+           "A report was taken in from any channel, sorted: a repeat names the open report it joins."),
     _entry("alert.raised", "intake", ("notifications",), AlertRaised,
            "An early sign: group petition, surge or recurring issue."),
     _entry("digest.published", "intake", ("notifications",), DigestPublished,

@@ -12,6 +12,7 @@ from .models import Report
 
 CLOSED = ("closed",)
 MAX_CANDIDATES = 50
+NOT_STORED = 2 ** 62  # a draft (the form's preview) comes after every stored report
 
 
 def _candidates(by_village: bool, by_person: bool):
@@ -19,9 +20,11 @@ def _candidates(by_village: bool, by_person: bool):
     same_place = (reports.village == bindparam("village")) if by_village else (
         reports.township == bindparam("township"))
     same_person = [reports.reporter_id == bindparam("reporter_id")] if by_person else []
+    # sorted already (its link decided): a report still waiting to be sorted may yet turn out a repeat itself
+    sorted_ = or_(reports.shared_content.is_not(None), reports.status != "received")
     return (select(reports.id, reports.content, reports.reporter_id)
             .where(reports.category == bindparam("category"), reports.duplicate_of.is_(None),
-                   reports.status.not_in(CLOSED), reports.id != bindparam("id"),
+                   reports.status.not_in(CLOSED), reports.id < bindparam("before"), sorted_,
                    reports.received_at >= bindparam("since"), or_(same_place, *same_person))
             .order_by(reports.id.desc()).limit(MAX_CANDIDATES))
 
@@ -32,14 +35,15 @@ CANDIDATES = {(v, p): _candidates(v, p) for v in (True, False) for p in (True, F
 
 def original_of(uow: UnitOfWork, report: Report, rules: dict) -> Report | None:
     """The open report this one repeats: same subject and place with similar words, or the same person
-    on the same subject. Originals only (a duplicate links to the first report).
+    on the same subject. Originals only (a duplicate links to the first report), taken in before this one
+    and sorted already, so reports sorted out of order (replicas, a retried batch) never link to a repeat.
 
     Only the columns compared are read (not whole rows, whose personal data would be decrypted), newest
     candidates first, all compared at once (similarity.py).
     """
     query = CANDIDATES[(bool(report.village), bool(report.reporter_id))]
     values = {"village": report.village, "township": report.township, "reporter_id": report.reporter_id,
-              "category": report.category, "id": report.id,
+              "category": report.category, "before": report.id or NOT_STORED,
               "since": report.received_at - timedelta(days=rules["window_days"])}
     candidates = uow.session.execute(query, values).all()
     alike = similarity.alike(report.content, [content for _, content, _ in candidates], rules["similarity"])

@@ -1,20 +1,32 @@
-"""Taking in a report: check it against the county directory, protect the
-reporter, link it to an open report it repeats, store it and announce it, all
-in one unit of work. A group petition is raised with it; the early warnings that
-count earlier reports follow from the announcement (``received``), so the
-citizen's answer does not wait for them."""
+"""Taking in a report, and sorting it moments later.
+
+Taking in (before the citizen's answer): check it against the county directory, protect the reporter,
+store it with its files and record ``report.registered`` in the outbox, all in one unit of work; a group
+petition is raised with it. Sorting (intake's consumer of its own ``report.registered``, batched, once
+through the inbox): link it to an open report it repeats, redact its text for sharing, announce it as
+``report.received``, raise the early warnings that count earlier reports and queue the petitioner's SMS.
+Dispatch hears of a report only once it is sorted, so a repeat never opens a case of its own.
+"""
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from lianxin.attachments.keeping import Kept
 from lianxin.auth import Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
 from lianxin.errors import Invalid, NotAllowed, NotFound
-from lianxin.events import Actor, CaseClosed, CaseDispatched, CaseExtended, CaseReopened, ReportReceived
+from lianxin.events import (
+    Actor,
+    CaseClosed,
+    CaseDispatched,
+    CaseExtended,
+    CaseReopened,
+    ReportReceived,
+    ReportRegistered,
+)
 from lianxin.i18n import N_
 from lianxin.i18n.kept_texts import named
 from lianxin.notify.schedule import QuietHours
@@ -27,8 +39,6 @@ from .protection import phone_index, pseudonym, redact_report
 from .schemas import CorrectionIn, PlaceIn, ReporterIn, ReportIn
 from .telling import CitizenTeller
 
-# built once, a Core row: whether a report announced is in this intake's database (not another county's)
-REPORT_HERE = select(Report.__table__.c.id).where(Report.__table__.c.id == bindparam("id"))
 CORRECTABLE = ("category", "township", "village", "enterprise", "location", "latitude", "longitude", "content",
                "people_count")
 
@@ -48,8 +58,8 @@ class Intake:
 
     def take_in(self, uow: UnitOfWork, incoming: ReportIn, staff: Staff,
                 idempotency_key: str | None = None, kept: Sequence[Kept] = ()) -> tuple[Report, bool]:
-        """Store a report with the files it came with (already stored: ``kept``) and emit ``report.received``,
-        naming the files by id, kind, size and hash; returns (report, created)."""
+        """Store a report with the files it came with (already stored: ``kept``) and record ``report.registered``,
+        naming the files by id, kind, size and hash; returns (report, created). Sorting follows (``sort``)."""
         if idempotency_key and (earlier := find_by_idempotency_key(uow, staff, idempotency_key)):
             return earlier, False
         incoming = self.on_behalf_of(staff, incoming)
@@ -58,18 +68,28 @@ class Intake:
         if problems or category_problems:
             raise Invalid("the report does not match the county directory", problems + category_problems)
         report = self._new_report(incoming, staff, township, category, suggested, idempotency_key)
-        report.shared_content = redact_report(report, report.content)
         uow.session.add(report)
         uow.session.flush()  # assigns the report number the event carries
+        files = attachments.attach(uow, report, kept, staff.code)
+        uow.emit("report.registered", report.report_id,
+                 ReportRegistered(report_id=report.report_id, attachments=attachments.refs(files)))
+        early_warning.at_take_in(uow, self.directory, report, self.warning_rules)
+        return report, True
+
+    def sort(self, uow: UnitOfWork, registered: ReportRegistered) -> Report | None:
+        """A report registered, sorted: the open report it repeats, its text as it may leave intake, its
+        announcement to dispatch and scoring, the counting early warnings and the petitioner's SMS."""
+        if (report := uow.session.get(Report, report_pk(registered.report_id) or -1)) is None:
+            return None  # another intake database's report
         original = duplicates.original_of(uow, report, self.duplicate_rules)
         if original is not None:
             report.duplicate_of, report.status, report.case_id = original.id, "linked", original.case_id
+        report.shared_content = redact_report(report, report.content)
         event = received_event(report, original, self.redaction_key)
-        files = attachments.attach(uow, report, kept, staff.code)
-        uow.emit("report.received", report.report_id, event.model_copy(update={"attachments": attachments.refs(files)}))
-        early_warning.at_take_in(uow, self.directory, report, self.warning_rules)
+        uow.emit("report.received", report.report_id, event.model_copy(update={"attachments": registered.attachments}))
+        early_warning.check(uow, self.directory, event, self.warning_rules)
         self.teller.taken_in(uow, report, original)
-        return report, True
+        return report
 
     def on_behalf_of(self, staff: Staff, incoming: ReportIn) -> ReportIn:
         """Information officers report directly (the green channel), for their own place only."""
@@ -101,11 +121,6 @@ class Intake:
             idempotency_key=key, status="received", updated_at=now,
             corrections=[],  # known to be empty: showing the report must not query for them
         )
-
-    def received(self, uow: UnitOfWork, report: ReportReceived) -> None:
-        """Intake hearing its own announcement: the counting early-warning rules, off the citizen's answer."""
-        if uow.session.scalar(REPORT_HERE, {"id": report_pk(report.report_id)}) is not None:
-            early_warning.check(uow, self.directory, report, self.warning_rules)
 
     def dispatched(self, uow: UnitOfWork, case: CaseDispatched) -> None:
         follow_dispatch(uow, case)

@@ -378,9 +378,9 @@ class IntakeService(Open311Api, OfficeService):
             return {"case_id": case_id, "deliveries": [telling.delivery_view(d)
                                                        for d in telling.deliveries_of_case(uow, case_id)]}
 
-    @event_consumer("report.received")
-    def on_report_received(self, events):
-        self.uow.apply(events, self.intake.received)
+    @event_consumer("report.registered")
+    def on_report_registered(self, events):
+        self.uow.apply(events, self.intake.sort)
 
     @event_consumer("case.dispatched")
     def on_case_dispatched(self, events):

@@ -62,7 +62,8 @@ def test_the_reporters_photo_reaches_the_unit_without_its_gps_and_the_original_i
         [file] = intake.get(f"/reports/{report_id}").json()["attachments"]
     assert (file["kind"], file["name"], file["public"], file["original_kept"]) == ("photo", "路面.jpg", False, True)
 
-    body = intake_scalar(office, select(outbox.c.body).where(outbox.c.type == "report.received"))
+    body = eventually(lambda: intake_scalar(  # announced once sorted
+        office, select(outbox.c.body).where(outbox.c.type == "report.received")))
     assert parse_event(body).data["attachments"] == [{k: file[k] for k in ("id", "kind", "size", "hash")}]
 
     def unit_reads():  # once dispatched, the unit of the case reads the report's photo

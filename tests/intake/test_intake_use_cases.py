@@ -18,6 +18,7 @@ from services.intake.protection import use_keys
 from services.intake.schemas import CorrectionIn, ReleaseIn, ReportIn
 from tests.support.county import SAMPLE
 from tests.support.reports import REPORT
+from tests.support.sorting import sort_registered
 
 OPERATOR = Staff(code="hotline-op-01", role="operator", token_sha256="0" * 64)
 SUPERVISOR = Staff(code="supervisor-01", role="supervisor", token_sha256="1" * 64)
@@ -42,7 +43,9 @@ def take_in(database, intake, report=REPORT, staff=OPERATOR, key=None):
     with database.unit_of_work() as uow:
         taken, created = intake.take_in(uow, ReportIn(**report), staff, key)
         uow.commit()
-        return taken.report_id, created
+        report_id = taken.report_id
+    sort_registered(database, intake)  # what intake's consumer of report.registered does next
+    return report_id, created
 
 
 def emitted(database) -> list:

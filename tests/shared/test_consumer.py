@@ -144,7 +144,7 @@ def test_an_event_whose_queue_was_deleted_waits_in_the_outbox_until_the_queue_is
     try:
         connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
         channel = connection.channel()
-        for consumer in CATALOGUE["report.received"].consumers:  # intake too: it follows up its own reports
+        for consumer in CATALOGUE["report.received"].consumers:
             channel.queue_delete(f"{consumer}.report.received")
         with office.client("intake") as intake:
             intake.post("/reports", json=distinct_reports(1)[0]).raise_for_status()

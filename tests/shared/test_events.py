@@ -15,7 +15,7 @@ def test_the_catalogue_holds_every_event_named_by_the_platform():
         "report.received", "case.dispatched", "case.accepted", "case.returned", "case.reported", "case.overdue",
         "case.extended", "accountability.recorded",
         "callback.recorded", "case.closed", "case.reopened", "notice.issued", "assessment.published", "alert.raised",
-        "return.refused", "digest.published"}
+        "return.refused", "digest.published", "report.registered"}
     assert {e.publisher for e in CATALOGUE.values()} == {"intake", "dispatch", "supervision", "scoring"}
 
 
