@@ -1,13 +1,18 @@
 """Reports with a 3 MB photo each, offered on an open loop, and whether the photo work blocks intake's other requests.
 
     .venv/bin/python -m bench.attachments_peak --rate 20 --duration 30
+    .venv/bin/python -m bench.attachments_peak --photo noise      # the worst case: 2400x1800 of pure noise
+    .venv/bin/python -m bench.attachments_peak --cpu-only         # the CPU of one photo's inspection alone
 
-Starts the office as ``lianxin up`` runs it (private virtual host, fresh SQLite databases, files under a
-temporary folder), then for ``--duration`` seconds POSTs ``--rate`` reports a second, each multipart with one
-photo of about 3 MB (camera-like noise, EXIF with a GPS position), while a reader GETs ``/reports?limit=1``
-every 100 ms. Prints the accept latency (scheduled send to 201) and the reader's latency before and during the
-uploads: if the photos' decoding and re-encoding blocked the event loop, the reader's p99 would climb to a
-photo's processing time. Prints figures, asserts nothing.
+First prints the CPU one photo's inspection takes in this process (``lianxin.attachments.inspection.inspect``:
+what intake does in its thread pool). Then starts the office as ``lianxin up`` runs it (private virtual host,
+fresh SQLite databases, files under a temporary folder), and for ``--duration`` seconds POSTs ``--rate``
+reports a second, each multipart with one photo of about 3 MB with EXIF and a GPS position — by default a
+phone's 12-megapixel photo (4032x3024, smooth scene with sensor grain), or ``--photo noise`` (2400x1800 of
+pure noise, which no camera makes but which is the hardest to decode) — while a reader GETs
+``/reports?limit=1`` every 100 ms. Prints the accept latency (scheduled send to 201) and the reader's latency
+before and during the uploads (if the photos' decoding and re-encoding blocked the event loop, the reader's p99
+would climb to a photo's processing time) and intake's CPU per accepted report. Prints figures, asserts nothing.
 """
 from __future__ import annotations
 
@@ -25,27 +30,68 @@ from pathlib import Path
 import httpx
 from PIL import ExifTags, Image
 
-from bench.harness import OPERATOR, Office, private_vhost, quantiles_ms, service_databases, start_office, stop_office
+from bench.harness import (
+    OPERATOR,
+    Office,
+    cpu_seconds,
+    private_vhost,
+    quantiles_ms,
+    service_databases,
+    start_office,
+    stop_office,
+)
 
 REPORT = {"channel": "hotline", "village": "chengguan-dongguan", "reporter": None,
           "content": "村口道路塌陷一个大坑，晚上骑车很危险，附上照片。"}
 TARGET_BYTES = 3 * 1024 * 1024
+PHONE = (4032, 3024)  # a phone camera's 12 megapixels
+
+
+def phone_exif() -> Image.Exif:
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make], exif[ExifTags.Base.Model] = "Phone", "X1"
+    exif[ExifTags.IFD.GPSInfo] = {ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (30.0, 15.0, 7.5)}
+    return exif
 
 
 def camera_photo(seed: int) -> bytes:
-    """A JPEG of about 3 MB that compresses like a photo (noise), with the EXIF a phone writes."""
+    """A phone's 12-megapixel JPEG of about 3 MB: a smooth scene with the sensor's grain, the EXIF a phone writes."""
+    rng = random.Random(seed)
+    scene = Image.frombytes("RGB", (48, 36), rng.randbytes(48 * 36 * 3)).resize(PHONE, Image.Resampling.BICUBIC)
+    grain = 10
+    while True:
+        image = Image.blend(scene, Image.effect_noise(PHONE, grain).convert("RGB"), 0.33)
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=88, exif=phone_exif())
+        if out.tell() >= TARGET_BYTES * 0.95:
+            return out.getvalue()
+        grain += 4
+
+
+def noise_photo(seed: int) -> bytes:
+    """A JPEG of about 3 MB of pure noise (2400x1800 and up): the most work per byte a decoder can be given."""
     rng = random.Random(seed)
     side = 1400
     while True:
         image = Image.frombytes("RGB", (side * 4 // 3, side), rng.randbytes(side * 4 // 3 * side * 3))
-        exif = Image.Exif()
-        exif[ExifTags.Base.Make], exif[ExifTags.Base.Model] = "Phone", "X1"
-        exif[ExifTags.IFD.GPSInfo] = {ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (30.0, 15.0, 7.5)}
         out = io.BytesIO()
-        image.save(out, "JPEG", quality=85, exif=exif)
+        image.save(out, "JPEG", quality=85, exif=phone_exif())
         if out.tell() >= TARGET_BYTES * 0.95:
             return out.getvalue()
         side += 100
+
+
+PHOTOS = {"camera": camera_photo, "noise": noise_photo}
+
+
+def inspection_cpu_ms(photos: list[bytes], rounds: int = 3) -> float:
+    """CPU milliseconds of one photo's inspection (what intake runs in its thread pool), in this process."""
+    from lianxin.attachments.inspection import inspect
+    inspect(photos[0], "IMG_0000.jpg", "files")  # imports and caches warmed
+    started = time.process_time()
+    for photo in photos * rounds:
+        inspect(photo, "IMG_0000.jpg", "files")
+    return (time.process_time() - started) * 1000 / (len(photos) * rounds)
 
 
 def reader(url: str, stop: threading.Event, latencies: list[float]) -> None:
@@ -88,10 +134,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=20.0, help="reports with a photo per second")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of offered load")
+    parser.add_argument("--photo", choices=PHOTOS, default="camera", help="a phone's photo, or pure noise")
+    parser.add_argument("--cpu-only", action="store_true", help="only the CPU of one photo's inspection")
     args = parser.parse_args()
 
-    photos = [camera_photo(seed) for seed in range(4)]
-    print(f"photo: {len(photos[0]) / 2**20:.1f} MiB JPEG with EXIF/GPS; {args.rate:g}/s for {args.duration:g} s")
+    photos = [PHOTOS[args.photo](seed) for seed in range(4)]
+    size = Image.open(io.BytesIO(photos[0])).size
+    print(f"photo ({args.photo}): {len(photos[0]) / 2**20:.1f} MiB JPEG {size[0]}x{size[1]} with EXIF/GPS")
+    print(f"inspection CPU per photo, in process: {inspection_cpu_ms(photos):.0f} ms")
+    if args.cpu_only:
+        return
+    print(f"offered: {args.rate:g}/s for {args.duration:g} s")
     with tempfile.TemporaryDirectory(prefix="lianxin-bench-") as tmp, private_vhost() as amqp_uri, \
             service_databases("sqlite", Path(tmp)) as databases:
         office = Office()
@@ -111,7 +164,10 @@ def main() -> None:
             stop = threading.Event()
             thread = threading.Thread(target=reader, args=(url, stop, during))
             thread.start()
+            [intake] = [p for p in office.processes if p.service == "intake"]
+            cpu_before = cpu_seconds(intake.popen.pid)
             accepted, failures = offer(url, args.rate, args.duration, photos)
+            intake_cpu = cpu_seconds(intake.popen.pid) - cpu_before
             stop.set()
             thread.join()
         finally:
@@ -121,6 +177,8 @@ def main() -> None:
     print(f"accept latency ms (scheduled send to 201): {quantiles_ms(accepted)}")
     print(f"plain GET /reports latency ms, idle:        {quantiles_ms(idle)}")
     print(f"plain GET /reports latency ms, during:      {quantiles_ms(during)}")
+    print(f"intake CPU while offered: {intake_cpu:.1f} s, {intake_cpu * 1000 / max(1, len(accepted)):.0f} ms "
+          f"per accepted report (the reader's GETs included)")
 
 
 if __name__ == "__main__":

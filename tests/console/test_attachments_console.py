@@ -2,15 +2,13 @@
 the unit sees its thumbnail on the case page (served without EXIF/GPS, with the service's strict headers) and
 reports with photos of the repair and the signed document, which then show beside the report's and, through
 the petitioner's own link, to the petitioner; a bad file comes back to the form with the service's reason."""
-import io
 import re
 
 import pytest
-from PIL import Image
 
 from lianxin.testing import Office
 from tests.console.console_forms import console_client, form_token, post_form
-from tests.shared.test_attachments import pdf, photo
+from tests.support.photos import pdf, personal_exif_gone, photo
 from tests.support.waiting import eventually
 from tests.system.test_end_to_end import REPORT, case_of
 
@@ -60,7 +58,7 @@ def test_the_citizens_photo_reaches_the_unit_and_the_repair_photos_come_back_on_
     shown = unit.get(report_thumbnail)
     assert shown.status_code == 200 and shown.headers["content-type"] == "image/jpeg"
     assert shown.headers["x-content-type-options"] == "nosniff"
-    assert Image.open(io.BytesIO(shown.content)).getexif() == {}  # the citizen's GPS never reaches the unit
+    assert personal_exif_gone(shown.content)  # the citizen's GPS never reaches the unit
 
     bad = unit.post(f"/cases/{case['case_id']}/report", data={
         "finding": "substantiated", "actions_taken": "已修复路面",
@@ -78,7 +76,7 @@ def test_the_citizens_photo_reaches_the_unit_and_the_repair_photos_come_back_on_
     shown = thumbnails(unit, case["case_id"])
     assert len(shown["report"]) == 1 and len(shown["repair"]) == 1  # the document is listed by name, not shown
     repair = unit.get(shown["repair"][0])
-    assert repair.status_code == 200 and Image.open(io.BytesIO(repair.content)).getexif() == {}
+    assert repair.status_code == 200 and personal_exif_gone(repair.content)
     assert "签字.pdf" in unit.get(f"/cases/{case['case_id']}").text
 
     # the petitioner, by the link the desk gives them, sees the repair photo (not the signed document)
@@ -88,5 +86,5 @@ def test_the_citizens_photo_reaches_the_unit_and_the_repair_photos_come_back_on_
     [public_photo] = eventually(lambda: PUBLIC_PHOTO.findall(citizen.get(link).text), timeout=20)
     seen = citizen.get(public_photo.replace("&amp;", "&"))
     assert seen.status_code == 200 and seen.headers["content-type"] == "image/jpeg"
-    assert Image.open(io.BytesIO(seen.content)).getexif() == {}
+    assert personal_exif_gone(seen.content)
     assert citizen.get(public_photo.replace("&amp;", "&").replace("signature=", "signature=0")).status_code == 404

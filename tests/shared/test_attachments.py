@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from cryptography.fernet import Fernet
-from PIL import ExifTags, Image
+from PIL import ExifTags, Image, ImageOps
 from pypdf import PdfWriter
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.exc import IntegrityError
@@ -22,45 +22,7 @@ from lianxin.attachments.models import AttachmentRow
 from lianxin.attachments.scanner import Clamd
 from lianxin.attachments.serving import file_response, refusal_response
 from lianxin.attachments.storage import LocalStore
-
-GPS = {ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (30.0, 15.0, 7.5),
-       ExifTags.GPS.GPSLongitudeRef: "E", ExifTags.GPS.GPSLongitude: (120.0, 9.0, 3.0)}
-ROTATED_RIGHT = 6  # EXIF orientation: the camera was turned; shown, the photo is tall
-
-
-def photo(fmt="JPEG", size=(400, 200), exif=True, mode="RGB", **save) -> bytes:
-    image = Image.new(mode, size, (200, 30, 30) if mode == "RGB" else (200, 30, 30, 128))
-    if exif:
-        tags = Image.Exif()
-        tags[ExifTags.Base.Make], tags[ExifTags.Base.Model] = "Phone", "X1"
-        tags[ExifTags.Base.Orientation] = ROTATED_RIGHT
-        tags[ExifTags.IFD.GPSInfo] = GPS
-        save["exif"] = tags
-    out = io.BytesIO()
-    image.save(out, format=fmt, **save)
-    return out.getvalue()
-
-
-def pdf(extra: bytes = b"") -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(200, 200)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue() + extra
-
-
-def handmade_pdf(catalog_extra: bytes) -> bytes:
-    """A one-page PDF whose catalog carries ``catalog_extra``, written by hand as an attacker would."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"]
-    out, offsets = b"%PDF-1.7\n", []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 4\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    return out + b"trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+from tests.support.photos import ROTATED_RIGHT, handmade_pdf, pdf, photo
 
 
 def png_header_only(width: int, height: int) -> bytes:
@@ -91,11 +53,37 @@ def test_a_phone_photo_loses_its_gps_device_and_xmp_and_stands_the_way_it_was_ta
     for rendition in (seen.clean, seen.web, seen.thumbnail):
         read_back = Image.open(io.BytesIO(rendition.data))
         assert read_back.format == "JPEG" and rendition.media_type == "image/jpeg"
-        assert dict(read_back.getexif()) == {} and read_back.getexif().get_ifd(ExifTags.IFD.GPSInfo) == {}
-        assert "xmp" not in read_back.info and "exif" not in read_back.info
+        assert set(read_back.getexif()) <= {ExifTags.Base.Orientation}  # the orientation alone may stay
+        assert read_back.getexif().get_ifd(ExifTags.IFD.GPSInfo) == {}
+        assert "xmp" not in read_back.info
         assert b"GPSLatitude" not in rendition.data and b"Phone" not in rendition.data
-        assert read_back.height > read_back.width  # the orientation was applied to the pixels
+        shown = ImageOps.exif_transpose(read_back)  # as a browser shows it
+        assert shown.height > shown.width
+    assert dict(Image.open(io.BytesIO(seen.clean.data)).getexif()) == {ExifTags.Base.Orientation: ROTATED_RIGHT}
+    assert Image.open(io.BytesIO(seen.web.data)).getexif() == {}  # the renditions were turned in their pixels
     assert (seen.kind, seen.name, seen.width, seen.height) == ("photo", "路面.jpg", 200, 400)
+
+
+def test_a_jpeg_is_served_as_compressed_without_its_other_segments_or_what_follows_it():
+    sent = photo(size=(640, 480), exif=False, quality=90, icc_profile=b"\0" * 128, comment=b"owner: Wang Fang")
+    seen = inspect(sent + b"TRAILING-SECRET", "p.jpg", "media")
+    assert b"Wang Fang" not in seen.clean.data and b"TRAILING-SECRET" not in seen.clean.data
+    kept = Image.open(io.BytesIO(seen.clean.data))
+    assert "icc_profile" not in kept.info and "comment" not in kept.info and kept.getexif() == {}
+    # not re-encoded: the very same pixels as sent
+    assert kept.tobytes() == Image.open(io.BytesIO(sent)).tobytes() and len(seen.clean.data) < len(sent)
+
+
+def test_a_large_jpegs_web_rendition_is_decoded_at_a_reduced_scale_within_the_edge():
+    seen = inspect(photo(size=(4000, 3000), exif=False), "big.jpg", "media")
+    assert Image.open(io.BytesIO(seen.web.data)).size == (1000, 750)  # a quarter: the largest within 1600
+    assert Image.open(io.BytesIO(seen.thumbnail.data)).size == (320, 240)
+    assert (seen.width, seen.height) == (4000, 3000)
+
+
+def test_a_jpeg_whose_end_never_comes_is_refused():
+    whole = photo(size=(800, 600), exif=False)
+    assert refusal(whole[:-2]).code == "damaged"
 
 
 @pytest.mark.parametrize("fmt", ["PNG", "WEBP", "HEIF"])
@@ -406,5 +394,5 @@ def test_the_check_command_names_rows_whose_file_is_missing_and_sweep_deletes_or
     checked = runner.invoke(main, ["attachments", "check", "intake"])
     assert checked.exit_code == 1 and f"thumbnail_hash {kept.thumbnail_hash} is missing" in checked.output
     swept = runner.invoke(main, ["attachments", "sweep", "intake", "--grace-hours", "0"])
-    assert "2 files no attachment names deleted" in swept.output  # the never-named photo and its thumbnail
+    assert "3 files no attachment names deleted" in swept.output  # the never-named photo and its two renditions
     assert runner.invoke(main, ["attachments", "check", "nowhere"]).exit_code == 2

@@ -2,18 +2,16 @@
 (multipart), stored without EXIF, served to case readers, named in callback.recorded by id, kind, size and hash
 only; the petitioner's page links the repair photos (not the signed document) through dispatch's signed paths;
 a bad file refuses the callback, which is then not recorded."""
-import io
 import json
 
 import pytest
 import sqlalchemy
-from PIL import Image
 from sqlalchemy import func, select
 
 from lianxin.events import parse_event
 from lianxin.messaging_tables import outbox
 from lianxin.testing import Office
-from tests.shared.test_attachments import pdf, photo
+from tests.support.photos import pdf, personal_exif_gone, photo
 from tests.support.reports import REPORT, SIGNED_REPORT, case_of, supervised
 from tests.support.waiting import eventually
 
@@ -74,7 +72,7 @@ def test_the_petitioner_sees_the_repair_photos_and_the_caller_attaches_evidence(
     with office.client("dispatch", "nobody") as anyone:
         thumbnail = anyone.get(repair["thumbnail"])
     assert thumbnail.status_code == 200 and thumbnail.headers["content-type"] == "image/jpeg"
-    assert Image.open(io.BytesIO(thumbnail.content)).getexif() == {}
+    assert personal_exif_gone(thumbnail.content)
 
     with office.client("supervision", "hotline-op-01") as supervision:
         called = supervision.post(f"/cases/{case_id}/callbacks",
