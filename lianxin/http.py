@@ -26,7 +26,7 @@ from nameko.extensions import DependencyProvider
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
 from pydantic import BaseModel
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, func, select, text, tuple_
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import BadRequest, HTTPException, LengthRequired
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -191,20 +191,32 @@ def page_limit(request: Request, default: int = 50) -> int:
 @dataclass(frozen=True)
 class Pager:
     """How a list is read page by page (``?after=&limit=``): in the order of its unique ``key`` column, or
-    newest first (a log read backwards); the cursor ``after`` is a public number that ``to_key`` turns into
-    the key (``example`` shows one), or the key itself."""
+    newest first (a log read backwards), or first by a column ``by`` (the most urgent first) with the key
+    breaking ties; the cursor ``after`` is a public number that ``to_key`` turns into the key (``example``
+    shows one), or the key itself."""
     key: object
     to_key: Callable[[str], object] = str
     example: str = ""
     newest_first: bool = False
+    by: object = None
 
     def page(self, request: Request, query: Select) -> tuple[Select, int]:
         """``query`` cut to the asked page, and the page's size (for ``page()``)."""
         limit = page_limit(request)
-        query = query.order_by(self.key.desc() if self.newest_first else self.key).limit(limit)
+        order = [self.key] if self.by is None else [self.by, self.key]
+        query = query.order_by(*(c.desc() if self.newest_first else c for c in order)).limit(limit)
         if (after := self._after(request)) is not None:
-            query = query.where(self.key < after if self.newest_first else self.key > after)
+            query = query.where(self._beyond(after))
         return query, limit
+
+    def _beyond(self, after):
+        """The rows after the cursor's row in the list's order (by ``by`` where the list has one, as the row
+        stands now)."""
+        if self.by is None:
+            return self.key < after if self.newest_first else self.key > after
+        at = select(self.by).where(self.key == after).correlate(None).scalar_subquery()
+        ours, cursor = tuple_(self.by, self.key), tuple_(at, after)
+        return ours < cursor if self.newest_first else ours > cursor
 
     def _after(self, request: Request):
         """The key a page starts after (query ``after``, a public number such as ``R00000012``), if asked."""

@@ -108,6 +108,10 @@ class Accountability(Base):
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     recorded_by: Mapped[str] = mapped_column(String(64))
 
+    @property
+    def record_id(self) -> str:
+        return f"AC{self.id:06d}"
+
 
 class Review(Base):
     """A review (复查, level 1) or re-review (复核, level 2) of how a case was handled."""

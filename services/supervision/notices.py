@@ -77,8 +77,8 @@ def hold_to_account(uow: UnitOfWork, directory: Directory, incoming: Accountabil
     record = Accountability(recorded_at=utcnow(), recorded_by=staff.code, **incoming.model_dump())
     uow.session.add(record)
     uow.session.flush()
-    uow.emit("accountability.recorded", f"AC{record.id:06d}", AccountabilityRecorded(
-        record_id=f"AC{record.id:06d}", **incoming.model_dump(), recorded_at=record.recorded_at))
+    uow.emit("accountability.recorded", record.record_id, AccountabilityRecorded(
+        record_id=record.record_id, **incoming.model_dump(), recorded_at=record.recorded_at))
     return record
 
 

@@ -6,9 +6,10 @@ from sqlalchemy import select
 from lianxin.attachments.wiring import Attachments, answers_refused_files, fields_and_files
 from lianxin.citizen_link import public_path
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
-from lianxin.http import Pager, api, aware_datetime, page, page_limit, parse_body, query_param
+from lianxin.http import Pager, api, aware_datetime, page, parse_body, query_param
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import ScrapeTimeGauges
+from lianxin.numbers import row_id
 from lianxin.service import OfficeService
 from lianxin.vocabulary import CALLERS, CASE_READERS, OFFICE, PETITIONER_DESK, SCORE_READERS, WATCHERS
 
@@ -29,6 +30,10 @@ from .schemas import (
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
 CASES = Pager(SupervisedCase.case_id)  # case numbers sort as the cases were opened
+REVIEWS = Pager(Review.id, lambda number: row_id(number, "RV"), "RV000012")  # due 30 days after opening: in due order
+WATCH_LIST = Pager(WatchEntry.id, lambda number: row_id(number, "W"), "W000012", by=WatchEntry.next_follow_up_at)
+NOTICES = Pager(Notice.id, lambda number: row_id(number, "N"), "N000012", newest_first=True)
+ACCOUNTABILITY = Pager(Accountability.id, lambda number: row_id(number, "AC"), "AC000012", newest_first=True)
 
 
 class SupervisionService(OfficeService):
@@ -60,11 +65,12 @@ class SupervisionService(OfficeService):
 
     @api("GET", "/reviews", roles=CASE_READERS)
     def list_reviews(self, request):
-        query = select(Review).order_by(Review.due_at).limit(page_limit(request))
+        """Reviews in the order they fall due; ``open=true`` for those not yet concluded."""
+        query, limit = REVIEWS.page(request, select(Review))
         if query_param(request, "open") == "true":
             query = query.where(Review.outcome.is_(None))
         with self.uow as uow:
-            return {"reviews": [review_view(r) for r in uow.session.scalars(query)]}
+            return page("reviews", [review_view(r) for r in uow.session.scalars(query)], limit, "review_id")
 
     @api("POST", "/cases/<string:case_id>/review-request", roles=PETITIONER_DESK)
     def request_review(self, request, case_id):
@@ -97,11 +103,11 @@ class SupervisionService(OfficeService):
     @api("GET", "/watch-list", roles=WATCHERS)
     def list_watch_list(self, request):
         """Entries not yet settled, the most urgent follow-up first; ``due=true`` for those due now."""
-        query = select(WatchEntry).where(WatchEntry.settled_at.is_(None)).order_by(WatchEntry.next_follow_up_at)
+        query, limit = WATCH_LIST.page(request, select(WatchEntry).where(WatchEntry.settled_at.is_(None)))
         if query_param(request, "due") == "true":
             query = query.where(WatchEntry.next_follow_up_at <= utcnow())
         with self.uow as uow:
-            return {"watch_list": [watch.view(e) for e in uow.session.scalars(query.limit(page_limit(request)))]}
+            return page("watch_list", [watch.view(e) for e in uow.session.scalars(query)], limit, "entry_id")
 
     @api("POST", "/watch-list/<string:entry_id>/follow-ups", roles=WATCHERS)
     def follow_up(self, request, entry_id):
@@ -110,8 +116,10 @@ class SupervisionService(OfficeService):
     @api("GET", "/petitioners/<string:reporter_id>/cases", roles=WATCHERS)
     def petitioner_history(self, request, reporter_id):
         """All cases of one petitioner, recognised by pseudonym: who they are stays in intake."""
+        query, limit = CASES.page(request, select(SupervisedCase).where(SupervisedCase.reporter_id == reporter_id))
         with self.uow as uow:
-            return {"reporter_id": reporter_id, "cases": [case_view(c) for c in watch.history(uow, reporter_id)]}
+            views = [case_view(c) for c in uow.session.scalars(query)]
+        return {"reporter_id": reporter_id, **page("cases", views, limit, "case_id")}
 
     # --- the petitioner's own link --------------------------------------------------------------
 
@@ -160,7 +168,7 @@ class SupervisionService(OfficeService):
 
     @api("GET", "/notices", roles=SCORE_READERS)
     def list_notices(self, request):
-        return {"notices": self._recent(request, Notice, Notice.issued_at, _notice_view)}
+        return self._recent(request, NOTICES, Notice.issued_at, _notice_view, ("notices", "notice_id"))
 
     @api("POST", "/accountability", roles=OFFICE)
     def hold_to_account(self, request):
@@ -169,12 +177,14 @@ class SupervisionService(OfficeService):
 
     @api("GET", "/accountability", roles=SCORE_READERS)
     def list_accountability(self, request):
-        return {"accountability": self._recent(request, Accountability, Accountability.recorded_at,
-                                               _accountability_view)}
+        return self._recent(request, ACCOUNTABILITY, Accountability.recorded_at, _accountability_view,
+                            ("accountability", "record_id"))
 
-    def _recent(self, request, model, column, view) -> list[dict]:
-        """The newest records, filtered by ``unit`` and the period ``from``..``to``."""
-        query = select(model).order_by(model.id.desc()).limit(page_limit(request))
+    def _recent(self, request, pager: Pager, column, view, listed: tuple[str, str]) -> dict:
+        """A page of the newest records, filtered by ``unit`` and the period ``from``..``to`` of ``column``;
+        ``listed`` names the list and its records' number."""
+        model = column.class_
+        query, limit = pager.page(request, select(model))
         if (unit := query_param(request, "unit")) is not None:
             query = query.where(model.unit == unit)
         if (since := query_param(request, "from", None, aware_datetime)) is not None:
@@ -182,7 +192,9 @@ class SupervisionService(OfficeService):
         if (until := query_param(request, "to", None, aware_datetime)) is not None:
             query = query.where(column < until)
         with self.uow as uow:
-            return [view(r) for r in uow.session.scalars(query)]
+            views = [view(r) for r in uow.session.scalars(query)]
+        name, number = listed
+        return page(name, views, limit, number)
 
     @api("GET", "/board", roles=SCORE_READERS)
     def board(self, request):
@@ -265,5 +277,5 @@ def _notice_view(n) -> dict:
 
 
 def _accountability_view(a) -> dict:
-    return {"person": a.person, "post": a.post, "unit": a.unit, "measure": a.measure, "case_id": a.case_id,
-            "reason": a.reason, "recorded_at": a.recorded_at, "recorded_by": a.recorded_by}
+    return {"record_id": a.record_id, "person": a.person, "post": a.post, "unit": a.unit, "measure": a.measure,
+            "case_id": a.case_id, "reason": a.reason, "recorded_at": a.recorded_at, "recorded_by": a.recorded_by}

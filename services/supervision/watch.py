@@ -5,7 +5,6 @@ from datetime import timedelta
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import select
 
 from lianxin.auth import Staff
 from lianxin.db import UnitOfWork, utcnow
@@ -15,7 +14,7 @@ from lianxin.i18n import N_
 from lianxin.i18n.fields import not_in_directory
 from lianxin.numbers import row_id
 
-from .models import SupervisedCase, WatchEntry
+from .models import WatchEntry
 
 Text = Annotated[str, Field(min_length=2, max_length=2000)]
 
@@ -72,12 +71,6 @@ def get(uow: UnitOfWork, entry_id: str) -> WatchEntry:
     if entry is None:
         raise NotFound(N_("There is no watch-list entry %(entry)s"), entry=entry_id)
     return entry
-
-
-def history(uow: UnitOfWork, reporter_id: str) -> list[SupervisedCase]:
-    """Every case of one petitioner, recognised by pseudonym only."""
-    query = select(SupervisedCase).where(SupervisedCase.reporter_id == reporter_id)
-    return list(uow.session.scalars(query.order_by(SupervisedCase.case_id)))
 
 
 def view(entry: WatchEntry) -> dict:
