@@ -19,7 +19,7 @@ COLUMNS = ("rank", "unit", "unit_kind", "score", "cases", "closed", "closed_on_t
            "notices", "accountability", "closure_rate", "on_time_rate", "response_rate", "resolution_rate",
            "satisfaction_rate", "vetoed_by")
 NO_CASES, NO_CASES_CSV = N_("No cases in this period: not ranked"), "no cases"
-TITLE = N_("%(county)s masses work assessment %(period)s (%(assessment)s)")
+TITLE = N_("Masses work assessment of %(county)s, %(period)s (%(assessment)s)")
 GROUPS = (("township", N_("Township rankings")), ("department", N_("County department rankings")))
 TEMPLATES = Path(__file__).with_name("templates")
 HTML_LANG = {"zh": "zh-CN", "en": "en"}

@@ -308,6 +308,16 @@ def test_the_printed_assessment_is_in_the_readers_language_reasons_included(scor
     assert any("notices of criticism this year" in row[2] for row in outcome_rows(english))
 
 
+def test_what_people_wrote_is_printed_as_text_never_as_markup(scoring):
+    markup = "<script>alert(1)</script>"
+    events = [e for n in range(6) for e in case_events(n + 1, TOWNSHIPS[0], person=markup)]
+    feed(scoring, events)
+    year = scoring.publish_assessment(_post({"period": "2026", "kind": "year_end"}))[1]
+    html = scoring.get_assessment(_get({"format": "html"}), year["assessment_id"]).get_data(as_text=True)
+    assert markup not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the advanced individual's name
+    assert "<script" not in html
+
+
 def test_an_assessment_published_with_english_reasons_still_shows(scoring):
     """Prose that migration 0004 could not read back into a code (none of the forms written before) is shown
     as it was."""
