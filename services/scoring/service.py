@@ -6,10 +6,11 @@ from sqlalchemy import select
 
 from lianxin.db import Database, UnitOfWorkProvider
 from lianxin.errors import Refused
-from lianxin.http import api, parse_body, query_param, respond
+from lianxin.http import Pager, api, page, parse_body, query_param, respond
 from lianxin.i18n import spoken_language
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import ScrapeTimeGauges
+from lianxin.numbers import row_id
 from lianxin.service import OfficeService
 from lianxin.vocabulary import OFFICE, SCORE_READERS
 
@@ -19,6 +20,7 @@ from .models import Assessment
 from .schemas import AssessmentIn, YearEndReviewIn, assessment_view
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
+ASSESSMENTS = Pager(Assessment.id, lambda number: row_id(number, "A"), "A000012", newest_first=True)
 
 
 class ScoringService(OfficeService):
@@ -131,9 +133,11 @@ class ScoringService(OfficeService):
 
     @api("GET", "/assessments", roles=SCORE_READERS)
     def list_assessments(self, request):
-        query = select(Assessment).order_by(Assessment.id.desc()).limit(100)
+        """The newest assessments first (a recomputation before the one it supersedes); ``period=`` one period's."""
+        query, limit = ASSESSMENTS.page(request, select(Assessment))
         if (period := query_param(request, "period")) is not None:
             query = query.where(Assessment.period == period)
         with self.uow as uow:
-            return {"assessments": [assessment_view(a) for a in uow.session.scalars(query)]}
+            views = [assessment_view(a) for a in uow.session.scalars(query)]
+        return page("assessments", views, limit, "assessment_id")
 
