@@ -14,9 +14,10 @@ from werkzeug.wrappers import Response
 from lianxin import http
 from lianxin.auth import Auth, Authenticator, token_hash
 from lianxin.db import Database, UnitOfWorkProvider
-from lianxin.http import JsonHttpHandler, Pager, page, page_limit, parse_body, query_param, row_id
+from lianxin.http import JsonHttpHandler, Pager, page, parse_body, query_param
 from lianxin.i18n import LANGUAGES, chosen_language
 from lianxin.messaging import queue_arguments
+from lianxin.numbers import row_id
 from lianxin.service import OfficeService
 from lianxin.vocabulary import OFFICE, ROLES
 
@@ -37,6 +38,8 @@ DATABASE = Database(Path(__file__).with_name("migrations"))
 ADMINISTRATOR = ("administrator",)
 LANGUAGE = ContextVar("language", default="zh")
 AUDIT_LOG = Pager(AuditEntry.id, lambda number: row_id(number, "AU"), "AU00000012", newest_first=True)
+ACCOUNTS = Pager(Account.user_name)
+API_TOKENS = Pager(Token.id, lambda number: row_id(number, "T"), "T000012", newest_first=True)
 
 
 class SpokenHandler(JsonHttpHandler):
@@ -167,11 +170,12 @@ class AccountsService(OfficeService):
 
     @api("GET", "/accounts", roles=ADMINISTRATOR)
     def list_accounts(self, request):
-        query = select(Account).order_by(Account.user_name).limit(page_limit(request, 200))
+        """The office's people by user name; ``role=`` those of one role."""
+        query, limit = ACCOUNTS.page(request, select(Account))
         if role := query_param(request, "role"):
             query = query.where(Account.role == role)
         with self.uow as uow:
-            return {"accounts": [records.account_view(a) for a in uow.session.scalars(query)]}
+            return page("accounts", [records.account_view(a) for a in uow.session.scalars(query)], limit, "user_name")
 
     @api("POST", "/accounts", roles=ADMINISTRATOR)
     def add_account(self, request):
@@ -211,9 +215,10 @@ class AccountsService(OfficeService):
 
     @api("GET", "/api-tokens", roles=ADMINISTRATOR)
     def list_tokens(self, request):
-        query = select(Token).where(Token.kind == "api").order_by(Token.id.desc()).limit(page_limit(request, 200))
+        """The machines' tokens, the newest issued first (revoked ones too)."""
+        query, limit = API_TOKENS.page(request, select(Token).where(Token.kind == "api"))
         with self.uow as uow:
-            return {"api_tokens": [records.token_view(t) for t in uow.session.scalars(query)]}
+            return page("api_tokens", [records.token_view(t) for t in uow.session.scalars(query)], limit, "token_id")
 
     @api("POST", "/api-tokens", roles=ADMINISTRATOR)
     def issue_token(self, request):
