@@ -10,7 +10,7 @@ from __future__ import annotations
 import httpx
 from nameko.extensions import DependencyProvider
 
-from lianxin.http import REQUEST_ID_HEADER, ApiError
+from lianxin.http import MAX_PAGE, REQUEST_ID_HEADER, ApiError
 from lianxin.i18n import DEFAULT_LANGUAGE, chosen_language
 from lianxin.logs import REQUEST_ID, REQUEST_ID_KEY, SERVICE, request_id_from
 
@@ -41,6 +41,15 @@ class Backend:
 
     def get(self, service: str, path: str, **params):
         return self.call(service, "GET", path, params={k: v for k, v in params.items() if v not in (None, "")})
+
+    def every(self, service: str, path: str, listed: str, **params) -> list[dict]:
+        """Every row of a list the service pages (``listed`` names it in the answer), page after page."""
+        rows, after = [], None
+        while True:
+            found = self.get(service, path, **params, limit=MAX_PAGE, after=after)
+            rows += found[listed]
+            if (after := found["next_after"]) is None:
+                return rows
 
     def post(self, service: str, path: str, body: dict | None = None, **params):
         return self.call(service, "POST", path, json=body or {}, params=params or None)

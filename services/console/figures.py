@@ -49,8 +49,7 @@ def office_figures(api: Backend, period: str) -> dict:
     cases = _all(api, sort="received_at", **window)
     scores = api.get("scoring", "/rankings", period=period)["scores"]
     supervised = api.get("supervision", "/board", **{"from": day_start(start), "to": day_start(end)})
-    reviews = [r for r in api.get("supervision", "/reviews", limit=200)["reviews"]
-               if _in(r["opened_at"], start, end)]
+    reviews = [r for r in api.every("supervision", "/reviews", "reviews") if _in(r["opened_at"], start, end)]
     return {
         "period": period, "start": start, "last": last, "board": board, "received": len(cases),
         "closed": sum(c["state"] == "closed" for c in cases),

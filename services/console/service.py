@@ -672,11 +672,11 @@ class ConsoleService:
 
     def _staff(self, api, shown) -> dict:
         """The staff list, and the one-time password of a person just added or reset (shown once)."""
-        return {"accounts": api.get("accounts", "/accounts", limit=200)["accounts"], "shown": shown,
+        return {"accounts": api.every("accounts", "/accounts", "accounts"), "shown": shown,
                 "roles": ROLES, "draft": {}}
 
     def _tokens(self, api, issued) -> dict:
-        return {"tokens": api.get("accounts", "/api-tokens", limit=200)["api_tokens"], "issued": issued,
+        return {"tokens": api.every("accounts", "/api-tokens", "api_tokens"), "issued": issued,
                 "roles": ROLES}
 
     def _common(self, request, visitor) -> dict:
