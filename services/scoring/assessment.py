@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from lianxin.i18n import N_
 from lianxin.schemas import OFFICE_YEARS
 from lianxin.vocabulary import COUNTY_TIME
 
@@ -72,22 +73,27 @@ def percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 2) if whole else None
 
 
+# what is wrong with a period, said after its name ("the period …"): a ValueError's message id
+NOT_A_PERIOD = N_("must be a month (YYYY-MM), a quarter (YYYY-Qn) or a year (YYYY)")
+NOT_AN_OFFICE_YEAR = N_("falls outside the years the office keeps records of")
+
+
 def period_bounds(period: str) -> tuple[datetime, datetime]:
     """``2026-11`` (month), ``2026-Q4`` (quarter) or ``2026`` (year), in the county's time zone."""
     zone = COUNTY_TIME
     if m := re.fullmatch(r"(\d{4})-(\d{2})", period):
         year, month = int(m[1]), int(m[2])
         if not 1 <= month <= 12:
-            raise ValueError(f"period {period!r}: month must be 01-12")
+            raise ValueError(NOT_A_PERIOD)
         first, months = month, 1
     elif m := re.fullmatch(r"(\d{4})-Q([1-4])", period):
         year, first, months = int(m[1]), 3 * int(m[2]) - 2, 3
     elif m := re.fullmatch(r"(\d{4})", period):
         year, first, months = int(m[1]), 1, 12
     else:
-        raise ValueError(f"period {period!r}: expected YYYY-MM, YYYY-Qn or YYYY")
+        raise ValueError(NOT_A_PERIOD)
     if year not in OFFICE_YEARS:
-        raise ValueError(f"period {period!r}: the year must be from {OFFICE_YEARS[0]} to {OFFICE_YEARS[-1]}")
+        raise ValueError(NOT_AN_OFFICE_YEAR)
     end_month = first + months
     start = datetime(year, first, 1, tzinfo=zone)
     end = datetime(year + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 1, tzinfo=zone)

@@ -9,7 +9,7 @@ from sqlalchemy import case, func, select
 from lianxin.auth import Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
-from lianxin.errors import Conflict, NotFound, Refused
+from lianxin.errors import Conflict, NotFound, Problem, Refused
 from lianxin.events import (
     AccountabilityRecorded,
     AssessmentPublished,
@@ -25,7 +25,8 @@ from lianxin.events import (
     ReportReceived,
     UnitScore,
 )
-from lianxin.i18n import N_
+from lianxin.i18n import N_, Term
+from lianxin.i18n.fields import problem
 from lianxin.numbers import row_id
 
 from . import assessment, outcomes
@@ -41,6 +42,7 @@ from .models import (
 from .schemas import YearEndReviewIn
 
 NO_UNIT = N_("There is no unit %(unit)s in the county directory")
+KINDS = {"regular": N_("regular assessment"), "year_end": N_("year-end assessment")}  # as a refusal names them
 
 
 def _record(uow: UnitOfWork, case_id: str, unit: str) -> CaseRecord:
@@ -147,16 +149,23 @@ class Standings(NamedTuple):
 
 def rankings(uow: UnitOfWork, directory: Directory, period: str, scheme: Scheme) -> Standings:
     """Scorecards of the units with cases in the period, ranked, and every other unit of the directory."""
-    try:
-        start, end = assessment.period_bounds(period)
-    except ValueError as exc:
-        raise Refused(str(exc)) from None
+    start, end = _bounds(period)
     unit_kinds = {code: directory.unit_kind(code) for code in directory.units}
     tallies = assessment.tally(
         case_counts(uow, start, end),
         _between(uow, NoticeRecord, NoticeRecord.issued_at, start, end), unit_kinds,
         _between(uow, AccountabilityRecord, AccountabilityRecord.recorded_at, start, end), scheme.veto)
     return Standings(assessment.rank(tallies, scheme), assessment.without_cases(tallies, unit_kinds))
+
+
+def _bounds(period: str | None):
+    """The period's bounds, or a refusal of the query naming the period in the person's words (400)."""
+    try:
+        if period is None:
+            raise Refused(None, [Problem("period", *problem("missing", "period", {}, ""))])
+        return assessment.period_bounds(period)
+    except ValueError as exc:
+        raise Refused(None, [Problem("period", *problem("value_error", "period", {"error": exc}, ""))]) from None
 
 
 def year_end(uow: UnitOfWork, directory: Directory, year: str, scheme: Scheme) -> tuple[Standings, list]:
@@ -250,7 +259,8 @@ def publish_first(uow: UnitOfWork, directory: Directory, period: str, kind: str,
                                                            Assessment.kind == kind)).first()
     if earlier is not None:
         raise Conflict(N_("%(period)s (%(kind)s) was published as %(assessment)s; a published assessment is not "
-                          "changed: recompute it instead"), period=period, kind=kind, assessment=earlier.assessment_id)
+                          "changed: recompute it instead"), period=period, kind=Term(KINDS[kind]),
+                       assessment=earlier.assessment_id)
     return publish(uow, directory, period, kind, scheme)
 
 

@@ -1,30 +1,29 @@
 """What scoring's HTTP API accepts and answers."""
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from lianxin.i18n import N_
 from lianxin.i18n.kept_texts import READER
 
 from . import outcomes
 from .assessment import period_bounds
 
+YEAR_END_PERIOD = N_("must be a year (YYYY): a year-end assessment covers a whole year")
+
 
 class AssessmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    kind: Literal["regular", "year_end"] = "regular"  # first: the period is checked against it
     period: str = Field(pattern=r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$", description="YYYY-MM, YYYY-Qn or YYYY")
-    kind: Literal["regular", "year_end"] = "regular"
 
     @field_validator("period")
     @classmethod
-    def _period_has_dates(cls, period: str) -> str:
+    def _period_fits(cls, period: str, info: ValidationInfo) -> str:
         period_bounds(period)  # e.g. year 0 fits the pattern, not the calendar
+        if info.data.get("kind") == "year_end" and len(period) != 4:
+            raise ValueError(YEAR_END_PERIOD)
         return period
-
-    @model_validator(mode="after")
-    def _year_end_covers_a_year(self):
-        if self.kind == "year_end" and len(self.period) != 4:
-            raise ValueError("a year-end assessment covers a whole year: period YYYY")
-        return self
 
 
 class YearEndReviewIn(BaseModel):

@@ -5,7 +5,6 @@ from pathlib import Path
 from sqlalchemy import select
 
 from lianxin.db import Database, UnitOfWorkProvider
-from lianxin.errors import Refused
 from lianxin.http import Pager, api, page, parse_body, query_param, respond
 from lianxin.i18n import spoken_language
 from lianxin.messaging import OutboxRelay, event_consumer
@@ -78,8 +77,6 @@ class ScoringService(OfficeService):
     def get_rankings(self, request):
         """Live rankings for a period (not an assessment: nothing is published)."""
         period = query_param(request, "period")
-        if period is None:
-            raise Refused("query parameter 'period' is required, e.g. ?period=2026-11")
         with self.uow as uow:
             scores, idle = records.rankings(uow, self.directory, period, self.config["SCHEME"])
         return {"period": period, "provisional": True, "scores": scores, "without_cases": idle}

@@ -332,3 +332,21 @@ def test_an_assessment_published_with_english_reasons_still_shows(scoring):
     assert shown == [old]
     html = scoring.get_assessment(_get({"format": "html"}), "A000001").get_data(as_text=True)
     assert outcome_rows(html) == [[COUNTY.units[TOWNSHIPS[0]].name, "先进乡镇", "first-ranked township (95.20)"]]
+
+
+def test_a_wrong_period_is_refused_in_the_persons_words(scoring):
+    from lianxin.errors import Invalid, Refused
+
+    for params, zh, en in [({}, "请填写期间", "Period is required"),
+                           ({"period": "0000"}, "期间超出本办留存记录的年份范围",
+                            "Period falls outside the years the office keeps records of")]:
+        with pytest.raises(Refused) as refused:
+            scoring.get_rankings(_get(params))
+        assert refused.value.said_in("zh")[0] == zh and refused.value.said_in("en")[0] == en
+    with pytest.raises(Invalid) as refused:
+        scoring.publish_assessment(_post({"period": "2026-11", "kind": "year_end"}))
+    assert refused.value.said_in("zh")[0] == "期间须为年度（YYYY）：年终考核按整年进行"
+    scoring.publish_assessment(_post({"period": "2026-11"}))
+    with pytest.raises(Conflict) as refused:
+        scoring.publish_assessment(_post({"period": "2026-11"}))
+    assert refused.value.said_in("zh")[0].startswith("2026-11（日常考核）已发布为 A000001")
