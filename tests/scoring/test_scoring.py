@@ -350,3 +350,17 @@ def test_a_wrong_period_is_refused_in_the_persons_words(scoring):
     with pytest.raises(Conflict) as refused:
         scoring.publish_assessment(_post({"period": "2026-11"}))
     assert refused.value.said_in("zh")[0].startswith("2026-11（日常考核）已发布为 A000001")
+
+
+def test_every_accountability_measure_and_outcome_has_its_words():
+    from typing import get_args
+
+    from lianxin.assessment_terms import MEASURES, OUTCOMES
+    from lianxin.events import AccountabilityRecorded
+    from lianxin.i18n import translations
+    from services.scoring.outcomes import REASONS
+
+    assert set(MEASURES) == set(get_args(AccountabilityRecorded.model_fields["measure"].annotation))
+    zh = translations("zh").gettext
+    for words in (*MEASURES.values(), *OUTCOMES.values(), *REASONS.values()):
+        assert zh(words) != words, words
