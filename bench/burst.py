@@ -226,6 +226,20 @@ def targets(run: dict) -> list[dict]:
     ]
 
 
+def cpu_ms_per_report(run: dict) -> dict[str, float]:
+    """Each process's CPU over the burst and the catch-up after it, per report accepted, and the services' sum
+    (RabbitMQ apart: the node may serve others' virtual hosts too)."""
+    spent: dict[str, float] = {}
+    for phase in ("burst_usage", "drain_usage"):
+        for name, used in ((run.get(phase) or {}).get("services") or {}).items():
+            spent[name] = spent.get(name, 0.0) + used.get("cpu_seconds", 0.0)
+    if not run.get("accepted") or not spent:
+        return {}
+    per_report = {name: round(1000 * s / run["accepted"], 2) for name, s in spent.items()}
+    services = sum(ms for name, ms in per_report.items() if name != "rabbitmq")
+    return {**per_report, "services": round(services, 2)}
+
+
 def print_burst(run: dict, echo) -> None:
     title = (f"burst: {run['rate']:g} reports/s for {run['duration_s']:g} s, {run['replicas']} intake "
              f"replica(s), {run['database']}; downstream nice {run['downstream']['nice']}, prefetch "
@@ -245,6 +259,9 @@ def print_burst(run: dict, echo) -> None:
             f"{name} {u['peak_rss_mib']} ({u['cpu_percent']}%)" for name, u in usage.get("services", {}).items())
             + f"; the generator {usage.get('generator_cpu_percent')} %"
             + f"; machine busy {usage.get('machine_busy_percent')} %")
+    if per_report := cpu_ms_per_report(run):
+        echo("CPU ms per accepted report, burst and catch-up (holds on a busy machine, unlike wall time): "
+             + ", ".join(f"{name} {ms}" for name, ms in per_report.items()))
     for error in run["errors"][:3]:
         echo(f"  e.g. {error}")
     echo("targets (issue 20; printed, not asserted)")

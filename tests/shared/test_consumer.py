@@ -12,6 +12,7 @@ from lianxin.messaging import event_consumer, is_transient
 from lianxin.testing import Office, broker_vhost, rabbitmqctl
 from tests.shared.test_bus import drain
 from tests.support.reports import distinct_reports
+from tests.support.sorting import announced
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -148,6 +149,7 @@ def test_an_event_whose_queue_was_deleted_waits_in_the_outbox_until_the_queue_is
             channel.queue_delete(f"{consumer}.report.received")
         with office.client("intake") as intake:
             intake.post("/reports", json=distinct_reports(1)[0]).raise_for_status()
+        eventually(lambda: announced(database_urls["intake"]) == 1, timeout=20)  # sorted after the answer
         eventually(lambda: unpublished(database_urls["intake"], "report.received") == 0, timeout=20)
         waiting = channel.queue_declare("dispatch.report.received", durable=True, passive=True)
         assert waiting.method.message_count == 1  # not confirmed into the void
