@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from lianxin.db import utcnow
+from lianxin.db import Database, utcnow
+from lianxin.testing import service_databases
 from services.supervision import models
 from tests.support.case_events import PETITIONER, dispatched
 from tests.support.paging import every_page, refuses_bad_pages
@@ -14,10 +15,18 @@ SUPERVISOR = "supervisor-01"
 
 
 @pytest.fixture
-def database(tmp_path):
-    db = supervision_database(tmp_path)
-    yield db
-    db.engine.dispose()
+def database(request, tmp_path):
+    """Supervision's database: SQLite, or PostgreSQL where a test asks for both (a list read first by a column
+    of its own compares rows, which each dialect writes its own way)."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        db = supervision_database(tmp_path)
+        yield db
+        db.engine.dispose()
+        return
+    with service_databases("postgresql", tmp_path, services=("supervision",)) as urls:
+        db = Database.of_service(models, urls["supervision"])
+        yield db
+        db.engine.dispose()
 
 
 @pytest.fixture
@@ -25,6 +34,7 @@ def supervision(database):
     return supervision_worker(database)
 
 
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 def test_the_watch_list_pages_the_most_urgent_follow_up_first(supervision):
     for days in (9, 3, 6, 3):  # entries W000001..W000004; two fall due the same day: the number decides
         supervision.add_to_watch_list(office_request({
