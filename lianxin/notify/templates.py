@@ -74,7 +74,9 @@ TEMPLATES: dict[str, Template] = dict([
 
 # how the case page names a message's channel and how it went
 CHANNEL_WORDS = {"sms": N_("SMS"), "email": N_("e-mail")}
-STATUS_WORDS = {"queued": N_("waiting"), "sent": N_("sent"), "failed": N_("failed"), "delivered": N_("delivered")}
+# ("failed" alone is a review's word, 不通过: a message that did not arrive has its own)
+STATUS_WORDS = {"queued": N_("waiting"), "sent": N_("sent"), "failed": N_("not delivered"),
+                "delivered": N_("delivered")}
 
 
 # Alibaba Cloud (as most Chinese providers) takes at most 35 characters in a template variable that is not a

@@ -185,6 +185,16 @@ def my_channels(api: Backend) -> dict:
     return api.get("notifications", "/me/channels")
 
 
+def my_messages(api: Backend) -> dict:
+    """The messages sent to the person and how each went (a failed one names why); None if not answered."""
+    try:
+        sent = api.get("notifications", "/me/deliveries")["deliveries"]
+    except BackendError:
+        sent = None
+    return {"my_messages": sent, "message_words": {"about": {code: t.about for code, t in TEMPLATES.items()},
+                                                   "channel": CHANNEL_WORDS, "status": STATUS_WORDS}}
+
+
 def _or_none(read, also: int = 404):
     """What ``read`` answers; None where it is not there (404), or (``also=403``) not the person's to see."""
     try:

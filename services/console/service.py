@@ -458,7 +458,7 @@ class ConsoleService:
         kept = self._kept(request)
         return self._page(request, "my_notifications.html", lambda api, staff: {
             "mine": pages.my_channels(api), "channel_words": CHANNEL_WORDS, "kept": kept,
-            "saved": request.args.get("saved")})
+            "saved": request.args.get("saved"), **pages.my_messages(api)})
 
     @http("POST", "/me/notifications")
     def choose_my_notifications(self, request):

@@ -61,7 +61,7 @@ def console(amqp_uri, database_urls, outside):
     office = Office(amqp_uri, database_urls, settings={
         "intake": {**sms, "public_address": "https://12345.example.gov.cn"},
         "notifications": {**sms, "smtp_host": "127.0.0.1", "smtp_port": mailbox.port,
-                          "retry_base_seconds": 0.2}})
+                          "retry_base_seconds": 0.2, "receipt_first_seconds": 0.2}})
     office.start()
     office.start_console()
     yield office
@@ -72,6 +72,7 @@ def console(amqp_uri, database_urls, outside):
 def test_a_report_taken_in_on_the_console_texts_the_petitioner_and_its_dispatch_tells_the_unit(
         console, people, outside):
     mailbox, provider = outside
+    provider.unreachable = {HANDLER_MOBILE}  # the carrier will report the handler's SMS undelivered
     operator = signed_in(people, "hotline-op-01", "zh")
     operator.goto("/intake")
     operator.fill("#content", "我家的低保上个月被取消了，没有人说明原因。")  # the township's own matter
@@ -109,9 +110,13 @@ def test_a_report_taken_in_on_the_console_texts_the_petitioner_and_its_dispatch_
     assert PETITIONER not in supervisor.locator("#messages").inner_text()
     shot(supervisor, "notify-02-case-messages")
 
-    # the handler wants e-mail only from now on
+    # the handler sees their SMS did not arrive, with the carrier's code, and wants e-mail only from now on
     handler = signed_in(people, "chengguan-handler", "zh")
     handler.goto("/me/notifications")
+    reload_until(handler, "#my-messages tr.failed")
+    expect(handler.locator("#my-messages tr.failed")).to_contain_text("未送达")
+    expect(handler.locator("#my-messages tr.failed")).to_contain_text("MK:0001")
+    expect(handler.locator("#my-messages")).to_contain_text(case_id)
     handler.uncheck("input[name=channels][value=sms]")
     handler.click("#my-channels button[type=submit]")
     expect(handler.locator("#channels-saved")).to_be_visible()
