@@ -2,10 +2,11 @@
 
     .venv/bin/python -m bench.attachments_peak --rate 20 --duration 30
     .venv/bin/python -m bench.attachments_peak --photo noise      # the worst case: 2400x1800 of pure noise
-    .venv/bin/python -m bench.attachments_peak --cpu-only         # the CPU of one photo's inspection alone
+    .venv/bin/python -m bench.attachments_peak --cpu-only         # the CPU of one photo's work alone
 
-First prints the CPU one photo's inspection takes in this process (``lianxin.attachments.inspection.inspect``:
-what intake does in its thread pool). Then starts the office as ``lianxin up`` runs it (private virtual host,
+First prints the CPU one photo takes in this process: taken in (``inspection.inspect``, what intake does in
+its thread pool before answering) and its thumbnail and web copy (``inspection.rendition``, made when a page
+first shows them). Then starts the office as ``lianxin up`` runs it (private virtual host,
 fresh SQLite databases, files under a temporary folder), and for ``--duration`` seconds POSTs ``--rate``
 reports a second, each multipart with one photo of about 3 MB with EXIF and a GPS position — by default a
 phone's 12-megapixel photo (4032x3024, smooth scene with sensor grain), or ``--photo noise`` (2400x1800 of
@@ -84,14 +85,23 @@ def noise_photo(seed: int) -> bytes:
 PHOTOS = {"camera": camera_photo, "noise": noise_photo}
 
 
-def inspection_cpu_ms(photos: list[bytes], rounds: int = 3) -> float:
-    """CPU milliseconds of one photo's inspection (what intake runs in its thread pool), in this process."""
-    from lianxin.attachments.inspection import inspect
-    inspect(photos[0], "IMG_0000.jpg", "files")  # imports and caches warmed
+def cpu_ms(work, items: list, rounds: int = 3) -> float:
+    """CPU milliseconds of ``work(item)``, on average, in this process."""
+    work(items[0])  # imports and caches warmed
     started = time.process_time()
-    for photo in photos * rounds:
-        inspect(photo, "IMG_0000.jpg", "files")
-    return (time.process_time() - started) * 1000 / (len(photos) * rounds)
+    for item in items * rounds:
+        work(item)
+    return (time.process_time() - started) * 1000 / (len(items) * rounds)
+
+
+def photo_work_ms(photos: list[bytes]) -> dict[str, float]:
+    """What a photo costs in CPU: taken in (intake's thread pool, before the 201) and each copy made when a page
+    first shows it."""
+    from lianxin.attachments.inspection import inspect, rendition
+    kept = [inspect(photo, "IMG_0000.jpg", "files").clean.data for photo in photos]
+    return {"taken in": cpu_ms(lambda photo: inspect(photo, "IMG_0000.jpg", "files"), photos),
+            "thumbnail, once": cpu_ms(lambda clean: rendition(clean, "thumbnail"), kept),
+            "web copy, once": cpu_ms(lambda clean: rendition(clean, "web"), kept)}
 
 
 def reader(url: str, stop: threading.Event, latencies: list[float]) -> None:
@@ -135,13 +145,13 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0, help="reports with a photo per second")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of offered load")
     parser.add_argument("--photo", choices=PHOTOS, default="camera", help="a phone's photo, or pure noise")
-    parser.add_argument("--cpu-only", action="store_true", help="only the CPU of one photo's inspection")
+    parser.add_argument("--cpu-only", action="store_true", help="only the CPU of one photo's work, in process")
     args = parser.parse_args()
 
     photos = [PHOTOS[args.photo](seed) for seed in range(4)]
     size = Image.open(io.BytesIO(photos[0])).size
     print(f"photo ({args.photo}): {len(photos[0]) / 2**20:.1f} MiB JPEG {size[0]}x{size[1]} with EXIF/GPS")
-    print(f"inspection CPU per photo, in process: {inspection_cpu_ms(photos):.0f} ms")
+    print("CPU per photo, in process: " + ", ".join(f"{k} {v:.0f} ms" for k, v in photo_work_ms(photos).items()))
     if args.cpu_only:
         return
     print(f"offered: {args.rate:g}/s for {args.duration:g} s")

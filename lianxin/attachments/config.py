@@ -16,6 +16,8 @@ from .inspection import Limits
 from .scanner import Clamd
 from .storage import FileStore, LocalStore, S3Store
 
+RENDITIONS = "renditions"  # the folder (or key prefix) of the services' made-on-request renditions
+
 
 class AttachmentSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LIANXIN_ATTACHMENTS_", extra="ignore", env_ignore_empty=True)
@@ -50,7 +52,16 @@ class AttachmentSettings(BaseSettings):
     def store_of(self, service: str) -> FileStore:
         if self.store == "local":
             return LocalStore(self.root / service)
+        return S3Store(self._s3(), self.s3_bucket, prefix=f"{service}/")
+
+    def renditions_of(self, service: str) -> FileStore:
+        """Where the service keeps the thumbnails and web copies it made on request (renditions.py): apart from
+        its files, so `lianxin attachments check|sweep` never counts them; deleting them only costs remaking."""
+        if self.store == "local":
+            return LocalStore(self.root / RENDITIONS / service)
+        return S3Store(self._s3(), self.s3_bucket, prefix=f"{RENDITIONS}/{service}/")
+
+    def _s3(self):
         import boto3
-        client = boto3.client("s3", endpoint_url=self.s3_endpoint, region_name=self.s3_region,
-                              aws_access_key_id=self.s3_access_key, aws_secret_access_key=self.s3_secret_key)
-        return S3Store(client, self.s3_bucket, prefix=f"{service}/")
+        return boto3.client("s3", endpoint_url=self.s3_endpoint, region_name=self.s3_region,
+                            aws_access_key_id=self.s3_access_key, aws_secret_access_key=self.s3_secret_key)

@@ -137,37 +137,50 @@ def _carries_web_page_code(data: bytes) -> bool:
 
 def _camera_photo(data: bytes, declared_name: str | None, shown: str, field: str, limits: Limits,
                   orientation: int, size: tuple[int, int]) -> Inspected:
-    """A JPEG: served as it was compressed, its segments stripped (jpeg.py). Only the web rendition is decoded,
-    at the JPEG's own 1/2, 1/4 or 1/8 scale that fits the web edge (between half of it and all of it: libjpeg
-    skips most of the work and no resampling is needed), then the thumbnail is made from it."""
+    """A JPEG: served as it was compressed, its segments stripped (jpeg.py), no pixel decoded. Its thumbnail and
+    web rendition are made when first asked for (``rendition``): a peak of reports costs no decoding."""
     try:
         clean = jpeg.without_metadata(data, orientation)
     except jpeg.NotAPicture:
         raise refused("damaged", field, name=shown) from None
-    # every compressed block of the kept bytes is still read, so a corrupt scan is refused here
-    reduced = _decoded(clean, shown, field, within=limits.web_edge)
-    web = _without_metadata(ImageOps.exif_transpose(_smaller(reduced, limits.web_edge)))
     width, height = reversed(size) if orientation in TURNED else size  # as the photo stands
-    return Inspected(
-        kind="photo", name=display_name(declared_name, "jpg", field), clean=Rendition(clean, "image/jpeg"),
-        thumbnail=_encoded(_smaller(web, limits.thumbnail_edge), limits, False),
-        web=_encoded(web, limits, False), width=width, height=height)
+    return Inspected(kind="photo", name=display_name(declared_name, "jpg", field), clean=Rendition(clean, "image/jpeg"),
+                     thumbnail=None, web=None, width=width, height=height)
 
 
-def _decoded(data: bytes, shown: str, field: str, within: int | None = None) -> Image.Image:
+def rendition(clean: bytes, which: str, limits: Limits = DEFAULT_LIMITS) -> Rendition:
+    """The ``thumbnail`` or ``web`` copy of a kept JPEG, decoded at the JPEG's own 1/2, 1/4 or 1/8 scale (libjpeg
+    skips most of the work): the web copy at the largest scale within its edge (between half of it and all of
+    it, no resampling), the thumbnail from the smallest scale still covering its edge. Turned as the camera
+    was; no metadata. AttachmentRefused ("damaged") if the picture cannot be decoded."""
+    edge = limits.web_edge if which == "web" else limits.thumbnail_edge
+    image = _decoded(clean, "photo", "file", within=edge, covering=which != "web")
+    return _encoded(_without_metadata(ImageOps.exif_transpose(_smaller(image, edge))), limits, False)
+
+
+def _decoded(data: bytes, shown: str, field: str, within: int | None = None, covering: bool = False) -> Image.Image:
     """The image decoded: verify() checks the structure, load() every pixel (a truncated file fails). A JPEG
-    decoded ``within`` an edge comes at the largest of its 1/1, 1/2, 1/4, 1/8 scales fitting it (or 1/8)."""
+    decoded ``within`` an edge comes at the largest of its 1/1, 1/2, 1/4, 1/8 scales fitting it (or 1/8), or
+    ``covering`` it, at the smallest scale still as large as the edge."""
     try:
         with Image.open(io.BytesIO(data), formats=PHOTO_FORMATS) as checked:
             checked.verify()
         image = Image.open(io.BytesIO(data), formats=PHOTO_FORMATS)
-        if within:
+        if within and covering:
+            image.draft(image.mode, _fitted(image.size, within))
+        elif within:
             scale = next((s for s in JPEG_SCALES if -(-max(image.size) // s) <= within), JPEG_SCALES[-1])
             image.draft(image.mode, (image.width // scale, image.height // scale))
         image.load()
         return image
     except (OSError, SyntaxError, ValueError, EOFError, ZeroDivisionError, Image.DecompressionBombError):
         raise refused("damaged", field, name=shown) from None
+
+
+def _fitted(size: tuple[int, int], edge: int) -> tuple[int, int]:
+    """``size`` scaled to fit ``edge`` pixels a side."""
+    scale = edge / max(size)
+    return max(1, int(size[0] * scale)), max(1, int(size[1] * scale))
 
 
 def _without_metadata(image: Image.Image) -> Image.Image:

@@ -20,7 +20,8 @@ def content_hash(data: bytes) -> str:
 
 
 class FileStore(Protocol):
-    def put(self, data: bytes) -> str: ...
+    def put(self, data: bytes, key: str | None = None) -> str:
+        """Keep ``data`` under its hash, or under ``key`` (a 64-hex name: the renditions cache's); returns the name."""
     def get(self, digest: str) -> bytes: ...
     def exists(self, digest: str) -> bool: ...
     def delete(self, digest: str) -> None: ...
@@ -49,8 +50,8 @@ class LocalStore:
         digest = _checked(digest)
         return self.root / digest[:2] / digest[2:4] / digest
 
-    def put(self, data: bytes) -> str:
-        digest = content_hash(data)
+    def put(self, data: bytes, key: str | None = None) -> str:
+        digest = key or content_hash(data)
         path = self._path(digest)
         if path.exists():
             os.utime(path)  # written again now: a sweep running meanwhile leaves it to the row about to name it
@@ -96,8 +97,8 @@ class S3Store:
     def _key(self, digest: str) -> str:
         return self.prefix + _checked(digest)
 
-    def put(self, data: bytes) -> str:
-        digest = content_hash(data)
+    def put(self, data: bytes, key: str | None = None) -> str:
+        digest = key or content_hash(data)
         # put even when there: its new time keeps a concurrent sweep off it; S3 checks the body against
         # the checksum and refuses a damaged upload
         self.client.put_object(Bucket=self.bucket, Key=self._key(digest), Body=data, ChecksumAlgorithm="SHA256")

@@ -28,6 +28,7 @@ from lianxin.schemas import validate
 from .config import AttachmentSettings
 from .errors import AttachmentRefused
 from .keeping import Kept, Upload, check_count, keep
+from .renditions import Renditions
 from .serving import file_response, refusal_response
 from .storage import FileMissing
 
@@ -44,6 +45,7 @@ class Attachments(DependencyProvider):
         settings = AttachmentSettings(**self.container.config.get("ATTACHMENTS", {}))
         self.store = settings.store_of(self.container.service_name)
         self.limits = settings.limits()
+        self.renditions = Renditions(self.store, settings.renditions_of(self.container.service_name), self.limits)
         self.scanner = settings.scanner_of()
         self.keep_originals = settings.keep_originals
 
@@ -62,9 +64,12 @@ class Attachments(DependencyProvider):
         if rendition not in RENDITIONS:
             raise Refused(N_("The rendition must be one of %(renditions)s, not %(rendition)s"),
                           renditions=", ".join(RENDITIONS), rendition=rendition)
-        digest = getattr(row, RENDITIONS[rendition]) or row.hash  # a document has only itself
+        digest = getattr(row, RENDITIONS[rendition])
         try:
-            data = tpool.execute(self.store.get, digest)
+            if digest or rendition == "file" or row.kind != "photo":  # a document has only itself
+                data = tpool.execute(self.store.get, digest or row.hash)
+            else:  # a JPEG's copies are made when first asked for
+                data = tpool.execute(self.renditions.get, row.hash, rendition)
         except FileMissing:
             raise NotFound(N_("The file of attachment %(attachment)s is missing from the store"),
                            attachment=row.id) from None

@@ -16,9 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from lianxin.attachments.errors import AttachmentRefused, ScannerUnavailable
-from lianxin.attachments.inspection import DEFAULT_LIMITS, Limits, inspect
+from lianxin.attachments.inspection import DEFAULT_LIMITS, Limits, inspect, rendition
 from lianxin.attachments.keeping import Upload, check_count, keep, missing, referenced, sweep
 from lianxin.attachments.models import AttachmentRow
+from lianxin.attachments.renditions import Renditions
 from lianxin.attachments.scanner import Clamd
 from lianxin.attachments.serving import file_response, refusal_response
 from lianxin.attachments.storage import LocalStore
@@ -49,18 +50,20 @@ def test_a_phone_photo_loses_its_gps_device_and_xmp_and_stands_the_way_it_was_ta
     assert Image.open(io.BytesIO(sent)).getexif().get_ifd(ExifTags.IFD.GPSInfo)  # the test photo has them
 
     seen = inspect(sent, "路面.jpg", "media")
+    assert seen.web is None and seen.thumbnail is None  # a JPEG's copies are made when first asked for
+    web, thumbnail = rendition(seen.clean.data, "web"), rendition(seen.clean.data, "thumbnail")
 
-    for rendition in (seen.clean, seen.web, seen.thumbnail):
-        read_back = Image.open(io.BytesIO(rendition.data))
-        assert read_back.format == "JPEG" and rendition.media_type == "image/jpeg"
+    for copy in (seen.clean, web, thumbnail):
+        read_back = Image.open(io.BytesIO(copy.data))
+        assert read_back.format == "JPEG" and copy.media_type == "image/jpeg"
         assert set(read_back.getexif()) <= {ExifTags.Base.Orientation}  # the orientation alone may stay
         assert read_back.getexif().get_ifd(ExifTags.IFD.GPSInfo) == {}
         assert "xmp" not in read_back.info
-        assert b"GPSLatitude" not in rendition.data and b"Phone" not in rendition.data
+        assert b"GPSLatitude" not in copy.data and b"Phone" not in copy.data
         shown = ImageOps.exif_transpose(read_back)  # as a browser shows it
         assert shown.height > shown.width
     assert dict(Image.open(io.BytesIO(seen.clean.data)).getexif()) == {ExifTags.Base.Orientation: ROTATED_RIGHT}
-    assert Image.open(io.BytesIO(seen.web.data)).getexif() == {}  # the renditions were turned in their pixels
+    assert Image.open(io.BytesIO(web.data)).getexif() == {}  # the renditions were turned in their pixels
     assert (seen.kind, seen.name, seen.width, seen.height) == ("photo", "路面.jpg", 200, 400)
 
 
@@ -74,11 +77,24 @@ def test_a_jpeg_is_served_as_compressed_without_its_other_segments_or_what_follo
     assert kept.tobytes() == Image.open(io.BytesIO(sent)).tobytes() and len(seen.clean.data) < len(sent)
 
 
-def test_a_large_jpegs_web_rendition_is_decoded_at_a_reduced_scale_within_the_edge():
+def test_a_large_jpegs_copies_are_decoded_at_a_reduced_scale():
     seen = inspect(photo(size=(4000, 3000), exif=False), "big.jpg", "media")
-    assert Image.open(io.BytesIO(seen.web.data)).size == (1000, 750)  # a quarter: the largest within 1600
-    assert Image.open(io.BytesIO(seen.thumbnail.data)).size == (320, 240)
+    assert Image.open(io.BytesIO(rendition(seen.clean.data, "web").data)).size == (1000, 750)  # the largest within
+    assert Image.open(io.BytesIO(rendition(seen.clean.data, "thumbnail").data)).size == (320, 240)
     assert (seen.width, seen.height) == (4000, 3000)
+
+
+def test_a_jpegs_copies_are_made_once_when_first_asked_for_and_a_photo_that_cannot_be_decoded_is_its_own(tmp_path):
+    files, made = LocalStore(tmp_path / "files"), LocalStore(tmp_path / "renditions")
+    copies = Renditions(files, made, DEFAULT_LIMITS)
+    digest = keep(Upload(photo(size=(900, 600), exif=False), "a.jpg"), files).hash
+    thumbnail = copies.get(digest, "thumbnail")
+    assert Image.open(io.BytesIO(thumbnail)).size == (320, 213) and len(list(made.files())) == 1
+    assert copies.get(digest, "thumbnail") == thumbnail and len(list(made.files())) == 1  # read back, not made
+    assert len(list(files.files())) == 1  # the service's own store holds the photo alone: check/sweep see no copy
+
+    undecodable = files.put(b"\xff\xd8\xff\xd9")  # (libjpeg draws a damaged scan as it can: only this fails)
+    assert copies.get(undecodable, "web") == b"\xff\xd8\xff\xd9"
 
 
 def test_a_jpeg_whose_end_never_comes_is_refused():
@@ -251,7 +267,7 @@ def stored(store: LocalStore) -> set[str]:
 
 def test_a_kept_photo_is_stored_by_hash_and_named_by_its_row(tmp_path, database):
     store = LocalStore(tmp_path / "attachments")
-    kept = keep(Upload(photo(), "road.jpg"), store)
+    kept = keep(Upload(photo("PNG"), "road.jpg"), store)
     with Session(database) as session:
         session.add(kept.row(Attachment, "report", 17, by="hotline-op-01"))
         session.commit()
@@ -260,7 +276,7 @@ def test_a_kept_photo_is_stored_by_hash_and_named_by_its_row(tmp_path, database)
         assert stored(store) == {row.hash, row.thumbnail_hash, row.web_hash} == referenced(session, Attachment)
         assert row.original_hash is None  # originals are kept only when the office configures it
         assert missing(store, [row]) == []
-    assert keep(Upload(photo(), "again.jpg"), store).hash == kept.hash  # the same bytes are one file
+    assert keep(Upload(photo("PNG"), "again.jpg"), store).hash == kept.hash  # the same bytes are one file
 
 
 @pytest.mark.parametrize("bad", [b"", b"MZ\x90\x00", photo()[:300], handmade_pdf(b"/OpenAction << /JS (x) >>"),
@@ -276,11 +292,11 @@ def test_a_refused_upload_leaves_no_file_and_no_row(tmp_path, database, bad):
 
 def test_files_of_a_transaction_that_failed_are_swept_and_a_lost_file_is_reported(tmp_path, database):
     store = LocalStore(tmp_path / "attachments")
-    first = keep(Upload(photo(), "a.jpg"), store)
+    first = keep(Upload(photo("PNG"), "a.jpg"), store)
     with Session(database) as session:
         session.add(first.row(Attachment, "report", 1))
         session.commit()
-        orphan = keep(Upload(photo(size=(300, 300)), "b.jpg"), store)
+        orphan = keep(Upload(photo("PNG", size=(300, 300)), "b.jpg"), store)
         session.add(orphan.row(Attachment, "report", 2))
         session.add(first.row(Attachment, "report", 1))  # the same file twice on one report: the commit fails
         with pytest.raises(IntegrityError):
@@ -381,8 +397,8 @@ def test_the_check_command_names_rows_whose_file_is_missing_and_sweep_deletes_or
     engine = create_engine(f"sqlite:///{tmp_path / 'intake.db'}")
     Base.metadata.create_all(engine)
     store = LocalStore(tmp_path / "attachments" / "intake")
-    kept = keep(Upload(photo(), "a.jpg"), store)
-    keep(Upload(photo(size=(400, 400)), "never-named.jpg"), store)
+    kept = keep(Upload(photo("PNG"), "a.jpg"), store)
+    keep(Upload(photo("PNG", size=(400, 400)), "never-named.jpg"), store)
     with Session(engine) as session:
         session.add(kept.row(Attachment, "report", 1))
         session.commit()
@@ -394,5 +410,5 @@ def test_the_check_command_names_rows_whose_file_is_missing_and_sweep_deletes_or
     checked = runner.invoke(main, ["attachments", "check", "intake"])
     assert checked.exit_code == 1 and f"thumbnail_hash {kept.thumbnail_hash} is missing" in checked.output
     swept = runner.invoke(main, ["attachments", "sweep", "intake", "--grace-hours", "0"])
-    assert "3 files no attachment names deleted" in swept.output  # the never-named photo and its two renditions
+    assert "2 files no attachment names deleted" in swept.output  # the never-named photo and its thumbnail
     assert runner.invoke(main, ["attachments", "check", "nowhere"]).exit_code == 2

@@ -39,8 +39,9 @@ def store(s3_endpoint, monkeypatch, request):
 
 
 def photo() -> bytes:
+    """A PNG: its copies are made as it is kept (a JPEG's when first asked for)."""
     out = io.BytesIO()
-    Image.new("RGB", (500, 400), "green").save(out, format="JPEG")
+    Image.new("RGB", (500, 400), "green").save(out, format="PNG")
     return out.getvalue()
 
 
