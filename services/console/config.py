@@ -34,6 +34,9 @@ class ConsoleSettings(ServiceSettings):
     alert_poll_seconds: int = Field(5, ge=1, description="how often an open page asks for new alerts")
     citizen_code_failures: int = Field(10, ge=1, description="wrong case codes one browser address may try")
     citizen_code_minutes: int = Field(10, ge=1, description="the window those are counted in")
+    # thumbnails of the case's photos printed in the assignment notice (the citizen's) and the case file (all)
+    photos_in_notice: bool = True
+    photos_in_case_file: bool = True
 
     def nameko_config(self) -> dict:
         config = super().nameko_config()
@@ -50,4 +53,5 @@ class ConsoleSettings(ServiceSettings):
                          "accounts": self.accounts_url, "notifications": self.notifications_url},
             "BACKEND_TIMEOUT": self.backend_timeout, "ALERT_POLL_SECONDS": self.alert_poll_seconds,
             "CITIZEN_CODE_FAILURES": self.citizen_code_failures, "CITIZEN_CODE_MINUTES": self.citizen_code_minutes,
+            "PRINTED_PHOTOS": {"notice": self.photos_in_notice, "case_file": self.photos_in_case_file},
         }

@@ -414,15 +414,23 @@ class ConsoleService:
     @http("GET", "/cases/<string:case_id>/assignment-notice")
     def assignment_notice(self, request, case_id):
         return self._page(request, "assignment_notice.html", lambda api, staff: {
-            "case": api.get("dispatch", f"/cases/{case_id}")})
+            "case": (found := api.get("dispatch", f"/cases/{case_id}")), **self._printed_photos(api, found)})
 
     @http("GET", "/cases/<string:case_id>/file")
     def case_file(self, request, case_id):
         """The case file (案卷) to print for the archive."""
         def build(api, staff):
             parts = pages.case_file(api, case_id)
-            return {**parts, "state": standing(parts["case"], parts["supervised"])}
+            return {**parts, "state": standing(parts["case"], parts["supervised"]), "printed": self.config.get(
+                "PRINTED_PHOTOS", {}).get("case_file", True), "printed_in_notice": False}
         return self._page(request, "case_file.html", build)
+
+    def _printed_photos(self, api, case: dict) -> dict:
+        """The report (for its photos) where the office prints them in the assignment notice."""
+        if not self.config.get("PRINTED_PHOTOS", {}).get("notice", True):
+            return {"printed_in_notice": False}
+        return {"printed_in_notice": True,
+                "report": pages._or_none(lambda: api.get("intake", f"/reports/{case['report_id']}"), also=403)}
 
     # --- leaders -------------------------------------------------------------------------------------------
 
