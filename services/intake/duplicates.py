@@ -15,22 +15,23 @@ MAX_CANDIDATES = 50
 NOT_STORED = 2 ** 62  # a draft (the form's preview) comes after every stored report
 
 
-def _candidates(by_village: bool, by_person: bool):
+def _candidates(by_village: bool, by_person: bool, sorting: bool):
     reports = Report.__table__.c  # Core columns: only three are read, the ORM's bookkeeping would cost more
     same_place = (reports.village == bindparam("village")) if by_village else (
         reports.township == bindparam("township"))
     same_person = [reports.reporter_id == bindparam("reporter_id")] if by_person else []
-    # sorted already (its link decided): a report still waiting to be sorted may yet turn out a repeat itself
-    sorted_ = or_(reports.shared_content.is_not(None), reports.status != "received")
+    # when sorting, only reports sorted already (their link decided): one still waiting may turn out a repeat
+    # itself; the form's warning shows it all the same
+    sorted_ = [or_(reports.shared_content.is_not(None), reports.status != "received")] if sorting else []
     return (select(reports.id, reports.content, reports.reporter_id)
             .where(reports.category == bindparam("category"), reports.duplicate_of.is_(None),
-                   reports.status.not_in(CLOSED), reports.id < bindparam("before"), sorted_,
+                   reports.status.not_in(CLOSED), reports.id < bindparam("before"), *sorted_,
                    reports.received_at >= bindparam("since"), or_(same_place, *same_person))
             .order_by(reports.id.desc()).limit(MAX_CANDIDATES))
 
 
-# built once: every report taken in runs one of them
-CANDIDATES = {(v, p): _candidates(v, p) for v in (True, False) for p in (True, False)}
+# built once: every report sorted, and the form's every preview, runs one of them
+CANDIDATES = {(v, p, s): _candidates(v, p, s) for v in (True, False) for p in (True, False) for s in (True, False)}
 
 
 def original_of(uow: UnitOfWork, report: Report, rules: dict) -> Report | None:
@@ -41,7 +42,7 @@ def original_of(uow: UnitOfWork, report: Report, rules: dict) -> Report | None:
     Only the columns compared are read (not whole rows, whose personal data would be decrypted), newest
     candidates first, all compared at once (similarity.py).
     """
-    query = CANDIDATES[(bool(report.village), bool(report.reporter_id))]
+    query = CANDIDATES[(bool(report.village), bool(report.reporter_id), bool(report.id))]  # id 0: the form's draft
     values = {"village": report.village, "township": report.township, "reporter_id": report.reporter_id,
               "category": report.category, "before": report.id or NOT_STORED,
               "since": report.received_at - timedelta(days=rules["window_days"])}

@@ -10,7 +10,7 @@ from lianxin.db import Database
 from lianxin.directory import load_directory
 from lianxin.events import parse_event
 from lianxin.messaging_tables import outbox
-from services.intake import reporting
+from services.intake import preview, reporting
 from services.intake.config import IntakeSettings
 from services.intake.models import Report
 from services.intake.protection import use_keys
@@ -83,6 +83,12 @@ def test_repeats_sorted_together_or_out_of_order_link_to_the_original_never_to_e
     assert linked(database) == {original: None, first: original, second: original, third: original}
     assert sorted(e.data["duplicate_of"] or "" for e in events(database, "report.received")) == [
         "", original, original, original]
+
+
+def test_the_forms_warning_names_a_report_taken_in_but_not_yet_sorted(database, intake):
+    original = take_in(database, intake, REPORT)  # the operator types the next call at once
+    with database.unit_of_work() as uow:
+        assert preview.preview(uow, intake, ReportIn(**REPEAT))["duplicate_of"]["report_id"] == original
 
 
 @pytest.mark.parametrize("database_urls", ["postgresql"], indirect=True)
