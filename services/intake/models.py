@@ -6,7 +6,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from lianxin.attachments.models import AttachmentRow
 from lianxin.db import UtcDateTime
-from lianxin.notify.log import DeliveryRecord
+from lianxin.notify.log import DeliveryRecord, ReceiptRecord
 from lianxin.numbers import row_id
 
 from .protection import Encrypted
@@ -73,7 +73,7 @@ class Report(Base):
         return any((self.reporter_name, self.reporter_phone, self.reporter_id_number, self.reporter_address))
 
 
-class CitizenDelivery(DeliveryRecord, Base):
+class CitizenDelivery(ReceiptRecord, DeliveryRecord, Base):
     """An SMS to a petitioner (``services/intake/telling.py``): the recipient is their pseudonym, the number
     is looked up when it is sent."""
     __tablename__ = "citizen_deliveries"

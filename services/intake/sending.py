@@ -2,6 +2,8 @@
 The number is decrypted here, from the reports, at the moment a message goes."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from nameko.extensions import DependencyProvider
 
 from lianxin.notify.channels import sms_gateway
@@ -24,7 +26,9 @@ class CitizenSending(DependencyProvider):
         self.sender = Sender(
             self.database, CitizenDelivery, {"sms": sms_gateway(notify["SMS_GATEWAY"], **notify["SMS"])},
             self.address_of, QuietHours.parse(notify["QUIET_HOURS"]), notify["SMS"]["sign_name"],
-            notify["MAX_ATTEMPTS"], notify["RETRY_BASE_SECONDS"], notify["BATCH"])
+            notify["MAX_ATTEMPTS"], notify["RETRY_BASE_SECONDS"], notify["BATCH"],
+            receipt_first=timedelta(seconds=notify["RECEIPT_FIRST_SECONDS"]),
+            receipt_window=timedelta(hours=notify["RECEIPT_WINDOW_HOURS"]))
 
     def address_of(self, reporter_id: str, channel: str) -> str | None:
         with self.database.unit_of_work() as uow:

@@ -369,6 +369,12 @@ class IntakeService(Open311Api, OfficeService):
         while self.citizen_sms.send_due():
             pass
 
+    @timer(interval=5)
+    def ask_after_petitioners_sms(self):
+        """Ask the SMS provider whether the petitioners' messages arrived (the lookup code above all)."""
+        while self.citizen_sms.check_receipts():
+            pass
+
     @api("GET", "/citizen-deliveries", roles=CASE_READERS)
     def citizen_deliveries(self, request):
         """What the petitioners of a case were sent and how it went (the case page): never the number or text."""

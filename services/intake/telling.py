@@ -103,7 +103,8 @@ def delivery_view(delivery: CitizenDelivery) -> dict:
     """A message to a petitioner as the case page lists it: what and how it went, not to whom or its text."""
     return {"delivery_id": delivery.id, "report_id": delivery.report_id, "template": delivery.template,
             "channel": delivery.channel, "status": delivery.status, "attempts": delivery.attempts,
-            "created_at": delivery.created_at, "sent_at": delivery.sent_at, "error": delivery.error}
+            "created_at": delivery.created_at, "sent_at": delivery.sent_at, "error": delivery.error,
+            "receipt_code": delivery.receipt_code, "delivered_at": delivery.delivered_at}
 
 
 def _first_of(uow: UnitOfWork, report: Report) -> Report:

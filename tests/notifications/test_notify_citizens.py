@@ -24,7 +24,8 @@ REPORTER = Person(**REPORT["reporter"])
 def sms_settings(provider, **more):
     return {"sms_gateway": "aliyun", "sms_endpoint": provider.url, "sms_access_key_id": ACCESS_KEY_ID,
             "sms_access_key_secret": ACCESS_KEY_SECRET, "sms_sign_name": "某县群众工作办公室",
-            "public_address": "https://12345.example.gov.cn", "retry_base_seconds": 0.2, **more}
+            "public_address": "https://12345.example.gov.cn", "retry_base_seconds": 0.2,
+            "receipt_first_seconds": 0.2, **more}
 
 
 @pytest.fixture
@@ -85,8 +86,9 @@ def test_the_petitioner_is_texted_the_code_at_take_in_and_the_unit_on_dispatch_o
 
     # the case page's list: what went, never the number, the text or the code
     listed = eventually(lambda: (d := citizen_deliveries(office, case["case_id"]))
-                        and all(x["status"] == "sent" for x in d) and len(d) == 2 and d)
+                        and all(x["status"] == "delivered" for x in d) and len(d) == 2 and d)
     assert [d["template"] for d in listed] == ["report_taken_in", "case_dispatched_to_you"]
+    assert {d["receipt_code"] for d in listed} == {"DELIVERED"}  # the provider's receipt, asked for
     assert MOBILE not in json.dumps(listed) and code not in json.dumps(listed)
 
     # case.dispatched delivered again: nothing queued or sent twice
