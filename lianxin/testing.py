@@ -12,13 +12,16 @@ import socket
 import subprocess
 import uuid
 from contextlib import contextmanager
+from functools import partialmethod
 from pathlib import Path
 from urllib.parse import quote
 
 import eventlet
 import httpx
 import kombu
+from kombu.mixins import ConsumerMixin
 from nameko.containers import ServiceContainer
+from nameko.messaging import QueueConsumer
 
 from lianxin.events import CATALOGUE
 from lianxin.messaging import dead_letter_queue, subscriber_queue
@@ -78,6 +81,13 @@ def service_databases(kind: str, folder: Path, services=SERVICES, prefix: str = 
             for db in names.values():
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
         admin.dispose()
+
+
+def notice_stops_within(seconds: float) -> None:
+    """nameko's consumers see that they are to stop between two waits for a message, one second each (kombu's
+    default), and a container stops its event handlers before their shared consumers: 3 s per office. The tests
+    stop an office after nearly every test, so there they look more often."""
+    QueueConsumer.consume = partialmethod(ConsumerMixin.consume, safety_interval=seconds)
 
 
 class Office:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from lianxin.testing import Office, broker_vhost, service_databases
+from lianxin.testing import Office, broker_vhost, notice_stops_within, service_databases
 from tests.support.personal_data import EventCapture
 
 # The long runs, kept out of `bin/lianxin test` to keep it shorter, and run by CI after it
@@ -16,6 +16,10 @@ from tests.support.personal_data import EventCapture
 # and the seeding. Listed here, in one place, rather than marked module by module.
 LONG_RUNS = {"test_fault_drill", "test_broker_restart", "test_database_restart", "test_fuzz_http",
              "test_fuzz_events", "test_install", "test_cli", "test_bench_seed"}
+
+
+def pytest_configure(config):
+    notice_stops_within(0.1)
 
 
 def pytest_collection_modifyitems(items):
