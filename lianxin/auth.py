@@ -88,7 +88,8 @@ def development_tokens(credentials: Credentials) -> list[str]:
 
 def load_credentials(path: str | Path) -> Credentials:
     try:
-        return Credentials.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+        text = Path(path).read_text(encoding="utf-8")
+        return Credentials.model_validate(yaml.load(text, Loader=yaml.CSafeLoader))  # libyaml: 20 times faster
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise ValueError(f"credentials file {path}: {exc}") from None
 

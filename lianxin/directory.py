@@ -191,7 +191,7 @@ def _dangling_references(d: Directory) -> list[str]:
 def load_directory(path: str | Path) -> Directory:
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)  # libyaml: 20 times faster
     except OSError as exc:
         raise DirectoryError(f"county directory {path}: cannot read ({exc.strerror})") from None
     except yaml.YAMLError as exc:
