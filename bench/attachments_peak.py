@@ -175,9 +175,10 @@ def main() -> None:
             thread = threading.Thread(target=reader, args=(url, stop, during))
             thread.start()
             [intake] = [p for p in office.processes if p.service == "intake"]
-            cpu_before = cpu_seconds(intake.popen.pid)
+            cpu_before, own_before, offered_at = cpu_seconds(intake.popen.pid), time.process_time(), time.monotonic()
             accepted, failures = offer(url, args.rate, args.duration, photos)
             intake_cpu = cpu_seconds(intake.popen.pid) - cpu_before
+            own_cpu, span = time.process_time() - own_before, time.monotonic() - offered_at
             stop.set()
             thread.join()
         finally:
@@ -188,7 +189,8 @@ def main() -> None:
     print(f"plain GET /reports latency ms, idle:        {quantiles_ms(idle)}")
     print(f"plain GET /reports latency ms, during:      {quantiles_ms(during)}")
     print(f"intake CPU while offered: {intake_cpu:.1f} s, {intake_cpu * 1000 / max(1, len(accepted)):.0f} ms "
-          f"per accepted report (the reader's GETs included)")
+          f"per accepted report (the reader's GETs included); the generator's own {own_cpu:.1f} s; {span:.0f} s "
+          f"from the first send to the last answer; machine load average {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
