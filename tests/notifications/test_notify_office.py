@@ -7,7 +7,12 @@ import time
 import kombu
 import pytest
 
+import services.intake.service as intake
+from lianxin.db import Database, utcnow
+from lianxin.directory import load_directory
 from lianxin.testing import Office
+from services.intake import digest_records, digest_writing
+from tests.support.county import SAMPLE
 from tests.support.notify_servers import ACCESS_KEY_ID, ACCESS_KEY_SECRET, MailBox, SmsProvider
 from tests.support.personal_data import Person, personal_data_in
 from tests.support.reports import REPORT, case_of
@@ -91,7 +96,7 @@ def test_a_failing_gateway_is_retried_then_counted_failed_and_the_case_goes_on(n
 
 
 @pytest.mark.parametrize("database_urls", ["postgresql"], indirect=True)
-def test_a_refused_return_reaches_the_unit_with_the_reason_and_an_undelivered_sms_is_shown_and_counted(
+def test_a_refused_return_and_a_ten_day_digest_reach_their_people_and_an_undelivered_sms_is_counted(
         notifying_office, outside):
     office, (mailbox, provider) = notifying_office, outside
     provider.unreachable = {"13800000101"}  # the handler's phone is out of service
@@ -125,6 +130,22 @@ def test_a_refused_return_reaches_the_unit_with_the_reason_and_an_undelivered_sm
         mine = notifications.get("/me/deliveries").json()["deliveries"]
         assert notifications.get("/deliveries/failed").status_code == 403
     assert {(d["channel"], d["status"]) for d in mine} == {("email", "sent"), ("sms", "failed")}
+
+    # the ten-day digest, stored by intake as its hourly timer would: the leaders hear of it
+    produce_digests(office.database_urls["intake"])
+    [told] = eventually(lambda: mailbox.to("li-secretary@example.org"))
+    assert told["Subject"].startswith("Ten-day information digest no.")  # in English, as this leader chose
+    assert "read it in the console" in told.get_content()
+
+
+def produce_digests(intake_url):
+    database = Database.of_service(intake, intake_url)
+    try:
+        with database.unit_of_work() as uow:
+            digest_records.produce_due(uow, load_directory(SAMPLE), digest_writing.county_day(utcnow()))
+            uow.commit()
+    finally:
+        database.stop()
 
 
 def test_a_person_chooses_their_channels_and_a_bad_choice_is_refused(notifying_office):
