@@ -1,6 +1,7 @@
-"""Who is told what, as events come in: the unit of a case, and the leaders and supervisors of alerts and
-key cases. Each message is queued in the delivery log of the same transaction that records the event
-as applied, keyed by what caused it, so a redelivered or repeated event queues nothing twice."""
+"""Who is told what, as events come in: the unit of a case (a return refused among it), and the leaders and
+supervisors of alerts, key cases and ten-day digests. Each message is queued in the delivery log of the same
+transaction that records the event as applied, keyed by what caused it, so a redelivered or repeated event
+queues nothing twice."""
 from __future__ import annotations
 
 from dataclasses import dataclass
