@@ -6,9 +6,9 @@
 
 First prints the CPU one photo takes in this process: taken in (``inspection.inspect``, what intake does in
 its thread pool before answering) and its thumbnail and web copy (``inspection.rendition``, made when a page
-first shows them). Then starts the office as ``lianxin up`` runs it (private virtual host,
-fresh SQLite databases, files under a temporary folder), and for ``--duration`` seconds POSTs ``--rate``
-reports a second, each multipart with one photo of about 3 MB with EXIF and a GPS position — by default a
+first shows them). Then starts the office as ``lianxin up`` runs it (private virtual host, fresh SQLite
+databases or ``--database postgresql``, files under a temporary folder), and for ``--duration`` seconds POSTs
+``--rate`` reports a second, each multipart with one photo of about 3 MB with EXIF and a GPS position — by default a
 phone's 12-megapixel photo (4032x3024, smooth scene with sensor grain), or ``--photo noise`` (2400x1800 of
 pure noise, which no camera makes but which is the hardest to decode) — while a reader GETs
 ``/reports?limit=1`` every 100 ms. Prints the accept latency (scheduled send to 201) and the reader's latency
@@ -145,6 +145,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0, help="reports with a photo per second")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of offered load")
     parser.add_argument("--photo", choices=PHOTOS, default="camera", help="a phone's photo, or pure noise")
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="fresh SQLite files, or fresh databases on 127.0.0.1:5432 (dropped afterwards)")
     parser.add_argument("--cpu-only", action="store_true", help="only the CPU of one photo's work, in process")
     args = parser.parse_args()
 
@@ -156,7 +158,7 @@ def main() -> None:
         return
     print(f"offered: {args.rate:g}/s for {args.duration:g} s")
     with tempfile.TemporaryDirectory(prefix="lianxin-bench-") as tmp, private_vhost() as amqp_uri, \
-            service_databases("sqlite", Path(tmp)) as databases:
+            service_databases(args.database, Path(tmp)) as databases:
         office = Office()
         os.environ["LIANXIN_ATTACHMENTS_ROOT"] = str(Path(tmp) / "attachments")  # the services inherit it
         try:
