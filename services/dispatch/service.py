@@ -1,5 +1,5 @@
 """dispatch: every report becomes a case that a named unit must solve by a known date."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from nameko.timer import timer
@@ -8,14 +8,15 @@ from sqlalchemy import select
 from lianxin.attachments import links
 from lianxin.attachments.wiring import Attachments, answers_refused_files, fields_and_files
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
-from lianxin.errors import NotFound
-from lianxin.http import Pager, api, aware_datetime, counted, page, parse_body, query_param, respond
+from lianxin.errors import Invalid, NotFound, Problem
+from lianxin.http import Pager, api, aware_datetime, counted, office_date, page, parse_body, query_param, respond
+from lianxin.i18n import N_
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import METRICS, ScrapeTimeGauges
 from lianxin.service import OfficeService
-from lianxin.vocabulary import CASE_READERS, OFFICE, UNITS
+from lianxin.vocabulary import CASE_READERS, COUNTY_TIME, OFFICE, UNITS
 
-from . import assignment_notice, handling
+from . import assignment_notice, handling, tallies
 from .gauges import readings as gauge_readings
 from .models import Case, LeaderInstruction, case_pk
 from .schemas import (
@@ -121,6 +122,19 @@ class DispatchService(OfficeService):
         with self.uow as uow:
             text = assignment_notice.as_markdown(self.directory, handling.get_case(uow, case_id))
         return respond(request, text, {"markdown": str, "html": assignment_notice.as_html})
+
+    @api("GET", "/statistics/days", roles=CASE_READERS)
+    def day_statistics(self, request):
+        """Per unit and county day (``from``..``to``, today alone by default): new, dispatched, closed; per unit
+        and township now: open, overdue, awaiting callback. The dashboard's figures, counted here."""
+        today = datetime.now(COUNTY_TIME).date()
+        first, last = (query_param(request, name, today, office_date) for name in ("from", "to"))
+        if not timedelta(0) <= last - first < timedelta(days=tallies.LONGEST):
+            raise Invalid(N_("The days run from %(first)s to %(last)s, at most %(most)s of them"),
+                          [Problem("to", N_("not within %(most)s days after the first"), {"most": tallies.LONGEST})],
+                          first=first.isoformat(), last=last.isoformat(), most=tallies.LONGEST)
+        with self.uow as uow:
+            return tallies.tallies(uow, first, last, utcnow(), handling.WATCHED)
 
     @api("GET", "/statistics/instructions", roles=CASE_READERS)
     def instruction_statistics(self, request):
