@@ -11,6 +11,7 @@ to go stale against the directory.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -81,20 +82,33 @@ class Linear:
         self.weights, self.labels = Weights(fitted), model.classes_
         self.coefficients, self.intercepts = np.ascontiguousarray(model.coef_.T), model.intercept_
 
-    def __call__(self, text: str) -> str:
+    def scores(self, text: str) -> np.ndarray:
+        """The decision for each label (in ``labels`` order): higher is likelier."""
         columns, weights = self.weights(text)
-        return str(self.labels[np.argmax(weights @ self.coefficients[columns] + self.intercepts)])
+        return weights @ self.coefficients[columns] + self.intercepts
+
+    def __call__(self, text: str) -> str:
+        return str(self.labels[np.argmax(self.scores(text))])
+
+
+def not_taken_from(unseen: Sequence[str], seen: Sequence[str]):
+    """A test for word-list entries that keeps those a measurement may use: an entry found in a report being
+    measured but in none trained on may have been copied from it, and would score the report on its own words."""
+    unseen, seen = "\n".join(unseen), "\n".join(seen)
+    return lambda word: word not in unseen or word in seen
 
 
 class CategorySuggester:
-    """Trained on the examples of the directory's own categories; examples of others are ignored."""
+    """Trained on the examples of the directory's own categories; examples of others are ignored. ``unseen``:
+    the reports it will be measured on, whose own phrases are left out of the word lists (not_taken_from)."""
 
-    def __init__(self, directory: Directory, examples: list[Labelled], lexicon: dict[str, list[str]]):
-        known = directory.category_by_code
+    def __init__(self, directory: Directory, examples: list[Labelled], lexicon: dict[str, list[str]],
+                 unseen: Sequence[str] = ()):
+        known, usable = directory.category_by_code, not_taken_from(unseen, [e.text for e in examples])
         pairs = [(e.text, e.category) for e in examples if e.category in known]
-        pairs += [(word, code) for code, words in lexicon.items() if code in known for word in words]
+        pairs += [(word, code) for code, words in lexicon.items() if code in known for word in words if usable(word)]
         pairs += [(word, code) for code, problems in problem_words().items() if code in known
-                  for words in problems.values() for word in words]
+                  for words in problems.values() for word in words if usable(word)]
         pairs += [(word, c.code) for c in directory.categories for word in [c.name, *c.keywords]]
         self.only = None if len({code for _, code in pairs}) > 1 else next(iter(known), FALLBACK)
         self.model = Linear(pairs) if self.only is None else None
@@ -104,9 +118,10 @@ class CategorySuggester:
 
 
 def trained(directory: Directory, split: str | None = None) -> CategorySuggester:
-    """A suggester for this directory from the labelled set (all of it, or one split for measuring)."""
+    """A suggester for this directory from the labelled set: all of it, or one split for measuring the other."""
     examples, lexicon = labelled_set()
-    return CategorySuggester(directory, [e for e in examples if split in (None, e.split)], lexicon)
+    unseen = [e.text for e in examples if split not in (None, e.split)]
+    return CategorySuggester(directory, [e for e in examples if split in (None, e.split)], lexicon, unseen)
 
 
 _SUGGESTERS: dict[int, tuple[Directory, CategorySuggester]] = {}
