@@ -1,14 +1,14 @@
 """Fixtures that run the office on the real RabbitMQ and databases of this machine.
 
 Each test session gets its own RabbitMQ virtual host, so its queues never
-mix with a running `lianxin up`; PostgreSQL databases are created per test
-and dropped afterwards.
+mix with a running `lianxin up`; its PostgreSQL databases are emptied after each
+test and dropped at its end.
 """
 from __future__ import annotations
 
 import pytest
 
-from lianxin.testing import Office, broker_vhost, notice_stops_within, service_databases
+from lianxin.testing import KeptDatabases, Office, broker_vhost, notice_stops_within, service_databases
 from tests.support.personal_data import EventCapture
 
 # The long runs, kept out of `bin/lianxin test` to keep it shorter, and run by CI after it
@@ -43,11 +43,23 @@ def event_capture(amqp_uri):
     capture.close()
 
 
+@pytest.fixture(scope="session")
+def kept_databases():
+    """The session's PostgreSQL databases, emptied after each test that used them and dropped at the end."""
+    databases = KeptDatabases()
+    yield databases
+    databases.close()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_urls(request, tmp_path):
-    """One fresh database per service, on the backend the test is parametrised with."""
-    with service_databases(request.param, tmp_path) as urls:
-        yield urls
+    """One empty database per service, on the backend the test is parametrised with."""
+    if request.param == "postgresql":
+        with request.getfixturevalue("kept_databases").lend() as urls:
+            yield urls
+    else:
+        with service_databases("sqlite", tmp_path) as urls:
+            yield urls
 
 
 @pytest.fixture
