@@ -234,13 +234,23 @@ class CaseClosed(EventData):
     round: Round = 0
 
 
+# why a case went back: a code, said in the reader's language by whoever shows it (never prose in the event)
+ReopenCause = Literal["dissatisfied", "not_resolved", "review_failed", "office"]
+
+
 class CaseReopened(EventData):
+    """Added in v1 without breaking it: ``cause``, ``review_id`` and ``reopened_by``. ``reason`` holds only what
+    a person wrote (the office's reason, the review's findings), empty when a callback sent the case back; an
+    event published before ``cause`` existed has none, and its ``reason`` is the prose of that time."""
     case_id: str
     report_id: str
     unit: Code
     reason: Text
     reopened_at: datetime
     round: Round  # the new round: the case has now been reopened this many times
+    cause: ReopenCause | None = None
+    review_id: str | None = None  # the failed review (cause review_failed)
+    reopened_by: Annotated[str, Field(max_length=64)] | None = None  # the staff code (cause office)
 
 
 class NoticeIssued(EventData):

@@ -57,6 +57,13 @@ REPORT_TAKERS = ("operator", "officer", "leader", *OFFICE)  # who take in report
 REPORT_READERS = (*REPORT_TAKERS, *UNITS)  # who read reports (a unit its own cases', an officer their place's)
 LEADERS_AND_DESK = ("leader", *PETITIONER_DESK)  # the digests written for leaders; visits on reception days
 
+# --- why a case went back to its unit: case.reopened's cause, and what a reader is told of it ---------------
+
+REOPEN_CAUSES = {"dissatisfied": N_("the petitioner is dissatisfied with the handling"),
+                 "not_resolved": N_("the petitioner says the matter is not resolved"),
+                 "review_failed": N_("review %(review)s found the handling wanting: %(reason)s"),
+                 "office": N_("reopened by the office (%(by)s): %(reason)s")}
+
 
 def role_named(role: str) -> Term:
     """A role put into a message: its name, said in the message's language."""

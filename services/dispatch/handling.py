@@ -122,8 +122,17 @@ def on_reopened(uow: UnitOfWork, reopened: CaseReopened, rules: dict) -> None:
     case.state, case.reopen_count = "dispatched", reopened.round
     case.dispatched_at = reopened.reopened_at
     case.deadline = routing.deadline(reopened.reopened_at, case.severity, rules)  # handling starts over
-    _record(uow, case, "reopened", before, "supervision", reopened.reopened_at, reopened.reason)
+    _record(uow, case, "reopened", before, "supervision", reopened.reopened_at, _why_reopened(reopened))
     _announce_dispatch(uow, case, redispatch=True)
+
+
+def _why_reopened(reopened: CaseReopened) -> str:
+    """The history's line: the cause kept as a code, said to each reader; an event from before causes were
+    codes brings its prose, kept as it came."""
+    if reopened.cause is None:
+        return reopened.reason
+    return kept(part(f"reopened:{reopened.cause}", review=reopened.review_id or "", by=reopened.reopened_by or "",
+                     reason=reopened.reason))
 
 
 def on_closed(uow: UnitOfWork, closed: CaseClosed) -> None:

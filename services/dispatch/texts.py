@@ -2,6 +2,7 @@
 codes with their values (lianxin.i18n.kept_texts) and said in the reader's language, with the county's names."""
 from lianxin.i18n import N_
 from lianxin.i18n.kept_texts import for_reader
+from lianxin.vocabulary import REOPEN_CAUSES
 
 TEXTS = {
     # why a case went to its unit (routing.py)
@@ -18,6 +19,8 @@ TEXTS = {
     "instructed": N_("%(leader)s (%(title)s): %(comment)s"),
     "team": N_("lead leader %(lead_leader)s, responsible person %(responsible)s"),
     "deadline": N_("deadline %(deadline)s"),
+    # why supervision sent the case back (case.reopened's cause)
+    **{f"reopened:{cause}": message for cause, message in REOPEN_CAUSES.items()},
 }
 
 # a case's states, and what is done to it, as a refusal names them

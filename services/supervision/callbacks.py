@@ -122,8 +122,8 @@ def record_callback(uow: UnitOfWork, case: SupervisedCase, incoming: CallbackIn,
             case.callback_due_at = callback.recorded_at + timedelta(hours=schedule["retry_hours"])
         return closure_blockers(case)
     case.callback_due_at = None
-    if reason := reopen_reason(callback):
-        reopen(uow, case, reason)
+    if cause := reopen_reason(callback):
+        reopen(uow, case, cause)
         return []
     return try_close(uow, case)
 
@@ -158,7 +158,7 @@ def reopen_by_office(uow: UnitOfWork, case: SupervisedCase, reason: str, by: str
         raise Conflict(N_("Case %(case)s is %(state)s: it is with its unit already"), case=case.case_id,
                        state=Term(STATES.get(case.state, case.state)))
     case.closed_at = None
-    reopen(uow, case, f"reopened by the office ({by}): {written(case, reason)}")
+    reopen(uow, case, "office", words=written(case, reason), by=by)
     notices.on_repeated_reopening(uow, case, notice_after)
 
 
@@ -175,10 +175,12 @@ def written(case: SupervisedCase, text: str) -> str:
     return staff_text(text, case.reporter_marks)
 
 
-def reopen(uow: UnitOfWork, case: SupervisedCase, reason: str) -> None:
-    """Back to the unit: the old handling report no longer counts towards closure."""
+def reopen(uow: UnitOfWork, case: SupervisedCase, cause: str, words: str = "", review_id: str | None = None,
+           by: str | None = None) -> None:
+    """Back to the unit: the old handling report no longer counts towards closure. The event carries the
+    cause as a code and only the words a person wrote (the office's reason, a review's findings)."""
     case.state, case.reopen_count, case.callback_due_at = "in_handling", case.reopen_count + 1, None
     case.finding = case.actions_taken = case.responsible_person = case.unit_head = case.reported_at = None
     uow.emit("case.reopened", case.case_id, CaseReopened(
-        case_id=case.case_id, report_id=case.report_id, unit=case.unit, reason=reason, reopened_at=utcnow(),
-        round=case.reopen_count))
+        case_id=case.case_id, report_id=case.report_id, unit=case.unit, reason=words, reopened_at=utcnow(),
+        round=case.reopen_count, cause=cause, review_id=review_id, reopened_by=by))

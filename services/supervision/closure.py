@@ -22,8 +22,6 @@ NO_SIGNATURES = {  # who has not signed -> the blocker
 REVIEW_OPEN = N_("a review of the handling is still open")
 NO_RECORD = N_("an anonymous case: no record that no callback was possible about the latest handling report")
 NO_REVIEW = N_("an anonymous case: no supervisor's review upheld the latest handling report")
-DISSATISFIED = N_("the petitioner is dissatisfied with the handling")
-NOT_RESOLVED = N_("the petitioner says the matter is not resolved")
 
 
 def closure_blockers(case) -> list[str]:
@@ -60,11 +58,12 @@ def _anonymous_blockers(case) -> list[str]:
 
 
 def reopen_reason(callback) -> str | None:
-    """A callback that reached the petitioner and found the matter unsolved sends the case back."""
+    """A callback that reached the petitioner and found the matter unsolved sends the case back: why, as the
+    code ``case.reopened`` carries (lianxin.vocabulary.REOPEN_CAUSES)."""
     if not callback.reached:
         return None
     if callback.satisfaction == "dissatisfied":
-        return DISSATISFIED
+        return "dissatisfied"
     if callback.resolved == "no":
-        return NOT_RESOLVED
+        return "not_resolved"
     return None

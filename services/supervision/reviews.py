@@ -108,7 +108,7 @@ def conclude(uow: UnitOfWork, review: Review, outcome: str, findings: str, by: s
     if review.round < case.reopen_count:
         return  # the case has already gone back since the round reviewed: the outcome is for the record
     if outcome == "failed":
-        callbacks.reopen(uow, case, f"review {review.review_id} found the handling wanting: {findings}")
+        callbacks.reopen(uow, case, "review_failed", words=findings, review_id=review.review_id)
     elif case.state in ("awaiting_callback", "callback_failed"):
         callbacks.try_close(uow, case)  # the review was the last thing the case was waiting for
 

@@ -101,7 +101,7 @@ def test_the_petitioners_own_rating_through_their_link_still_counts(supervision,
                             query_string={"secret": secret}).get_request()
     supervision.citizen_rating(rating, "C00000001")
     [reopened] = emitted(database, "case.reopened")
-    assert "dissatisfied" in reopened.data["reason"]
+    assert reopened.data["cause"] == "dissatisfied"
 
 
 def test_a_named_repeat_joining_the_case_brings_someone_to_call(supervision, database):

@@ -79,7 +79,7 @@ def test_each_of_the_three_no_closures_says_what_is_missing(overrides, blocker):
 
 @pytest.mark.parametrize("answers, reason", [
     (dict(reached=True, satisfaction="dissatisfied", resolved="yes"), "dissatisfied"),
-    (dict(reached=True, satisfaction="neutral", resolved="no"), "not resolved"),
+    (dict(reached=True, satisfaction="neutral", resolved="no"), "not_resolved"),
     (dict(reached=True, satisfaction="neutral", resolved="partly"), None),
     (dict(reached=False, satisfaction=None, resolved=None), None),
 ])

@@ -154,7 +154,8 @@ def test_a_review_asked_for_too_late_is_refused_and_a_failed_review_reopens_the_
     supervision.conclude_review(office_request({"outcome": "failed", "findings": "实地复查发现仍未通水"}),
                                 review["review_id"])
     [reopened] = emitted(database, "case.reopened")
-    assert reopened.data["round"] == 1 and "仍未通水" in reopened.data["reason"]
+    assert reopened.data["round"] == 1 and reopened.data["reason"] == "实地复查发现仍未通水"
+    assert reopened.data["cause"] == "review_failed" and reopened.data["review_id"] == review["review_id"]
 
 
 def test_the_petitioner_follows_and_rates_the_case_through_a_secret_link(supervision, database):
@@ -268,8 +269,8 @@ def test_the_office_sends_a_closed_case_back_to_its_unit_with_the_reason(supervi
     view = supervision.reopen_case(request({"reason": "群众再次来电，路灯仍未修复"}, "supervisor-01"), "C00000001")
     assert view["state"] == "in_handling" and view["reopen_count"] == 1
     [reopened] = emitted(database, "case.reopened")
-    assert reopened.data["round"] == 1 and reopened.data["reason"].endswith("群众再次来电，路灯仍未修复")
-    assert "supervisor-01" in reopened.data["reason"]
+    assert reopened.data["round"] == 1 and reopened.data["reason"] == "群众再次来电，路灯仍未修复"
+    assert reopened.data["cause"] == "office" and reopened.data["reopened_by"] == "supervisor-01"
 
 
 def test_a_case_still_with_its_unit_has_no_handling_to_refuse_and_operators_may_not_reopen(supervision):
