@@ -127,8 +127,13 @@ def offer(url: str, rate: float, duration: float, photos: list[bytes]) -> tuple[
         client = getattr(local, "client", None) or httpx.Client(base_url=url, headers=OPERATOR, timeout=60)
         local.client = client
         body = {**REPORT, "content": f"{REPORT['content']}（第{number}张）"}
-        answer = client.post("/reports", data={"data": json.dumps(body, ensure_ascii=False)},
-                             files=[("files", (f"IMG_{number:04d}.jpg", photos[number % len(photos)], "image/jpeg"))])
+        try:
+            answer = client.post("/reports", data={"data": json.dumps(body, ensure_ascii=False)}, files=[
+                ("files", (f"IMG_{number:04d}.jpg", photos[number % len(photos)], "image/jpeg"))])
+        except httpx.HTTPError as exc:  # no answer within the timeout: failed, not lost from the count
+            with lock:
+                failures.append(f"{exc.__class__.__name__} after {time.monotonic() - due:.0f} s")
+            return
         with lock:
             (latencies.append(time.monotonic() - due) if answer.status_code == 201
              else failures.append(f"{answer.status_code} {answer.text[:120]}"))
