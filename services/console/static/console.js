@@ -67,6 +67,29 @@
     follow();
   }
 
+  // --- the staff page: each place choice's village list follows its township filter (or a township unit) ---
+  Array.prototype.forEach.call(document.querySelectorAll(".place-choice"), function (choice) {
+    var unit = choice.querySelector("select[name=unit]"), filter = choice.querySelector(".township-filter");
+    var villages = choice.querySelector(".village-choice");
+    var follow = function () {
+      Array.prototype.forEach.call(villages.querySelectorAll("optgroup[data-township]"), function (group) {
+        var shown = !filter.value || group.dataset.township === filter.value;
+        group.hidden = group.disabled = !shown;
+      });
+      var chosen = villages.selectedOptions[0];
+      if (chosen && chosen.parentNode.disabled) { villages.value = ""; }
+    };
+    filter.addEventListener("change", follow);
+    unit.addEventListener("change", function () {  // a township's own people: its villages first
+      if (filter.querySelector("option[value='" + unit.value + "']")) { filter.value = unit.value; follow(); }
+    });
+    villages.addEventListener("change", function () {  // a village chosen first names its township
+      var group = villages.selectedOptions[0] && villages.selectedOptions[0].parentNode;
+      if (group && group.dataset && group.dataset.township) { filter.value = group.dataset.township; follow(); }
+    });
+    follow();
+  });
+
   // --- the intake form -------------------------------------------------------------------------------
   var form = document.getElementById("intake-form");
   if (form) {
