@@ -1,8 +1,8 @@
 """Photos in Chromium, as people use the console: the operator chooses the citizen's photo (GPS in its EXIF) on the
 intake form and drops a second one onto the form; the unit sees their thumbnails on the case page, reports the
-repair with a photo of it, and both the citizen's and the repair's photos are printed in the case file. Every
-photo read back from the console has lost its GPS position, make and model. Screenshots in
-test-artifacts/console/photos/."""
+repair with a photo of it, and both the citizen's and the repair's photos are printed in the case file (the
+citizen's in the assignment notice too). Every photo read back from the console has lost its GPS position,
+make and model. Screenshots in test-artifacts/console/photos/."""
 from __future__ import annotations
 
 import base64
@@ -115,3 +115,7 @@ def test_the_citizens_and_the_repairs_photos_travel_through_the_console_without_
         unit.wait_for_function(f"() => ({LOADED})([...document.querySelectorAll('#case-file .print-photos img')])")
         assert printed.count() == 3
         shot(unit, "03-case-file")
+
+        unit.goto(f"/cases/{case_id}/assignment-notice")  # the unit's notice prints the citizen's photos
+        expect(unit.locator(".print-photos[data-source=report] img")).to_have_count(2)
+        unit.wait_for_function(f"() => ({LOADED})([...document.querySelectorAll('.print-photos img')])")
