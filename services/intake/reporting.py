@@ -157,7 +157,7 @@ class Intake:
             setattr(report, field, changes[field])
         if "category" in changed:
             report.category_suggested = False
-        if "content" in changed:
+        if "content" in changed and report.shared_content is not None:  # one not yet sorted gets it when sorted
             report.shared_content = redact_report(report, report.content)
         report.updated_at = now
         return changed

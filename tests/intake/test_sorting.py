@@ -14,12 +14,13 @@ from services.intake import preview, reporting
 from services.intake.config import IntakeSettings
 from services.intake.models import Report
 from services.intake.protection import use_keys
-from services.intake.schemas import ReportIn
+from services.intake.schemas import CorrectionIn, ReportIn
 from tests.support.county import SAMPLE
 from tests.support.reports import REPORT, case_of
 from tests.support.waiting import eventually
 
 OPERATOR = Staff(code="hotline-op-01", role="operator", token_sha256="0" * 64)
+SUPERVISOR = Staff(code="supervisor-01", role="supervisor", token_sha256="1" * 64)
 REPEAT = {**REPORT, "reporter": None, "content": REPORT["content"] + "已经第二次反映了"}
 
 
@@ -83,6 +84,19 @@ def test_repeats_sorted_together_or_out_of_order_link_to_the_original_never_to_e
     assert linked(database) == {original: None, first: original, second: original, third: original}
     assert sorted(e.data["duplicate_of"] or "" for e in events(database, "report.received")) == [
         "", original, original, original]
+
+
+def test_a_report_corrected_before_it_is_sorted_is_still_no_original_for_the_next(database, intake):
+    original = take_in(database, intake, REPORT)
+    sort(database, intake, original)
+    corrected, later = take_in(database, intake, REPEAT), take_in(database, intake, REPEAT)
+    with database.unit_of_work() as uow:  # the operator fixes a word at once, before intake sorted it
+        intake.correct(uow, reporting.get_report(uow, corrected), CorrectionIn(
+            content=REPEAT["content"] + "。", reason="补上句号"), SUPERVISOR)
+        uow.commit()
+    sort(database, intake, later)
+    sort(database, intake, corrected)
+    assert linked(database) == {original: None, corrected: original, later: original}
 
 
 def test_the_forms_warning_names_a_report_taken_in_but_not_yet_sorted(database, intake):
