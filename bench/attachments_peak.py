@@ -117,8 +117,19 @@ def reader(url: str, stop: threading.Event, latencies: list[float]) -> None:
             time.sleep(max(0.0, 0.1 - (time.monotonic() - started)))
 
 
-def offer(url: str, rate: float, duration: float, photos: list[bytes]) -> tuple[list[float], list[str]]:
-    """An open loop: each report due at its time whatever the earlier ones are doing."""
+def first_view(client: httpx.Client, report_id: str) -> float:
+    """Seconds to the photo's thumbnail asked for the first time (made then, in intake's thread pool)."""
+    [photo] = client.get(f"/reports/{report_id}").raise_for_status().json()["attachments"]
+    started = time.monotonic()
+    client.get(f"/reports/{report_id}/attachments/{photo['hash']}", params={"rendition": "thumbnail"}
+               ).raise_for_status()
+    return time.monotonic() - started
+
+
+def offer(url: str, rate: float, duration: float, photos: list[bytes], viewed: list[float] | None = None
+          ) -> tuple[list[float], list[str]]:
+    """An open loop: each report due at its time whatever the earlier ones are doing; with ``viewed``, each
+    report's thumbnail is then asked for at once (its first view's time appended)."""
     latencies, failures = [], []
     lock = threading.Lock()
     local = threading.local()
@@ -137,6 +148,10 @@ def offer(url: str, rate: float, duration: float, photos: list[bytes]) -> tuple[
         with lock:
             (latencies.append(time.monotonic() - due) if answer.status_code == 201
              else failures.append(f"{answer.status_code} {answer.text[:120]}"))
+        if viewed is not None and answer.status_code == 201:
+            seconds = first_view(client, answer.json()["report_id"])
+            with lock:
+                viewed.append(seconds)
 
     count = int(rate * duration)
     with ThreadPoolExecutor(max_workers=64) as pool:
@@ -156,6 +171,8 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite",
                         help="fresh SQLite files, or fresh databases on 127.0.0.1:5432 (dropped afterwards)")
     parser.add_argument("--cpu-only", action="store_true", help="only the CPU of one photo's work, in process")
+    parser.add_argument("--view", action="store_true",
+                        help="ask for each report's thumbnail right after its 201: every copy made under the load")
     args = parser.parse_args()
 
     photos = [PHOTOS[args.photo](seed) for seed in range(4)]
@@ -186,7 +203,8 @@ def main() -> None:
             thread.start()
             [intake] = [p for p in office.processes if p.service == "intake"]
             cpu_before, own_before, offered_at = cpu_seconds(intake.popen.pid), time.process_time(), time.monotonic()
-            accepted, failures = offer(url, args.rate, args.duration, photos)
+            viewed: list[float] | None = [] if args.view else None
+            accepted, failures = offer(url, args.rate, args.duration, photos, viewed)
             intake_cpu = cpu_seconds(intake.popen.pid) - cpu_before
             own_cpu, span = time.process_time() - own_before, time.monotonic() - offered_at
             stop.set()
@@ -198,6 +216,8 @@ def main() -> None:
     print(f"accept latency ms (scheduled send to 201): {quantiles_ms(accepted)}")
     print(f"plain GET /reports latency ms, idle:        {quantiles_ms(idle)}")
     print(f"plain GET /reports latency ms, during:      {quantiles_ms(during)}")
+    if viewed is not None:
+        print(f"thumbnail's first view latency ms:          {quantiles_ms(viewed)}")
     print(f"intake CPU while offered: {intake_cpu:.1f} s, {intake_cpu * 1000 / max(1, len(accepted)):.0f} ms "
           f"per accepted report (the reader's GETs included); the generator's own {own_cpu:.1f} s; {span:.0f} s "
           f"from the first send to the last answer; machine load average {os.getloadavg()[0]:.1f}")
