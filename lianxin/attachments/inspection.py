@@ -2,10 +2,10 @@
 
 A JPEG (what cameras and phones send) is served as it was compressed, with every segment but the picture's
 own left behind (jpeg.py: EXIF with the GPS position and the device, XMP, comments, appended data) and only
-its orientation written back; its web rendition and thumbnail are decoded at the JPEG's reduced scales.
-Other images (PNG, WebP, HEIC) are decoded in full and re-encoded from their pixels, the camera's orientation
-applied first. A photo carrying a web page is refused. PDFs are kept as sent, so they are refused when they
-carry anything that acts when opened.
+its orientation written back, no pixel decoded; its web rendition and thumbnail are made when first asked for
+(``rendition``, renditions.py), decoded at the JPEG's reduced scales. Other images (PNG, WebP, HEIC) are
+decoded in full and re-encoded from their pixels, the camera's orientation applied first. A photo carrying a
+web page is refused. PDFs are kept as sent, so they are refused when they carry anything that acts when opened.
 """
 from __future__ import annotations
 
@@ -35,8 +35,8 @@ JPEG_SCALES = (1, 2, 4, 8)  # the reduced sizes libjpeg decodes to directly
 HEIF_BRANDS = re.compile(rb"^....ftyp(heic|heix|hevc|hevx|heim|heis|mif1|msf1)", re.DOTALL)
 # markup a browser would run if it ever took the file for a page: a photo carrying it is built to be two things.
 # Only markers of five bytes or more, so a photo's compressed data matches one by chance almost never.
-# Searched in the lowered bytes: an IGNORECASE search of a 3 MB photo costs five times as long, holding the GIL.
-# One regex with a literal "<" first and "javascript:" found apart: the combined pattern scanned six times slower.
+# Searched in the lowered bytes (an IGNORECASE search of a 3 MB photo costs five times as long, holding the GIL),
+# by one regex led by a literal "<" and "javascript:" found apart: one pattern for both scanned six times slower.
 WEB_PAGE_TAG = re.compile(rb"<(?:script|html|!doctype|iframe|object|embed|svg[\s>]|body|meta[\s>])")
 # PDF names that run something or carry other files; pypdf reads #xx escapes in names, the raw scan below
 # catches them in objects pypdf could not reach
@@ -66,7 +66,8 @@ class Rendition:
 
 @dataclass(frozen=True)
 class Inspected:
-    """A file that passed: ``clean`` is what is served; photos also have a thumbnail and a web rendition."""
+    """A file that passed: ``clean`` is what is served. PNG, WebP and HEIC photos also have their thumbnail and web
+    rendition; a JPEG's are made when first asked for (``rendition``)."""
     kind: str  # "photo" | "document"
     name: str
     clean: Rendition

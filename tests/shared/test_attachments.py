@@ -77,6 +77,19 @@ def test_a_jpeg_is_served_as_compressed_without_its_other_segments_or_what_follo
     assert kept.tobytes() == Image.open(io.BytesIO(sent)).tobytes() and len(seen.clean.data) < len(sent)
 
 
+@pytest.mark.parametrize("mode, save", [("RGB", {"progressive": True}), ("CMYK", {}), ("L", {}),
+                                        ("RGB", {"restart_marker_blocks": 4}), ("RGB", {"subsampling": 0})])
+def test_every_kind_of_jpeg_keeps_its_pixels_and_gets_its_copies(mode, save):
+    """Progressive scans (tables between them), Adobe CMYK, grey, restart markers, full-resolution colour."""
+    scene = Image.frombytes("RGB", (64, 48), bytes(range(256)) * 36).resize((640, 480)).convert(mode)
+    out = io.BytesIO()
+    scene.save(out, "JPEG", **save)
+    seen = inspect(out.getvalue(), "a.jpg", "media")
+    assert Image.open(io.BytesIO(seen.clean.data)).tobytes() == Image.open(out).tobytes()
+    thumbnail = Image.open(io.BytesIO(rendition(seen.clean.data, "thumbnail").data))
+    assert (thumbnail.size, thumbnail.mode) == ((320, 240), "RGB")
+
+
 def test_a_large_jpegs_copies_are_decoded_at_a_reduced_scale():
     seen = inspect(photo(size=(4000, 3000), exif=False), "big.jpg", "media")
     assert Image.open(io.BytesIO(rendition(seen.clean.data, "web").data)).size == (1000, 750)  # the largest within
