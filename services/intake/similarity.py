@@ -23,11 +23,11 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .categories import Labelled, Linear, Weights, labelled_set, not_taken_from, problem_words
 
-AT_LEAST = 0.5  # cosine from which two reports are one problem (INTAKE_DUPLICATE_SIMILARITY): a wrong link
+AT_LEAST = 0.4  # cosine from which two reports are one problem (INTAKE_DUPLICATE_SIMILARITY): a wrong link
 # hides a problem inside another case, a missed one only opens a second case, so precision comes first
 TIE_BREAK = 0.1  # two reports naming one problem are one unless their words share next to nothing (two
 # employers owing wages in one village)
-NEARLY = 0.5  # a problem within this of the model's best decision is one the report nearly names
+NEARLY = 0.3  # a problem within this of the model's best decision is one the report nearly names
 NEARLY_ALIKE = 0.25  # and two reports nearly naming one problem are one from this cosine
 NONE = ""  # the class of reports naming no listed problem: one's own matters, the rarer public ones
 

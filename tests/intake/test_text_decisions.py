@@ -34,7 +34,7 @@ def test_the_labelled_set_is_large_varied_and_of_this_county():
 
 def test_suggestions_generalise_to_the_held_out_reports_where_keywords_fail():
     suggester = categories.trained(COUNTY, split="train")  # the held-out reports are never seen
-    assert accuracy(suggester, HELD_OUT) >= 0.86  # 88.8 % measured; the issue asks 90 %
+    assert accuracy(suggester, HELD_OUT) >= 0.88  # 90.1 % measured
     assert keyword_accuracy(HELD_OUT) < 0.3
 
 
@@ -73,9 +73,9 @@ def test_the_quick_weights_are_the_vectorizers_own():
 
 def test_repeats_of_villages_never_seen_are_linked_and_other_problems_are_not():
     held_out = precision_recall(repeat_counts(similarity.trained(split="train"), HELD_OUT))
-    assert held_out[0] >= 0.95 and held_out[1] >= 0.7  # 1.00 / 0.77 measured
+    assert held_out[0] >= 0.95 and held_out[1] >= 0.75  # 1.00 / 0.81 measured
     by_village = precision_recall(repeats_cross_validated(list(REPORTS)))
-    assert by_village[0] >= 0.95 and by_village[1] >= 0.75  # 0.96 / 0.80 measured
+    assert by_village[0] >= 0.95 and by_village[1] >= 0.75  # 0.96 / 0.79 measured; the issue asks 0.85
 
 
 def test_a_repeat_is_the_same_problem_in_other_words_not_the_same_words():
@@ -90,7 +90,9 @@ def test_a_report_the_model_is_unsure_of_is_linked_by_the_problem_it_nearly_name
     matcher = similarity.trained()
     unsure = "自来水两天没来了，也没人说什么时候来水"
     assert matcher.reading(unsure) == (None, frozenset({"停水断水"}))
-    assert matcher.alike("我们村的自来水停了两天了，做饭都没水", [unsure, "水费今年又涨了"]) == [True, False]
+    assert matcher.alike("村里停水两天了", [unsure, "水费今年又涨了"]) == [True, False]
+    matcher.nearly = -1  # without the problems nearly named, the words alone are too far apart to link
+    assert matcher.alike("村里停水两天了", [unsure]) == [False]
 
 
 def test_a_report_names_its_problem_or_none():
