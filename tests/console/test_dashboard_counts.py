@@ -1,0 +1,104 @@
+"""Issue 18's leftovers in Chromium, Chinese and English, over one office: the dashboard shows dispatch's own
+count (GET /statistics/days), a case closed today among it; the case page says why a case went back in the
+reader's language (case.reopened carries a code); a refusal names the person's role, not its code.
+Screenshots in test-artifacts/console/leftovers/ (git-ignored)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from lianxin.testing import Office, service_databases
+from tests.support.browser import chromium
+from tests.support.reports import SIGNED_REPORT, a_case, close_through_the_office, supervised
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.integration
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console" / "leftovers"
+WHY = {"zh": "信访人对办理结果不满意", "en": "the petitioner is dissatisfied with the handling"}
+ROLE = {"zh": "承办人", "en": "unit handler"}
+LOCAL = {"category": "drinking-water"}  # a local matter: 城关镇 handles the cases of its village
+
+
+@pytest.fixture(scope="module")
+def office(amqp_uri, tmp_path_factory):
+    with service_databases("sqlite", tmp_path_factory.mktemp("leftovers")) as urls:
+        office = Office(amqp_uri, urls, settings={"supervision": {"review_sample_percent": 0}})
+        office.start()
+        office.start_console()
+        closed, _ = a_case(office, "东关社区自来水停了三天", **LOCAL, reporter={"phone": "13900000001"})
+        cases = {"closed": close_through_the_office(office, closed)["case_id"], "reopened": sent_back(office),
+                 "open": a_case(office, "西关社区低保被取消没有说明原因", category="subsistence-allowance",
+                                village="chengguan-xiguan")[1]}
+        with chromium(office.urls["console"]) as people:
+            yield office, people, cases
+        office.stop()
+
+
+def sent_back(office) -> str:
+    """A case its petitioner found badly handled: back to the unit (case.reopened, cause dissatisfied)."""
+    _, case_id = a_case(office, "东关社区自来水管爆了还在漏", **LOCAL, reporter={"phone": "13900000002"})
+    with office.client("dispatch", "chengguan-handler") as unit:
+        assert unit.post(f"/cases/{case_id}/handling-report", json=SIGNED_REPORT).status_code == 201
+    eventually(lambda: supervised(office, case_id, "awaiting_callback"))
+    with office.client("supervision") as supervision:
+        supervision.post(f"/cases/{case_id}/callbacks", json={
+            "reached": True, "resolved": "no", "satisfaction": "dissatisfied", "recorded_by": "op-07"})
+    with office.client("dispatch") as dispatch:
+        eventually(lambda: any(e["action"] == "reopened" for e in dispatch.get(f"/cases/{case_id}/history").json()
+                               ["history"]))
+    return case_id
+
+
+def signed_in(people, code: str, lang: str) -> Page:
+    page = people.page()
+    page.goto("/sign-in")
+    if lang != "zh":
+        page.click(f"button[value={lang}]")
+    page.fill("input[name=token]", f"dev-{code}")
+    page.press("input[name=token]", "Enter")
+    expect(page.locator(".who")).to_contain_text(code)
+    return page
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_dashboard_shows_dispatchs_count(office, lang):
+    office_, people, _ = office
+    with office_.client("dispatch", "supervisor-01") as dispatch:
+        counted = dispatch.get("/statistics/days").json()
+    [today] = [row for row in counted["days"] if row["unit"] == "chengguan"]
+    [now] = [row for row in counted["open"] if row["unit"] == "chengguan"]
+    assert (today["new"], today["closed"], now["open"]) == (3, 1, 2)
+    page = signed_in(people, "supervisor-01", lang)
+    page.goto("/dashboard")
+    row = page.locator("#per-unit tr[data-unit=chengguan] td")
+    expect(row.nth(1)).to_have_text("2")  # open
+    expect(row.nth(2)).to_have_text("3")  # new today
+    expect(row.nth(6)).to_have_text("1")  # closed today
+    expect(page.locator("[data-figure=closed]")).to_have_text("1")
+    shot(page, f"{lang}-dashboard")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_case_page_says_why_it_went_back(office, lang):
+    _, people, cases = office
+    page = signed_in(people, "supervisor-01", lang)
+    page.goto(f"/cases/{cases['reopened']}")
+    expect(page.locator("body")).to_contain_text(WHY[lang])
+    shot(page, f"{lang}-reopened")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_refusal_names_the_role(office, lang):
+    office_, people, cases = office
+    with office_.client("dispatch", "chengguan-handler") as unit:
+        refused = unit.post(f"/cases/{cases['open']}/route", json={"unit": "transport", "reason": "x"},
+                            headers={"Accept-Language": lang})
+    assert refused.status_code == 403 and ROLE[lang] in refused.json()["error"]["message"]
+    assert "unit_handler" not in refused.text
