@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from lianxin.testing import KeptDatabases, Office, broker_vhost, notice_stops_within, service_databases
+from tests.support.browser import People, launched
 from tests.support.personal_data import EventCapture
 
 # The long runs, kept out of `bin/lianxin test` to keep it shorter, and run by CI after it
@@ -78,3 +79,19 @@ def console(amqp_uri, database_urls):
     office.start_console()
     yield office
     office.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Chromium, launched once for the session: each test's people get browser contexts of their own."""
+    with launched() as browser:
+        yield browser
+
+
+@pytest.fixture
+def people(browser, console):
+    """The people of the office in Chromium, over the test's console, each with their own cookies; their
+    contexts close before the office stops."""
+    everyone = People(browser, console.urls["console"])
+    yield everyone
+    everyone.close()

@@ -1,36 +1,24 @@
 """In the browser: a person signs in with their user name and password, and the administrator adds,
 changes, disables and resets people, every change in the audit log."""
-from pathlib import Path
-
-import eventlet
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from lianxin.testing import Office
-from tests.console.test_console import ARTIFACTS, CHROMIUM, People, shot, signed_in
+from tests.support.browser import shot, signed_in
 
 pytestmark = pytest.mark.integration
 CHOSEN = "春风又绿江南岸明月何时照我还"
 
 
 @pytest.fixture
-def people(amqp_uri, tmp_path):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium` (bin/lianxin test does it)")
+def console(amqp_uri, tmp_path):
+    """Intake, dispatch and accounts with the console (whose people are conftest's); three wrong passwords lock."""
     office = Office(amqp_uri, {name: f"sqlite:///{tmp_path / name}.db" for name in
                                ("intake", "dispatch", "supervision", "scoring", "accounts")},
                     settings={"accounts": {"lockout_failures": 3}})
     office.start("intake", "dispatch", "accounts")
     office.start_console(LIANXIN_TOKEN_CACHE_SECONDS=1)  # so a change shows after a second
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-    everyone = People(browser, office)
-    yield everyone
-    everyone.close()
-    browser.close()
-    with eventlet.Timeout(3, False):
-        playwright.stop()
+    yield office
     office.stop()
 
 

@@ -6,14 +6,12 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.console import test_console
-from tests.console.test_console import ARTIFACTS
-from tests.console.test_console_day import a_case, signed_in
+from tests.support.browser import ARTIFACTS, signed_in
+from tests.support.reports import a_case
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
-people = test_console.people
 SHOTS = ARTIFACTS / "file"
 SCRIPT = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">'
 PARTS = ("#file-report", "#file-notice", "#file-instructions", "#file-handling", "#file-callbacks", "#file-reviews",

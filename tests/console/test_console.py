@@ -7,20 +7,16 @@ their own. Screenshots (and PDFs of the printable documents) are kept in test-ar
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import eventlet
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import expect
 
-from lianxin.settings import REPO_ROOT
 from lianxin.testing import Office
+from tests.support.browser import ARTIFACTS, actions, reload_until, shot, signed_in
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = REPO_ROOT / "test-artifacts" / "console"
 HOUSING_STORY = "东关村王大爷家的危房漏雨，房屋墙体开裂快塌了，请尽快派人看看"
 
 
@@ -32,72 +28,6 @@ def console(amqp_uri, database_urls):
     office.start_console(alert_poll_seconds=1)
     yield office
     office.stop()
-
-
-class People:
-    """A browser context per person: their own cookies, so their own sign-in."""
-
-    def __init__(self, browser: Browser, office: Office):
-        self.browser, self.office, self.contexts = browser, office, []
-
-    def page(self) -> Page:
-        context = self.browser.new_context(base_url=self.office.urls["console"], viewport={"width": 1280,
-                                                                                            "height": 900})
-        self.contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    def close(self) -> None:
-        for context in self.contexts:
-            context.close()
-
-
-@pytest.fixture
-def people(console):
-    """Chromium for the people of the office; it goes before the office stops (whose web servers wait for
-    the browser's open connections to end)."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium` (bin/lianxin test does it)")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-    everyone = People(browser, console)
-    yield everyone
-    everyone.close()
-    browser.close()
-    # Under eventlet (nameko's pytest plugin patches the process) Playwright's stop waits for an end of its
-    # driver's pipe that the patched hub never reports; the driver has gone by then, so do not wait long.
-    with eventlet.Timeout(3, False):
-        playwright.stop()
-
-
-def signed_in(people: People, code: str) -> Page:
-    page = people.page()
-    page.goto("/sign-in")
-    expect(page.locator("h1")).to_have_text("登录工作台")  # Chinese unless the person switches
-    page.fill("input[name=token]", f"dev-{code}")
-    page.press("input[name=token]", "Enter")
-    expect(page.locator(".who")).to_contain_text(code)
-    return page
-
-
-def shot(page: Page, name: str) -> None:
-    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
-
-
-def reload_until(page: Page, selector: str, attempts: int = 60) -> None:
-    """Events travel between the services in their own time: reload until the page shows what follows."""
-    for _ in range(attempts):
-        if page.locator(selector).count():
-            return
-        page.wait_for_timeout(250)
-        page.reload()
-    expect(page.locator(selector).first).to_be_visible()
-
-
-def actions(page: Page) -> set[str]:
-    return set(page.locator("#actions [data-action]").evaluate_all("nodes => nodes.map(n => n.dataset.action)"))
 
 
 @pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)

@@ -9,13 +9,13 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.console import test_console
-from tests.console.test_console import ARTIFACTS, People, actions, reload_until
+from tests.support.browser import People, actions, reload_until, signed_in
+from tests.support.browser import shot as shot_in
+from tests.support.reports import a_case
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
-SHOTS = ARTIFACTS / "day"
 WORDS = {  # what each language's page says, where the test reads it
     "zh": {"blank": "只有空格", "phone": "不是有效的电话号码", "left": "还可输入", "over": "超出",
            "another_unit": "其他单位", "not_found": "没有找到", "closed": "已办结", "review": "申请复查",
@@ -27,36 +27,12 @@ WORDS = {  # what each language's page says, where the test reads it
 }
 
 
-people = test_console.people  # Chromium, a context per person, over the console below
-
-
-def signed_in(people: People, code: str, lang: str) -> Page:
-    page = people.page()
-    page.goto("/sign-in")
-    if lang != "zh":
-        page.click(f"button[value={lang}]")
-    page.fill("input[name=token]", f"dev-{code}")
-    page.press("input[name=token]", "Enter")
-    expect(page.locator(".who")).to_contain_text(code)
-    return page
-
-
 def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+    shot_in(page, name, "day")
 
 
 def problem(page: Page, selector: str) -> str:
     return page.locator(selector).evaluate("field => field.validationMessage")
-
-
-def a_case(console, content: str, **report) -> tuple[str, str]:
-    with console.client("intake") as intake:
-        taken = intake.post("/reports", json={"channel": "hotline", "village": "chengguan-dongguan",
-                                              "content": content, **report}).json()
-    with console.client("dispatch", as_staff="supervisor-01") as dispatch:
-        found = eventually(lambda: dispatch.get("/cases", params={"report_id": taken["report_id"]}).json()["cases"])
-    return taken["report_id"], found[0]["case_id"]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

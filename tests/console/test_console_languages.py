@@ -10,9 +10,7 @@ import pytest
 from playwright.sync_api import Page
 
 from lianxin.directory import load_directory
-from tests.console import test_console
-from tests.console.test_console import ARTIFACTS
-from tests.console.test_console_day import signed_in
+from tests.support.browser import ARTIFACTS, signed_in
 from tests.support.county import SAMPLE
 from tests.support.reports import SIGNED_REPORT, case_of, close_through_the_office, supervised
 from tests.support.waiting import eventually
@@ -20,7 +18,6 @@ from tests.support.waiting import eventually
 pytestmark = pytest.mark.integration
 
 SHOTS = ARTIFACTS / "languages"
-people = test_console.people
 # what the people of this test type themselves (their words stay as written, in any language)
 TYPED = {"东关社区三十户人家自来水停了一个星期，没人来修。", "西关社区危房漏雨快塌了", "两家为宅基地边界争执不下",
          "城关镇东关社区低保被取消没有说明原因", "东关社区老房子墙体开裂", "村里的道路塌了一段",

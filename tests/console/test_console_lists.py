@@ -17,13 +17,11 @@ from werkzeug.wrappers import Request
 from lianxin.testing import Office
 from services.console.exports import CASE_COLUMNS, table
 from services.supervision.links import Links
-from tests.console import test_console
-from tests.console.test_console import ARTIFACTS, People
-from tests.console.test_console_day import a_case, signed_in
-from tests.support.reports import close_through_the_office
+from tests.support.browser import People, signed_in
+from tests.support.browser import shot as shot_in
+from tests.support.reports import a_case, close_through_the_office
 from tests.support.waiting import eventually
 
-SHOTS = ARTIFACTS / "lists"
 WORDS = {"zh": {"case": "案件", "total": "共", "may_not": "不能", "too_many": "错误", "report": "诉求",
                 "unit": "单位", "kind": "类型", "period": "期间应为"},
          "en": {"case": "Case", "total": "cases, page", "may_not": "your role may not", "too_many": "Too many",
@@ -31,12 +29,10 @@ WORDS = {"zh": {"case": "案件", "total": "共", "may_not": "不能", "too_many
 
 STORIES = ("东关村路灯坏了一个月没人修", "西关社区自来水管爆裂漫到马路上", "南街菜市场门口垃圾堆了三天没人清运",
            "桥头村小学门口大货车开得太快很危险", "北街饭店油烟直排熏得住户不敢开窗")
-people = test_console.people
 
 
 def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+    shot_in(page, name, "lists")
 
 
 # --- supervision believes the console, and only the console, about who the citizen is -----------------------

@@ -6,13 +6,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.console import test_console
-from tests.console.test_console import ARTIFACTS, People
-from tests.console.test_console_day import a_case, signed_in
+from tests.support.browser import ARTIFACTS, People, signed_in
+from tests.support.reports import a_case
 
 SHOTS = ARTIFACTS / "lists"
 MAY_NOT = {"zh": "按电话号码搜索", "en": "by a phone number"}
-console, people = test_console.console, test_console.people
 
 
 @pytest.mark.integration

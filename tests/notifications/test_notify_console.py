@@ -14,9 +14,8 @@ import pytest
 from playwright.sync_api import expect
 
 from lianxin.testing import Office, free_port
-from tests.console import test_console
-from tests.console.test_console import reload_until
-from tests.console.test_console_day import shot, signed_in
+from tests.support.browser import reload_until, signed_in
+from tests.support.browser import shot as shot_in
 from tests.support.notify_servers import ACCESS_KEY_ID, ACCESS_KEY_SECRET, SmsProvider
 from tests.support.waiting import eventually
 
@@ -24,7 +23,9 @@ pytestmark = pytest.mark.integration
 PETITIONER = "13912345678"
 HANDLER_MAIL, HANDLER_MOBILE = "chengguan-handler@example.org", "13800000101"
 
-people = test_console.people
+
+def shot(page, name: str) -> None:
+    shot_in(page, name, "day")
 
 
 class MailServer:

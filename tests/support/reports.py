@@ -33,6 +33,15 @@ def case_of(office, report_id):
     return cases[0] if cases else None
 
 
+def a_case(office, content: str, **report) -> tuple[str, str]:
+    """A hotline report of chengguan-dongguan taken in, and its case once dispatched: (report id, case id)."""
+    with office.client("intake") as intake:
+        taken = intake.post("/reports", json={"channel": "hotline", "village": "chengguan-dongguan",
+                                              "content": content, **report}).json()
+    case = eventually(lambda: case_of(office, taken["report_id"]))
+    return taken["report_id"], case["case_id"]
+
+
 def supervised(office, case_id, state):
     with office.client("supervision") as supervision:
         answer = supervision.get(f"/cases/{case_id}")
