@@ -119,3 +119,17 @@ def test_the_citizens_and_the_repairs_photos_travel_through_the_console_without_
         unit.goto(f"/cases/{case_id}/assignment-notice")  # the unit's notice prints the citizen's photos
         expect(unit.locator(".print-photos[data-source=report] img")).to_have_count(2)
         unit.wait_for_function(f"() => ({LOADED})([...document.querySelectorAll('.print-photos img')])")
+
+        # an office that does not print photos: the same case file and notice without them
+        for context in people.contexts:  # the console's web server waits for the browser's open connections
+            context.close()
+        people.contexts.clear()
+        console.containers["console"].stop()
+        people.console_url = console.start_console(photos_in_case_file=False, photos_in_notice=False)
+        unit = people.signed_in("chengguan-handler")
+        unit.goto(f"/cases/{case_id}/file")
+        expect(unit.locator("#file-handling")).to_contain_text("复核家庭收入")
+        expect(unit.locator("#case-file .print-photos")).to_have_count(0)
+        unit.goto(f"/cases/{case_id}/assignment-notice")
+        expect(unit.locator(".docno")).to_contain_text(case_id)
+        expect(unit.locator(".print-photos")).to_have_count(0)
