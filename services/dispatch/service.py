@@ -10,7 +10,6 @@ from lianxin.attachments.wiring import Attachments, answers_refused_files, field
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
 from lianxin.errors import Invalid, NotFound, Problem
 from lianxin.http import Pager, api, aware_datetime, counted, office_date, page, parse_body, query_param, respond
-from lianxin.i18n import N_
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import METRICS, ScrapeTimeGauges
 from lianxin.service import OfficeService
@@ -31,6 +30,7 @@ from .schemas import (
     case_view,
     history_view,
 )
+from .texts import TOO_MANY_DAYS, TOO_MANY_DAYS_FIELD
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
 CASES = Pager(Case.id, case_pk, "C00000001", newest_first=True)  # the office reads the recent end first
@@ -130,8 +130,7 @@ class DispatchService(OfficeService):
         today = datetime.now(COUNTY_TIME).date()
         first, last = (query_param(request, name, today, office_date) for name in ("from", "to"))
         if not timedelta(0) <= last - first < timedelta(days=tallies.LONGEST):
-            raise Invalid(N_("The days run from %(first)s to %(last)s, at most %(most)s of them"),
-                          [Problem("to", N_("not within %(most)s days after the first"), {"most": tallies.LONGEST})],
+            raise Invalid(TOO_MANY_DAYS, [Problem("to", TOO_MANY_DAYS_FIELD, {"most": tallies.LONGEST})],
                           first=first.isoformat(), last=last.isoformat(), most=tallies.LONGEST)
         with self.uow as uow:
             return tallies.tallies(uow, first, last, utcnow(), handling.WATCHED)

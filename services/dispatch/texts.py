@@ -23,6 +23,10 @@ TEXTS = {
     **{f"reopened:{cause}": message for cause, message in REOPEN_CAUSES.items()},
 }
 
+# GET /statistics/days asked for too many days (or backwards)
+TOO_MANY_DAYS = N_("The days run from %(first)s to %(last)s, at most %(most)s of them")
+TOO_MANY_DAYS_FIELD = N_("not within %(most)s days after the first")
+
 # a case's states, and what is done to it, as a refusal names them
 STATES = {"dispatched": N_("dispatched"), "accepted": N_("accepted"), "returned": N_("returned"),
           "reported": N_("reported"), "closed": N_("closed")}
