@@ -23,7 +23,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .categories import Labelled, Linear, Weights, labelled_set, not_taken_from, problem_words
 
-AT_LEAST = 0.4  # cosine from which two reports are one problem (INTAKE_DUPLICATE_SIMILARITY): a wrong link
+AT_LEAST = 0.6  # cosine from which two reports are one problem (INTAKE_DUPLICATE_SIMILARITY): a wrong link
 # hides a problem inside another case, a missed one only opens a second case, so precision comes first
 TIE_BREAK = 0.1  # two reports naming one problem are one unless their words share next to nothing (two
 # employers owing wages in one village)
