@@ -76,9 +76,10 @@ class Linear:
     """A linear SVM on character n-grams, fitted on (text, label) pairs; its decision is computed on the
     text's own columns (Weights), not through a sparse matrix."""
 
-    def __init__(self, pairs: list[tuple[str, str]]):
+    def __init__(self, pairs: list[tuple[str, str]], class_weight: dict[str, float] | None = None):
         fitted = vectorizer()
-        model = LinearSVC().fit(fitted.fit_transform([text for text, _ in pairs]), [label for _, label in pairs])
+        texts, labels = [text for text, _ in pairs], [label for _, label in pairs]
+        model = LinearSVC(class_weight=class_weight).fit(fitted.fit_transform(texts), labels)
         self.weights, self.labels = Weights(fitted), model.classes_
         self.coefficients, self.intercepts = np.ascontiguousarray(model.coef_.T), model.intercept_
 

@@ -30,6 +30,7 @@ TIE_BREAK = 0.1  # two reports naming one problem are one unless their words sha
 NEARLY = 0.3  # a problem within this of the model's best decision is one the report nearly names
 NEARLY_ALIKE = 0.25  # and two reports nearly naming one problem are one from this cosine
 NONE = ""  # the class of reports naming no listed problem: one's own matters, the rarer public ones
+NONE_WEIGHT = 0.5  # most reports name none: weighed as much, it swallows the problems said in other words
 
 
 class Matcher:
@@ -43,7 +44,7 @@ class Matcher:
                  if usable(word)]
         pairs = [(e.text, e.problem or NONE) for e in examples] + words
         self.words = Weights(TfidfVectorizer(analyzer="char").fit([e.text for e in examples] + [w for w, _ in words]))
-        self.named = Linear(pairs)
+        self.named = Linear(pairs, class_weight={NONE: NONE_WEIGHT})
 
     def problem_of(self, text: str) -> str | None:
         return self.named(text) or None

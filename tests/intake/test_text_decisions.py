@@ -73,9 +73,9 @@ def test_the_quick_weights_are_the_vectorizers_own():
 
 def test_repeats_of_villages_never_seen_are_linked_and_other_problems_are_not():
     held_out = precision_recall(repeat_counts(similarity.trained(split="train"), HELD_OUT))
-    assert held_out[0] >= 0.95 and held_out[1] >= 0.7  # 1.00 / 0.77 measured
+    assert held_out[0] >= 0.95 and held_out[1] >= 0.75  # 1.00 / 0.84 measured
     by_village = precision_recall(repeats_cross_validated(list(REPORTS)))
-    assert by_village[0] >= 0.9 and by_village[1] >= 0.72  # 0.93 / 0.77 measured; the issue asks 0.95 / 0.85
+    assert by_village[0] >= 0.9 and by_village[1] >= 0.75  # 0.94 / 0.79 measured; the issue asks 0.95 / 0.85
 
 
 def test_a_repeat_is_the_same_problem_in_other_words_not_the_same_words():
@@ -88,7 +88,7 @@ def test_a_repeat_is_the_same_problem_in_other_words_not_the_same_words():
 
 def test_a_report_the_model_is_unsure_of_is_linked_by_the_problem_it_nearly_names():
     matcher = similarity.trained()
-    unsure = "自来水两天没来了，也没人说什么时候来水"
+    unsure = "村里两天没水用了，也没人说什么时候来"
     assert matcher.reading(unsure) == (None, frozenset({"停水断水"}))
     assert matcher.alike("村里停水两天了", [unsure, "水费今年又涨了"]) == [True, False]
     matcher.nearly = -1  # without the problems nearly named, the words alone are too far apart to link
