@@ -10,13 +10,15 @@ import pytest
 
 from lianxin.citizen_link import DEVELOPMENT_LINK_KEY, lookup_code
 from lianxin.testing import Office
-from tests.notifications.test_notify_office import queue_is_empty, redeliver
+from tests.support.broker import queue_is_empty, redeliver
 from tests.support.notify_servers import ACCESS_KEY_ID, ACCESS_KEY_SECRET, SmsProvider
 from tests.support.personal_data import Person, personal_data_in
 from tests.support.reports import REPORT, case_of, close_through_the_office
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
+# SQLite, but for the export and erasure: what PostgreSQL does differently is in their queries
+ON_SQLITE = pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
 MOBILE = REPORT["reporter"]["phone"]
 REPORTER = Person(**REPORT["reporter"])
 
@@ -54,6 +56,7 @@ def citizen_deliveries(office, case_id):
         return intake.get("/citizen-deliveries", params={"case_id": case_id}).json()["deliveries"]
 
 
+@ON_SQLITE
 def test_the_petitioner_is_texted_the_code_at_take_in_and_the_unit_on_dispatch_once(office, provider,
                                                                                     event_capture):
     report = take_in(office, REPORT)
@@ -105,6 +108,7 @@ def test_the_petitioner_is_texted_the_code_at_take_in_and_the_unit_on_dispatch_o
     assert [i for i, body in emitted.items() if code in (body if isinstance(body, str) else body.decode())] == []
 
 
+@ON_SQLITE
 def test_no_sms_for_a_petitioner_who_said_no_or_gave_a_landline(office, provider):
     said_no = take_in(office, {**REPORT, "reporter": {**REPORT["reporter"], "sms": False}})
     landline = take_in(office, {**REPORT, "content": "村口的路灯坏了三个月没人修。",
@@ -163,6 +167,7 @@ def test_the_link_code_is_the_same_in_intake_and_supervision_and_needs_the_key()
     assert len(lookup_code("k" * 16, "R00000042")) == 12
 
 
+@ON_SQLITE
 def test_an_extension_tells_the_petitioner_the_new_deadline_and_the_reason_without_their_own_data(office, provider):
     report = take_in(office, REPORT)
     case = eventually(lambda: case_of(office, report["report_id"]))

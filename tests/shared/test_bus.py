@@ -7,6 +7,7 @@ import pika
 import pytest
 
 from lianxin.events import new_event, parse_event
+from tests.support.broker import drain
 from tests.support.reports import REPORT, case_of
 from tests.support.waiting import eventually
 
@@ -27,17 +28,6 @@ def bureau_queue(channel, exchange, binding):
     return queue
 
 
-def drain(channel, queue, expected, timeout=20):
-    got = []
-
-    def more():
-        method, properties, body = channel.basic_get(queue, auto_ack=True)
-        if method:
-            got.append((properties, body))
-        return len(got) >= expected
-
-    eventually(more, timeout=timeout, interval=0.05)
-    return got
 
 
 def test_a_bureau_receives_cloudevents_without_personal_data(office, channel):

@@ -10,7 +10,7 @@ from nameko.containers import ServiceContainer
 from lianxin.events import CATALOGUE, new_event
 from lianxin.messaging import event_consumer, is_transient
 from lianxin.testing import Office, broker_vhost, rabbitmqctl
-from tests.shared.test_bus import drain
+from tests.support.broker import drain, unpublished
 from tests.support.reports import distinct_reports
 from tests.support.sorting import announced
 from tests.support.waiting import eventually
@@ -139,7 +139,6 @@ def test_an_event_whose_queue_was_deleted_waits_in_the_outbox_until_the_queue_is
     """The broker returns a mandatory event no queue can receive; the relay keeps it, reconnects, declares
     the queues again and sends it. (With one of several queues missing the event is routable: such a
     queue is declared again at the relay's next connection.)"""
-    from tests.system.test_broker_restart import unpublished
     office = Office(amqp_uri, database_urls)
     office.start("intake")
     try:

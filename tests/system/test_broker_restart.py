@@ -4,10 +4,9 @@ import time
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import create_engine, func, select
 
-from lianxin.messaging_tables import outbox
 from lianxin.testing import rabbitmqctl
+from tests.support.broker import unpublished
 from tests.support.reports import distinct_reports
 from tests.support.waiting import eventually
 
@@ -30,16 +29,6 @@ def _node_running():
                           capture_output=True).returncode == 0
 
 
-def unpublished(database_url, event_type=None):
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as conn:
-            waiting = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
-            if event_type:
-                waiting = waiting.where(outbox.c.type == event_type)
-            return conn.execute(waiting).scalar()
-    finally:
-        engine.dispose()
 
 
 @pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from lianxin.events import PERSONAL_FIELDS, InvalidEvent, new_event, parse_event
 from lianxin.runner import SERVICES
 from lianxin.testing import Office
-from tests.shared.test_bus import drain
+from tests.support.broker import drain
 from tests.support.reports import case_of
 from tests.support.waiting import eventually
 
