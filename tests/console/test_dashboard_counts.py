@@ -4,18 +4,15 @@ reader's language (case.reopened carries a code); a refusal names the person's r
 Screenshots in test-artifacts/console/leftovers/ (git-ignored)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from lianxin.testing import Office, service_databases
-from tests.support.browser import chromium
+from tests.support.browser import chromium, shot, signed_in
 from tests.support.reports import SIGNED_REPORT, a_case, close_through_the_office, supervised
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console" / "leftovers"
 WHY = {"zh": "信访人对办理结果不满意", "en": "the petitioner is dissatisfied with the handling"}
 ROLE = {"zh": "承办人", "en": "unit handler"}
 LOCAL = {"category": "drinking-water"}  # a local matter: 城关镇 handles the cases of its village
@@ -51,22 +48,6 @@ def sent_back(office) -> str:
     return case_id
 
 
-def signed_in(people, code: str, lang: str) -> Page:
-    page = people.page()
-    page.goto("/sign-in")
-    if lang != "zh":
-        page.click(f"button[value={lang}]")
-    page.fill("input[name=token]", f"dev-{code}")
-    page.press("input[name=token]", "Enter")
-    expect(page.locator(".who")).to_contain_text(code)
-    return page
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_dashboard_shows_dispatchs_count(office, lang):
     office_, people, _ = office
@@ -82,7 +63,7 @@ def test_the_dashboard_shows_dispatchs_count(office, lang):
     expect(row.nth(2)).to_have_text("3")  # new today
     expect(row.nth(6)).to_have_text("1")  # closed today
     expect(page.locator("[data-figure=closed]")).to_have_text("1")
-    shot(page, f"{lang}-dashboard")
+    shot(page, f"{lang}-dashboard", "leftovers")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -91,7 +72,7 @@ def test_the_case_page_says_why_it_went_back(office, lang):
     page = signed_in(people, "supervisor-01", lang)
     page.goto(f"/cases/{cases['reopened']}")
     expect(page.locator("body")).to_contain_text(WHY[lang])
-    shot(page, f"{lang}-reopened")
+    shot(page, f"{lang}-reopened", "leftovers")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

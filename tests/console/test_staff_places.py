@@ -3,16 +3,13 @@ code; the village list follows the township chosen (or the township unit). In Ch
 screenshots in test-artifacts/console/staff/ (git-ignored)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from lianxin.testing import Office, service_databases
-from tests.support.browser import chromium
+from tests.support.browser import chromium, shot, signed_in
 
 pytestmark = pytest.mark.integration
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console" / "staff"
 ADD = "form[action='/staff']"
 WORDS = {"zh": {"unit": "城关镇", "village": "东关社区", "role": "信息员"},
          "en": {"unit": "城关镇", "village": "东关社区", "role": "information officer"}}
@@ -30,13 +27,7 @@ def people(amqp_uri, tmp_path_factory):
 
 
 def administrator(people, lang: str) -> Page:
-    page = people.page()
-    page.goto("/sign-in")
-    if lang != "zh":
-        page.click(f"button[value={lang}]")
-    page.fill("input[name=token]", "dev-admin")
-    page.press("input[name=token]", "Enter")
-    expect(page.locator(".who")).to_contain_text("admin")
+    page = signed_in(people, "admin", lang)
     page.goto("/staff")
     return page
 
@@ -66,8 +57,7 @@ def test_places_are_chosen_by_name_and_the_villages_follow_the_township(people, 
     row = page.locator(f"#account-{user}")
     expect(row.locator("td").nth(2)).to_have_text(WORDS[lang]["role"])
     expect(row.locator("td").nth(3)).to_have_text("城关镇 · 东关社区")  # the unit and the village, by name
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"{lang}-staff-places.png", full_page=True)
+    shot(page, f"{lang}-staff-places", "staff")
 
     page.goto("/staff")  # the person's row offers the same choice, their village chosen and its township shown
     change = f"#account-{user} form[action$='/change']"
