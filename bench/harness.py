@@ -528,13 +528,22 @@ class CaseBoard:
         return own, linked
 
 
+FULL_READ_EVERY_S = 10.0
+
+
 def await_dispatch(board: CaseBoard, report_ids: list[str], timeout: float) -> tuple[float, bool]:
     """Poll the case board until every report has a case or the time is up; returns (seconds, drained)."""
-    began = time.monotonic()
+    began = last_full_read = time.monotonic()
     while True:
         board.read_new()
         own, linked = board.index()
         missing = [r for r in report_ids if r not in own and r not in linked]
+        if missing and time.monotonic() - last_full_read > FULL_READ_EVERY_S:
+            # a repeat joins its original's case, which may sit below where read_new stops: read it all again
+            board.read()
+            last_full_read = time.monotonic()
+            own, linked = board.index()
+            missing = [r for r in report_ids if r not in own and r not in linked]
         if not missing:
             return time.monotonic() - began, True
         if time.monotonic() - began > timeout:
