@@ -1,8 +1,25 @@
 """Accounts' refusals, written in English and said in the person's language at the edge (lianxin.i18n)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from lianxin.errors import Problem
 from lianxin.http import ApiError, Conflict, NotFound, TooManyRequests, Unprocessable
 from lianxin.i18n import Term, translations
+
+
+def _put(values: dict, gettext) -> dict:
+    """The values of a message, those that are themselves message ids (a role, a field) said too."""
+    return {name: gettext(v) if isinstance(v, Term) else v for name, v in values.items()}
+
+
+@dataclass(frozen=True)
+class SpokenProblem(Problem):
+    """A field's problem written as accounts writes its messages (``{name}`` placeholders)."""
+
+    def said_in(self, lang: str) -> dict:
+        gettext = translations(lang).gettext
+        return {"field": self.field, "problem": gettext(self.message).format(**_put(self.values, gettext))}
 
 
 class Spoken:
@@ -14,8 +31,7 @@ class Spoken:
 
     def say_in(self, lang: str) -> None:
         gettext = translations(lang).gettext
-        values = {name: gettext(v) if isinstance(v, Term) else v for name, v in self.values.items()}
-        self.message = gettext(self.template).format(**values)
+        self.message = gettext(self.template).format(**_put(self.values, gettext))
 
     def said_in(self, lang: str) -> tuple[str, list[dict]]:
         """As ``lianxin.errors.Refused.said_in``, from the template and values kept here."""

@@ -10,11 +10,12 @@ from sqlalchemy import select
 
 from lianxin.db import utcnow
 from lianxin.i18n import N_
+from lianxin.i18n.fields import label
 from lianxin.vocabulary import role_named
 
 from . import passwords, records
 from .models import Account, Token
-from .refusals import Invalid, Taken, Unknown
+from .refusals import Invalid, SpokenProblem, Taken, Unknown
 
 PLACED = {"unit_handler", "unit_head"}  # roles that act for one unit only
 PLACE = ("unit", "village", "enterprise")
@@ -113,5 +114,5 @@ def _check_place(directory, role: str, place) -> None:
             break
     if problems:
         field, template = problems[0]
-        values = {"role": role_named(role), "field": field, "value": getattr(place, field, None)}
-        raise Invalid(template, [{"field": f, "problem": t.format(**values)} for f, t in problems], **values)
+        values = {"role": role_named(role), "field": label(field), "value": getattr(place, field, None)}
+        raise Invalid(template, [SpokenProblem(f, t, values) for f, t in problems], **values)

@@ -45,5 +45,15 @@ def test_an_account_without_its_unit_names_the_role(language, named):
     place = SimpleNamespace(unit=None, village=None, enterprise=None)
     with pytest.raises(Invalid) as refused:
         _check_place(load_directory(SAMPLE), "unit_head", place)
-    message, _ = refused.value.said_in(language)
+    message, details = refused.value.said_in(language)
     assert named in message and "unit_head" not in message and "{role}" not in message, message
+    assert details == [{"field": "unit", "problem": message}]  # the field's problem in the same words
+
+
+@pytest.mark.parametrize("language, said", [("zh", "单位 'nowhere' 不在县名录中"), ("en", "unit 'nowhere' is not in")])
+def test_a_place_not_in_the_county_is_named_in_the_persons_words(language, said):
+    place = SimpleNamespace(unit="nowhere", village=None, enterprise=None)
+    with pytest.raises(Invalid) as refused:
+        _check_place(load_directory(SAMPLE), "unit_head", place)
+    message, details = refused.value.said_in(language)
+    assert said in message and details[0]["problem"] == message, message
