@@ -12,7 +12,7 @@ from eventlet import tpool
 
 from lianxin.i18n import N_
 
-from .refusals import Invalid
+from .refusals import Invalid, SpokenProblem
 
 HASHER = PasswordHasher()
 # verified against when the user name is unknown, so an unknown name costs as much time as a known one
@@ -54,5 +54,5 @@ def check_new(password: str, user_name: str, min_length: int, current_hash: str 
     elif current_hash is not None and matches(current_hash, password):
         problem = N_("the new password must differ from the current one")
     if problem:
-        raise Invalid(problem, [{"field": "new_password", "problem": problem.format(min_length=min_length)}],
+        raise Invalid(problem, [SpokenProblem("new_password", problem, {"min_length": min_length})],
                       min_length=min_length)
