@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from lianxin.testing import KeptDatabases, Office, broker_vhost, notice_stops_within, service_databases
+from lianxin.testing import KeptDatabases, Office, broker_vhost, migrated_sqlite, notice_stops_within, sqlite_copies
 from tests.support.browser import People, launched
 from tests.support.personal_data import EventCapture
 
@@ -52,15 +52,20 @@ def kept_databases():
     databases.close()
 
 
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory):
+    """Each service's SQLite database at its newest migration, copied for every test that asks for SQLite."""
+    return migrated_sqlite(tmp_path_factory.mktemp("migrated"))
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_urls(request, tmp_path):
-    """One empty database per service, on the backend the test is parametrised with."""
+    """One database per service with nothing in it, on the backend the test is parametrised with."""
     if request.param == "postgresql":
         with request.getfixturevalue("kept_databases").lend() as urls:
             yield urls
     else:
-        with service_databases("sqlite", tmp_path) as urls:
-            yield urls
+        yield sqlite_copies(request.getfixturevalue("migrated"), tmp_path)
 
 
 @pytest.fixture
