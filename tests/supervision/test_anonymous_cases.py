@@ -10,11 +10,17 @@ from lianxin.events import new_event
 from lianxin.i18n import said
 from services.supervision import models
 from services.supervision.closure import NO_CALLBACK, NO_RECORD, NO_REVIEW, closure_blockers
-from tests.supervision.test_rules import T0
-from tests.supervision.test_rules import case as handled_case
 from tests.support.case_events import dispatched, reported
 from tests.support.reports import REPORT, SIGNED_REPORT, case_of, supervised
-from tests.support.supervision import emitted, office_request, request, supervision_database, supervision_worker
+from tests.support.supervision import HANDLED_AT as T0
+from tests.support.supervision import (
+    emitted,
+    handled_case,
+    office_request,
+    request,
+    supervision_database,
+    supervision_worker,
+)
 from tests.support.waiting import eventually
 
 REACHED = {"reached": True, "resolved": "yes", "satisfaction": "satisfied"}

@@ -1,5 +1,5 @@
 """The office's rules as pure functions: routing, deadlines, the three no-closures, scoring."""
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -10,9 +10,10 @@ from services.dispatch import routing, texts
 from services.scoring import assessment
 from services.supervision.closure import NO_CALLBACK, NO_OPINION, closure_blockers, reopen_reason
 from tests.support.county import SAMPLE
+from tests.support.supervision import HANDLED_AT as T0
+from tests.support.supervision import handled_case as case
 
 DAYS = {"general": 7, "major": 14}
-T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture(scope="module")
@@ -50,13 +51,6 @@ def test_a_group_matter_is_major_and_gets_two_weeks(county):
 
 def test_no_county_rule_stretches_a_deadline_past_the_national_60_days():
     assert routing.deadline(T0, "major", {"general": 7, "major": 90}) == T0 + timedelta(days=60)
-
-
-def case(**overrides):
-    callback = SimpleNamespace(reached=True, for_report_at=T0, satisfaction="satisfied", resolved="yes")
-    values = dict(finding="substantiated", actions_taken="修好了", responsible_person="刘建国", unit_head="陈志强",
-                  reported_at=T0, last_callback=callback, reviews=[], anonymous=False)
-    return SimpleNamespace(**{**values, **overrides})
 
 
 def test_a_complete_case_may_close():

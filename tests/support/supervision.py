@@ -1,5 +1,8 @@
 """Supervision's worker for the fast use-case tests (worker_factory over a SQLite file), its configuration,
-and what it put in its outbox."""
+and what it put in its outbox; a handled case as the closure rules read it."""
+from datetime import datetime, timezone
+from types import SimpleNamespace
+
 from nameko.testing.services import worker_factory
 from sqlalchemy import select
 
@@ -40,3 +43,14 @@ def supervision_worker(database: Database):
 def emitted(database: Database, event_type: str) -> list:
     with database.engine.connect() as conn:
         return [parse_event(r.body) for r in conn.execute(select(outbox.c.body).where(outbox.c.type == event_type))]
+
+
+HANDLED_AT = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+
+
+def handled_case(**overrides):
+    """A case reported on with both signatures and a satisfied callback: nothing keeps it from closing."""
+    callback = SimpleNamespace(reached=True, for_report_at=HANDLED_AT, satisfaction="satisfied", resolved="yes")
+    values = dict(finding="substantiated", actions_taken="修好了", responsible_person="刘建国", unit_head="陈志强",
+                  reported_at=HANDLED_AT, last_callback=callback, reviews=[], anonymous=False)
+    return SimpleNamespace(**{**values, **overrides})
