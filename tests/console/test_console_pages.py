@@ -17,8 +17,8 @@ from services.console.flash import Refusal, Refusals
 from services.console.rendering import fragment
 from services.console.session import Visitor
 from services.console.standing import nothing_to_do, standing
+from tests.support.builders import staff
 
-SOMEONE = "0" * 64
 CASE = {"case_id": "C00000001", "report_id": "R00000001", "state": "dispatched", "unit": "chengguan",
         "unit_kind": "township", "category": "housing", "severity": "general", "deadline": None,
         "received_at": "2026-11-02T09:00:00+08:00", "channel": "hotline", "routing_reason": "",
@@ -32,10 +32,6 @@ SUPERVISED = {"state": "in_handling", "callbacks": [], "reviews": [], "attachmen
 
 def county():
     return load_directory(SAMPLE_DEPLOY / "county.yaml")
-
-
-def staff(role: str, unit: str | None = None) -> Staff:
-    return Staff(code=f"a-{role}", role=role, unit=unit, token_sha256=SOMEONE)
 
 
 def case_page(lang: str, person: Staff, case=CASE, supervised=SUPERVISED, **extra) -> BeautifulSoup:

@@ -6,7 +6,6 @@ from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -23,25 +22,12 @@ from services.intake.digest_writing import (
     to_markdown,
     week_period,
 )
+from tests.support.digest import SHANGHAI, county_time, report
 
 COUNTY = load_directory(Path(__file__).resolve().parents[2] / "deploy" / "county.yaml")
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 CHANNELS = ["hotline", "mailbox", "web", "visit", "reception", "officer", "institution"]
 THIRD_OF_NOVEMBER = ten_day_period(date(2026, 11, 25))
 PHONE = "13912345678"
-
-
-def county_time(y, m, d, hour=9, minute=0):
-    return datetime(y, m, d, hour, minute, tzinfo=SHANGHAI).astimezone(timezone.utc)
-
-
-def report(pk, category, township, received_at, **extra):
-    values = dict(id=pk, channel="hotline", category=category, township=township, village=None,
-                  content=f"{category} 反映第{pk}件", people_count=1, gathering=False, received_at=received_at,
-                  status="received", duplicate_of=None, case_id=None, unit=None,
-                  reporter_name="张秀英", reporter_phone="13800001111",  # must never reach the digest
-                  reporter_id_number=None, reporter_address=None)
-    return SimpleNamespace(**{**values, **extra})
 
 
 def alert(pk, kind, raised_at, township=None, category=None, report_ids=()):

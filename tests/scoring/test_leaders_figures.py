@@ -15,9 +15,11 @@ from lianxin.messaging_tables import outbox
 from services.scoring import models, report
 from services.scoring.records import get
 from services.scoring.service import ScoringService
-from tests.scoring.test_scoring import CONFIG, COUNTY, DEPARTMENTS, TOWNSHIPS, _get, case_events, feed, notice
-from tests.support.builders import request
+from tests.support.builders import request, staff
 from tests.support.county import CREDENTIALS
+from tests.support.digest import county_time
+from tests.support.digest import report as reported
+from tests.support.scoring import CONFIG, COUNTY, DEPARTMENTS, TOWNSHIPS, case_events, feed, notice, staff_get
 
 BUSY, NOTICED_ONLY = TOWNSHIPS[0], TOWNSHIPS[1]
 
@@ -42,7 +44,7 @@ def march(scoring):
 
 def test_every_township_appears_and_units_without_cases_are_not_ranked(scoring):
     march(scoring)
-    answer = scoring.get_rankings(_get({"period": "2026-03"}))
+    answer = scoring.get_rankings(staff_get({"period": "2026-03"}))
     ranked = {s["unit"] for s in answer["scores"]}
     idle = {s["unit"]: s for s in answer["without_cases"]}
     assert ranked == {BUSY, DEPARTMENTS[0]}
@@ -89,10 +91,9 @@ def test_the_rankings_page_lists_every_township_the_idle_ones_unranked(scoring, 
     from services.console import pages
     from services.console.rendering import fragment
     from services.console.session import Visitor
-    from tests.console.test_console_pages import staff
 
     march(scoring)
-    answer = scoring.get_rankings(_get({"period": "2026-03"}))
+    answer = scoring.get_rankings(staff_get({"period": "2026-03"}))
 
     class Scoring:
         def get(self, service, path, **params):
@@ -113,9 +114,6 @@ def test_the_rankings_page_lists_every_township_the_idle_ones_unranked(scoring, 
 
 def test_a_month_to_date_is_compared_with_the_same_days_of_the_month_before():
     from services.intake.digest_writing import findings_said, monthly_analysis, to_markdown
-    from tests.intake.test_digest import COUNTY as DIGEST_COUNTY
-    from tests.intake.test_digest import county_time
-    from tests.intake.test_digest import report as reported
 
     def water(month, days, township="baiyang"):
         return [reported(month * 100 + day, "drinking-water", township, county_time(2026, month, day))
@@ -123,7 +121,7 @@ def test_a_month_to_date_is_compared_with_the_same_days_of_the_month_before():
 
     months = {"2026-09": water(9, range(1, 29)), "2026-10": water(10, [1, 2, 3, 20, 25, 30]),
               "2026-11": water(11, [1, 2, 3, 4])}  # 4 November: the month has just begun
-    partial = monthly_analysis(DIGEST_COUNTY, months, "2026-11", through_day=4)
+    partial = monthly_analysis(COUNTY, months, "2026-11", through_day=4)
     assert partial["change"]["previous"] == 3 and partial["change"]["current"] == 4  # 1-4 October, not all of it
     assert partial["trends"][0]["counts"] == [4, 3, 4]
     assert partial["through_day"] == 4 and partial["label"] == "2026年11月1日至4日"
@@ -132,7 +130,7 @@ def test_a_month_to_date_is_compared_with_the_same_days_of_the_month_before():
     assert "| 类别 | 本月 | 上月同期 | 增减 | 幅度 | 主要乡镇 |" in markdown
     assert "| 类别 | 9月1-4日 | 10月1-4日 | 11月1-4日 | 走势 |" in markdown
 
-    whole = monthly_analysis(DIGEST_COUNTY, months, "2026-11")  # an ended month: whole months
+    whole = monthly_analysis(COUNTY, months, "2026-11")  # an ended month: whole months
     assert whole["change"]["previous"] == 6 and whole["through_day"] is None
     every_table_has_a_header = [line for line in to_markdown(whole).splitlines() if line.startswith("| ---")]
     assert len(every_table_has_a_header) == 3
@@ -146,9 +144,6 @@ def test_the_analysis_page_has_a_header_on_every_table(lang, last):
     from services.console.rendering import fragment
     from services.console.session import Visitor
     from services.intake.digest_writing import monthly_analysis
-    from tests.console.test_console_pages import staff
-    from tests.intake.test_digest import county_time
-    from tests.intake.test_digest import report as reported
 
     months = {"2026-10": [reported(1, "drinking-water", "baiyang", county_time(2026, 10, 2))],
               "2026-11": [reported(2, "housing", "gaoping", county_time(2026, 11, 1))]}

@@ -3,31 +3,27 @@ rule with ties and the veto, year-end assessment, recomputation, and a rebuild f
 import random
 import re
 from collections import Counter
-from datetime import datetime, timedelta, timezone
 
 import pytest
-from nameko.testing.services import worker_factory
 
-from lianxin.auth import Authenticator, load_credentials
-from lianxin.db import Database
-from lianxin.directory import load_directory
 from lianxin.errors import Conflict
 from lianxin.events import new_event
-from services.scoring import models
-from services.scoring.assessment import Scheme
 from services.scoring.outcomes import reason, year_outcomes
-from services.scoring.service import ScoringService
 from tests.support.builders import request
-from tests.support.county import SAMPLE
+from tests.support.scoring import (
+    COUNTY,
+    DEPARTMENTS,
+    MARCH,
+    SCHEME,
+    TOWNSHIPS,
+    case_events,
+    feed,
+    make_scoring,
+    notice,
+    staff_get,
+)
 
-COUNTY = load_directory(SAMPLE)
-TOWNSHIPS = [t.code for t in COUNTY.townships]
-DEPARTMENTS = [d.code for d in COUNTY.departments]
 VERTICAL = next(d.code for d in COUNTY.departments if d.vertical)
-SCHEME = Scheme(closure=0.4, timeliness=0.3, satisfaction=0.3, per_notice=5, per_accountability=3, cap=30,
-                veto=("removal", "party_discipline"), year_end_regular_share=0.6, best_handling_min_cases=5)
-CONFIG = {"SCHEME": SCHEME}
-MARCH = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
@@ -35,48 +31,12 @@ def scoring(tmp_path):
     yield make_scoring(tmp_path / "scoring.db")
 
 
-def make_scoring(path):
-    db = Database.of_service(models, f"sqlite:///{path}")
-    return worker_factory(ScoringService, uow=db.unit_of_work(), directory=COUNTY, config=CONFIG,
-                          auth=Authenticator(load_credentials(SAMPLE.with_name("staff.yaml"))))
 
 
-def case_events(n: int, unit: str, closed=True, on_time=True, satisfied=True, at=MARCH, person="刘建国"):
-    """The events of one case, handler name first: dispatched, reported, called back, closed."""
-    case_id = f"C{n:08d}"
-    kind = "township" if unit in TOWNSHIPS else "department"
-    events = [("on_case_dispatched", new_event("case.dispatched", case_id, {
-        "case_id": case_id, "report_id": f"R{n:08d}", "unit": unit, "unit_kind": kind, "category": "other",
-        "severity": "general", "deadline": at + timedelta(days=7), "routing_reason": "test", "received_at": at,
-        "dispatched_at": at}))]
-    if closed:
-        reported_at = at + timedelta(days=3 if on_time else 9)
-        events += [
-            ("on_case_reported", new_event("case.reported", case_id, {
-                "case_id": case_id, "report_id": f"R{n:08d}", "unit": unit, "finding": "substantiated",
-                "actions_taken": "已经解决", "responsible_person": person, "unit_head": "陈",
-                "reported_at": reported_at,
-                "deadline": at + timedelta(days=7), "on_time": on_time})),
-            ("on_callback_recorded", new_event("callback.recorded", case_id, {
-                "callback_id": f"CB{n:08d}", "case_id": case_id, "unit": unit, "reached": True,
-                "resolved": "yes" if satisfied else "no",
-                "satisfaction": "satisfied" if satisfied else "dissatisfied", "recorded_by": "op",
-                "recorded_at": reported_at + timedelta(days=1)})),
-            ("on_case_closed", new_event("case.closed", case_id, {
-                "case_id": case_id, "report_id": f"R{n:08d}", "unit": unit,
-                "closed_at": reported_at + timedelta(days=1), "deadline": at + timedelta(days=7), "on_time": on_time,
-                "satisfaction": "satisfied" if satisfied else "dissatisfied"}))]
-    return events
 
 
-def notice(n: int, unit: str, at=MARCH):
-    return ("on_notice_issued", new_event("notice.issued", f"N{n:06d}", {
-        "notice_id": f"N{n:06d}", "unit": unit, "reason": "overdue", "evidence": [], "issued_at": at}))
 
 
-def feed(scoring, events):
-    for handler, event in events:
-        getattr(scoring, handler)([event])
 
 
 def line(scores, unit):
@@ -88,16 +48,11 @@ def test_the_closure_rate_is_the_countys_287_of_290(scoring):
     for n in range(290):
         events += case_events(n + 1, TOWNSHIPS[0], closed=n < 287)
     feed(scoring, events)
-    scores = scoring.get_rankings(_get({"period": "2026-03"}))["scores"]
+    scores = scoring.get_rankings(staff_get({"period": "2026-03"}))["scores"]
     assert (line(scores, TOWNSHIPS[0])["cases"], line(scores, TOWNSHIPS[0])["closed"]) == (290, 287)
     assert line(scores, TOWNSHIPS[0])["closure_rate"] == 98.97
 
 
-def _get(params, as_staff="supervisor-01", lang=None):
-    from werkzeug.test import EnvironBuilder
-    language = {"Accept-Language": lang} if lang else {}
-    return EnvironBuilder(method="GET", query_string=params,
-                          headers={"Authorization": f"Bearer dev-{as_staff}", **language}).get_request()
 
 
 def history(seed=1):
@@ -116,7 +71,7 @@ def history(seed=1):
 
 def test_units_are_scored_and_ranked_townships_and_departments_apart(scoring):
     feed(scoring, history())
-    scores = scoring.get_rankings(_get({"period": "2026-03"}))["scores"]
+    scores = scoring.get_rankings(staff_get({"period": "2026-03"}))["scores"]
     townships = [s["unit"] for s in scores if s["unit_kind"] == "township"]
     assert townships[0] == TOWNSHIPS[0] and townships[-1] == TOWNSHIPS[2]
     assert [s["rank"] for s in scores if s["unit_kind"] == "department"] == [1, 2, 3, 4]
@@ -134,7 +89,7 @@ def test_a_published_assessment_is_never_changed_and_a_recomputation_says_what_m
     assert second["supersedes"] == first["assessment_id"]
     [moved] = [c for c in second["explanation"] if c["unit"] == TOWNSHIPS[1]]
     assert moved["because"]["cases"] == [8, 9]
-    assert scoring.get_assessment(_get({}), first["assessment_id"])["scores"] == first["scores"]  # untouched
+    assert scoring.get_assessment(staff_get({}), first["assessment_id"])["scores"] == first["scores"]  # untouched
 
 
 def _post(body):
@@ -148,7 +103,7 @@ def test_a_rebuild_from_the_replayed_events_gives_the_same_rankings(scoring, tmp
     shuffled = events[:]
     random.Random(5).shuffle(shuffled)  # replays come in any order across queues
     feed(rebuilt, shuffled)
-    period = _get({"period": "2026-03"})
+    period = staff_get({"period": "2026-03"})
     assert rebuilt.get_rankings(period)["scores"] == scoring.get_rankings(period)["scores"]
 
 
@@ -159,14 +114,14 @@ def test_the_year_end_assessment_combines_the_year_with_the_review_and_carries_t
     year = scoring.publish_assessment(_post({"period": "2026", "kind": "year_end"}))[1]
     best = line(year["scores"], TOWNSHIPS[0])
     assert best["score"] == round(0.6 * best["regular_score"] + 0.4 * 50, 2)
-    outcomes = scoring.year_outcomes(_get({}), "2026")["outcomes"]
+    outcomes = scoring.year_outcomes(staff_get({}), "2026")["outcomes"]
     assert {(o["unit"], o["outcome"]) for o in outcomes} >= {(TOWNSHIPS[2], "loses_award_eligibility"),
                                                              (VERTICAL, "loses_award_eligibility")}
     assert all(o["reason"] for o in outcomes)
-    html = scoring.get_assessment(_get({"format": "html"}), year["assessment_id"]).get_data(as_text=True)
-    csv = scoring.get_assessment(_get({"format": "csv"}), year["assessment_id"]).get_data(as_text=True)
+    html = scoring.get_assessment(staff_get({"format": "html"}), year["assessment_id"]).get_data(as_text=True)
+    csv = scoring.get_assessment(staff_get({"format": "csv"}), year["assessment_id"]).get_data(as_text=True)
     assert "<svg" in html and "奖惩结果" in html and csv.splitlines()[0].startswith("name,rank,unit")
-    card = scoring.scorecard(_get({}), TOWNSHIPS[0])
+    card = scoring.scorecard(staff_get({}), TOWNSHIPS[0])
     assert [h["kind"] for h in card["history"]] == ["regular", "year_end"]
 
 
@@ -281,9 +236,9 @@ def test_outcomes_keep_codes_and_numbers_and_are_said_in_the_language_asked_for(
                                                "first_township", "top_department", "most_satisfied_closures"}
     vetoing = next(o for o in kept if o["outcome"] == "one_vote_veto")
     assert vetoing["reason_values"] == {"measures": ["removal"]}
-    english = scoring.year_outcomes(_get({}, lang="en"), "2026")["outcomes"]
-    chinese = scoring.year_outcomes(_get({}, lang="zh-CN,zh;q=0.9"), "2026")["outcomes"]
-    assert scoring.year_outcomes(_get({}), "2026")["outcomes"] == chinese  # Chinese unless English is asked for
+    english = scoring.year_outcomes(staff_get({}, lang="en"), "2026")["outcomes"]
+    chinese = scoring.year_outcomes(staff_get({}, lang="zh-CN,zh;q=0.9"), "2026")["outcomes"]
+    assert scoring.year_outcomes(staff_get({}), "2026")["outcomes"] == chinese  # Chinese unless English is asked for
     said = {o["reason_code"]: o["reason"] for o in english}
     assert said["vetoed"] == "accountability (removal from post) vetoes the unit: it cannot be rated well this year"
     assert said["most_noticed_township"] == "notices of criticism this year: 2, the most of any township"
@@ -294,8 +249,9 @@ def test_outcomes_keep_codes_and_numbers_and_are_said_in_the_language_asked_for(
 
 def test_the_printed_assessment_is_in_the_readers_language_reasons_included(scoring):
     year = year_end_2026(scoring)
-    chinese = scoring.get_assessment(_get({"format": "html"}), year["assessment_id"]).get_data(as_text=True)
-    english = scoring.get_assessment(_get({"format": "html"}, lang="en"), year["assessment_id"]).get_data(as_text=True)
+    chinese = scoring.get_assessment(staff_get({"format": "html"}), year["assessment_id"]).get_data(as_text=True)
+    in_english = staff_get({"format": "html"}, lang="en")
+    english = scoring.get_assessment(in_english, year["assessment_id"]).get_data(as_text=True)
     assert '<html lang="zh-CN">' in chinese and "乡镇（街道）排名" in chinese and "奖惩结果" in chinese
     assert '<html lang="en">' in english and "Township rankings" in english
     assert "Penalties and awards decided" in english
@@ -313,7 +269,7 @@ def test_what_people_wrote_is_printed_as_text_never_as_markup(scoring):
     events = [e for n in range(6) for e in case_events(n + 1, TOWNSHIPS[0], person=markup)]
     feed(scoring, events)
     year = scoring.publish_assessment(_post({"period": "2026", "kind": "year_end"}))[1]
-    html = scoring.get_assessment(_get({"format": "html"}), year["assessment_id"]).get_data(as_text=True)
+    html = scoring.get_assessment(staff_get({"format": "html"}), year["assessment_id"]).get_data(as_text=True)
     assert markup not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the advanced individual's name
     assert "<script" not in html
 
@@ -328,9 +284,9 @@ def test_an_assessment_published_with_english_reasons_still_shows(scoring):
         uow.session.add(Assessment(period="2025", kind="year_end", published_at=MARCH, scores=[], outcomes=[old],
                                    without_cases=[], explanation=[]))
         uow.commit()
-    shown = scoring.year_outcomes(_get({}), "2025")["outcomes"]
+    shown = scoring.year_outcomes(staff_get({}), "2025")["outcomes"]
     assert shown == [old]
-    html = scoring.get_assessment(_get({"format": "html"}), "A000001").get_data(as_text=True)
+    html = scoring.get_assessment(staff_get({"format": "html"}), "A000001").get_data(as_text=True)
     assert outcome_rows(html) == [[COUNTY.units[TOWNSHIPS[0]].name, "先进乡镇", "first-ranked township (95.20)"]]
 
 
@@ -341,7 +297,7 @@ def test_a_wrong_period_is_refused_in_the_persons_words(scoring):
                            ({"period": "0000"}, "期间超出本办留存记录的年份范围",
                             "Period falls outside the years the office keeps records of")]:
         with pytest.raises(Refused) as refused:
-            scoring.get_rankings(_get(params))
+            scoring.get_rankings(staff_get(params))
         assert refused.value.said_in("zh")[0] == zh and refused.value.said_in("en")[0] == en
     with pytest.raises(Invalid) as refused:
         scoring.publish_assessment(_post({"period": "2026-11", "kind": "year_end"}))
