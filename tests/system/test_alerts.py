@@ -11,7 +11,7 @@ import yaml
 
 import lianxin.metrics
 from lianxin.metrics import GAUGES
-from tests.system.test_deploy_files import dashboard_exprs, promql_metric_names
+from tests.support.prometheus import dashboard_exprs, promql_metric_names
 
 ROOT = Path(__file__).resolve().parents[2]
 PROMETHEUS = ROOT / "deploy" / "prometheus"
