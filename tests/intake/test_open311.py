@@ -10,54 +10,28 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ElementTree
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import httpx
 import pytest
 from jsonschema import Draft7Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT7
 
 from lianxin.directory import load_directory
 from tests.support.county import SAMPLE
+from tests.support.open311 import conforms
 from tests.support.reports import close_through_the_office
 from tests.support.waiting import eventually
 
 integration = pytest.mark.integration
 on_sqlite = pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)  # fast; end-to-end covers PostgreSQL
 
-SCHEMAS = Path(__file__).with_name("open311_schemas")  # copied unchanged from open311/schema-validation
 GEOREPORT_V2 = "http://wiki.open311.org/GeoReport_v2"
 API_KEY = "lianxin-web-portal"  # the sample key of config OPEN311_API_KEYS
 CITIZEN = {"first_name": "大山", "last_name": "王", "phone": "13812341234", "email": "wang.dashan@example.cn",
            "device_id": "device-77", "account_id": "acct-5150"}
 PERSONAL = ("王大山", "大山", "13812341234", "wang.dashan@example.cn")
-DATE_FIELDS = ("requested_datetime", "updated_datetime", "expected_datetime")
 
 
 # --- the published schemas ---------------------------------------------------------------------
-
-def _registry() -> Registry:
-    """The schema files under their own names, so their relative $refs (``request.json``) resolve."""
-    return Registry().with_resources(
-        (path.name, Resource.from_contents(json.loads(path.read_text(encoding="utf-8")), default_specification=DRAFT7))
-        for path in SCHEMAS.glob("*.json") if path.name != "swagger.json")
-
-
-REGISTRY = _registry()
-
-
-def conforms(schema: str, body) -> None:
-    validator = Draft7Validator({"$ref": schema}, registry=REGISTRY, format_checker=Draft7Validator.FORMAT_CHECKER)
-    errors = sorted(validator.iter_errors(body), key=str)
-    assert not errors, f"{schema}: " + "; ".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
-    # what the schemas leave implicit (they give no "type" to a record)
-    for record in body if isinstance(body, list) else [body]:
-        assert isinstance(record, dict), record
-        for field in DATE_FIELDS:
-            if record.get(field) is not None:
-                assert datetime.fromisoformat(record[field]).tzinfo is not None, record[field]
-
 
 def test_the_schemas_catch_what_they_should():
     """The check above is real: it refuses records the spec would refuse."""

@@ -3,44 +3,20 @@ each answered 500 or an off-format refusal before it was mended. On SQLite and P
 in what they refuse (a NUL character)."""
 from __future__ import annotations
 
-import uuid
 import xml.etree.ElementTree as ElementTree
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
-import sqlalchemy
 
 from lianxin.runner import SERVICES
-from lianxin.testing import POSTGRES_URL, Office
+from lianxin.testing import Office
+from tests.support.databases import databases
 
 pytestmark = pytest.mark.integration
 
 
-@contextmanager
-def databases(backend: str, folder: Path):
-    """A fresh database per service for a module's office: SQLite files in ``folder``, or PostgreSQL
-    databases dropped afterwards."""
-    if backend == "sqlite":
-        yield {name: f"sqlite:///{folder / name}.db" for name in SERVICES}
-        return
-    names = [f"lianxin_test_{name}_{uuid.uuid4().hex[:8]}" for name in SERVICES]
-    admin = sqlalchemy.create_engine(f"{POSTGRES_URL}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        for db in names:
-            conn.exec_driver_sql(f'CREATE DATABASE "{db}"')
-    try:
-        yield {name: f"{POSTGRES_URL}/{db}" for name, db in zip(SERVICES, names, strict=True)}
-    finally:
-        with admin.connect() as conn:
-            for db in names:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-        admin.dispose()
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def office(request, amqp_uri, tmp_path_factory):
-    with databases(request.param, tmp_path_factory.mktemp("bad-input")) as urls:
+def office(request, amqp_uri, tmp_path_factory, kept_databases):
+    with databases(request.param, tmp_path_factory.mktemp("bad-input"), kept_databases) as urls:
         office = Office(amqp_uri, urls)
         office.start()
         yield office

@@ -26,11 +26,11 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 
 from lianxin.directory import load_directory
 from lianxin.testing import Office
-from tests.intake.test_open311 import conforms
 from tests.support.county import SAMPLE
+from tests.support.databases import databases
+from tests.support.open311 import conforms
 from tests.support.reports import case_of, distinct_reports
 from tests.support.waiting import eventually
-from tests.system.test_bad_input import databases
 
 pytestmark = pytest.mark.integration
 
@@ -58,10 +58,10 @@ TOKENS = staff_by_role()
 # --- the office under fuzz -------------------------------------------------------------------------
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def fuzzed_office(request, amqp_uri, tmp_path_factory):
+def fuzzed_office(request, amqp_uri, tmp_path_factory, kept_databases):
     """The four services with a few reports already dispatched, so ids in the descriptions' examples
     (R00000001, C00000001) lead somewhere; on SQLite and on PostgreSQL, which refuse different things."""
-    with databases(request.param, tmp_path_factory.mktemp("fuzz")) as urls:
+    with databases(request.param, tmp_path_factory.mktemp("fuzz"), kept_databases) as urls:
         office = Office(amqp_uri, urls, settings={"intake": {"open311_rate_per_minute": 1_000_000}})
         office.start()
         try:
