@@ -10,9 +10,9 @@ from lianxin.db import Database
 from lianxin.testing import Office
 from services.accounts import service as accounts_service
 from services.accounts.models import Token
+from tests.support.accounts import ADMIN, add, ready, sign_in
 
 pytestmark = pytest.mark.integration
-ADMIN = {"Authorization": "Bearer dev-admin", "Accept-Language": "en"}
 REPORT = {"channel": "hotline", "content": "东关村路灯坏了一个月，晚上出行不便", "village": "chengguan-dongguan"}
 
 
@@ -35,26 +35,10 @@ def accounts(office):
         yield client
 
 
-def add(accounts, user_name, role="operator", **more) -> str:
-    answer = accounts.post("/accounts", headers=ADMIN, json={"user_name": user_name, "display_name": "王芳",
-                                                            "role": role, **more})
-    assert answer.status_code == 201, answer.text
-    assert answer.json()["must_change_password"] is True
-    return answer.json()["one_time_password"]
 
 
-def sign_in(accounts, user_name, password):
-    return accounts.post("/sessions", json={"user_name": user_name, "password": password})
 
 
-def ready(accounts, user_name, role="operator", password="绿水青山就是金山银山2026", **more) -> str:
-    """A person added, signed in with the one-time password and their own chosen: their session token."""
-    first = add(accounts, user_name, role, **more)
-    token = sign_in(accounts, user_name, first).json()["token"]
-    changed = accounts.post("/password", headers={"Authorization": f"Bearer {token}"},
-                            json={"current_password": first, "new_password": password})
-    assert changed.status_code == 200, changed.text
-    return changed.json()["token"]
 
 
 def bearer(token):

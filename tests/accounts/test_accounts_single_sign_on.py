@@ -21,7 +21,7 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from tests.conftest import Office
-from tests.console.console_forms import console_client
+from tests.support.console_forms import console_client
 
 pytestmark = pytest.mark.integration
 CLIENT_ID, CLIENT_SECRET = "lianxin-console", "a-secret-of-the-office"

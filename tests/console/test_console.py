@@ -248,7 +248,7 @@ def test_the_intake_preview_suggests_and_warns_but_stores_nothing(office):
 
 @pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
 def test_the_console_lets_in_only_a_known_token_and_keeps_it_sealed(office):
-    from tests.console.console_forms import console_client, form_token, post_form
+    from tests.support.console_forms import console_client, form_token, post_form
 
     office.start_console()
     with console_client(office.urls["console"]) as browser:

@@ -10,7 +10,8 @@ import pytest
 from lianxin.testing import Office
 from services.console.csrf import FIELD, FormTokenField
 from services.console.rendering import TEMPLATES
-from tests.console.console_forms import console_client, form_token, post_form
+from tests.support.accounts import ready
+from tests.support.console_forms import console_client, form_token, post_form
 
 pytestmark = pytest.mark.integration
 SERVICES = ("intake", "dispatch", "supervision", "scoring", "accounts")
@@ -91,7 +92,6 @@ def test_a_page_whose_service_is_away_shows_its_reason(office):
     url = office.start_console(LIANXIN_TOKEN_CACHE_SECONDS=0)
     import httpx
 
-    from tests.accounts.test_accounts import ready
     with httpx.Client(base_url=office.urls["accounts"], timeout=10) as accounts:
         ready(accounts, "wang-fang", "supervisor", password="绿水青山就是金山银山2026")
     with console_client(url) as browser:

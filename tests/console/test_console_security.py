@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from services.console.service import same_site
-from tests.console.console_forms import console_client, form_token, post_form
+from tests.support.console_forms import console_client, form_token, post_form
 
 pytestmark = pytest.mark.integration
 

@@ -66,7 +66,7 @@ def test_one_report_is_followed_by_its_request_id_through_the_four_services(offi
 @pytest.mark.integration
 @ON_SQLITE
 def test_a_report_taken_in_on_the_console_is_followed_by_the_pages_request_id(office, log_output):
-    from tests.console.console_forms import console_client, post_form
+    from tests.support.console_forms import console_client, post_form
     lines = log_output("INFO", "json")
     office.start_console()
     with console_client(office.urls["console"]) as browser:

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import httpx
 import pytest
 
-from tests.console.console_forms import console_client, post_form
+from tests.support.console_forms import console_client, post_form
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration

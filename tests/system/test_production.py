@@ -68,7 +68,7 @@ def test_the_production_console_offers_no_token_sign_in_and_takes_none(tmp_path,
     """Pasting a staff token to sign in is for development: in production the form is not shown, and a
     token posted anyway signs no one in (people sign in with their user name and password)."""
     from lianxin.testing import Office
-    from tests.console.console_forms import console_client, post_form
+    from tests.support.console_forms import console_client, post_form
 
     office = Office(amqp_uri, {})
     real = ("op-real", "a-long-random-token-of-op-real")
