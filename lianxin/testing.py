@@ -216,11 +216,15 @@ class Office:
         for _ in eventlet.GreenPool().imap(ServiceContainer.stop, stopping):
             pass  # in parallel: each takes about a second to drain its consumers
 
-    def start_console(self, **settings) -> str:
-        """The office console in a container of its own, calling this office's services; returns its URL."""
+    def start_console(self, accounts_timeout: float | None = None, **settings) -> str:
+        """The office console in a container of its own, calling this office's services; returns its URL.
+
+        ``accounts_timeout``: seconds it waits for accounts to say who a token is (5, not a setting)."""
         config = load(CONSOLE[1])(http_address=f"{HOST}:{free_port()}", max_workers=10, **{
             f"{name}_url": url for name, url in self.urls.items()}, **settings).nameko_config()
         config["AMQP_URI"] = self.amqp_uri  # it asks accounts (RPC) who a signed-in person is
+        if accounts_timeout is not None:
+            config["ACCOUNTS_TIMEOUT"] = accounts_timeout
         container = ServiceContainer(load(CONSOLE[0]), config)
         container.start()
         self.containers["console"] = container

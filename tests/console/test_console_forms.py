@@ -89,7 +89,7 @@ def test_behind_a_proxy_the_public_origin_is_the_one_forms_come_from(office):
 
 def test_a_page_whose_service_is_away_shows_its_reason(office):
     office.start("accounts")
-    url = office.start_console(LIANXIN_TOKEN_CACHE_SECONDS=0)
+    url = office.start_console(LIANXIN_TOKEN_CACHE_SECONDS=0, accounts_timeout=1)  # each page below waits for it
     import httpx
 
     with httpx.Client(base_url=office.urls["accounts"], timeout=10) as accounts:
