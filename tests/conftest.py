@@ -86,9 +86,10 @@ def console(amqp_uri, database_urls):
     office.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Chromium, launched once for the session: each test's people get browser contexts of their own."""
+    """Chromium, launched once per module: each test's people get browser contexts of their own. Not for the
+    session: while Playwright's asyncio loop lives, aiosmtpd's (the notification tests' mail server) cannot."""
     with launched() as browser:
         yield browser
 

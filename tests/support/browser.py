@@ -41,7 +41,7 @@ _RUNNING: list[Browser] = []  # Playwright's sync API runs once per process: who
 
 @contextmanager
 def launched():
-    """Headless Chromium (Debian's), driven by Playwright: the test session starts it once."""
+    """Headless Chromium (Debian's), driven by Playwright: started once per test module."""
     if _RUNNING:
         yield _RUNNING[0]
         return
