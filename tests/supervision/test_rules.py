@@ -141,5 +141,5 @@ def test_periods_are_calendar_periods_of_the_county(period, start, end):
 
 
 def test_a_malformed_period_is_refused():
-    with pytest.raises(ValueError, match="expected YYYY-MM"):
+    with pytest.raises(ValueError, match=r"must be a month \(YYYY-MM\)"):
         assessment.period_bounds("Nov 2026")
