@@ -7,8 +7,10 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
+from lianxin.i18n import said
 from lianxin.runner import SERVICES
 from lianxin.testing import Office
+from services.scoring.assessment import NOT_AN_OFFICE_YEAR
 from tests.support.databases import databases
 
 pytestmark = pytest.mark.integration
@@ -82,7 +84,8 @@ def test_a_link_secret_with_characters_beyond_ascii_finds_no_case(office):
 def test_periods_outside_the_office_years_are_refused(office, period):
     with office.client("scoring", "supervisor-01") as scoring:
         error = refused(scoring.post("/assessments", json={"period": period}), 422)
-        assert error["details"][0]["field"] == "period" and "1900 to 2199" in error["details"][0]["problem"]
+        assert error["details"][0]["field"] == "period"
+        assert said(NOT_AN_OFFICE_YEAR, "zh") in error["details"][0]["problem"]
         refused(scoring.get("/rankings", params={"period": period}), 400)
         assert scoring.get(f"/outcomes/{period[:4]}").status_code in (400, 404)
 
