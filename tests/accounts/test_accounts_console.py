@@ -61,7 +61,7 @@ def test_the_administrator_manages_a_person_who_signs_in_with_a_password(people)
 
     row = admin.locator("#account-wang-fang")
     row.locator("select[name=role]").select_option("unit_handler")
-    row.locator("input[name=unit]").fill("chengguan")
+    row.locator("select[name=unit]").select_option("chengguan")
     row.locator("button[name=_do]").click()
     expect(admin.locator("#account-wang-fang td").nth(2)).to_have_text("承办人")
     person.wait_for_timeout(1200)  # the console believes what accounts said for LIANXIN_TOKEN_CACHE_SECONDS
