@@ -6,37 +6,19 @@ import pytest
 from sqlalchemy import select
 
 from lianxin.auth import Staff
-from lianxin.db import Database, utcnow
-from lianxin.directory import load_directory
+from lianxin.db import utcnow
 from lianxin.errors import Conflict, Invalid, NotAllowed
 from lianxin.events import parse_event
 from lianxin.messaging_tables import outbox
 from services.intake import personal_data, reporting
-from services.intake.config import IntakeSettings
 from services.intake.models import PersonalDataRelease, ReportCorrection
-from services.intake.protection import use_keys
 from services.intake.schemas import CorrectionIn, ReleaseIn, ReportIn
-from tests.support.county import SAMPLE
 from tests.support.reports import REPORT
 from tests.support.sorting import sort_registered
 
 OPERATOR = Staff(code="hotline-op-01", role="operator", token_sha256="0" * 64)
 SUPERVISOR = Staff(code="supervisor-01", role="supervisor", token_sha256="1" * 64)
 OFFICER = Staff(code="officer-chengguan-dongguan", role="officer", village="chengguan-dongguan", token_sha256="2" * 64)
-
-
-@pytest.fixture(scope="module")
-def intake():
-    config = IntakeSettings().nameko_config()
-    use_keys(config["PII_KEYS"])
-    return reporting.Intake(load_directory(SAMPLE), config)
-
-
-@pytest.fixture
-def database(tmp_path):
-    db = Database.of_service(reporting, f"sqlite:///{tmp_path / 'intake.db'}")
-    yield db
-    db.engine.dispose()
 
 
 def take_in(database, intake, report=REPORT, staff=OPERATOR, key=None):
