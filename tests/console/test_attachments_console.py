@@ -7,10 +7,10 @@ import re
 import pytest
 
 from lianxin.testing import Office
-from tests.console.console_forms import console_client, form_token, post_form
+from tests.support.console_forms import console_client, form_token, post_form
 from tests.support.photos import pdf, personal_exif_gone, photo
+from tests.support.reports import REPORT, case_of
 from tests.support.waiting import eventually
-from tests.system.test_end_to_end import REPORT, case_of
 
 pytestmark = pytest.mark.integration
 PUBLIC_PHOTO = re.compile(r'<img src="(/public/photos/[^"]+)"')

@@ -15,8 +15,8 @@ from lianxin.events import parse_event
 from lianxin.messaging_tables import outbox
 from lianxin.testing import Office
 from tests.support.photos import GPS, handmade_pdf, personal_exif_gone, photo
+from tests.support.reports import REPORT
 from tests.support.waiting import eventually
-from tests.system.test_end_to_end import REPORT
 
 pytestmark = pytest.mark.integration
 OPEN311_KEY = "lianxin-web-portal"
