@@ -12,7 +12,7 @@ from .models import Report
 
 CLOSED = ("closed",)
 MAX_CANDIDATES = 50
-NOT_STORED = 2 ** 62  # a draft (the form's preview) comes after every stored report
+NOT_STORED = 2 ** 31 - 1  # a draft (the form's preview) comes after every stored report: INTEGER's largest
 
 
 def _candidates(by_village: bool, by_person: bool, sorting: bool):

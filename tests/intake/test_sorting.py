@@ -90,8 +90,10 @@ def test_the_forms_warning_names_a_report_taken_in_but_not_yet_sorted(database, 
 def test_a_repeat_sent_right_after_its_original_joins_its_case(office):
     with office.client("intake") as intake:
         first = intake.post("/reports", json=REPORT)
+        warned = intake.post("/reports/preview", json=REPEAT)  # a draft's id passes PostgreSQL's INTEGER
         again = intake.post("/reports", json=REPEAT)  # before the original is sorted or its case opened
-    assert (first.status_code, again.status_code) == (201, 201)
+    assert (first.status_code, warned.status_code, again.status_code) == (201, 200, 201)
+    assert warned.json()["duplicate_of"]["report_id"] == first.json()["report_id"]
     assert again.json()["status"] == "received" and again.json()["report_id"]  # stored before the answer
     case = eventually(lambda: (c := case_of(office, first.json()["report_id"])) and c["linked_reports"] and c)
     assert case["linked_reports"] == [again.json()["report_id"]]
