@@ -29,8 +29,6 @@ def _node_running():
                           capture_output=True).returncode == 0
 
 
-
-
 @pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
 def test_reports_taken_while_the_broker_is_down_are_dispatched_once_it_is_back(office):
     reports = iter(distinct_reports(15))
@@ -47,8 +45,8 @@ def test_reports_taken_while_the_broker_is_down_are_dispatched_once_it_is_back(o
     eventually(lambda: len(dispatched_report_ids()) == 5)
 
     with broker_down():
-        during = submit(5)  # intake keeps taking reports: they wait in its outbox
-        assert unpublished(office.database_urls["intake"], "report.received") == 5
+        during = submit(5)  # intake keeps taking reports: they wait in its outbox, to be sorted
+        assert unpublished(office.database_urls["intake"], "report.registered") == 5
     after = submit(5)
 
     eventually(lambda: len(dispatched_report_ids()) >= 15, timeout=60)
