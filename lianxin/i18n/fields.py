@@ -72,7 +72,8 @@ FIELD_TOO_LONG = PROBLEMS["string_too_long"]
 
 def label(field: str) -> Term:
     """The field's name in the person's words (a dotted path is named by its last named part)."""
-    named = [part for part in field.split(".") if not part.isdigit()]
+    # an empty part is no name: translated, "" would be the catalogue's header
+    named = [part for part in field.split(".") if part and not part.isdigit()]
     return Term(FIELD_LABELS.get(named[-1], named[-1]) if named else WHOLE)
 
 

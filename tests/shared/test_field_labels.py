@@ -1,22 +1,15 @@
-"""Every field a form sends is named in the person's words when refused, the attachments' file input too."""
-from __future__ import annotations
-
-import pytest
-from pydantic import BaseModel, ConfigDict
-
-from lianxin.errors import Invalid
-from lianxin.schemas import validate
+"""A field is named in the person's words, whatever path pydantic gives for it."""
+from lianxin.i18n import said
+from lianxin.i18n.fields import label
 
 
-class Form(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    content: str = ""
+def test_a_nested_field_is_named_by_its_last_named_part():
+    assert said("%(field)s", "zh", {"field": label("reporter.phone")}) == said("%(field)s", "zh", {"field": label("phone")})
+    assert said("%(field)s", "en", {"field": label("reports.3.content")}) == "what happened"
 
 
-@pytest.mark.parametrize("language, named", [("zh", "照片和文件"), ("en", "Photos and documents")])
-def test_the_file_input_is_named_in_a_refusal(language, named):
-    with pytest.raises(Invalid) as refused:
-        validate(Form, {"files": {}})
-    message, details = refused.value.said_in(language)
-    assert message.startswith(named) and "files" not in message, message
-    assert details == [{"field": "files", "problem": message}]
+def test_a_problem_with_no_field_names_what_was_sent_not_the_catalogues_header():
+    for path in ("", ".", "0"):
+        named = said("%(field)s", "zh", {"field": label(path)})
+        assert "Content-Type" not in named and named == said("%(field)s", "zh", {"field": label("0")})
+    assert said("%(field)s", "en", {"field": label("")}) == "what was sent"
