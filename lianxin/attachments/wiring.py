@@ -84,9 +84,7 @@ def fields_and_files(request: Request, schema, limits) -> tuple:
     part ``data`` and the files in parts ``files``."""
     if request.mimetype != "multipart/form-data":
         return parse_body(request, schema), []
-    _, form, files = parse_form_data(  # werkzeug answers 413 over max_content_length
-        request.environ, stream_factory=_in_memory, max_form_memory_size=FORM_OVERHEAD,
-        max_content_length=limits.max_bytes * limits.max_files + FORM_OVERHEAD)
+    form, files = multipart_form(request, limits.max_bytes * limits.max_files + FORM_OVERHEAD)
     if FIELDS_PART not in form and not files:
         raise Refused(N_("The multipart body has no part 'data' nor 'files': a wrong or missing boundary?"),
                       [Problem("Content-Type", N_("the boundary does not match the body"))])
@@ -103,6 +101,14 @@ def fields_and_files(request: Request, schema, limits) -> tuple:
                       files=FILES_PART, strays=", ".join(strays))
     uploads = [Upload(f.read(limits.max_bytes + 1), f.filename, FILES_PART) for f in files.getlist(FILES_PART)]
     return validate(schema, fields), uploads
+
+
+def multipart_form(request: Request, max_content_length: int, max_form_memory_size: int = FORM_OVERHEAD) -> tuple:
+    """The fields and the files of a multipart/form-data body, every part parsed in memory (``_in_memory``);
+    werkzeug answers 413 over ``max_content_length`` (the whole body) or ``max_form_memory_size`` (the fields)."""
+    _, form, files = parse_form_data(request.environ, stream_factory=_in_memory,
+                                     max_form_memory_size=max_form_memory_size, max_content_length=max_content_length)
+    return form, files
 
 
 def _in_memory(total_content_length, content_type, filename=None, content_length=None) -> io.BytesIO:

@@ -60,11 +60,11 @@ class Open311Api:
 
     @open311("POST", f"{ROOT}/requests.<string:fmt>")
     def open311_create_request(self, request, fmt):
-        params = form_params(request)
+        params, media = form_params(request)
         portal = portal_of(params, self.config["OPEN311_API_KEYS"])
         check_jurisdiction(params, self.directory)
         incoming = incoming_report(params, self.directory)
-        kept = self._media(request)
+        kept = self._media(request, media)
         key = request.headers.get("Idempotency-Key") or None  # an extension: a retried POST makes no second report
         if key:
             key = f"{portal.code}:{key}"  # each client's keys apart from the staff API's and other clients'
@@ -123,10 +123,9 @@ class Open311Api:
             media = self._public_media(request, uow, [report])
             return Answer("service_requests", [request_record(report, self.directory, media.get(report.id))])
 
-    def _media(self, request) -> list:
-        """The photo or document of the part ``media``, kept (stored, no row yet); refused in Open311's terms."""
-        uploads = [Upload(f.read(self.files.limits.max_bytes + 1), f.filename, MEDIA)
-                   for f in request.files.getlist(MEDIA)] if request.mimetype == "multipart/form-data" else []
+    def _media(self, request, media) -> list:
+        """The photos or documents of the part ``media``, kept (stored, no row yet); refused in Open311's terms."""
+        uploads = [Upload(f.read(self.files.limits.max_bytes + 1), f.filename, MEDIA) for f in media]
         try:
             return self.keep_files(uploads)
         except AttachmentRefused as refused:

@@ -6,6 +6,7 @@ import unicodedata
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl
 
+from lianxin.attachments.wiring import multipart_form
 from lianxin.db import utcnow
 
 from ..models import report_pk
@@ -23,6 +24,7 @@ MAX_MULTIPART_BYTES = 64 * 1024 * 1024  # a photo with its fields; the photo's o
 SPACED_OFFSET = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
 
 Params = dict[str, list[str]]
+Media = list  # the files of the part "media" (werkzeug FileStorage, read from memory)
 
 
 def parse_pairs(text: str, source: str) -> Params:
@@ -46,9 +48,9 @@ def query_params(request) -> Params:
     return parse_pairs(text, "query string")
 
 
-def form_params(request) -> Params:
+def form_params(request) -> tuple[Params, Media]:
     """The form-encoded body, with the query string's parameters (the swagger puts them all there, so a
-    request may come without a body, whatever its content type says)."""
+    request may come without a body, whatever its content type says), and its photos (a multipart body's)."""
     if (request.mimetype or "").lower() == MULTIPART:
         return multipart_params(request)
     if request.content_length is not None and request.content_length > MAX_FORM_BYTES:
@@ -66,14 +68,13 @@ def form_params(request) -> Params:
     params = query_params(request)
     for name, values in parse_pairs(text, "form").items():
         params.setdefault(name, []).extend(values)
-    return params
+    return params, []
 
 
-def multipart_params(request) -> Params:
-    """The fields of a multipart form (its files are read by media_of), with the query string's."""
-    request.max_form_memory_size = MAX_FORM_BYTES  # the fields' text; werkzeug answers 413 beyond
-    request.max_content_length = MAX_MULTIPART_BYTES
-    form, files = request.form, request.files
+def multipart_params(request) -> tuple[Params, Media]:
+    """The fields of a multipart form with the query string's, and its files, parsed in memory as intake's own
+    ``POST /reports`` is (werkzeug answers 413 beyond the fields' or the body's limit)."""
+    form, files = multipart_form(request, MAX_MULTIPART_BYTES, MAX_FORM_BYTES)
     if not form and not files:
         raise Open311Error(400, "the multipart form has no parts: a wrong or missing boundary?")
     if strays := sorted(set(files) - {MEDIA}):
@@ -83,7 +84,7 @@ def multipart_params(request) -> Params:
     params = query_params(request)
     for name in form:
         params.setdefault(name, []).extend(form.getlist(name))
-    return params
+    return params, files.getlist(MEDIA)
 
 
 def one(params: Params, name: str) -> str | None:
