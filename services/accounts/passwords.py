@@ -10,9 +10,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from eventlet import tpool
 
+from lianxin.errors import Invalid, Problem
 from lianxin.i18n import N_
-
-from .refusals import Invalid, SpokenProblem
 
 HASHER = PasswordHasher()
 # verified against when the user name is unknown, so an unknown name costs as much time as a known one
@@ -46,7 +45,7 @@ def check_new(password: str, user_name: str, min_length: int, current_hash: str 
     """Refuses a new password that is too short, names its owner, is common or is the current one."""
     problem = None
     if len(password) < min_length:
-        problem = N_("a password must have at least {min_length} characters")
+        problem = N_("a password must have at least %(min_length)s characters")
     elif user_name.casefold() in password.casefold():
         problem = N_("a password must not contain the user name")
     elif password.casefold() in common():
@@ -54,5 +53,5 @@ def check_new(password: str, user_name: str, min_length: int, current_hash: str 
     elif current_hash is not None and matches(current_hash, password):
         problem = N_("the new password must differ from the current one")
     if problem:
-        raise Invalid(problem, [SpokenProblem("new_password", problem, {"min_length": min_length})],
+        raise Invalid(problem, [Problem("new_password", problem, {"min_length": min_length})],
                       min_length=min_length)

@@ -6,10 +6,10 @@ from sqlalchemy import select
 
 from lianxin.auth import token_hash
 from lianxin.db import utcnow
+from lianxin.errors import NotFound
 from lianxin.i18n import N_
 
 from .models import Account, AuditEntry, Token
-from .refusals import Unknown
 
 
 def select_account(user_name: str, for_update: bool = False):
@@ -25,7 +25,7 @@ def select_external(subject: str):
 def account(uow, user_name: str, for_update: bool = False) -> Account:
     found = uow.session.scalars(select_account(user_name, for_update)).first()
     if found is None:
-        raise Unknown(N_("no account {user_name!r}"), user_name=user_name)
+        raise NotFound(N_("no account '%(user_name)s'"), user_name=user_name)
     return found
 
 

@@ -2,8 +2,6 @@
 
 The other services ask ``identify`` (RPC) who an issued token stands for; they keep deciding by role and
 unit themselves (lianxin.auth)."""
-from contextvars import ContextVar
-from functools import partial
 from pathlib import Path
 
 from nameko.extensions import DependencyProvider
@@ -11,11 +9,9 @@ from nameko.rpc import Rpc, RpcConsumer
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from lianxin import http
 from lianxin.auth import Auth, Authenticator, token_hash
 from lianxin.db import Database, UnitOfWorkProvider
-from lianxin.http import JsonHttpHandler, Pager, page, parse_body, query_param
-from lianxin.i18n import LANGUAGES, chosen_language
+from lianxin.http import Pager, api, page, parse_body, query_param
 from lianxin.messaging import queue_arguments
 from lianxin.numbers import row_id
 from lianxin.service import OfficeService
@@ -23,7 +19,6 @@ from lianxin.vocabulary import OFFICE, ROLES
 
 from . import records, signing_in, single_sign_on, staffing
 from .models import Account, AuditEntry, Token
-from .refusals import Spoken
 from .schemas import (
     AccountChangeIn,
     AccountIn,
@@ -36,26 +31,9 @@ from .schemas import (
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
 ADMINISTRATOR = ("administrator",)
-LANGUAGE = ContextVar("language", default="zh")
 AUDIT_LOG = Pager(AuditEntry.id, lambda number: row_id(number, "AU"), "AU00000012", newest_first=True)
 ACCOUNTS = Pager(Account.user_name)
 API_TOKENS = Pager(Token.id, lambda number: row_id(number, "T"), "T000012", newest_first=True)
-
-
-class SpokenHandler(JsonHttpHandler):
-    """The common JSON API, its own refusals said in the language the client asks for (Accept-Language)."""
-
-    def handle_request(self, request):
-        LANGUAGE.set(chosen_language(request.accept_languages.best_match(LANGUAGES)))
-        return super().handle_request(request)
-
-    def response_from_exception(self, exc):
-        if isinstance(exc, Spoken):
-            exc.say_in(LANGUAGE.get())
-        return super().response_from_exception(exc)
-
-
-api = partial(http.api, handler=SpokenHandler)
 
 
 class LocalAuth(Auth):

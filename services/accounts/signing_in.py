@@ -16,7 +16,7 @@ from .models import Account
 from .refusals import LockedOut, SignInRefused
 
 NOT_RIGHT = N_("the user name or the password is not right")  # the same whether or not the account exists
-LOCKED = N_("too many failed sign-ins: this account is locked for {minutes} minutes")
+LOCKED = N_("too many failed sign-ins: this account is locked for %(minutes)s minutes")
 BUSY = N_("too many sign-in attempts from your address: wait a minute and try again")
 
 

@@ -24,11 +24,12 @@ from joserfc.jwk import KeySet
 from nameko.extensions import DependencyProvider
 
 from lianxin.db import utcnow
+from lianxin.errors import Refused
 from lianxin.i18n import N_
 
 from . import records, signing_in
 from .models import Account
-from .refusals import Refused, SignInRefused
+from .refusals import SignInRefused
 
 NOT_SET_UP = N_("this office has no single sign-on: sign in with your user name and password")
 NOT_VERIFIED = N_("the identity platform's answer could not be verified: sign in again")

@@ -9,13 +9,13 @@ from types import SimpleNamespace
 from sqlalchemy import select
 
 from lianxin.db import utcnow
+from lianxin.errors import Conflict, Invalid, NotFound, Problem
 from lianxin.i18n import N_
-from lianxin.i18n.fields import label
+from lianxin.i18n.fields import not_in_directory
 from lianxin.vocabulary import role_named
 
 from . import passwords, records
 from .models import Account, Token
-from .refusals import Invalid, SpokenProblem, Taken, Unknown
 
 PLACED = {"unit_handler", "unit_head"}  # roles that act for one unit only
 PLACE = ("unit", "village", "enterprise")
@@ -24,7 +24,7 @@ PLACE = ("unit", "village", "enterprise")
 def add(uow, directory, incoming, actor: str) -> tuple[Account, str]:
     """A new account with a one-time password (returned, shown once) to be replaced at the first sign-in."""
     if uow.session.scalars(select(Account.id).where(Account.user_name == incoming.user_name)).first():
-        raise Taken(N_("the user name {user_name!r} is taken"), user_name=incoming.user_name)
+        raise Conflict(N_("the user name '%(user_name)s' is taken"), user_name=incoming.user_name)
     _check_place(directory, incoming.role, incoming)
     first = passwords.one_time()
     account = Account(**incoming.model_dump(), password_hash=passwords.hashed(first), must_change_password=True,
@@ -76,7 +76,7 @@ def issue_token(uow, directory, incoming, actor: str) -> tuple[Token, str]:
     """An API token for a machine (Open311 client, a bureau's script), returned once."""
     taken = select(Token.id).where(Token.kind == "api", Token.name == incoming.name, Token.revoked_at.is_(None))
     if uow.session.scalars(taken).first():
-        raise Taken(N_("an API token named {name!r} is in use: revoke it first"), name=incoming.name)
+        raise Conflict(N_("an API token named '%(name)s' is in use: revoke it first"), name=incoming.name)
     _check_place(directory, incoming.role, incoming)
     secret = secrets.token_urlsafe(32)
     expires = utcnow() + timedelta(days=incoming.valid_days) if incoming.valid_days else None
@@ -91,7 +91,7 @@ def revoke_token(uow, token_id: str, actor: str) -> Token:
     number = token_id[1:] if token_id.startswith("T") and token_id[1:].isdigit() and len(token_id) < 12 else None
     token = uow.session.get(Token, int(number), with_for_update=True) if number else None
     if token is None or token.kind != "api":
-        raise Unknown(N_("no API token {token_id!r}"), token_id=token_id)
+        raise NotFound(N_("no API token '%(token_id)s'"), token_id=token_id)
     before = records.token_view(token)
     if token.revoked_at is None:
         token.revoked_at = utcnow()
@@ -99,20 +99,22 @@ def revoke_token(uow, token_id: str, actor: str) -> Token:
     return token
 
 
+ONE_UNIT = N_("the role %(role)s acts for one unit: name it")
+ONE_PLACE = N_("an information officer reports for a village or an enterprise: name it")
+
+
 def _check_place(directory, role: str, place) -> None:
     """A unit's people name a unit of the county; an information officer a village or an enterprise;
     whatever is named must be in the county directory."""
     problems = []
     if role in PLACED and not place.unit:
-        problems.append(("unit", N_("the role {role} acts for one unit: name it")))
+        problems.append(Problem("unit", ONE_UNIT, {"role": role_named(role)}))
     if role == "officer" and not (getattr(place, "village", None) or getattr(place, "enterprise", None)):
-        problems.append(("village", N_("an information officer reports for a village or an enterprise: name it")))
+        problems.append(Problem("village", ONE_PLACE))
     for field, known in (("unit", directory.units), ("village", directory.villages),
                          ("enterprise", directory.enterprise_by_code)):
         if (value := getattr(place, field, None)) and value not in known:
-            problems.append((field, N_("{field} {value!r} is not in the county directory")))
+            problems.append(not_in_directory(field, value))
             break
     if problems:
-        field, template = problems[0]
-        values = {"role": role_named(role), "field": label(field), "value": getattr(place, field, None)}
-        raise Invalid(template, [SpokenProblem(f, t, values) for f, t in problems], **values)
+        raise Invalid(None, problems)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from lianxin.errors import Invalid
 from services.accounts.passwords import check_new
-from services.accounts.refusals import Invalid
 
 
 @pytest.mark.parametrize("language, said", [("zh", "密码至少需要 12 个字符"),

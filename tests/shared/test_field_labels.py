@@ -4,7 +4,8 @@ from lianxin.i18n.fields import label
 
 
 def test_a_nested_field_is_named_by_its_last_named_part():
-    assert said("%(field)s", "zh", {"field": label("reporter.phone")}) == said("%(field)s", "zh", {"field": label("phone")})
+    phone = said("%(field)s", "zh", {"field": label("phone")})
+    assert said("%(field)s", "zh", {"field": label("reporter.phone")}) == phone
     assert said("%(field)s", "en", {"field": label("reports.3.content")}) == "what happened"
 
 

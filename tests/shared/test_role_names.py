@@ -6,9 +6,9 @@ from types import SimpleNamespace
 import pytest
 
 from lianxin.directory import load_directory
+from lianxin.errors import Invalid
 from lianxin.testing import Office, service_databases
 from lianxin.vocabulary import ROLE_NAMES, ROLES
-from services.accounts.refusals import Invalid
 from services.accounts.staffing import _check_place
 from tests.support.county import SAMPLE
 
@@ -50,7 +50,8 @@ def test_an_account_without_its_unit_names_the_role(language, named):
     assert details == [{"field": "unit", "problem": message}]  # the field's problem in the same words
 
 
-@pytest.mark.parametrize("language, said", [("zh", "单位 'nowhere' 不在县名录中"), ("en", "unit 'nowhere' is not in")])
+@pytest.mark.parametrize("language, said", [("zh", "单位：县名录中没有“nowhere”"),
+                                            ("en", "Unit: nowhere is not in the county directory")])
 def test_a_place_not_in_the_county_is_named_in_the_persons_words(language, said):
     place = SimpleNamespace(unit="nowhere", village=None, enterprise=None)
     with pytest.raises(Invalid) as refused:
