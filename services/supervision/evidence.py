@@ -50,11 +50,18 @@ def find(uow: UnitOfWork, case: SupervisedCase, digest: str, staff: Staff) -> At
     raise NotFound(f"case {case.case_id} has no attachment {digest!r}")
 
 
-def view(row: Attachment) -> dict:
+def views(uow: UnitOfWork, case: SupervisedCase) -> list[dict]:
+    """The case's evidence as staff see it, each file naming the callback or review it came with."""
+    answers = {**{(CALLBACK, str(c.id)): c.callback_id for c in case.callbacks},
+               **{(REVIEW, str(r.id)): r.review_id for r in case.reviews}}
+    return [view(row, answers.get((row.owner_kind, row.owner_id))) for row in of_case(uow, case)]
+
+
+def view(row: Attachment, answer: str | None = None) -> dict:
     """What staff see of a file; fetched at /cases/{case_id}/attachments/{hash}."""
-    return {"id": row.id, "of": row.owner_kind, "kind": row.kind, "name": row.name, "media_type": row.media_type,
-            "size": row.size, "hash": row.hash, "width": row.width, "height": row.height,
-            "created_by": row.created_by, "created_at": row.created_at}
+    return {"id": row.id, "of": row.owner_kind, "answer": answer, "kind": row.kind, "name": row.name,
+            "media_type": row.media_type, "size": row.size, "hash": row.hash, "width": row.width,
+            "height": row.height, "created_by": row.created_by, "created_at": row.created_at}
 
 
 def take_repair_photos(case: SupervisedCase, reported: CaseReported) -> None:

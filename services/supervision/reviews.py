@@ -77,8 +77,9 @@ def open_on_dissatisfaction(uow: UnitOfWork, case: SupervisedCase, round_: int) 
     return _open(uow, case, 1, "dissatisfied", kept(part("dissatisfied")), round_)
 
 
-def request(uow: UnitOfWork, case: SupervisedCase, reason: str) -> Review:
-    """The petitioner asks for a review of a closed case (or a re-review of an upheld review)."""
+def request(uow: UnitOfWork, case: SupervisedCase, reason: str, by: str, kept: tuple = ()) -> Review:
+    """The petitioner asks for a review of a closed case (or a re-review of an upheld review), with the photos
+    or documents they sent (files already stored; ``by``: the operator who took the request, or the citizen)."""
     now = utcnow()
     if case.state != "closed":
         raise Conflict(N_("Case %(case)s is not closed yet; a review is asked for after the answer (closure)"),
@@ -95,7 +96,9 @@ def request(uow: UnitOfWork, case: SupervisedCase, reason: str) -> Review:
         raise Conflict(N_("The 30 days to ask for a re-review of case %(case)s ended on %(date)s") if done else
                        N_("The 30 days to ask for a review of case %(case)s ended on %(date)s"),
                        case=case.case_id, date=ended)
-    return _open(uow, case, len(done) + 1, "requested", callbacks.written(case, reason))
+    review = _open(uow, case, len(done) + 1, "requested", callbacks.written(case, reason))
+    evidence.attach(uow, kept, evidence.REVIEW, review.id, by)
+    return review
 
 
 def conclude(uow: UnitOfWork, review: Review, outcome: str, findings: str, by: str) -> None:

@@ -73,9 +73,11 @@ class SupervisionService(OfficeService):
             return page("reviews", [review_view(r) for r in uow.session.scalars(query)], limit, "review_id")
 
     @api("POST", "/cases/<string:case_id>/review-request", roles=PETITIONER_DESK)
+    @answers_refused_files
     def request_review(self, request, case_id):
-        """The petitioner's request, taken by an operator (or sent through their link)."""
-        return 201, self._request_review(case_id, parse_body(request, ReviewRequestIn))
+        """The petitioner's request, taken by an operator (or sent through their link); JSON, or multipart with
+        the same JSON in part ``data`` and the petitioner's photos or documents in parts ``files``."""
+        return 201, self._request_review(request, case_id, request.staff.code)
 
     @api("POST", "/reviews/<string:review_id>/conclusion", roles=OFFICE)
     @answers_refused_files
@@ -88,9 +90,12 @@ class SupervisionService(OfficeService):
             uow.commit()
             return review_view(review)
 
-    def _request_review(self, case_id, incoming):
+    def _request_review(self, request, case_id, by):
+        incoming, uploads = fields_and_files(request, ReviewRequestIn, self.attachments.limits)
+        kept = self.attachments.keep(uploads)  # stored before the request's transaction
         with self.uow as uow:
-            review = reviews.request(uow, callbacks.get_case(uow, case_id, for_update=True), incoming.reason)
+            case = callbacks.get_case(uow, case_id, for_update=True)
+            review = reviews.request(uow, case, incoming.reason, by, kept)
             uow.commit()
             return review_view(review)
 
@@ -138,20 +143,27 @@ class SupervisionService(OfficeService):
             return public_view(case, evidence.repair_photo_links(case, self.config["REDACTION_KEY"]))
 
     @api("POST", "/public/cases/<string:case_id>/rating")
+    @answers_refused_files
     def citizen_rating(self, request, case_id):
+        """JSON, or multipart with the same JSON in part ``data`` and the petitioner's photos ("still broken") in
+        parts ``files``, kept as the evidence of their answer; the link is checked before any file is read."""
         case_id = self._opened(request, case_id)
-        rating = parse_body(request, CitizenRatingIn)
-        answers = CallbackIn(reached=True, recorded_by="citizen", **rating.model_dump())
+        rating, uploads = fields_and_files(request, CitizenRatingIn, self.attachments.limits)
+        answers = CallbackIn(reached=True, recorded_by=callbacks.CITIZEN, **rating.model_dump())
+        kept = self.attachments.keep(uploads)  # stored before the callback's transaction
         with self.uow as uow:
             case = callbacks.get_case(uow, case_id, for_update=True)
-            callbacks.call_back(uow, case, answers, self.config["CALLBACKS"], self.config["REOPEN_NOTICE_AFTER"])
+            callbacks.call_back(uow, case, answers, self.config["CALLBACKS"], self.config["REOPEN_NOTICE_AFTER"],
+                                kept)
             uow.commit()
             return 201, public_view(case, evidence.repair_photo_links(case, self.config["REDACTION_KEY"]))
 
     @api("POST", "/public/cases/<string:case_id>/review-request")
+    @answers_refused_files
     def citizen_review_request(self, request, case_id):
+        """As the operator's request, files too; the link is checked before any file is read."""
         case_id = self._opened(request, case_id)
-        return 201, self._request_review(case_id, parse_body(request, ReviewRequestIn))
+        return 201, self._request_review(request, case_id, callbacks.CITIZEN)
 
     def _opened(self, request, number: str) -> str:
         """The case the petitioner's link opens (by case or report number), once its code is checked."""
@@ -219,7 +231,7 @@ class SupervisionService(OfficeService):
     def get_case(self, request, case_id):
         with self.uow as uow:
             case = callbacks.get_case(uow, case_id)
-            return case_view(case, attachments=[evidence.view(a) for a in evidence.of_case(uow, case)])
+            return case_view(case, attachments=evidence.views(uow, case))
 
     @api("GET", "/cases/<string:case_id>/attachments/<string:digest>", roles=CASE_READERS)
     def get_attachment(self, request, case_id, digest):

@@ -121,7 +121,10 @@ UNMODELLED_BODIES: dict[tuple[str, str, str], set[str]] = {
 # routes taking files beside their JSON: multipart/form-data, the same JSON in part `data` (lianxin.attachments.wiring)
 WITH_FILES = {("dispatch", "POST", "/cases/{case_id}/handling-report"), ("intake", "POST", "/reports"),
               ("supervision", "POST", "/cases/{case_id}/callbacks"),
-              ("supervision", "POST", "/reviews/{review_id}/conclusion")}
+              ("supervision", "POST", "/reviews/{review_id}/conclusion"),
+              ("supervision", "POST", "/cases/{case_id}/review-request"),
+              ("supervision", "POST", "/public/cases/{case_id}/rating"),
+              ("supervision", "POST", "/public/cases/{case_id}/review-request")}
 
 # Intake's Open311 routes (/open311/v2/...) implement GeoReport v2, whose published description
 # (swagger.json of open311/schema-validation, copied to tests/intake/open311_schemas) describes them;

@@ -116,3 +116,70 @@ def test_a_bad_file_refuses_the_callback_and_nothing_is_recorded(office, reporte
     assert "JPEG" in refused.json()["error"]["message"]
     assert case["state"] == "awaiting_callback" and case["callbacks"] == [] and case["attachments"] == []
     assert rows(office, "attachments") == 0 and callback_events(office) == []
+
+
+def through_the_link(supervision, case_id: str) -> tuple[str, dict]:
+    """The petitioner's link as the operator sends it: the case's public path and its secret."""
+    path, _, query = supervision.get(f"/cases/{case_id}/citizen-link").json()["path"].partition("?")
+    return path, {"secret": query.removeprefix("secret=")}
+
+
+@pytest.mark.parametrize("database_urls", ["sqlite", "postgresql"], indirect=True)
+def test_the_petitioners_photos_travel_with_their_dissatisfied_answer_and_their_review_request(office, reported):
+    """"Still broken": the petitioner's photo, sent through their link, is the evidence of their answer, without
+    its GPS; a wrong file or a wrong link records nothing; after closing, a review request takes photos too."""
+    case_id = reported["case_id"]
+    sent = photo(size=(640, 480))
+    with office.client("supervision", "hotline-op-01") as staff, office.client("supervision", "nobody") as citizen:
+        path, secret = through_the_link(staff, case_id)
+        dissatisfied = {"data": json.dumps({"resolved": "no", "satisfaction": "dissatisfied",
+                                            "comment": "路灯还是不亮"}, ensure_ascii=False)}
+        stranger = citizen.post(f"{path}/rating", params={"secret": "0000-0000"}, data=dissatisfied,
+                                files=[("files", ("还是坏的.jpg", sent, "image/jpeg"))])
+        wrong = citizen.post(f"{path}/rating", params=secret, data=dissatisfied,
+                             files=[("files", ("还是坏的.jpg", b"MZ\x90\x00" + bytes(300), "image/jpeg"))])
+        too_large = citizen.post(f"{path}/rating", params=secret, data=dissatisfied,
+                                 files=[("files", ("大.jpg", b"\xff\xd8\xff" + bytes(10 * 1024 * 1024), "image/jpeg"))])
+        assert staff.get(f"/cases/{case_id}").json()["callbacks"] == []
+        assert rows(office, "attachments") == 0
+        rated = citizen.post(f"{path}/rating", params=secret, data=dissatisfied,
+                             files=[("files", ("还是坏的.jpg", sent, "image/jpeg"))])
+        assert rated.status_code == 201, rated.text
+        case = staff.get(f"/cases/{case_id}").json()
+        [evidence] = case["attachments"]
+        served = staff.get(f"/cases/{case_id}/attachments/{evidence['hash']}")
+    assert stranger.status_code == 404
+    assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "unsupported_type"
+    assert wrong.json()["error"]["message"] == "还是坏的.jpg 不是 JPEG、PNG、WebP、HEIC 照片，也不是 PDF 文档"
+    assert too_large.status_code == 413 and too_large.json()["error"]["code"] == "too_large"
+    assert "最多接收" in too_large.json()["error"]["message"]  # in the petitioner's language (Chinese by default)
+
+    [callback] = case["callbacks"]
+    assert case["state"] == "in_handling" and callback["recorded_by"] == "citizen"  # back to the unit
+    assert (evidence["of"], evidence["answer"], evidence["created_by"]) == ("callback", callback["callback_id"],
+                                                                           "citizen")
+    assert served.status_code == 200 and personal_exif_gone(served.content)
+    [event] = callback_events(office)
+    assert event.data["attachments"] == [{k: evidence[k] for k in ("id", "kind", "size", "hash")}]
+
+
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_the_petitioner_asks_for_a_review_of_a_closed_case_with_a_photo(office, reported):
+    case_id = reported["case_id"]
+    with office.client("supervision", "hotline-op-01") as staff, office.client("supervision", "nobody") as citizen:
+        path, secret = through_the_link(staff, case_id)
+        satisfied = citizen.post(f"{path}/rating", params=secret, json={"resolved": "yes", "satisfaction": "satisfied"})
+        assert satisfied.status_code == 201, satisfied.text
+        with office.client("supervision", "supervisor-01") as supervisor:  # the sampled review, the last blocker
+            [review] = supervisor.get("/reviews", params={"open": "true"}).json()["reviews"]
+            supervisor.post(f"/reviews/{review['review_id']}/conclusion",
+                            json={"outcome": "upheld", "findings": "现场核实路灯已修复"})
+        assert staff.get(f"/cases/{case_id}").json()["state"] == "closed"
+        asked = citizen.post(f"{path}/review-request", params=secret,
+                             data={"data": json.dumps({"reason": "过了一周又坏了，见照片"}, ensure_ascii=False)},
+                             files=[("files", ("又坏了.png", photo("PNG"), "image/png"))])
+        assert asked.status_code == 201, asked.text
+        [evidence] = staff.get(f"/cases/{case_id}").json()["attachments"]
+    assert (evidence["of"], evidence["answer"], evidence["created_by"]) == ("review", asked.json()["review_id"],
+                                                                           "citizen")
+    assert evidence["kind"] == "photo" and evidence["name"] == "又坏了.jpg"
