@@ -1,11 +1,14 @@
-"""The county's words for the year's assessment outcomes, defined once: scoring's printed assessment and
-reasons and the console's pages say them from here, through the catalogue.
+"""The county's words for its assessments — their kinds, the year's outcomes, the accountability measures a veto
+names — defined once: scoring's refusals, printed assessment and reasons and the console's pages say them from
+here, through the catalogue (the pages never show the codes).
 
 The penalties and awards are the county rule's own (考核办法): a unit among the most noticed loses its award
 eligibility (取消评先评优资格); one under 60 and last has its office director and the leader in charge
 criticised and admonished for a year (批评、诫勉); a vetoing accountability record is one-vote veto (一票否决).
 """
 from lianxin.i18n import N_
+
+KINDS = {"regular": N_("regular assessment"), "year_end": N_("year-end assessment")}  # of an assessment
 
 OUTCOMES = {
     "loses_award_eligibility": N_("loses award eligibility"),

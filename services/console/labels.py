@@ -1,5 +1,5 @@
 """The words the pages show for the codes the services answer with (translated where shown)."""
-from lianxin.assessment_terms import OUTCOMES
+from lianxin.assessment_terms import KINDS, MEASURES, OUTCOMES
 from lianxin.i18n import N_
 from lianxin.vocabulary import CHANNELS, ROLE_NAMES
 
@@ -31,6 +31,11 @@ LABELS = {
     "actor": {"system": N_("the system"), "supervision": N_("supervision")},  # who acted, when not a person
     "unit_kind": {"township": N_("township"), "department": N_("county department")},
     "year_outcome": OUTCOMES,  # the printed assessment says them too
+    "measure": MEASURES,  # accountability, as a one-vote veto names it
+    "notice_kind": {"overdue": N_("passed its deadline unconcluded"),
+                    "repeated_reopening": N_("sent back again and again: the handling did not hold"),
+                    "rule_breaking": N_("breaking the rules")},
+    "assessment_kind": KINDS,
     "session": {"principals": N_("principal leaders"), "five-heads": N_("five heads of departments"),
                 "deputy": N_("deputy county leaders"), "township": N_("township")},
     "audit": {"account_added": N_("account added"), "account_changed": N_("account changed"),

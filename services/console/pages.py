@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from werkzeug.wrappers import Response
+
 from lianxin.auth import Staff
 from lianxin.directory import Directory
 from lianxin.http import MAX_PAGE
@@ -14,6 +16,7 @@ from lianxin.vocabulary import COUNTY_TIME, UNITS
 
 from .actions import offered
 from .backend import Backend, BackendError
+from .uploads import passed_on
 
 NEAR_DEADLINE = timedelta(hours=24)  # what the board shows as near its deadline (as dispatch's default flag)
 BOARD_FILTERS = ("unit", "state", "overdue", "leader", "level", "channel", "lead_leader", "category", "township")
@@ -214,7 +217,22 @@ def rankings(api: Backend, period: str) -> dict:
                       [s for s in answer.get("without_cases", []) if s["unit_kind"] == kind])
                for kind in ("township", "department")}
     return {"period": period, "townships": by_kind["township"][0], "departments": by_kind["department"][0],
-            "idle_townships": by_kind["township"][1], "idle_departments": by_kind["department"][1]}
+            "idle_townships": by_kind["township"][1], "idle_departments": by_kind["department"][1],
+            "published": published(api, period)}
+
+
+def published(api: Backend, period: str) -> list[dict]:
+    """The period's current assessments, one of each kind (scoring lists a recomputation before what it
+    supersedes), for the leaders to print."""
+    newest = {}
+    for assessment in api.every("scoring", "/assessments", "assessments", period=period):
+        newest.setdefault(assessment["kind"], assessment)
+    return list(newest.values())
+
+
+def printed_assessment(api: Backend, assessment_id: str) -> Response:
+    """Scoring's printed assessment (its own document, in the person's language), passed on as it came."""
+    return passed_on(api.raw("scoring", f"/assessments/{assessment_id}", params={"format": "html"}))
 
 
 def this_month() -> str:

@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 from sqlalchemy import case, func, select
 
+from lianxin.assessment_terms import KINDS
 from lianxin.auth import Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
@@ -42,7 +43,6 @@ from .models import (
 from .schemas import YearEndReviewIn
 
 NO_UNIT = N_("There is no unit %(unit)s in the county directory")
-KINDS = {"regular": N_("regular assessment"), "year_end": N_("year-end assessment")}  # as a refusal names them
 
 
 def _record(uow: UnitOfWork, case_id: str, unit: str) -> CaseRecord:

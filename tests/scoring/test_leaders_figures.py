@@ -99,6 +99,9 @@ def test_the_rankings_page_lists_every_township_the_idle_ones_unranked(scoring, 
         def get(self, service, path, **params):
             return answer
 
+        def every(self, service, path, listed, **params):
+            return []  # no assessment of the period published
+
     context = {"visitor": Visitor(lang, staff("leader"), "t"), "names": pages.names(COUNTY), "county": COUNTY,
                "path": "/rankings", "form_token": "x", "poll_seconds": 5, "opened_ms": 0, "error": None,
                **pages.rankings(Scoring(), "2026-03")}

@@ -1,0 +1,194 @@
+"""The leaders' pages say everything in the reader's words: the accountability measures that veto a unit, the
+kinds of notices and assessments, the channels, the outcomes — never the codes the services answer with — and
+the rankings page links to the printed assessment of its period. Rendered without an office first; then in
+Chromium, in Chinese and English, over an office whose unit was vetoed and whose year was assessed
+(screenshots in test-artifacts/console/leaders/, git-ignored)."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pytest
+from bs4 import BeautifulSoup
+
+from lianxin.assessment_terms import KINDS, MEASURES, OUTCOMES
+from lianxin.directory import load_directory
+from lianxin.settings import SAMPLE_DEPLOY
+from lianxin.vocabulary import CHANNEL_CODES, COUNTY_TIME
+from services.console import pages
+from services.console.labels import LABELS
+from services.console.rendering import fragment
+from services.console.session import Visitor
+from services.scoring.outcomes import REASONS
+from tests.support.browser import ARTIFACTS, signed_in
+from tests.support.builders import staff
+from tests.support.reports import a_case, close_through_the_office
+from tests.support.waiting import eventually
+
+COUNTY = load_directory(SAMPLE_DEPLOY / "county.yaml")
+SHOTS = ARTIFACTS / "leaders"
+VETOED = {"unit": "chengguan", "unit_kind": "township", "rank": 14, "score": 40.0, "cases": 2, "closed": 1,
+          "closure_rate": 50.0, "on_time_rate": 100.0, "satisfaction_rate": 100.0, "notices": 1,
+          "vetoed_by": ["party_discipline", "removal"]}
+IDLE = {"unit": "baiyang", "unit_kind": "township", "notices": 0, "vetoed_by": ["removal"]}
+PUBLISHED = [{"assessment_id": "A000003", "period": "2026", "kind": "year_end"},
+             {"assessment_id": "A000002", "period": "2026", "kind": "regular"}]
+# every code the leaders' pages are answered with that a reader must never see as it is
+CODES = {*MEASURES, *OUTCOMES, *KINDS, *REASONS, *LABELS["notice_kind"], *CHANNEL_CODES, *COUNTY.units,
+         *(c.code for c in COUNTY.categories)}
+# codes that are also English words, said as themselves on an English page ("hotline", "web", "criticism")
+ENGLISH = {code for code in CODES if re.fullmatch(r"[a-z]+", code) and code not in COUNTY.units}
+
+
+def page(lang: str, template: str, **context) -> BeautifulSoup:
+    base = {"visitor": Visitor(lang, staff("leader"), "t"), "names": pages.names(COUNTY), "county": COUNTY,
+            "path": "/", "form_token": "x", "poll_seconds": 5, "opened_ms": 0, "error": None}
+    return BeautifulSoup(fragment(lang, template, **base, **context), "html.parser")
+
+
+def rankings(lang: str, published=PUBLISHED) -> BeautifulSoup:
+    return page(lang, "rankings.html", period="2026", townships=[VETOED], departments=[], idle_townships=[IDLE],
+                idle_departments=[], published=published)
+
+
+def raw_codes(text: str, lang: str) -> set[str]:
+    """The codes ``text`` shows as they are (on an English page, those not also English words)."""
+    shown = set(re.findall(r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*", text))
+    return (shown & CODES) - (ENGLISH if lang == "en" else set())
+
+
+@pytest.mark.parametrize("lang, vetoed, idle", [("zh", "党纪处分、免职", "免职"),
+                                                ("en", "Party discipline, removal from post", "removal from post")])
+def test_the_rankings_name_the_measures_that_veto_a_unit(lang, vetoed, idle):
+    shown = rankings(lang)
+    assert shown.select_one("tr[data-unit=chengguan] td:last-child").text == vetoed
+    assert shown.select_one("tr[data-unit=baiyang] td:last-child").text == idle
+    assert raw_codes(shown.select_one("#rankings").text, lang) == set()
+
+
+@pytest.mark.parametrize("lang, words", [("zh", ["年终考核 A000003", "日常考核 A000002"]),
+                                         ("en", ["year-end assessment A000003", "regular assessment A000002"])])
+def test_the_rankings_link_to_the_printed_assessments_of_their_period(lang, words):
+    links = rankings(lang).select("#published a.printed-assessment")
+    assert [a["href"] for a in links] == ["/assessments/A000003", "/assessments/A000002"]
+    assert [a.text for a in links] == words
+    assert not rankings(lang, published=[]).select("#published a")
+
+
+class Scoring:
+    """Scoring's list of assessments, newest first, as the console reads it page by page."""
+
+    def __init__(self, listed):
+        self.listed, self.asked = listed, []
+
+    def every(self, service, path, listed, **params):
+        self.asked.append((service, path, params))
+        return self.listed
+
+
+def test_the_current_assessment_of_each_kind_is_linked_not_what_a_recomputation_superseded():
+    recomputed = {"assessment_id": "A000004", "period": "2026", "kind": "regular"}
+    scoring = Scoring([recomputed, *PUBLISHED])
+    assert [a["assessment_id"] for a in pages.published(scoring, "2026")] == ["A000004", "A000003"]
+    assert scoring.asked == [("scoring", "/assessments", {"period": "2026"})]
+
+
+@pytest.mark.parametrize("lang, overdue, ruled", [("zh", "逾期未办结", "违反规定"),
+                                                  ("en", "passed its deadline unconcluded", "breaking the rules")])
+def test_the_scorecard_says_each_notice_in_the_readers_words(lang, overdue, ruled):
+    notices = [{"notice_id": "N000001", "unit": "chengguan", "kind": "overdue", "evidence": ["C00000001"],
+                "reason": "case C00000001 passed its deadline of 2026-11-09 unconcluded",
+                "issued_at": "2026-11-10T09:00:00+08:00"},
+               {"notice_id": "N000002", "unit": "chengguan", "kind": "rule_breaking", "evidence": ["C00000002"],
+                "reason": "未按规定时限签收", "issued_at": "2026-11-11T09:00:00+08:00"}]
+    card = {"unit": "chengguan", "name": "城关镇", "history": [
+        {"assessment_id": "A000002", "period": "2026-11", "kind": "regular", "rank": 3, "score": 88.5, "cases": 4,
+         "closure_rate": 100.0, "on_time_rate": 75.0, "satisfaction_rate": 100.0, "notices": 2}]}
+    shown = page(lang, "scorecard.html", scorecard=card, notices=notices)
+    items = shown.select("#notices li")
+    assert overdue in items[0].text and "passed its deadline of" not in items[0].text
+    assert ruled in items[1].text and "未按规定时限签收" in items[1].text  # the office's own words, as written
+    assert items[0].select_one("a")["href"] == "/cases/C00000001"
+    assert shown.select_one("#scorecard a.printed-assessment")["href"] == "/assessments/A000002"
+
+
+def test_an_english_digest_names_the_channels_in_english():
+    counts = {"by_category": [], "by_township": [],
+              "by_channel": [{"code": "hotline", "name": "群工热线", "count": 3},
+                             {"code": "officer", "name": "信息直报", "count": 1}]}
+    digest = {"kind": "ten-day", "year": 2026, "issue": 33, "period": {"start": "2026-11-21", "end": "2026-11-30"},
+              "total": 4, "duplicates": 0, "alerts": [], "patterns": [], "sections": [], "counts": counts,
+              "changes": {"total": {"previous": 2}, "by_category": []}}
+    text = page("en", "digest.html", digest=digest).select_one("#digest").text
+    assert "hotline" in text and "information officer" in text and "群工热线" not in text
+
+
+# --- in Chromium, over an office -------------------------------------------------------------------------------
+
+def vetoed_and_assessed(office) -> dict:
+    """Chengguan with a closed case, a notice and a vetoing accountability record; this month's and this year's
+    assessments published (the year's outcomes name the veto)."""
+    now = datetime.now(COUNTY_TIME)
+    report_id, case_id = a_case(office, "东关社区老房子漏雨，墙体开裂", category="housing",
+                                  reporter={"name": "王大山", "phone": "13812341234"})
+    close_through_the_office(office, report_id)
+    with office.client("supervision", "supervisor-01") as supervision:
+        assert supervision.post("/notices", json={"unit": "chengguan", "reason": "未按规定时限签收交办件",
+                                                  "evidence": [case_id]}).status_code == 201
+        held = supervision.post("/accountability", json={
+            "person": "张某", "post": "副镇长", "unit": "chengguan", "measure": "party_discipline",
+            "case_id": case_id, "reason": "敷衍塞责，群众反映强烈"})
+        assert held.status_code == 201, held.text
+    with office.client("scoring", "supervisor-01") as scoring:
+        def vetoed():
+            scores = scoring.get("/rankings", params={"period": now.strftime("%Y-%m")}).json()["scores"]
+            return any(s["unit"] == "chengguan" and s["vetoed_by"] == ["party_discipline"] for s in scores)
+        eventually(vetoed)
+        month = scoring.post("/assessments", json={"period": now.strftime("%Y-%m"), "kind": "regular"})
+        year = scoring.post("/assessments", json={"period": str(now.year), "kind": "year_end"})
+        assert month.status_code == year.status_code == 201, (month.text, year.text)
+    return {"case": case_id, "month": now.strftime("%Y-%m"), "year": str(now.year),
+            "assessment": month.json()["assessment_id"], "year_end": year.json()["assessment_id"]}
+
+
+LEADERS_PAGES = {"zh": {"veto": "党纪处分", "outcome": "一票否决"},
+                 "en": {"veto": "Party discipline", "outcome": "one-vote veto"}}
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_a_leader_reads_the_veto_the_outcomes_and_the_notices_in_their_language(console, people):
+    office = vetoed_and_assessed(console)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for lang, words in LEADERS_PAGES.items():
+        leader = signed_in(people, "li-secretary", lang)
+        leader.goto(f"/rankings?period={office['month']}")
+        assert leader.locator("tr[data-unit=chengguan] td").last.inner_text() == words["veto"]
+        printable = leader.locator("#published a.printed-assessment")
+        assert printable.get_attribute("href") == f"/assessments/{office['assessment']}"
+        leader.goto(f"/outcomes?year={office['year']}")
+        assert words["outcome"] in leader.locator("main").inner_text()
+        assert words["veto"] in leader.locator("main").inner_text()  # the reason names the measure too
+        shown = {}
+        for path in (f"/rankings?period={office['month']}", f"/rankings?period={office['year']}",
+                     f"/outcomes?year={office['year']}", "/units/chengguan", f"/figures?period={office['year']}",
+                     "/digest", "/analysis"):
+            leader.goto(path)
+            leader.screenshot(path=SHOTS / f"{lang}_{re.sub(r'[^A-Za-z0-9]+', '_', path).strip('_')}.png",
+                              full_page=True)
+            if found := raw_codes(leader.locator("main").inner_text(), lang):
+                shown[f"{lang} {path}"] = found
+        assert shown == {}, f"raw codes on the leaders' pages: {shown}"
+
+
+@pytest.mark.integration
+@pytest.mark.xfail(strict=True, reason="the console route GET /assessments/<id> (services/console/service.py, not "
+                                       "this module's owner's) is not there yet: pages.printed_assessment is")
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_the_rankings_open_the_printed_assessment_of_their_period(console, people):
+    office = vetoed_and_assessed(console)
+    for lang, title in (("zh", "群众工作考核"), ("en", "Masses work assessment")):
+        leader = signed_in(people, "li-secretary", lang)
+        leader.goto(f"/rankings?period={office['month']}")
+        leader.locator("#published a.printed-assessment").click()
+        assert title in leader.locator("h1").inner_text() and office["assessment"] in leader.title()
