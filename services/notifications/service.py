@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from lianxin.auth import Forbidden
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
-from lianxin.http import ApiError, api, parse_body, query_param
+from lianxin.http import ApiError, Pager, api, page, parse_body, query_param
 from lianxin.messaging import event_consumer
 from lianxin.metrics import ScrapeTimeGauges
 from lianxin.service import OfficeService
@@ -19,6 +19,7 @@ from .schemas import ChannelsIn
 from .telling import UNIT_ROLES
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
+DELIVERIES = Pager(Delivery.id, lambda after: int(after) if after.isdigit() else None, "12", newest_first=True)
 
 
 class NotificationsService(OfficeService):
@@ -67,19 +68,17 @@ class NotificationsService(OfficeService):
     @api("GET", "/deliveries/failed", roles=OFFICE)
     def failed_deliveries(self, request):
         """Every message that did not reach its person, newest first: not sent, or reported undelivered."""
-        limit = query_param(request, "limit", 100, int)
+        query, limit = DELIVERIES.page(request, select(Delivery).where(Delivery.status == "failed"))
         with self.uow as uow:
-            found = uow.session.scalars(select(Delivery).where(Delivery.status == "failed")
-                                        .order_by(Delivery.id.desc()).limit(max(1, min(limit, 1000))))
-            return {"deliveries": [d.view() for d in found]}
+            return page("deliveries", [d.view() for d in uow.session.scalars(query)], limit, "delivery_id")
 
     @api("GET", "/me/deliveries", roles=ROLES)
     def my_deliveries(self, request):
         """The messages sent to me, newest first, and how each went."""
+        query, limit = DELIVERIES.page(request, select(Delivery).where(Delivery.recipient == request.staff.code))
         with self.uow as uow:
-            found = uow.session.scalars(select(Delivery).where(Delivery.recipient == request.staff.code)
-                                        .order_by(Delivery.id.desc()).limit(100))
-            return {"staff": request.staff.code, "deliveries": [d.view() for d in found]}
+            views = [d.view() for d in uow.session.scalars(query)]
+        return {"staff": request.staff.code, **page("deliveries", views, limit, "delivery_id")}
 
     @api("GET", "/deliveries", roles=(*UNITS, *OFFICE))
     def list_deliveries(self, request):

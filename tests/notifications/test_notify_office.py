@@ -132,7 +132,11 @@ def test_a_refused_return_and_a_ten_day_digest_reach_their_people_and_an_undeliv
     assert 'lianxin_notifications_undelivered{channel="sms",service="notifications"} 2.0' in metrics
     with office.client("notifications", "chengguan-handler") as notifications:
         mine = notifications.get("/me/deliveries").json()["deliveries"]
+        first = notifications.get("/me/deliveries", params={"limit": 1}).json()
+        then = notifications.get("/me/deliveries", params={"limit": 1, "after": first["next_after"]}).json()
         assert notifications.get("/deliveries/failed").status_code == 403
+    paged = [d["delivery_id"] for d in first["deliveries"] + then["deliveries"]]  # a page at a time, newest first
+    assert paged == [d["delivery_id"] for d in mine[:2]] and then["next_after"] == paged[-1]
     assert {(d["channel"], d["status"]) for d in mine} == {("email", "sent"), ("sms", "failed")}
 
     # the ten-day digest, stored by intake as its hourly timer would: the leaders hear of it
