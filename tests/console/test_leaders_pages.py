@@ -95,7 +95,7 @@ def test_the_current_assessment_of_each_kind_is_linked_not_what_a_recomputation_
 
 @pytest.mark.parametrize("lang, overdue, ruled", [("zh", "逾期未办结", "违反规定"),
                                                   ("en", "passed its deadline unconcluded", "breaking the rules")])
-def test_the_scorecard_says_each_notice_in_the_readers_words(lang, overdue, ruled):
+def test_the_scorecard_says_each_notice_and_veto_in_the_readers_words(lang, overdue, ruled):
     notices = [{"notice_id": "N000001", "unit": "chengguan", "kind": "overdue", "evidence": ["C00000001"],
                 "reason": "case C00000001 passed its deadline of 2026-11-09 unconcluded",
                 "issued_at": "2026-11-10T09:00:00+08:00"},
@@ -103,13 +103,15 @@ def test_the_scorecard_says_each_notice_in_the_readers_words(lang, overdue, rule
                 "reason": "未按规定时限签收", "issued_at": "2026-11-11T09:00:00+08:00"}]
     card = {"unit": "chengguan", "name": "城关镇", "history": [
         {"assessment_id": "A000002", "period": "2026-11", "kind": "regular", "rank": 3, "score": 88.5, "cases": 4,
-         "closure_rate": 100.0, "on_time_rate": 75.0, "satisfaction_rate": 100.0, "notices": 2}]}
+         "closure_rate": 100.0, "on_time_rate": 75.0, "satisfaction_rate": 100.0, "notices": 2,
+         "vetoed_by": ["administrative_discipline"]}]}
     shown = page(lang, "scorecard.html", scorecard=card, notices=notices)
     items = shown.select("#notices li")
     assert overdue in items[0].text and "passed its deadline of" not in items[0].text
     assert ruled in items[1].text and "未按规定时限签收" in items[1].text  # the office's own words, as written
     assert items[0].select_one("a")["href"] == "/cases/C00000001"
     assert shown.select_one("#scorecard a.printed-assessment")["href"] == "/assessments/A000002"
+    assert raw_codes(shown.select_one("#scorecard").text, lang) == set()  # the veto by its measure's name
 
 
 def test_an_english_digest_names_the_channels_in_english():
@@ -147,7 +149,7 @@ def vetoed_and_assessed(office) -> dict:
         month = scoring.post("/assessments", json={"period": now.strftime("%Y-%m"), "kind": "regular"})
         year = scoring.post("/assessments", json={"period": str(now.year), "kind": "year_end"})
         assert month.status_code == year.status_code == 201, (month.text, year.text)
-    return {"case": case_id, "month": now.strftime("%Y-%m"), "year": str(now.year),
+    return {"case": case_id, "today": now.date().isoformat(), "month": now.strftime("%Y-%m"), "year": str(now.year),
             "assessment": month.json()["assessment_id"], "year_end": year.json()["assessment_id"]}
 
 
@@ -172,7 +174,7 @@ def test_a_leader_reads_the_veto_the_outcomes_and_the_notices_in_their_language(
         shown = {}
         for path in (f"/rankings?period={office['month']}", f"/rankings?period={office['year']}",
                      f"/outcomes?year={office['year']}", "/units/chengguan", f"/figures?period={office['year']}",
-                     "/digest", "/analysis"):
+                     f"/digest?date={office['today']}", f"/digest?kind=week&date={office['today']}", "/analysis"):
             leader.goto(path)
             leader.screenshot(path=SHOTS / f"{lang}_{re.sub(r'[^A-Za-z0-9]+', '_', path).strip('_')}.png",
                               full_page=True)
