@@ -31,6 +31,8 @@ def file_response(data: bytes, media_type: str, name: str, inline: bool = True) 
 
 
 def refusal_response(exc: AttachmentRefused, lang: str) -> Response:
-    """The API's error answer for a refused file, in the person's language, naming the field."""
-    return error_response(STATUS.get(exc.code, 422), exc.code, exc.text(lang),
-                          [{"field": exc.field, "code": exc.code}])
+    """The API's error answer for a refused file, in the person's language, naming the field; its detail is a
+    field problem as every other refusal's (field, problem), so a client showing those shows this one too."""
+    text = exc.text(lang)
+    return error_response(STATUS.get(exc.code, 422), exc.code, text,
+                          [{"field": exc.field, "problem": text, "code": exc.code}])

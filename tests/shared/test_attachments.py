@@ -232,7 +232,8 @@ def test_a_refusal_is_told_in_the_persons_language_with_its_status():
     refused = refusal(photo(size=(64, 64)), limits=Limits(max_bytes=100))
     english, chinese = refusal_response(refused, "en"), refusal_response(refused, "zh")
     assert english.status_code == chinese.status_code == 413
-    assert english.json["error"]["details"] == [{"field": "media", "code": "too_large"}]
+    assert english.json["error"]["details"] == [{"field": "media", "problem": english.json["error"]["message"],
+                                                 "code": "too_large"}]  # a field problem, as every refusal's
     assert chinese.json["error"]["message"] != english.json["error"]["message"]
     assert "100" in chinese.json["error"]["message"]
     assert refusal_response(refusal(b""), "zh").status_code == 422
