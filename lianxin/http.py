@@ -145,6 +145,16 @@ def parse_body(request: Request, model: type[Model]) -> Model:
     return validate(model, data)
 
 
+REQUIRED = N_("The query parameter %(name)s is required, e.g. ?%(name)s=%(example)s")
+
+
+def required_param(request: Request, name: str, example: str) -> str:
+    """A query parameter the request cannot do without (``example`` shows one in the refusal)."""
+    if not (value := query_param(request, name)):
+        raise Refused(REQUIRED, name=name, example=example)
+    return value
+
+
 def query_param(request: Request, name: str, default=None, cast=str):
     value = request.args.get(name)
     if value is None or value == "":

@@ -30,7 +30,7 @@ from .schemas import (
     case_view,
     history_view,
 )
-from .texts import TOO_MANY_DAYS, TOO_MANY_DAYS_FIELD
+from .texts import NO_SUCH_PHOTO, TOO_MANY_DAYS, TOO_MANY_DAYS_FIELD
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
 CASES = Pager(Case.id, case_pk, "C00000001", newest_first=True)  # the office reads the recent end first
@@ -104,11 +104,11 @@ class DispatchService(OfficeService):
         secret; any other link, or a document, is not found."""
         if not links.valid(self.config["REDACTION_KEY"], case_id, attachment_id, request.args.get("expires", ""),
                            request.args.get("signature", "")):
-            raise NotFound("no such photo, or the link has expired: open the case's page again")
+            raise NotFound(NO_SUCH_PHOTO)
         with self.uow as uow:
             row = handling.attachment(uow, handling.get_case(uow, case_id), None, attachment_id=attachment_id)
         if row.kind != "photo":
-            raise NotFound("no such photo, or the link has expired: open the case's page again")
+            raise NotFound(NO_SUCH_PHOTO)
         return self.attachments.response(row, query_param(request, "rendition", "web"))
 
     @api("GET", "/cases/<string:case_id>/history", roles=CASE_READERS)

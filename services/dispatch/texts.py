@@ -37,3 +37,5 @@ DONE_TO_A_CASE = {"accept": N_("accept it"), "return": N_("return it"), "report"
 def read(stored: str | None) -> str:
     """A routing reason or history note in the language of the request being answered."""
     return for_reader(stored, TEXTS)
+# a petitioner's repair-photo link that is wrong, expired or points at a document: all said alike
+NO_SUCH_PHOTO = N_("No such photo, or the link has expired: open the case's page again")

@@ -4,9 +4,10 @@ from pathlib import Path
 from nameko.timer import timer
 from sqlalchemy import select
 
-from lianxin.auth import Forbidden
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
-from lianxin.http import ApiError, Pager, api, page, parse_body, query_param
+from lianxin.errors import NotAllowed
+from lianxin.http import Pager, api, page, parse_body, required_param
+from lianxin.i18n import N_
 from lianxin.messaging import event_consumer
 from lianxin.metrics import ScrapeTimeGauges
 from lianxin.service import OfficeService
@@ -84,15 +85,13 @@ class NotificationsService(OfficeService):
     def list_deliveries(self, request):
         """What was sent about a case, to whom and how it went (the case page)."""
         staff = request.staff
-        case_id = query_param(request, "case_id")
-        if not case_id:
-            raise ApiError("query parameter 'case_id' is required, e.g. ?case_id=C000001")
+        case_id = required_param(request, "case_id", "C00000001")
         with self.uow as uow:
             found = list(uow.session.scalars(select(Delivery).where(Delivery.case_id == case_id)
                                              .order_by(Delivery.id)))
         if staff.role in UNIT_ROLES:  # a unit sees what was sent while the case was its own
             if found and all(d.unit != staff.unit for d in found):
-                raise Forbidden(f"case {case_id} is not your unit's")
+                raise NotAllowed(N_("Case %(case)s was never your unit's"), case=case_id)
             found = [d for d in found if d.unit == staff.unit]
         return {"case_id": case_id, "deliveries": [d.view() for d in found]}
 
