@@ -9,7 +9,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from lianxin.assessment_terms import OUTCOMES
+from lianxin.assessment_terms import MEASURES, OUTCOMES
 from lianxin.directory import Directory
 from lianxin.i18n import DEFAULT_LANGUAGE, N_, said, translations
 
@@ -42,7 +42,7 @@ def as_html(directory: Directory, assessment, lang: str = DEFAULT_LANGUAGE) -> s
     gettext = translations(lang).gettext
     title = said(TITLE, lang, {"county": directory.county.name, "period": assessment.period,
                                "assessment": assessment.assessment_id})
-    groups = [_group(directory, assessment, kind, gettext(heading)) for kind, heading in GROUPS]
+    groups = [_group(directory, assessment, kind, gettext(heading), gettext) for kind, heading in GROUPS]
     outcomes = [{"name": _name(directory, o["unit"]), "label": gettext(OUTCOMES.get(o["outcome"], o["outcome"])),
                  "reason": o["reason"]} for o in read(assessment.outcomes or [], lang)]
     return _environment(lang).get_template("assessment.html").render(
@@ -59,19 +59,24 @@ def _environment(lang: str) -> Environment:
     return env
 
 
-def _group(directory: Directory, assessment, kind: str, heading: str) -> dict:
-    """A group's ranked units (with their bars) and those without cases (本期无案件): listed, not ranked last."""
+def _group(directory: Directory, assessment, kind: str, heading: str, gettext) -> dict:
+    """A group's ranked units (with their bars) and those without cases (本期无案件): listed, not ranked last;
+    each named, with the accountability measures that veto it said in the reader's words."""
+    def shown(s: dict) -> dict:
+        veto = gettext(", ").join(gettext(MEASURES.get(m, m)) for m in s.get("vetoed_by") or [])
+        return {**s, "name": _name(directory, s["unit"]), "veto": veto}
+
     ranked = sorted((s for s in assessment.scores if s["unit_kind"] == kind), key=lambda s: s["rank"])
-    idle = [s for s in assessment.without_cases or [] if s["unit_kind"] == kind]
-    named = [{**s, "name": _name(directory, s["unit"])} for s in ranked]
+    idle = [shown(s) for s in assessment.without_cases or [] if s["unit_kind"] == kind]
+    named = [shown(s) for s in ranked]
     return {"heading": heading, "ranked": named, "bars": [_bar(i, s) for i, s in enumerate(named)],
-            "height": len(named) * BAR_PITCH, "idle": [{**s, "name": _name(directory, s["unit"])} for s in idle]}
+            "height": len(named) * BAR_PITCH, "idle": idle}
 
 
 def _bar(position: int, s: dict) -> dict:
-    """One unit's bar of the chart: 400 points for a score of 100, red under the pass mark."""
+    """One unit's bar of the chart: 400 points for a score of 100, red under the pass mark or vetoed."""
     return {"name": s["name"], "score": s["score"], "y": position * BAR_PITCH, "length": max(1, 4 * s["score"]),
-            "colour": "#c0392b" if s["score"] < PASS_MARK else "#2e86c1"}
+            "colour": "#c0392b" if s["score"] < PASS_MARK or s["veto"] else "#2e86c1"}
 
 
 def _name(directory: Directory, code: str) -> str:

@@ -264,6 +264,18 @@ def test_the_printed_assessment_is_in_the_readers_language_reasons_included(scor
     assert any("notices of criticism this year" in row[2] for row in outcome_rows(english))
 
 
+@pytest.mark.parametrize("lang, words", [(None, "免职"), ("en", "removal from post")])
+def test_the_printed_assessment_names_the_measures_that_veto_a_unit(scoring, lang, words):
+    from bs4 import BeautifulSoup
+
+    year = year_end_2026(scoring)
+    printed = scoring.get_assessment(staff_get({"format": "html"}, lang=lang), year["assessment_id"])
+    html = printed.get_data(as_text=True)
+    vetoes = {cell.find_parent("tr").find_all("td")[1].get_text(): cell.get_text()
+              for cell in BeautifulSoup(html, "html.parser").select("td.veto") if cell.get_text()}
+    assert vetoes == {COUNTY.units[TOWNSHIPS[1]].name: words}
+
+
 def test_what_people_wrote_is_printed_as_text_never_as_markup(scoring):
     markup = "<script>alert(1)</script>"
     events = [e for n in range(6) for e in case_events(n + 1, TOWNSHIPS[0], person=markup)]
