@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+import httpx
 import pytest
 from bs4 import BeautifulSoup
 
@@ -16,6 +17,7 @@ from lianxin.directory import load_directory
 from lianxin.settings import SAMPLE_DEPLOY
 from lianxin.vocabulary import CHANNEL_CODES, COUNTY_TIME
 from services.console import pages
+from services.console.backend import Backend
 from services.console.labels import LABELS
 from services.console.rendering import fragment
 from services.console.session import Visitor
@@ -153,8 +155,14 @@ def vetoed_and_assessed(office) -> dict:
             "assessment": month.json()["assessment_id"], "year_end": year.json()["assessment_id"]}
 
 
-LEADERS_PAGES = {"zh": {"veto": "党纪处分", "outcome": "一票否决"},
-                 "en": {"veto": "Party discipline", "outcome": "one-vote veto"}}
+LEADERS_PAGES = {"zh": {"veto": "党纪处分", "outcome": "一票否决", "title": "群众工作考核"},
+                 "en": {"veto": "Party discipline", "outcome": "one-vote veto", "title": "Masses work assessment"}}
+
+
+def printed_for(office, lang: str, assessment_id: str):
+    """What the console passes on for the printed assessment, read as a leader in ``lang``."""
+    with httpx.Client(base_url=office.urls["scoring"]) as scoring:
+        return pages.printed_assessment(Backend({"scoring": scoring}, "dev-li-secretary", lang=lang), assessment_id)
 
 
 @pytest.mark.integration
@@ -168,6 +176,9 @@ def test_a_leader_reads_the_veto_the_outcomes_and_the_notices_in_their_language(
         assert leader.locator("tr[data-unit=chengguan] td").last.inner_text() == words["veto"]
         printable = leader.locator("#published a.printed-assessment")
         assert printable.get_attribute("href") == f"/assessments/{office['assessment']}"
+        printed = printed_for(console, lang, office["assessment"])
+        assert words["title"] in printed.get_data(as_text=True) and words["veto"] in printed.get_data(as_text=True)
+        assert "default-src 'none'" in printed.headers["Content-Security-Policy"]  # scoring's document as it came
         leader.goto(f"/outcomes?year={office['year']}")
         assert words["outcome"] in leader.locator("main").inner_text()
         assert words["veto"] in leader.locator("main").inner_text()  # the reason names the measure too
