@@ -9,6 +9,7 @@ nothing twice.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import JSON, Index, Integer, String, UniqueConstraint, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -78,11 +79,17 @@ def queue(session, model, *, cause: str, template: str, variables: dict, recipie
            "unit": unit, "variables": check_variables(template, variables), "language": language, "urgent": urgent,
            "status": "queued", "attempts": 0, "created_at": now,
            "next_attempt_at": not_before(now, channel, urgent, quiet), **own}
-    dialect = session.get_bind().dialect.name
+    statement = _insert_once(model.__table__, session.get_bind().dialect.name)
+    return session.execute(statement, row).rowcount == 1
+
+
+@cache
+def _insert_once(table, dialect: str):
+    """The insert, built once per table and database: every SMS and e-mail queued runs it, and building a
+    statement with its values (and its cache key) cost more than running it. Core, not the ORM: the row is
+    all there is, and nothing pending need be flushed before it."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(model).values(**row).on_conflict_do_nothing(
-        index_elements=["cause", "recipient", "template", "channel"])
-    return session.execute(statement).rowcount == 1
+    return insert(table).on_conflict_do_nothing(index_elements=["cause", "recipient", "template", "channel"])
 
 
 def due(session, model, now: datetime, limit: int, status: str = "queued") -> list:
