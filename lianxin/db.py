@@ -177,6 +177,7 @@ class UnitOfWork:
         self._database = database
         self.session: Session | None = None
         self._emitted = 0
+        self._held = None
 
     def __enter__(self) -> "UnitOfWork":
         with ExitStack() as stack:
@@ -189,19 +190,25 @@ class UnitOfWork:
     def __exit__(self, *exc_info):
         self._exit.__exit__(*exc_info)
 
-    def apply(self, events: Sequence[CloudEvent], handler, *args) -> list:
+    def apply(self, events: Sequence[CloudEvent], handler, *args, load=None) -> list:
         """Apply consumed events exactly once, all in one transaction: ``handler(uow, payload, *args)`` each.
 
+        ``load(uow, payloads)``, if given, first reads what the handlers will look up one by one (their rows)
+        in one query for the batch; what it returns is held until the commit, so the session finds it.
         Returns the handler's results in the order of ``events``, None for an event applied before.
         Raises AlreadyApplied when every one of them was applied before: the consumer acks a
         redelivery quietly.
         """
         with self:
+            fresh = self.consuming(*events)
+            payloads = [event.payload() for event in fresh]
+            self._held = load(self, payloads) if load is not None else None  # the session holds rows weakly
             results = {}
-            for event in self.consuming(*events):
+            for event, payload in zip(fresh, payloads, strict=True):
                 with following(event.requestid, event.id):  # its lines and the events it causes name its request
-                    results[id(event)] = handler(self, event.payload(), *args)
+                    results[id(event)] = handler(self, payload, *args)
             self.commit()
+        self._held = None
         return [results.get(id(e)) for e in events]
 
     def consuming(self, *events: CloudEvent) -> list[CloudEvent]:

@@ -91,6 +91,11 @@ class Intake:
         self.teller.taken_in(uow, report, original)
         return report
 
+    def registered_reports(self, uow: UnitOfWork, batch: Sequence[ReportRegistered]) -> list[Report]:
+        """The rows a batch of ``sort`` looks up, read in one query instead of one each."""
+        pks = [pk for registered in batch if (pk := report_pk(registered.report_id))]
+        return list(uow.session.scalars(select(Report).where(Report.id.in_(pks))))
+
     def on_behalf_of(self, staff: Staff, incoming: ReportIn) -> ReportIn:
         """Information officers report directly (the green channel), for their own place only."""
         if staff.role != "officer":

@@ -386,7 +386,7 @@ class IntakeService(Open311Api, OfficeService):
 
     @event_consumer("report.registered")
     def on_report_registered(self, events):
-        self.uow.apply(events, self.intake.sort)
+        self.uow.apply(events, self.intake.sort, load=self.intake.registered_reports)
 
     @event_consumer("case.dispatched")
     def on_case_dispatched(self, events):
