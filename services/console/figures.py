@@ -1,8 +1,8 @@
 """The office's figures for a period (a year, quarter or month, as scoring names periods), for the leaders'
 page and the printed document. Every number comes from a service: cases from dispatch's list, instructed
 cases from dispatch's statistics, rates from scoring's scorecards, reviews, notices and accountability from
-supervision, penalties and awards from scoring's year-end assessment. Each carries the board's filter that
-lists the cases behind it.
+supervision, penalties and awards from scoring's year-end assessment (and the period's published assessments,
+to print). Each carries the board's filter that lists the cases behind it.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from lianxin.i18n import N_
 
 from .backend import Backend
 from .dashboard import _all
-from .pages import _or_none, day_start
+from .pages import _or_none, day_start, published
 
 PERIOD = re.compile(r"(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?")
 
@@ -63,6 +63,7 @@ def office_figures(api: Backend, period: str) -> dict:
         "notices": sorted(supervised["notices_by_unit"].items(), key=lambda item: -item[1]),
         "accountability": sorted(supervised["accountability_by_unit"].items(), key=lambda item: -item[1]),
         "outcomes": _or_none(lambda: api.get("scoring", f"/outcomes/{period[:4]}")),
+        "published": published(api, period),
     }
 
 

@@ -179,6 +179,9 @@ def test_a_leader_reads_the_veto_the_outcomes_and_the_notices_in_their_language(
         printed = printed_for(console, lang, office["assessment"])
         assert words["title"] in printed.get_data(as_text=True) and words["veto"] in printed.get_data(as_text=True)
         assert "default-src 'none'" in printed.headers["Content-Security-Policy"]  # scoring's document as it came
+        leader.goto(f"/figures?period={office['year']}")
+        assert leader.locator("#published a.printed-assessment").get_attribute("href") == (
+            f"/assessments/{office['year_end']}")
         leader.goto(f"/outcomes?year={office['year']}")
         assert words["outcome"] in leader.locator("main").inner_text()
         assert words["veto"] in leader.locator("main").inner_text()  # the reason names the measure too
