@@ -546,8 +546,8 @@ class Observable:
         problems = [{"field": what, "problem": problem} for what, problem in (
             ("database", database_problem(self.uow)), ("broker", self.broker.problem())) if problem]
         if problems:
-            reached = " and ".join(p["field"] for p in problems)
-            raise Unavailable(f"{self.name} cannot reach its {reached}", problems)
+            raise Unavailable(N_("%(service)s cannot reach its %(what)s"), problems, service=self.name,
+                              what=" and ".join(p["field"] for p in problems))  # for operators: the names as they are
         return {"service": self.name, "status": "ok"}
 
     @api("GET", "/health")

@@ -17,8 +17,8 @@ from tests.support.reports import REPORT, case_of, close_through_the_office, dis
 from tests.support.waiting import eventually
 
 
-def health(office, service):
-    return httpx.get(f"{office.urls[service]}/health", timeout=10)
+def health(office, service, language="en"):
+    return httpx.get(f"{office.urls[service]}/health", headers={"Accept-Language": language}, timeout=10)
 
 
 @pytest.mark.integration
@@ -39,7 +39,8 @@ def test_health_says_which_of_its_broker_and_database_a_service_cannot_reach(dat
         rabbitmqctl("delete_vhost", vhost)  # the broker is gone for this service
         gone = health(office, "scoring")
         assert gone.status_code == 503
-        assert gone.json()["error"]["message"] == "scoring cannot reach its broker"
+        assert gone.json()["error"]["message"] == "Scoring cannot reach its broker"
+        assert health(office, "scoring", "zh").json()["error"]["message"] == "Scoring 无法连接：broker"
         assert [(d["field"], "NOT_ALLOWED" in d["problem"]) for d in gone.json()["error"]["details"]] == [
             ("broker", True)]
 
