@@ -542,14 +542,17 @@ class ConsoleService:
 
     @http("POST", "/public/cases/<string:case_id>/<string:answer>")
     def public_answer(self, request, case_id, answer):
-        """The petitioner rates the handling or asks for a review; a refusal goes back to their page."""
+        """The petitioner rates the handling or asks for a review, with their photos ("still broken") if they chose
+        some; a refusal (a bad or too large photo too) goes back to their page, in their language."""
         if answer not in PUBLIC_ANSWERS:
             return Response("no such answer", status=404)
         secret = request.form.get("secret", "")
         back = f"/public/cases/{quote(case_id)}?secret={quote(secret)}"
         try:
             body = {k: v for k, v in pages.nested(request.form).items() if k != "secret"}  # it goes in the link
-            self._as_citizen(request).post("supervision", f"/public/cases/{case_id}/{answer}", body, secret=secret)
+            self._as_citizen(request).call("supervision", "POST", f"/public/cases/{case_id}/{answer}",
+                                           params={"secret": secret},
+                                           **uploads.body_with(body, uploads.chosen(request)))
         except BackendError as refused:
             key = self.refusals.keep(secret, Refusal.of(refused, request.form.to_dict(), answer))
             return redirect(f"{back}&refused={key}", 303)
@@ -586,14 +589,15 @@ class ConsoleService:
                                      not_found=refused.status in (403, 404), error=refused)
         return self._public_page(request, visitor, 200, found=found, secret=secret, kept=kept,
                                  rated=_round(case_id, found.get("reopen_count")) in _answered(request, "rating"),
+                                 just_rated=request.args.get("rated"),  # a dissatisfied answer began a new round
                                  review_asked=request.args.get("review_asked"))
 
     def _as_citizen(self, request):
         return self.backend.for_citizen(request.remote_addr or "?")
 
     def _public_page(self, request, visitor, status: int = 200, **context):
-        context = {"error": None, "kept": None, "not_found": False, "rated": False, "review_asked": False,
-                   "secret": "", **context}
+        context = {"error": None, "kept": None, "not_found": False, "rated": False, "just_rated": False,
+                   "review_asked": False, "secret": "", **context}
         response = render(visitor.lang, "public.html", status, **self._common(request, visitor), **context)
         response.headers["Cache-Control"] = "no-store"  # Back asks again: the page shows what is now true
         return response

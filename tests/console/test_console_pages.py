@@ -97,7 +97,7 @@ def public_page(lang: str, **context) -> BeautifulSoup:
     directory = county()
     base = {"visitor": Visitor(lang), "names": pages.names(directory), "county": directory, "path": "/",
             "form_token": "x", "poll_seconds": 5, "opened_ms": 0, "error": None, "kept": None, "not_found": False,
-            "rated": False, "review_asked": False, "secret": "", "found": None, "case_id": ""}
+            "rated": False, "just_rated": False, "review_asked": False, "secret": "", "found": None, "case_id": ""}
     return BeautifulSoup(fragment(lang, "public.html", **{**base, **context}), "html.parser")
 
 
@@ -115,6 +115,8 @@ def test_a_closed_case_tells_the_citizen_what_they_may_still_do():
              "repair_photos": []}
     page = public_page("zh", found=found, secret="s")
     assert "复查" in page.select_one("#after-closing").text and page.select_one("#review-request")
+    asking = page.select_one("#review-request")  # with photos of how it is now, chosen or taken with the phone
+    assert asking["enctype"] == "multipart/form-data" and asking.select_one("input[type=file][name=files][capture]")
     assert not page.select("#rating")
     rated = public_page("zh", found={**found, "state": "awaiting_callback"}, secret="s", rated=True)
     assert not rated.select("#rating") and rated.select_one("#rated")  # Back shows the result, not the form
