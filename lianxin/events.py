@@ -253,12 +253,21 @@ class CaseReopened(EventData):
     reopened_by: Annotated[str, Field(max_length=64)] | None = None  # the staff code (cause office)
 
 
+# what brought a notice of criticism: a case past its deadline, one sent back again and again, or the office's
+# own finding that a unit broke the rules
+NoticeKind = Literal["overdue", "repeated_reopening", "rule_breaking"]
+
+
 class NoticeIssued(EventData):
+    """Added in v1 without breaking it: ``kind``. ``reason`` holds only what a person wrote (the office's, for
+    ``rule_breaking``), empty for the automatic kinds, which the reader says from the kind and the evidence; an
+    event published before ``kind`` existed has none, and its ``reason`` is the English prose of that time."""
     notice_id: str
     unit: Code
     reason: Text
     evidence: list[str] = []  # case ids
     issued_at: datetime
+    kind: NoticeKind | None = None
 
 
 class AccountabilityRecorded(EventData):

@@ -11,9 +11,10 @@ from lianxin.auth import Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
 from lianxin.errors import Invalid
-from lianxin.events import AccountabilityRecorded, CaseOverdue, NoticeIssued
+from lianxin.events import AccountabilityRecorded, CaseOverdue, NoticeIssued, NoticeKind
 from lianxin.i18n.fields import not_in_directory
 
+from . import texts
 from .models import Accountability, Notice, Review, SupervisedCase
 
 Measure = Literal["admonition", "criticism", "removal", "party_discipline", "administrative_discipline"]
@@ -37,7 +38,7 @@ class AccountabilityIn(BaseModel):
     reason: Annotated[str, Field(min_length=4, max_length=2000)]
 
 
-def issue(uow: UnitOfWork, unit: str, kind: str, key: str, reason: str, evidence: list[str], by: str,
+def issue(uow: UnitOfWork, unit: str, kind: NoticeKind, key: str, reason: str, evidence: list[str], by: str,
           at: datetime | None = None) -> Notice | None:
     """Issue a notice once per cause (``key``); returns it, or None if that cause has one already."""
     if uow.session.scalars(select(Notice).where(Notice.key == key)).first() is not None:
@@ -46,8 +47,10 @@ def issue(uow: UnitOfWork, unit: str, kind: str, key: str, reason: str, evidence
                     issued_by=by)
     uow.session.add(notice)
     uow.session.flush()
+    written = reason if kind == "rule_breaking" else ""  # an event keeps codes: the kind says the rest
     uow.emit("notice.issued", notice.notice_id, NoticeIssued(
-        notice_id=notice.notice_id, unit=unit, reason=reason, evidence=evidence, issued_at=notice.issued_at))
+        notice_id=notice.notice_id, unit=unit, kind=kind, reason=written, evidence=evidence,
+        issued_at=notice.issued_at))
     return notice
 
 
@@ -55,14 +58,14 @@ def on_overdue(uow: UnitOfWork, overdue: CaseOverdue) -> None:
     """A case past its deadline brings its unit a notice, with the case as evidence."""
     if overdue.stage == "overdue":
         issue(uow, overdue.unit, "overdue", f"overdue:{overdue.case_id}:{overdue.deadline.isoformat()}",
-              f"case {overdue.case_id} passed its deadline of {overdue.deadline.date().isoformat()} unconcluded",
+              texts.notice_reason("overdue", case=overdue.case_id, deadline=overdue.deadline.date().isoformat()),
               [overdue.case_id], "system", overdue.flagged_at)
 
 
 def on_repeated_reopening(uow: UnitOfWork, case: SupervisedCase, threshold: int) -> None:
     if case.reopen_count >= threshold:
         issue(uow, case.unit, "repeated_reopening", f"reopened:{case.case_id}:{case.reopen_count}",
-              f"case {case.case_id} was sent back {case.reopen_count} times: the handling did not hold",
+              texts.notice_reason("repeated_reopening", case=case.case_id, times=case.reopen_count),
               [case.case_id], "system")
 
 

@@ -13,7 +13,7 @@ from lianxin.numbers import row_id
 from lianxin.service import OfficeService
 from lianxin.vocabulary import CALLERS, CASE_READERS, OFFICE, PETITIONER_DESK, SCORE_READERS, WATCHERS
 
-from . import callbacks, evidence, notices, reviews, watch
+from . import callbacks, evidence, notices, reviews, texts, watch
 from .gauges import readings as gauge_readings
 from .links import LinkKeeper, linked_case
 from .models import Accountability, Notice, Review, SupervisedCase, WatchEntry
@@ -284,7 +284,8 @@ class SupervisionService(OfficeService):
 
 
 def _notice_view(n) -> dict:
-    return {"notice_id": n.notice_id, "unit": n.unit, "kind": n.kind, "reason": n.reason, "evidence": n.evidence,
+    return {"notice_id": n.notice_id, "unit": n.unit, "kind": n.kind, "reason": texts.read_notice_reason(n.reason),
+            "evidence": n.evidence,
             "issued_at": n.issued_at, "issued_by": n.issued_by}
 
 

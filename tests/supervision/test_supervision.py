@@ -3,9 +3,11 @@ cases, notices and accountability by hand, and the board."""
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from lianxin.events import new_event
-from services.supervision import models
+from services.supervision import models, texts
+from services.supervision.models import Notice
 from tests.support.case_events import DEADLINE, dispatched, reported
 from tests.support.supervision import emitted, office_request, request, supervision_database, supervision_worker
 
@@ -53,6 +55,10 @@ def test_an_overdue_case_brings_its_unit_one_notice_with_the_evidence(supervisio
                                                                       "stage": "near_deadline"})])
     [notice] = emitted(database, "notice.issued")
     assert notice.data["unit"] == "chengguan" and notice.data["evidence"] == ["C00000001"]
+    assert (notice.data["kind"], notice.data["reason"]) == ("overdue", "")
+    with database.unit_of_work() as uow:  # kept as codes, said in the reader's language (Chinese by default)
+        assert texts.read_notice_reason(uow.session.scalars(select(Notice)).one().reason) == (
+            f"案件C00000001超过办理期限（{DEADLINE.date().isoformat()}）仍未办结")
 
 
 def test_a_case_sent_back_twice_brings_a_notice(supervision, database):
@@ -61,7 +67,7 @@ def test_a_case_sent_back_twice_brings_a_notice(supervision, database):
         supervision.on_case_reported([reported(round_=round_)])
         supervision.record_callback(request(DISSATISFIED), "C00000001")
     [notice] = emitted(database, "notice.issued")
-    assert "sent back 2 times" in notice.data["reason"]
+    assert (notice.data["kind"], notice.data["reason"]) == ("repeated_reopening", "")  # codes, no prose
     assert len(emitted(database, "case.reopened")) == 2
 
 
