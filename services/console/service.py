@@ -524,6 +524,11 @@ class ConsoleService:
         return self._page(request, "outcomes.html", lambda api, staff: {
             "year": year, "outcomes": pages._or_none(lambda: api.get("scoring", f"/outcomes/{year}"))})
 
+    @http("GET", "/assessments/<string:assessment_id>")
+    def printed_assessment(self, request, assessment_id):
+        """Scoring's printed assessment, as scoring writes it in the person's language."""
+        return self._act(request, lambda api, staff: pages.printed_assessment(api, assessment_id), None)
+
     # --- the public ----------------------------------------------------------------------------------------
 
     @http("GET", "/public")

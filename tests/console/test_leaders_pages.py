@@ -198,8 +198,6 @@ def test_a_leader_reads_the_veto_the_outcomes_and_the_notices_in_their_language(
 
 
 @pytest.mark.integration
-@pytest.mark.xfail(strict=True, reason="the console route GET /assessments/<id> (services/console/service.py, not "
-                                       "this module's owner's) is not there yet: pages.printed_assessment is")
 @pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
 def test_the_rankings_open_the_printed_assessment_of_their_period(console, people):
     office = vetoed_and_assessed(console)
