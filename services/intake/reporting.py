@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from lianxin.attachments.keeping import Kept
 from lianxin.auth import Staff
@@ -128,17 +128,15 @@ class Intake:
         )
 
     def dispatched(self, uow: UnitOfWork, case: CaseDispatched) -> None:
-        follow_dispatch(uow, case)
+        reports = follow_dispatch(uow, case)
         unit = self.directory.units.get(case.unit)
-        self.teller.dispatched(uow, case, unit.name if unit else case.unit)
+        self.teller.dispatched(uow, case, unit.name if unit else case.unit, reports)
 
     def extended(self, uow: UnitOfWork, extended: CaseExtended) -> None:
-        follow_extension(uow, extended)
-        self.teller.extended(uow, extended)
+        self.teller.extended(uow, extended, follow_extension(uow, extended))
 
     def closed(self, uow: UnitOfWork, closed: CaseClosed) -> None:
-        follow_case(uow, closed, "closed")
-        self.teller.answered(uow, closed)
+        self.teller.answered(uow, closed, follow_case(uow, closed, "closed"))
 
     def correct(self, uow: UnitOfWork, report: Report, correction: CorrectionIn, staff: Staff) -> list[str]:
         """Apply staff corrections, keeping each field's earlier value; returns the fields changed."""
@@ -228,34 +226,47 @@ def duplicates_of(uow: UnitOfWork, report: Report) -> list[str]:
     return [r.report_id for r in uow.session.scalars(select(Report).where(Report.duplicate_of == report.id))]
 
 
-def follow_dispatch(uow: UnitOfWork, case: CaseDispatched) -> None:
-    """Keep the report (and those linked to it) in step with dispatch."""
-    report = uow.session.get(Report, report_pk(case.report_id) or -1)
-    if report is None:
-        return  # the report belongs to another intake database
-    for each in [report, *uow.session.scalars(select(Report).where(Report.duplicate_of == report.id))]:
+# built once: every case event intake hears runs it
+REPORTS_OF = select(Report).where((Report.id == bindparam("pk")) | (Report.duplicate_of == bindparam("pk"))) \
+    .order_by(Report.id)
+
+
+def reports_of(uow: UnitOfWork, report_id: str) -> list[Report]:
+    """A case's report and those linked to it, in the order they came in, in one query (the SMS are told
+    to the same rows)."""
+    return list(uow.session.scalars(REPORTS_OF, {"pk": report_pk(report_id) or -1}))
+
+
+def follow_dispatch(uow: UnitOfWork, case: CaseDispatched) -> list[Report]:
+    """Keep the report (and those linked to it) in step with dispatch; returns them."""
+    reports = reports_of(uow, case.report_id)  # none when the report belongs to another intake database
+    for each in reports:
         if case.round < each.case_round or (case.round == each.case_round and each.status == "closed"):
             continue  # an older round, or a dispatch announced again (a restored dispatch replaying) after closure
         each.case_id, each.unit, each.expected_at, each.case_round = case.case_id, case.unit, case.deadline, case.round
-        each.status, each.updated_at = ("dispatched" if each is report else "linked"), case.dispatched_at
+        each.status = "dispatched" if each.report_id == case.report_id else "linked"
+        each.updated_at = case.dispatched_at
+    return reports
 
 
-def follow_extension(uow: UnitOfWork, extended: CaseExtended) -> None:
+def follow_extension(uow: UnitOfWork, extended: CaseExtended) -> list[Report]:
     """The petitioner's expected date moves with the one extension (its reason is told to them)."""
-    pk = report_pk(extended.report_id) or -1
-    for report in uow.session.scalars(select(Report).where((Report.id == pk) | (Report.duplicate_of == pk))):
+    reports = reports_of(uow, extended.report_id)
+    for report in reports:
         if extended.round >= report.case_round:
             report.expected_at, report.updated_at = extended.deadline, utcnow()
+    return reports
 
 
-def follow_case(uow: UnitOfWork, change: CaseClosed | CaseReopened, status: str) -> None:
+def follow_case(uow: UnitOfWork, change: CaseClosed | CaseReopened, status: str) -> list[Report]:
     """Keep the report (and those linked to it) in step with supervision (closed, reopened)."""
-    pk = report_pk(change.report_id) or -1
-    for report in uow.session.scalars(select(Report).where((Report.id == pk) | (Report.duplicate_of == pk))):
+    reports = reports_of(uow, change.report_id)
+    for report in reports:
         # events travel on separate queues: an older one must not undo a newer one
         newer = change.round > report.case_round or (status == "closed" and change.round == report.case_round)
         if newer:
             report.status, report.case_round, report.updated_at = status, change.round, utcnow()
+    return reports
 
 
 def _actor_role(staff: Staff) -> str:

@@ -22,7 +22,7 @@ from lianxin.notify import log
 from lianxin.notify.schedule import QuietHours
 from lianxin.vocabulary import COUNTY_TIME
 
-from .models import CitizenDelivery, Report, report_number, report_pk
+from .models import CitizenDelivery, Report, report_number
 from .protection import redact_report
 
 MOBILE = re.compile(r"(\+?86)?(1[3-9][0-9]{9})")  # an SMS reaches a mobile, not a landline
@@ -55,21 +55,22 @@ class CitizenTeller:
         return {"report_id": report.report_id, "number": number, "lookup_code": code,
                 "path": public_path(number, code)}
 
-    def dispatched(self, uow: UnitOfWork, case: CaseDispatched, unit_name: str) -> None:
-        for report in _reports_of(uow, case.report_id):
+    def dispatched(self, uow: UnitOfWork, case: CaseDispatched, unit_name: str, reports: list[Report]) -> None:
+        """``reports``: the case's report and those linked to it (reporting.reports_of), each told."""
+        for report in reports:
             self._tell(uow, report, "case_dispatched_to_you", f"{case.case_id}/dispatched/{case.round}/{case.unit}",
                        {"report_id": report.report_id, "case_id": case.case_id, "unit": unit_name,
                         "deadline": _day(case.deadline)}, case.case_id)
 
-    def extended(self, uow: UnitOfWork, extended: CaseExtended) -> None:
-        for report in _reports_of(uow, extended.report_id):
+    def extended(self, uow: UnitOfWork, extended: CaseExtended, reports: list[Report]) -> None:
+        for report in reports:
             self._tell(uow, report, "case_extended_to_you", f"{extended.case_id}/extended/{extended.round}",
                        {"case_id": extended.case_id, "deadline": _day(extended.deadline),
                         "reason": redact_report(report, extended.reason)}, extended.case_id)
 
-    def answered(self, uow: UnitOfWork, closed: CaseClosed) -> None:
+    def answered(self, uow: UnitOfWork, closed: CaseClosed, reports: list[Report]) -> None:
         """Closed after the callback: the petitioner may still rate it, or ask for a review within 30 days."""
-        for report in _reports_of(uow, closed.report_id):
+        for report in reports:
             code = lookup_code(self.link_key, closed.report_id)
             self._tell(uow, report, "case_answered_to_you", f"{closed.case_id}/answered/{closed.round}",
                        {"case_id": closed.case_id,
@@ -112,11 +113,6 @@ def _first_of(uow: UnitOfWork, report: Report) -> Report:
     while report.duplicate_of is not None:
         report = uow.session.get(Report, report.duplicate_of)
     return report
-
-
-def _reports_of(uow: UnitOfWork, report_id: str) -> list[Report]:
-    pk = report_pk(report_id) or -1
-    return list(uow.session.scalars(select(Report).where((Report.id == pk) | (Report.duplicate_of == pk))))
 
 
 def _day(at: datetime) -> str:
