@@ -11,6 +11,7 @@ import logging
 import zlib
 from contextlib import ExitStack, contextmanager, nullcontext
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
 from typing import Sequence
 
@@ -19,6 +20,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from nameko.extensions import DependencyProvider, SharedExtension
 from sqlalchemy import DateTime, TypeDecorator, create_engine, event, insert, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as SqlAlchemyTimeout
@@ -249,6 +251,21 @@ class UnitOfWork:
         if self._emitted:
             self._database.outbox_has_news()
             self._emitted = 0
+
+
+def insert_new(session: Session, table, row: dict, unique: tuple[str, ...]) -> bool:
+    """Insert the row unless one with the same ``unique`` columns is there; returns whether it was new.
+
+    One statement (ON CONFLICT DO NOTHING), built once per table: what consumers record once per event runs
+    it, where looking the row up first and adding it through the ORM cost several times more."""
+    statement = _insert_new(table, unique, session.get_bind().dialect.name)
+    return session.execute(statement, row).rowcount == 1
+
+
+@cache
+def _insert_new(table, unique: tuple[str, ...], dialect: str):
+    insert_of = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert_of(table).on_conflict_do_nothing(index_elements=list(unique))
 
 
 def _inbox_row(event: CloudEvent) -> dict:

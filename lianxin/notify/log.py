@@ -9,19 +9,17 @@ nothing twice.
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
 
 from sqlalchemy import JSON, Index, Integer, String, UniqueConstraint, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from lianxin.db import UtcDateTime
+from lianxin.db import UtcDateTime, insert_new
 
 from .schedule import QuietHours, not_before
 from .templates import check_variables
 
 STATUSES = ("queued", "sent", "failed", "delivered")
+ONCE = ("cause", "recipient", "template", "channel")  # one message per cause, person, template, channel
 
 
 class DeliveryRecord:
@@ -46,7 +44,7 @@ class DeliveryRecord:
     @declared_attr.directive
     def __table_args__(cls):
         name = cls.__tablename__
-        return (UniqueConstraint("cause", "recipient", "template", "channel", name=f"uq_{name}_once"),
+        return (UniqueConstraint(*ONCE, name=f"uq_{name}_once"),
                 Index(f"ix_{name}_due", "status", "next_attempt_at"))
 
     def view(self) -> dict:
@@ -79,17 +77,7 @@ def queue(session, model, *, cause: str, template: str, variables: dict, recipie
            "unit": unit, "variables": check_variables(template, variables), "language": language, "urgent": urgent,
            "status": "queued", "attempts": 0, "created_at": now,
            "next_attempt_at": not_before(now, channel, urgent, quiet), **own}
-    statement = _insert_once(model.__table__, session.get_bind().dialect.name)
-    return session.execute(statement, row).rowcount == 1
-
-
-@cache
-def _insert_once(table, dialect: str):
-    """The insert, built once per table and database: every SMS and e-mail queued runs it, and building a
-    statement with its values (and its cache key) cost more than running it. Core, not the ORM: the row is
-    all there is, and nothing pending need be flushed before it."""
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(table).on_conflict_do_nothing(index_elements=["cause", "recipient", "template", "channel"])
+    return insert_new(session, model.__table__, row, ONCE)
 
 
 def due(session, model, now: datetime, limit: int, status: str = "queued") -> list:

@@ -8,7 +8,7 @@ from sqlalchemy import case, func, select
 
 from lianxin.assessment_terms import KINDS
 from lianxin.auth import Staff
-from lianxin.db import UnitOfWork, utcnow
+from lianxin.db import UnitOfWork, insert_new, utcnow
 from lianxin.directory import Directory
 from lianxin.errors import Conflict, NotFound, Problem, Refused
 from lianxin.events import (
@@ -98,10 +98,10 @@ def on_accountability(uow: UnitOfWork, e: AccountabilityRecorded) -> None:
 
 
 def on_report(uow: UnitOfWork, e: ReportReceived) -> None:
-    """Information collected, counted for the places that reported it (best reporting)."""
-    if uow.session.get(InformationRecord, e.report_id) is None:
-        uow.session.add(InformationRecord(report_id=e.report_id, channel=e.channel, township=e.township,
-                                          village=e.village, enterprise=e.enterprise, received_at=e.received_at))
+    """Information collected, counted for the places that reported it (best reporting): once per report."""
+    insert_new(uow.session, InformationRecord.__table__, {
+        "report_id": e.report_id, "channel": e.channel, "township": e.township, "village": e.village,
+        "enterprise": e.enterprise, "received_at": e.received_at}, ("report_id",))
 
 
 def on_closed(uow: UnitOfWork, e: CaseClosed) -> None:
@@ -117,8 +117,8 @@ def on_reopened(uow: UnitOfWork, e: CaseReopened) -> None:
 
 
 def on_notice(uow: UnitOfWork, e: NoticeIssued) -> None:
-    if uow.session.get(NoticeRecord, e.notice_id) is None:
-        uow.session.add(NoticeRecord(notice_id=e.notice_id, unit=e.unit, issued_at=e.issued_at))
+    insert_new(uow.session, NoticeRecord.__table__, {"notice_id": e.notice_id, "unit": e.unit,
+                                                      "issued_at": e.issued_at}, ("notice_id",))
 
 
 def _between(uow: UnitOfWork, model, column, start, end) -> list:
