@@ -31,7 +31,7 @@ CHANNELS = (
     Channel("reception", "领导接访", N_("leader reception")),
     Channel("officer", "信息直报", N_("information officer")),
     Channel("institution", "五大信息源", N_("institution")),
-    Channel("open311", "网上反映", "Open311", taken_by_staff=False),
+    Channel("open311", "网上反映", N_("web portal (Open311)"), taken_by_staff=False),
 )
 CHANNEL_CODES = tuple(c.code for c in CHANNELS)  # every channel an event may name
 STAFF_CHANNELS = tuple(c.code for c in CHANNELS if c.taken_by_staff)  # what a report taken by staff names

@@ -5,7 +5,7 @@ from lianxin.vocabulary import CHANNELS, ROLE_NAMES
 
 LABELS = {
     "role": ROLE_NAMES,
-    "channel": {c.code: c.label for c in CHANNELS if c.taken_by_staff},
+    "channel": {c.code: c.label for c in CHANNELS},  # the form offers the staff channels only (STAFF_CHANNELS)
     "state": {"dispatched": N_("dispatched"), "accepted": N_("accepted"), "returned": N_("returned"),
               "reported": N_("reported"), "closed": N_("closed"), "in_handling": N_("in handling"),
               "awaiting_callback": N_("awaiting callback"), "callback_failed": N_("callback failed"),
