@@ -32,6 +32,7 @@ class ScannerUnavailable(AttachmentRefused):
 REASONS = {
     "empty": N_("%(name)s is empty"),
     "too_large": N_("%(name)s is %(size)s bytes; at most %(limit)s are taken"),
+    "too_large_together": N_("The files sent together are %(size)s bytes; at most %(limit)s are taken at once"),
     "too_many": N_("At most %(limit)s files are taken for one item"),
     "unsupported_type": N_("%(name)s is not a JPEG, PNG, WebP or HEIC photo nor a PDF document"),
     "damaged": N_("%(name)s is damaged or incomplete and cannot be read"),

@@ -12,7 +12,7 @@ from .errors import AttachmentRefused
 # what may ever be served: the types inspection produces; never HTML, SVG or anything a browser would run
 SERVABLE = {"image/jpeg", "image/png", "application/pdf"}
 # a refusal's status by its code; every other refusal is 422
-STATUS = {"too_large": 413, "scanner_unavailable": 503}
+STATUS = {"too_large": 413, "too_large_together": 413, "scanner_unavailable": 503}
 
 
 def file_response(data: bytes, media_type: str, name: str, inline: bool = True) -> Response:

@@ -28,7 +28,7 @@ from lianxin.i18n import LANGUAGES, N_, chosen_language
 from lianxin.schemas import validate
 
 from .config import AttachmentSettings
-from .errors import AttachmentRefused
+from .errors import AttachmentRefused, refused
 from .keeping import Kept, Upload, check_count, keep
 from .renditions import Renditions
 from .serving import file_response, refusal_response
@@ -84,7 +84,7 @@ def fields_and_files(request: Request, schema, limits) -> tuple:
     part ``data`` and the files in parts ``files``."""
     if request.mimetype != "multipart/form-data":
         return parse_body(request, schema), []
-    form, files = multipart_form(request, limits.max_bytes * limits.max_files + FORM_OVERHEAD)
+    form, files = multipart_form(request, limits.max_bytes * limits.max_files + FORM_OVERHEAD, FILES_PART)
     if FIELDS_PART not in form and not files:
         raise Refused(N_("The multipart body has no part 'data' nor 'files': a wrong or missing boundary?"),
                       [Problem("Content-Type", N_("the boundary does not match the body"))])
@@ -103,9 +103,13 @@ def fields_and_files(request: Request, schema, limits) -> tuple:
     return validate(schema, fields), uploads
 
 
-def multipart_form(request: Request, max_content_length: int, max_form_memory_size: int = FORM_OVERHEAD) -> tuple:
-    """The fields and the files of a multipart/form-data body, every part parsed in memory (``_in_memory``);
-    werkzeug answers 413 over ``max_content_length`` (the whole body) or ``max_form_memory_size`` (the fields)."""
+def multipart_form(request: Request, max_content_length: int, field: str,
+                   max_form_memory_size: int = FORM_OVERHEAD) -> tuple:
+    """The fields and the files of a multipart/form-data body, every part parsed in memory (``_in_memory``).
+    A body over ``max_content_length`` is refused before it is read, as a file too large is (the person's
+    language, 413, naming ``field``); werkzeug answers fields over ``max_form_memory_size`` with its own 413."""
+    if (request.content_length or 0) > max_content_length:
+        raise refused("too_large_together", field, size=request.content_length, limit=max_content_length)
     _, form, files = parse_form_data(request.environ, stream_factory=_in_memory,
                                      max_form_memory_size=max_form_memory_size, max_content_length=max_content_length)
     return form, files

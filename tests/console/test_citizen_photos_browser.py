@@ -1,9 +1,9 @@
 """The petitioner's own photos in Chromium: on their page (the link the office sent them) they answer that the
-matter is still not solved and attach a photo taken with their phone (GPS in its EXIF). A file that is not a photo
-and one over the office's size limit are refused on the same page, with the reason in the petitioner's language
-(Chinese, then English), the answer not recorded; the photo goes with the answer, and the supervisor sees it on the
-case page among the evidence, read back without GPS, make or model. Screenshots in
-test-artifacts/console/citizen-photos/."""
+matter is still not solved and attach a photo taken with their phone (GPS in its EXIF). A file that is not a photo,
+one over the office's size limit and a body larger than all the files together may be are refused on the same
+page, with the reason in the petitioner's language (Chinese, then English), and the answer is not recorded; the
+photo goes with the answer, and the supervisor sees it on the case page among the evidence, read back without
+GPS, make or model. Screenshots in test-artifacts/console/citizen-photos/."""
 from __future__ import annotations
 
 import io
@@ -81,6 +81,9 @@ def test_the_petitioner_sends_a_photo_with_a_dissatisfied_answer_and_the_office_
         too_large = re.compile(rf"^\s*Not done: big.jpg is \d+ bytes; at most {LIMIT} are taken\s*$")
         expect(citizen.locator(".refusal")).to_have_text(too_large)
         shot(citizen, "02-too-large", SHOTS)
+        answer_still_broken(citizen, "huge.jpg", bytes(2 * 1024 * 1024))  # more than all files together may be
+        expect(citizen.locator(".refusal")).to_contain_text("The files sent together are")
+        expect(citizen.locator(".refusal")).to_contain_text("are taken at once")
         with console.client("supervision") as supervision:
             assert supervision.get(f"/cases/{case_id}").json()["callbacks"] == []  # neither answer was recorded
 

@@ -426,3 +426,22 @@ def test_the_check_command_names_rows_whose_file_is_missing_and_sweep_deletes_or
     swept = runner.invoke(main, ["attachments", "sweep", "intake", "--grace-hours", "0"])
     assert "2 files no attachment names deleted" in swept.output  # the never-named photo and its thumbnail
     assert runner.invoke(main, ["attachments", "check", "nowhere"]).exit_code == 2
+
+
+def test_files_together_over_the_limit_are_refused_before_they_are_read_in_the_persons_language():
+    """A body over the files' limit (each file's limit times their count, and the fields) is refused from its
+    Content-Length, told like a file too large (413), not in werkzeug's English."""
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
+
+    from lianxin.attachments.wiring import FORM_OVERHEAD, fields_and_files
+
+    limits = Limits(max_bytes=1024, max_files=1)
+    builder = EnvironBuilder(method="POST", data={"data": "{}", "files": (io.BytesIO(bytes(FORM_OVERHEAD + 2048)),
+                                                                         "big.jpg")})
+    with pytest.raises(AttachmentRefused) as refused:
+        fields_and_files(Request(builder.get_environ()), None, limits)
+    assert refused.value.code == "too_large_together" and refused.value.field == "files"
+    answer = refusal_response(refused.value, "zh")
+    assert answer.status_code == 413 and str(FORM_OVERHEAD + 1024) in answer.json["error"]["message"]
+    assert answer.json["error"]["message"] != refusal_response(refused.value, "en").json["error"]["message"]

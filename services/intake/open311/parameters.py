@@ -6,7 +6,8 @@ import unicodedata
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl
 
-from lianxin.attachments.wiring import multipart_form
+from lianxin.attachments.errors import AttachmentRefused
+from lianxin.attachments.wiring import language, multipart_form
 from lianxin.db import utcnow
 
 from ..models import report_pk
@@ -74,7 +75,10 @@ def form_params(request) -> tuple[Params, Media]:
 def multipart_params(request) -> tuple[Params, Media]:
     """The fields of a multipart form with the query string's, and its files, parsed in memory as intake's own
     ``POST /reports`` is (werkzeug answers 413 beyond the fields' or the body's limit)."""
-    form, files = multipart_form(request, MAX_MULTIPART_BYTES, MAX_FORM_BYTES)
+    try:
+        form, files = multipart_form(request, MAX_MULTIPART_BYTES, MEDIA, MAX_FORM_BYTES)
+    except AttachmentRefused as refused:
+        raise Open311Error(413, refused.text(language(request))) from None
     if not form and not files:
         raise Open311Error(400, "the multipart form has no parts: a wrong or missing boundary?")
     if strays := sorted(set(files) - {MEDIA}):
