@@ -14,6 +14,7 @@ from lianxin.auth import Staff
 from lianxin.db import UnitOfWork
 from lianxin.errors import Conflict, NotFound
 from lianxin.events import AttachmentRef
+from lianxin.i18n import N_
 
 from .models import Attachment, PersonalDataRelease, Report
 
@@ -45,14 +46,14 @@ def find(uow: UnitOfWork, report: Report, digest: str) -> Attachment:
     for row in of_report(uow, report):
         if row.hash == digest:
             return row
-    raise NotFound(f"report {report.report_id} has no attachment {digest!r}")
+    raise NotFound(N_("Report %(report)s has no file %(digest)s"), report=report.report_id, digest=digest)
 
 
 def publish(uow: UnitOfWork, report: Report, digest: str) -> Attachment:
     """The office shows a photo on Open311 (its EXIF-free web copy); a document is never shown there."""
     row = find(uow, report, digest)
     if row.kind != "photo":
-        raise Conflict(f"{row.name} is a document: only photos are shown to the public")
+        raise Conflict(N_("%(name)s is a document: only photos are shown to the public"), name=row.name)
     row.public = True
     return row
 
@@ -61,7 +62,7 @@ def public_photo(uow: UnitOfWork, digest: str) -> Attachment:
     row = uow.session.scalar(select(Attachment).where(
         Attachment.owner_kind == REPORT, Attachment.hash == digest, Attachment.public.is_(True)).limit(1))
     if row is None:
-        raise NotFound("no such public photo")
+        raise NotFound(N_("There is no such public photo"))
     return row
 
 
@@ -83,7 +84,7 @@ def release_original(uow: UnitOfWork, report: Report, digest: str, purpose: str,
     """The photo as the reporter sent it (GPS and all), logged as a release of their personal data."""
     row = find(uow, report, digest)
     if row.original_hash is None:
-        raise NotFound(f"{row.name} has no original kept: the office keeps only the cleaned copy")
+        raise NotFound(N_("%(name)s has no original kept: the office keeps only the cleaned copy"), name=row.name)
     uow.session.add(PersonalDataRelease(report_pk=report.id, released_to=staff.code, role=staff.role,
                                         purpose=purpose, released_at=now, kind=ORIGINAL))
     return row
