@@ -30,6 +30,7 @@ TIE_BREAK = 0.1  # two reports naming one problem are one unless their words sha
 NEARLY = 0.3  # a problem within this of the model's best decision is one the report nearly names
 NEARLY_ALIKE = 0.25  # and two reports nearly naming one problem are one from this cosine
 NONE = ""  # the class of reports naming no listed problem: one's own matters, the rarer public ones
+READ_KEPT = 4096  # texts whose scores and words a matcher keeps (about 4 MiB)
 NONE_WEIGHT = 0.5  # most reports name none: weighed as much, it swallows the problems said in other words
 
 
@@ -45,13 +46,16 @@ class Matcher:
         pairs = [(e.text, e.problem or NONE) for e in examples] + words
         self.words = Weights(TfidfVectorizer(analyzer="char").fit([e.text for e in examples] + [w for w, _ in words]))
         self.named = Linear(pairs, class_weight={NONE: NONE_WEIGHT})
+        # an open report is compared with every new one of its subject and place: its scores and words are
+        # kept for the texts met lately rather than worked out again each time
+        self._read = lru_cache(maxsize=READ_KEPT)(lambda text: (self.named.scores(text), self.words(text)))
 
     def problem_of(self, text: str) -> str | None:
         return self.named(text) or None
 
     def reading(self, text: str) -> tuple[str | None, frozenset[str]]:
         """The problem the text names, if any, and the problems it nearly names."""
-        scores = self.named.scores(text)
+        scores = self._read(text)[0]
         best = int(np.argmax(scores))
         nearly = frozenset(str(label) for label, score in zip(self.named.labels, scores, strict=True)
                            if label != NONE and score >= scores[best] - self.nearly)
@@ -59,12 +63,12 @@ class Matcher:
 
     def alike(self, text: str, others: list[str], at_least: float = AT_LEAST) -> list[bool]:
         """For each of the others, whether it describes the same problem as the text."""
-        mine = self.reading(text), dict(zip(*self.words(text), strict=True))
+        mine = self.reading(text), dict(zip(*self._read(text)[1], strict=True))
         return [self._one(*mine, other, at_least) for other in others]
 
     def _one(self, reading: tuple, mine: dict, other: str, at_least: float) -> bool:
         (problem, nearly), (theirs, nearly_theirs) = reading, self.reading(other)
-        words = cosine(mine, self.words(other))
+        words = cosine(mine, self._read(other)[1])
         if problem is not None and theirs is not None:  # two problems the office knows: they decide
             return problem == theirs and words >= self.tie_break
         if nearly & nearly_theirs and words >= self.nearly_alike:
