@@ -12,6 +12,8 @@ from lianxin.auth import Staff
 from lianxin.db import UnitOfWork
 from lianxin.errors import NotAllowed, NotFound
 from lianxin.events import CaseReported
+from lianxin.i18n import N_
+from lianxin.i18n.kept_texts import named
 from lianxin.vocabulary import UNITS
 
 from .models import Attachment, SupervisedCase
@@ -43,11 +45,12 @@ def of_case(uow: UnitOfWork, case: SupervisedCase) -> list[Attachment]:
 def find(uow: UnitOfWork, case: SupervisedCase, digest: str, staff: Staff) -> Attachment:
     """One file of the case's evidence; a unit sees its own case's only."""
     if staff.role in UNITS and staff.unit != case.unit:
-        raise NotAllowed(f"case {case.case_id} belongs to {case.unit}; its files are its own")
+        raise NotAllowed(N_("Case %(case)s belongs to %(unit)s; its files are its own"),
+                         case=case.case_id, unit=named("unit", case.unit))
     for row in of_case(uow, case):
         if row.hash == digest:
             return row
-    raise NotFound(f"case {case.case_id} has no attachment {digest!r}")
+    raise NotFound(N_("Case %(case)s has no attachment %(attachment)s"), case=case.case_id, attachment=digest)
 
 
 def views(uow: UnitOfWork, case: SupervisedCase) -> list[dict]:

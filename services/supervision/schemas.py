@@ -1,30 +1,37 @@
 """What supervision's HTTP API accepts and answers."""
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from lianxin.i18n import N_
 from lianxin.i18n.kept_texts import to_reader
 from lianxin.schemas import PastTime, StaffCode
 
 from . import texts
 
+ANSWER_NEEDED = N_("must be answered when the petitioner was reached")
+NO_ANSWER_WITHOUT_REACHING = N_("is not recorded when the petitioner was not reached")
+
 
 class CallbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    reached: bool
-    resolved: Literal["yes", "partly", "no"] | None = None
-    satisfaction: Literal["satisfied", "neutral", "dissatisfied"] | None = None
+    reached: bool  # first: the answers are checked against it
+    resolved: Literal["yes", "partly", "no"] | None = Field(None, validate_default=True)
+    satisfaction: Literal["satisfied", "neutral", "dissatisfied"] | None = Field(None, validate_default=True)
     comment: Annotated[str, Field(max_length=2000)] = ""
     recorded_by: StaffCode | None = None  # ignored in a body: the signed-in person (or "citizen", by the link)
     recorded_at: PastTime = None
 
-    @model_validator(mode="after")
-    def _answers_only_when_reached(self):
-        if self.reached and (self.resolved is None or self.satisfaction is None):
-            raise ValueError("a callback that reached the petitioner records resolved and satisfaction")
-        if not self.reached and (self.resolved or self.satisfaction):
-            raise ValueError("a callback that did not reach the petitioner cannot record their answers")
-        return self
+    @field_validator("resolved", "satisfaction")
+    @classmethod
+    def _answers_only_when_reached(cls, answer: str | None, info: ValidationInfo) -> str | None:
+        """A petitioner reached answers both questions; one not reached answered none (said per field)."""
+        reached = info.data.get("reached")  # absent when itself refused: that is said already
+        if reached and answer is None:
+            raise ValueError(ANSWER_NEEDED)
+        if reached is False and answer is not None:
+            raise ValueError(NO_ANSWER_WITHOUT_REACHING)
+        return answer
 
 
 class CitizenRatingIn(BaseModel):
