@@ -17,6 +17,7 @@ from .models import Callback, SupervisedCase
 from .schemas import CallbackIn
 from .texts import STATES
 
+HANDLED = ("awaiting_callback", "callback_failed")  # the unit has reported: the case waits to close
 CITIZEN = "citizen"  # who recorded the petitioner's own rating through their link
 NOBODY_TO_CALL = N_("case %(case_id)s is anonymous: nobody could have been called back; record that no callback "
                     "was possible (reached: false) and a supervisor reviews the handling instead")
@@ -95,7 +96,7 @@ def record_callback(uow: UnitOfWork, case: SupervisedCase, incoming: CallbackIn,
     A petitioner not reached is tried again later, up to a cap; then the callback has failed and the
     case waits on the board for the office to decide.
     """
-    if case.state not in ("awaiting_callback", "callback_failed"):
+    if case.state not in HANDLED:
         raise Conflict(N_("Case %(case)s is %(state)s; callbacks follow a handling report"), case=case.case_id,
                        state=Term(STATES.get(case.state, case.state)))
     if incoming.reached and case.anonymous and incoming.recorded_by != CITIZEN:
@@ -132,7 +133,7 @@ def try_close(uow: UnitOfWork, case: SupervisedCase) -> list[str]:
     """Close the case if the three no-closures allow it; returns the blockers otherwise."""
     if case.state == "closed":
         return []
-    if case.state not in ("awaiting_callback", "callback_failed"):
+    if case.state not in HANDLED:
         raise Conflict(N_("Case %(case)s is %(state)s: the unit has not reported on it (again) yet"),
                        case=case.case_id, state=Term(STATES.get(case.state, case.state)))
     blockers = closure_blockers(case)
@@ -147,7 +148,13 @@ def try_close(uow: UnitOfWork, case: SupervisedCase) -> list[str]:
     return []
 
 
-REOPENABLE = ("awaiting_callback", "callback_failed", "closed")  # the unit has reported: its handling can be refused
+def blockers_now(case: SupervisedCase) -> list[str]:
+    """What would refuse closing the case now, once its unit has reported (a missing signature shows before
+    anyone calls back); nothing while the case is with its unit or closed."""
+    return closure_blockers(case) if case.state in HANDLED else []
+
+
+REOPENABLE = (*HANDLED, "closed")  # the unit has reported: its handling can be refused
 
 
 def reopen_by_office(uow: UnitOfWork, case: SupervisedCase, reason: str, by: str, notice_after: int) -> None:
@@ -157,7 +164,6 @@ def reopen_by_office(uow: UnitOfWork, case: SupervisedCase, reason: str, by: str
     if case.state not in REOPENABLE:
         raise Conflict(N_("Case %(case)s is %(state)s: it is with its unit already"), case=case.case_id,
                        state=Term(STATES.get(case.state, case.state)))
-    case.closed_at = None
     reopen(uow, case, "office", words=written(case, reason), by=by)
     notices.on_repeated_reopening(uow, case, notice_after)
 
@@ -177,9 +183,11 @@ def written(case: SupervisedCase, text: str) -> str:
 
 def reopen(uow: UnitOfWork, case: SupervisedCase, cause: str, words: str = "", review_id: str | None = None,
            by: str | None = None) -> None:
-    """Back to the unit: the old handling report no longer counts towards closure. The event carries the
-    cause as a code and only the words a person wrote (the office's reason, a review's findings)."""
+    """Back to the unit, whatever the cause: the old handling report no longer counts towards closure, and a
+    closed case is closed no more. The event carries the cause as a code and only the words a person wrote
+    (the office's reason, a review's findings)."""
     case.state, case.reopen_count, case.callback_due_at = "in_handling", case.reopen_count + 1, None
+    case.closed_at = None
     case.finding = case.actions_taken = case.responsible_person = case.unit_head = case.reported_at = None
     uow.emit("case.reopened", case.case_id, CaseReopened(
         case_id=case.case_id, report_id=case.report_id, unit=case.unit, reason=words, reopened_at=utcnow(),

@@ -112,7 +112,7 @@ def conclude(uow: UnitOfWork, review: Review, outcome: str, findings: str, by: s
         return  # the case has already gone back since the round reviewed: the outcome is for the record
     if outcome == "failed":
         callbacks.reopen(uow, case, "review_failed", words=findings, review_id=review.review_id)
-    elif case.state in ("awaiting_callback", "callback_failed"):
+    elif case.state in callbacks.HANDLED:
         callbacks.try_close(uow, case)  # the review was the last thing the case was waiting for
 
 

@@ -3,10 +3,25 @@ person's language, field by field; what blocks closure shown as soon as the unit
 case no longer closed, whatever reopened it; the petitioner's page opened by a repeat's own number and by a
 number typed in lower case."""
 import pytest
+from werkzeug.test import EnvironBuilder
 
+from lianxin.citizen_link import lookup_code
 from lianxin.errors import Invalid, NotAllowed, NotFound
+from lianxin.vocabulary import REOPEN_CAUSES
+from services.supervision.callbacks import reopen
+from services.supervision.models import SupervisedCase
 from tests.support.case_events import dispatched, reported
-from tests.support.supervision import office_request, request, supervision_database, supervision_worker
+from tests.support.supervision import (
+    CONFIG,
+    emitted,
+    office_request,
+    request,
+    supervision_database,
+    supervision_worker,
+)
+
+SATISFIED = {"reached": True, "resolved": "yes", "satisfaction": "satisfied"}
+DISSATISFIED = {"reached": True, "resolved": "no", "satisfaction": "dissatisfied"}
 
 
 @pytest.fixture
@@ -57,3 +72,64 @@ def test_a_units_refusal_about_evidence_is_said_in_chinese(handled):
     with pytest.raises(NotFound) as missing:
         handled.get_attachment(office_request({}), "C00000001", "0" * 64)
     assert missing.value.said_in("zh")[0] == f"案件 C00000001 没有附件 {'0' * 64}"
+
+
+# --- 3. a reopened case is not closed, whatever reopened it -----------------------------------------------
+
+def closed(supervision):
+    supervision.on_case_dispatched([dispatched()])
+    supervision.on_case_reported([reported()])
+    view = supervision.record_callback(request(SATISFIED), "C00000001")[1]
+    assert view["state"] == "closed" and view["closed_at"] is not None
+    return supervision
+
+
+def citizens_page(supervision, number="C00000001", secret=None):
+    secret = secret or lookup_code(CONFIG["LINK_KEY"], "R00000001")
+    return supervision.public_case(EnvironBuilder(query_string={"secret": secret}).get_request(), number)
+
+
+def test_a_failed_review_of_a_closed_case_leaves_the_citizens_page_saying_in_handling_only(supervision):
+    review = closed(supervision).request_review(office_request({"reason": "路灯还是不亮"}), "C00000001")[1]
+    supervision.conclude_review(office_request({"outcome": "failed", "findings": "实地查看路灯仍不亮"}),
+                                review["review_id"])
+    page = citizens_page(supervision)
+    assert (page["state"], page["closed_at"], page["reopen_count"]) == ("in_handling", None, 1)
+    assert supervision.get_case(office_request({}), "C00000001")["closed_at"] is None
+
+
+def test_the_office_reopening_a_closed_case_leaves_it_not_closed(supervision):
+    closed(supervision).reopen_case(office_request({"reason": "群众再次来电，路灯仍未修复"}), "C00000001")
+    page = citizens_page(supervision)
+    assert (page["state"], page["closed_at"]) == ("in_handling", None)
+
+
+@pytest.mark.parametrize("cause", sorted(REOPEN_CAUSES))
+def test_every_cause_of_reopening_clears_the_closing_time(closed_case_db, cause):
+    supervision, database = closed_case_db
+    with database.unit_of_work() as uow:
+        case = uow.session.get(SupervisedCase, "C00000001")
+        reopen(uow, case, cause, words="理由", review_id="RV000001" if cause == "review_failed" else None,
+               by="supervisor-01" if cause == "office" else None)
+        uow.commit()
+    assert citizens_page(supervision)["closed_at"] is None
+
+
+@pytest.mark.parametrize("answers, cause", [(DISSATISFIED, "dissatisfied"),
+                                            ({**SATISFIED, "resolved": "no"}, "not_resolved")])
+def test_a_callback_sending_the_case_back_leaves_it_not_closed(supervision, database, answers, cause):
+    """Round 0 closed, then reopened by a failed review; the unit reports again and the petitioner, called
+    back, sends it back once more: not closed at any point since."""
+    review = closed(supervision).request_review(office_request({"reason": "路灯还是不亮"}), "C00000001")[1]
+    supervision.conclude_review(office_request({"outcome": "failed", "findings": "实地查看仍不亮"}),
+                                review["review_id"])
+    supervision.on_case_reported([reported(round_=1)])
+    back = supervision.record_callback(request(answers), "C00000001")[1]
+    assert (back["state"], back["closed_at"]) == ("in_handling", None)
+    assert emitted(database, "case.reopened")[-1].data["cause"] == cause
+    assert citizens_page(supervision)["closed_at"] is None
+
+
+@pytest.fixture
+def closed_case_db(supervision, database):
+    return closed(supervision), database
