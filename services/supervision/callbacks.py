@@ -12,12 +12,11 @@ from lianxin.redaction import staff_text
 from lianxin.schemas import entered_time
 
 from . import evidence, notices, reviews
-from .closure import closure_blockers, reopen_reason
+from .closure import HANDLED, closure_blockers, reopen_reason
 from .models import Callback, SupervisedCase
 from .schemas import CallbackIn
 from .texts import STATES
 
-HANDLED = ("awaiting_callback", "callback_failed")  # the unit has reported: the case waits to close
 CITIZEN = "citizen"  # who recorded the petitioner's own rating through their link
 NOBODY_TO_CALL = N_("case %(case_id)s is anonymous: nobody could have been called back; record that no callback "
                     "was possible (reached: false) and a supervisor reviews the handling instead")
@@ -146,12 +145,6 @@ def try_close(uow: UnitOfWork, case: SupervisedCase) -> list[str]:
         deadline=case.deadline, on_time=case.reported_at <= case.deadline, satisfaction=callback.satisfaction,
         round=case.reopen_count))
     return []
-
-
-def blockers_now(case: SupervisedCase) -> list[str]:
-    """What would refuse closing the case now, once its unit has reported (a missing signature shows before
-    anyone calls back); nothing while the case is with its unit or closed."""
-    return closure_blockers(case) if case.state in HANDLED else []
 
 
 REOPENABLE = (*HANDLED, "closed")  # the unit has reported: its handling can be refused

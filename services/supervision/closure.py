@@ -24,6 +24,15 @@ NO_RECORD = N_("an anonymous case: no record that no callback was possible about
 NO_REVIEW = N_("an anonymous case: no supervisor's review upheld the latest handling report")
 
 
+HANDLED = ("awaiting_callback", "callback_failed")  # the unit has reported: the case waits to close
+
+
+def blockers_now(case) -> list[str]:
+    """What would refuse closing the case now, once its unit has reported (a missing signature shows before
+    anyone calls back); nothing while the case is with its unit or closed."""
+    return closure_blockers(case) if case.state in HANDLED else []
+
+
 def closure_blockers(case) -> list[str]:
     """Why the case may not be closed yet; empty when it may."""
     blockers = []

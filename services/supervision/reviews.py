@@ -25,6 +25,7 @@ from lianxin.i18n.kept_texts import Part, kept, part
 from lianxin.numbers import row_id
 
 from . import callbacks, evidence
+from .closure import HANDLED
 from .models import Review, SupervisedCase
 from .schemas import ConclusionIn
 from .texts import OUTCOMES
@@ -112,7 +113,7 @@ def conclude(uow: UnitOfWork, review: Review, outcome: str, findings: str, by: s
         return  # the case has already gone back since the round reviewed: the outcome is for the record
     if outcome == "failed":
         callbacks.reopen(uow, case, "review_failed", words=findings, review_id=review.review_id)
-    elif case.state in callbacks.HANDLED:
+    elif case.state in HANDLED:
         callbacks.try_close(uow, case)  # the review was the last thing the case was waiting for
 
 

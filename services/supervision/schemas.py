@@ -8,6 +8,7 @@ from lianxin.i18n.kept_texts import to_reader
 from lianxin.schemas import PastTime, StaffCode
 
 from . import texts
+from .closure import blockers_now
 
 ANSWER_NEEDED = N_("must be answered when the petitioner was reached")
 NO_ANSWER_WITHOUT_REACHING = N_("is not recorded when the petitioner was not reached")
@@ -100,8 +101,8 @@ def case_view(case, blockers: list[str] | None = None, attachments: list[dict] |
             for c in case.callbacks
         ],
     }
-    if blockers is not None:
-        view["closure_blockers"] = [to_reader(blocker) for blocker in blockers]
+    # what would refuse closing it, as soon as the unit has reported (given: what an action just found)
+    view["closure_blockers"] = [to_reader(b) for b in (blockers_now(case) if blockers is None else blockers)]
     if attachments is not None:  # read one case: the evidence of its callbacks and reviews
         view["attachments"] = attachments
     return view

@@ -7,8 +7,10 @@ from werkzeug.test import EnvironBuilder
 
 from lianxin.citizen_link import lookup_code
 from lianxin.errors import Invalid, NotAllowed, NotFound
+from lianxin.i18n import said
 from lianxin.vocabulary import REOPEN_CAUSES
 from services.supervision.callbacks import reopen
+from services.supervision.closure import NO_CALLBACK
 from services.supervision.models import SupervisedCase
 from tests.support.case_events import dispatched, reported
 from tests.support.supervision import (
@@ -133,3 +135,27 @@ def test_a_callback_sending_the_case_back_leaves_it_not_closed(supervision, data
 @pytest.fixture
 def closed_case_db(supervision, database):
     return closed(supervision), database
+
+
+# --- 2. what blocks closure, shown as soon as the unit has reported -----------------------------------------
+
+def unsigned_by_the_head():
+    event = reported()
+    return type(event).model_validate({**event.model_dump(), "data": {**event.data, "unit_head": None}})
+
+
+def test_the_case_says_a_missing_signature_before_anyone_calls_back(supervision):
+    supervision.on_case_dispatched([dispatched()])
+    assert supervision.get_case(office_request({}), "C00000001")["closure_blockers"] == []  # with its unit
+    supervision.on_case_reported([unsigned_by_the_head()])
+    view = supervision.get_case(office_request({}), "C00000001")
+    assert view["callbacks"] == []
+    assert view["closure_blockers"] == [said(NO_CALLBACK, "zh"), "办理报告缺少单位负责人签字"]
+    called = supervision.record_callback(request(SATISFIED), "C00000001")[1]  # reached, satisfied: still open
+    assert called["state"] == "awaiting_callback" and called["closure_blockers"] == ["办理报告缺少单位负责人签字"]
+    assert supervision.get_case(office_request({}), "C00000001")["closure_blockers"] == called["closure_blockers"]
+
+
+def test_a_closed_case_has_nothing_blocking_it(supervision):
+    closed(supervision)
+    assert supervision.get_case(office_request({}), "C00000001")["closure_blockers"] == []
