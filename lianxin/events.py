@@ -327,7 +327,7 @@ def _entry(name, publisher, consumers, data, summary, version=1) -> tuple[str, E
 CATALOGUE: dict[str, EventType] = dict([
     _entry("report.registered", "intake", ("intake",), ReportRegistered,
            "A report was stored and the citizen answered; intake sorts it next (internal to intake)."),
-    _entry("report.received", "intake", ("dispatch", "scoring"), ReportReceived,
+    _entry("report.received", "intake", ("dispatch", "scoring", "supervision"), ReportReceived,
            "A report was taken in from any channel, sorted: a repeat names the open report it joins."),
     _entry("alert.raised", "intake", ("notifications",), AlertRaised,
            "An early sign: group petition, surge or recurring issue."),

@@ -1,5 +1,9 @@
 """The petitioner's own link: the lookup code of the case's report (``lianxin.citizen_link``), and a limit on
-guessing it. The link names the case by its case number, or by its report number as the take-in SMS did.
+guessing it. The link names the case by its case number, or by a report number as the take-in SMS did: the
+report the case was made from, or a repeat that joined it (intake's ``report.received`` names what it
+repeats). Numbers are read in any case (``c00000001``). The case opens with the lookup code of any of its
+reports: every petitioner of a case has been given its first report's code so far, and a repeat's own code
+opens it too, should intake give each petitioner theirs.
 
 Wrong secrets are counted per client address and per case in a moving window; past the limit every try on
 that address or case is refused with 429 until the window has moved on, the right secret too (else the
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 
 from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage
@@ -21,11 +26,12 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import select
 
 from lianxin.citizen_link import lookup_code, opens
-from lianxin.db import UnitOfWork
+from lianxin.db import UnitOfWork, insert_new
 from lianxin.errors import NotFound, TooManyTries
+from lianxin.events import ReportReceived
 from lianxin.i18n import N_
 
-from .models import SupervisedCase
+from .models import LinkedReport, SupervisedCase
 
 TOO_MANY = {"address": N_("Too many wrong links from this address"), "case": N_("Too many wrong links for this case")}
 
@@ -47,24 +53,41 @@ class Links:
     def secret(self, case: SupervisedCase) -> str:
         return lookup_code(self.key, case.report_id)
 
-    def check(self, request, number: str, case: SupervisedCase | None) -> None:
-        """Pass if the request's ``secret`` opens the case (found by ``number``); a wrong one, or no such
-        case, reveals nothing (404)."""
-        counted = (("address", self.client(request)), ("case", case.case_id if case else number))
+    def check(self, request, number: str, case: SupervisedCase | None, reports: Sequence[str] = ()) -> None:
+        """Pass if the request's ``secret`` is the code of one of the case's ``reports`` (the case found by
+        ``number``); a wrong one, or no such case, reveals nothing (404)."""
+        counted = (("address", self.client(request)), ("case", case.case_id if case else number.strip().upper()))
         for kind, value in counted:
             if not self.limiter.test(self.window, kind, value):
                 wait = self.limiter.get_window_stats(self.window, kind, value).reset_time - time.time()
                 raise TooManyTries(TOO_MANY[kind], max(1, math.ceil(wait)))
-        if not opens(self.key, case and case.report_id, request.args.get("secret", "")):
+        secret = request.args.get("secret", "")
+        if not any([opens(self.key, report_id, secret) for report_id in reports or [None]]):  # each compared
             for kind, value in counted:
                 self.limiter.hit(self.window, kind, value)
             raise NotFound(N_("There is no case %(case)s for this link"), case=number)
 
 
-def linked_case(uow: UnitOfWork, number: str) -> SupervisedCase | None:
-    """The case a link names: by its case number, or by the number of the report it was made from."""
-    return uow.session.get(SupervisedCase, number) or uow.session.scalars(
-        select(SupervisedCase).where(SupervisedCase.report_id == number)).first()
+def linked_case(uow: UnitOfWork, number: str) -> tuple[SupervisedCase | None, list[str]]:
+    """The case a link names (by its case number, the number of the report it was made from or of a repeat
+    that joined it, in any case) and the numbers of all its reports, whose codes open it."""
+    number = number.strip().upper()
+    case = uow.session.get(SupervisedCase, number)
+    if case is None:
+        repeated = uow.session.get(LinkedReport, number)
+        first = repeated.original_id if repeated else number
+        case = uow.session.scalars(select(SupervisedCase).where(SupervisedCase.report_id == first)).first()
+    if case is None:
+        return None, []
+    repeats = uow.session.scalars(select(LinkedReport.report_id).where(LinkedReport.original_id == case.report_id))
+    return case, [case.report_id, *repeats]
+
+
+def on_report_received(uow: UnitOfWork, received: ReportReceived) -> None:
+    """Keep a repeat's number with the report it repeats (intake links repeats to originals only)."""
+    if received.duplicate_of:
+        insert_new(uow.session, LinkedReport.__table__,
+                   {"report_id": received.report_id, "original_id": received.duplicate_of}, ("report_id",))
 
 
 class LinkKeeper(DependencyProvider):

@@ -155,3 +155,12 @@ class WatchEntry(Base):
     @property
     def entry_id(self) -> str:
         return f"W{self.id:06d}"
+
+
+class LinkedReport(Base):
+    """A repeat (a report that joined an open case, told by intake's ``report.received``): its number opens
+    the case of the report it repeats on the petitioner's page. Only the two numbers: nothing of the report."""
+    __tablename__ = "linked_reports"
+
+    report_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    original_id: Mapped[str] = mapped_column(String(20), index=True)  # the report the case was made from

@@ -15,7 +15,7 @@ from lianxin.vocabulary import CALLERS, CASE_READERS, OFFICE, PETITIONER_DESK, S
 
 from . import callbacks, evidence, notices, reviews, texts, watch
 from .gauges import readings as gauge_readings
-from .links import LinkKeeper, linked_case
+from .links import LinkKeeper, linked_case, on_report_received
 from .models import Accountability, Notice, Review, SupervisedCase, WatchEntry
 from .schemas import (
     CallbackIn,
@@ -44,6 +44,11 @@ class SupervisionService(OfficeService):
     links = LinkKeeper()
     gauges = ScrapeTimeGauges(DATABASE, gauge_readings)
     attachments = Attachments()
+
+    @event_consumer("report.received")
+    def on_report_received(self, events):
+        """Only repeats matter here: their numbers open their case on the petitioner's page."""
+        self.uow.apply(events, on_report_received)
 
     @event_consumer("case.dispatched")
     def on_case_dispatched(self, events):
@@ -168,8 +173,8 @@ class SupervisionService(OfficeService):
     def _opened(self, request, number: str) -> str:
         """The case the petitioner's link opens (by case or report number), once its code is checked."""
         with self.uow as uow:
-            case = linked_case(uow, number)
-            self.links.check(request, number, case)
+            case, reports = linked_case(uow, number)
+            self.links.check(request, number, case, reports)
             return case.case_id
 
     # --- notices and accountability -------------------------------------------------------------

@@ -12,6 +12,7 @@ from lianxin.vocabulary import REOPEN_CAUSES
 from services.supervision.callbacks import reopen
 from services.supervision.closure import NO_CALLBACK
 from services.supervision.models import SupervisedCase
+from tests.support.builders import report_received
 from tests.support.case_events import dispatched, reported
 from tests.support.supervision import (
     CONFIG,
@@ -159,3 +160,40 @@ def test_the_case_says_a_missing_signature_before_anyone_calls_back(supervision)
 def test_a_closed_case_has_nothing_blocking_it(supervision):
     closed(supervision)
     assert supervision.get_case(office_request({}), "C00000001")["closure_blockers"] == []
+
+
+# --- 4. the petitioner's page by any number of the case, in any case --------------------------------------
+
+def code(report_id):
+    return lookup_code(CONFIG["LINK_KEY"], report_id)
+
+
+def test_a_case_number_typed_in_lower_case_opens_the_case(handled):
+    assert citizens_page(handled, "c00000001")["case_id"] == "C00000001"
+    assert citizens_page(handled, " r00000001 ")["case_id"] == "C00000001"  # its report's number too
+
+
+def test_a_repeats_own_number_opens_its_case_with_the_code_its_caller_was_given(handled, database):
+    handled.on_report_received([report_received("R00000003", duplicate_of="R00000001")])
+    handled.on_report_received([report_received("R00000004")])  # not a repeat: nothing kept
+    # intake gives a repeat the code of the case's first report; a repeat's own code would open it as well
+    for number, secret in (("R00000003", code("R00000001")), ("r00000003", code("R00000003")),
+                           ("C00000001", code("R00000003"))):
+        assert citizens_page(handled, number, secret)["case_id"] == "C00000001", number
+    rating = EnvironBuilder(method="POST", json={"resolved": "yes", "satisfaction": "satisfied"},
+                            query_string={"secret": code("R00000001")}).get_request()
+    assert handled.citizen_rating(rating, "R00000003")[1]["state"] == "closed"
+    assert emitted(database, "callback.recorded")[0].data["case_id"] == "C00000001"
+
+
+@pytest.mark.parametrize("number, secret", [
+    ("R00000004", code("R00000001")),  # a report that joined no case: the case's code opens nothing by it
+    ("C00000001", code("R00000004")),  # nor does that report's code open the case
+    ("R00000003", code("R00000002")),  # a repeat's number with another case's code
+    ("R00000005", code("R00000005")),  # a report supervision never heard of
+])
+def test_a_number_and_a_code_that_do_not_belong_together_open_nothing(handled, number, secret):
+    handled.on_report_received([report_received("R00000003", duplicate_of="R00000001")])
+    handled.on_report_received([report_received("R00000004")])
+    with pytest.raises(NotFound):
+        citizens_page(handled, number, secret)
