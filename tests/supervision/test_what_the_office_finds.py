@@ -14,6 +14,7 @@ from services.supervision.closure import NO_CALLBACK
 from services.supervision.models import SupervisedCase
 from tests.support.builders import report_received
 from tests.support.case_events import dispatched, reported
+from tests.support.reports import REPORT, case_of
 from tests.support.supervision import (
     CONFIG,
     emitted,
@@ -22,6 +23,7 @@ from tests.support.supervision import (
     supervision_database,
     supervision_worker,
 )
+from tests.support.waiting import eventually
 
 SATISFIED = {"reached": True, "resolved": "yes", "satisfaction": "satisfied"}
 DISSATISFIED = {"reached": True, "resolved": "no", "satisfaction": "dissatisfied"}
@@ -197,3 +199,23 @@ def test_a_number_and_a_code_that_do_not_belong_together_open_nothing(handled, n
     handled.on_report_received([report_received("R00000004")])
     with pytest.raises(NotFound):
         citizens_page(handled, number, secret)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_a_repeat_callers_number_and_code_open_the_case_through_the_office(office):
+    """As the reviewer met it: the repeat's SMS names its own report number; typed with its code (and in lower
+    case) on the public page, it opens the case the repeat joined."""
+    with office.client("intake", "hotline-op-01") as intake:
+        first = intake.post("/reports", json=REPORT).json()
+        case = eventually(lambda: case_of(office, first["report_id"]))
+        again = intake.post("/reports", json={
+            **REPORT, "content": REPORT["content"] + "我也是这个村的，已经第二次反映了",
+            "reporter": {"name": "张秀兰", "phone": "13912345678"}}).json()
+        eventually(lambda: intake.get(f"/reports/{again['report_id']}").json()["duplicate_of"] == first["report_id"])
+        told = intake.get(f"/reports/{again['report_id']}/citizen-link").json()  # what the operator reads out
+    with office.client("supervision") as citizen:
+        page = eventually(lambda: (answer := citizen.get(f"/public/cases/{again['report_id'].lower()}",
+                                                         params={"secret": told["lookup_code"]})).status_code == 200
+                          and answer.json())
+    assert page["case_id"] == case["case_id"]
