@@ -23,25 +23,26 @@ METHODS = ("get", "post", "put", "patch", "delete")
 
 @dataclass(frozen=True)
 class ReportAccess:
-    """What one role sees of a report in intake. What is said on a confidential subject (the county file marks
-    its categories) is shown only to the roles the county names (``confidential_readers``)."""
+    """What one role sees of a report in intake. Every role reads what was said redacted, as events carry it
+    (the reporter's data and every personal number removed); the roles with ``release`` have it in clear only
+    through a release, which states its purpose and is logged. What is said on a confidential subject (the county
+    file marks its categories) is shown only to the roles the county names (``confidential_readers``)."""
     reports: Literal["all", "unit", "place"]  # every report; its unit's cases' reports; its village's or enterprise's
-    content: Literal["clear", "redacted"]  # redacted: as events carry it, the reporter's data and numbers removed
     reporter: Literal["masked", "none"]  # name, phone, ID number, address (and the pseudonym ``reporter_id``)
-    release: bool = False  # the reporter in clear on request, searching by words or pseudonym: both logged
+    release: bool = False  # the reporter and what was said in clear on request, searching by words or pseudonym
 
 
 REPORT_ACCESS = {
-    "operator": ReportAccess("all", "clear", "masked", release=True),
-    "officer": ReportAccess("place", "redacted", "none"),
-    "unit_handler": ReportAccess("unit", "redacted", "none"),
-    "unit_head": ReportAccess("unit", "redacted", "none"),
-    "supervisor": ReportAccess("all", "clear", "masked", release=True),
-    "leader": ReportAccess("all", "redacted", "none"),
-    "administrator": ReportAccess("all", "redacted", "masked"),
+    "operator": ReportAccess("all", "masked", release=True),
+    "officer": ReportAccess("place", "none"),
+    "unit_handler": ReportAccess("unit", "none"),
+    "unit_head": ReportAccess("unit", "none"),
+    "supervisor": ReportAccess("all", "masked", release=True),
+    "leader": ReportAccess("all", "none"),
+    "administrator": ReportAccess("all", "masked"),
 }
 _WORDS = {"all": "all", "unit": "their unit's cases'", "place": "their village's or enterprise's",
-          "clear": "as said", "redacted": "redacted", "masked": "masked", "none": "—"}
+          "masked": "masked", "none": "—"}
 
 
 @cache  # the descriptions ship with the code: parsing them (slow in pure Python) once per process is enough
@@ -78,12 +79,16 @@ def as_markdown(rows, root: Path = REPO_ROOT) -> str:
 def _fields_as_markdown(confidential_readers) -> str:
     lines = ["", "## What each role sees of a report", "",
              "Intake applies this (`lianxin/permissions.py`) to `GET /reports`, `GET /reports/{report_id}` and every "
-             "report it answers with. *Redacted* is the text as events carry it: phone, ID and bank card numbers, "
+             "report it answers with, and the console's pages, search results and exports show what intake answers. "
+             "Every role reads what was said *redacted*, as events carry it: phone, ID and bank card numbers, "
              "e-mail addresses and the reporter's own name and address removed however they are written; corrections "
-             "of the text are shown the same way. What is said on a confidential subject (categories the county file "
-             "marks `confidential`) is withheld (`content` null, `content_access` `withheld`) from all but the roles "
-             "the county names in `confidential_readers`. Searching by words (`q=`) or by pseudonym (`reporter_id=`) "
-             "is for the roles that may have the reporter in clear, and is logged like a release (kind `search`).", "",
+             "of the text are shown the same way. The roles marked *in clear on release* have the reporter and what "
+             "was said as said only through `POST /reports/{report_id}/reporter`, which states its purpose and is "
+             "logged (`GET /personal-data-releases`). What is said on a confidential subject (categories the county "
+             "file marks `confidential`) is withheld (`content` null, `content_access` `withheld`) from all but the "
+             "roles the county names in `confidential_readers`, released or not. Searching by words (`q=`) or by "
+             "pseudonym (`reporter_id=`) is for the roles that may have the reporter in clear, and is logged like a "
+             "release (kind `search`).", "",
              "| role | reports | content | reporter and `reporter_id` | in clear on release, search | "
              "confidential subjects |", "|---|---|---|---|---|---|"]
     for role in ROLES:
@@ -91,10 +96,16 @@ def _fields_as_markdown(confidential_readers) -> str:
         if access is None:
             lines.append(f"| {role} | none | — | — | — | — |")
             continue
-        lines.append(f"| {role} | {_WORDS[access.reports]} | {_WORDS[access.content]} | {_WORDS[access.reporter]} | "
+        lines.append(f"| {role} | {_WORDS[access.reports]} | redacted | {_WORDS[access.reporter]} | "
                      f"{'✓ (logged)' if access.release else ''} | {'✓' if role in confidential_readers else ''} |")
-    lines += ["", "Of a case (dispatch, supervision) every role that reads cases sees the matter as events carry it "
-              "(redacted), and whatever staff write on it (handling reports, reasons, instructions, plans, callback "
-              "comments, review findings) is stored and sent without personal numbers and without the petitioners' "
-              "names and numbers, which dispatch and supervision recognise by the keyed `reporter_marks` intake sends."]
+    lines += ["", "Of a case (dispatch) a unit's handlers and head read their own unit's cases only, while the case "
+              "is their unit's (as its report): the board, the case, its history, its assignment notice and its "
+              "files (and the files their own people attached before it went elsewhere); the console's case page, "
+              "notice and case file refuse another unit's case. Every role that reads cases sees the matter as events "
+              "carry it (redacted); on a confidential subject it is withheld (`matter` null, `matter_access` "
+              "`withheld`) from all but the case's own unit, which must handle it, and the county's "
+              "`confidential_readers`. Whatever staff write on it (handling reports, reasons, instructions, plans, "
+              "callback comments, review findings) is stored and sent without personal numbers and without the "
+              "petitioners' names and numbers, which dispatch and supervision recognise by the keyed "
+              "`reporter_marks` intake sends."]
     return "\n".join(lines) + "\n"

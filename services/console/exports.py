@@ -1,20 +1,26 @@
 """Lists as files a person takes away: CSV (UTF-8 with a BOM, so Excel reads the Chinese) and XLSX
 (openpyxl), headed in the person's language. Only what the page shows goes in: the services have already
-masked personal data for the person's role, and no column here adds any."""
+masked personal data for the person's role (what citizens said comes redacted, as intake shows it by default),
+and no column here adds any. Moments are the county's wall-clock time to the minute: date-times Excel sorts
+and filters in XLSX, ``YYYY-MM-DD HH:MM`` in CSV, as the pages show them."""
 from __future__ import annotations
 
 import csv
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Callable, Iterable
 
 from openpyxl import Workbook
 from werkzeug.wrappers import Response
 
 from lianxin.i18n import N_, translations
+from lianxin.vocabulary import COUNTY_TIME
 
 from .labels import LABELS
 
+MINUTE = "%Y-%m-%d %H:%M"  # a moment in CSV
+MINUTE_CELL = "yyyy-mm-dd hh:mm"  # and its number format in XLSX
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -33,6 +39,18 @@ def _labelled(field: str, kind: str):
     return lambda row, names, gettext: gettext(LABELS[kind][row[field]]) if row.get(field) in LABELS[kind] else ""
 
 
+def _when(field: str):
+    """A moment the services send (ISO 8601, UTC) as the county's time, without a zone: a spreadsheet's
+    date-time holds none, and the office reads its own clock."""
+    def value(row, names, _):
+        sent = row.get(field)
+        if not sent:
+            return ""
+        local = datetime.fromisoformat(sent).astimezone(COUNTY_TIME)
+        return local.replace(tzinfo=None, second=0, microsecond=0)
+    return value
+
+
 def _plain(field: str):
     return lambda row, names, _: row.get(field) if row.get(field) is not None else ""
 
@@ -41,13 +59,13 @@ CASE_COLUMNS = (
     Column(N_("Case"), _plain("case_id")), Column(N_("State"), _labelled("state", "state")),
     Column(N_("Unit"), _named("unit")), Column(N_("Category"), _named("category")),
     Column(N_("Township"), _named("township")), Column(N_("Channel"), _labelled("channel", "channel")),
-    Column(N_("Received"), _plain("received_at")), Column(N_("Deadline"), _plain("deadline")),
+    Column(N_("Received"), _when("received_at")), Column(N_("Deadline"), _when("deadline")),
     Column(N_("overdue"), lambda row, names, _: "✓" if row.get("urgency") == "overdue" else ""),
     Column(N_("Instructions"), lambda row, names, _: "、".join(names.get(i["leader"], i["leader"])
                                                             for i in row.get("instructions", []))),
 )
 REPORT_COLUMNS = (
-    Column(N_("Report"), _plain("report_id")), Column(N_("Received"), _plain("received_at")),
+    Column(N_("Report"), _plain("report_id")), Column(N_("Received"), _when("received_at")),
     Column(N_("Channel"), _labelled("channel", "channel")), Column(N_("Category"), _named("category")),
     Column(N_("Township"), _named("township")), Column(N_("Village"), _named("village")),
     Column(N_("Reporter"), lambda row, names, _: " ".join(v for v in (row.get("reporter") or {}).values() if v)),
@@ -55,7 +73,7 @@ REPORT_COLUMNS = (
 )
 
 ALERT_COLUMNS = (
-    Column(N_("Raised"), _plain("raised_at")), Column(N_("Kind"), _labelled("kind", "alert")),
+    Column(N_("Raised"), _when("raised_at")), Column(N_("Kind"), _labelled("kind", "alert")),
     Column(N_("Township"), _named("township")), Column(N_("Message"), _plain("message")),
     Column(N_("Reports"), lambda row, names, _: ", ".join(row.get("report_ids", []))),
 )
@@ -90,7 +108,8 @@ def exported(cells: list[list], fmt: str, name: str) -> Response:
 
 def _csv(cells: list[list]) -> bytes:
     out = io.StringIO()
-    csv.writer(out).writerows(cells)
+    csv.writer(out).writerows([cell.strftime(MINUTE) if isinstance(cell, datetime) else cell for cell in row]
+                              for row in cells)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -99,6 +118,9 @@ def _xlsx(cells: list[list]) -> bytes:
     sheet = book.active
     for row in cells:
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, datetime):
+                cell.number_format = MINUTE_CELL
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)

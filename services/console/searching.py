@@ -2,7 +2,7 @@
 the results), a phone number finds the reporter's reports through intake's ``phone=`` (its blind index, so
 the number is kept nowhere, ``lianxin.phones`` telling a number in any spelling), words through ``q=``; both
 for the roles intake lets search (those that may see the reporter in clear, ``lianxin.permissions.REPORT_ACCESS``);
-what was searched is not logged here."""
+what was searched is not logged here. A role that reads no reports (a bureau) is told so, whatever it enters."""
 from __future__ import annotations
 
 import re
@@ -25,8 +25,17 @@ MAY_NOT_PHONE = N_("Searching reports by a phone number finds the person who cal
                    "enter a case or report number instead.")
 
 
+NO_REPORTS = N_("Your role reads no reports or cases, so the search box finds nothing for you: the assessments, "
+               "rankings, notices and accountability are on your pages.")
+
+
+def reads_reports(staff: Staff) -> bool:
+    """A bureau reads the office's figures, not its reports (``REPORT_ACCESS`` has no entry for it)."""
+    return staff.role in REPORT_ACCESS
+
+
 def may_search_people(staff: Staff) -> bool:
-    return REPORT_ACCESS[staff.role].release
+    return reads_reports(staff) and REPORT_ACCESS[staff.role].release
 
 
 def found(api: Backend, staff: Staff, q: str) -> dict:
@@ -35,6 +44,8 @@ def found(api: Backend, staff: Staff, q: str) -> dict:
     result = {"q": q, "opens": None, "reports": [], "refused": None}
     if not q:
         return result
+    if not reads_reports(staff):
+        return {**result, "refused": NO_REPORTS}
     if CASE_NUMBER.fullmatch(q):
         return {**result, "opens": f"/cases/{q.upper()}"}
     if REPORT_NUMBER.fullmatch(q):

@@ -8,10 +8,12 @@ from lianxin.vocabulary import CHANNEL_CHINESE, COUNTY_TIME
 from . import texts
 
 SEVERITY = {"general": "一般事项", "major": "重大疑难事项"}
+WITHHELD = "（举报内容，仅限承办单位和县里指定的人员查阅）"  # a confidential subject, to a reader it is not for
 
 
-def as_markdown(directory: Directory, case) -> str:
-    """The notice as Markdown: what the unit must solve, by when, and what it must report."""
+def as_markdown(directory: Directory, case, shows_matter: bool = True) -> str:
+    """The notice as Markdown: what the unit must solve, by when, and what it must report; what the citizen
+    said only where the reader may read it (``access.shows_matter``)."""
     unit = directory.units.get(case.unit)
     category = directory.category_by_code.get(case.category)
     return "\n".join([
@@ -35,7 +37,7 @@ def as_markdown(directory: Directory, case) -> str:
         "",
         "**反映内容：**",
         "",
-        f"> {plain(case.matter) if case.matter else '（见来件）'}",
+        f"> {_matter(case) if shows_matter else WITHHELD}",
         "",
         "落实首问负责制：接件单位负责到底，不得推诿；确属交办不当的，请于5个工作日内说明理由申请退回。",
         "",
@@ -51,6 +53,10 @@ def place(directory: Directory, case) -> str:
     enterprise = directory.enterprise_by_code.get(case.enterprise or "")
     named = "".join(x.name for x in (township, village, enterprise) if x is not None)
     return "，".join(x for x in (named, (case.location or "").strip()) if x) or "—"
+
+
+def _matter(case) -> str:
+    return plain(case.matter) if case.matter else "（见来件）"
 
 
 def as_html(text: str) -> str:

@@ -42,7 +42,7 @@ from lianxin.redaction import staff_text
 from lianxin.schemas import entered_time
 from lianxin.vocabulary import COUNTY_TIME, OFFICE, UNITS
 
-from . import routing
+from . import access, routing
 from .models import Attachment, Case, CaseEvent, HandlingReport, LeaderInstruction, case_pk
 from .schemas import (
     AcceptanceIn,
@@ -239,13 +239,11 @@ def attachments_of(uow: UnitOfWork, case: Case) -> dict[int, list[Attachment]]:
 
 def attachment(uow: UnitOfWork, case: Case, staff: Staff | None, *, digest: str | None = None,
                attachment_id: int | None = None) -> Attachment:
-    """One attachment of the case's handling reports, by hash (staff) or id (the petitioner's signed link).
-    A unit sees its own case's, and what its people attached before the case went elsewhere."""
+    """One attachment of the case's handling reports, by hash (staff) or id (the petitioner's signed link),
+    for whoever may read it (``access.require_file``)."""
     for row in (r for rows in attachments_of(uow, case).values() for r in rows):
         if (digest is None or row.hash == digest) and (attachment_id is None or row.id == attachment_id):
-            if staff is not None and staff.role in UNITS and staff.unit != case.unit and row.created_by != staff.code:
-                raise NotAllowed(N_("Case %(case)s belongs to %(unit)s; its files are its own"),
-                                 case=case.case_id, unit=named("unit", case.unit))
+            access.require_file(staff, case, row)
             return row
     raise NotFound(N_("Case %(case)s has no attachment %(attachment)s"), case=case.case_id,
                    attachment=digest or attachment_id)

@@ -15,7 +15,7 @@ from lianxin.metrics import METRICS, ScrapeTimeGauges
 from lianxin.service import OfficeService
 from lianxin.vocabulary import CASE_READERS, COUNTY_TIME, OFFICE, UNITS
 
-from . import assignment_notice, handling, tallies
+from . import access, assignment_notice, handling, tallies
 from .gauges import readings as gauge_readings
 from .models import Case, LeaderInstruction, case_pk
 from .schemas import (
@@ -78,18 +78,19 @@ class DispatchService(OfficeService):
 
     @api("GET", "/cases", roles=CASE_READERS)
     def list_cases(self, request):
-        filtered = _filtered(request, select(Case))
+        """The cases the caller may read (a unit its own), as they may read them."""
+        filtered = _filtered(request, select(Case).where(access.scope(request.staff)))
         query, limit = CASES.sorted_page(request, filtered, CASE_SORTS)
         with self.uow as uow:
-            views = [case_view(c) for c in uow.session.scalars(query)]
+            views = [self._seen(c, request.staff) for c in uow.session.scalars(query)]
             total = {"total": counted(uow.session, filtered)} if query_param(request, "total") == "true" else {}
         return page("cases", views, limit, "case_id") | total
 
     @api("GET", "/cases/<string:case_id>", roles=CASE_READERS)
     def get_case(self, request, case_id):
         with self.uow as uow:
-            case = handling.get_case(uow, case_id)
-            return case_view(case, handling.attachments_of(uow, case))
+            case = self._readable(uow, case_id, request.staff)
+            return self._seen(case, request.staff, handling.attachments_of(uow, case))
 
     @api("GET", "/cases/<string:case_id>/attachments/<string:digest>", roles=CASE_READERS)
     def get_attachment(self, request, case_id, digest):
@@ -114,13 +115,15 @@ class DispatchService(OfficeService):
     @api("GET", "/cases/<string:case_id>/history", roles=CASE_READERS)
     def get_history(self, request, case_id):
         with self.uow as uow:
-            return {"case_id": case_id, "history": history_view(handling.get_case(uow, case_id))}
+            return {"case_id": case_id, "history": history_view(self._readable(uow, case_id, request.staff))}
 
     @api("GET", "/cases/<string:case_id>/assignment-notice", roles=CASE_READERS)
     def get_assignment_notice(self, request, case_id):
         """The 交办通知 for the unit, as Markdown (default) or printable HTML."""
+        staff = request.staff
         with self.uow as uow:
-            text = assignment_notice.as_markdown(self.directory, handling.get_case(uow, case_id))
+            case = self._readable(uow, case_id, staff)
+            text = assignment_notice.as_markdown(self.directory, case, access.shows_matter(self.directory, staff, case))
         return respond(request, text, {"markdown": str, "html": assignment_notice.as_html})
 
     @api("GET", "/statistics/days", roles=CASE_READERS)
@@ -192,7 +195,24 @@ class DispatchService(OfficeService):
             case = handling.get_case(uow, case_id, for_update=True)
             action(uow, *context, case, incoming, staff, **options)
             uow.commit()
-            return case_view(case, handling.attachments_of(uow, case))
+            return self._seen(case, staff, handling.attachments_of(uow, case))
+
+    # --- what a reader sees -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _readable(uow, case_id, staff):
+        """The case, if this person may read it (``access``): every read of one case goes through here."""
+        case = handling.get_case(uow, case_id)
+        access.require_read(staff, case)
+        return case
+
+    def _seen(self, case, staff, attachments=None) -> dict:
+        """The case as this person reads it: what the citizen said on a confidential subject withheld but
+        from its own unit and the county's confidential readers."""
+        view = case_view(case, attachments)
+        if not access.shows_matter(self.directory, staff, case):
+            return view | {"matter": None, "matter_access": "withheld"}
+        return view | {"matter_access": "shown"}
 
 
 def _filtered(request, query):

@@ -1,7 +1,8 @@
 """Who sees which reports, and what of them: ``lianxin.permissions.REPORT_ACCESS`` applied.
 
 Units see the reports of their own cases, information officers those of their own village or enterprise;
-what citizens said reaches a role as said or redacted as events carry it, and what is said on a
+what citizens said reaches every role redacted as events carry it (a phone number typed in the story
+included), as said only through a release that states its purpose and is logged, and what is said on a
 confidential subject only the roles the county names. Searching by words, pseudonym or phone finds
 personal data, so it is for the roles that may see it in clear, and each report it finds is logged, with
 any number searched for masked.
@@ -75,12 +76,22 @@ class Sight:
                              role=role_named(self.staff.role))
 
     def content(self, report: Report, text: str | None) -> tuple[str | None, str]:
-        """Some text of the report (what was said, a correction of it) as this person may read it, and how."""
-        if self.directory.confidential(report.category) and self.staff.role not in self.directory.confidential_readers:
+        """Some text of the report (what was said, a correction of it) as this person reads it, and how: redacted
+        as events carry it, for every role; in clear only through a release (``released``)."""
+        if self.withholds(report):
             return None, "withheld"
-        if self.access.content == "clear" or text is None:
-            return text, "clear"
-        return redact_report(report, text), "redacted"
+        return (None if text is None else redact_report(report, text)), "redacted"
+
+    def released(self, report: Report) -> tuple[str | None, str]:
+        """What was said in clear, for a role that may have it released (the release is logged by its caller)."""
+        if self.withholds(report) or not self.access.release:
+            return None, "withheld"
+        return report.content, "clear"
+
+    def withholds(self, report: Report) -> bool:
+        """What is said on a confidential subject is for the roles the county names only."""
+        county = self.directory
+        return county.confidential(report.category) and self.staff.role not in county.confidential_readers
 
     def reporter(self, report: Report) -> dict | None:
         return reporter_masked(report) if self.shows_reporter else None

@@ -21,6 +21,7 @@ from lianxin.errors import Conflict, NotFound, Problem
 from lianxin.i18n import N_, Term
 from lianxin.numbers import row_id
 
+from .access import Sight
 from .models import (
     CitizenDelivery,
     Digest,
@@ -72,11 +73,15 @@ def reports_of(uow: UnitOfWork, who: PetitionerIn) -> list[Report]:
     return reports
 
 
-def release(uow: UnitOfWork, report: Report, wanted: ReleaseIn, staff: Staff, now: datetime) -> dict:
-    """The reporter's personal data in clear, for calling them back; logged as a release."""
+def release(uow: UnitOfWork, report: Report, wanted: ReleaseIn, staff: Staff, now: datetime,
+            sight: Sight | None = None) -> dict:
+    """The reporter's personal data in clear, for calling them back, and with ``sight`` what they said as
+    they said it (where the person's role may have it: ``Sight.released``); logged as a release."""
     uow.session.add(PersonalDataRelease(report_pk=report.id, released_to=staff.code, role=staff.role,
                                         purpose=wanted.purpose, released_at=now))
-    return {"report_id": report.report_id, "reporter_id": report.reporter_id, "reporter": reporter_clear(report)}
+    content, content_access = sight.released(report) if sight else (None, "withheld")
+    return {"report_id": report.report_id, "reporter_id": report.reporter_id, "reporter": reporter_clear(report),
+            "content": content, "content_access": content_access}
 
 
 def export(uow: UnitOfWork, who: ExportIn, staff: Staff, now: datetime) -> dict:

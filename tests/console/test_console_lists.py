@@ -54,11 +54,11 @@ def test_only_the_console_names_the_citizen():
 
 def test_exports_are_headed_in_the_persons_language_and_run_nothing():
     case = {"case_id": "C00000001", "state": "closed", "unit": "chengguan", "channel": "hotline",
-            "received_at": "=HYPERLINK(\"http://evil\")", "instructions": []}
+            "township": "=HYPERLINK(\"http://evil\")", "instructions": []}
     zh, en = (table(lang, CASE_COLUMNS, [case], {"chengguan": "城关镇"}) for lang in ("zh", "en"))
     assert zh[0][:3] == ["案件", "状态", "单位"] and en[0][:3] == ["Case", "State", "Unit"]
     assert zh[1][1:3] == ["已办结", "城关镇"] and en[1][1] == "closed"
-    assert zh[1][6].startswith("'=")  # a formula a citizen could have written stays text
+    assert zh[1][4].startswith("'=")  # a formula a citizen could have written stays text
 
 
 # --- dispatch's list: sort, page numbers, total, open cases ----------------------------------------------------
