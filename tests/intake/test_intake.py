@@ -111,7 +111,8 @@ def test_the_same_person_gets_the_same_pseudonym_and_their_words_are_redacted_in
     assert first["reporter_id"] == again["reporter_id"]
     with office.client("intake") as intake:
         stored = intake.get(f"/reports/{again['report_id']}").json()
-    assert "13812341234" in stored["content"]  # staff see what was said; only events are redacted
+    assert "13812341234" not in stored["content"] and "孩子上学远" in stored["content"]  # staff read it as events
+    assert stored["content_access"] == "redacted"  # carry it: as said only through a release, logged (issue 13)
 
 
 def test_a_batch_accepts_good_rows_rejects_bad_ones_with_reasons_and_retries_safely(office):
