@@ -80,7 +80,9 @@ CASE_OF_REPORT = select(Case.__table__.c.id).where(Case.__table__.c.report_id ==
 def open_case(uow: UnitOfWork, report: ReportReceived, directory: Directory, rules: dict, group_size: int) -> Case:
     """One report, one case: a report seen before returns its existing case, and a report
     that repeats an open one joins that one's case."""
-    if (existing := uow.session.scalar(CASE_OF_REPORT, {"report_id": report.report_id})) is not None:
+    with uow.session.no_autoflush:  # cases are flushed as they open: what is pending (history lines) waits for
+        existing = uow.session.scalar(CASE_OF_REPORT, {"report_id": report.report_id})  # the next case's flush
+    if existing is not None:
         return uow.session.get(Case, existing)
     if report.duplicate_of:
         return link(uow, report)
