@@ -28,7 +28,8 @@ LABELS = {
     "trigger": {"inconsistent": N_("the report does not hang together"), "sample": N_("drawn in the sample"),
                 "anonymous": N_("anonymous report"), "dissatisfied": N_("petitioner dissatisfied"),
                 "requested": N_("asked for by the petitioner")},
-    "actor": {"system": N_("the system"), "supervision": N_("supervision")},  # who acted, when not a person
+    # who acted, when not a member of staff
+    "actor": {"system": N_("the system"), "supervision": N_("supervision"), "citizen": N_("the petitioner")},
     "unit_kind": {"township": N_("township"), "department": N_("county department")},
     "year_outcome": OUTCOMES,  # the printed assessment says them too
     "measure": MEASURES,  # accountability, as a one-vote veto names it

@@ -4,6 +4,7 @@ No rule of the office is decided here; filters and states are passed to the serv
 """
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, time, timedelta
 
 from werkzeug.wrappers import Response
@@ -11,12 +12,17 @@ from werkzeug.wrappers import Response
 from lianxin.auth import Staff
 from lianxin.directory import Directory
 from lianxin.http import MAX_PAGE
+from lianxin.i18n import N_, said
 from lianxin.notify.templates import CHANNEL_WORDS, STATUS_WORDS, TEMPLATES
 from lianxin.vocabulary import COUNTY_TIME, UNITS
 
-from .actions import offered
+from .actions import may, offered
 from .backend import Backend, BackendError
+from .labels import LABELS
 from .uploads import passed_on
+
+log = logging.getLogger(__name__)
+ACTORS = frozenset(LABELS["actor"])  # who acts on a case and is no member of staff (the system, the petitioner)
 
 NEAR_DEADLINE = timedelta(hours=24)  # what the board shows as near its deadline (as dispatch's default flag)
 BOARD_FILTERS = ("unit", "state", "overdue", "leader", "level", "channel", "lead_leader", "category", "township")
@@ -39,11 +45,13 @@ def day_start(day: date) -> str:
     return datetime.combine(day, time(), COUNTY_TIME).isoformat()
 
 
-def parsed_day(text: str | None) -> date | None:
+def parsed_day(text: str | None, lang: str) -> date | None:
+    """A day the board was asked for; a bad one is refused in the person's language."""
     try:
         return date.fromisoformat(text) if text else None
     except ValueError:
-        raise BackendError("console", 400, "bad_request", f"not a date YYYY-MM-DD: {text!r}") from None
+        raise BackendError("console", 400, "bad_request", said(
+            N_("%(text)s is not a day: write it as year-month-day, e.g. 2026-11-02"), lang, {"text": text})) from None
 
 
 def nested(form) -> dict:
@@ -62,26 +70,38 @@ def nested(form) -> dict:
 
 # --- the hotline operator -------------------------------------------------------------------------------
 
-def intake(api: Backend, staff: Staff, taken: str | None) -> dict:
+def intake(api: Backend, staff: Staff, taken: str | None, directory: Directory | None = None) -> dict:
     today = county_now().date()
     reports = api.get("intake", "/reports", received_by=staff.code, received_from=day_start(today), limit=200)
-    return {"today": reports["reports"], **confirmation(api, staff, taken)}
+    return {"today": reports["reports"], **confirmation(api, staff, taken, directory)}
 
 
-def confirmation(api: Backend, staff: Staff, taken: str | None) -> dict:
-    """What the operator reads out and must see at once about a report just taken in: the early warnings
-    it raised, and once dispatch made it a case, the case number, whether it is major and the petitioner's
-    lookup code."""
+def confirmation(api: Backend, staff: Staff, taken: str | None, directory: Directory | None = None) -> dict:
+    """What the operator or officer reads out and must see at once about a report just taken in: the early
+    warnings it raised (a group petition among them), the petitioner's lookup code, and once dispatch made it a
+    case, its number and, where the person may read the case, whether it is major and why. What a role may not
+    read (an officer the case, a leader the petitioner's link) is left out, not refused."""
     if not taken:
-        return {"taken": None, "raised": [], "taken_case": None, "lookup": None}
+        return {"taken": None, "raised": [], "taken_case": None, "lookup": None, "major_because": None}
     report = api.get("intake", f"/reports/{taken}")
     raised = [a for a in api.get("intake", "/alerts", limit=20)["alerts"] if taken in a["report_ids"]]
     case_id = report.get("case_id")
-    taken_case = _or_none(lambda: api.get("dispatch", f"/cases/{case_id}")) if case_id else None
-    link = None
-    if offered(staff, "citizen_link"):  # the code the petitioner is texted: intake knows it before any case
-        link = _or_none(lambda: api.get("intake", f"/reports/{taken}/citizen-link"))
-    return {"taken": report, "raised": raised, "taken_case": taken_case, "lookup": link and link["lookup_code"]}
+    taken_case = None
+    if case_id and may(staff, "dispatch", "GET", "/cases/{case_id}"):
+        taken_case = _or_none(lambda: api.get("dispatch", f"/cases/{case_id}"), also=403)
+    # the code the petitioner is texted: intake knows it before any case, and says whom it shows it to
+    link = _or_none(lambda: api.get("intake", f"/reports/{taken}/citizen-link"), also=403)
+    return {"taken": report, "raised": raised, "taken_case": taken_case, "lookup": link and link["lookup_code"],
+            "major_because": major_because(taken_case, directory)}
+
+
+def major_because(case: dict | None, directory: Directory | None) -> str | None:
+    """Why dispatch handles a case as major: its category is a major matter ("category"), or else the number of
+    people involved made it one ("people"); None for a general case or one the person may not read."""
+    if not case or case["severity"] != "major":
+        return None
+    entry = directory and directory.category_by_code.get(case["category"])
+    return "category" if entry and entry.severity == "major" else "people"
 
 
 # --- the case board and a case ----------------------------------------------------------------------------
@@ -91,7 +111,7 @@ def board(api: Backend, staff: Staff, args, limit: int = BOARD_PAGE) -> dict:
     are asked for (or a state is chosen), with the total and the page numbers."""
     asked = board_filters(staff, args)
     number = page_number(args.get("page"))
-    found = api.get("dispatch", "/cases", **_case_query(asked), page=number, limit=limit, total="true")
+    found = api.get("dispatch", "/cases", **_case_query(asked, api.lang), page=number, limit=limit, total="true")
     now = county_now()
     return {"cases": [{**case, "urgency": urgency(case, now)} for case in found["cases"]],
             "total": found["total"], "page": number, "pages": max(1, -(-found["total"] // limit)),
@@ -100,7 +120,7 @@ def board(api: Backend, staff: Staff, args, limit: int = BOARD_PAGE) -> dict:
 
 def board_rows(api: Backend, staff: Staff, args) -> list[dict]:
     """Every case the board's filters find, in its order (for export)."""
-    query, rows, number = _case_query(board_filters(staff, args)), [], 1
+    query, rows, number = _case_query(board_filters(staff, args), api.lang), [], 1
     while True:
         found = api.get("dispatch", "/cases", **query, page=number, limit=MAX_PAGE)
         now = county_now()
@@ -122,8 +142,8 @@ def board_filters(staff: Staff, args) -> dict:
     return asked
 
 
-def _case_query(asked: dict) -> dict:
-    received_from, received_to = parsed_day(asked["from"]), parsed_day(asked["to"])
+def _case_query(asked: dict, lang: str) -> dict:
+    received_from, received_to = parsed_day(asked["from"], lang), parsed_day(asked["to"], lang)
     return {**{name: asked[name] for name in BOARD_FILTERS}, "sort": asked["sort"],
             "open": None if asked["closed"] or asked["state"] else "true",
             "received_from": received_from and day_start(received_from),
@@ -150,9 +170,32 @@ def case(api: Backend, staff: Staff, case_id: str) -> dict:
     link = None
     if offered(staff, "citizen_link"):
         link = _or_none(lambda: api.get("supervision", f"/cases/{case_id}/citizen-link"))
+    sent = messages(api, case_id)
     return {**parts, "urgency": urgency(parts["case"], county_now()), "citizen_link": link,
             "supervision_state": parts["supervised"]["state"] if parts["supervised"] else None,
-            **messages(api, case_id)}
+            **sent, "people": people_named(api, acting_people(parts, sent))}
+
+
+def acting_people(parts: dict, sent: dict) -> set[str]:
+    """Who acted on the case or was told of it (staff codes, and the actors that are no person)."""
+    supervised = parts["supervised"] or {}
+    return ({h["by"] for h in parts["history"]} | {r["submitted_by"] for r in parts["case"]["handling_reports"]}
+            | {c["recorded_by"] for c in supervised.get("callbacks", [])}
+            | {d["recipient"] for d in sent["staff_messages"] or []}) - {None, ""}
+
+
+def people_named(api: Backend, codes) -> dict[str, str]:
+    """Staff code -> display name, as accounts knows its people, read once for a whole page; a person accounts
+    does not know (a development token, the system) keeps their code, and the page does not wait on accounts."""
+    codes = sorted(set(codes) - ACTORS)
+    if not codes:
+        return {}
+    try:
+        found = api.get("accounts", "/people", user_name=codes)["people"]
+    except (BackendError, KeyError, TypeError) as failed:
+        log.info("staff names not read from accounts: %s", failed)
+        return {}
+    return {p["user_name"]: p["display_name"] for p in found if p.get("display_name")}
 
 
 def case_file(api: Backend, case_id: str) -> dict:

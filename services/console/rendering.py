@@ -7,7 +7,7 @@ from pathlib import Path
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from werkzeug.wrappers import Response
 
 from lianxin.i18n import LANGUAGES, translations
@@ -36,6 +36,7 @@ def environment(lang: str) -> Environment:
         number=lambda value: format_decimal(value, locale=locale) if value is not None else "–",
         percent=lambda value: f"{format_decimal(value, locale=locale)}%" if value is not None else "–",
         label=lambda value, kind: gettext.gettext(LABELS[kind][value]) if value in LABELS[kind] else (value or ""),
+        person=pass_context(lambda context, code: _person(context, code, gettext.gettext)),
     )
     env.globals.update(lang=lang, languages=LANGUAGES, ACTIONS=actions.ACTIONS, may_see=actions.may_see,
                        offered=actions.offered, now=lambda: datetime.now(COUNTY_TIME),
@@ -51,6 +52,16 @@ def render(lang: str, template: str, status: int = 200, **context) -> Response:
 def fragment(lang: str, template: str, **context) -> str:
     """A template rendered to text: a whole page, or a piece the pages' scripts insert."""
     return environment(lang).get_template(template).render(**context)
+
+
+def _person(context, code: str | None, gettext) -> str:
+    """Who a staff code is, as people call them: the name accounts knows (the page's ``people``, read once), a
+    leader's from the directory, the petitioner or the system in words; else the code itself."""
+    if not code:
+        return ""
+    if code in LABELS["actor"]:
+        return gettext(LABELS["actor"][code])
+    return context.get("people", {}).get(code) or context.get("names", {}).get(code) or code
 
 
 def _moment(value) -> datetime:

@@ -139,21 +139,27 @@ class ConsoleService:
         """With a user name and password (accounts opens a session); in development also with a pasted token."""
         visitor = self.sessions.visitor(request)
         token = request.form.get("token", "").strip() if self._development else ""
+        user_name = "" if token else request.form.get("user_name", "")
+        address, tried = request.remote_addr or "?", user_name.strip()
         try:
-            if not self.sessions.attempt_from(request.remote_addr or "?"):
-                raise BackendError("console", 429, "too_many_requests", _say(visitor, N_(
-                    "too many sign-in attempts from your address: wait a minute and try again")))
+            if held := self.sessions.held_back(address, tried):
+                raise BackendError("console", 429, "too_many_requests", _say(visitor, HELD_BACK[held]))
+            name = None
             if token:
                 role, must_change = self.sessions.staff_of(token).role, False
             else:
                 opened = self.backend.as_staff(None).call("accounts", "POST", "/sessions", json={
-                    "user_name": request.form.get("user_name", ""), "password": request.form.get("password", "")},
+                    "user_name": user_name, "password": request.form.get("password", "")},
                     headers=self._spoken(visitor))
                 token, role, must_change = opened["token"], opened["role"], opened["must_change_password"]
+                name = opened.get("display_name")
         except (Unauthorised, BackendError) as refused:
-            return self._sign_in_form(request, refused, getattr(refused, "status", 401))
+            status = getattr(refused, "status", 401)
+            if status < 500 and getattr(refused, "service", None) != "console":  # not when held back or away
+                self.sessions.failed(address, tried)  # only failures count: a shift's good sign-ins never do
+            return self._sign_in_form(request, refused, status)
         response = redirect("/password" if must_change else HOME[role], 303)
-        self.sessions.set_cookie(response, token)
+        self.sessions.set_cookie(response, token, name)
         return response
 
     @http("GET", "/sign-in/single-sign-on")
@@ -184,7 +190,7 @@ class ConsoleService:
             response = self._sign_in_form(request, refused, refused.status)
         else:
             response = redirect(HOME[opened["role"]], 303)
-            self.sessions.set_cookie(response, opened["token"])
+            self.sessions.set_cookie(response, opened["token"], opened.get("display_name"))
         response.delete_cookie(AWAY_COOKIE, path="/sign-in")  # a state is used once
         return response
 
@@ -222,7 +228,7 @@ class ConsoleService:
                           error=refused)
         self.sessions.end(request)
         response = redirect(HOME[opened["role"]], 303)
-        self.sessions.set_cookie(response, opened["token"])
+        self.sessions.set_cookie(response, opened["token"], opened.get("display_name"))
         return response
 
     # --- the administrator: staff, API tokens; the audit log ------------------------------------------
@@ -309,7 +315,7 @@ class ConsoleService:
         kept = self._kept(request)
         draft = kept.draft if kept else {}
         return self._page(request, "intake.html", lambda api, staff: {
-            **pages.intake(api, staff, request.args.get("taken")), "kept": kept, "draft": draft,
+            **pages.intake(api, staff, request.args.get("taken"), self.directory), "kept": kept, "draft": draft,
             "key": draft.get("_key") or uuid.uuid4().hex})
 
     @http("POST", "/intake")
@@ -726,6 +732,8 @@ class ConsoleService:
         return body
 
 
+HELD_BACK = {"address": N_("too many failed sign-ins from your address: wait a minute and try again"),
+             "account": N_("too many failed sign-ins with this user name: wait a minute and try again")}
 PUBLIC_ANSWERS = {"rating": "rated", "review-request": "review_asked"}  # the answer, and what the page then says
 ANSWERED_COOKIE = "lianxin_answered"
 

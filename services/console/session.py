@@ -36,6 +36,7 @@ class Visitor:
     staff: Staff | None = None
     token: str | None = None
     must_change_password: bool = False  # signed in, but must choose a new password before anything else
+    name: str | None = None  # the display name accounts gave at sign-in (none for a pasted development token)
 
     @property
     def role(self) -> str | None:
@@ -46,13 +47,25 @@ class Sessions:
     def __init__(self, key: str, max_age: int, attempts_per_minute: int = 10):
         self.fernet, self.max_age, self.authenticator = Fernet(key.encode()), max_age, None
         self.open: dict[str, float] = {}  # session id -> when it ends (epoch seconds)
-        # accounts sees every sign-in come from the console, so the console holds back each browser's address
-        self.limiter, self.attempts = MovingWindowRateLimiter(MemoryStorage()), RateLimitItemPerMinute(
+        # accounts sees every sign-in come from the console, so the console holds back each browser's address and
+        # each user name; only failures count, so a shift signing in behind one address is never held back
+        self.limiter, self.failures = MovingWindowRateLimiter(MemoryStorage()), RateLimitItemPerMinute(
             attempts_per_minute)
 
-    def attempt_from(self, address: str) -> bool:
-        """Counts a sign-in attempt; False when the address has made too many this minute."""
-        return self.limiter.hit(self.attempts, "sign-in", address)
+    def held_back(self, address: str, user_name: str) -> str | None:
+        """What is held back from trying to sign in now ("address" or "account"), after too many failures this
+        minute; None when the attempt may go on."""
+        if not self.limiter.test(self.failures, "address", address):
+            return "address"
+        if user_name and not self.limiter.test(self.failures, "account", user_name.casefold()):
+            return "account"
+        return None
+
+    def failed(self, address: str, user_name: str) -> None:
+        """Counts a refused sign-in against the address and the user name tried."""
+        self.limiter.hit(self.failures, "address", address)
+        if user_name:
+            self.limiter.hit(self.failures, "account", user_name.casefold())
 
     def knowing(self, authenticator: Authenticator) -> "Sessions":
         """The same sessions, asking this worker's authenticator who a token stands for."""
@@ -64,21 +77,22 @@ class Sessions:
         """The staff member a token belongs to (the credentials file the services read too)."""
         return self.authenticator.identify(SimpleNamespace(headers={"Authorization": f"Bearer {token.strip()}"}))
 
-    def seal(self, token: str) -> str:
-        """A new session for the token, as the cookie's value."""
+    def seal(self, token: str, name: str | None = None) -> str:
+        """A new session for the token (and the person's display name), as the cookie's value."""
         now = time.time()
         for sid in [sid for sid, ends in self.open.items() if ends <= now]:  # forget the expired
             del self.open[sid]
         session = secrets.token_urlsafe(18)
         self.open[session] = now + self.max_age
-        return self.fernet.encrypt(json.dumps({"session": session, "token": token.strip()}).encode()).decode()
+        opened = {"session": session, "token": token.strip(), "name": name}
+        return self.fernet.encrypt(json.dumps(opened).encode()).decode()
 
     def visitor(self, request) -> Visitor:
         lang = chosen_language(request.cookies.get(LANGUAGE_COOKIE))
         if (opened := self._opened(request)) is None:
             return Visitor(lang)
         try:
-            return Visitor(lang, self.staff_of(opened["token"]), opened["token"])
+            return Visitor(lang, self.staff_of(opened["token"]), opened["token"], name=opened.get("name"))
         except PasswordChangeRequired:
             return Visitor(lang, token=opened["token"], must_change_password=True)
         except Unauthorised:  # the token was withdrawn, the session expired or the person disabled
@@ -116,8 +130,8 @@ class Sessions:
         except (InvalidToken, ValueError):
             return {}
 
-    def set_cookie(self, response, token: str) -> None:
-        response.set_cookie(SESSION_COOKIE, self.seal(token), max_age=self.max_age, httponly=True, samesite="Lax",
+    def set_cookie(self, response, token: str, name: str | None = None) -> None:
+        response.set_cookie(SESSION_COOKIE, self.seal(token, name), max_age=self.max_age, httponly=True, samesite="Lax",
                             path="/")
 
 
