@@ -71,6 +71,13 @@ def get_case(uow: UnitOfWork, case_id: str, for_update: bool = False) -> Case:
     return case
 
 
+def readable_case(uow: UnitOfWork, case_id: str, staff: Staff) -> Case:
+    """The case, if this person may read it (``access.require_read``): every read of one case comes here."""
+    case = get_case(uow, case_id)
+    access.require_read(staff, case)
+    return case
+
+
 # --- from events ------------------------------------------------------------------------------------------
 
 # built once, a Core row: every report received runs it, and most find nothing

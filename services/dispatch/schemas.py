@@ -65,8 +65,9 @@ class TeamIn(_In):
     plan: Annotated[str, Field(max_length=4000)] = ""
 
 
-def case_view(case, attachments: dict | None = None) -> dict:
-    """The case; with ``attachments`` (handling.attachments_of), each handling report lists its files."""
+def case_view(case, attachments: dict | None = None, shows_matter: bool = True) -> dict:
+    """The case; with ``attachments`` (handling.attachments_of), each handling report lists its files; what the
+    citizen said withheld where the reader may not read it (``access.shows_matter``)."""
     attachments = attachments or {}
     return {
         "case_id": case.case_id,
@@ -82,7 +83,8 @@ def case_view(case, attachments: dict | None = None) -> dict:
         "severity": case.severity,
         "routing_reason": texts.read(case.routing_reason),
         "channel": case.channel,
-        "matter": case.matter,
+        "matter": case.matter if shows_matter else None,
+        "matter_access": "shown" if shows_matter else "withheld",
         "people_count": case.people_count,
         "reporter_id": case.reporter_id,
         "received_at": case.received_at,

@@ -89,7 +89,7 @@ class DispatchService(OfficeService):
     @api("GET", "/cases/<string:case_id>", roles=CASE_READERS)
     def get_case(self, request, case_id):
         with self.uow as uow:
-            case = self._readable(uow, case_id, request.staff)
+            case = handling.readable_case(uow, case_id, request.staff)
             return self._seen(case, request.staff, handling.attachments_of(uow, case))
 
     @api("GET", "/cases/<string:case_id>/attachments/<string:digest>", roles=CASE_READERS)
@@ -115,14 +115,14 @@ class DispatchService(OfficeService):
     @api("GET", "/cases/<string:case_id>/history", roles=CASE_READERS)
     def get_history(self, request, case_id):
         with self.uow as uow:
-            return {"case_id": case_id, "history": history_view(self._readable(uow, case_id, request.staff))}
+            return {"case_id": case_id, "history": history_view(handling.readable_case(uow, case_id, request.staff))}
 
     @api("GET", "/cases/<string:case_id>/assignment-notice", roles=CASE_READERS)
     def get_assignment_notice(self, request, case_id):
         """The 交办通知 for the unit, as Markdown (default) or printable HTML."""
         staff = request.staff
         with self.uow as uow:
-            case = self._readable(uow, case_id, staff)
+            case = handling.readable_case(uow, case_id, staff)
             text = assignment_notice.as_markdown(self.directory, case, access.shows_matter(self.directory, staff, case))
         return respond(request, text, {"markdown": str, "html": assignment_notice.as_html})
 
@@ -199,20 +199,10 @@ class DispatchService(OfficeService):
 
     # --- what a reader sees -----------------------------------------------------------------------------
 
-    @staticmethod
-    def _readable(uow, case_id, staff):
-        """The case, if this person may read it (``access``): every read of one case goes through here."""
-        case = handling.get_case(uow, case_id)
-        access.require_read(staff, case)
-        return case
-
     def _seen(self, case, staff, attachments=None) -> dict:
         """The case as this person reads it: what the citizen said on a confidential subject withheld but
         from its own unit and the county's confidential readers."""
-        view = case_view(case, attachments)
-        if not access.shows_matter(self.directory, staff, case):
-            return view | {"matter": None, "matter_access": "withheld"}
-        return view | {"matter_access": "shown"}
+        return case_view(case, attachments, access.shows_matter(self.directory, staff, case))
 
 
 def _filtered(request, query):
