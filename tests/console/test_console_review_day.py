@@ -163,6 +163,9 @@ def test_a_shift_signs_in_behind_one_address_and_failures_are_still_held_back(co
             assert refused.status_code == 401, refused.text
         held = post_form(browser, "/sign-in", {"user_name": "wang-fang", "password": "绿水青山就是金山银山2026"})
         assert held.status_code == 429 and "您所在地址的登录失败次数过多" in held.text
+        browser.cookies.set("lianxin_lang", "en")
+        held = post_form(browser, "/sign-in", {"token": "dev-hotline-op-01"})
+        assert held.status_code == 429 and "too many failed sign-ins from your address" in held.text
 
 
 # --- 3. refusing a unit's return ----------------------------------------------------------------------------
