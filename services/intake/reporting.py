@@ -233,8 +233,11 @@ REPORTS_OF = select(Report).where((Report.id == bindparam("pk")) | (Report.dupli
 
 def reports_of(uow: UnitOfWork, report_id: str) -> list[Report]:
     """A case's report and those linked to it, in the order they came in, in one query (the SMS are told
-    to the same rows)."""
-    return list(uow.session.scalars(REPORTS_OF, {"pk": report_pk(report_id) or -1}))
+    to the same rows). The rows a batch's earlier events changed are not flushed for it, one event at a time:
+    which reports it finds does not depend on what following a case changes, and those already in the
+    session come back as changed."""
+    with uow.session.no_autoflush:
+        return list(uow.session.scalars(REPORTS_OF, {"pk": report_pk(report_id) or -1}))
 
 
 def follow_dispatch(uow: UnitOfWork, case: CaseDispatched) -> list[Report]:
