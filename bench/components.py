@@ -22,7 +22,7 @@ import random  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from datetime import datetime, timezone  # noqa: E402
+from datetime import datetime, timedelta, timezone  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import click  # noqa: E402
@@ -117,6 +117,49 @@ def _registered(database: Database) -> list:
         bodies = conn.scalars(select(outbox.c.body).where(outbox.c.type == "report.registered")
                               .order_by(outbox.c.id)).all()
     return [parse_event(body) for body in bodies]
+
+
+def follow(count: int, folder: Path) -> dict:
+    """intake following its cases: ``case.dispatched`` for reports taken in, 20 to a batch as its consumer
+    applies them (the report and its repeats kept in step, the petitioner told; these are anonymous)."""
+    from services.intake import service
+    from services.intake.config import IntakeSettings
+    from services.intake.protection import use_keys
+    from services.intake.reporting import Intake
+    from services.intake.schemas import ReportIn
+
+    config = IntakeSettings().nameko_config()
+    use_keys(config["PII_KEYS"])
+    database = Database.of_service(service, f"sqlite:///{folder}/intake-follow.db")
+    intake = Intake(DIRECTORY, config)
+    staff = Staff(code="hotline-op-01", role="operator", token_sha256="0" * 64)
+    events = []
+    for n in range(200 + count):
+        incoming = ReportIn.model_validate({
+            "channel": "hotline", "category": random.choice(list(DIRECTORY.category_by_code)),
+            "village": random.choice(list(DIRECTORY.villages)), "content": " ".join(random.choices(WORDS, k=12))})
+        with database.unit_of_work() as uow:
+            report, _ = intake.take_in(uow, incoming, staff)
+            uow.commit()
+        events.append(case_dispatched(n, report))
+
+    def apply(batch):
+        for start in range(0, len(batch), SORT_BATCH):
+            database.unit_of_work().apply(batch[start:start + SORT_BATCH], intake.dispatched)
+    apply(events[:200])  # warm the statement caches
+    figure = {"cpu_ms": cpu_ms_per(count, lambda: apply(events[200:]))}
+    database.engine.dispose()
+    return figure
+
+
+def case_dispatched(n: int, report):
+    now = datetime.now(timezone.utc)
+    return new_event("case.dispatched", f"C{n:08d}", {
+        "case_id": f"C{n:08d}", "report_id": report.report_id, "unit": "chengguan", "unit_kind": "township",
+        "category": report.category, "township": report.township, "severity": "general",
+        "deadline": now + timedelta(days=5), "routing_reason": "", "reporter_id": report.reporter_id,
+        "reporter_marks": [], "received_at": report.received_at, "dispatched_at": now, "redispatch": False,
+        "round": 0})
 
 
 def take_in_postgresql(count: int) -> list[dict]:
@@ -229,7 +272,8 @@ def waiting(amqp_uri: str, queue: str) -> int:
 @click.command()
 @click.option("--count", default=2000, show_default=True, help="Operations per step.")
 @click.option("--only", help="Run one step.",
-              type=click.Choice(["take_in", "take_in_postgresql", "checkout", "open_case", "parse", "consume"]))
+              type=click.Choice(["take_in", "take_in_postgresql", "follow", "checkout", "open_case", "parse",
+                                 "consume"]))
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
               default=REPO_ROOT / "bench" / "results" / "components.json", show_default=True)
 def main(count: int, only: str | None, json_path: Path) -> None:
@@ -239,6 +283,7 @@ def main(count: int, only: str | None, json_path: Path) -> None:
         steps = {
             "take_in": lambda: [take_in(count, Path(folder))],
             "take_in_postgresql": lambda: take_in_postgresql(count),
+            "follow": lambda: [follow(count, Path(folder))],
             "checkout": lambda: checkout(count * 5),
             "open_case": lambda: [open_case(count, Path(folder), batch) for batch in (1, 100)],
             "parse": lambda: [parse(count * 10)],
