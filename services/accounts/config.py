@@ -14,9 +14,9 @@ class AccountsSettings(ServiceSettings):
     session_hours: int = Field(12, ge=1, le=24 * 30, description="how long a sign-in lasts")
     lockout_failures: int = Field(5, ge=1, description="wrong passwords in a row that lock an account")
     lockout_minutes: int = Field(15, ge=1, description="how long a locked account stays locked")
-    # sign-in attempts one client address may make per minute, whatever the account (anti-automation); the
-    # console is one address for all its people (it limits each browser itself, CONSOLE_SIGN_IN_ATTEMPTS)
-    address_attempts_per_minute: int = Field(120, ge=1, description="sign-in attempts per address and minute")
+    # failed sign-ins one client address may make per minute, whatever the account (anti-automation); good
+    # ones never count: the console is one address for all its people (it limits each browser itself)
+    address_attempts_per_minute: int = Field(120, ge=1, description="failed sign-ins per address and minute")
     password_min_length: int = Field(12, ge=8, le=128, description="the shortest password taken")
     # single sign-on through the office's OpenID Connect identity platform (unset: passwords only)
     oidc_issuer: str | None = Field(None, pattern=r"^https?://")

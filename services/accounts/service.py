@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from lianxin.auth import Auth, Authenticator, token_hash
 from lianxin.db import Database, UnitOfWorkProvider
-from lianxin.http import Pager, api, page, parse_body, query_param
+from lianxin.http import MAX_PAGE, Pager, api, page, parse_body, query_param
 from lianxin.messaging import queue_arguments
 from lianxin.numbers import row_id
 from lianxin.service import OfficeService
@@ -19,6 +19,7 @@ from lianxin.vocabulary import OFFICE, ROLES
 
 from . import records, signing_in, single_sign_on, staffing
 from .models import Account, AuditEntry, Token
+from .refusals import SignInRefused
 from .schemas import (
     AccountChangeIn,
     AccountIn,
@@ -113,8 +114,13 @@ class AccountsService(OfficeService):
         """A session for the person the identity platform vouches for (the code it gave, verified here)."""
         incoming = parse_body(request, SingleSignOnIn)
         platform = single_sign_on.require(self.platform)
-        self.guard.attempt_from(request.remote_addr or "?")
-        claims = platform.claims(incoming)
+        address = request.remote_addr or "?"
+        self.guard.check(address)
+        try:
+            claims = platform.claims(incoming)
+        except SignInRefused:
+            self.guard.failed_from(address)
+            raise
         with self.uow as uow:
             account, secret = single_sign_on.sign_in(uow, platform, claims, self.config["SESSION_SECONDS"])
             uow.commit()
@@ -143,6 +149,16 @@ class AccountsService(OfficeService):
                                                          self.config["SESSION_SECONDS"])
             uow.commit()
             return self._session(account, secret)
+
+    @api("GET", "/people", roles=ROLES)
+    def people(self, request):
+        """The names of the people ``user_name=`` asks for (repeated, at most a page's worth), so a page shows who
+        acted by name; disabled people too (history keeps them), never their contacts."""
+        names = request.args.getlist("user_name")[:MAX_PAGE]
+        with self.uow as uow:
+            found = uow.session.execute(select(Account.user_name, Account.display_name)
+                                        .where(Account.user_name.in_(names)).order_by(Account.user_name))
+            return {"people": [{"user_name": u, "display_name": d} for u, d in found]}
 
     # --- the administrator ------------------------------------------------------------------------------
 

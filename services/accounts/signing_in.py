@@ -17,21 +17,26 @@ from .refusals import LockedOut, SignInRefused
 
 NOT_RIGHT = N_("the user name or the password is not right")  # the same whether or not the account exists
 LOCKED = N_("too many failed sign-ins: this account is locked for %(minutes)s minutes")
-BUSY = N_("too many sign-in attempts from your address: wait a minute and try again")
+BUSY = N_("too many failed sign-ins from your address: wait a minute and try again")
 
 
 class Guard:
-    """Anti-automation in memory, before any password is checked: attempts per client address, and failures
-    per user name that has no account (so an unknown name is locked out like a known one)."""
+    """Anti-automation in memory, before any password is checked: failed sign-ins per client address (only
+    failures: an office behind one address, or the console signing everyone in, makes many good ones at the
+    start of a shift), and failures per user name that has no account (locked out like a known one)."""
 
     def __init__(self, per_address_minute: int, failures: int, minutes: int):
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
         self.per_address = RateLimitItemPerMinute(per_address_minute)
         self.per_name = RateLimitItemPerMinute(failures, minutes)
 
-    def attempt_from(self, address: str) -> None:
-        if not self.limiter.hit(self.per_address, "address", address):
+    def check(self, address: str) -> None:
+        """Refuses an address that failed too often this minute, before its next try is looked at."""
+        if not self.limiter.test(self.per_address, "address", address):
             raise LockedOut(BUSY, 60)
+
+    def failed_from(self, address: str) -> None:
+        self.limiter.hit(self.per_address, "address", address)
 
     def failed_unknown(self, user_name: str) -> bool:
         """Counts a failure for a name without an account; False once that makes it locked, as the account's
@@ -42,17 +47,19 @@ class Guard:
 
 def sign_in(uow, guard: Guard, incoming, address: str, rules: dict) -> tuple[Account, str]:
     """A new session token (returned, shown once) for the right user name and password."""
-    guard.attempt_from(address)
+    guard.check(address)
     account = uow.session.scalars(records.select_account(incoming.user_name, for_update=True)).first()
     now = utcnow()
     if account is None:
         passwords.matches(None, incoming.password)  # as long as a real check
+        guard.failed_from(address)
         if not guard.failed_unknown(incoming.user_name):
             raise LockedOut(LOCKED, rules["LOCKOUT_MINUTES"] * 60, minutes=rules["LOCKOUT_MINUTES"])
         raise SignInRefused(NOT_RIGHT)
     if account.locked_until and account.locked_until > now:
         raise _locked(account.locked_until - now)
     if not passwords.matches(account.password_hash, incoming.password):
+        guard.failed_from(address)
         _count_failure(uow, account, now, rules)
         uow.commit()  # the failure counts even though the sign-in is refused
         if account.locked_until:

@@ -101,15 +101,16 @@ def test_a_weak_new_password_is_refused_with_the_reason(accounts, number, weak, 
     assert answer.status_code == 422 and problem in answer.json()["error"]["message"], answer.text
 
 
-def test_sign_in_attempts_from_one_address_are_limited():
+def test_failed_sign_ins_from_one_address_are_limited():
     from services.accounts.refusals import LockedOut
     from services.accounts.signing_in import Guard
     guard = Guard(per_address_minute=3, failures=5, minutes=15)
     for _ in range(3):
-        guard.attempt_from("10.0.0.7")
+        guard.check("10.0.0.7")
+        guard.failed_from("10.0.0.7")
     with pytest.raises(LockedOut):
-        guard.attempt_from("10.0.0.7")
-    guard.attempt_from("10.0.0.8")  # another address is not held back
+        guard.check("10.0.0.7")
+    guard.check("10.0.0.8")  # another address is not held back
 
 
 def test_after_a_reset_the_person_must_choose_a_new_password_before_anything_else(office, accounts):
