@@ -17,7 +17,7 @@ class ConsoleSettings(ServiceSettings):
     # Fernet key of the sign-in cookie (it carries the staff token, encrypted and authenticated)
     session_key: str = DEVELOPMENT_SESSION_KEY
     session_hours: int = Field(12, ge=1, le=24 * 30, description="how long a sign-in lasts")
-    sign_in_attempts: int = Field(10, ge=1, description="sign-in attempts one browser address may make a minute")
+    sign_in_attempts: int = Field(10, ge=1, description="failed sign-ins a minute per browser address or user name")
     # where browsers see the console (https://12345.example.gov.cn behind a proxy): a form must come from there;
     # unset, from the Host the request names
     public_origin: str | None = Field(None, pattern=r"^https?://[^/]+$")
