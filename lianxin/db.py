@@ -268,6 +268,22 @@ def _insert_new(table, unique: tuple[str, ...], dialect: str):
     return insert_of(table).on_conflict_do_nothing(index_elements=list(unique))
 
 
+def upsert(session: Session, table, row: dict, unique: tuple[str, ...], updated: tuple[str, ...]) -> None:
+    """Insert the row, or where one with the same ``unique`` columns is there set its ``updated`` columns from
+    it: one statement (ON CONFLICT DO UPDATE), built once per table, where a look-up that misses and an ORM add
+    cost several. Rows of the table already in the session are not refreshed: for consumers that keep a read
+    model row by row."""
+    session.execute(_upsert(table, unique, updated, session.get_bind().dialect.name), row)
+
+
+@cache
+def _upsert(table, unique: tuple[str, ...], updated: tuple[str, ...], dialect: str):
+    insert_of = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert_of(table)
+    return statement.on_conflict_do_update(index_elements=list(unique),
+                                           set_={name: statement.excluded[name] for name in updated})
+
+
 def _inbox_row(event: CloudEvent) -> dict:
     return {"event_id": event.id, "type": event.type, "applied_at": utcnow()}
 

@@ -8,7 +8,7 @@ from sqlalchemy import case, func, select
 
 from lianxin.assessment_terms import KINDS
 from lianxin.auth import Staff
-from lianxin.db import UnitOfWork, insert_new, utcnow
+from lianxin.db import UnitOfWork, insert_new, upsert, utcnow
 from lianxin.directory import Directory
 from lianxin.errors import Conflict, NotFound, Problem, Refused
 from lianxin.events import (
@@ -45,19 +45,26 @@ from .schemas import YearEndReviewIn
 NO_UNIT = N_("There is no unit %(unit)s in the county directory")
 
 
+FRESH = {"reopen_count": 0, "satisfied_callbacks": 0, "dissatisfied_callbacks": 0, "answered_callbacks": 0,
+         "resolved_callbacks": 0, "overdue": False}  # a case's record before any of its events counted
+DISPATCHED = ("unit", "unit_kind", "received_at", "deadline")  # what a dispatch sets on the record
+
+
 def _record(uow: UnitOfWork, case_id: str, unit: str) -> CaseRecord:
     """The case's record, created by whichever of its events arrives first."""
     record = uow.session.get(CaseRecord, case_id)
     if record is None:
-        record = CaseRecord(case_id=case_id, unit=unit, reopen_count=0, satisfied_callbacks=0,
-                            dissatisfied_callbacks=0, answered_callbacks=0, resolved_callbacks=0, overdue=False)
+        record = CaseRecord(case_id=case_id, unit=unit, **FRESH)
         uow.session.add(record)
     return record
 
 
 def on_dispatched(uow: UnitOfWork, e: CaseDispatched) -> None:
-    r = _record(uow, e.case_id, e.unit)
-    r.unit, r.unit_kind, r.received_at, r.deadline = e.unit, e.unit_kind, e.received_at, e.deadline
+    """Made, or brought up to date, in one statement: a case's first event is nearly always its dispatch,
+    so looking the record up first would miss."""
+    upsert(uow.session, CaseRecord.__table__, {"case_id": e.case_id, **FRESH, "unit": e.unit,
+                                               "unit_kind": e.unit_kind, "received_at": e.received_at,
+                                               "deadline": e.deadline}, ("case_id",), DISPATCHED)
 
 
 def on_accepted(uow: UnitOfWork, e: CaseAccepted) -> None:
