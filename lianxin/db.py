@@ -264,8 +264,7 @@ def insert_new(session: Session, table, row: dict, unique: tuple[str, ...]) -> b
 
 @cache
 def _insert_new(table, unique: tuple[str, ...], dialect: str):
-    insert_of = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert_of(table).on_conflict_do_nothing(index_elements=list(unique))
+    return _insert_with_conflicts(dialect)(table).on_conflict_do_nothing(index_elements=list(unique))
 
 
 def upsert(session: Session, table, row: dict, unique: tuple[str, ...], updated: tuple[str, ...]) -> None:
@@ -278,10 +277,14 @@ def upsert(session: Session, table, row: dict, unique: tuple[str, ...], updated:
 
 @cache
 def _upsert(table, unique: tuple[str, ...], updated: tuple[str, ...], dialect: str):
-    insert_of = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert_of(table)
+    statement = _insert_with_conflicts(dialect)(table)
     return statement.on_conflict_do_update(index_elements=list(unique),
                                            set_={name: statement.excluded[name] for name in updated})
+
+
+def _insert_with_conflicts(dialect: str):
+    """The dialect's INSERT that can say what a conflict does (the two databases Lianxin runs on)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def _inbox_row(event: CloudEvent) -> dict:
