@@ -82,6 +82,10 @@ class Sight:
             return None, "withheld"
         return (None if text is None else redact_report(report, text)), "redacted"
 
+    def place(self, report: Report, location: str | None) -> str | None:
+        """Where, in the reporter's words, as events carry it: their own address and numbers taken out."""
+        return location and redact_report(report, location)
+
     def released(self, report: Report) -> tuple[str | None, str]:
         """What was said in clear, for a role that may have it released (the release is logged by its caller)."""
         if self.withholds(report) or not self.access.release:

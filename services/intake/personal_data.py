@@ -75,13 +75,14 @@ def reports_of(uow: UnitOfWork, who: PetitionerIn) -> list[Report]:
 
 def release(uow: UnitOfWork, report: Report, wanted: ReleaseIn, staff: Staff, now: datetime,
             sight: Sight | None = None) -> dict:
-    """The reporter's personal data in clear, for calling them back, and with ``sight`` what they said as
-    they said it (where the person's role may have it: ``Sight.released``); logged as a release."""
+    """The reporter's personal data in clear, for calling them back, the place as they wrote it, and with
+    ``sight`` what they said as they said it (where the person's role may have it: ``Sight.released``);
+    logged as a release."""
     uow.session.add(PersonalDataRelease(report_pk=report.id, released_to=staff.code, role=staff.role,
                                         purpose=wanted.purpose, released_at=now))
     content, content_access = sight.released(report) if sight else (None, "withheld")
     return {"report_id": report.report_id, "reporter_id": report.reporter_id, "reporter": reporter_clear(report),
-            "content": content, "content_access": content_access}
+            "content": content, "content_access": content_access, "location": report.location}
 
 
 def export(uow: UnitOfWork, who: ExportIn, staff: Staff, now: datetime) -> dict:

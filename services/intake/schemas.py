@@ -75,7 +75,7 @@ def report_view(report, duplicates: list[str] | None = None, sight=None) -> dict
         "township": report.township,
         "village": report.village,
         "enterprise": report.enterprise,
-        "location": report.location,
+        "location": sight.place(report, report.location) if sight else report.location,
         "latitude": report.latitude,
         "longitude": report.longitude,
         "content": content,
@@ -102,5 +102,7 @@ def _correction_view(report, c, sight) -> dict:
     before, after = c.before, c.after
     if sight and c.field == "content":  # an earlier text is read as the text is
         before, after = sight.content(report, before)[0], sight.content(report, after)[0]
+    elif sight and c.field == "location":
+        before, after = sight.place(report, before), sight.place(report, after)
     return {"field": c.field, "before": before, "after": after, "reason": c.reason, "corrected_by": c.corrected_by,
             "corrected_at": c.corrected_at}

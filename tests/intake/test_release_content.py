@@ -20,7 +20,8 @@ def test_what_was_said_is_released_in_clear_only_to_a_role_that_may_and_never_on
     county = load_directory(SAMPLE)
     said = "路灯坏了，有事请打我电话13912345678联系"
     report = SimpleNamespace(id=7, report_id="R00000007", reporter_id="P" + "0" * 20, category="urban-management",
-                             content=said, has_reporter=True, reporter_name="王大山", reporter_phone="13912345678",
+                             content=said, location=None, has_reporter=True, reporter_name="王大山",
+                             reporter_phone="13912345678",
                              reporter_id_number=None, reporter_address=None)
     kept = []
     uow = SimpleNamespace(session=SimpleNamespace(add=kept.append))
@@ -37,3 +38,17 @@ def test_what_was_said_is_released_in_clear_only_to_a_role_that_may_and_never_on
     operator = Sight(staff("hotline-op-01", "operator"), county)
     assert operator.released(confidential) == (None, "withheld")  # not a confidential reader
     assert Sight(staff("supervisor-01", "supervisor"), county).released(confidential) == (said, "clear")
+
+
+def test_the_place_is_read_redacted_and_released_as_written():
+    county = load_directory(SAMPLE)
+    written = "东关村，王大山家门口，电话13912345678"
+    report = SimpleNamespace(id=8, report_id="R00000008", reporter_id=None, category="urban-management",
+                             content="路灯坏了", location=written, has_reporter=True, reporter_name="王大山",
+                             reporter_phone="13912345678", reporter_id_number=None, reporter_address=None)
+    operator = Sight(staff("hotline-op-01", "operator"), county)
+    shown = operator.place(report, written)
+    assert "13912345678" not in shown and "王大山" not in shown and "东关村" in shown
+    uow = SimpleNamespace(session=SimpleNamespace(add=lambda row: None))
+    released = release(uow, report, ReleaseIn(purpose="核实地点"), operator.staff, utcnow(), sight=operator)
+    assert released["location"] == written

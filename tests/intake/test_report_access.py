@@ -79,11 +79,13 @@ def test_a_confidential_report_is_withheld_from_its_unit_and_leaders_and_shown_t
 
 def test_every_role_reads_a_number_typed_in_the_story_redacted_and_no_release_is_logged_for_it(office):
     report = post(office, {**OWN_CASE, "content": "路灯坏了，有事请打我电话13912345678联系",
+                           "location": "东关村口，电话13912345678",
                            "reporter": {"name": "王大山", "phone": "13912345678"}})
     for staff in ("hotline-op-01", "supervisor-01", "admin"):
         seen = read(office, staff, f"/reports/{report['report_id']}").json()
         assert seen["content_access"] == "redacted" and "13912345678" not in seen["content"], (staff, seen)
         assert "路灯坏了" in seen["content"]
+        assert "东关村口" in seen["location"] and "13912345678" not in seen["location"], staff
         listed = read(office, staff, "/reports").json()["reports"]
         assert all("13912345678" not in (r["content"] or "") for r in listed), staff
     log = read(office, "supervisor-01", "/personal-data-releases", report_id=report["report_id"]).json()
