@@ -18,10 +18,10 @@ pytestmark = pytest.mark.integration
 
 WORDS = {  # what each language's page says, where the test reads it
     "zh": {"blank": "只有空格", "phone": "不是有效的电话号码", "left": "还可输入", "over": "超出",
-           "another_unit": "其他单位", "not_found": "没有找到", "closed": "已办结", "review": "申请复查",
+           "not_yours": "不是本单位的案件", "not_found": "没有找到", "closed": "已办结", "review": "申请复查",
            "alert": "预警", "major": "重大案件", "callback_closed": "案件随之办结"},
     "en": {"blank": "spaces alone", "phone": "Not a Chinese phone number", "left": "characters left",
-           "over": "too many", "another_unit": "another unit", "not_found": "We found no case",
+           "over": "too many", "not_yours": "is not your unit's", "not_found": "We found no case",
            "closed": "closed", "review": "Ask for a review", "alert": "early warning", "major": "major case",
            "callback_closed": "it closed the case"},
 }
@@ -113,7 +113,7 @@ def test_a_refused_action_comes_back_at_its_own_page_and_a_reload_sends_nothing(
     assert supervisor.locator("details[data-action=route] select[name=unit]").input_value() == ""
     assert supervisor.locator("details[data-action=instruct] select[name=leader]").input_value() == ""
 
-    # routed away, the case is another unit's: its former handler is told why there is nothing to do
+    # routed away, the case is another unit's: its former handler no longer reads it, and is told why (issue 13)
     route = supervisor.locator("details[data-action=route]")
     route.locator("summary").click()
     route.locator("select[name=unit]").select_option("baiyang")
@@ -122,8 +122,9 @@ def test_a_refused_action_comes_back_at_its_own_page_and_a_reload_sends_nothing(
     expect(supervisor.locator("#unit")).to_contain_text("白杨" if lang == "zh" else "白杨")
     handler.reload()
     assert actions(handler) == set()
-    expect(handler.locator("#nothing-to-do")).to_contain_text(said["another_unit"])
-    shot(handler, f"{lang}-04-nothing-to-do")
+    expect(handler.locator(".refusal")).to_contain_text(said["not_yours"])
+    expect(handler.locator("main")).not_to_contain_text("东关村危房改造")
+    shot(handler, f"{lang}-04-not-yours")
 
 
 def handled(office, content: str) -> tuple[str, str]:
