@@ -18,13 +18,8 @@ from services.console.rendering import fragment
 from services.console.session import Visitor
 from services.console.standing import nothing_to_do, standing
 from tests.support.builders import staff
+from tests.support.console_pages import CASE
 
-CASE = {"case_id": "C00000001", "report_id": "R00000001", "state": "dispatched", "unit": "chengguan",
-        "unit_kind": "township", "category": "housing", "severity": "general", "deadline": None,
-        "received_at": "2026-11-02T09:00:00+08:00", "channel": "hotline", "routing_reason": "",
-        "linked_reports": [], "team": {"lead_leader": None, "responsible_person": None, "members": [], "plan": None},
-        "extension": {"requested_days": None, "reason": None, "days": None, "approved_by": None},
-        "instructions": [], "handling_reports": []}
 REPORT = {"report_id": "R00000001", "content": "东关村危房漏雨", "village": "chengguan-dongguan",
           "township": "chengguan", "location": None, "reporter": None, "attachments": []}
 SUPERVISED = {"state": "in_handling", "callbacks": [], "reviews": [], "attachments": []}

@@ -18,15 +18,10 @@ from services.console.standing import nothing_to_do, standing
 from tests.support.accounts import ready
 from tests.support.builders import staff
 from tests.support.console_forms import console_client, post_form
+from tests.support.console_pages import CASE
 from tests.support.reports import case_of
 from tests.support.waiting import eventually
 
-CASE = {"case_id": "C00000001", "report_id": "R00000001", "state": "dispatched", "unit": "chengguan",
-        "unit_kind": "township", "category": "housing", "severity": "general", "deadline": None,
-        "received_at": "2026-11-02T09:00:00+08:00", "channel": "hotline", "routing_reason": "",
-        "linked_reports": [], "team": {"lead_leader": None, "responsible_person": None, "members": [], "plan": None},
-        "extension": {"requested_days": None, "reason": None, "days": None, "approved_by": None},
-        "instructions": [], "handling_reports": []}
 CASE_REPORT = {"report_id": "R00000001", "content": "东关村危房漏雨", "village": "chengguan-dongguan",
                "township": "chengguan", "location": None, "reporter": None, "attachments": []}
 REPORT = {"report_id": "R00000005", "case_id": "C00000005", "category": "road-damage", "category_suggested": False,

@@ -18,8 +18,6 @@ from tests.support.supervision import (
     handled_case,
     office_request,
     request,
-    supervision_database,
-    supervision_worker,
 )
 from tests.support.waiting import eventually
 
@@ -52,18 +50,6 @@ def test_a_named_case_still_needs_a_callback_that_reached_the_petitioner():
 
 
 # --- supervision's use cases -----------------------------------------------------------------------------------
-
-@pytest.fixture
-def database(tmp_path):
-    db = supervision_database(tmp_path)
-    yield db
-    db.engine.dispose()
-
-
-@pytest.fixture
-def supervision(database):
-    return supervision_worker(database)
-
 
 def anonymous_events():
     """Dispatch's events of a case nobody signed: no pseudonym, no petitioner's marks."""

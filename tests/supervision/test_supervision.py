@@ -9,22 +9,10 @@ from lianxin.events import new_event
 from services.supervision import models, texts
 from services.supervision.models import Notice
 from tests.support.case_events import DEADLINE, dispatched, reported
-from tests.support.supervision import emitted, office_request, request, supervision_database, supervision_worker
+from tests.support.supervision import emitted, office_request, request
 
 NOT_REACHED = {"reached": False, "recorded_by": "callback-op-01"}
 DISSATISFIED = {"reached": True, "resolved": "no", "satisfaction": "dissatisfied", "recorded_by": "callback-op-01"}
-
-
-@pytest.fixture
-def database(tmp_path):
-    db = supervision_database(tmp_path)
-    yield db
-    db.engine.dispose()
-
-
-@pytest.fixture
-def supervision(database):
-    return supervision_worker(database)
 
 
 def test_a_petitioner_not_reached_is_tried_again_until_the_cap(supervision, database):

@@ -20,25 +20,11 @@ from tests.support.supervision import (
     emitted,
     office_request,
     request,
-    supervision_database,
-    supervision_worker,
 )
 from tests.support.waiting import eventually
 
 SATISFIED = {"reached": True, "resolved": "yes", "satisfaction": "satisfied"}
 DISSATISFIED = {"reached": True, "resolved": "no", "satisfaction": "dissatisfied"}
-
-
-@pytest.fixture
-def database(tmp_path):
-    db = supervision_database(tmp_path)
-    yield db
-    db.engine.dispose()
-
-
-@pytest.fixture
-def supervision(database):
-    return supervision_worker(database)
 
 
 @pytest.fixture
