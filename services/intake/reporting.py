@@ -41,6 +41,8 @@ from .telling import CitizenTeller
 
 CORRECTABLE = ("category", "township", "village", "enterprise", "location", "latitude", "longitude", "content",
                "people_count")
+REPORT_NOT_IN_DIRECTORY = N_("The report does not match the county directory")
+CORRECTION_NOT_IN_DIRECTORY = N_("The correction does not match the county directory")
 
 
 class Intake:
@@ -66,7 +68,7 @@ class Intake:
         township, problems = place_of(self.directory, incoming)
         category, suggested, category_problems = category_of(self.directory, incoming)
         if problems or category_problems:
-            raise Invalid("the report does not match the county directory", problems + category_problems)
+            raise Invalid(REPORT_NOT_IN_DIRECTORY, problems + category_problems)
         report = self._new_report(incoming, staff, township, category, suggested, idempotency_key)
         uow.session.add(report)
         uow.session.flush()  # assigns the report number the event carries
@@ -149,7 +151,7 @@ class Intake:
         if "category" in changes:
             problems += category_of(self.directory, merged)[2]
         if problems:
-            raise Invalid("the correction does not match the county directory", problems)
+            raise Invalid(CORRECTION_NOT_IN_DIRECTORY, problems)
         changes["township"] = township
         changed = [field for field, value in changes.items() if getattr(report, field) != value]
         now = utcnow()

@@ -11,7 +11,18 @@ from lianxin.attachments.serving import file_response
 from lianxin.attachments.wiring import Attachments, answers_refused_files, fields_and_files
 from lianxin.db import Database, UnitOfWorkProvider, utcnow
 from lianxin.errors import Conflict, NotFound, Refused
-from lianxin.http import Pager, api, aware_datetime, office_date, page, parse_body, query_param, respond
+from lianxin.http import (
+    Pager,
+    api,
+    aware_datetime,
+    office_date,
+    page,
+    parse_body,
+    query_param,
+    required_param,
+    respond,
+)
+from lianxin.i18n import N_
 from lianxin.i18n.kept_texts import READER
 from lianxin.messaging import OutboxRelay, event_consumer
 from lianxin.metrics import ScrapeTimeGauges
@@ -43,6 +54,12 @@ from .sending import CitizenSending
 
 DATABASE = Database(Path(__file__).with_name("migrations"))
 MAX_KEY_LENGTH = 128
+NO_DIGEST_KIND = N_("There is no digest of kind %(kind)s; the kinds are %(kinds)s")
+NOT_A_MONTH = N_("%(text)s is not a month: write it as year-month, e.g. 2026-11")
+MONTH_OUT_OF_RANGE = N_("The month must be from %(first)s to %(last)s, not %(text)s")
+KEY_NOT_TEXT = N_("The idempotency key must be text")
+KEY_TOO_LONG = N_("The Idempotency-Key is longer than %(most)s characters")
+ORIGINAL_NOT_SERVED = N_("The original of %(name)s is neither JPEG nor PNG and is not served; its cleaned copy is")
 FILTERS = ("channel", "category", "township", "village", "enterprise", "status", "reporter_id", "received_by")
 REPORTS = Pager(Report.id, report_pk, "R00000001")
 # the logs and alerts are read backwards, the latest first
@@ -340,7 +357,7 @@ class IntakeService(Open311Api, OfficeService):
     def get_digest(self, request, kind):
         """The ten-day or weekly digest of the period holding ``date`` (default: the last one ended)."""
         if kind not in digest_records.KINDS:
-            raise NotFound(f"no digest kind {kind!r}; there are {', '.join(digest_records.KINDS)}")
+            raise NotFound(NO_DIGEST_KIND, kind=kind, kinds=", ".join(digest_records.KINDS))
         day = query_param(request, "date", None, office_date)
         day = day or digest_records.KINDS[kind](digest_writing.county_day(utcnow())).previous().start
         with self.uow as uow:
@@ -378,8 +395,7 @@ class IntakeService(Open311Api, OfficeService):
     @api("GET", "/citizen-deliveries", roles=CASE_READERS)
     def citizen_deliveries(self, request):
         """What the petitioners of a case were sent and how it went (the case page): never the number or text."""
-        if not (case_id := query_param(request, "case_id")):
-            raise Refused("query parameter 'case_id' is required, e.g. ?case_id=C00000001")
+        case_id = required_param(request, "case_id", "C00000001")
         with self.uow as uow:
             return {"case_id": case_id, "deliveries": [telling.delivery_view(d)
                                                        for d in telling.deliveries_of_case(uow, case_id)]}
@@ -409,9 +425,9 @@ def _month(text: str) -> tuple[int, int]:
     try:
         first = date.fromisoformat(f"{text}-01")
     except ValueError:
-        raise Refused(f"month must be YYYY-MM, got {text!r}") from None
+        raise Refused(NOT_A_MONTH, text=text) from None
     if first.year not in OFFICE_YEARS:  # digests count months back and forth from it
-        raise Refused(f"month must be from {OFFICE_YEARS[0]}-01 to {OFFICE_YEARS[-1]}-12, got {text!r}")
+        raise Refused(MONTH_OUT_OF_RANGE, first=f"{OFFICE_YEARS[0]}-01", last=f"{OFFICE_YEARS[-1]}-12", text=text)
     return first.year, first.month
 
 
@@ -425,9 +441,9 @@ def _visit_view(v) -> dict:
 
 def _idempotency_key(key) -> str | None:
     if key is not None and not isinstance(key, str):
-        raise Refused("idempotency_key must be text")
+        raise Refused(KEY_NOT_TEXT)
     if key and len(key) > MAX_KEY_LENGTH:
-        raise Refused(f"Idempotency-Key is longer than {MAX_KEY_LENGTH} characters")
+        raise Refused(KEY_TOO_LONG, most=MAX_KEY_LENGTH)
     return key or None
 
 
@@ -439,5 +455,5 @@ def _original_response(data: bytes, name: str):
     guess at them): their cleaned copy is."""
     media_type = next((t for magic, t in ORIGINAL_TYPES.items() if data.startswith(magic)), None)
     if media_type is None:
-        raise Conflict(f"the original of {name} is neither JPEG nor PNG and is not served; its cleaned copy is")
+        raise Conflict(ORIGINAL_NOT_SERVED, name=name)
     return file_response(data, media_type, f"original-{name}", inline=False)
