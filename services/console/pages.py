@@ -166,7 +166,7 @@ def urgency(case: dict, now: datetime) -> str | None:
 
 
 def case(api: Backend, staff: Staff, case_id: str) -> dict:
-    parts = case_file(api, case_id)
+    parts = case_parts(api, case_id)
     link = None
     if offered(staff, "citizen_link"):
         link = _or_none(lambda: api.get("supervision", f"/cases/{case_id}/citizen-link"))
@@ -176,12 +176,12 @@ def case(api: Backend, staff: Staff, case_id: str) -> dict:
             **sent, "people": people_named(api, acting_people(parts, sent))}
 
 
-def acting_people(parts: dict, sent: dict) -> set[str]:
+def acting_people(parts: dict, sent: dict | None = None) -> set[str]:
     """Who acted on the case or was told of it (staff codes, and the actors that are no person)."""
     supervised = parts["supervised"] or {}
     return ({h["by"] for h in parts["history"]} | {r["submitted_by"] for r in parts["case"]["handling_reports"]}
             | {c["recorded_by"] for c in supervised.get("callbacks", [])}
-            | {d["recipient"] for d in sent["staff_messages"] or []}) - {None, ""}
+            | {d["recipient"] for d in (sent or {}).get("staff_messages") or []}) - {None, ""}
 
 
 def people_named(api: Backend, codes) -> dict[str, str]:
@@ -199,8 +199,14 @@ def people_named(api: Backend, codes) -> dict[str, str]:
 
 
 def case_file(api: Backend, case_id: str) -> dict:
+    """The case file (案卷) for the archive: every part of the case, and who acted on it by name."""
+    parts = case_parts(api, case_id)
+    return {**parts, "people": people_named(api, acting_people(parts))}
+
+
+def case_parts(api: Backend, case_id: str) -> dict:
     """Every part of one case, each as its service shows it to this reader (the report only where intake lets
-    them read it): the case page, and the case file (案卷) for the archive."""
+    them read it): for the case page and the case file."""
     found = api.get("dispatch", f"/cases/{case_id}")
     supervised = _or_none(lambda: api.get("supervision", f"/cases/{case_id}"))  # not there until dispatched news
     notices = api.get("supervision", "/notices", unit=found["unit"], limit=200)["notices"]

@@ -387,7 +387,7 @@ class ConsoleService:
         def build(api, staff):
             shown = pages.case(api, staff, case_id)
             state = standing(shown["case"], shown["supervised"])
-            return {**shown, "state": state, "nothing_to_do": nothing_to_do(staff, shown["case"], state),
+            return {**shown, "state": state, "nothing_to_do": nothing_to_do(state),
                     "done": done if done in ACTIONS else None, "kept": kept, "failed": kept and kept.action,
                     "draft": kept.draft if kept else {}}
 

@@ -5,9 +5,7 @@ reopening), and dispatch hears of it a moment later. The page shows the one that
 """
 from __future__ import annotations
 
-from lianxin.auth import Staff
 from lianxin.i18n import N_
-from lianxin.vocabulary import UNITS
 
 SUPERVISION_KNOWS = ("awaiting_callback", "callback_failed", "closed")
 
@@ -21,7 +19,6 @@ WAITING_FOR = {
     "callback_failed": N_("Nothing for you now: the petitioner could not be reached; the office decides."),
     "closed": N_("Nothing remains to do: the case is closed."),
 }
-ANOTHER_UNIT = N_("This case is undertaken by another unit: only that unit and the office act on it.")
 READ_ONLY = N_("Nothing for you now: the case waits for the office.")
 
 
@@ -32,8 +29,7 @@ def standing(case: dict, supervised: dict | None) -> str:
     return case["state"]
 
 
-def nothing_to_do(staff: Staff, case: dict, state: str) -> str:
-    """Why the action box is empty for ``staff`` (a message id, translated where shown)."""
-    if staff.role in UNITS and staff.unit != case["unit"]:
-        return ANOTHER_UNIT
+def nothing_to_do(state: str) -> str:
+    """Why the action box is empty (a message id, translated where shown). Only a case's own unit reads it among
+    the units (dispatch refuses the others their page), so what is missing is what the case waits for."""
     return WAITING_FOR.get(state, READ_ONLY)

@@ -44,7 +44,7 @@ def case_page(lang: str, person, case_state="dispatched", case_extra=None, super
                "county": directory, "path": "/", "form_token": "x", "poll_seconds": 5, "opened_ms": 0, "case": case,
                "urgency": None, "history": list(history), "report": report, "supervised": supervised,
                "citizen_link": None, "notices": [], "supervision_state": supervised["state"], "state": state,
-               "nothing_to_do": nothing_to_do(person, case, state), "done": None, "kept": None, "failed": None,
+               "nothing_to_do": nothing_to_do(state), "done": None, "kept": None, "failed": None,
                "draft": {}, "error": None, "people": {}, **extra}
     return BeautifulSoup(fragment(lang, "case.html", **context), "html.parser")
 
@@ -187,15 +187,13 @@ def test_a_unit_is_told_the_reporter_is_hidden_not_that_they_are_anonymous(lang)
     assert anonymous.strip() == ("匿名" if lang == "zh" else "anonymous")
 
 
-@pytest.mark.parametrize("lang, never, once", [("zh", "其他单位", "已不属于本单位"),
-                                               ("en", "another unit's", "no longer your unit's")])
-def test_another_units_case_is_not_said_to_have_been_theirs(lang, never, once):
-    unit = staff("unit_handler", "baiyang")
-    never_theirs = case_page(lang, unit, report=None).select_one("#report-withheld").text
-    assert never in never_theirs and once not in never_theirs
-    routed_away = [{"at": "2026-11-02T09:00:00+08:00", "action": "route", "from_state": "dispatched",
-                    "to_state": "dispatched", "unit": "baiyang", "by": "supervisor-01", "note": None}]
-    assert once in case_page(lang, unit, report=None, history=routed_away).select_one("#report-withheld").text
+@pytest.mark.parametrize("lang, withheld", [("zh", "不向您显示"), ("en", "not shown to you")])
+def test_a_withheld_report_points_to_the_notice_and_never_says_the_case_is_another_units(lang, withheld):
+    """Dispatch refuses a unit another unit's case, so the page is the case's own unit's: its report withheld only
+    until intake hears the case is theirs."""
+    said = case_page(lang, staff("unit_handler", "chengguan"), report=None).select_one("#report-withheld").text
+    assert withheld in said and ("交办通知" if lang == "zh" else "assignment notice") in said
+    assert not any(words in said for words in ("其他单位", "不属于本单位", "another unit", "no longer"))
 
 
 # --- 5. people by their names -------------------------------------------------------------------------------
@@ -239,6 +237,20 @@ def test_names_are_read_from_accounts_once_for_the_page_and_a_code_stays_where_n
     assert asked[0][1].url.params.get_list("user_name") == ["chengguan-handler", "supervisor-01"]
     assert pages.people_named(backend({}), ["supervisor-01"]) == {}  # accounts without the list: codes stay
     assert pages.people_named(backend({}), ["citizen"]) == {}
+
+
+def test_the_case_file_reads_the_names_of_those_who_acted_once():
+    asked = []
+    handled = {"submitted_by": "chengguan-handler", "attachments": []}
+    api = backend({("dispatch", "/cases/C00000001"): {**CASE, "handling_reports": [handled]},
+                   ("dispatch", "/cases/C00000001/history"): {"history": HISTORY},
+                   ("supervision", "/notices"): {"notices": []},
+                   ("accounts", "/people"): {"people": [{"user_name": "chengguan-handler", "display_name": "陈建国"}]}},
+                  asked)
+    parts = pages.case_file(api, "C00000001")
+    assert parts["people"] == {"chengguan-handler": "陈建国"} and parts["supervised"] is None
+    [people] = [request for service, request in asked if service == "accounts"]
+    assert people.url.params.get_list("user_name") == ["chengguan-handler", "li-secretary", "supervisor-01"]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
