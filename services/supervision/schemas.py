@@ -77,12 +77,14 @@ def public_view(case, repair_photos: list[dict] | None = None) -> dict:
             "reviews": [{"level": r.level, "outcome": r.outcome, "due_at": r.due_at} for r in case.reviews]}
 
 
-def case_view(case, blockers: list[str] | None = None, attachments: list[dict] | None = None) -> dict:
+def case_view(case, blockers: list[str] | None = None, attachments: list[dict] | None = None,
+              petitioner: bool = True) -> dict:
+    """The case as staff read it; ``petitioner`` False leaves out the pseudonym (access.shows_petitioner)."""
     view = {
         "case_id": case.case_id,
         "report_id": case.report_id,
         "unit": case.unit,
-        "reporter_id": case.reporter_id,
+        "reporter_id": case.reporter_id if petitioner else None,
         "anonymous": case.anonymous,
         "state": case.state,
         "deadline": case.deadline,

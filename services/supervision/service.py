@@ -13,7 +13,7 @@ from lianxin.numbers import row_id
 from lianxin.service import OfficeService
 from lianxin.vocabulary import CALLERS, CASE_READERS, OFFICE, PETITIONER_DESK, SCORE_READERS, WATCHERS
 
-from . import callbacks, evidence, notices, reviews, texts, watch
+from . import access, callbacks, evidence, notices, reviews, texts, watch
 from .gauges import readings as gauge_readings
 from .links import LinkKeeper, linked_case, on_report_received
 from .models import Accountability, Notice, Review, SupervisedCase, WatchEntry
@@ -70,8 +70,8 @@ class SupervisionService(OfficeService):
 
     @api("GET", "/reviews", roles=CASE_READERS)
     def list_reviews(self, request):
-        """Reviews in the order they fall due; ``open=true`` for those not yet concluded."""
-        query, limit = REVIEWS.page(request, select(Review))
+        """Reviews in the order they fall due; ``open=true`` for those not yet concluded (a unit: its cases')."""
+        query, limit = REVIEWS.page(request, select(Review).where(access.reviews_scope(request.staff)))
         if query_param(request, "open") == "true":
             query = query.where(Review.outcome.is_(None))
         with self.uow as uow:
@@ -223,26 +223,32 @@ class SupervisionService(OfficeService):
 
     @api("GET", "/cases", roles=CASE_READERS)
     def list_cases(self, request):
-        query = select(SupervisedCase)
+        """The cases under supervision, by ``state``, ``unit``, ``reporter_id`` (a unit: its own)."""
+        staff = request.staff
+        query = select(SupervisedCase).where(access.scope(staff))
         for field in ("state", "unit", "reporter_id"):
             if (value := query_param(request, field)) is not None:
                 query = query.where(getattr(SupervisedCase, field) == value)
         query, limit = CASES.page(request, query)
         with self.uow as uow:
-            views = [case_view(c) for c in uow.session.scalars(query)]
+            views = [case_view(c, petitioner=access.shows_petitioner(staff)) for c in uow.session.scalars(query)]
         return page("cases", views, limit, "case_id")
 
     @api("GET", "/cases/<string:case_id>", roles=CASE_READERS)
     def get_case(self, request, case_id):
         with self.uow as uow:
             case = callbacks.get_case(uow, case_id)
-            return case_view(case, attachments=evidence.views(uow, case))
+            access.require_read(request.staff, case)
+            return case_view(case, attachments=evidence.views(uow, case),
+                             petitioner=access.shows_petitioner(request.staff))
 
     @api("GET", "/cases/<string:case_id>/attachments/<string:digest>", roles=CASE_READERS)
     def get_attachment(self, request, case_id, digest):
         """A callback's or a review's evidence (``?rendition=thumbnail|web`` for a photo's smaller copies)."""
         with self.uow as uow:
-            row = evidence.find(uow, callbacks.get_case(uow, case_id), digest, request.staff)
+            case = callbacks.get_case(uow, case_id)
+            access.require_read(request.staff, case)
+            row = evidence.find(uow, case, digest)
         return self.attachments.response(row, query_param(request, "rendition", "file"))
 
     @api("POST", "/cases/<string:case_id>/callbacks", roles=CALLERS)
