@@ -16,9 +16,10 @@ SHOTS = ARTIFACTS / "file"
 SCRIPT = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">'
 PARTS = ("#file-report", "#file-notice", "#file-instructions", "#file-handling", "#file-callbacks", "#file-reviews",
          "#file-notices", "#file-history")
-WORDS = {"zh": {"title": "案卷", "notice": "交办通知", "instructions": "领导批示", "withheld": "不向您显示"},
+WORDS = {"zh": {"title": "案卷", "notice": "交办通知", "instructions": "领导批示", "withheld": "不向您显示",
+                "anonymous": "匿名", "system": "系统"},
          "en": {"title": "Case file", "notice": "Assignment notice", "instructions": "Leaders' instructions",
-                "withheld": "not shown to you"}}
+                "withheld": "not shown to you", "anonymous": "anonymous", "system": "the system"}}
 
 
 def a_whole_case(console) -> str:
@@ -53,12 +54,17 @@ def test_the_case_file_holds_every_part_in_both_languages_and_nothing_runs(conso
         said = WORDS[lang]
         supervisor = signed_in(people, "supervisor-01", lang)
         supervisor.goto(f"/cases/{case_id}")
+        expect(supervisor.locator("#callbacks")).to_contain_text("仍然停水")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        supervisor.screenshot(path=SHOTS / f"case-page-{lang}.png", full_page=True)
         supervisor.click("#case-file-link")
         expect(supervisor.locator("h1")).to_contain_text(said["title"])
         for part in PARTS:
             expect(supervisor.locator(part)).to_be_visible()
         expect(supervisor.locator("#file-report")).to_contain_text("东关村自来水管爆裂")
         expect(supervisor.locator("#file-report")).not_to_contain_text("13812341234")  # masked as intake shows it
+        expect(supervisor.locator("#file-reporter")).not_to_contain_text(said["anonymous"])
+        expect(supervisor.locator("#file-history")).to_contain_text(said["system"])  # who acted, in words
         expect(supervisor.locator("#file-notice")).to_contain_text(said["notice"])
         expect(supervisor.locator("#notice-place")).to_contain_text("村委会门口")
         expect(supervisor.locator("#file-instructions")).to_contain_text("尽快修复")
@@ -70,7 +76,6 @@ def test_the_case_file_holds_every_part_in_both_languages_and_nothing_runs(conso
         assert supervisor.evaluate("window.pwned") is None
         assert supervisor.locator("#case-file script, #case-file img").count() == 0
         expect(supervisor.locator("[data-print]")).to_be_visible()
-        SHOTS.mkdir(parents=True, exist_ok=True)
         supervisor.screenshot(path=SHOTS / f"case-file-{lang}.png", full_page=True)
         if lang == "zh":
             supervisor.pdf(path=SHOTS / "case-file.pdf")
@@ -80,4 +85,7 @@ def test_the_case_file_holds_every_part_in_both_languages_and_nothing_runs(conso
     expect(leader.locator("#file-notice")).to_contain_text("东关村自来水管爆裂")
     if leader.locator("#file-report-withheld").count():
         expect(leader.locator("#file-report-withheld")).to_contain_text(WORDS["en"]["withheld"])
+    else:  # a named petitioner hidden from the leader, not anonymous (issue 18)
+        expect(leader.locator("#file-reporter")).to_contain_text(WORDS["en"]["withheld"])
+        expect(leader.locator("#file-reporter")).not_to_contain_text("or anonymous")
     expect(leader.locator("#case-file")).not_to_contain_text("13812341234")

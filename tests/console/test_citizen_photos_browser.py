@@ -2,8 +2,8 @@
 matter is still not solved and attach a photo taken with their phone (GPS in its EXIF). A file that is not a photo,
 one over the office's size limit and a body larger than all the files together may be are refused on the same
 page, with the reason in the petitioner's language (Chinese, then English), and the answer is not recorded; the
-photo goes with the answer, and the supervisor sees it on the case page among the evidence, read back without
-GPS, make or model. Screenshots in test-artifacts/console/citizen-photos/."""
+photo goes with the answer, and the supervisor sees it in that answer on the case page and in the case file, in
+Chinese and English, read back without GPS, make or model. Screenshots in test-artifacts/console/citizen-photos/."""
 from __future__ import annotations
 
 import io
@@ -57,6 +57,16 @@ def answer_still_broken(page: Page, name: str, data: bytes) -> None:
     page.click("#rating button.primary")
 
 
+def the_file_prints_it_with_its_answer(page: Page, case_id: str, lang: str) -> None:
+    """The case file (案卷) prints the petitioner's photo in their callback, the petitioner named in words."""
+    page.goto(f"/cases/{case_id}/file")
+    answered = page.locator("#file-callbacks li", has_text="低保还是没有恢复")
+    expect(answered).to_contain_text("信访人" if lang == "zh" else "the petitioner")
+    expect(answered.locator("img")).to_have_count(1)
+    expect(page.locator("#case-file")).not_to_contain_text("citizen")
+    shot(page, f"05-case-file-{lang}", SHOTS)
+
+
 @pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
 def test_the_petitioner_sends_a_photo_with_a_dissatisfied_answer_and_the_office_sees_it_without_gps(console):
     case_id, link = awaiting_the_petitioner(console)
@@ -94,14 +104,22 @@ def test_the_petitioner_sends_a_photo_with_a_dissatisfied_answer_and_the_office_
         supervisor = people.signed_in("supervisor-01")
         supervisor.goto(f"/cases/{case_id}")
         reload_until(supervisor, "ul.thumbnails[data-source=evidence] img")
-        expect(supervisor.locator("#callbacks")).to_contain_text("低保还是没有恢复")
-        evidence = supervisor.locator("ul.thumbnails[data-source=evidence] img")
+        answered = supervisor.locator("#callbacks > li", has_text="低保还是没有恢复")
+        evidence = answered.locator("ul.thumbnails[data-source=evidence] img")  # with the answer it came with
         expect(evidence).to_have_count(1)
+        expect(supervisor.locator("ul.thumbnails[data-source=evidence] img")).to_have_count(1)  # and nowhere else
         src = evidence.get_attribute("src")
         served = supervisor.request.get(src.replace("rendition=thumbnail", "rendition=file"))
         assert served.status == 200 and served.headers["content-type"] == "image/jpeg"
         assert personal_exif_gone(served.body()) and b"Phone" in sent  # the phone's GPS, make and model are gone
         shot(supervisor, "04-case-page", SHOTS)
+        the_file_prints_it_with_its_answer(supervisor, case_id, "zh")
+        supervisor.goto(f"/cases/{case_id}")
+        supervisor.click("button[value=en]")  # the supervisor reads English
+        expect(supervisor.locator("#callbacks > li", has_text="低保还是没有恢复")).to_contain_text("not resolved")
+        expect(supervisor.locator("#callbacks > li ul.thumbnails[data-source=evidence] img")).to_have_count(1)
+        shot(supervisor, "06-case-page-en", SHOTS)
+        the_file_prints_it_with_its_answer(supervisor, case_id, "en")
     with console.client("supervision") as supervision:
         case = supervision.get(f"/cases/{case_id}").json()
     [callback], [file] = case["callbacks"], case["attachments"]
