@@ -90,7 +90,7 @@ class Intake:
         event = received_event(report, original, self.redaction_key)
         uow.emit("report.received", report.report_id, event.model_copy(update={"attachments": registered.attachments}))
         early_warning.check(uow, self.directory, event, self.warning_rules)
-        self.teller.taken_in(uow, report, original)
+        self.teller.taken_in(uow, report)
         return report
 
     def registered_reports(self, uow: UnitOfWork, batch: Sequence[ReportRegistered]) -> list[Report]:

@@ -238,7 +238,8 @@ class IntakeService(Open311Api, OfficeService):
         staff = request.staff
         release = parse_body(request, ReleaseIn)
         with self.uow as uow:
-            released = personal_data.release(uow, reporting.get_report(uow, report_id), release, staff, utcnow())
+            released = personal_data.release(uow, reporting.get_report(uow, report_id), release, staff, utcnow(),
+                                             sight=self.sight(staff))
             uow.commit()
         return released
 

@@ -40,18 +40,19 @@ class CitizenTeller:
     public_address: str  # where citizens open the console's public pages
     quiet: QuietHours
 
-    def taken_in(self, uow: UnitOfWork, report: Report, original: Report | None) -> None:
-        """The report number, and the code and link that follow the case (a repeat: its original's)."""
+    def taken_in(self, uow: UnitOfWork, report: Report) -> None:
+        """The report number, and the petitioner's own code and the link that follow the case (a repeat's too)."""
         link = self.link_of(uow, report)
         self._tell(uow, report, "report_taken_in", f"{report.report_id}/taken_in",
                    {"report_id": report.report_id, "lookup_code": link["lookup_code"],
                     "link": f"{self.public_address}{link['path']}"})
 
     def link_of(self, uow: UnitOfWork, report: Report) -> dict:
-        """What the operator reads out: the number the link names (the case's, or before dispatch the
-        report's) and the lookup code of the report the case was made from."""
-        first = _first_of(uow, report)
-        number, code = report.case_id or first.report_id, lookup_code(self.link_key, first.report_id)
+        """What the operator reads out: the number the link names (the case's, or before dispatch the report's
+        own) and the lookup code of this report. A repeat's caller gets their own code, never the first
+        caller's: that code is the first caller's key to rate and contest the case in their own name, and a
+        message carries no other person's data. Supervision opens a case with the code of any of its reports."""
+        number, code = report.case_id or report.report_id, lookup_code(self.link_key, report.report_id)
         return {"report_id": report.report_id, "number": number, "lookup_code": code,
                 "path": public_path(number, code)}
 
@@ -71,7 +72,7 @@ class CitizenTeller:
     def answered(self, uow: UnitOfWork, closed: CaseClosed, reports: list[Report]) -> None:
         """Closed after the callback: the petitioner may still rate it, or ask for a review within 30 days."""
         for report in reports:
-            code = lookup_code(self.link_key, closed.report_id)
+            code = lookup_code(self.link_key, report.report_id)  # each petitioner's own, as at take-in
             self._tell(uow, report, "case_answered_to_you", f"{closed.case_id}/answered/{closed.round}",
                        {"case_id": closed.case_id,
                         "link": f"{self.public_address}{public_path(closed.case_id, code)}"}, closed.case_id)
@@ -106,13 +107,6 @@ def delivery_view(delivery: CitizenDelivery) -> dict:
             "channel": delivery.channel, "status": delivery.status, "attempts": delivery.attempts,
             "created_at": delivery.created_at, "sent_at": delivery.sent_at, "error": delivery.error,
             "receipt_code": delivery.receipt_code, "delivered_at": delivery.delivered_at}
-
-
-def _first_of(uow: UnitOfWork, report: Report) -> Report:
-    """The report a case was made from: repeats point to it."""
-    while report.duplicate_of is not None:
-        report = uow.session.get(Report, report.duplicate_of)
-    return report
 
 
 def _day(at: datetime) -> str:

@@ -129,3 +129,19 @@ def test_an_idempotency_key_is_one_staff_member_s_own(office):
     assert again["report_id"] == officer["report_id"]
     assert post(office, {**OWN_CASE, "reporter": None, "content": "东关的路灯坏了"},
                 headers=key)["report_id"] == operator["report_id"]
+
+
+def test_the_logged_release_gives_what_was_said_in_clear_to_the_desk_and_confidential_matter_to_its_readers(office):
+    """Issue 13: the release (``POST /reports/{id}/reporter``) answers the story as said, not redacted."""
+    own, misconduct = post(office, OWN_CASE), post(office, MISCONDUCT)
+    purpose = {"purpose": "回访核实办理结果"}
+    with office.client("intake", "hotline-op-01") as operator, office.client("intake", "supervisor-01") as office_:
+        released = operator.post(f"/reports/{own['report_id']}/reporter", json=purpose).json()
+        assert (released["content"], released["content_access"]) == (OWN_CASE["content"], "clear")
+        assert released["reporter"]["phone"] == "13712345678"
+        withheld = operator.post(f"/reports/{misconduct['report_id']}/reporter", json=purpose).json()
+        assert (withheld["content"], withheld["content_access"]) == (None, "withheld")  # not a confidential reader
+        confidential = office_.post(f"/reports/{misconduct['report_id']}/reporter", json=purpose).json()
+        assert (confidential["content"], confidential["content_access"]) == (MISCONDUCT["content"], "clear")
+        log = office_.get("/personal-data-releases", params={"report_id": own["report_id"]}).json()["releases"]
+    assert [(r["released_to"], r["kind"]) for r in log] == [("hotline-op-01", "release")]
