@@ -1,7 +1,14 @@
 """Counting and scoring units for a period: pure functions, no database.
 
 Rates are percentages to two decimals, exactly as the county reports them
-(287 closed of 290 received: 98.97).
+(287 closed of 290 due: 98.97).
+
+The closure rate counts against the cases that were due (应办结), not every case received: a case is due once it
+is closed, once it went overdue, or once its deadline has passed at the moment of counting (an assessment: when
+it is published; the live rankings: now). A case still within its deadline counts neither for nor against its
+unit: a unit whose only case came in yesterday is not ranked last with a closure rate of 0. A unit with nothing
+due has nothing to score: it is listed as without cases (``without_cases``), never ranked with a 0, and a
+recomputation ranks it once its cases fall due.
 """
 from __future__ import annotations
 
@@ -34,6 +41,7 @@ class UnitTally:
     unit: str
     unit_kind: str
     received: int = 0
+    due: int = 0  # 应办结: closed, overdue, or past the deadline when counted
     accepted: int = 0
     closed: int = 0
     closed_on_time: int = 0
@@ -50,7 +58,7 @@ class UnitTally:
 
     @property
     def closure_rate(self) -> float | None:
-        return percent(self.closed, self.received)
+        return percent(self.closed, self.due)
 
     @property
     def on_time_rate(self) -> float | None:
@@ -100,7 +108,7 @@ def period_bounds(period: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-CASE_COUNTS = ("received", "accepted", "closed", "closed_on_time", "overdue", "reopened", "satisfied",
+CASE_COUNTS = ("received", "due", "accepted", "closed", "closed_on_time", "overdue", "reopened", "satisfied",
                "dissatisfied", "answered", "resolved")  # what a unit's cases add up to (records.case_counts)
 
 
@@ -139,21 +147,21 @@ def score(t: UnitTally, scheme: Scheme) -> float:
 
 
 def rank(tallies: dict[str, UnitTally], scheme: Scheme) -> list[dict]:
-    """Townships and county departments with cases, ranked separately (see ``ranked``). A unit without cases
-    has nothing to score: it is listed apart (``without_cases``), not ranked last with a 0."""
-    with_cases = [t for t in tallies.values() if t.received]
+    """Townships and county departments with cases due, ranked separately (see ``ranked``). A unit with nothing
+    due has nothing to score: it is listed apart (``without_cases``), not ranked last with a 0."""
+    with_cases = [t for t in tallies.values() if t.due]
     for t in with_cases:
         t.score = score(t, scheme)
     return ranked([scorecard(t, 0) for t in with_cases])
 
 
 def without_cases(tallies: dict[str, UnitTally], unit_kinds: dict[str, str]) -> list[dict]:
-    """Every unit of the county that received no case in the period, in the directory's order, with the
-    notices and accountability it may still have had."""
+    """Every unit of the county with no case due in the period, in the directory's order: the cases it received
+    (none yet due), and the notices and accountability it may still have had."""
     idle = [tallies.get(unit) or UnitTally(unit, kind) for unit, kind in unit_kinds.items()]
-    return [{"unit": t.unit, "unit_kind": t.unit_kind, "cases": 0, "notices": t.notices,
+    return [{"unit": t.unit, "unit_kind": t.unit_kind, "cases": t.received, "notices": t.notices,
              "accountability": t.accountability, "vetoed_by": sorted(set(t.vetoed_by))}
-            for t in idle if not t.received]
+            for t in idle if not t.due]
 
 
 def ranked(cards: list[dict]) -> list[dict]:
@@ -174,7 +182,8 @@ def ranked(cards: list[dict]) -> list[dict]:
 def scorecard(t: UnitTally, rank_: int) -> dict:
     return {
         "unit": t.unit, "unit_kind": t.unit_kind, "score": t.score, "rank": rank_, "cases": t.received,
-        "closed": t.closed, "closed_on_time": t.closed_on_time, "overdue": t.overdue, "reopened": t.reopened,
+        "due": t.due, "closed": t.closed, "closed_on_time": t.closed_on_time, "overdue": t.overdue,
+        "reopened": t.reopened,
         "notices": t.notices, "accountability": t.accountability, "vetoed_by": sorted(set(t.vetoed_by)),
         "closure_rate": t.closure_rate, "on_time_rate": t.on_time_rate, "response_rate": t.response_rate,
         "resolution_rate": t.resolution_rate, "satisfaction_rate": t.satisfaction_rate,

@@ -132,16 +132,18 @@ def _between(uow: UnitOfWork, model, column, start, end) -> list:
     return list(uow.session.scalars(select(model).where(column >= start, column < end)))
 
 
-def case_counts(uow: UnitOfWork, start, end):
+def case_counts(uow: UnitOfWork, start, end, as_of):
     """What each unit's cases received in [start, end) add up to (assessment.CASE_COUNTS), added up by the
-    database: one row per unit, however many cases a year holds."""
+    database: one row per unit, however many cases a year holds. A case is due (应办结) at ``as_of`` once closed,
+    overdue or past its deadline (the rule: assessment's docstring)."""
     c, closed = CaseRecord, CaseRecord.closed_at.is_not(None)
 
     def how_many(condition):
         return func.sum(case((condition, 1), else_=0))
 
     return uow.session.execute(select(
-        c.unit, func.count().label("received"), func.count(c.accepted_at).label("accepted"),
+        c.unit, func.count().label("received"), how_many(closed | c.overdue | (c.deadline <= as_of)).label("due"),
+        func.count(c.accepted_at).label("accepted"),
         func.count(c.closed_at).label("closed"), how_many(closed & c.closed_on_time).label("closed_on_time"),
         how_many(c.overdue).label("overdue"), how_many(c.reopen_count > 0).label("reopened"),
         func.sum(c.satisfied_callbacks).label("satisfied"), func.sum(c.dissatisfied_callbacks).label("dissatisfied"),
@@ -150,16 +152,17 @@ def case_counts(uow: UnitOfWork, start, end):
 
 
 class Standings(NamedTuple):
-    scores: list[dict]  # the units with cases in the period, ranked
+    scores: list[dict]  # the units with cases due in the period, ranked
     without_cases: list[dict]  # every other unit of the county: nothing to score
 
 
-def rankings(uow: UnitOfWork, directory: Directory, period: str, scheme: Scheme) -> Standings:
-    """Scorecards of the units with cases in the period, ranked, and every other unit of the directory."""
+def rankings(uow: UnitOfWork, directory: Directory, period: str, scheme: Scheme, as_of=None) -> Standings:
+    """Scorecards of the units with cases due in the period, ranked, and every other unit of the directory;
+    what is due is counted at ``as_of`` (by default now)."""
     start, end = _bounds(period)
     unit_kinds = {code: directory.unit_kind(code) for code in directory.units}
     tallies = assessment.tally(
-        case_counts(uow, start, end),
+        case_counts(uow, start, end, as_of or utcnow()),
         _between(uow, NoticeRecord, NoticeRecord.issued_at, start, end), unit_kinds,
         _between(uow, AccountabilityRecord, AccountabilityRecord.recorded_at, start, end), scheme.veto)
     return Standings(assessment.rank(tallies, scheme), assessment.without_cases(tallies, unit_kinds))
@@ -175,11 +178,11 @@ def _bounds(period: str | None):
         raise Refused(None, [Problem("period", *problem("value_error", "period", {"error": exc}, ""))]) from None
 
 
-def year_end(uow: UnitOfWork, directory: Directory, year: str, scheme: Scheme) -> tuple[Standings, list]:
+def year_end(uow: UnitOfWork, directory: Directory, year: str, scheme: Scheme, as_of=None) -> tuple[Standings, list]:
     """The year-end assessment: the year's regular assessments (or the year's own tally) combined with the
     year-end review in the configured ratio, ranked; and the year's penalties and awards. A unit without
-    cases in the year stays unranked."""
-    standings = rankings(uow, directory, year, scheme)
+    cases due in the year stays unranked."""
+    standings = rankings(uow, directory, year, scheme, as_of)
     cards = {c["unit"]: c for c in standings.scores}
     regular = _regular_averages(uow, year)
     reviews = {r.unit: r.score for r in uow.session.scalars(select(YearEndReview).where(
@@ -274,11 +277,12 @@ def publish_first(uow: UnitOfWork, directory: Directory, period: str, kind: str,
 def publish(uow: UnitOfWork, directory: Directory, period: str, kind: str, scheme: Scheme,
             supersedes: Assessment | None = None) -> Assessment:
     """Publish an assessment; a published one is never changed, only superseded with the difference told."""
+    now = utcnow()  # what is due is counted at the moment of publication
     if kind == "year_end":
-        (scores, idle), results = year_end(uow, directory, period, scheme)
+        (scores, idle), results = year_end(uow, directory, period, scheme, now)
     else:
-        (scores, idle), results = rankings(uow, directory, period, scheme), []
-    published = Assessment(period=period, kind=kind, published_at=utcnow(), scores=scores, outcomes=results,
+        (scores, idle), results = rankings(uow, directory, period, scheme, now), []
+    published = Assessment(period=period, kind=kind, published_at=now, scores=scores, outcomes=results,
                            without_cases=idle,
                            supersedes=supersedes.id if supersedes else None,
                            explanation=difference(supersedes.scores, scores) if supersedes else [])
@@ -306,4 +310,4 @@ def difference(before: list[dict], after: list[dict]) -> list[dict]:
     return changes
 
 
-COUNTED = ("cases", "closed", "closed_on_time", "overdue", "reopened", "notices", "accountability")
+COUNTED = ("cases", "due", "closed", "closed_on_time", "overdue", "reopened", "notices", "accountability")

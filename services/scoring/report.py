@@ -15,10 +15,11 @@ from lianxin.i18n import DEFAULT_LANGUAGE, N_, said, translations
 
 from .outcomes import PASS_MARK, read
 
-COLUMNS = ("rank", "unit", "unit_kind", "score", "cases", "closed", "closed_on_time", "overdue", "reopened",
+COLUMNS = ("rank", "unit", "unit_kind", "score", "cases", "due", "closed", "closed_on_time", "overdue", "reopened",
            "notices", "accountability", "closure_rate", "on_time_rate", "response_rate", "resolution_rate",
            "satisfaction_rate", "vetoed_by")
-NO_CASES, NO_CASES_CSV = N_("No cases in this period: not ranked"), "no cases"
+# a unit with no case due (none received, or none past its deadline yet): words for people, a code for machines
+NO_CASES, NO_CASES_CSV = N_("No case due in this period: not ranked"), "no cases"
 TITLE = N_("Masses work assessment of %(county)s, %(period)s (%(assessment)s)")
 GROUPS = (("township", N_("Township rankings")), ("department", N_("County department rankings")))
 TEMPLATES = Path(__file__).with_name("templates")
@@ -60,7 +61,7 @@ def _environment(lang: str) -> Environment:
 
 
 def _group(directory: Directory, assessment, kind: str, heading: str, gettext) -> dict:
-    """A group's ranked units (with their bars) and those without cases (本期无案件): listed, not ranked last;
+    """A group's ranked units (with their bars) and those with no case due (本期无应办结案件): listed, not ranked last;
     each named, with the accountability measures that veto it said in the reader's words."""
     def shown(s: dict) -> dict:
         veto = gettext(", ").join(gettext(MEASURES.get(m, m)) for m in s.get("vetoed_by") or [])

@@ -3,6 +3,7 @@ listed as such (never ranked last with a 0), in the live rankings, the published
 its documents."""
 import csv
 import io
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from nameko.testing.services import worker_factory
@@ -10,9 +11,10 @@ from sqlalchemy import select
 
 from lianxin.auth import Authenticator, load_credentials
 from lianxin.db import Database
-from lianxin.events import parse_event
+from lianxin.events import new_event, parse_event
 from lianxin.messaging_tables import outbox
-from services.scoring import models, report
+from lianxin.vocabulary import COUNTY_TIME
+from services.scoring import models, records, report
 from services.scoring.records import get
 from services.scoring.service import ScoringService
 from tests.support.builders import request, staff
@@ -55,6 +57,40 @@ def test_every_township_appears_and_units_without_cases_are_not_ranked(scoring):
     assert all("score" not in s and "rank" not in s for s in answer["without_cases"])
 
 
+# --- a closure rate counts against the cases that were due (应办结) ------------------------------------------------
+
+def fresh(n: int, unit: str, closed=False):
+    """A case received a minute ago (its deadline a week away), and the month it counts in."""
+    at = datetime.now(timezone.utc) - timedelta(minutes=1)
+    return case_events(n, unit, closed=closed, at=at), at.astimezone(COUNTY_TIME).strftime("%Y-%m")
+
+
+def test_a_unit_whose_only_case_is_fresh_is_not_ranked_last_with_a_closure_rate_of_0(scoring, database):
+    events, month = fresh(1, BUSY)
+    feed(scoring, events + fresh(2, TOWNSHIPS[2], closed=True)[0] + fresh(3, TOWNSHIPS[2])[0])
+    answer = scoring.get_rankings(staff_get({"period": month}))
+    assert [s["unit"] for s in answer["scores"]] == [TOWNSHIPS[2]]
+    done = answer["scores"][0]
+    assert (done["cases"], done["due"], done["closed"], done["closure_rate"]) == (2, 1, 1, 100.0)  # 1 of 1 due
+    idle = {s["unit"]: s for s in answer["without_cases"]}
+    assert idle[BUSY]["cases"] == 1 and "score" not in idle[BUSY]  # received, nothing due yet: not ranked
+    a_week_on = datetime.now(timezone.utc) + timedelta(days=8)  # its deadline passed, still open: it counts
+    with database.unit_of_work() as uow:
+        later = records.rankings(uow, COUNTY, month, CONFIG["SCHEME"], as_of=a_week_on)
+    assert {s["unit"]: s["closure_rate"] for s in later.scores} == {BUSY: 0.0, TOWNSHIPS[2]: 50.0}
+    assert BUSY not in {s["unit"] for s in later.without_cases}
+
+
+def test_an_open_case_marked_overdue_is_due_whatever_its_deadline_says(scoring):
+    events, month = fresh(1, BUSY)
+    now = datetime.now(timezone.utc)
+    overdue = new_event("case.overdue", "C00000001", {"case_id": "C00000001", "unit": BUSY, "stage": "overdue",
+                                                     "deadline": now, "flagged_at": now})
+    feed(scoring, events + [("on_case_overdue", overdue)])
+    [line] = scoring.get_rankings(staff_get({"period": month}))["scores"]
+    assert (line["unit"], line["due"], line["closure_rate"]) == (BUSY, 1, 0.0)
+
+
 def test_the_assessment_its_event_and_documents_list_the_units_without_cases(scoring, database):
     march(scoring)
     status, published = scoring.publish_assessment(request({"period": "2026-03"}, "supervisor-01"))
@@ -79,8 +115,8 @@ def test_the_assessment_its_event_and_documents_list_the_units_without_cases(sco
     assert len(rows) == len(COUNTY.units)
     for township in COUNTY.townships:
         assert township.name in html
-    assert html.count("本期无案件，不参与排名") == len(COUNTY.units) - 2  # Chinese unless English is asked for
-    assert english.count("No cases in this period: not ranked") == len(COUNTY.units) - 2
+    assert html.count("本期无应办结案件，不参与排名") == len(COUNTY.units) - 2  # Chinese unless English is asked for
+    assert english.count("No case due in this period: not ranked") == len(COUNTY.units) - 2
     assert "<thead>" in html
 
 
