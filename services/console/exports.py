@@ -77,12 +77,33 @@ ALERT_COLUMNS = (
     Column(N_("Township"), _named("township")), Column(N_("Message"), _plain("message")),
     Column(N_("Reports"), lambda row, names, _: ", ".join(row.get("report_ids", []))),
 )
+NOT_RANKED = N_("No case due in this period: not ranked")  # a unit with nothing due, as scoring's document says it
+
+
+def _ranked(field: str):
+    """A ranked unit's figure; a unit with no case due has none (its score cell says why)."""
+    return lambda row, names, _: "" if "rank" not in row or row.get(field) is None else row[field]
+
+
 SCORE_COLUMNS = (
-    Column("#", _plain("rank")), Column(N_("Unit"), _named("unit")), Column(N_("Score"), _plain("score")),
-    Column(N_("Cases"), _plain("cases")), Column(N_("Closed"), _plain("closed")),
-    Column(N_("Closure rate"), _plain("closure_rate")), Column(N_("On time"), _plain("on_time_rate")),
-    Column(N_("Satisfaction"), _plain("satisfaction_rate")), Column(N_("Notices"), _plain("notices")),
+    Column("#", lambda row, names, _: row.get("rank", "—")), Column(N_("Unit"), _named("unit")),
+    Column(N_("Kind"), _labelled("unit_kind", "unit_kind")),
+    Column(N_("Score"), lambda row, names, gettext: row["score"] if "rank" in row else gettext(NOT_RANKED)),
+    Column(N_("Cases"), _plain("cases")), Column(N_("Cases due"), lambda row, names, _: row.get("due", 0)),
+    Column(N_("Closed"), _ranked("closed")), Column(N_("Closure rate"), _ranked("closure_rate")),
+    Column(N_("On time"), _ranked("on_time_rate")), Column(N_("Satisfaction"), _ranked("satisfaction_rate")),
+    Column(N_("Notices"), _plain("notices")),
+    Column(N_("Veto"), lambda row, names, gettext: gettext(", ").join(
+        gettext(LABELS["measure"].get(m, m)) for m in row.get("vetoed_by") or [])),
 )
+
+
+def rankings(answer: dict) -> list[dict]:
+    """Every unit the rankings page lists, in its order: townships, then county departments, each ranked first
+    and then those with no case due (scoring's ``without_cases``)."""
+    return [row for kind in ("township", "department")
+            for listed in (answer["scores"], answer.get("without_cases", []))
+            for row in listed if row["unit_kind"] == kind]
 
 
 def table(lang: str, columns: Iterable[Column], rows: Iterable[dict], names: dict) -> list[list]:
