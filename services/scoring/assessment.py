@@ -45,6 +45,7 @@ class UnitTally:
     accepted: int = 0
     closed: int = 0
     closed_on_time: int = 0
+    called_back: int = 0  # closed cases whose petitioner a callback reached
     overdue: int = 0
     reopened: int = 0
     satisfied: int = 0
@@ -63,6 +64,10 @@ class UnitTally:
     @property
     def on_time_rate(self) -> float | None:
         return percent(self.closed_on_time, self.closed)
+
+    @property
+    def callback_rate(self) -> float | None:
+        return percent(self.called_back, self.closed)
 
     @property
     def response_rate(self) -> float | None:
@@ -108,8 +113,9 @@ def period_bounds(period: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-CASE_COUNTS = ("received", "due", "accepted", "closed", "closed_on_time", "overdue", "reopened", "satisfied",
-               "dissatisfied", "answered", "resolved")  # what a unit's cases add up to (records.case_counts)
+# what a unit's cases add up to (records.case_counts)
+CASE_COUNTS = ("received", "due", "accepted", "closed", "closed_on_time", "called_back", "overdue", "reopened",
+               "satisfied", "dissatisfied", "answered", "resolved")
 
 
 def tally(case_counts, notices, unit_kinds: dict[str, str], accountability=(), veto=()) -> dict[str, UnitTally]:
@@ -188,3 +194,19 @@ def scorecard(t: UnitTally, rank_: int) -> dict:
         "closure_rate": t.closure_rate, "on_time_rate": t.on_time_rate, "response_rate": t.response_rate,
         "resolution_rate": t.resolution_rate, "satisfaction_rate": t.satisfaction_rate,
     }
+
+
+def county(tallies: dict[str, UnitTally]) -> dict:
+    """The county's own figures for the period: every unit's cases, notices and accountability added up (units
+    with no case due included), each rate over the sums, never an average of the units' rates."""
+    whole = UnitTally("county", "county")
+    for t in tallies.values():
+        for name in (*CASE_COUNTS, "notices", "accountability"):
+            setattr(whole, name, getattr(whole, name) + getattr(t, name))
+    counts = {name: getattr(whole, name) for name in CASE_COUNTS if name != "received"}
+    return {"cases": whole.received, **counts, "notices": whole.notices, "accountability": whole.accountability,
+            **{name: getattr(whole, name) for name in COUNTY_RATES}}
+
+
+COUNTY_RATES = ("closure_rate", "on_time_rate", "callback_rate", "response_rate", "resolution_rate",
+                "satisfaction_rate")

@@ -145,6 +145,7 @@ def case_counts(uow: UnitOfWork, start, end, as_of):
         c.unit, func.count().label("received"), how_many(closed | c.overdue | (c.deadline <= as_of)).label("due"),
         func.count(c.accepted_at).label("accepted"),
         func.count(c.closed_at).label("closed"), how_many(closed & c.closed_on_time).label("closed_on_time"),
+        how_many(closed & (c.answered_callbacks > 0)).label("called_back"),
         how_many(c.overdue).label("overdue"), how_many(c.reopen_count > 0).label("reopened"),
         func.sum(c.satisfied_callbacks).label("satisfied"), func.sum(c.dissatisfied_callbacks).label("dissatisfied"),
         func.sum(c.answered_callbacks).label("answered"), func.sum(c.resolved_callbacks).label("resolved"),
@@ -154,6 +155,7 @@ def case_counts(uow: UnitOfWork, start, end, as_of):
 class Standings(NamedTuple):
     scores: list[dict]  # the units with cases due in the period, ranked
     without_cases: list[dict]  # every other unit of the county: nothing to score
+    county: dict  # the county's own figures: every unit's added up (assessment.county)
 
 
 def rankings(uow: UnitOfWork, directory: Directory, period: str, scheme: Scheme, as_of=None) -> Standings:
@@ -165,7 +167,8 @@ def rankings(uow: UnitOfWork, directory: Directory, period: str, scheme: Scheme,
         case_counts(uow, start, end, as_of or utcnow()),
         _between(uow, NoticeRecord, NoticeRecord.issued_at, start, end), unit_kinds,
         _between(uow, AccountabilityRecord, AccountabilityRecord.recorded_at, start, end), scheme.veto)
-    return Standings(assessment.rank(tallies, scheme), assessment.without_cases(tallies, unit_kinds))
+    return Standings(assessment.rank(tallies, scheme), assessment.without_cases(tallies, unit_kinds),
+                     assessment.county(tallies))
 
 
 def _bounds(period: str | None):
@@ -195,7 +198,7 @@ def year_end(uow: UnitOfWork, directory: Directory, year: str, scheme: Scheme, a
         card["score"] = round(through_year if review is None else share * through_year + (1 - share) * review, 2)
     ranked = assessment.ranked(list(cards.values()))
     start, end = assessment.period_bounds(year)
-    return Standings(ranked, standings.without_cases), outcomes.year_outcomes(
+    return standings._replace(scores=ranked), outcomes.year_outcomes(
         directory, ranked, _officer_reports(uow, start, end), _advanced_individuals(uow, start, end), scheme)
 
 
@@ -279,9 +282,9 @@ def publish(uow: UnitOfWork, directory: Directory, period: str, kind: str, schem
     """Publish an assessment; a published one is never changed, only superseded with the difference told."""
     now = utcnow()  # what is due is counted at the moment of publication
     if kind == "year_end":
-        (scores, idle), results = year_end(uow, directory, period, scheme, now)
+        (scores, idle, _), results = year_end(uow, directory, period, scheme, now)
     else:
-        (scores, idle), results = rankings(uow, directory, period, scheme, now), []
+        (scores, idle, _), results = rankings(uow, directory, period, scheme, now), []
     published = Assessment(period=period, kind=kind, published_at=now, scores=scores, outcomes=results,
                            without_cases=idle,
                            supersedes=supersedes.id if supersedes else None,

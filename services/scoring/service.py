@@ -75,11 +75,11 @@ class ScoringService(OfficeService):
 
     @api("GET", "/rankings", roles=SCORE_READERS)
     def get_rankings(self, request):
-        """Live rankings for a period (not an assessment: nothing is published)."""
+        """Live rankings for a period (not an assessment: nothing is published), and the county's own figures."""
         period = query_param(request, "period")
         with self.uow as uow:
-            scores, idle = records.rankings(uow, self.directory, period, self.config["SCHEME"])
-        return {"period": period, "provisional": True, "scores": scores, "without_cases": idle}
+            scores, idle, county = records.rankings(uow, self.directory, period, self.config["SCHEME"])
+        return {"period": period, "provisional": True, "scores": scores, "without_cases": idle, "county": county}
 
     @api("POST", "/assessments", roles=OFFICE)
     def publish_assessment(self, request):

@@ -4,8 +4,10 @@ its documents."""
 import csv
 import io
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
+import yaml
 from nameko.testing.services import worker_factory
 from sqlalchemy import select
 
@@ -15,6 +17,7 @@ from lianxin.events import new_event, parse_event
 from lianxin.messaging_tables import outbox
 from lianxin.vocabulary import COUNTY_TIME
 from services.scoring import models, records, report
+from services.scoring import service as scoring_api
 from services.scoring.records import get
 from services.scoring.service import ScoringService
 from tests.support.builders import request, staff
@@ -89,6 +92,30 @@ def test_an_open_case_marked_overdue_is_due_whatever_its_deadline_says(scoring):
     feed(scoring, events + [("on_case_overdue", overdue)])
     [line] = scoring.get_rankings(staff_get({"period": month}))["scores"]
     assert (line["unit"], line["due"], line["closure_rate"]) == (BUSY, 1, 0.0)
+
+
+# --- the county's own figures --------------------------------------------------------------------------------------
+
+def test_the_live_rankings_carry_the_countys_figures_added_up_never_averaged(scoring):
+    march(scoring)
+    first_call = case_events(4, DEPARTMENTS[1])[:2]  # dispatched and reported
+    again = new_event("callback.recorded", "C00000004", {
+        "callback_id": "CB-again", "case_id": "C00000004", "unit": DEPARTMENTS[1], "reached": True, "resolved": "no",
+        "satisfaction": "dissatisfied", "recorded_by": "op", "recorded_at": first_call[1][1].data["reported_at"]})
+    feed(scoring, case_events(4, DEPARTMENTS[1]) + [("on_callback_recorded", again)])  # called twice, closed
+    answer = scoring.get_rankings(staff_get({"period": "2026-03"}))
+    county = answer["county"]
+    listed = answer["scores"] + answer["without_cases"]
+    assert county["cases"] == sum(s["cases"] for s in listed) == 4
+    assert (county["due"], county["closed"], county["closed_on_time"], county["called_back"]) == (4, 3, 3, 3)
+    assert county["notices"] == sum(s["notices"] for s in listed) == 1
+    assert (county["closure_rate"], county["on_time_rate"], county["callback_rate"]) == (75.0, 100.0, 100.0)
+    units = [s["satisfaction_rate"] for s in answer["scores"]]
+    assert sorted(units) == [50.0, 100.0, 100.0]  # the units' rates: 1 of 2 callbacks satisfied, 1 of 1, 1 of 1
+    assert county["satisfaction_rate"] == 75.0  # 3 satisfied of 4 callbacks that reached the petitioner
+    documented = yaml.safe_load(Path(scoring_api.__file__).with_name("openapi.yaml").read_text())
+    figures = documented["components"]["schemas"]["CountyFigures"]
+    assert set(county) == set(figures["properties"]) == set(figures["required"])
 
 
 def test_the_assessment_its_event_and_documents_list_the_units_without_cases(scoring, database):

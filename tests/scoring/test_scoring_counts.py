@@ -44,8 +44,8 @@ def test_each_units_cases_are_added_up_by_the_database(database_urls):
                  for row in records.case_counts(uow, day_before, day_after, as_of=day_after)}
     database.stop()
     assert found == {
-        "chengguan": {"received": 4, "due": 3, "accepted": 3, "closed": 2, "closed_on_time": 1, "overdue": 1,
-                      "reopened": 1, "satisfied": 1, "dissatisfied": 1, "answered": 3, "resolved": 1},
+        "chengguan": {"received": 4, "due": 3, "accepted": 3, "closed": 2, "closed_on_time": 1, "called_back": 2,
+                      "overdue": 1, "reopened": 1, "satisfied": 1, "dissatisfied": 1, "answered": 3, "resolved": 1},
         "water-resources": {"received": 1, "due": 1, "accepted": 1, "closed": 1, "closed_on_time": 1,
-                            "overdue": 0, "reopened": 0, "satisfied": 2, "dissatisfied": 0, "answered": 2,
-                            "resolved": 2}}
+                            "called_back": 1, "overdue": 0, "reopened": 0, "satisfied": 2, "dissatisfied": 0,
+                            "answered": 2, "resolved": 2}}
