@@ -1,7 +1,10 @@
 """Supervision's use cases: follow cases, call petitioners back, close or reopen."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
+
+from sqlalchemy import select
 
 from lianxin.attachments.keeping import Kept
 from lianxin.db import UnitOfWork, utcnow
@@ -17,6 +20,7 @@ from .models import Callback, SupervisedCase
 from .schemas import CallbackIn
 from .texts import STATES
 
+CaseEvent = CaseDispatched | CaseExtended | CaseReported  # what supervision follows a case by
 CITIZEN = "citizen"  # who recorded the petitioner's own rating through their link
 NOBODY_TO_CALL = N_("case %(case_id)s is anonymous: nobody could have been called back; record that no callback "
                     "was possible (reached: false) and a supervisor reviews the handling instead")
@@ -51,28 +55,49 @@ def on_extended(uow: UnitOfWork, extended: CaseExtended) -> None:
         case.deadline = extended.deadline
 
 
-def take_handling_report(uow: UnitOfWork, reported: CaseReported) -> None:
+def take_handling_report(uow: UnitOfWork, reported: CaseReported) -> SupervisedCase:
     case = _case_or_new(uow, reported.case_id, reported.report_id, reported.unit, reported.deadline)
     _learn_marks(case, reported.reporter_marks)  # a repeated report's petitioner may have joined since dispatch
     if reported.round < case.reopen_count or case.state == "closed":
-        return  # a report from before the case was reopened (or after it closed) no longer counts
+        return case  # a report from before the case was reopened (or after it closed) no longer counts
     case.finding, case.actions_taken = reported.finding, reported.actions_taken
     evidence.take_repair_photos(case, reported)
     case.responsible_person, case.unit_head = reported.responsible_person, reported.unit_head
     case.reported_at, case.deadline, case.state = reported.reported_at, reported.deadline, "awaiting_callback"
     case.callback_attempts, case.callback_due_at = 0, utcnow()  # call the petitioner back now
+    return case
 
 
 def _learn_marks(case: SupervisedCase, marks: list[str]) -> None:
     case.reporter_marks = sorted({*(case.reporter_marks or ()), *marks})
 
 
+BATCH = "supervision.cases"  # the session's cases of the batch being applied (cases_of), new ones too
+
+
+def cases_of(uow: UnitOfWork, batch: Sequence[CaseEvent]) -> dict[str, SupervisedCase]:
+    """The cases a batch of case events names, read and locked in one query (in case order, as every batch
+    locks them), so that following them costs no query nor flush per event: what the batch changes goes at
+    its commit. ``uow.apply(..., load=cases_of)``."""
+    wanted = sorted({event.case_id for event in batch})
+    query = select(SupervisedCase).where(SupervisedCase.case_id.in_(wanted)).order_by(SupervisedCase.case_id)
+    found = {case.case_id: case for case in uow.session.scalars(query.with_for_update())}
+    uow.session.info[BATCH] = found
+    return found
+
+
 def _case_or_new(uow: UnitOfWork, case_id: str, report_id: str, unit: str, deadline) -> SupervisedCase:
-    case = uow.session.get(SupervisedCase, case_id, with_for_update=True)
+    """The case an event is about, new if supervision has not heard of it yet (events of different types
+    travel on different queues); from the batch's cases where they were read together (cases_of)."""
+    batch = uow.session.info.get(BATCH)
+    case = batch.get(case_id) if batch is not None else uow.session.get(SupervisedCase, case_id,
+                                                                        with_for_update=True)
     if case is None:
         case = SupervisedCase(case_id=case_id, report_id=report_id, unit=unit, deadline=deadline,
                               state="in_handling", reopen_count=0)
         uow.session.add(case)
+        if batch is not None:
+            batch[case_id] = case  # a later event of the batch about it finds it, not yet flushed
     return case
 
 

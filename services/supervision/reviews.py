@@ -56,8 +56,7 @@ def in_sample(case_id: str, round_: int, percent: int) -> bool:
 
 def on_reported(uow: UnitOfWork, report: CaseReported, sample_percent: int) -> None:
     """Take the handling report, and review it first where it does not hang together or is drawn."""
-    callbacks.take_handling_report(uow, report)
-    case = uow.session.get(SupervisedCase, report.case_id)
+    case = callbacks.take_handling_report(uow, report)
     if case.state == "awaiting_callback" and case.reported_at == report.reported_at:
         open_on_report(uow, case, report, sample_percent)
 

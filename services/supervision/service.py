@@ -52,15 +52,16 @@ class SupervisionService(OfficeService):
 
     @event_consumer("case.dispatched")
     def on_case_dispatched(self, events):
-        self.uow.apply(events, callbacks.on_dispatched)
+        self.uow.apply(events, callbacks.on_dispatched, load=callbacks.cases_of)
 
     @event_consumer("case.extended")
     def on_case_extended(self, events):
-        self.uow.apply(events, callbacks.on_extended)
+        self.uow.apply(events, callbacks.on_extended, load=callbacks.cases_of)
 
     @event_consumer("case.reported")
     def on_case_reported(self, events):
-        self.uow.apply(events, reviews.on_reported, self.config["REVIEW_SAMPLE_PERCENT"])
+        self.uow.apply(events, reviews.on_reported, self.config["REVIEW_SAMPLE_PERCENT"],
+                       load=callbacks.cases_of)
 
     @event_consumer("case.overdue")
     def on_case_overdue(self, events):
