@@ -98,7 +98,7 @@ def test_the_citizens_and_the_repairs_photos_travel_through_the_console_without_
         report.locator("textarea[name=actions_taken]").fill("复核家庭收入后恢复低保，上门送达决定书")
         report.locator("input[name=responsible_person]").fill("刘建国")
         report.locator("input[name=unit_head]").fill("陈志强")
-        report.locator("[data-files] input[type=file]:not([capture])").set_input_files(
+        report.locator("[data-files] input[type=file][multiple]").set_input_files(
             files=[{"name": "修好了.jpg", "mimeType": "image/jpeg", "buffer": photo(size=(600, 800))}])
         expect(report.locator("[data-files] input[capture]")).to_have_attribute("accept", "image/*")
         report.locator("button[type=submit]").click()

@@ -121,3 +121,15 @@ def test_a_closed_case_tells_the_citizen_what_they_may_still_do():
                                              ("138123456789999", False), ("23800138000", False)])
 def test_phone_numbers_are_chinese_mobile_or_landline_numbers(number, chinese):
     assert bool(re.fullmatch(CHINESE_PHONE, number)) == chinese
+
+
+@pytest.mark.parametrize("lang, choose, camera", [("zh", "选择文件", "拍照"), ("en", "Choose files", "Take a photo")])
+def test_a_file_is_chosen_with_a_button_in_the_pages_language(lang, choose, camera):
+    """Chromium says "Choose Files / No file chosen" in its own language: the page's words are the button."""
+    report = case_page(lang, staff("unit_handler", "chengguan"), case={**CASE, "state": "accepted"}).select_one(
+        "details[data-action=report]")
+    photos, document = report.select("[data-files]")
+    assert [b.text for b in photos.select(".pick-button")] == [choose, camera]
+    assert photos.select_one(".pick input[type=file][multiple]") and photos.select_one(".chosen")
+    assert document["data-files"] == "chosen-only" and not document.select("input[multiple]")
+    assert document.select_one(".chosen") and document.select_one(".pick-button").text != choose

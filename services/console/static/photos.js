@@ -29,7 +29,7 @@
   Array.prototype.forEach.call(document.querySelectorAll("[data-files]"), function (zone) {
     var form = zone.closest("form"), target = filesOf(zone)[0];
     filesOf(zone).forEach(function (input) { input.addEventListener("change", function () { list(zone); }); });
-    if (!form || !target || typeof DataTransfer === "undefined") { return; }
+    if (!form || !target || zone.dataset.files === "chosen-only" || typeof DataTransfer === "undefined") { return; }
     var carriesFiles = function (event) {
       return event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") >= 0;
     };
