@@ -18,6 +18,7 @@ import logging
 import re
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import partial
@@ -51,6 +52,7 @@ MAX_EVENT_BYTES = 1024 * 1024  # config MAX_EVENT_BYTES overrides it
 DEFAULT_BATCH_SIZE = 100  # events a consumer applies in one transaction at most
 RELAY_LINGER = 0.005  # seconds the relay waits after a commit for the next ones, to publish them together
 TRANSIENT_PATIENCE = 30 * 60.0  # seconds of retrying database or broker trouble before dead-lettering
+WRITE_AT_MOST = 256 * 1024  # bytes of frames held for one socket write; more goes out at once
 
 
 class RetryLater(Exception):
@@ -92,6 +94,42 @@ def queue_arguments(queue_type: str) -> dict:
 
 def backoff(attempt: int, base: float = 0.2, cap: float = 30.0) -> float:
     return min(cap, base * 2 ** (attempt - 1))
+
+
+@contextmanager
+def one_write(connection):
+    """The frames written on an AMQP connection (py-amqp's) inside the block go to its socket in one write at
+    its end: a batch's publishes or acks cost one system call and one wake-up of the broker, not one each
+    (a tenth to a seventh of a consumer's CPU went to a write per ack). Order and content are unchanged; a
+    write that fails raises at the end of the block, as the first of the single writes would have.
+
+    py-amqp has no public way to hold frames back: its transport writes each through ``_write`` (the socket's
+    ``sendall``), so the block stands in for it. A transport without one is written to as before."""
+    transport = getattr(connection, "transport", None)
+    send = getattr(transport, "_write", None)
+    if send is None:
+        yield
+        return
+    held = bytearray()
+
+    def write_held():
+        data = bytes(held)
+        held.clear()
+        transport._write = send
+        if data:
+            transport.write(data)  # through py-amqp's own error handling (a dead socket marks it closed)
+
+    def hold(frames):
+        held.extend(frames)  # a copy: py-amqp hands a view of a buffer it reuses for the next frame
+        if len(held) >= WRITE_AT_MOST:
+            write_held()
+            transport._write = hold
+
+    transport._write = hold
+    try:
+        yield
+    finally:
+        write_held()
 
 
 # --- publishing -------------------------------------------------------------
@@ -226,14 +264,15 @@ class ConfirmedBatch:
         """Publish rows in order; returns the prefix of them the broker confirmed."""
         if not rows:
             return []
-        for row in rows:
-            self.sent += 1
-            self.outstanding[self.sent] = row.event_id
-            message = self.channel.prepare_message(
-                row.body.encode("utf-8"), content_type="application/json", content_encoding="utf-8",
-                properties={"delivery_mode": 2, "message_id": row.event_id, "type": row.type})
-            self.channel.basic_publish(message, exchange=self.exchange, routing_key=self.route(row),
-                                       mandatory=bool(CATALOGUE[row.type].consumers))
+        with one_write(self.channel.connection):  # the batch's frames in one socket write
+            for row in rows:
+                self.sent += 1
+                self.outstanding[self.sent] = row.event_id
+                message = self.channel.prepare_message(
+                    row.body.encode("utf-8"), content_type="application/json", content_encoding="utf-8",
+                    properties={"delivery_mode": 2, "message_id": row.event_id, "type": row.type})
+                self.channel.basic_publish(message, exchange=self.exchange, routing_key=self.route(row),
+                                           mandatory=bool(CATALOGUE[row.type].consumers))
         deadline = time.monotonic() + CONFIRM_TIMEOUT
         while self.outstanding:
             remaining = deadline - time.monotonic()
@@ -411,8 +450,9 @@ class EventConsumer(EventHandler):
     def _batch_applied(self, batch, worker_ctx, result=None, exc_info=None):
         self._batch_running = False
         if exc_info is None:
+            self._let_go_of(batch)
             for delivery in batch:
-                self._applied(delivery)
+                self._applied(delivery, acked=True)
         elif len(batch) == 1:
             self._settle_alone(batch, worker_ctx, result, exc_info)
         else:
@@ -423,8 +463,9 @@ class EventConsumer(EventHandler):
         self._next_batch()
         return result, exc_info
 
-    def _applied(self, delivery: Delivery, duplicate: bool = False):
-        self._let_go(delivery.message, ack=True)
+    def _applied(self, delivery: Delivery, duplicate: bool = False, acked: bool = False):
+        if not acked:
+            self._let_go(delivery.message, ack=True)
         service, event = self.container.service_name, delivery.event
         if log.isEnabledFor(logging.INFO):  # every event passes here: no context for a line not written
             with following(event.requestid, event.id):
@@ -463,6 +504,16 @@ class EventConsumer(EventHandler):
         if message.channel is None or not message.channel.connection:
             return  # the broker took the message back and will redeliver it
         self._spawn([delivery], self._settle_alone)
+
+    def _let_go_of(self, batch: list[Delivery]) -> None:
+        """Ack a batch applied, its acks in one socket write."""
+        try:
+            with one_write(getattr(batch[0].message.channel, "connection", None)):
+                for delivery in batch:
+                    self._let_go(delivery.message, ack=True)
+        except (OSError, AMQPError, KombuOperationalError) as exc:
+            log.warning("could not ack %d %s messages (%r); the broker will deliver them again", len(batch),
+                        self.event_type, exc)
 
     def _let_go(self, message, ack: bool) -> None:
         """Ack (or requeue) the message; if its connection has just died, the broker takes the message
