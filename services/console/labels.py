@@ -29,7 +29,8 @@ LABELS = {
                 "anonymous": N_("anonymous report"), "dissatisfied": N_("petitioner dissatisfied"),
                 "requested": N_("asked for by the petitioner")},
     # who acted, when not a member of staff
-    "actor": {"system": N_("the system"), "supervision": N_("supervision"), "citizen": N_("the petitioner")},
+    "actor": {"system": N_("the system"), "supervision": N_("supervision"), "citizen": N_("the petitioner"),
+              "single-sign-on": N_("the identity platform")},
     "unit_kind": {"township": N_("township"), "department": N_("county department")},
     "year_outcome": OUTCOMES,  # the printed assessment says them too
     "measure": MEASURES,  # accountability, as a one-vote veto names it
@@ -43,5 +44,14 @@ LABELS = {
               "account_disabled": N_("account disabled"), "account_enabled": N_("account enabled"),
               "password_reset": N_("password reset"), "password_changed": N_("password changed"),
               "signed_in": N_("signed in"), "signed_out": N_("signed out"), "locked_out": N_("locked out"),
-              "token_issued": N_("API token issued"), "token_revoked": N_("API token revoked")},
+              "token_issued": N_("API token issued"), "token_revoked": N_("API token revoked"),
+              "added": N_("account added"), "changed": N_("account changed")},  # by the identity platform
+    # what the audit log keeps of an account or a token, field by field
+    "audit_field": {"user_name": N_("user name"), "display_name": N_("name shown"), "role": N_("role"),
+                    "unit": N_("unit"), "village": N_("village"), "enterprise": N_("enterprise"),
+                    "mobile": N_("mobile number"), "email": N_("e-mail address"), "active": N_("State"),
+                    "must_change_password": N_("must change password"),
+                    "external": N_("signs in through the identity platform"), "token_id": N_("token"),
+                    "name": N_("name"), "issued_by": N_("issued by"), "issued_at": N_("Issued"),
+                    "expires_at": N_("expires"), "revoked_at": N_("revoked")},
 }

@@ -257,6 +257,15 @@ def _or_none(read, also: int = 404):
         raise
 
 
+# --- the administrator -------------------------------------------------------------------------------------
+
+def audit(api: Backend, subject: str | None, after: str | None) -> dict:
+    """The audit log's entries, and the names of the people who acted and were acted on."""
+    entries = api.get("accounts", "/audit-log", subject=subject, after=after)["entries"]
+    return {"entries": entries, "subject": subject or "",
+            "people": people_named(api, {e["actor"] for e in entries} | {e["subject"] for e in entries})}
+
+
 # --- the leaders ------------------------------------------------------------------------------------------
 
 def rankings(api: Backend, period: str) -> dict:

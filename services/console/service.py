@@ -283,9 +283,8 @@ class ConsoleService:
 
     @http("GET", "/audit")
     def audit_page(self, request):
-        return self._page(request, "audit.html", lambda api, staff: {"entries": api.get(
-            "accounts", "/audit-log", subject=request.args.get("subject"), after=request.args.get("after"))["entries"],
-            "subject": request.args.get("subject", "")})
+        return self._page(request, "audit.html", lambda api, staff: pages.audit(
+            api, request.args.get("subject"), request.args.get("after")))
 
     @http("POST", "/language")
     def choose_language(self, request):
@@ -699,8 +698,9 @@ class ConsoleService:
                 "roles": ROLES, "draft": {}}
 
     def _tokens(self, api, issued) -> dict:
-        return {"tokens": api.every("accounts", "/api-tokens", "api_tokens"), "issued": issued,
-                "roles": ROLES}
+        tokens = api.every("accounts", "/api-tokens", "api_tokens")
+        return {"tokens": tokens, "issued": issued, "roles": ROLES,
+                "people": pages.people_named(api, {t["issued_by"] for t in tokens})}
 
     def _common(self, request, visitor) -> dict:
         """What every page's layout shows."""

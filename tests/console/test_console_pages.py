@@ -133,3 +133,34 @@ def test_a_file_is_chosen_with_a_button_in_the_pages_language(lang, choose, came
     assert photos.select_one(".pick input[type=file][multiple]") and photos.select_one(".chosen")
     assert document["data-files"] == "chosen-only" and not document.select("input[multiple]")
     assert document.select_one(".chosen") and document.select_one(".pick-button").text != choose
+
+
+def audit_page(lang: str, entries: list[dict], people: dict) -> BeautifulSoup:
+    directory = county()
+    context = {"visitor": Visitor(lang, staff("administrator"), "t"), "names": pages.names(directory),
+               "county": directory, "path": "/", "form_token": "x", "poll_seconds": 5, "opened_ms": 0,
+               "entries": entries, "subject": "", "people": people, "error": None}
+    return BeautifulSoup(fragment(lang, "audit.html", **context), "html.parser")
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("zh", ["角色：承办人", "单位：城关镇", "须修改密码：是"]),
+    ("en", ["role: unit handler", "unit: 城关镇", "must change password: yes"])])
+def test_the_audit_log_says_each_change_in_words_and_people_by_name(lang, words):
+    account = {"user_name": "chen-jing", "display_name": "陈静", "role": "operator", "unit": None, "village": None,
+               "enterprise": None, "mobile": "139****5678", "email": None, "active": True,
+               "must_change_password": False, "external": False}
+    changed = {**account, "role": "unit_handler", "unit": "chengguan", "must_change_password": True}
+    entries = [{"entry_id": "AU00000001", "at": "2026-11-02T09:00:00+08:00", "actor": "admin",
+                "action": "account_changed", "subject": "chen-jing", "before": account, "after": changed},
+               {"entry_id": "AU00000002", "at": "2026-11-02T10:00:00+08:00", "actor": "single-sign-on",
+                "action": "changed", "subject": "chen-jing", "before": changed, "after": {**changed, "active": False}}]
+    page = audit_page(lang, entries, {"chen-jing": "陈静", "admin": "管理员王"})
+    first, second = page.select("#audit tbody tr")
+    cells = [td.text for td in first.select("td")]
+    assert "管理员王" in cells[1] and "陈静" in cells[3] and "chen-jing" in cells[3]  # the name, and who signs in
+    assert all(w in cells[5] for w in words) and "=" not in cells[5] and "unit_handler" not in cells[5]
+    assert [f["data-field"] for f in first.select("td")[4].select(".field")] == ["role", "unit",
+                                                                                 "must_change_password"]
+    assert ("停用" if lang == "zh" else "disabled") in second.select("td")[5].text
+    assert ("统一身份认证" if lang == "zh" else "the identity platform") in second.select("td")[1].text
