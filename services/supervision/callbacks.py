@@ -25,6 +25,7 @@ CITIZEN = "citizen"  # who recorded the petitioner's own rating through their li
 NOBODY_TO_CALL = N_("case %(case_id)s is anonymous: nobody could have been called back; record that no callback "
                     "was possible (reached: false) and a supervisor reviews the handling instead")
 NOBODY_TO_CALL_FIELD = N_("an anonymous report leaves nobody to reach")
+RATED_ALREADY = N_("Your rating of this answer to case %(case)s is recorded already")
 
 
 def get_case(uow: UnitOfWork, case_id: str, for_update: bool = False) -> SupervisedCase:
@@ -102,11 +103,12 @@ def _case_or_new(uow: UnitOfWork, case_id: str, report_id: str, unit: str, deadl
 
 
 def call_back(uow: UnitOfWork, case: SupervisedCase, answers: CallbackIn, schedule: dict,
-              notice_after: int, kept: tuple[Kept, ...] = ()) -> list[str]:
+              notice_after: int, kept: tuple[Kept, ...] = (), repeat_report: str | None = None) -> list[str]:
     """Record a callback; a dissatisfied petitioner sends the case back, and its handling is reviewed
-    (and a case sent back too often brings its unit a notice). Returns what still blocks closure."""
+    (and a case sent back too often brings its unit a notice). Returns what still blocks closure.
+    ``repeat_report``: a repeat caller rated through their own link (closure.py: it closes nothing)."""
     round_before = case.reopen_count
-    blockers = record_callback(uow, case, answers, schedule, kept)
+    blockers = record_callback(uow, case, answers, schedule, kept, repeat_report)
     if case.reopen_count > round_before:
         reviews.open_on_dissatisfaction(uow, case, round_before)
         notices.on_repeated_reopening(uow, case, notice_after)
@@ -114,7 +116,7 @@ def call_back(uow: UnitOfWork, case: SupervisedCase, answers: CallbackIn, schedu
 
 
 def record_callback(uow: UnitOfWork, case: SupervisedCase, incoming: CallbackIn, schedule: dict,
-                    kept: tuple[Kept, ...] = ()) -> list[str]:
+                    kept: tuple[Kept, ...] = (), repeat_report: str | None = None) -> list[str]:
     """Record the callback, then close or reopen the case; returns what still blocks closure.
 
     A petitioner not reached is tried again later, up to a cap; then the callback has failed and the
@@ -125,9 +127,12 @@ def record_callback(uow: UnitOfWork, case: SupervisedCase, incoming: CallbackIn,
                        state=Term(STATES.get(case.state, case.state)))
     if incoming.reached and case.anonymous and incoming.recorded_by != CITIZEN:
         raise Conflict(NOBODY_TO_CALL, [{"field": "reached", "problem": NOBODY_TO_CALL_FIELD}], case_id=case.case_id)
+    if repeat_report and any(c.repeat_report == repeat_report and c.for_report_at == case.reported_at
+                             for c in case.callbacks):
+        raise Conflict(RATED_ALREADY, case=case.case_id)
     at = entered_time(incoming.recorded_at, case.reported_at, "recorded_at", "the handling report it calls back about")
     fields = incoming.model_dump(exclude={"recorded_at"})
-    callback = Callback(case=case, for_report_at=case.reported_at, recorded_at=at,
+    callback = Callback(case=case, for_report_at=case.reported_at, recorded_at=at, repeat_report=repeat_report,
                         **{**fields, "comment": written(case, fields.get("comment", ""))})
     uow.session.add(callback)
     uow.session.flush()
@@ -146,10 +151,11 @@ def record_callback(uow: UnitOfWork, case: SupervisedCase, incoming: CallbackIn,
         else:
             case.callback_due_at = callback.recorded_at + timedelta(hours=schedule["retry_hours"])
         return closure_blockers(case)
-    case.callback_due_at = None
     if cause := reopen_reason(callback):
         reopen(uow, case, cause)
         return []
+    if repeat_report is None:
+        case.callback_due_at = None  # a repeat caller's rating leaves the case's petitioner to be called
     return try_close(uow, case)
 
 

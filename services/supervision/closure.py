@@ -5,6 +5,13 @@ handling report, (3) the signatures of the responsible person and the unit head,
 still open. An anonymous case (no report of it left a name, a number or an ID: nobody can be called) replaces
 the second with a record that no callback was possible about the latest handling report (or the petitioner's
 own rating through their link) and a supervisor's review of that round which upheld the handling.
+
+Several callers may share one case: a repeat report joins the case of the report it repeats, and its caller may
+rate the answer through the link of their own report. A repeat caller's rating is recorded and heard, but it does
+not close the shared case: closing ends everyone's say (the case's own petitioner may rate only while the case
+awaits its callback), so the callback that closes is the office's, or the rating of the petitioner the case was
+made from. A repeat caller who finds the matter unsolved or is dissatisfied sends the case back like any
+petitioner reached: the unit answers again, to every caller. Each repeat caller rates each answer once.
 """
 from __future__ import annotations
 

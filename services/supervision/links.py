@@ -3,7 +3,8 @@ guessing it. The link names the case by its case number, or by a report number a
 report the case was made from, or a repeat that joined it (intake's ``report.received`` names what it
 repeats). Numbers are read in any case (``c00000001``). The case opens with the lookup code of any of its
 reports: every petitioner of a case has been given its first report's code so far, and a repeat's own code
-opens it too, should intake give each petitioner theirs.
+opens it too, should intake give each petitioner theirs. Whose code opened it says whose rating it is: a repeat
+caller's, by their own report's code, does not close the case they share (closure.py).
 
 Wrong secrets are counted per client address and per case in a moving window; past the limit every try on
 that address or case is refused with 429 until the window has moved on, the right secret too (else the
@@ -53,19 +54,21 @@ class Links:
     def secret(self, case: SupervisedCase) -> str:
         return lookup_code(self.key, case.report_id)
 
-    def check(self, request, number: str, case: SupervisedCase | None, reports: Sequence[str] = ()) -> None:
-        """Pass if the request's ``secret`` is the code of one of the case's ``reports`` (the case found by
-        ``number``); a wrong one, or no such case, reveals nothing (404)."""
+    def check(self, request, number: str, case: SupervisedCase | None, reports: Sequence[str] = ()) -> str:
+        """The report of the case's ``reports`` (the case found by ``number``) whose code the request's ``secret``
+        is: whose petitioner this is; a wrong one, or no such case, reveals nothing (404)."""
         counted = (("address", self.client(request)), ("case", case.case_id if case else number.strip().upper()))
         for kind, value in counted:
             if not self.limiter.test(self.window, kind, value):
                 wait = self.limiter.get_window_stats(self.window, kind, value).reset_time - time.time()
                 raise TooManyTries(TOO_MANY[kind], max(1, math.ceil(wait)))
         secret = request.args.get("secret", "")
-        if not any([opens(self.key, report_id, secret) for report_id in reports or [None]]):  # each compared
+        opened = [report_id for report_id in reports or [None] if opens(self.key, report_id, secret)]  # each compared
+        if not opened:
             for kind, value in counted:
                 self.limiter.hit(self.window, kind, value)
             raise NotFound(N_("There is no case %(case)s for this link"), case=number)
+        return opened[0]
 
 
 def linked_case(uow: UnitOfWork, number: str) -> tuple[SupervisedCase | None, list[str]]:

@@ -41,7 +41,9 @@ class SupervisedCase(Base):
 
     @property
     def last_callback(self) -> "Callback | None":
-        return self.callbacks[-1] if self.callbacks else None
+        """The latest callback the three no-closures read: the office's or the case's own petitioner's, not a
+        repeat caller's rating (closure.py)."""
+        return next((c for c in reversed(self.callbacks) if c.repeat_report is None), None)
 
     @property
     def anonymous(self) -> bool:
@@ -63,6 +65,8 @@ class Callback(Base):
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # the handling report this callback checked (a reopened case is reported again)
     for_report_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # a repeat caller's rating through their own link: their report's number (closure.py: it closes nothing)
+    repeat_report: Mapped[str | None] = mapped_column(String(20))
 
     case: Mapped[SupervisedCase] = relationship(back_populates="callbacks")
 

@@ -99,7 +99,7 @@ def case_view(case, blockers: list[str] | None = None, attachments: list[dict] |
         "callbacks": [
             {"callback_id": c.callback_id, "reached": c.reached, "resolved": c.resolved,
              "satisfaction": c.satisfaction, "comment": c.comment, "recorded_by": c.recorded_by,
-             "recorded_at": c.recorded_at}
+             "recorded_at": c.recorded_at, "repeat_report": c.repeat_report}
             for c in case.callbacks
         ],
     }

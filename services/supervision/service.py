@@ -153,14 +153,15 @@ class SupervisionService(OfficeService):
     def citizen_rating(self, request, case_id):
         """JSON, or multipart with the same JSON in part ``data`` and the petitioner's photos ("still broken") in
         parts ``files``, kept as the evidence of their answer; the link is checked before any file is read."""
-        case_id = self._opened(request, case_id)
+        case_id, whose = self._opened_by(request, case_id)
         rating, uploads = fields_and_files(request, CitizenRatingIn, self.attachments.limits)
         answers = CallbackIn(reached=True, recorded_by=callbacks.CITIZEN, **rating.model_dump())
         kept = self.attachments.keep(uploads)  # stored before the callback's transaction
         with self.uow as uow:
             case = callbacks.get_case(uow, case_id, for_update=True)
+            repeat = whose if whose != case.report_id else None  # a repeat caller, by their own report's code
             callbacks.call_back(uow, case, answers, self.config["CALLBACKS"], self.config["REOPEN_NOTICE_AFTER"],
-                                kept)
+                                kept, repeat)
             uow.commit()
             return 201, public_view(case, evidence.repair_photo_links(case, self.config["REDACTION_KEY"]))
 
@@ -173,10 +174,14 @@ class SupervisionService(OfficeService):
 
     def _opened(self, request, number: str) -> str:
         """The case the petitioner's link opens (by case or report number), once its code is checked."""
+        return self._opened_by(request, number)[0]
+
+    def _opened_by(self, request, number: str) -> tuple[str, str]:
+        """The case the link opens, and the report whose code opened it: whose petitioner this is."""
         with self.uow as uow:
             case, reports = linked_case(uow, number)
-            self.links.check(request, number, case, reports)
-            return case.case_id
+            whose = self.links.check(request, number, case, reports)
+            return case.case_id, whose
 
     # --- notices and accountability -------------------------------------------------------------
 
