@@ -100,6 +100,7 @@ def counted(cases) -> list[SimpleNamespace]:
     for c in cases:
         t = units.setdefault(c.unit, SimpleNamespace(unit=c.unit, **dict.fromkeys(assessment.CASE_COUNTS, 0)))
         t.received, t.accepted, t.closed = t.received + 1, t.accepted + 1, t.closed + (c.closed_at is not None)
+        t.due += 1  # every case here was due: closed, or past its deadline when counted
         t.closed_on_time += bool(c.closed_on_time)
         t.satisfied, t.answered = t.satisfied + c.satisfied_callbacks, t.answered + 1
     return list(units.values())
