@@ -72,3 +72,16 @@ def test_the_petitioners_photos_sit_with_the_answer_they_came_with(lang):
     assert [img["alt"] for img in printed.select("#file-callbacks li img")] == ["aaaa.jpg"]
     assert [img["alt"] for img in printed.select("#file-reviews li img")] == ["bbbb.jpg"]
     assert not case_file_page(lang, staff("supervisor"), supervised=ANSWERED, printed=False).select("img")
+
+
+@pytest.mark.parametrize("lang, nobody, unreached", [
+    ("zh", "无法回访（匿名反映）", "未联系上"), ("en", "no callback possible: an anonymous report", "not reached")])
+def test_a_callback_that_reached_nobody_on_an_anonymous_case_says_nobody_could_be_called(lang, nobody, unreached):
+    record = {**CALLBACKS[1], "reached": False, "resolved": None, "satisfaction": None}
+    anonymous = {**SUPERVISED, "anonymous": True, "callbacks": [record]}
+    assert nobody in case_page(lang, staff("supervisor"), supervised=anonymous).select_one("#callbacks li").text
+    assert nobody in case_file_page(lang, staff("supervisor"), supervised=anonymous).select_one(
+        "#file-callbacks li").text
+    named = {**anonymous, "anonymous": False}
+    said = case_page(lang, staff("supervisor"), supervised=named).select_one("#callbacks li").text
+    assert unreached in said and nobody not in said

@@ -19,11 +19,13 @@ pytestmark = pytest.mark.integration
 WORDS = {  # what each language's page says, where the test reads it
     "zh": {"blank": "只有空格", "phone": "不是有效的电话号码", "left": "还可输入", "over": "超出",
            "not_yours": "不是本单位的案件", "not_found": "没有找到", "closed": "已办结", "review": "申请复查",
-           "alert": "预警", "major": "重大案件", "callback_closed": "案件随之办结"},
+           "alert": "预警", "major": "重大案件", "callback_closed": "案件随之办结", "nobody": "无法回访",
+           "no_callback": "无法回访（匿名反映）", "upheld": "维持"},
     "en": {"blank": "spaces alone", "phone": "Not a Chinese phone number", "left": "characters left",
            "over": "too many", "not_yours": "is not your unit's", "not_found": "We found no case",
            "closed": "closed", "review": "Ask for a review", "alert": "early warning", "major": "major case",
-           "callback_closed": "it closed the case"},
+           "callback_closed": "it closed the case", "nobody": "no callback was possible",
+           "no_callback": "no callback possible: an anonymous report", "upheld": "upheld"},
 }
 
 
@@ -127,10 +129,11 @@ def test_a_refused_action_comes_back_at_its_own_page_and_a_reload_sends_nothing(
     shot(handler, f"{lang}-04-not-yours")
 
 
-def handled(office, content: str) -> tuple[str, str]:
+def handled(office, content: str, anonymous: bool = False) -> tuple[str, str]:
     """A case handled by its unit and waiting for the callback, with the petitioner's lookup code; the petitioner
-    left a phone number (an anonymous case is not closed by a callback)."""
-    _, case_id = a_case(office, content, reporter={"phone": "1390000" + str(len(content)).zfill(4)})
+    left a phone number unless ``anonymous`` (an anonymous case is not closed by a callback)."""
+    reporter = {} if anonymous else {"reporter": {"phone": "1390000" + str(len(content)).zfill(4)}}
+    _, case_id = a_case(office, content, **reporter)
     with office.client("dispatch", as_staff="supervisor-01") as dispatch:
         if dispatch.get(f"/cases/{case_id}").json()["unit"] != "chengguan":  # the town's handler answers it
             assert dispatch.post(f"/cases/{case_id}/route", json={"unit": "chengguan",
@@ -184,6 +187,31 @@ def test_a_callback_that_closes_the_case_says_so_and_the_citizen_sees_what_is_le
     citizen.locator("#review-request textarea[name=reason]").fill("   ")
     assert said["blank"] in problem(citizen, "#review-request textarea[name=reason]")
     shot(citizen, f"{lang}-07-citizen-closed")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_an_anonymous_case_closes_on_the_record_that_nobody_could_be_called_and_a_review(console, people, lang):
+    said = WORDS[lang]
+    case_id, _ = handled(console, "东关村垃圾堆了半个月没人清运", anonymous=True)
+    supervisor = signed_in(people, "supervisor-01", lang)
+    supervisor.goto(f"/cases/{case_id}")
+    callback = supervisor.locator("details[data-action=callback]")
+    expect(callback.locator("#anonymous-callback")).to_contain_text(said["nobody"])
+    expect(callback.locator("select")).to_have_count(0)  # nobody to ask whether it was resolved
+    shot(supervisor, f"{lang}-09-anonymous-callback")
+    callback.locator("button[type=submit]").click()
+    expect(supervisor.locator(".done")).to_be_visible()
+    expect(supervisor.locator("#callbacks")).to_contain_text(said["no_callback"])
+    review = supervisor.locator("details[data-action=conclude_review]")
+    review.locator("summary").click()
+    review.locator("select[name=outcome]").select_option("upheld")
+    review.locator("textarea[name=findings]").fill("现场核实垃圾已清运")
+    review.locator("button[type=submit]").click()
+    expect(supervisor.locator("#case-state")).to_contain_text(said["closed"])
+    expect(supervisor.locator(".done")).to_contain_text(said["callback_closed"])  # the review closed it
+    expect(supervisor.locator("#reviews")).to_contain_text(said["upheld"])
+    shot(supervisor, f"{lang}-10-anonymous-closed")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

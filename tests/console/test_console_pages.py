@@ -164,3 +164,17 @@ def test_the_audit_log_says_each_change_in_words_and_people_by_name(lang, words)
                                                                                  "must_change_password"]
     assert ("停用" if lang == "zh" else "disabled") in second.select("td")[5].text
     assert ("统一身份认证" if lang == "zh" else "the identity platform") in second.select("td")[1].text
+
+
+@pytest.mark.parametrize("lang, words", [("zh", "无法回访"), ("en", "no callback was possible")])
+def test_an_anonymous_case_records_that_nobody_could_be_called_back(lang, words):
+    """Supervision refuses a callback that reached the petitioner of an anonymous report (issue 18, item 11)."""
+    waiting = {**SUPERVISED, "state": "awaiting_callback", "anonymous": True}
+    form = case_page(lang, staff("supervisor"), case={**CASE, "state": "reported"}, supervised=waiting).select_one(
+        "details[data-action=callback]")
+    assert words in form.select_one("#anonymous-callback").text
+    assert form.select_one("input[type=hidden][name=reached]")["value"] == "no"
+    assert not form.select("select[name=reached], select[name=satisfaction], select[name=resolved]")
+    named = case_page(lang, staff("supervisor"), case={**CASE, "state": "reported"},
+                      supervised={**waiting, "anonymous": False}).select_one("details[data-action=callback]")
+    assert named.select_one("select[name=reached]") and not named.select("#anonymous-callback")
