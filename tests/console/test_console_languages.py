@@ -116,7 +116,7 @@ def pages(cases: dict[str, str]) -> list[str]:
     documents = [f"/cases/{cases['major']}/assignment-notice", f"/cases/{cases['closed']}/file"]
     return ["/board", "/board?state=closed", "/dashboard", "/search?q=危房", "/alerts", "/digest", "/analysis",
             "/calendar", "/rankings", "/figures", "/units/chengguan", "/outcomes", "/me/notifications",
-            "/audit", *every_case, *documents]
+            "/audit", "/password", *every_case, *documents]
 
 
 def other_roles(cases: dict[str, str]) -> dict[str, list[str]]:
@@ -154,7 +154,7 @@ def test_every_page_speaks_the_persons_language_only(console, people):
                   *((code, signed_in(people, code, lang), path) for code, paths in other_roles(cases).items()
                     for path in paths),
                   *(("citizen", citizen(people, lang), path)
-                    for path in ("/public", citizens_link(console, cases["closed"])))]
+                    for path in ("/sign-in", "/public", citizens_link(console, cases["closed"])))]
         for who, page, path in visits:
             for where, words in _visit(page, path, lang, allowed, who).items():
                 found.setdefault(where, set()).update(words)
