@@ -178,3 +178,16 @@ def test_an_anonymous_case_records_that_nobody_could_be_called_back(lang, words)
     named = case_page(lang, staff("supervisor"), case={**CASE, "state": "reported"},
                       supervised={**waiting, "anonymous": False}).select_one("details[data-action=callback]")
     assert named.select_one("select[name=reached]") and not named.select("#anonymous-callback")
+
+
+def test_an_api_token_names_who_issued_it_and_takes_its_unit_from_the_county_list():
+    directory = county()
+    tokens = [{"token_id": "T000001", "name": "open311-gateway", "role": "operator", "unit": None,
+               "issued_by": "admin", "issued_at": "2026-11-02T09:00:00+08:00", "expires_at": None, "revoked_at": None}]
+    page = BeautifulSoup(fragment("zh", "api_tokens.html", visitor=Visitor("zh", staff("administrator"), "t"),
+                                  names=pages.names(directory), county=directory, path="/", form_token="x",
+                                  poll_seconds=5, opened_ms=0, tokens=tokens, issued=None, roles=["operator"],
+                                  people={"admin": "管理员王"}, error=None), "html.parser")
+    assert "管理员王" in page.select_one("tbody tr").text
+    assert not page.select("input[name=unit]")
+    assert page.select_one("select[name=unit] option[value=chengguan]").text == "城关镇"
