@@ -127,8 +127,7 @@ def record_callback(uow: UnitOfWork, case: SupervisedCase, incoming: CallbackIn,
                        state=Term(STATES.get(case.state, case.state)))
     if incoming.reached and case.anonymous and incoming.recorded_by != CITIZEN:
         raise Conflict(NOBODY_TO_CALL, [{"field": "reached", "problem": NOBODY_TO_CALL_FIELD}], case_id=case.case_id)
-    if repeat_report and any(c.repeat_report == repeat_report and c.for_report_at == case.reported_at
-                             for c in case.callbacks):
+    if repeat_report and rated(case, repeat_report):
         raise Conflict(RATED_ALREADY, case=case.case_id)
     at = entered_time(incoming.recorded_at, case.reported_at, "recorded_at", "the handling report it calls back about")
     fields = incoming.model_dump(exclude={"recorded_at"})
@@ -157,6 +156,20 @@ def record_callback(uow: UnitOfWork, case: SupervisedCase, incoming: CallbackIn,
     if repeat_report is None:
         case.callback_due_at = None  # a repeat caller's rating leaves the case's petitioner to be called
     return try_close(uow, case)
+
+
+def repeat_of(case: SupervisedCase, whose: str) -> str | None:
+    """The repeat report whose caller opened the link (``whose``: the report its code belongs to), or None for
+    the petitioner the case was made from."""
+    return whose if whose != case.report_id else None
+
+
+def rated(case: SupervisedCase, repeat_report: str | None) -> bool:
+    """Whether this petitioner (the case's own, or a repeat's caller) rated the latest answer through their link
+    while it awaits its callback; a repeat caller rates each answer once."""
+    return case.state in HANDLED and any(
+        c.recorded_by == CITIZEN and c.repeat_report == repeat_report and c.for_report_at == case.reported_at
+        for c in case.callbacks)
 
 
 def try_close(uow: UnitOfWork, case: SupervisedCase) -> list[str]:

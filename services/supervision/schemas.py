@@ -67,10 +67,11 @@ def review_view(r) -> dict:
             "concluded_by": r.concluded_by}
 
 
-def public_view(case, repair_photos: list[dict] | None = None) -> dict:
+def public_view(case, repair_photos: list[dict] | None = None, rated: bool = False) -> dict:
     """What the petitioner sees of their own case: its progress, nothing about other people; the repair
-    photos as dispatch's paths signed for them (evidence.repair_photo_links)."""
-    return {"repair_photos": repair_photos or [], "case_id": case.case_id, "state": case.state,
+    photos as dispatch's paths signed for them (evidence.repair_photo_links); whether they rated its latest
+    answer already (``rated``: callbacks.rated)."""
+    return {"repair_photos": repair_photos or [], "case_id": case.case_id, "state": case.state, "rated": rated,
             "deadline": case.deadline,
             "finding": case.finding, "actions_taken": case.actions_taken, "reported_at": case.reported_at,
             "closed_at": case.closed_at, "reopen_count": case.reopen_count,

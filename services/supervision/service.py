@@ -143,10 +143,10 @@ class SupervisionService(OfficeService):
 
     @api("GET", "/public/cases/<string:case_id>")
     def public_case(self, request, case_id):
-        case_id = self._opened(request, case_id)  # the link may name the report it was made from
+        case_id, whose = self._opened_by(request, case_id)  # the link may name the report it was made from
         with self.uow as uow:
             case = callbacks.get_case(uow, case_id)
-            return public_view(case, evidence.repair_photo_links(case, self.config["REDACTION_KEY"]))
+            return self._public_view(case, whose)
 
     @api("POST", "/public/cases/<string:case_id>/rating")
     @answers_refused_files
@@ -159,11 +159,10 @@ class SupervisionService(OfficeService):
         kept = self.attachments.keep(uploads)  # stored before the callback's transaction
         with self.uow as uow:
             case = callbacks.get_case(uow, case_id, for_update=True)
-            repeat = whose if whose != case.report_id else None  # a repeat caller, by their own report's code
             callbacks.call_back(uow, case, answers, self.config["CALLBACKS"], self.config["REOPEN_NOTICE_AFTER"],
-                                kept, repeat)
+                                kept, callbacks.repeat_of(case, whose))
             uow.commit()
-            return 201, public_view(case, evidence.repair_photo_links(case, self.config["REDACTION_KEY"]))
+            return 201, self._public_view(case, whose)
 
     @api("POST", "/public/cases/<string:case_id>/review-request")
     @answers_refused_files
@@ -171,6 +170,11 @@ class SupervisionService(OfficeService):
         """As the operator's request, files too; the link is checked before any file is read."""
         case_id = self._opened(request, case_id)
         return 201, self._request_review(request, case_id, callbacks.CITIZEN)
+
+    def _public_view(self, case, whose: str) -> dict:
+        """The case as the petitioner whose report's code opened it sees it."""
+        return public_view(case, evidence.repair_photo_links(case, self.config["REDACTION_KEY"]),
+                           rated=callbacks.rated(case, callbacks.repeat_of(case, whose)))
 
     def _opened(self, request, number: str) -> str:
         """The case the petitioner's link opens (by case or report number), once its code is checked."""

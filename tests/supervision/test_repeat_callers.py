@@ -64,8 +64,16 @@ def test_a_repeat_caller_who_finds_the_matter_unsolved_sends_the_case_back(share
     assert reopened.data["cause"] == "dissatisfied"
 
 
+def citizens_page(supervision, whose: str) -> dict:
+    opened = EnvironBuilder(query_string={"secret": lookup_code(CONFIG["LINK_KEY"], whose)}).get_request()
+    return supervision.public_case(opened, whose)
+
+
 def test_a_repeat_caller_rates_each_answer_once(shared):
-    rate(shared, {**SATISFIED, "satisfaction": "neutral"}, REPEAT)
+    assert citizens_page(shared, REPEAT)["rated"] is False
+    assert rate(shared, {**SATISFIED, "satisfaction": "neutral"}, REPEAT)["rated"] is True
+    assert citizens_page(shared, REPEAT)["rated"] is True  # their page shows the result, not the form
+    assert citizens_page(shared, FIRST)["rated"] is False  # the case's own petitioner is still to rate
     with pytest.raises(Conflict) as refused:
         rate(shared, SATISFIED, REPEAT)
     assert refused.value.said_in("zh")[0] == "您对案件 C00000001 本次答复的评价已经记录"
