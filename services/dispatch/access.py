@@ -6,7 +6,9 @@ A unit's handlers and head read their own unit's cases only: while the case is t
 another unit it is no longer theirs to read, as its report is not, but for the files their own people
 attached to it. The office, operators and leaders read every case. What the citizen said on a confidential
 subject (the county file marks the category) is read by the case's own unit, which must handle it, and the
-roles the county names (``confidential_readers``); it is withheld from the others.
+roles the county names (``confidential_readers``); it is withheld from the others. Who reported (the pseudonym
+``reporter_id``) is not a unit's to read, as intake gives units nothing of the reporter: calling the petitioner
+back is the office's, and the pseudonym would let a unit link one citizen's cases.
 """
 from __future__ import annotations
 
@@ -51,3 +53,8 @@ def shows_matter(directory: Directory, staff: Staff, case: Case) -> bool:
     """Whether this person reads what the citizen said (``matter``) of a case they may read."""
     return (not directory.confidential(case.category) or staff.role in UNITS
             or staff.role in directory.confidential_readers)
+
+
+def shows_reporter(staff: Staff) -> bool:
+    """Whether this person reads who reported a case they may read (its ``reporter_id``): not a unit's people."""
+    return staff.role not in UNITS

@@ -65,9 +65,10 @@ class TeamIn(_In):
     plan: Annotated[str, Field(max_length=4000)] = ""
 
 
-def case_view(case, attachments: dict | None = None, shows_matter: bool = True) -> dict:
+def case_view(case, attachments: dict | None = None, shows_matter: bool = True, shows_reporter: bool = True) -> dict:
     """The case; with ``attachments`` (handling.attachments_of), each handling report lists its files; what the
-    citizen said withheld where the reader may not read it (``access.shows_matter``)."""
+    citizen said and who reported withheld where the reader may not read them (``access.shows_matter``,
+    ``access.shows_reporter``)."""
     attachments = attachments or {}
     return {
         "case_id": case.case_id,
@@ -86,7 +87,7 @@ def case_view(case, attachments: dict | None = None, shows_matter: bool = True) 
         "matter": case.matter if shows_matter else None,
         "matter_access": "shown" if shows_matter else "withheld",
         "people_count": case.people_count,
-        "reporter_id": case.reporter_id,
+        "reporter_id": case.reporter_id if shows_reporter else None,
         "received_at": case.received_at,
         "dispatched_at": case.dispatched_at,
         "deadline": case.deadline,

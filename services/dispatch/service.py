@@ -201,8 +201,9 @@ class DispatchService(OfficeService):
 
     def _seen(self, case, staff, attachments=None) -> dict:
         """The case as this person reads it: what the citizen said on a confidential subject withheld but
-        from its own unit and the county's confidential readers."""
-        return case_view(case, attachments, access.shows_matter(self.directory, staff, case))
+        from its own unit and the county's confidential readers, who reported from the units."""
+        return case_view(case, attachments, access.shows_matter(self.directory, staff, case),
+                         access.shows_reporter(staff))
 
 
 def _filtered(request, query):

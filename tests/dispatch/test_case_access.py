@@ -70,3 +70,19 @@ def test_a_unit_no_longer_reads_a_case_once_it_went_to_another_unit(office):
 
 def _report_of(office, case_id):
     return get(office, "supervisor-01", f"/cases/{case_id}").json()["report_id"]
+
+
+def test_a_unit_does_not_read_who_reported_its_case_and_the_office_does(office):
+    """Calling the petitioner back is the office's; the pseudonym would let a unit link one citizen's cases."""
+    _, case_id = a_case(office, "东关社区路灯坏了一个月，晚上出行很不方便", reporter={"name": "王大山",
+                                                                                 "phone": "13812341234"})
+    office_view = get(office, "supervisor-01", f"/cases/{case_id}").json()
+    pseudonym = office_view["reporter_id"]
+    assert pseudonym  # a named report: the office reads its pseudonym
+    assert get(office, "hotline-op-01", f"/cases/{case_id}").json()["reporter_id"] == pseudonym
+    for staff in (f"{office_view['unit']}-handler", f"{office_view['unit']}-head"):  # the case's own unit
+        seen = get(office, staff, f"/cases/{case_id}")
+        assert seen.status_code == 200 and seen.json()["reporter_id"] is None, staff
+        listed = [c for c in get(office, staff, "/cases").json()["cases"] if c["case_id"] == case_id]
+        assert [c["reporter_id"] for c in listed] == [None], staff
+        assert pseudonym not in get(office, staff, f"/cases/{case_id}/assignment-notice").text
