@@ -22,11 +22,14 @@ from lianxin.errors import NotAllowed
 from lianxin.i18n import N_
 from lianxin.permissions import REPORT_ACCESS, ReportAccess
 from lianxin.phones import national
-from lianxin.vocabulary import role_named
+from lianxin.vocabulary import PETITIONER_DESK, role_named
 
 from .models import PersonalDataRelease, Report
 from .protection import masked_phone, redact_report, reporter_masked
 
+# who may have a petitioner's lookup code to read out: the desk, and an officer for a report they took in (their
+# confirmation shows it, as the operator's does; Sight.require_link)
+LINK_READERS = (*PETITIONER_DESK, "officer")
 SEARCHES = ("q", "reporter_id", "phone")  # query parameters that find reports by what identifies a person
 NUMBER = re.compile(r"\d[\d\s\-.]{5,}\d")  # a phone, ID or card number among the words searched for
 
@@ -34,6 +37,7 @@ NUMBER = re.compile(r"\d[\d\s\-.]{5,}\d")  # a phone, ID or card number among th
 # a report outside what the person's role reads (by unit or by place)
 NOT_THEIRS = {"unit": N_("Report %(report)s is not of your own unit's cases: a %(role)s reads only those"),
               "place": N_("Report %(report)s is not of your own village or enterprise: a %(role)s reads only those")}
+NOT_TAKEN_IN = N_("Report %(report)s was not taken in by you: a %(role)s has the lookup code of their own reports only")
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,11 @@ class Sight:
         if not self.may_read(report):
             raise NotAllowed(NOT_THEIRS[self.access.reports], report=report.report_id,
                              role=role_named(self.staff.role))
+
+    def require_link(self, report: Report) -> None:
+        """An officer has the lookup code of the reports they took in themselves, and of no other."""
+        if self.staff.role == "officer" and report.received_by != self.staff.code:
+            raise NotAllowed(NOT_TAKEN_IN, report=report.report_id, role=role_named(self.staff.role))
 
     def content(self, report: Report, text: str | None) -> tuple[str | None, str]:
         """Some text of the report (what was said, a correction of it) as this person reads it, and how: redacted

@@ -43,7 +43,7 @@ from . import (
     telling,
     texts,
 )
-from .access import SEARCHES, Sight, log_search
+from .access import LINK_READERS, SEARCHES, Sight, log_search
 from .gauges import readings as gauge_readings
 from .models import Alert, PersonalDataErasure, PersonalDataRelease, Report, alert_pk, report_number, report_pk
 from .open311 import Open311Api
@@ -188,11 +188,14 @@ class IntakeService(Open311Api, OfficeService):
             uow.commit()
         return _original_response(original, row.name)
 
-    @api("GET", "/reports/<string:report_id>/citizen-link", roles=PETITIONER_DESK)
+    @api("GET", "/reports/<string:report_id>/citizen-link", roles=LINK_READERS)
     def citizen_link(self, request, report_id):
-        """The lookup code and link the petitioner was sent by SMS, for the operator to read out."""
+        """The lookup code and link the petitioner was sent by SMS, for the operator (or the officer who took the
+        report in) to read out."""
         with self.uow as uow:
-            return self.intake.teller.link_of(uow, reporting.get_report(uow, report_id))
+            report = reporting.get_report(uow, report_id)
+            self.sight(request.staff).require_link(report)
+            return self.intake.teller.link_of(uow, report)
 
     @api("PATCH", "/reports/<string:report_id>", roles=PETITIONER_DESK)
     def correct_report(self, request, report_id):

@@ -3,6 +3,7 @@ officers their own village's, redacted; confidential subjects withheld but from 
 that find people only for the roles that may see them, and logged; idempotency keys per staff member."""
 import pytest
 
+from lianxin.citizen_link import DEVELOPMENT_LINK_KEY, lookup_code
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)]
@@ -145,3 +146,18 @@ def test_the_logged_release_gives_what_was_said_in_clear_to_the_desk_and_confide
         assert (confidential["content"], confidential["content_access"]) == (MISCONDUCT["content"], "clear")
         log = office_.get("/personal-data-releases", params={"report_id": own["report_id"]}).json()["releases"]
     assert [(r["released_to"], r["kind"]) for r in log] == [("hotline-op-01", "release")]
+
+
+def test_an_officer_has_the_lookup_code_of_the_reports_they_took_in_and_of_no_other(office):
+    """Issue 18 item 8: the officer's confirmation shows the code to give the petitioner, as the operator's does."""
+    taken = post(office, {**OWN_CASE, "content": "村口的桥塌了"}, as_staff="officer-chengguan-dongguan")
+    by_operator = post(office, {**OWN_CASE, "content": "东关的路灯坏了"})  # the same village, not theirs
+    link = read(office, "officer-chengguan-dongguan", f"/reports/{taken['report_id']}/citizen-link")
+    assert link.status_code == 200, link.text
+    code = lookup_code(DEVELOPMENT_LINK_KEY, taken["report_id"])
+    assert link.json()["lookup_code"] == code and link.json()["path"].endswith(f"?secret={code}")
+    for officer, report in (("officer-chengguan-dongguan", by_operator), ("officer-chengguan-xiguan", taken)):
+        refused = read(office, officer, f"/reports/{report['report_id']}/citizen-link")
+        assert refused.status_code == 403, (officer, refused.text)
+        assert "不是您受理的" in refused.json()["error"]["message"]
+    assert read(office, "hotline-op-01", f"/reports/{taken['report_id']}/citizen-link").json()["lookup_code"] == code
