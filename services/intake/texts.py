@@ -4,12 +4,12 @@ from lianxin.i18n import N_
 from lianxin.i18n.kept_texts import for_reader
 
 TEXTS = {
-    "gathering": N_("%(people)s people are gathering to petition about %(category)s in %(township)s: "
+    "gathering": N_("%(people)s people are gathering to petition in %(township)s (subject: %(category)s): "
                     "leaders to have a plan within the hour"),
     "group": N_("%(people)s people are involved about %(category)s in %(township)s: "
                 "leaders to have a plan within the hour"),
-    "gathering_unknown_place": N_("%(people)s people are gathering to petition about %(category)s in an unknown "
-                                  "place: leaders to have a plan within the hour"),
+    "gathering_unknown_place": N_("%(people)s people are gathering to petition, place unknown (subject: "
+                                  "%(category)s): leaders to have a plan within the hour"),
     "group_unknown_place": N_("%(people)s people are involved about %(category)s in an unknown place: "
                               "leaders to have a plan within the hour"),
     "surge_category": N_("surge: %(count)s reports about %(category)s within %(minutes)s minutes"),

@@ -25,8 +25,9 @@ def alert_said(database, intake, report: dict, *langs: str) -> list[str]:
 
 
 def test_a_gathering_names_its_place_and_people_and_its_subject_as_a_subject(database, intake):
-    assert alert_said(database, intake, GATHERING, "zh") \
-        == ["城关镇发生 30 人聚集上访（问题类别：集体上访）：领导须在一小时内拿出处置方案"]
+    assert alert_said(database, intake, GATHERING, "zh", "en") \
+        == ["城关镇发生 30 人聚集上访（问题类别：集体上访）：领导须在一小时内拿出处置方案",
+            "30 people are gathering to petition in 城关镇 (subject: 集体上访): leaders to have a plan within the hour"]
 
 
 def test_a_gathering_about_another_subject_says_it_the_same_way(database, intake):
@@ -36,5 +37,7 @@ def test_a_gathering_about_another_subject_says_it_the_same_way(database, intake
 
 def test_a_gathering_in_no_known_place(database, intake):
     place = {"village": None, "location": "县城某处", "content": "有人聚集"}
-    assert alert_said(database, intake, {**GATHERING, **place}, "zh") \
-        == ["发生 30 人聚集上访，地点不明（问题类别：集体上访）：领导须在一小时内拿出处置方案"]
+    assert alert_said(database, intake, {**GATHERING, **place}, "zh", "en") \
+        == ["发生 30 人聚集上访，地点不明（问题类别：集体上访）：领导须在一小时内拿出处置方案",
+            "30 people are gathering to petition, place unknown (subject: 集体上访): leaders to have a plan "
+            "within the hour"]
