@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from lianxin.db import UnitOfWork, utcnow
+from lianxin.i18n.kept_texts import READER
 
 from . import duplicates
 from .protection import pseudonym
@@ -24,7 +25,8 @@ def preview(uow: UnitOfWork, intake: Intake, incoming: ReportIn) -> dict:
         reporter_id=pseudonym(intake.pseudonym_key, reporter.id_number, reporter.phone, reporter.name,
                               reporter.address))
     original = None if problems else duplicates.original_of(uow, draft, intake.duplicate_rules)
-    return {"category": category, "category_suggested": suggested, "township": township, "problems": problems,
+    return {"category": category, "category_suggested": suggested, "township": township,
+            "problems": [p.said_in(READER.get().lang) for p in problems],  # as a refusal's details say them
             "duplicate_of": original and {"report_id": original.report_id, "case_id": original.case_id,
                                           "status": original.status, "unit": original.unit,
                                           "received_at": original.received_at}}

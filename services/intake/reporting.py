@@ -17,7 +17,7 @@ from lianxin.attachments.keeping import Kept
 from lianxin.auth import Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
-from lianxin.errors import Invalid, NotAllowed, NotFound
+from lianxin.errors import Invalid, NotAllowed, NotFound, Problem
 from lianxin.events import (
     Actor,
     CaseClosed,
@@ -28,6 +28,7 @@ from lianxin.events import (
     ReportRegistered,
 )
 from lianxin.i18n import N_
+from lianxin.i18n.fields import label, not_in_directory
 from lianxin.i18n.kept_texts import named
 from lianxin.notify.schedule import QuietHours
 from lianxin.redaction import marks_of
@@ -41,6 +42,8 @@ from .telling import CitizenTeller
 
 CORRECTABLE = ("category", "township", "village", "enterprise", "location", "latitude", "longitude", "content",
                "people_count")
+ELSEWHERE = N_("%(field)s: the place given lies in %(implied)s, not %(given)s")
+SAY_WHERE = N_("Say where: a township, village, enterprise, place or coordinates")
 REPORT_NOT_IN_DIRECTORY = N_("The report does not match the county directory")
 CORRECTION_NOT_IN_DIRECTORY = N_("The correction does not match the county directory")
 
@@ -183,32 +186,27 @@ def received_event(report: Report, original: Report | None, redaction_key: str) 
         received_by=Actor(role=report.received_by_role, code=report.received_by))
 
 
-def place_of(directory: Directory, place: PlaceIn) -> tuple[str | None, list[dict]]:
+def place_of(directory: Directory, place: PlaceIn) -> tuple[str | None, list[Problem]]:
     """The township of the place given, and what is wrong with it."""
-    problems = []
-    if place.township and place.township not in directory.township_by_code:
-        problems.append({"field": "township", "problem": f"unknown township {place.township!r}"})
-    if place.village and place.village not in directory.villages:
-        problems.append({"field": "village", "problem": f"unknown village {place.village!r}"})
-    if place.enterprise and place.enterprise not in directory.enterprise_by_code:
-        problems.append({"field": "enterprise", "problem": f"unknown enterprise {place.enterprise!r}"})
+    problems = [not_in_directory(field, code) for field, code, known in (
+        ("township", place.township, directory.township_by_code), ("village", place.village, directory.villages),
+        ("enterprise", place.enterprise, directory.enterprise_by_code)) if code and code not in known]
     implied = directory.township_of(place.village, place.enterprise)
     if place.township and implied and implied != place.township:
-        problems.append({"field": "township",
-                         "problem": f"the place given lies in {implied!r}, not {place.township!r}"})
+        problems.append(Problem("township", ELSEWHERE, {"field": label("township"), "implied": named("unit", implied),
+                                                        "given": named("unit", place.township)}))
     township = place.township or implied
     if township is None and not problems and place.latitude is None and not place.location:
-        problems.append({"field": "township", "problem": "say where: a township, village, enterprise, "
-                                                          "location or coordinates"})
+        problems.append(Problem("township", SAY_WHERE))
     return township, problems
 
 
-def category_of(directory: Directory, report: ReportIn) -> tuple[str, bool, list[dict]]:
+def category_of(directory: Directory, report: ReportIn) -> tuple[str, bool, list[Problem]]:
     """The category given, or one suggested from the content (flagged as suggested)."""
     if report.category:
         if report.category in directory.category_by_code:
             return report.category, False, []
-        return report.category, False, [{"field": "category", "problem": f"unknown category {report.category!r}"}]
+        return report.category, False, [not_in_directory("category", report.category)]
     return categories.suggester_for(directory).suggest(report.content), True, []
 
 

@@ -65,8 +65,9 @@ def test_a_request_without_a_known_token_is_refused(office):
 
 def test_bad_reports_are_refused_with_what_is_wrong_and_nothing_is_stored(office):
     cases = [
-        ({**REPORT, "category": "ufo-sightings"}, 422, "unknown category 'ufo-sightings'"),
-        ({"channel": "hotline", "content": "哪里都没说"}, 422, "say where"),
+        ({**REPORT, "category": "ufo-sightings"}, 422, "事项类别：县名录中没有“ufo-sightings”"),
+        ({"channel": "hotline", "content": "哪里都没说"}, 422, "请说明地点"),
+        ({**REPORT, "township": "baiyang"}, 422, "乡镇：所填地点属于城关镇，不属于白杨镇"),
         ({**REPORT, "content": "长" * 4001}, 422, "反映内容超过了 4000 个字"),
         ({**REPORT, "latitude": 34.7}, 422, "latitude and longitude go together"),
         ({**REPORT, "reporter": {"phone": "call me"}}, 422, "reporter.phone"),

@@ -2,7 +2,8 @@
 literal text (a string, an f-string, text put together with % or .format), which would reach a Chinese page in
 the English it was written in. A refusal is any class deriving from lianxin.errors' ``Refused``, under whatever
 name the code gives it (``ApiError``, ``Unprocessable``, ``Forbidden``, accounts' ``SignInRefused`` …); its
-message is its ``message`` argument, or the first one where its ``__init__`` has none."""
+message is its ``message`` argument, or the first one where its ``__init__`` has none. What is wrong with one field
+(a ``Problem``, or the ``{"field", "problem"}`` a refusal's details take) is a message of the catalogue too."""
 from __future__ import annotations
 
 import ast
@@ -11,6 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SCANNED = (ROOT / "lianxin", ROOT / "services")
 BASE = "Refused"
+FIELD_PROBLEM = {"Problem": 1}  # lianxin.errors.Problem(field, message, values)
 
 
 def modules(*folders: Path) -> dict[Path, ast.Module]:
@@ -62,17 +64,28 @@ def literal_text(node: ast.expr | None) -> bool:
 
 def literal_refusals(trees: dict[Path, ast.Module], known: dict[str, int]) -> list[str]:
     """``path:line: Class`` for each refusal made with literal text."""
-    found = []
+    found, known = [], {**known, **FIELD_PROBLEM}
     for path, tree in trees.items():
         for node in ast.walk(tree):
+            if isinstance(node, ast.Dict) and literal_text(_written(node).get("problem")):
+                found.append(f"{_shown(path)}:{node.lineno}: problem")
             if not isinstance(node, ast.Call) or (name := _name(node.func)) not in known:
                 continue
             position = known[name]
             message = next((k.value for k in node.keywords if k.arg == "message"),
                            node.args[position] if len(node.args) > position else None)
             if literal_text(message):
-                found.append(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}:{node.lineno}: {name}")
+                found.append(f"{_shown(path)}:{node.lineno}: {name}")
     return found
+
+
+def _written(node: ast.Dict) -> dict:
+    """A dict display's values by the keys written out (``**spread`` and computed keys left out)."""
+    return {k.value: v for k, v in zip(node.keys, node.values, strict=True) if isinstance(k, ast.Constant)}
+
+
+def _shown(path: Path) -> Path:
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
 
 def test_no_refusal_is_made_with_literal_text():
@@ -102,8 +115,14 @@ def test_the_scan_finds_literal_text_in_any_refusal(tmp_path):
         "        raise Mine('x is %s' % x)\n"
         "    if x == 3:\n"
         "        raise Refused(message='no x')\n"
-        "    raise Invalid(N_('%(x)s is wrong'), x=x)  # a message id: not found\n", encoding="utf-8")
+        "    if x == 4:\n"
+        "        raise Invalid(None, [Problem('x', f'x is {x}')])\n"
+        "    if x == 5:\n"
+        "        raise Invalid(N_('%(x)s is wrong'), [{'field': 'x', 'problem': 'unknown x'}], x=x)\n"
+        "    raise Invalid(N_('%(x)s is wrong'), [Problem('x', N_('%(x)s is wrong'))], x=x)  # not found\n",
+        encoding="utf-8")
     trees = modules(*SCANNED)
     mine = modules(tmp_path)
     found = literal_refusals(mine, refusals([*trees.values(), *mine.values()]))
-    assert found == [f"{module}:7: Invalid", f"{module}:9: Mine", f"{module}:11: Refused"]
+    assert found == [f"{module}:7: Invalid", f"{module}:9: Mine", f"{module}:11: Refused", f"{module}:13: Problem",
+                     f"{module}:15: problem"]

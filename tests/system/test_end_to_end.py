@@ -141,7 +141,7 @@ def test_bad_requests_are_refused_in_the_common_error_format(office):
         bad_limit = intake.get("/reports", params={"limit": 0})
         missing = intake.get("/reports/R99999999")
     assert unknown_place.status_code == 422
-    assert unknown_place.json()["error"]["details"] == [{"field": "village", "problem": "unknown village 'atlantis'"}]
+    assert unknown_place.json()["error"]["details"] == [{"field": "village", "problem": "村：县名录中没有“atlantis”"}]
     assert not_json.status_code == 400 and "不是 UTF-8 编码的 JSON" in not_json.json()["error"]["message"]
     assert bad_limit.status_code == 400 and "1 至 200" in bad_limit.json()["error"]["message"]
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
