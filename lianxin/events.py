@@ -339,7 +339,7 @@ CATALOGUE: dict[str, EventType] = dict([
     _entry("case.returned", "dispatch", (), CaseReturned, "The unit contested the assignment, with a reason."),
     _entry("return.refused", "dispatch", ("notifications",), CaseReturnRefused,
            "The office refused the unit's return: the case went back to it, with the reason and a new deadline."),
-    _entry("case.reported", "dispatch", ("supervision", "scoring"), CaseReported,
+    _entry("case.reported", "dispatch", ("supervision", "scoring", "intake"), CaseReported,
            "The unit submitted its handling report."),
     _entry("case.extended", "dispatch", ("intake", "supervision", "scoring"), CaseExtended,
            "The case's one extension (at most 30 days) was approved; the reason is told to the petitioner."),

@@ -64,6 +64,10 @@ REOPEN_CAUSES = {"dissatisfied": N_("the petitioner is dissatisfied with the han
                  "review_failed": N_("review %(review)s found the handling wanting: %(reason)s"),
                  "office": N_("reopened by the office (%(by)s): %(reason)s")}
 
+# the petitioner may ask for a review within this many days of the answer (closure), and for a re-review within as
+# many of the review's (信访工作条例 Arts. 35, 36): supervision holds them to it, the closure SMS names the last day
+REVIEW_REQUEST_DAYS = 30
+
 
 def role_named(role: str) -> Term:
     """A role put into a message: its name, said in the message's language."""

@@ -66,9 +66,16 @@ TEMPLATES: dict[str, Template] = dict([
     _template("case_extended_to_you", N_("extension and reason"),
               N_("Case {case_id} now has until {deadline}, because: {reason}."),
               N_("Case {case_id} extended"), "case_id", "deadline", "reason"),
-    _template("case_answered_to_you", N_("answered: rate or ask for review"),
-              N_("Case {case_id} has been answered. Rate it or ask for a review at {link}."),
+    # the unit's handling report: the case awaits its callback, and the petitioner may rate the answer now
+    _template("case_answered_to_you", N_("answered: rate it"),
+              N_("Case {case_id} has been answered by the unit. Read the answer and rate it at {link}; if the "
+                 "matter is not solved, it goes back to be handled again."),
               N_("Case {case_id} answered"), "case_id", "link"),
+    # closure: rating is over; a review may be asked for until {until} (REVIEW_REQUEST_DAYS after closure)
+    _template("case_closed_to_you", N_("closed: a review may be asked for"),
+              N_("Case {case_id} is closed. If you do not accept how it was handled, you may ask for a review at "
+                 "{link} until {until}."),
+              N_("Case {case_id} closed"), "case_id", "link", "until"),
 ])
 
 

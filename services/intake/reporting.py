@@ -24,6 +24,7 @@ from lianxin.events import (
     CaseDispatched,
     CaseExtended,
     CaseReopened,
+    CaseReported,
     ReportReceived,
     ReportRegistered,
 )
@@ -140,8 +141,15 @@ class Intake:
     def extended(self, uow: UnitOfWork, extended: CaseExtended) -> None:
         self.teller.extended(uow, extended, follow_extension(uow, extended))
 
+    def answered(self, uow: UnitOfWork, reported: CaseReported) -> None:
+        """The unit's handling report: its petitioners are asked to rate the answer while the case awaits its
+        callback (a report of an older round than theirs, or of a case closed, no longer counts)."""
+        reports = [r for r in reports_of(uow, reported.report_id)
+                   if reported.round >= r.case_round and not (reported.round == r.case_round and r.status == "closed")]
+        self.teller.answered(uow, reported, reports)
+
     def closed(self, uow: UnitOfWork, closed: CaseClosed) -> None:
-        self.teller.answered(uow, closed, follow_case(uow, closed, "closed"))
+        self.teller.closed(uow, closed, follow_case(uow, closed, "closed"))
 
     def correct(self, uow: UnitOfWork, report: Report, correction: CorrectionIn, staff: Staff) -> list[str]:
         """Apply staff corrections, keeping each field's earlier value; returns the fields changed."""

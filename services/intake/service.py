@@ -416,6 +416,10 @@ class IntakeService(Open311Api, OfficeService):
     def on_case_extended(self, events):
         self.uow.apply(events, self.intake.extended)
 
+    @event_consumer("case.reported")
+    def on_case_reported(self, events):
+        self.uow.apply(events, self.intake.answered)
+
     @event_consumer("case.closed")
     def on_case_closed(self, events):
         self.uow.apply(events, self.intake.closed)

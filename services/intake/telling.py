@@ -1,6 +1,7 @@
 """What the petitioner is told by SMS, and when: on taking in (the report number, the lookup code and the
-link), on dispatch (the unit and the deadline), on an extension (the new deadline and why) and when the
-case is answered (how to rate it or ask for a review).
+link), on dispatch (the unit and the deadline), on an extension (the new deadline and why), when the unit has
+answered (its handling report: the case awaits its callback, and the petitioner may rate the answer now) and at
+closure (rating is over: a review may be asked for until the day it names).
 
 Composed and sent here because only intake holds the phone number and can derive the lookup code
 (``lianxin.citizen_link``) without it travelling on the bus. Each message is queued in the unit of work of
@@ -11,16 +12,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from lianxin.citizen_link import lookup_code, public_path
 from lianxin.db import UnitOfWork, utcnow
-from lianxin.events import CaseClosed, CaseDispatched, CaseExtended
+from lianxin.events import CaseClosed, CaseDispatched, CaseExtended, CaseReported
 from lianxin.notify import log
 from lianxin.notify.schedule import QuietHours
-from lianxin.vocabulary import COUNTY_TIME
+from lianxin.vocabulary import COUNTY_TIME, REVIEW_REQUEST_DAYS
 
 from .models import CitizenDelivery, Report, report_number
 from .protection import redact_report
@@ -69,13 +70,25 @@ class CitizenTeller:
                        {"case_id": extended.case_id, "deadline": _day(extended.deadline),
                         "reason": redact_report(report, extended.reason)}, extended.case_id)
 
-    def answered(self, uow: UnitOfWork, closed: CaseClosed, reports: list[Report]) -> None:
-        """Closed after the callback: the petitioner may still rate it, or ask for a review within 30 days."""
+    def answered(self, uow: UnitOfWork, reported: CaseReported, reports: list[Report]) -> None:
+        """The unit's handling report: the case awaits its callback, when the petitioner's rating counts (once
+        per round: a case sent back is answered again)."""
         for report in reports:
-            code = lookup_code(self.link_key, report.report_id)  # each petitioner's own, as at take-in
-            self._tell(uow, report, "case_answered_to_you", f"{closed.case_id}/answered/{closed.round}",
-                       {"case_id": closed.case_id,
-                        "link": f"{self.public_address}{public_path(closed.case_id, code)}"}, closed.case_id)
+            self._tell(uow, report, "case_answered_to_you", f"{reported.case_id}/answered/{reported.round}",
+                       {"case_id": reported.case_id, "link": self._case_link(reported.case_id, report)},
+                       reported.case_id)
+
+    def closed(self, uow: UnitOfWork, closed: CaseClosed, reports: list[Report]) -> None:
+        """Closed: rating is over; a review may be asked for within REVIEW_REQUEST_DAYS (its last day named)."""
+        until = _day(closed.closed_at + timedelta(days=REVIEW_REQUEST_DAYS))
+        for report in reports:
+            self._tell(uow, report, "case_closed_to_you", f"{closed.case_id}/closed/{closed.round}",
+                       {"case_id": closed.case_id, "link": self._case_link(closed.case_id, report),
+                        "until": until}, closed.case_id)
+
+    def _case_link(self, case_id: str, report: Report) -> str:
+        """The case's public link with this petitioner's own code, as at take-in."""
+        return f"{self.public_address}{public_path(case_id, lookup_code(self.link_key, report.report_id))}"
 
     def _tell(self, uow: UnitOfWork, report: Report, template: str, cause: str, variables: dict,
               case_id: str | None = None) -> None:

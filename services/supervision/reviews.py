@@ -23,6 +23,7 @@ from lianxin.events import CaseReported
 from lianxin.i18n import N_, Term
 from lianxin.i18n.kept_texts import Part, kept, part
 from lianxin.numbers import row_id
+from lianxin.vocabulary import REVIEW_REQUEST_DAYS
 
 from . import callbacks, evidence
 from .closure import HANDLED
@@ -31,7 +32,7 @@ from .schemas import ConclusionIn
 from .texts import OUTCOMES
 
 ANSWER_WITHIN = timedelta(days=30)
-REQUEST_WITHIN = timedelta(days=30)
+REQUEST_WITHIN = timedelta(days=REVIEW_REQUEST_DAYS)
 NOTHING_DONE = ("无", "暂无", "未处理", "没有处理", "待处理", "正在处理", "-")
 
 

@@ -60,8 +60,8 @@ def test_a_repeat_caller_is_told_their_own_code_at_take_in_and_when_the_case_is_
         intake.closed(uow, closed)
         uow.commit()
     answered = told(database)
-    assert answered[(repeat, "case_answered_to_you")]["link"].endswith(f"/public/cases/C00000001?secret={own}")
-    assert answered[(first, "case_answered_to_you")]["link"].endswith(f"/public/cases/C00000001?secret={theirs}")
+    assert answered[(repeat, "case_closed_to_you")]["link"].endswith(f"/public/cases/C00000001?secret={own}")
+    assert answered[(first, "case_closed_to_you")]["link"].endswith(f"/public/cases/C00000001?secret={theirs}")
     with database.unit_of_work() as uow:
         assert intake.teller.link_of(uow, uow.session.get(Report, report_pk(repeat)))["path"] \
             == f"/public/cases/C00000001?secret={own}"

@@ -1,19 +1,23 @@
 """The petitioner's SMS, sent by intake on the real office: the report number and lookup code at take-in (the
 code opens the case at supervision, by report or case number), the unit and deadline on dispatch, once
-even when the event comes again; nothing for a petitioner who said no or has no mobile; quiet hours hold
-it till morning; no phone number or lookup code travels on the bus; export shows the messages, erasure
-blanks what they said."""
+even when the event comes again; the invitation to rate when the unit has answered (the case then awaits its
+callback, and the rating counts), and at closure until when a review may be asked for; nothing for a
+petitioner who said no or has no mobile; quiet hours hold it till morning; no phone number or lookup code
+travels on the bus; export shows the messages, erasure blanks what they said."""
 import json
 import time
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 
 from lianxin.citizen_link import DEVELOPMENT_LINK_KEY, lookup_code
 from lianxin.testing import Office
+from lianxin.vocabulary import COUNTY_TIME, REVIEW_REQUEST_DAYS
 from tests.support.broker import queue_is_empty, redeliver
 from tests.support.notify_servers import ACCESS_KEY_ID, ACCESS_KEY_SECRET, SmsProvider
 from tests.support.personal_data import Person, personal_data_in
-from tests.support.reports import REPORT, case_of, close_through_the_office
+from tests.support.reports import REPORT, SIGNED_REPORT, case_of, close_through_the_office, supervised
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -140,9 +144,9 @@ def test_quiet_hours_hold_the_petitioners_sms_till_morning(amqp_uri, database_ur
 def test_export_shows_the_messages_and_erasure_blanks_what_they_said(office, provider):
     report = take_in(office, REPORT)
     case = close_through_the_office(office, report["report_id"])
-    answered = eventually(lambda: [s for s in provider.to(MOBILE) if s["TemplateCode"] == "case_answered_to_you"])
+    closed = eventually(lambda: [s for s in provider.to(MOBILE) if s["TemplateCode"] == "case_closed_to_you"])
     code = lookup_code(DEVELOPMENT_LINK_KEY, report["report_id"])
-    assert answered[0]["TemplateParam"]["link"].endswith(f"/public/cases/{case['case_id']}?secret={code}")
+    assert closed[0]["TemplateParam"]["link"].endswith(f"/public/cases/{case['case_id']}?secret={code}")
     wanted = {"report_id": report["report_id"], "purpose": "the petitioner asked for their data"}
     with office.client("intake", "supervisor-01") as intake:
         exported = intake.post("/personal-data-exports", json=wanted).json()["messages"]
@@ -151,9 +155,10 @@ def test_export_shows_the_messages_and_erasure_blanks_what_they_said(office, pro
                                                                "reason": "信访人申请删除个人信息"})
         assert erased.status_code == 201, erased.text
         after = intake.post("/personal-data-exports", json=wanted).json()["messages"]
-    assert [m["template"] for m in exported] == ["report_taken_in", "case_dispatched_to_you", "case_answered_to_you"]
+    assert [m["template"] for m in exported] == ["report_taken_in", "case_dispatched_to_you", "case_answered_to_you",
+                                                 "case_closed_to_you"]
     assert exported[0]["variables"]["lookup_code"] == code
-    assert [m["variables"] for m in after] == [{}, {}, {}] and code not in json.dumps(after)
+    assert [m["variables"] for m in after] == [{}, {}, {}, {}] and code not in json.dumps(after)
 
 
 def test_the_link_code_is_the_same_in_intake_and_supervision_and_needs_the_key():
@@ -183,3 +188,29 @@ def test_an_extension_tells_the_petitioner_the_new_deadline_and_the_reason_witho
     said = extended["TemplateParam"]
     assert said["case_id"] == case["case_id"] and said["deadline"] and "民政部门复核" in said["reason"]
     assert REPORT["reporter"]["name"] not in said["reason"] and MOBILE not in said["reason"]
+
+
+@ON_SQLITE
+def test_the_petitioner_is_asked_to_rate_while_the_rating_counts_and_told_at_closure_what_remains(office, provider):
+    """The answer's SMS comes when the unit reports (the case awaits its callback): its link rates the case,
+    which closes on it; the closure's SMS asks no rating, and names the last day to ask for a review."""
+    report = take_in(office, REPORT)
+    case_id = eventually(lambda: case_of(office, report["report_id"]))["case_id"]
+    with office.client("dispatch", "chengguan-handler") as unit:
+        assert unit.post(f"/cases/{case_id}/acceptance", json={}).status_code == 200
+        assert unit.post(f"/cases/{case_id}/handling-report", json=SIGNED_REPORT).status_code == 201
+    [answered] = eventually(lambda: [s for s in provider.to(MOBILE) if s["TemplateCode"] == "case_answered_to_you"])
+    assert supervised(office, case_id, "awaiting_callback")  # told while the rating counts
+    link = urlsplit(answered["TemplateParam"]["link"])
+    with office.client("supervision") as citizen:  # the citizen follows the link and rates
+        rated = citizen.post(f"{link.path}/rating?{link.query}", json={"resolved": "yes", "satisfaction": "satisfied"})
+    assert rated.status_code == 201 and rated.json()["state"] == "closed", rated.text
+
+    [closed] = eventually(lambda: [s for s in provider.to(MOBILE) if s["TemplateCode"] == "case_closed_to_you"])
+    with office.client("supervision", "supervisor-01") as supervision:
+        closed_at = datetime.fromisoformat(supervision.get(f"/cases/{case_id}").json()["closed_at"])
+    last_day = (closed_at + timedelta(days=REVIEW_REQUEST_DAYS)).astimezone(COUNTY_TIME).date().isoformat()
+    assert closed["TemplateParam"]["until"] == last_day
+    assert closed["TemplateParam"]["link"] == answered["TemplateParam"]["link"]
+    assert [t for t in (s["TemplateCode"] for s in provider.to(MOBILE)) if t.startswith("case_")] == [
+        "case_dispatched_to_you", "case_answered_to_you", "case_closed_to_you"]  # each once
