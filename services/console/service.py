@@ -363,7 +363,7 @@ class ConsoleService:
     def rankings_export(self, request, fmt):
         period = request.args.get("period") or pages.this_month()
         return self._export(request, fmt, f"rankings-{period}", exports.SCORE_COLUMNS,
-                            lambda api, staff: api.get("scoring", "/rankings", period=period)["scores"])
+                            lambda api, staff: exports.rankings(api.get("scoring", "/rankings", period=period)))
 
     @http("GET", "/search")
     def search(self, request):

@@ -87,7 +87,7 @@ def test_the_administrator_manages_a_person_who_signs_in_with_a_password(people)
     log = admin.locator("#audit")
     for action in ("添加账号", "修改账号", "停用账号", "启用账号", "重置密码", "修改密码"):
         expect(log).to_contain_text(action)
-    expect(log).to_contain_text("role=unit_handler")
+    expect(log).to_contain_text("角色：承办人")
     expect(log).not_to_contain_text("13912345678")  # contacts masked
     shot(admin, "audit")
 
