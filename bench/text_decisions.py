@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from datetime import date
 from pathlib import Path
 
 import click
@@ -88,6 +89,15 @@ def repeats_cross_validated(reports, folds: int = 5, **thresholds) -> dict:
     return counts
 
 
+def drawn_days(held_out) -> dict[date, list]:
+    """The held-out reports by the day they were drawn, where the set says (``drawn``)."""
+    days: dict[str, list] = {}
+    for report in held_out:
+        if report.drawn:
+            days.setdefault(report.drawn, []).append(report)
+    return days
+
+
 def precision_recall(counts: dict) -> tuple[float, float]:
     decided, repeats = counts["tp"] + counts["fp"], counts["tp"] + counts["fn"]
     return (counts["tp"] / decided if decided else 1.0), (counts["tp"] / repeats if repeats else 1.0)
@@ -117,11 +127,16 @@ def main(sweep: bool) -> None:
                f"keywords before: {keyword_accuracy(reports):.1%}")
     click.echo(f"  held out (trained on train)  {accuracy(suggester, held_out):6.1%}   "
                f"keywords before: {keyword_accuracy(held_out):.1%}")
+    for day, drawn in drawn_days(held_out).items():
+        click.echo(f"    of which drawn {day}  {accuracy(suggester, drawn):6.1%}   "
+                   f"({len(drawn)} reports held out before any choice of method, never tuned on)")
     click.echo(f"repeats (same problem named, nearly named ({similarity.NEARLY}) with words alike from "
                f"{similarity.NEARLY_ALIKE}, or words alike from {similarity.AT_LEAST})")
     matcher = similarity.trained(split="train")
-    for name, counts in (("by village, 5-fold", repeats_cross_validated(list(reports))),
-                         ("held out", repeat_counts(matcher, held_out)), ("train", repeat_counts(matcher, train))):
+    measured = [("by village, 5-fold", repeats_cross_validated(list(reports))),
+                ("held out", repeat_counts(matcher, held_out))]
+    measured += [(f"  drawn {day}", repeat_counts(matcher, drawn)) for day, drawn in drawn_days(held_out).items()]
+    for name, counts in [*measured, ("train", repeat_counts(matcher, train))]:
         precision, recall = precision_recall(counts)
         click.echo(f"  {name:<18} precision {precision:.3f} recall {recall:.3f}  "
                    f"({counts['tp'] + counts['fn']} repeat pairs, {counts['candidates']} same village and subject)")

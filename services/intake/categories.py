@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,6 +38,7 @@ class Labelled:
     split: str  # "train" or "held_out"
     incident: str | None = None
     problem: str | None = None  # the specific public problem named (problems in the yaml), if any
+    drawn: date | None = None  # held out on this day, before any choice of method: measured, never tuned on
 
 
 @lru_cache(maxsize=1)
