@@ -3,6 +3,7 @@ from typing import Annotated, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints, model_validator
 
+from lianxin.phones import PhoneNumber
 from lianxin.schemas import PastTime
 from lianxin.vocabulary import STAFF_CHANNELS
 
@@ -16,7 +17,7 @@ Code = Annotated[str, Field(min_length=1, max_length=64)]
 class ReporterIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: Annotated[str | None, Field(min_length=1, max_length=100)] = None
-    phone: Annotated[str | None, Field(pattern=r"^\+?[0-9][0-9\- ]{4,19}$")] = None
+    phone: PhoneNumber | None = None
     id_number: Annotated[str | None, Field(pattern=r"^[0-9]{17}[0-9Xx]$")] = None
     address: Annotated[str | None, Field(min_length=1, max_length=300)] = None
     sms: bool = True  # told by SMS of the report's number and lookup code and as the case goes on; False: not
