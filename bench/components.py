@@ -245,6 +245,64 @@ def consume(count: int, folder: Path, batch: int) -> dict:
         return {"batch": batch, "cpu_ms": 1000 * used / count}
 
 
+def writes(count: int) -> list[dict]:
+    """The relay publishing ``count`` events (200 to a batch, confirmed) and a consumer acking them (100 to a
+    batch), with a socket write per frame as py-amqp does by itself and with ``messaging.one_write`` (a write per
+    batch), alternating three times; CPU per event of this process and of the RabbitMQ node (its own clock ticks:
+    other traffic on the node counts too)."""
+    import contextlib
+    from collections import namedtuple
+
+    import kombu
+
+    from bench.harness import broker_pid, cpu_seconds
+    from lianxin import messaging
+
+    row = namedtuple("Row", "event_id type body")
+    rows = [row(e.id, e.type, e.to_json()) for e in (
+        new_event("case.accepted", f"C{n:08d}", {"case_id": f"C{n:08d}", "unit": "chengguan",
+                                                 "accepted_by": "chengguan-handler",
+                                                 "accepted_at": datetime.now(timezone.utc)}) for n in range(count))]
+    node, one_write = broker_pid(), messaging.one_write
+
+    def measured(work) -> tuple[float, float | None]:
+        started, node_started = time.process_time(), cpu_seconds(node) if node else None
+        work()
+        node_used = cpu_seconds(node) - node_started if node_started is not None else None
+        return 1e6 * (time.process_time() - started) / count, node_used and 1e6 * node_used / count
+
+    def one_round(coalesced: bool, amqp_uri: str) -> dict:
+        messaging.one_write = one_write if coalesced else (lambda connection: contextlib.nullcontext())
+        try:
+            with kombu.Connection(amqp_uri) as connection:
+                channel = connection.channel()
+                exchange = kombu.Exchange("dispatch.events", type="topic", durable=True)
+                kombu.Queue("writes", exchange=exchange, routing_key="case.accepted", durable=True)(channel).declare()
+                batch = messaging.ConfirmedBatch(connection, channel, "dispatch.events")
+                publish = measured(lambda: [batch.publish(rows[s:s + 200]) for s in range(0, count, 200)])
+            with kombu.Connection(amqp_uri) as connection:
+                channel, taken = connection.channel(), []
+                channel.basic_qos(0, count, False)
+                channel.basic_consume("writes", callback=taken.append)
+                while len(taken) < count:
+                    connection.drain_events(timeout=10)
+
+                def acks():
+                    for start in range(0, count, 100):
+                        with messaging.one_write(channel.connection):
+                            for message in taken[start:start + 100]:
+                                channel.basic_ack(message.delivery_tag)
+                ack = measured(acks)
+                channel.queue_delete("writes")
+        finally:
+            messaging.one_write = one_write
+        return {"one_write": coalesced, "publish_us": publish[0], "broker_publish_us": publish[1],
+                "ack_us": ack[0], "broker_ack_us": ack[1]}
+
+    with broker_vhost("lianxin-bench-writes") as amqp_uri:
+        return [one_round(coalesced, amqp_uri) for _ in range(3) for coalesced in (False, True)]
+
+
 def publish_waiting(amqp_uri: str, count: int) -> None:
     connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
     channel = connection.channel()
@@ -273,7 +331,7 @@ def waiting(amqp_uri: str, queue: str) -> int:
 @click.option("--count", default=2000, show_default=True, help="Operations per step.")
 @click.option("--only", help="Run one step.",
               type=click.Choice(["take_in", "take_in_postgresql", "follow", "checkout", "open_case", "parse",
-                                 "consume"]))
+                                 "consume", "writes"]))
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
               default=REPO_ROOT / "bench" / "results" / "components.json", show_default=True)
 def main(count: int, only: str | None, json_path: Path) -> None:
@@ -288,6 +346,7 @@ def main(count: int, only: str | None, json_path: Path) -> None:
             "open_case": lambda: [open_case(count, Path(folder), batch) for batch in (1, 100)],
             "parse": lambda: [parse(count * 10)],
             "consume": lambda: [consume(count, Path(folder), batch) for batch in (1, 100)],
+            "writes": lambda: writes(count * 2),
         }
         click.echo("CPU ms per operation, in one process (lower is better)")
         for name, step in steps.items():
@@ -295,6 +354,12 @@ def main(count: int, only: str | None, json_path: Path) -> None:
                 continue
             results[name] = step()
             for figure in results[name]:
+                if "publish_us" in figure:
+                    click.echo(f"  {name} ({'a write per batch' if figure['one_write'] else 'a write per frame'}) "
+                               f"µs per event: publish {figure['publish_us']:.1f} (broker "
+                               f"{_or_none(figure['broker_publish_us'])}), ack {figure['ack_us']:.1f} (broker "
+                               f"{_or_none(figure['broker_ack_us'])})")
+                    continue
                 batch = f" (batch {figure['batch']})" if "batch" in figure else ""
                 batch += f" (pre-ping {'on' if figure['pre_ping'] else 'off'})" if "pre_ping" in figure else ""
                 wall = f"   (wall {figure['wall_ms']:.3f})" if "wall_ms" in figure else ""
@@ -304,6 +369,10 @@ def main(count: int, only: str | None, json_path: Path) -> None:
     json_path.write_text(json.dumps({"count": count, "at": datetime.now(timezone.utc).isoformat(),
                                      "results": results}, indent=2))
     click.echo(f"wrote {json_path}")
+
+
+def _or_none(value: float | None) -> str:
+    return "?" if value is None else f"{value:.1f}"
 
 
 if __name__ == "__main__":
