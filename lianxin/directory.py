@@ -2,6 +2,10 @@
 
 Loaded from YAML (``deploy/county.yaml`` by default) and validated when a
 service starts; a bad entry stops the start with an error that names it.
+
+Every entry a person reads by name has the office's Chinese name and may have an English one (``name_en``,
+a leader's ``title_en`` too), as the county's English pages write it; ``name_in`` is the one way to say an
+entry in the reader's language, the Chinese name where no English one is given.
 """
 from __future__ import annotations
 
@@ -24,44 +28,55 @@ class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Village(_Entry):
-    code: Code
-    name: str
+Name = Annotated[str, Field(min_length=1)]
 
 
-class Township(_Entry):
+class _Named(_Entry):
+    """An entry people read by its name: the office's Chinese name, and the English one of English pages."""
     code: Code
-    name: str
+    name: Name
+    name_en: Name | None = None
+
+    def name_in(self, lang: str) -> str:
+        """The entry's name in the reader's language (English falls back to the Chinese name)."""
+        return _in(lang, self.name, self.name_en)
+
+
+def _in(lang: str, chinese: str, english: str | None) -> str:
+    return english or chinese if lang == "en" else chinese
+
+
+class Village(_Named):
+    pass
+
+
+class Township(_Named):
     market_days: list[Annotated[int, Field(ge=1, le=31)]] = []
     villages: list[Village] = Field(min_length=1)
     latitude: Annotated[float | None, Field(ge=-90, le=90)] = None  # its seat, for the console's map
     longitude: Annotated[float | None, Field(ge=-180, le=180)] = None
 
 
-class Department(_Entry):
-    code: Code
-    name: str
+class Department(_Named):
     vertical: bool = False  # vertically managed: outcomes are reported to its superior
 
 
-class Enterprise(_Entry):
-    code: Code
-    name: str
+class Enterprise(_Named):
     township: Code
 
 
-class Leader(_Entry):
-    code: Code
-    name: str
+class Leader(_Named):
     level: Literal["county", "city"]
     title: str
+    title_en: Name | None = None
+
+    def title_in(self, lang: str) -> str:
+        return _in(lang, self.title, self.title_en)
     portfolio: list[Code] = []
     units: list[Code] = []
 
 
-class Category(_Entry):
-    code: Code
-    name: str
+class Category(_Named):
     severity: Literal["general", "major"]
     route: Literal["township", "department"]
     department: Code
@@ -69,9 +84,7 @@ class Category(_Entry):
     confidential: bool = False  # what reporters say is never published (whistle-blowing, 举报)
 
 
-class Officer(_Entry):
-    code: Code
-    name: str
+class Officer(_Named):
     village: Code | None = None
     enterprise: Code | None = None
 
@@ -82,10 +95,12 @@ class Officer(_Entry):
         return self
 
 
-class County(_Entry):
-    code: Code
-    name: str
+class County(_Named):
     city: str
+    city_en: Name | None = None
+
+    def city_in(self, lang: str) -> str:
+        return _in(lang, self.city, self.city_en)
 
 
 class Directory(_Entry):
@@ -118,6 +133,38 @@ class Directory(_Entry):
     @cached_property
     def enterprise_by_code(self) -> dict[str, Enterprise]:
         return {e.code: e for e in self.enterprises}
+
+    @cached_property
+    def by_code(self) -> dict[str, _Named]:
+        """Every entry people read by name, by its code: units, villages, subjects, leaders, enterprises, officers."""
+        return {**{o.code: o for o in self.officers}, **{x.code: x for x in self.leaders}, **self.enterprise_by_code,
+                **self.category_by_code, **{code: v for code, (_, v) in self.villages.items()}, **self.units}
+
+    def named(self, code: str | None, lang: str) -> str:
+        """The name of the entry with this code in the reader's language; the code itself when the county no
+        longer has it (a unit merged away after its cases were kept)."""
+        entry = self.by_code.get(code)
+        return entry.name_in(lang) if entry else (code or "")
+
+    def names(self, lang: str) -> dict[str, str]:
+        """Code -> name of every entry in the reader's language, for pages that look names up by code."""
+        return self._spoken(lang)[0]
+
+    def read_in(self, lang: str) -> Directory:
+        """The county as a reader of ``lang`` reads it, every name and title in their language and every code
+        unchanged: for pages that list entries (a select of townships); never for what a service keeps."""
+        return self._spoken(lang)[1]
+
+    def _spoken(self, lang: str) -> tuple[dict[str, str], Directory]:
+        if lang not in self._languages:
+            names = {code: entry.name_in(lang) for code, entry in self.by_code.items()}
+            read = self if lang != "en" else Directory.model_validate(_said_in(self.model_dump(), lang))
+            self._languages[lang] = names, read
+        return self._languages[lang]
+
+    @cached_property
+    def _languages(self) -> dict[str, tuple[dict[str, str], Directory]]:
+        return {}
 
     def unit_kind(self, code: str) -> Literal["township", "department"]:
         return "township" if isinstance(self.units[code], Township) else "department"
@@ -152,6 +199,19 @@ class Directory(_Entry):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+
+def _said_in(raw, lang: str):
+    """The dumped directory with each name, title and city in ``lang`` (the rule of ``name_in``)."""
+    if isinstance(raw, list):
+        return [_said_in(x, lang) for x in raw]
+    if not isinstance(raw, dict):
+        return raw
+    said = {key: _said_in(value, lang) for key, value in raw.items()}
+    for key in ("name", "title", "city"):
+        if key in said and isinstance(said[key], str):
+            said[key] = _in(lang, said[key], said.get(f"{key}_en"))
+    return said
 
 
 def _duplicate_codes(d: Directory) -> list[str]:

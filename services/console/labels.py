@@ -1,5 +1,7 @@
-"""The words the pages show for the codes the services answer with (translated where shown)."""
+"""The words the pages show for the codes the services answer with (translated where shown), and the county's
+names for its codes in the reader's language."""
 from lianxin.assessment_terms import KINDS, MEASURES, OUTCOMES
+from lianxin.directory import Directory
 from lianxin.i18n import N_
 from lianxin.vocabulary import CHANNELS, ROLE_NAMES
 
@@ -55,3 +57,15 @@ LABELS = {
                     "name": N_("name"), "issued_by": N_("issued by"), "issued_at": N_("Issued"),
                     "expires_at": N_("expires"), "revoked_at": N_("revoked")},
 }
+
+
+def names(directory: Directory, lang: str) -> dict[str, str]:
+    """Code -> name of every unit, village, subject, leader and enterprise as the reader's language writes it
+    (the templates' ``names``): County Water Resources Bureau on English pages, 县水利局 on Chinese ones."""
+    return directory.names(lang)
+
+
+def county(directory: Directory, lang: str) -> Directory:
+    """The county as the pages list it (the templates' ``county``: the township, unit and leader selects),
+    names and titles in the reader's language, codes unchanged."""
+    return directory.read_in(lang)
