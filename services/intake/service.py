@@ -1,5 +1,6 @@
 """intake: the office's front door."""
 import functools
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -42,6 +43,7 @@ from . import (
     reporting,
     telling,
     texts,
+    word_search,
 )
 from .access import LINK_READERS, SEARCHES, Sight, log_search
 from .gauges import readings as gauge_readings
@@ -62,6 +64,7 @@ KEY_TOO_LONG = N_("The Idempotency-Key is longer than %(most)s characters")
 ORIGINAL_NOT_SERVED = N_("The original of %(name)s is neither JPEG nor PNG and is not served; its cleaned copy is")
 FILTERS = ("channel", "category", "township", "village", "enterprise", "status", "reporter_id", "received_by")
 REPORTS = Pager(Report.id, report_pk, "R00000001")
+FOUND = Pager(Report.id, report_pk, "R00000001", newest_first=True)  # a search's findings: the newest first
 # the logs and alerts are read backwards, the latest first
 RELEASES = Pager(PersonalDataRelease.id, personal_data.release_pk, "PD00000012", newest_first=True)
 ERASURES = Pager(PersonalDataErasure.id, personal_data.erasure_pk, "ER0000012", newest_first=True)
@@ -214,7 +217,11 @@ class IntakeService(Open311Api, OfficeService):
         sight = self.sight(staff)
         searched = {name: value for name in SEARCHES if (value := query_param(request, name)) is not None}
         sight.require_search(list(searched))
-        query, limit = REPORTS.page(request, select(Report).where(sight.scope()))
+        query, pager = select(Report).where(sight.scope()), FOUND if searched else REPORTS
+        if (words := searched.get("q")) is not None:  # the best-matched first, then the newest
+            held, how_well = word_search.matched(Report.content, words)
+            query, pager = query.where(held), replace(FOUND, by=how_well)
+        query, limit = pager.page(request, query)
         for field in FILTERS:
             if (value := query_param(request, field)) is not None:
                 query = query.where(getattr(Report, field) == value)
@@ -222,8 +229,6 @@ class IntakeService(Open311Api, OfficeService):
             query = query.where(Report.received_at >= since)
         if (until := query_param(request, "received_to", cast=aware_datetime)) is not None:
             query = query.where(Report.received_at < until)
-        if (words := searched.get("q")) is not None:
-            query = query.where(Report.content.contains(words, autoescape=True))  # % and _ are what they say
         if (phone := searched.get("phone")) is not None:  # through its blind index: never compared in clear
             index = searched_phone_index(self.config["PSEUDONYM_KEY"], phone)
             query = query.where(Report.reporter_phone_index == index)

@@ -81,10 +81,10 @@ def test_an_operator_finds_the_reports_by_the_number_in_any_spelling_and_nothing
     mine = [post(office, REPORT), post(office, {**REPORT, "content": "低保金三个月没发了。"})]
     post(office, {**REPORT, "reporter": {"name": "钱五", "phone": "13912345678"}})
     post(office, {**REPORT, "reporter": None})
-    for spelling in SPELLINGS:
+    for spelling in SPELLINGS:  # the newest first
         found = search(office, "hotline-op-02", phone=spelling)
         assert found.status_code == 200, (spelling, found.text)
-        assert [r["report_id"] for r in found.json()["reports"]] == [r["report_id"] for r in mine], spelling
+        assert [r["report_id"] for r in found.json()["reports"]] == [r["report_id"] for r in mine][::-1], spelling
     refused = search(office, "hotline-op-02", phone="12345")
     assert refused.status_code == 422 and refused.json()["error"]["details"][0]["field"] == "phone"
 
