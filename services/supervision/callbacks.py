@@ -8,23 +8,27 @@ from sqlalchemy import bindparam, select
 
 from lianxin.attachments.keeping import Kept
 from lianxin.db import UnitOfWork, utcnow
-from lianxin.errors import Conflict, NotFound, Problem
+from lianxin.errors import Conflict, Invalid, NotFound, Problem
 from lianxin.events import CallbackRecorded, CaseClosed, CaseDispatched, CaseExtended, CaseReopened, CaseReported
 from lianxin.i18n import N_, Term, Terms
 from lianxin.redaction import staff_text
 from lianxin.schemas import entered_time
 
-from . import evidence, notices, reviews
-from .closure import HANDLED, closure_blockers, reopen_reason
+from . import evidence, notices
+from .closure import HANDLED, can_change, closure_blockers, reopen_reason
 from .models import Callback, SupervisedCase
 from .schemas import CallbackIn
-from .texts import STATES
+from .texts import STATES, SUPERSEDED
 
 CaseEvent = CaseDispatched | CaseExtended | CaseReported  # what supervision follows a case by
 CITIZEN = "citizen"  # who recorded the petitioner's own rating through their link
-NOBODY_TO_CALL = N_("case %(case_id)s is anonymous: nobody could have been called back; record that no callback "
-                    "was possible (reached: false) and a supervisor reviews the handling instead")
-NOBODY_TO_CALL_FIELD = N_("an anonymous report leaves nobody to reach")
+NOBODY_TO_CALL = N_("Case %(case_id)s was reported anonymously, so nobody can have been reached: record that no "
+                    "callback was possible, and a supervisor reviews the handling instead")
+NOBODY_TO_CALL_FIELD = N_("Nobody can be reached on an anonymous report")
+# the two questions a petitioner reached answers, named as the callback form asks them
+QUESTIONS = {"resolved": N_("Resolved?"), "satisfaction": N_("Satisfaction")}
+ANSWER_NEEDED = N_("The petitioner was reached: answer “%(question)s”")
+NO_ANSWER_WITHOUT_REACHING = N_("The petitioner was not reached: leave “%(question)s” unanswered")
 RATED_ALREADY = N_("Your rating of this answer to case %(case)s is recorded already")
 
 
@@ -105,13 +109,12 @@ def _case_or_new(uow: UnitOfWork, case_id: str, report_id: str, unit: str, deadl
 
 def call_back(uow: UnitOfWork, case: SupervisedCase, answers: CallbackIn, schedule: dict,
               notice_after: int, kept: tuple[Kept, ...] = (), repeat_report: str | None = None) -> list[str]:
-    """Record a callback; a dissatisfied petitioner sends the case back, and its handling is reviewed
-    (and a case sent back too often brings its unit a notice). Returns what still blocks closure.
+    """Record a callback; a dissatisfied petitioner sends the case back (and a case sent back too often brings
+    its unit a notice). Returns what still blocks closure.
     ``repeat_report``: a repeat caller rated through their own link (closure.py: it closes nothing)."""
     round_before = case.reopen_count
     blockers = record_callback(uow, case, answers, schedule, kept, repeat_report)
     if case.reopen_count > round_before:
-        reviews.open_on_dissatisfaction(uow, case, round_before)
         notices.on_repeated_reopening(uow, case, notice_after)
     return blockers
 
@@ -124,8 +127,10 @@ def record_callback(uow: UnitOfWork, case: SupervisedCase, incoming: CallbackIn,
     case waits on the board for the office to decide.
     """
     if case.state not in HANDLED:
-        raise Conflict(N_("Case %(case)s is %(state)s; callbacks follow a handling report"), case=case.case_id,
+        raise Conflict(N_("Case %(case)s is %(state)s: the petitioner is called back after the unit reports"),
+                       case=case.case_id,
                        state=Term(STATES.get(case.state, case.state)))
+    _answers_fit(incoming)
     if incoming.reached and case.anonymous and incoming.recorded_by != CITIZEN:
         raise Conflict(NOBODY_TO_CALL, [{"field": "reached", "problem": NOBODY_TO_CALL_FIELD}], case_id=case.case_id)
     if repeat_report and rated(case, repeat_report):
@@ -159,6 +164,15 @@ def record_callback(uow: UnitOfWork, case: SupervisedCase, incoming: CallbackIn,
     return try_close(uow, case)
 
 
+def _answers_fit(incoming: CallbackIn) -> None:
+    """A petitioner reached answers both questions; one not reached answers none (one sentence per question)."""
+    problem = ANSWER_NEEDED if incoming.reached else NO_ANSWER_WITHOUT_REACHING
+    wrong = [Problem(field, problem, {"question": Term(question)}) for field, question in QUESTIONS.items()
+             if (getattr(incoming, field) is None) == incoming.reached]
+    if wrong:
+        raise Invalid(None, wrong)
+
+
 def repeat_of(case: SupervisedCase, whose: str) -> str | None:
     """The repeat report whose caller opened the link (``whose``: the report its code belongs to), or None for
     the petitioner the case was made from."""
@@ -178,7 +192,7 @@ def try_close(uow: UnitOfWork, case: SupervisedCase) -> list[str]:
     if case.state == "closed":
         return []
     if case.state not in HANDLED:
-        raise Conflict(N_("Case %(case)s is %(state)s: the unit has not reported on it (again) yet"),
+        raise Conflict(N_("Case %(case)s is %(state)s: its unit has not yet reported how it handled it"),
                        case=case.case_id, state=Term(STATES.get(case.state, case.state)))
     blockers = closure_blockers(case)
     if blockers:
@@ -222,8 +236,13 @@ def written(case: SupervisedCase, text: str) -> str:
 def reopen(uow: UnitOfWork, case: SupervisedCase, cause: str, words: str = "", review_id: str | None = None,
            by: str | None = None) -> None:
     """Back to the unit, whatever the cause: the old handling report no longer counts towards closure, and a
-    closed case is closed no more. The event carries the cause as a code and only the words a person wrote
-    (the office's reason, a review's findings)."""
+    closed case is closed no more, and the reviews of the round left behind still open are set aside
+    (closure.py). The event carries the cause as a code and only the words a person wrote (the office's reason,
+    a review's findings)."""
+    now = utcnow()
+    for review in case.reviews:
+        if can_change(review, case):
+            review.outcome, review.concluded_at, review.concluded_by = SUPERSEDED, now, "system"
     case.state, case.reopen_count, case.callback_due_at = "in_handling", case.reopen_count + 1, None
     case.closed_at = None
     case.finding = case.actions_taken = case.responsible_person = case.unit_head = case.reported_at = None

@@ -12,6 +12,15 @@ not close the shared case: closing ends everyone's say (the case's own petitione
 awaits its callback), so the callback that closes is the office's, or the rating of the petitioner the case was
 made from. A repeat caller who finds the matter unsolved or is dissatisfied sends the case back like any
 petitioner reached: the unit answers again, to every caller. Each repeat caller rates each answer once.
+
+A review (复查) can change the outcome only while it is open and reviews the case's current round (can_change):
+its failure sends the case back, its upholding lets the handling stand. So a case never closes while such a
+review is open (the fourth blocker below). A review opened after closure — the petitioner's request within 30
+days, or a re-review of its answer — leaves the case closed, as the answer given stands until the review says
+otherwise; it is concluded on its own terms: upheld, the closure stands; failed, the case goes back to its unit.
+A case sent back for any cause leaves its earlier round behind, and the reviews of that round still open are set
+aside then (outcome ``superseded``): the handling they were to judge no longer counts, and the next handling
+report is checked afresh. The petitioner's dissatisfaction opens no review of its own: it sends the case back.
 """
 from __future__ import annotations
 
@@ -50,9 +59,14 @@ def closure_blockers(case) -> list[str]:
                                            ("unit head", case.unit_head)) if not name)
     if unsigned:
         blockers.append(NO_SIGNATURES[unsigned])
-    if any(review.outcome is None and review.round == case.reopen_count for review in case.reviews):
+    if any(can_change(review, case) for review in case.reviews):
         blockers.append(REVIEW_OPEN)
     return blockers
+
+
+def can_change(review, case) -> bool:
+    """Whether concluding the review can still change the case's outcome (open, of the case's current round)."""
+    return review.outcome is None and review.round == case.reopen_count
 
 
 def _callback_blockers(case) -> list[str]:

@@ -17,13 +17,16 @@ from lianxin.i18n.fields import not_in_directory
 from . import texts
 from .models import Accountability, Notice, Review, SupervisedCase
 
+SYSTEM = "system"  # who issued a notice the service issued by itself
 Measure = Literal["admonition", "criticism", "removal", "party_discipline", "administrative_discipline"]
 
 
 class NoticeIn(BaseModel):
-    """A notice the office issues by hand, for breaking the rules."""
+    """A notice the office issues by hand: its kind (the one list, lianxin.events.NoticeKind) is the office's
+    to say, as a unit's scorecard counts it by kind."""
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     unit: Annotated[str, Field(min_length=1, max_length=64)]
+    kind: NoticeKind
     reason: Annotated[str, Field(min_length=4, max_length=2000)]
     evidence: Annotated[list[Annotated[str, Field(pattern=r"^C\d{8}$")]], Field(min_length=1, max_length=100)]
 
@@ -40,14 +43,15 @@ class AccountabilityIn(BaseModel):
 
 def issue(uow: UnitOfWork, unit: str, kind: NoticeKind, key: str, reason: str, evidence: list[str], by: str,
           at: datetime | None = None) -> Notice | None:
-    """Issue a notice once per cause (``key``); returns it, or None if that cause has one already."""
+    """Issue a notice once per cause (``key``); returns it, or None if that cause has one already. ``by``
+    "system" for the service's own, whose reason is a code; else the office's words, which the event carries."""
     if uow.session.scalars(select(Notice).where(Notice.key == key)).first() is not None:
         return None
     notice = Notice(unit=unit, kind=kind, key=key, reason=reason, evidence=evidence, issued_at=at or utcnow(),
                     issued_by=by)
     uow.session.add(notice)
     uow.session.flush()
-    written = reason if kind == "rule_breaking" else ""  # an event keeps codes: the kind says the rest
+    written = reason if by != SYSTEM else ""  # an event keeps codes: the kind says the rest
     uow.emit("notice.issued", notice.notice_id, NoticeIssued(
         notice_id=notice.notice_id, unit=unit, kind=kind, reason=written, evidence=evidence,
         issued_at=notice.issued_at))
@@ -59,20 +63,20 @@ def on_overdue(uow: UnitOfWork, overdue: CaseOverdue) -> None:
     if overdue.stage == "overdue":
         issue(uow, overdue.unit, "overdue", f"overdue:{overdue.case_id}:{overdue.deadline.isoformat()}",
               texts.notice_reason("overdue", case=overdue.case_id, deadline=overdue.deadline.date().isoformat()),
-              [overdue.case_id], "system", overdue.flagged_at)
+              [overdue.case_id], SYSTEM, overdue.flagged_at)
 
 
 def on_repeated_reopening(uow: UnitOfWork, case: SupervisedCase, threshold: int) -> None:
     if case.reopen_count >= threshold:
         issue(uow, case.unit, "repeated_reopening", f"reopened:{case.case_id}:{case.reopen_count}",
               texts.notice_reason("repeated_reopening", case=case.case_id, times=case.reopen_count),
-              [case.case_id], "system")
+              [case.case_id], SYSTEM)
 
 
 def issue_by_hand(uow: UnitOfWork, directory: Directory, incoming: NoticeIn, staff: Staff) -> Notice:
     _known_unit(directory, incoming.unit)
-    key = f"rule:{incoming.unit}:{utcnow().isoformat()}"
-    return issue(uow, incoming.unit, "rule_breaking", key, incoming.reason, incoming.evidence, staff.code)
+    key = f"hand:{incoming.unit}:{utcnow().isoformat()}"
+    return issue(uow, incoming.unit, incoming.kind, key, incoming.reason, incoming.evidence, staff.code)
 
 
 def hold_to_account(uow: UnitOfWork, directory: Directory, incoming: AccountabilityIn, staff: Staff) -> Accountability:

@@ -7,7 +7,8 @@
   after that for a re-review within 30 days of its answer (Art. 36); each is answered within 30 days,
   and the same facts are not taken up again after a re-review.
 * An anonymous case is always reviewed at its handling report: nobody can be called back (closure.py).
-* A failed review sends the case back to its unit (``case.reopened``); an upheld one lets it stand.
+* A failed review sends the case back to its unit (``case.reopened``); an upheld one lets it stand. A review
+  of a round the case has left is set aside when it goes back (closure.py says why).
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from lianxin.numbers import row_id
 from lianxin.vocabulary import REVIEW_REQUEST_DAYS
 
 from . import callbacks, evidence
-from .closure import HANDLED
+from .closure import HANDLED, can_change
 from .models import Review, SupervisedCase
 from .schemas import ConclusionIn
 from .texts import OUTCOMES
@@ -72,18 +73,12 @@ def open_on_report(uow: UnitOfWork, case: SupervisedCase, report: CaseReported, 
         _open(uow, case, 1, "anonymous", kept(part("anonymous")))
 
 
-def open_on_dissatisfaction(uow: UnitOfWork, case: SupervisedCase, round_: int) -> Review:
-    """The petitioner was dissatisfied: the case went back to its unit, and how that round was handled is
-    reviewed (for the unit's record and any accountability); it does not hold up the next round."""
-    return _open(uow, case, 1, "dissatisfied", kept(part("dissatisfied")), round_)
-
-
 def request(uow: UnitOfWork, case: SupervisedCase, reason: str, by: str, kept: tuple = ()) -> Review:
     """The petitioner asks for a review of a closed case (or a re-review of an upheld review), with the photos
     or documents they sent (files already stored; ``by``: the operator who took the request, or the citizen)."""
     now = utcnow()
     if case.state != "closed":
-        raise Conflict(N_("Case %(case)s is not closed yet; a review is asked for after the answer (closure)"),
+        raise Conflict(N_("Case %(case)s is not closed yet: a review can be asked for once it is closed"),
                        case=case.case_id)
     if any(r.outcome is None and r.trigger == "requested" for r in case.reviews):
         raise Conflict(N_("Case %(case)s is under review already"), case=case.case_id)
@@ -107,10 +102,11 @@ def conclude(uow: UnitOfWork, review: Review, outcome: str, findings: str, by: s
         raise Conflict(N_("Review %(review)s was concluded already: %(outcome)s"), review=review.review_id,
                        outcome=Term(OUTCOMES[review.outcome]))
     case = uow.session.get(SupervisedCase, review.case_id, with_for_update=True)
+    if not can_change(review, case):  # a round left behind: set aside when the case went back (closure.py)
+        raise Conflict(N_("Review %(review)s can no longer change case %(case)s: the case went back to its unit "
+                          "after the handling it reviews"), review=review.review_id, case=case.case_id)
     findings = callbacks.written(case, findings)
     review.outcome, review.findings, review.concluded_at, review.concluded_by = outcome, findings, utcnow(), by
-    if review.round < case.reopen_count:
-        return  # the case has already gone back since the round reviewed: the outcome is for the record
     if outcome == "failed":
         callbacks.reopen(uow, case, "review_failed", words=findings, review_id=review.review_id)
     elif case.state in HANDLED:

@@ -1,38 +1,25 @@
 """What supervision's HTTP API accepts and answers."""
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from lianxin.i18n import N_
 from lianxin.i18n.kept_texts import to_reader
 from lianxin.schemas import PastTime, StaffCode
 
 from . import texts
-from .closure import blockers_now
-
-ANSWER_NEEDED = N_("must be answered when the petitioner was reached")
-NO_ANSWER_WITHOUT_REACHING = N_("is not recorded when the petitioner was not reached")
+from .closure import blockers_now, can_change
 
 
 class CallbackIn(BaseModel):
+    """A callback's answers; whether they fit ``reached`` is the office's rule (callbacks.record_callback), said
+    naming each question as the form asks it."""
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    reached: bool  # first: the answers are checked against it
-    resolved: Literal["yes", "partly", "no"] | None = Field(None, validate_default=True)
-    satisfaction: Literal["satisfied", "neutral", "dissatisfied"] | None = Field(None, validate_default=True)
+    reached: bool
+    resolved: Literal["yes", "partly", "no"] | None = None
+    satisfaction: Literal["satisfied", "neutral", "dissatisfied"] | None = None
     comment: Annotated[str, Field(max_length=2000)] = ""
     recorded_by: StaffCode | None = None  # ignored in a body: the signed-in person (or "citizen", by the link)
     recorded_at: PastTime = None
-
-    @field_validator("resolved", "satisfaction")
-    @classmethod
-    def _answers_only_when_reached(cls, answer: str | None, info: ValidationInfo) -> str | None:
-        """A petitioner reached answers both questions; one not reached answered none (said per field)."""
-        reached = info.data.get("reached")  # absent when itself refused: that is said already
-        if reached and answer is None:
-            raise ValueError(ANSWER_NEEDED)
-        if reached is False and answer is not None:
-            raise ValueError(NO_ANSWER_WITHOUT_REACHING)
-        return answer
 
 
 class CitizenRatingIn(BaseModel):
@@ -60,11 +47,15 @@ class ConclusionIn(BaseModel):
     findings: Annotated[str, Field(min_length=4, max_length=4000)]
 
 
-def review_view(r) -> dict:
+def review_view(r, case=None) -> dict:
+    """A review; ``can_change_outcome``: whether concluding it can still change the case's outcome (closure.py),
+    the only reviews the office is offered to conclude (without the case at hand: every open review can, as
+    those of a round left behind are set aside when the case goes back)."""
     return {"review_id": r.review_id, "case_id": r.case_id, "level": r.level, "trigger": r.trigger,
             "reason": texts.read(r.reason), "round": r.round, "opened_at": r.opened_at, "due_at": r.due_at,
             "outcome": r.outcome, "findings": r.findings, "concluded_at": r.concluded_at,
-            "concluded_by": r.concluded_by}
+            "concluded_by": r.concluded_by,
+            "can_change_outcome": can_change(r, case) if case is not None else r.outcome is None}
 
 
 def public_view(case, repair_photos: list[dict] | None = None, rated: bool = False) -> dict:
@@ -96,7 +87,7 @@ def case_view(case, blockers: list[str] | None = None, attachments: list[dict] |
         "reported_at": case.reported_at,
         "closed_at": case.closed_at,
         "reopen_count": case.reopen_count,
-        "reviews": [review_view(r) for r in case.reviews],
+        "reviews": [review_view(r, case) for r in case.reviews],
         "callbacks": [
             {"callback_id": c.callback_id, "reached": c.reached, "resolved": c.resolved,
              "satisfaction": c.satisfaction, "comment": c.comment, "recorded_by": c.recorded_by,

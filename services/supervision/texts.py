@@ -9,13 +9,15 @@ TEXTS = {
     "late": N_("reported after the deadline"),
     "sample": N_("drawn in the random sample of handling reports"),
     "anonymous": N_("an anonymous report: nobody can be called back, a supervisor reviews the handling instead"),
-    "dissatisfied": N_("the petitioner was dissatisfied with the handling"),
+    "dissatisfied": N_("the petitioner was dissatisfied with the handling"),  # reviews opened before 2026-12
 }
 
 # a supervised case's states, as a refusal names them
 STATES = {"in_handling": N_("in handling"), "awaiting_callback": N_("awaiting callback"),
           "callback_failed": N_("callback failed"), "closed": N_("closed")}
-OUTCOMES = {"upheld": N_("upheld"), "failed": N_("failed")}  # a review's outcome, as a refusal names it
+SUPERSEDED = "superseded"  # a review set aside: the case went back before it concluded (closure.py)
+OUTCOMES = {"upheld": N_("upheld"), "failed": N_("failed"),  # a review's outcome, as a refusal names it
+            SUPERSEDED: N_("set aside: the case went back to its unit")}
 
 
 # why the office issued a notice of criticism by itself (one issued by hand gives its own reason)

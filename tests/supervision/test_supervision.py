@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from lianxin.errors import Conflict
 from lianxin.events import new_event
 from services.supervision import models, texts
 from services.supervision.models import Notice
@@ -63,10 +64,16 @@ def test_a_case_sent_back_twice_brings_a_notice(supervision, database):
 @pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
 def test_notices_and_accountability_by_hand_and_the_board(office):
     with office.client("supervision", "supervisor-01") as supervisor:
-        notice = supervisor.post("/notices", json={
+        unsaid = supervisor.post("/notices", json={  # the kind is the office's to say, never assumed
             "unit": "baiyang", "reason": "未按规定时限答复群众，弄虚作假", "evidence": ["C00000007"]})
+        assert unsaid.status_code == 422 and unsaid.json()["error"]["details"] == [
+            {"field": "kind", "problem": "请填写类别"}]
+        notice = supervisor.post("/notices", json={
+            "unit": "baiyang", "kind": "overdue", "reason": "未按规定时限答复群众，弄虚作假",
+            "evidence": ["C00000007"]})
         assert notice.status_code == 201, notice.text
-        assert supervisor.post("/notices", json={"unit": "atlantis", "reason": "查无此单位",
+        assert notice.json()["kind"] == "overdue"
+        assert supervisor.post("/notices", json={"unit": "atlantis", "kind": "rule_breaking", "reason": "查无此单位",
                                                  "evidence": ["C00000007"]}).status_code == 422
         record = supervisor.post("/accountability", json={
             "person": "张某", "post": "村党支部书记", "unit": "baiyang", "measure": "removal",
@@ -75,7 +82,7 @@ def test_notices_and_accountability_by_hand_and_the_board(office):
         board = supervisor.get("/board").json()
         listed = supervisor.get("/notices", params={"unit": "baiyang"}).json()["notices"]
     with office.client("supervision", "chengguan-handler") as handler:
-        assert handler.post("/notices", json={"unit": "baiyang", "reason": "互相举报",
+        assert handler.post("/notices", json={"unit": "baiyang", "kind": "rule_breaking", "reason": "互相举报",
                                               "evidence": ["C00000007"]}).status_code == 403
     assert board["notices_by_unit"] == {"baiyang": 1} and board["accountability_by_unit"] == {"baiyang": 1}
     assert [n["notice_id"] for n in listed] == [notice.json()["notice_id"]]
@@ -223,21 +230,41 @@ def test_a_long_standing_petitioner_is_followed_up_until_settled_with_their_hist
         supervision.follow_up(office_request({"note": "再次回访"}), added["entry_id"])
 
 
-def test_a_dissatisfied_petitioner_sends_the_case_back_and_that_handling_is_reviewed(supervision, database):
+def test_a_dissatisfied_petitioner_sends_the_case_back_and_the_open_review_of_that_round_is_set_aside(
+        supervision, database):
+    """closure.py: a review that can no longer change the outcome is not left open on the case."""
     supervision.on_case_dispatched([dispatched()])
-    supervision.on_case_reported([reported()])
+    nothing_done = reported()
+    nothing_done = type(nothing_done).model_validate({**nothing_done.model_dump(), "data": {
+        **nothing_done.data, "actions_taken": "暂无"}, "id": "another-id"})
+    supervision.on_case_reported([nothing_done])  # reviewed before it may close
+    [open_review] = supervision.get_case(office_request({}), "C00000001")["reviews"]
+    assert open_review["can_change_outcome"] is True
     back = supervision.record_callback(request(DISSATISFIED), "C00000001")[1]
     assert back["state"] == "in_handling"
-    [review] = back["reviews"]
-    assert (review["trigger"], review["round"], review["outcome"]) == ("dissatisfied", 0, None)
+    [review] = back["reviews"]  # no review of its own: the dissatisfaction sent the case back
+    assert (review["trigger"], review["outcome"], review["concluded_by"]) == ("inconsistent", "superseded", "system")
+    assert review["can_change_outcome"] is False
+    with pytest.raises(Conflict, match="was concluded already"):
+        supervision.conclude_review(office_request({"outcome": "failed", "findings": "首次办理敷衍了事"}),
+                                    review["review_id"])
     supervision.on_case_reported([reported(round_=1)])  # the unit's second report
     closed = supervision.record_callback(request(SATISFIED), "C00000001")[1]
-    assert closed["state"] == "closed"  # the review of round 0 does not hold up round 1
+    assert closed["state"] == "closed" and closed["closure_blockers"] == []
     board = supervision.board(office_request({}))
-    assert board["reviews_open"] == 1 and board["reopen_rate"] == 100.0
-    supervision.conclude_review(office_request({"outcome": "failed", "findings": "首次办理敷衍了事"}),
-                                review["review_id"])
-    assert len(emitted(database, "case.reopened")) == 1  # for the record: the case is not sent back again
+    assert board["reviews_open"] == 0 and board["reopen_rate"] == 100.0
+    assert supervision.list_reviews(office_request({}, "supervisor-01"))["reviews"][0]["outcome"] == "superseded"
+
+
+def test_a_review_asked_for_after_closure_leaves_the_case_closed_and_can_still_send_it_back(supervision, database):
+    closed_case(supervision)
+    asked = supervision.request_review(office_request({"reason": "水管又漏了"}, "callback-op-01"), "C00000001")[1]
+    case = supervision.get_case(office_request({}), "C00000001")
+    assert case["state"] == "closed" and [r["can_change_outcome"] for r in case["reviews"]] == [True]
+    supervision.conclude_review(office_request({"outcome": "failed", "findings": "现场核实仍在漏水"}),
+                                asked["review_id"])
+    assert supervision.get_case(office_request({}), "C00000001")["state"] == "in_handling"
+    assert len(emitted(database, "case.reopened")) == 1
 
 
 def test_redelivered_events_change_supervision_once(supervision, database):

@@ -47,8 +47,8 @@ def test_the_watch_list_pages_the_most_urgent_follow_up_first(supervision):
 
 def test_notices_and_accountability_page_newest_first(supervision):
     for case_id in ("C00000001", "C00000002", "C00000003"):
-        supervision.issue_notice(office_request({"unit": "qingshui", "reason": "未按规定时限反馈办理情况",
-                                                 "evidence": [case_id]}))
+        supervision.issue_notice(office_request({"unit": "qingshui", "kind": "rule_breaking",
+                                                 "reason": "未按规定时限反馈办理情况", "evidence": [case_id]}))
         supervision.hold_to_account(office_request({"person": "李某", "unit": "qingshui", "measure": "admonition",
                                                     "case_id": case_id, "reason": "对群众反映的问题推诿拖延"}))
     assert every_page(supervision.list_notices, "notices", "notice_id", SUPERVISOR, unit="qingshui") == [

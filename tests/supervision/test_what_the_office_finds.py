@@ -36,15 +36,14 @@ def handled(supervision):
 
 # --- 1. a callback's refusal in the person's words ------------------------------------------------------
 
-@pytest.mark.parametrize("body, fields, zh, en", [
+@pytest.mark.parametrize("body, fields, zh, en", [  # each question named as the callback form asks it
     ({"reached": True}, ["resolved", "satisfaction"],
-     "已解决：联系上信访人时必须回答；满意度：联系上信访人时必须回答",
-     "Resolved must be answered when the petitioner was reached; "
-     "Satisfaction must be answered when the petitioner was reached"),
+     "已联系上信访人，请回答“是否解决？”；已联系上信访人，请回答“满意度”",
+     "The petitioner was reached: answer “Resolved?”; The petitioner was reached: answer “Satisfaction”"),
     ({"reached": True, "resolved": "yes"}, ["satisfaction"],
-     "满意度：联系上信访人时必须回答", "Satisfaction must be answered when the petitioner was reached"),
+     "已联系上信访人，请回答“满意度”", "The petitioner was reached: answer “Satisfaction”"),
     ({"reached": False, "satisfaction": "satisfied"}, ["satisfaction"],
-     "满意度：未联系上信访人时不能填写", "Satisfaction is not recorded when the petitioner was not reached"),
+     "未联系上信访人，“满意度”不填", "The petitioner was not reached: leave “Satisfaction” unanswered"),
 ])
 def test_a_callback_without_its_answers_is_refused_naming_each_field(handled, body, fields, zh, en):
     with pytest.raises(Invalid) as refused:
