@@ -215,7 +215,8 @@ def _said_in(raw, lang: str):
 
 
 def _duplicate_codes(d: Directory) -> list[str]:
-    seen, problems = {}, []
+    """Codes used twice: within a kind, or by two kinds (a page names an entry by its code alone, ``named``)."""
+    seen, kind_of, problems = {}, {}, []
     groups = {"unit": [*d.townships, *d.departments], "village": [v for t in d.townships for v in t.villages],
               "enterprise": d.enterprises, "leader": d.leaders, "category": d.categories, "officer": d.officers}
     for kind, entries in groups.items():
@@ -223,7 +224,10 @@ def _duplicate_codes(d: Directory) -> list[str]:
             key = (kind, entry.code)
             if key in seen:
                 problems.append(f"{kind} code {entry.code!r} is used twice")
+            elif kind_of.get(entry.code, kind) != kind:
+                problems.append(f"{kind} code {entry.code!r} is also a {kind_of[entry.code]}'s")
             seen[key] = entry
+            kind_of.setdefault(entry.code, kind)
     return problems
 
 

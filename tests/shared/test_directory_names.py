@@ -93,3 +93,9 @@ def test_an_english_case_page_names_the_unit_subject_and_place_in_english(county
     assert "County Water Resources Bureau" in facts and "Collective petition" in facts
     assert "Dongguan Community" in facts
     assert not CHINESE.search(page.find("dd", id="unit").get_text())
+
+
+def test_a_code_two_kinds_of_entry_share_stops_the_load(tmp_path):
+    """A page names an entry by its code alone: a subject coded as a unit would be named as the unit."""
+    with pytest.raises(DirectoryError, match="category code 'petition' is also a unit's"):
+        written(tmp_path, lambda d: d["categories"][-1].update(code="petition"))
