@@ -16,6 +16,7 @@ import functools
 import hashlib
 import hmac
 import logging
+import re
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
@@ -206,9 +207,17 @@ def masked_id_number(number: str | None) -> str | None:
 
 
 def masked_address(address: str | None) -> str | None:
+    """The address down to its village or community at most (河口村三组15号 -> 河口村…): the group, street and
+    door would point to the household; without a village, its township, else two characters."""
     if not address:
         return address
-    return address[:6] + "…" if len(address) > 6 else address[:2] + "…"
+    place = VILLAGE_LEVEL.match(address) or TOWNSHIP_LEVEL.match(address)
+    return (place.group(0) if place else address[:2]) + "…"
+
+
+# the first village or community an address names, and failing that its township, with what comes before
+VILLAGE_LEVEL = re.compile(r"^.{0,12}?(?:村委会|村|社区|居委会)")
+TOWNSHIP_LEVEL = re.compile(r"^.{0,12}?(?:街道|镇|乡)")
 
 
 def reporter_masked(report) -> dict | None:
