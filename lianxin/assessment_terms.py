@@ -1,12 +1,16 @@
-"""The county's words for its assessments — their kinds, the year's outcomes, the accountability measures a veto
-names — defined once: scoring's refusals, printed assessment and reasons and the console's pages say them from
-here, through the catalogue (the pages never show the codes).
+"""The county's words for its assessments — their kinds, a unit left unranked, the year's outcomes, the
+accountability measures a veto names — defined once: scoring's refusals, printed assessment and reasons and the
+console's pages and exports say them from here, through the catalogue (the pages never show the codes).
 
 The penalties and awards are the county rule's own (考核办法): a unit among the most noticed loses its award
 eligibility (取消评先评优资格); one under 60 and last has its office director and the leader in charge
 criticised and admonished for a year (批评、诫勉); a vetoing accountability record is one-vote veto (一票否决).
 """
 from lianxin.i18n import N_
+
+# a unit with no case due in the period (none received, or none closed, overdue or past its deadline yet): listed
+# beside the ranking, never ranked last with a 0 (services/scoring/assessment.py has the rule)
+NOT_RANKED = N_("No case due in this period: not ranked")
 
 KINDS = {"regular": N_("regular assessment"), "year_end": N_("year-end assessment")}  # of an assessment
 

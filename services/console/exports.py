@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 from openpyxl import Workbook
 from werkzeug.wrappers import Response
 
+from lianxin.assessment_terms import NOT_RANKED
 from lianxin.i18n import N_, translations
 from lianxin.vocabulary import COUNTY_TIME
 
@@ -77,7 +78,6 @@ ALERT_COLUMNS = (
     Column(N_("Township"), _named("township")), Column(N_("Message"), _plain("message")),
     Column(N_("Reports"), lambda row, names, _: ", ".join(row.get("report_ids", []))),
 )
-NOT_RANKED = N_("No case due in this period: not ranked")  # a unit with nothing due, as scoring's document says it
 
 
 def _ranked(field: str):

@@ -1,8 +1,12 @@
 """The office's figures for a period (a year, quarter or month, as scoring names periods), for the leaders'
-page and the printed document. Every number comes from a service: cases from dispatch's list, instructed
-cases from dispatch's statistics, rates from scoring's scorecards, reviews, notices and accountability from
-supervision, penalties and awards from scoring's year-end assessment (and the period's published assessments,
-to print). Each carries the board's filter that lists the cases behind it.
+page and the printed document. Every number comes from a service: reports from intake's list, the cases they
+opened from dispatch's, instructed cases from dispatch's statistics, the county's rates from scoring's own
+county figures (never an average of the units' rates), reviews, notices and accountability from supervision's
+lists, penalties and awards from scoring's year-end assessment (and the period's published assessments, to
+print). Each carries the board's filter, or the cases, behind it.
+
+The page counts the whole county, so it is offered to the roles that read the whole county's reports and
+cases (``offered``): a unit's people read their own unit's cases only, and their own figures on its scorecard.
 """
 from __future__ import annotations
 
@@ -10,14 +14,29 @@ import re
 from collections import Counter
 from datetime import date, datetime
 
+from lianxin.auth import Staff
 from lianxin.errors import Invalid
-from lianxin.i18n import N_
+from lianxin.i18n import N_, translations
+from lianxin.vocabulary import UNITS
 
-from .backend import Backend
+from .actions import may
+from .backend import Backend, BackendError
 from .dashboard import _all
 from .pages import _or_none, day_start, published
 
 PERIOD = re.compile(r"(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?")
+# what the page reads: a role must be let into each (the permission matrix, lianxin.permissions)
+READS = (("intake", "GET", "/reports"), ("dispatch", "GET", "/cases"),
+         ("dispatch", "GET", "/statistics/instructions"), ("scoring", "GET", "/rankings"),
+         ("supervision", "GET", "/reviews"), ("supervision", "GET", "/notices"),
+         ("supervision", "GET", "/accountability"))
+NOT_OFFERED = N_("The office in figures counts the whole county's reports and cases, which your role does not read.")
+
+
+def offered(staff: Staff | None) -> bool:
+    """Whether ``staff`` may open the county's figures: every list it reads whole, so not a unit's people
+    (their lists hold their own unit's cases, which beside the county's rates would mislead)."""
+    return staff is not None and staff.role not in UNITS and all(may(staff, *route) for route in READS)
 
 
 def bounds(period: str) -> tuple[date, date]:
@@ -37,46 +56,71 @@ def _in(moment: str, start: date, end: date) -> bool:
         day_start(end))
 
 
-def rate(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 2) if whole else None
-
-
-def office_figures(api: Backend, period: str) -> dict:
+def office_figures(api: Backend, period: str, staff: Staff | None = None) -> dict:
+    """The county's figures for ``period``; refused to a role the page is not offered to."""
+    if staff is not None and not offered(staff):
+        raise BackendError("console", 403, "forbidden", translations(api.lang).gettext(NOT_OFFERED))
     start, end = bounds(period)
-    window = {"received_from": day_start(start), "received_to": day_start(end)}
     last = date.fromordinal(end.toordinal() - 1)
-    board = {"from": start.isoformat(), "to": last.isoformat(), "closed": "true"}
-    cases = _all(api, sort="received_at", **window)
-    scores = api.get("scoring", "/rankings", period=period)["scores"]
-    supervised = api.get("supervision", "/board", **{"from": day_start(start), "to": day_start(end)})
+    between = {"from": day_start(start), "to": day_start(end)}
+    cases = _all(api, sort="received_at", received_from=day_start(start), received_to=day_start(end))
+    reports = api.every("intake", "/reports", "reports", received_from=day_start(start), received_to=day_start(end))
+    county = api.get("scoring", "/rankings", period=period)["county"]
     reviews = [r for r in api.every("supervision", "/reviews", "reviews") if _in(r["opened_at"], start, end)]
     return {
-        "period": period, "start": start, "last": last, "board": board, "received": len(cases),
-        "closed": sum(c["state"] == "closed" for c in cases),
-        "by_channel": Counter(c["channel"] for c in cases).most_common(),
-        "by_category": Counter(c["category"] for c in cases).most_common(),
-        "instructions": api.get("dispatch", "/statistics/instructions",
-                                **{"from": day_start(start), "to": day_start(end)}),
-        "rates": county_rates(scores),
+        "period": period, "start": start, "last": last,
+        "board": {"from": start.isoformat(), "to": last.isoformat(), "closed": "true"},
+        "reports": len(reports), "repeats": sum(r["status"] == "linked" for r in reports),  # joined a case
+        "received": len(cases), "closed": sum(c["state"] == "closed" for c in cases),
+        "by_channel": side_by_side(reports, cases, "channel"),
+        "by_category": side_by_side(reports, cases, "category"),
+        "instructions": api.get("dispatch", "/statistics/instructions", **between),
+        "rates": county_rates(county),
         "reviews": {"opened": len(reviews), "outcomes": Counter(r["outcome"] or "open" for r in reviews),
                     "cases": sorted({r["case_id"] for r in reviews})},
-        "notices": sorted(supervised["notices_by_unit"].items(), key=lambda item: -item[1]),
-        "accountability": sorted(supervised["accountability_by_unit"].items(), key=lambda item: -item[1]),
+        "held": held_to_account(api.every("supervision", "/notices", "notices", **between),
+                                api.every("supervision", "/accountability", "accountability", **between)),
         "outcomes": _or_none(lambda: api.get("scoring", f"/outcomes/{period[:4]}")),
         "published": published(api, period),
     }
 
 
-def county_rates(scores: list[dict]) -> dict:
-    """The county's rates from its units' scorecards: on time from the counts; callback and satisfaction,
-    which scoring gives per unit only, weighted by each unit's closed cases."""
-    closed = sum(s["closed"] for s in scores)
+def side_by_side(reports: list[dict], cases: list[dict], field: str) -> list[tuple[str, int, int]]:
+    """Reports received and the cases opened, by ``field`` (channel or category), most reported first: a repeat
+    is a report of its own but joins the case already open."""
+    reported, opened = Counter(r[field] for r in reports), Counter(c[field] for c in cases)
+    return [(code, n, opened[code]) for code, n in (reported + Counter(dict.fromkeys(opened, 0))).most_common()]
 
-    def weighted(name: str) -> float | None:
-        counted = [(s[name], s["closed"]) for s in scores if s[name] is not None and s["closed"]]
-        weight = sum(w for _, w in counted)
-        return round(sum(r * w for r, w in counted) / weight, 2) if weight else None
 
-    return {"cases": sum(s["cases"] for s in scores), "closed": closed,
-            "on_time": rate(sum(s["closed_on_time"] for s in scores), closed),
-            "callback": weighted("response_rate"), "satisfaction": weighted("satisfaction_rate")}
+def county_rates(county: dict) -> list[dict]:
+    """The county's rates as scoring counts them over the whole county's cases (its ``county`` figures): each
+    with what it counts and what it counts over. On time and callback count closed cases; satisfaction counts
+    the callbacks that reached the petitioner."""
+    return [{"rate": "on_time", "label": N_("closed on time"), "part": county["closed_on_time"],
+             "whole": county["closed"], "over": N_("cases closed"), "value": county["on_time_rate"]},
+            {"rate": "callback", "label": N_("petitioner reached at callback"), "part": county["called_back"],
+             "whole": county["closed"], "over": N_("cases closed"), "value": county["callback_rate"]},
+            {"rate": "satisfaction", "label": N_("satisfied"), "part": county["satisfied"],
+             "whole": county["answered"], "over": N_("callbacks that reached the petitioner"),
+             "value": county["satisfaction_rate"]}]
+
+
+def held_to_account(notices: list[dict], records: list[dict]) -> list[dict]:
+    """Each unit noticed or held to account in the period (either alone is enough to be listed), with the cases
+    its notices and accountability records name, most notices first."""
+    units: dict[str, dict] = {}
+
+    def unit(code: str) -> dict:
+        return units.setdefault(code, {"unit": code, "notices": 0, "accountability": 0, "noticed_cases": set(),
+                                       "held_cases": set()})
+
+    for n in notices:
+        unit(n["unit"])["notices"] += 1
+        unit(n["unit"])["noticed_cases"].update(n.get("evidence") or [])
+    for a in records:
+        unit(a["unit"])["accountability"] += 1
+        if a.get("case_id"):
+            unit(a["unit"])["held_cases"].add(a["case_id"])
+    listed = [{**u, "noticed_cases": sorted(u["noticed_cases"]), "held_cases": sorted(u["held_cases"])}
+              for u in units.values()]
+    return sorted(listed, key=lambda u: (-u["notices"], -u["accountability"], u["unit"]))

@@ -10,10 +10,11 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from werkzeug.wrappers import Response
 
+from lianxin.assessment_terms import NOT_RANKED
 from lianxin.i18n import LANGUAGES, translations
 from lianxin.vocabulary import CHINESE_PHONE, COUNTY_TIME, STAFF_CHANNELS
 
-from . import actions, forms
+from . import actions, figures, forms
 from .csrf import FormTokenField
 from .labels import LABELS
 
@@ -39,9 +40,10 @@ def environment(lang: str) -> Environment:
         person=pass_context(lambda context, code: _person(context, code, gettext.gettext)),
     )
     env.globals.update(lang=lang, languages=LANGUAGES, ACTIONS=actions.ACTIONS, may_see=actions.may_see,
+                       figures_offered=figures.offered,
                        offered=actions.offered, now=lambda: datetime.now(COUNTY_TIME),
                        CHANNELS=STAFF_CHANNELS, PHONE_PATTERN=CHINESE_PHONE,
-                       max_length=forms.max_length)
+                       max_length=forms.max_length, NOT_RANKED=NOT_RANKED)
     return env
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from lianxin.assessment_terms import MEASURES, OUTCOMES
+from lianxin.assessment_terms import MEASURES, NOT_RANKED, OUTCOMES
 from lianxin.directory import Directory
 from lianxin.i18n import DEFAULT_LANGUAGE, N_, said, translations
 
@@ -18,8 +18,7 @@ from .outcomes import PASS_MARK, read
 COLUMNS = ("rank", "unit", "unit_kind", "score", "cases", "due", "closed", "closed_on_time", "overdue", "reopened",
            "notices", "accountability", "closure_rate", "on_time_rate", "response_rate", "resolution_rate",
            "satisfaction_rate", "vetoed_by")
-# a unit with no case due (none received, or none past its deadline yet): words for people, a code for machines
-NO_CASES, NO_CASES_CSV = N_("No case due in this period: not ranked"), "no cases"
+NO_CASES, NO_CASES_CSV = NOT_RANKED, "no cases"  # a unit with no case due: words for people, a code for machines
 TITLE = N_("Masses work assessment of %(county)s, %(period)s (%(assessment)s)")
 GROUPS = (("township", N_("Township rankings")), ("department", N_("County department rankings")))
 TEMPLATES = Path(__file__).with_name("templates")

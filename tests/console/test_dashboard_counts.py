@@ -1,6 +1,7 @@
 """Issue 18's leftovers in Chromium, Chinese and English, over one office: the dashboard shows dispatch's own
 count (GET /statistics/days), a case closed today among it; the case page says why a case went back in the
-reader's language (case.reopened carries a code); a refusal names the person's role, not its code.
+reader's language (case.reopened carries a code); a refusal names the person's role, not its code; each role's
+menu leads to pages it may open.
 Screenshots in test-artifacts/console/leftovers/ (git-ignored)."""
 from __future__ import annotations
 
@@ -63,7 +64,29 @@ def test_the_dashboard_shows_dispatchs_count(office, lang):
     expect(row.nth(2)).to_have_text("3")  # new today
     expect(row.nth(6)).to_have_text("1")  # closed today
     expect(page.locator("[data-figure=closed]")).to_have_text("1")
+    # the board lists cases by the day received, not the day closed: no link that would list every closed case
+    expect(page.locator("#today a[href*='state=closed'], #per-unit a[href*='state=closed']")).to_have_count(0)
+    expect(page.locator("#today a:has([data-figure=awaiting_callback])")).to_have_attribute(
+        "href", "/board?state=reported")
     shot(page, f"{lang}-dashboard", "leftovers")
+
+
+# one person of each role of the sample county (a unit's handler and head read alike)
+EACH_ROLE = ("hotline-op-01", "officer-chengguan-dongguan", "chengguan-handler", "supervisor-01", "li-secretary",
+             "inspection-office", "admin")
+
+
+@pytest.mark.parametrize("code", EACH_ROLE)
+def test_every_page_the_menu_offers_opens(office, code):
+    """The menu offers only what the role may open: a bureau is not led to the county's figures it may not read
+    (it was, to a refusal), nor a unit to the county's figures beside its own unit's counts."""
+    _, people, _ = office
+    page = signed_in(people, code)
+    offered = page.locator("header nav a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    refused = {href: answer.status for href in offered if (answer := page.goto(href)).status >= 400}
+    assert refused == {}, f"{code} is offered pages it may not open"
+    if code in ("inspection-office", "chengguan-handler"):
+        assert "/figures" not in offered
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -16,8 +16,8 @@ from lianxin.assessment_terms import KINDS, MEASURES, OUTCOMES
 from lianxin.directory import load_directory
 from lianxin.settings import SAMPLE_DEPLOY
 from lianxin.vocabulary import CHANNEL_CODES, COUNTY_TIME
-from services.console import pages
-from services.console.backend import Backend
+from services.console import figures, pages
+from services.console.backend import Backend, BackendError
 from services.console.labels import LABELS
 from services.console.rendering import fragment
 from services.console.session import Visitor
@@ -29,10 +29,10 @@ from tests.support.waiting import eventually
 
 COUNTY = load_directory(SAMPLE_DEPLOY / "county.yaml")
 SHOTS = ARTIFACTS / "leaders"
-VETOED = {"unit": "chengguan", "unit_kind": "township", "rank": 14, "score": 40.0, "cases": 2, "closed": 1,
+VETOED = {"unit": "chengguan", "unit_kind": "township", "rank": 14, "score": 40.0, "cases": 2, "due": 2, "closed": 1,
           "closure_rate": 50.0, "on_time_rate": 100.0, "satisfaction_rate": 100.0, "notices": 1,
           "vetoed_by": ["party_discipline", "removal"]}
-IDLE = {"unit": "baiyang", "unit_kind": "township", "notices": 0, "vetoed_by": ["removal"]}
+IDLE = {"unit": "baiyang", "unit_kind": "township", "cases": 1, "notices": 0, "vetoed_by": ["removal"]}
 PUBLISHED = [{"assessment_id": "A000003", "period": "2026", "kind": "year_end"},
              {"assessment_id": "A000002", "period": "2026", "kind": "regular"}]
 # every code the leaders' pages are answered with that a reader must never see as it is
@@ -75,6 +75,139 @@ def test_the_rankings_link_to_the_printed_assessments_of_their_period(lang, word
     assert [a["href"] for a in links] == ["/assessments/A000003", "/assessments/A000002"]
     assert [a.text for a in links] == words
     assert not rankings(lang, published=[]).select("#published a")
+
+
+@pytest.mark.parametrize("lang, not_ranked, due", [("zh", "本期无应办结案件，不参与排名", "应办结案件"),
+                                                   ("en", "No case due in this period: not ranked", "Cases due")])
+def test_a_unit_with_no_case_due_is_listed_with_its_cases_but_not_ranked(lang, not_ranked, due):
+    shown = rankings(lang)
+    headers = [th.text for th in shown.select_one("#rankings table").select("thead th")]
+    assert due in headers
+    idle = shown.select_one("tr[data-unit=baiyang]")
+    assert idle.select_one("td.not-ranked").text == not_ranked and "本期无案件" not in shown.text
+    assert idle.select_one("td[data-figure=cases]").text == "1" and idle.select_one("td[data-figure=due]").text == "0"
+    ranked = shown.select_one("tr[data-unit=chengguan]")
+    assert ranked.select_one("td[data-figure=due]").text == "2"
+    assert len(ranked.select("td")) == len(idle.select("td")) + 3 == len(headers)  # four empty cells joined in one
+
+
+# --- the office in figures ---------------------------------------------------------------------------------------
+
+COUNTY_FIGURES = {"cases": 4, "due": 3, "accepted": 4, "closed": 2, "closed_on_time": 1, "called_back": 1,
+                  "overdue": 1, "reopened": 0, "satisfied": 1, "dissatisfied": 0, "answered": 1, "resolved": 1,
+                  "notices": 1, "accountability": 1, "closure_rate": 66.67, "on_time_rate": 50.0,
+                  "callback_rate": 50.0, "response_rate": 100.0, "resolution_rate": 100.0, "satisfaction_rate": 100.0}
+SCORES = [  # what the units' own rates would have averaged to: 80 % reached, 70 % satisfied
+    {"unit": "chengguan", "closed": 2, "response_rate": 80.0, "satisfaction_rate": 70.0}]
+
+
+def listed_case(n: int, channel: str, category: str, state: str = "accepted") -> dict:
+    return {"case_id": f"C{n:08d}", "channel": channel, "category": category, "state": state}
+
+
+class Office:
+    """What the services answer the figures page of 2026-11: four cases from five reports (one a repeat), one
+    review, a notice on 城关镇 and accountability on 县教育局, which had no notice."""
+
+    lang = "zh"
+    ANSWERS = {
+        ("dispatch", "/cases"): {"cases": [listed_case(1, "hotline", "drinking-water", "closed"),
+                                           listed_case(2, "hotline", "housing", "closed"),
+                                           listed_case(3, "web", "housing"),
+                                           listed_case(4, "visit", "drinking-water")]},
+        ("dispatch", "/statistics/instructions"): {"instructed": 1, "by_city_leaders": 0, "by_county_leaders": 1,
+                                                   "closed": 1, "in_progress": 0, "closure_rate": 100.0},
+        ("scoring", "/rankings"): {"scores": SCORES, "without_cases": [], "county": COUNTY_FIGURES},
+        ("scoring", "/outcomes/2026"): None,
+    }
+    LISTS = {
+        ("intake", "/reports"): [{"report_id": f"R{n:08d}", "channel": channel, "category": category,
+                                  "status": status, "case_id": f"C{n:08d}"} for n, channel, category, status in (
+            (1, "hotline", "drinking-water", "dispatched"), (2, "hotline", "housing", "dispatched"),
+            (3, "web", "housing", "dispatched"), (4, "visit", "drinking-water", "dispatched"),
+            (5, "hotline", "drinking-water", "linked"))],
+        ("supervision", "/reviews"): [{"review_id": "V1", "case_id": "C00000002", "outcome": None,
+                                       "opened_at": "2026-11-20T10:00:00+08:00"}],
+        ("supervision", "/notices"): [{"notice_id": "N000001", "unit": "chengguan", "evidence": ["C00000001"]}],
+        ("supervision", "/accountability"): [{"record_id": "AR000001", "unit": "education", "case_id": "C00000003"}],
+        ("scoring", "/assessments"): [],
+    }
+
+    def __init__(self):
+        self.asked = []
+
+    def get(self, service, path, **params):
+        self.asked.append((service, path))
+        if (service, path) == ("scoring", "/outcomes/2026"):
+            raise BackendError("scoring", 404, "not_found", "none")
+        return self.ANSWERS[(service, path)]
+
+    def every(self, service, path, listed, **params):
+        self.asked.append((service, path))
+        return self.LISTS[(service, path)]
+
+
+def figures_page(lang: str) -> BeautifulSoup:
+    return page(lang, "figures.html", **figures.office_figures(Office(), "2026-11"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_county_rates_are_scorings_county_figures_not_an_average_of_the_units(lang):
+    shown = figures_page(lang)
+    rates = {row["data-rate"]: row for row in shown.select("#rates tbody tr")}
+    assert [th.text for th in shown.select("#rates thead th")] == (
+        ["指标", "计数", "基数", "比率"] if lang == "zh" else ["Measure", "Counted", "Over", "Rate"])
+    assert rates["callback"].select_one("td[data-rate]").text == "50%"  # 1 of 2 closed cases, not 80 %
+    assert rates["satisfaction"].select_one("td[data-rate]").text == "100%"  # the one callback reaching them
+    assert rates["on_time"].select_one("td[data-rate]").text == "50%"
+    for row in rates.values():  # each rate links to the cases it counts
+        assert row.select_one("a")["href"] == "/board?from=2026-11-01&to=2026-11-30&closed=true&state=closed"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_reports_are_intakes_and_the_cases_they_opened_dispatchs(lang):
+    shown = figures_page(lang)
+    assert shown.select_one("[data-figure=reports]").text == "5"  # the repeat is a report of its own
+    assert shown.select_one("[data-figure=cases] a").text == "4"
+    hotline = shown.select_one("#by-channel tr[data-channel=hotline]").select("td")
+    assert [td.text for td in hotline[1:]] == ["3", "2"]
+    assert hotline[2].select_one("a")["href"].endswith("channel=hotline")
+    water = shown.select_one("#by-category tr[data-category=drinking-water]").select("td")
+    assert [td.text for td in water[1:]] == ["3", "2"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_unit_noticed_or_held_to_account_is_listed_with_the_cases_behind_it(lang):
+    shown = figures_page(lang)
+    units = {row["data-unit"]: row for row in shown.select("#notices tbody tr")}
+    assert set(units) == {"chengguan", "education"}  # accountability without a notice is listed too
+    education = units["education"]
+    assert education.select_one("[data-figure=notices]").text.strip() == "0"
+    assert [a["href"] for a in education.select("[data-figure=accountability] a")] == ["/cases/C00000003"]
+    chengguan = units["chengguan"].select("[data-figure=notices] a")
+    assert [a["href"] for a in chengguan] == ["/units/chengguan#notices", "/cases/C00000001"]
+    assert shown.select_one("#reviews strong a")["href"] == "#reviewed-cases"
+    assert [a.text for a in shown.select("#reviewed-cases a")] == ["C00000002"]
+
+
+ROLES_OFFERED = {"operator": True, "officer": False, "unit_handler": False, "unit_head": False,
+                 "supervisor": True, "leader": True, "bureau": False, "administrator": True}
+
+
+@pytest.mark.parametrize("role, offered", ROLES_OFFERED.items())
+def test_the_menu_offers_the_county_figures_only_to_roles_that_may_open_them(role, offered):
+    person = staff(role, "chengguan" if role in ("unit_handler", "unit_head") else None)
+    assert figures.offered(person) is offered
+    menu = BeautifulSoup(fragment("zh", "base.html", visitor=Visitor("zh", person, "t"), names={}, path="/",
+                                  form_token="x", poll_seconds=5, opened_ms=0), "html.parser").select("nav a")
+    hrefs = [a["href"] for a in menu]
+    assert ("/figures" in hrefs) is offered
+    if role == "bureau":  # a bureau reads the warnings, rankings and the year's penalties and awards, not the cases
+        assert hrefs == ["/alerts", "/rankings", "/outcomes"]
+    if not offered:
+        with pytest.raises(BackendError) as refused:
+            figures.office_figures(Office(), "2026-11", person)
+        assert refused.value.status == 403 and "无权查看" in refused.value.message
 
 
 class Scoring:
@@ -137,8 +270,9 @@ def vetoed_and_assessed(office) -> dict:
                                   reporter={"name": "王大山", "phone": "13812341234"})
     close_through_the_office(office, report_id)
     with office.client("supervision", "supervisor-01") as supervision:
-        assert supervision.post("/notices", json={"unit": "chengguan", "reason": "未按规定时限签收交办件",
-                                                  "evidence": [case_id]}).status_code == 201
+        noticed = supervision.post("/notices", json={"unit": "chengguan", "kind": "rule_breaking",
+                                                     "reason": "未按规定时限签收交办件", "evidence": [case_id]})
+        assert noticed.status_code == 201, noticed.text
         held = supervision.post("/accountability", json={
             "person": "张某", "post": "副镇长", "unit": "chengguan", "measure": "party_discipline",
             "case_id": case_id, "reason": "敷衍塞责，群众反映强烈"})
