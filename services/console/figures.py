@@ -30,6 +30,7 @@ READS = (("intake", "GET", "/reports"), ("dispatch", "GET", "/cases"),
          ("dispatch", "GET", "/statistics/instructions"), ("scoring", "GET", "/rankings"),
          ("supervision", "GET", "/reviews"), ("supervision", "GET", "/notices"),
          ("supervision", "GET", "/accountability"))
+LEVELS = ("city", "county")  # of the leaders who instruct cases
 NOT_OFFERED = N_("The office in figures counts the whole county's reports and cases, which your role does not read.")
 
 
@@ -75,6 +76,7 @@ def office_figures(api: Backend, period: str, staff: Staff | None = None) -> dic
         "by_channel": side_by_side(reports, cases, "channel"),
         "by_category": side_by_side(reports, cases, "category"),
         "instructions": api.get("dispatch", "/statistics/instructions", **between),
+        "instructed": instructed(api, start, end),
         "rates": county_rates(county),
         "reviews": {"opened": len(reviews), "outcomes": Counter(r["outcome"] or "open" for r in reviews),
                     "cases": sorted({r["case_id"] for r in reviews})},
@@ -90,6 +92,14 @@ def side_by_side(reports: list[dict], cases: list[dict], field: str) -> list[tup
     is a report of its own but joins the case already open."""
     reported, opened = Counter(r[field] for r in reports), Counter(c[field] for c in cases)
     return [(code, n, opened[code]) for code, n in (reported + Counter(dict.fromkeys(opened, 0))).most_common()]
+
+
+def instructed(api: Backend, start: date, end: date) -> dict:
+    """The cases leaders instructed in the period, as dispatch's statistics count them (an instruction given in
+    the period, whenever the case came in), and those of them closed: what the instructed figures link to."""
+    found = {case["case_id"]: case for level in LEVELS for case in _all(api, level=level)
+             if any(_in(i["instructed_at"], start, end) for i in case["instructions"])}
+    return {"cases": sorted(found), "closed": sorted(c for c, case in found.items() if case["state"] == "closed")}
 
 
 def county_rates(county: dict) -> list[dict]:

@@ -101,8 +101,14 @@ SCORES = [  # what the units' own rates would have averaged to: 80 % reached, 70
     {"unit": "chengguan", "closed": 2, "response_rate": 80.0, "satisfaction_rate": 70.0}]
 
 
-def listed_case(n: int, channel: str, category: str, state: str = "accepted") -> dict:
-    return {"case_id": f"C{n:08d}", "channel": channel, "category": category, "state": state}
+def listed_case(n: int, channel: str, category: str, state: str = "accepted", instructions=()) -> dict:
+    return {"case_id": f"C{n:08d}", "channel": channel, "category": category, "state": state,
+            "instructions": [{"leader": "li-secretary", "level": "county", "instructed_at": at} for at in instructions]}
+
+
+INSTRUCTED = [listed_case(2, "hotline", "housing", "closed", ["2026-11-03T09:00:00+08:00"]),  # in the month
+              listed_case(6, "web", "housing", "accepted", ["2026-11-28T09:00:00+08:00"]),  # came in in October
+              listed_case(7, "web", "housing", "accepted", ["2026-10-28T09:00:00+08:00"])]  # instructed before
 
 
 class Office:
@@ -140,6 +146,8 @@ class Office:
         self.asked.append((service, path))
         if (service, path) == ("scoring", "/outcomes/2026"):
             raise BackendError("scoring", 404, "not_found", "none")
+        if (service, path) == ("dispatch", "/cases") and "level" in params:  # the instructed cases, whenever received
+            return {"cases": [c for c in INSTRUCTED if params["level"] == "county" and params["page"] == 1]}
         return self.ANSWERS[(service, path)]
 
     def every(self, service, path, listed, **params):
@@ -187,6 +195,16 @@ def test_every_unit_noticed_or_held_to_account_is_listed_with_the_cases_behind_i
     chengguan = units["chengguan"].select("[data-figure=notices] a")
     assert [a["href"] for a in chengguan] == ["/units/chengguan#notices", "/cases/C00000001"]
     assert shown.select_one("#reviews strong a")["href"] == "#reviewed-cases"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_instructed_figures_link_to_the_cases_instructed_in_the_period(lang):
+    shown = figures_page(lang)
+    assert [a["href"] for a in shown.select("#instructions a")] == [
+        "#instructed-cases", "/board?from=2026-11-01&to=2026-11-30&closed=true&level=city",
+        "/board?from=2026-11-01&to=2026-11-30&closed=true&level=county", "#instructed-closed"]
+    assert [a.text for a in shown.select("#instructed-cases a")] == ["C00000002", "C00000006"]
+    assert [a.text for a in shown.select("#instructed-closed a")] == ["C00000002"]
     assert [a.text for a in shown.select("#reviewed-cases a")] == ["C00000002"]
 
 
