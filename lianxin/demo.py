@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import httpx
@@ -34,6 +35,9 @@ STORIES = {
 }
 SURNAMES = "王李张刘陈杨赵黄周吴"
 GIVEN = ["秀英", "建国", "桂兰", "志强", "丽", "伟", "芳", "军", "敏", "强"]
+
+
+STILL_OPEN, LATE = 0.06, 0.08  # of the cases at the month's end: still in handling; reported after the deadline
 
 
 class DemoError(Exception):
@@ -136,8 +140,9 @@ def run_demo(urls: dict[str, str], county: Directory, reports: int = 60, seed: i
     echo(f"  dispatch opened {len(cases)} cases")
     closed_earlier = _closed(office, cases)  # by an earlier run with this seed: scoring counted them then
 
+    called = {}
     for case in cases:
-        _handle(office, rng, case, end)
+        called[case["case_id"]] = _handle(office, rng, case)
     echo("  units accepted and reported; the office called petitioners back")
 
     reopened = [c for c in cases if _supervised(office, c["case_id"])["reopen_count"]]
@@ -146,7 +151,9 @@ def run_demo(urls: dict[str, str], county: Directory, reports: int = 60, seed: i
             continue
         fresh = office.wait_for("redispatch", lambda c=case: (x := _case_of(office, c["report_id"]))
                                 and x["state"] == "dispatched" and x)
-        _report_and_call_back(office, rng, fresh, datetime.now(timezone.utc), satisfied=True)
+        again = timeline(rng, _dispatched(fresh, after=called[case["case_id"]]), _deadline(fresh),
+                         datetime.now(timezone.utc), late=0, still_open=0)
+        _report_and_call_back(office, rng, fresh, again, satisfied=True)
 
     closed_now = len(_closed(office, cases) - closed_earlier)
     office.wait_for("scoring to count the closed cases", lambda: _scored(office, period) >= closed_before + closed_now)
@@ -185,33 +192,68 @@ def _scored(office: Office, period: str) -> int:
     return sum(s["closed"] for s in office.call("scoring", "GET", "/rankings", params={"period": period})["scores"])
 
 
-def _handle(office: Office, rng: random.Random, case: dict, month_end: datetime) -> None:
+@dataclass(frozen=True)
+class Timeline:
+    """When the unit and the office act on one case, in order: accepted, reported, called back (None: not yet)."""
+    accepted: datetime
+    reported: datetime | None
+    called: datetime | None
+
+
+def timeline(rng: random.Random, dispatched: datetime, deadline: datetime, now: datetime,
+             late: float = LATE, still_open: float = STILL_OPEN) -> Timeline:
+    """A case's month as units live it: accepted within the working day or so, reported within the time limit
+    (a few after it, a few not yet), the petitioner called back a day or two later; nothing after ``now``."""
+    accepted = dispatched + timedelta(hours=rng.uniform(0.5, 20))
+    roll = rng.random()
+    if roll < still_open:
+        return Timeline(min(accepted, now), None, None)
+    if roll < still_open + late:
+        reported = deadline + timedelta(days=rng.uniform(0.5, 4))
+    else:
+        reported = accepted + (deadline - accepted) * rng.uniform(0.15, 0.95)
+    called = reported + timedelta(hours=rng.uniform(2, 48))
+    return Timeline(*(min(moment, now) for moment in (accepted, reported, called)))
+
+
+def _dispatched(case: dict, after: datetime | None = None) -> datetime:
+    """When the office dispatched the case: dispatch stamps a report entered after the fact (the demo's month)
+    with the moment it was entered, so the demo takes the office to have dispatched it within hours of its
+    coming in, or of the callback that sent it back (``after``; unknown when an earlier run made it)."""
+    stamped = datetime.fromisoformat(case["dispatched_at"])
+    start = after or (None if case.get("reopen_count") else datetime.fromisoformat(case["received_at"]))
+    return min(stamped, start + timedelta(hours=4)) if start else stamped
+
+
+def _deadline(case: dict) -> datetime:
+    return datetime.fromisoformat(case["deadline"])
+
+
+def _handle(office: Office, rng: random.Random, case: dict) -> datetime | None:
+    """Accept, report and call back as the case's timeline says; returns when the petitioner was called."""
     if case["state"] != "dispatched":
-        return  # handled by an earlier run
-    received = datetime.fromisoformat(case["received_at"])
-    now = datetime.now(timezone.utc)
-    accepted = min(received + timedelta(hours=rng.uniform(1, 30)), now)
+        return None  # handled by an earlier run
+    plan = timeline(rng, _dispatched(case), _deadline(case), datetime.now(timezone.utc))
     office.call("dispatch", "POST", f"/cases/{case['case_id']}/acceptance", as_staff=f"{case['unit']}-handler",
-                json={"accepted_at": accepted.isoformat()})
-    if rng.random() < 0.06:
-        return  # still being handled
-    allowed = (datetime.fromisoformat(case["deadline"]) - received).days
-    reported = min(accepted + timedelta(days=rng.uniform(0.5, allowed * 1.15)), now)
-    _report_and_call_back(office, rng, case, reported, satisfied=rng.random() < 0.9)
+                json={"accepted_at": plan.accepted.isoformat()})
+    if plan.reported is None:
+        return None  # still being handled
+    _report_and_call_back(office, rng, case, plan, satisfied=rng.random() < 0.9)
+    return plan.called
 
 
-def _report_and_call_back(office, rng, case, reported: datetime, satisfied: bool) -> None:
+def _report_and_call_back(office, rng, case, plan: Timeline, satisfied: bool) -> None:
     office.call("dispatch", "POST", f"/cases/{case['case_id']}/handling-report", as_staff=f"{case['unit']}-handler",
                 json={
         "finding": rng.choice(["substantiated", "substantiated", "partly_substantiated", "unsubstantiated"]),
         "actions_taken": "经实地核查，已协调相关部门解决，并向当事人说明政策。",
         "petitioner_opinion": "同意处理意见", "petitioner_acknowledged": True,
         "responsible_person": "责任人" + case["unit"][:4], "unit_head": "负责人" + case["unit"][:4],
-        "reported_at": reported.isoformat(),
+        "reported_at": plan.reported.isoformat(),
     })
     supervised = office.wait_for("the handling report to reach supervision", lambda: (
         x := _supervised(office, case["case_id"]))["state"] == "awaiting_callback" and x)
-    called = min(reported + timedelta(hours=rng.uniform(2, 48)), datetime.now(timezone.utc))
+    called = plan.called
     if supervised["anonymous"]:
         _close_anonymous(office, supervised, called)
         return
@@ -235,11 +277,10 @@ def summary(county: Directory, assessment: dict, cases: list, reopened: list) ->
     scores = assessment["scores"]
     received = sum(s["cases"] for s in scores)
     closed = sum(s["closed"] for s in scores)
-    names = {code: unit.name for code, unit in county.units.items()}
     lines = [
         f"Assessment {assessment['assessment_id']} for {assessment['period']}"
         + (f" (revises {assessment['supersedes']}, with this run's cases):" if assessment.get("supersedes") else ":"),
-        f"  cases {received}, closed {closed}, closure rate {100 * closed / received:.2f}%, "
+        f"  cases {received}, closed {closed}, closure rate {_percent(100 * closed / received if received else None)}, "
         f"reopened after a callback {len(reopened)}",
     ]
     for kind, title in (("township", "Townships"), ("department", "County departments")):
@@ -249,6 +290,12 @@ def summary(county: Directory, assessment: dict, cases: list, reopened: list) ->
             if s["rank"] == "…":
                 lines.append("     …")
                 continue
-            lines.append(f"    {s['rank']:>2}. {names.get(s['unit'], s['unit'])}  score {s['score']:.2f}  "
-                         f"cases {s['cases']}  closure {s['closure_rate']}%  on time {s['on_time_rate']}%")
+            lines.append(f"    {s['rank']:>2}. {county.named(s['unit'], 'en')}  score {s['score']:.2f}  "
+                         f"cases {s['cases']}  closure {_percent(s['closure_rate'])}  "
+                         f"on time {_percent(s['on_time_rate'])}")
     return "\n".join(lines)
+
+
+def _percent(rate: float | None) -> str:
+    """A rate as the printout says it; a dash where there is none (no case was due, none closed)."""
+    return "—" if rate is None else f"{rate:.2f}%"
