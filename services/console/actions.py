@@ -51,7 +51,6 @@ ACTIONS = {a.name: a for a in [
     Action("reopen", N_("Send back to the unit"), "supervision", "POST", "/cases/{case_id}/reopening",
            ("awaiting_callback", "callback_failed", "closed")),
     Action("conclude_review", N_("Conclude the review"), "supervision", "POST", "/reviews/{review_id}/conclusion"),
-    Action("citizen_link", N_("The petitioner's link"), "supervision", "GET", "/cases/{case_id}/citizen-link"),
     Action("notice", N_("Issue a notice of criticism"), "supervision", "POST", "/notices"),
     Action("substitute", N_("Substitute the leader"), "intake", "POST",
            "/reception/sessions/{session_id}/substitution"),

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, time, timedelta
+from typing import get_args
 
 from werkzeug.wrappers import Response
 
 from lianxin.auth import Staff
 from lianxin.directory import Directory
+from lianxin.events import NoticeKind
 from lianxin.http import MAX_PAGE
 from lianxin.i18n import N_, said
 from lianxin.notify.templates import CHANNEL_WORDS, STATUS_WORDS, TEMPLATES
 from lianxin.vocabulary import COUNTY_TIME, UNITS
 
-from .actions import may, offered
+from .actions import may
 from .backend import Backend, BackendError
 from .labels import LABELS
 from .uploads import passed_on
@@ -167,13 +169,22 @@ def urgency(case: dict, now: datetime) -> str | None:
 
 def case(api: Backend, staff: Staff, case_id: str) -> dict:
     parts = case_parts(api, case_id)
-    link = None
-    if offered(staff, "citizen_link"):
-        link = _or_none(lambda: api.get("supervision", f"/cases/{case_id}/citizen-link"))
     sent = messages(api, case_id)
-    return {**parts, "urgency": urgency(parts["case"], county_now()), "citizen_link": link,
+    return {**parts, "urgency": urgency(parts["case"], county_now()),
+            "citizen_links": citizen_links(api, staff, parts["case"]), "notice_kinds": get_args(NoticeKind),
             "supervision_state": parts["supervised"]["state"] if parts["supervised"] else None,
             **sent, "people": people_named(api, acting_people(parts, sent))}
+
+
+def citizen_links(api: Backend, staff: Staff, found: dict) -> list[dict]:
+    """The link of each report of the case, with its own lookup code (intake's): an operator calling a repeat
+    caller reads out that caller's code, never the first caller's. A report intake does not show the person is
+    left out."""
+    if not may(staff, "intake", "GET", "/reports/{report_id}/citizen-link"):
+        return []
+    links = (_or_none(lambda r=report_id: api.get("intake", f"/reports/{r}/citizen-link"), also=403)
+             for report_id in (found["report_id"], *found.get("linked_reports", [])))
+    return [link for link in links if link]
 
 
 def acting_people(parts: dict, sent: dict | None = None) -> set[str]:
@@ -208,7 +219,9 @@ def case_parts(api: Backend, case_id: str) -> dict:
     """Every part of one case, each as its service shows it to this reader (the report only where intake lets
     them read it): for the case page and the case file."""
     found = api.get("dispatch", f"/cases/{case_id}")
-    supervised = _or_none(lambda: api.get("supervision", f"/cases/{case_id}"))  # not there until dispatched news
+    # not there until supervision hears the case was dispatched; a unit the case was just routed to may read it at
+    # dispatch before supervision heard of the move (403 there): the page shows what is known
+    supervised = _or_none(lambda: api.get("supervision", f"/cases/{case_id}"), also=403)
     notices = api.get("supervision", "/notices", unit=found["unit"], limit=200)["notices"]
     return {
         "case": found, "supervised": supervised,

@@ -14,7 +14,7 @@ from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 PUBLIC_PHOTO = re.compile(r'<img src="(/public/photos/[^"]+)"')
-CITIZEN_LINK = re.compile(r'id="citizen-link" href="([^"]+)"')
+CITIZEN_LINK = re.compile(r'class="citizen-link" href="([^"]+)"')
 THUMBNAIL = re.compile(r'<img src="(/cases/[^"]+/files/(report|repair|evidence)/[0-9a-f]{64}[^"]*)"')
 
 

@@ -93,7 +93,7 @@ def test_a_report_typed_by_an_operator_is_handled_called_back_closed_and_ranked(
     callback.locator("select[name=satisfaction]").select_option("satisfied")
     callback.locator("button[type=submit]").click()
     expect(supervisor.locator("#callbacks")).to_contain_text("满意")
-    link = supervisor.locator("#citizen-link").get_attribute("href")
+    link = supervisor.locator(".citizen-link").first.get_attribute("href")
 
     # the citizen, after the callback: looks the case up by number and secret, and rates it
     citizen = people.page()
@@ -103,6 +103,7 @@ def test_a_report_typed_by_an_operator_is_handled_called_back_closed_and_ranked(
     citizen.click("#lookup button")
     expect(citizen.locator("#public-state")).to_have_text("待回访")
     expect(citizen.locator("#public-case")).to_contain_text("加固墙体")
+    citizen.select_option("#rating select[name=resolved]", "yes")
     citizen.select_option("#rating select[name=satisfaction]", "satisfied")
     citizen.click("#rating button")
     expect(citizen.locator(".done")).to_contain_text("谢谢")
@@ -201,6 +202,7 @@ def test_the_office_extends_instructs_routes_and_criticises_through_the_pages(co
     supervisor.goto(f"/cases/{case_id}")
     notice = supervisor.locator("details[data-action=notice]")
     notice.locator("summary").click()
+    notice.locator("select[name=kind]").select_option("rule_breaking")  # the office says which kind it is
     notice.locator("textarea[name=reason]").fill("危房改造推进迟缓，予以通报")
     notice.locator("button[type=submit]").click()
     expect(supervisor.locator(".facts")).to_contain_text("危房改造推进迟缓")

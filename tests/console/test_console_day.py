@@ -220,6 +220,7 @@ def test_after_rating_back_shows_the_result_not_the_form(console, people, lang):
     case_id, secret = handled(console, "东关村自来水管爆裂停水三天")
     citizen = citizen_in(people, lang)
     citizen.goto(f"/public/cases/{case_id}?secret={secret}")
+    citizen.select_option("#rating select[name=resolved]", "yes")
     citizen.select_option("#rating select[name=satisfaction]", "satisfied")
     citizen.click("#rating button")
     expect(citizen.locator("#rated")).to_be_visible()

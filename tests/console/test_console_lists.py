@@ -24,7 +24,7 @@ from tests.support.waiting import eventually
 
 WORDS = {"zh": {"case": "案件", "total": "共", "may_not": "不能", "too_many": "错误", "report": "诉求",
                 "unit": "单位", "kind": "类型", "period": "期间应为"},
-         "en": {"case": "Case", "total": "cases, page", "may_not": "your role may not", "too_many": "Too many",
+         "en": {"case": "Case", "total": "Cases:", "may_not": "your role may not", "too_many": "Too many",
                 "report": "Report", "unit": "Unit", "kind": "Kind", "period": "a quarter (2026-Q3)"}}
 
 STORIES = ("东关村路灯坏了一个月没人修", "西关社区自来水管爆裂漫到马路上", "南街菜市场门口垃圾堆了三天没人清运",
