@@ -104,15 +104,19 @@ def instructed(api: Backend, start: date, end: date) -> dict:
 
 def county_rates(county: dict) -> list[dict]:
     """The county's rates as scoring counts them over the whole county's cases (its ``county`` figures): each
-    with what it counts and what it counts over. On time and callback count closed cases; satisfaction counts
-    the callbacks that reached the petitioner."""
-    return [{"rate": "on_time", "label": N_("closed on time"), "part": county["closed_on_time"],
-             "whole": county["closed"], "over": N_("cases closed"), "value": county["on_time_rate"]},
-            {"rate": "callback", "label": N_("petitioner reached at callback"), "part": county["called_back"],
-             "whole": county["closed"], "over": N_("cases closed"), "value": county["callback_rate"]},
-            {"rate": "satisfaction", "label": N_("satisfied"), "part": county["satisfied"],
-             "whole": county["answered"], "over": N_("callbacks that reached the petitioner"),
-             "value": county["satisfaction_rate"]}]
+    with what it counts and what it counts over, and which of the two is the period's closed cases, which that
+    figure links to (the board lists no cases due; where neither is, the rate itself links to them). Closure
+    counts the cases due (应办结); on time and callback the closed cases; satisfaction the callbacks that reached
+    the petitioner."""
+    def row(rate, label, part, whole, over, closed_are):
+        return {"rate": rate, "label": label, "part": county[part], "whole": county[whole], "over": over,
+                "value": county[f"{rate}_rate"], "closed_are": closed_are}
+
+    return [row("closure", N_("closed"), "closed", "due", N_("cases due"), "part"),
+            row("on_time", N_("closed on time"), "closed_on_time", "closed", N_("cases closed"), "whole"),
+            row("callback", N_("petitioner reached at callback"), "called_back", "closed", N_("cases closed"), "whole"),
+            row("satisfaction", N_("satisfied"), "satisfied", "answered", N_("callbacks that reached the petitioner"),
+                None)]  # callbacks, not cases: the rate links to the closed cases they were mostly made on
 
 
 def held_to_account(notices: list[dict], records: list[dict]) -> list[dict]:

@@ -168,8 +168,11 @@ def test_the_county_rates_are_scorings_county_figures_not_an_average_of_the_unit
     assert rates["callback"].select_one("td[data-rate]").text == "50%"  # 1 of 2 closed cases, not 80 %
     assert rates["satisfaction"].select_one("td[data-rate]").text == "100%"  # the one callback reaching them
     assert rates["on_time"].select_one("td[data-rate]").text == "50%"
-    for row in rates.values():  # each rate links to the cases it counts
+    assert [td.text for td in rates["closure"].select("td")[1:]] == (  # 2 closed of the 3 due
+        ["2", "应办结案件 3", "66.67%"] if lang == "zh" else ["2", "cases due 3", "66.67%"])
+    for row in rates.values():  # each rate links to the period's closed cases, which it counts or counts over
         assert row.select_one("a")["href"] == "/board?from=2026-11-01&to=2026-11-30&closed=true&state=closed"
+        assert row.select_one("a").text == ("100%" if row is rates["satisfaction"] else "2")  # over callbacks
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
