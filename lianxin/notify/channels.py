@@ -40,9 +40,12 @@ class Outgoing:
 
 
 class SendFailed(Exception):
-    def __init__(self, reason: str, transient: bool):
+    """``reason``: the gateway's own account, for the log; ``kept``: the office's, where it has one (a code of
+    lianxin.notify.log.FAILURES kept with its values), else the log says it from the reason."""
+    def __init__(self, reason: str, transient: bool, kept: str | None = None):
         super().__init__(reason)
         self.transient = transient
+        self.kept = kept
 
 
 class Gateway(Protocol):

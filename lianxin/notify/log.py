@@ -8,17 +8,55 @@ nothing twice.
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import JSON, Index, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from lianxin.db import UtcDateTime, insert_new
+from lianxin.i18n import N_
+from lianxin.i18n.kept_texts import for_reader, kept
 
 from .schedule import QuietHours, not_before
 from .templates import check_variables
 
 STATUSES = ("queued", "sent", "failed", "delivered")
+# why a message did not reach its person (the provider's own words and codes go in as they came)
+FAILURES = {
+    "no_mobile": N_("no mobile number on file"),
+    "no_email": N_("no e-mail address on file"),
+    "cannot_receive_sms": N_("the number on file cannot receive SMS"),
+    "retrying": N_("not sent yet, to be tried again: %(detail)s"),
+    "not_sent": N_("not sent after %(attempts)s tries: %(detail)s"),
+    "refused": N_("the provider did not accept it: %(detail)s"),
+    "not_delivered": N_("the provider reports it was not delivered (%(code)s)"),
+    "no_receipt": N_("sent, but the provider gave no word of its delivery within %(hours)s hours"),
+}
+NO_ADDRESS = {"sms": "no_mobile", "email": "no_email"}  # a channel -> its failure without an address
+
+
+def failure(why: str, **values) -> str:
+    """Why a message failed, as the log keeps it (``why``: a code of FAILURES, with its values)."""
+    return kept({"say": why, **values})  # (part() names its own argument "code", a receipt's value here)
+
+
+# the English the log kept before FAILURES, said as the codes it stands for
+KEPT_BEFORE = ((re.compile(r"the provider reports it was not delivered: (?P<code>.*)"), "not_delivered"),
+               (re.compile(r"no receipt within (?:(?P<days>\d+) days?, )?(?P<h>\d+):\d\d:\d\d"), "no_receipt"),
+               (re.compile(r"no sms address on file for .*"), "no_mobile"),
+               (re.compile(r"no email address on file for .*"), "no_email"))
+
+
+def _as_kept(stored: str) -> str:
+    for pattern, code in KEPT_BEFORE:
+        if found := pattern.fullmatch(stored):
+            values = found.groupdict()
+            if code == "no_receipt":
+                values = {"hours": str(24 * int(values["days"] or 0) + int(values["h"]))}
+            return failure(code, **values)
+    return stored
+
 ONCE = ("cause", "recipient", "template", "channel")  # one message per cause, person, template, channel
 
 
@@ -39,7 +77,17 @@ class DeliveryRecord:
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     provider_id: Mapped[str | None] = mapped_column(String(100))
-    error: Mapped[str | None] = mapped_column(String(500))
+    # why it was not (yet) delivered, kept as a code of FAILURES with its values (``failure``); said at read time
+    # in the reader's language (``error``); a row kept before, in English prose, reads as it was
+    failure: Mapped[str | None] = mapped_column("error", String(500))
+
+    @property
+    def error(self) -> str | None:
+        return for_reader(_as_kept(self.failure), FAILURES) if self.failure else None
+
+    @error.setter
+    def error(self, kept_text: str | None) -> None:
+        self.failure = kept_text
 
     @declared_attr.directive
     def __table_args__(cls):
@@ -77,6 +125,18 @@ def queue(session, model, *, cause: str, template: str, variables: dict, recipie
            "unit": unit, "variables": check_variables(template, variables), "language": language, "urgent": urgent,
            "status": "queued", "attempts": 0, "created_at": now,
            "next_attempt_at": not_before(now, channel, urgent, quiet), **own}
+    return insert_new(session, model.__table__, row, ONCE)
+
+
+def impossible(session, model, *, cause: str, template: str, variables: dict, recipient: str, channel: str,
+               now: datetime, why: str, case_id: str | None = None, unit: str | None = None, **own) -> bool:
+    """Record a message that cannot go (``why``: a code of FAILURES, e.g. a number no SMS reaches) as failed at
+    once, where the office reads the deliveries, instead of sending nothing without a trace. Once per cause, as
+    ``queue``; returns whether it was new."""
+    row = {"cause": cause, "template": template, "channel": channel, "recipient": recipient, "case_id": case_id,
+           "unit": unit, "variables": check_variables(template, variables), "language": None, "urgent": False,
+           "status": "failed", "attempts": 0, "created_at": now, "next_attempt_at": None, "error": failure(why),
+           **own}
     return insert_new(session, model.__table__, row, ONCE)
 
 

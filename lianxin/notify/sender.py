@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from lianxin.db import Database, utcnow
 
 from .channels import Gateway, Outgoing, Receipt, SendFailed
-from .log import due
+from .log import NO_ADDRESS, due, failure
 from .schedule import QuietHours, not_before, retry_delay
 from .templates import render, sms_text
 
@@ -85,7 +85,8 @@ class Sender:
         try:
             address = self.address_of(message.recipient, message.channel)
             if not address:
-                raise SendFailed(f"no {message.channel} address on file for {message.recipient}", transient=False)
+                raise SendFailed(f"no {message.channel} address on file for {message.recipient}", transient=False,
+                                 kept=failure(NO_ADDRESS[message.channel]))
             return self.gateways[message.channel].send(address, self._compose(message)), None
         except SendFailed as failed:
             return None, failed
@@ -103,15 +104,15 @@ class Sender:
         with self.database.unit_of_work() as uow:
             row = uow.session.get(self.model, message.id)
             if failed is None:
-                row.status, row.sent_at, row.provider_id, row.error = "sent", utcnow(), provider_id, None
+                row.status, row.sent_at, row.provider_id, row.failure = "sent", utcnow(), provider_id, None
                 receipted = self._receipted(message.channel, provider_id)
                 row.next_attempt_at = now + self.receipt_first if receipted else None  # when to ask after it
             elif failed.transient and message.attempts < self.max_attempts:
-                row.status, row.error = "queued", str(failed)[:500]
+                row.status, row.failure = "queued", _why(failed, message.attempts, again=True)
                 later = now + retry_delay(message.attempts, self.retry_base_seconds)
                 row.next_attempt_at = not_before(later, message.channel, message.urgent, self.quiet)
             else:
-                row.status, row.error, row.next_attempt_at = "failed", str(failed)[:500], None
+                row.status, row.failure, row.next_attempt_at = "failed", _why(failed, message.attempts), None
                 log.warning("delivery %s (%s to %s by %s) failed after %s attempt(s): %s", message.id,
                             message.template, message.recipient, message.channel, message.attempts, failed)
             uow.commit()
@@ -133,7 +134,8 @@ class Sender:
         try:
             address = self.address_of(message.recipient, message.channel)
             if not address:
-                raise SendFailed(f"no {message.channel} address on file for {message.recipient} any more", False)
+                raise SendFailed(f"no {message.channel} address on file for {message.recipient} any more", False,
+                                 kept=failure(NO_ADDRESS[message.channel]))
             return self.gateways[message.channel].receipt(address, message.provider_id, message.sent_at), None
         except SendFailed as failed:
             return None, failed
@@ -148,13 +150,23 @@ class Sender:
                 row.status, row.receipt_code, row.next_attempt_at = receipt.state, receipt.code or None, None
                 row.delivered_at = (receipt.at or now) if receipt.state == "delivered" else None
                 if receipt.state == "failed":
-                    row.error = f"the provider reports it was not delivered: {receipt.code or 'no code'}"
+                    row.failure = failure("not_delivered", code=receipt.code or "-")
                     log.warning("delivery %s (%s to %s by %s) was not delivered: %s", message.id, message.template,
                                 message.recipient, message.channel, receipt.code)
             elif now - message.sent_at >= self.receipt_window or (failed and not failed.transient):
                 row.next_attempt_at = None  # no receipt will come: it stays sent, and says why
-                row.error = str(failed)[:500] if failed else f"no receipt within {self.receipt_window}"
+                hours = round(self.receipt_window.total_seconds() / 3600, 1)
+                row.failure = _why(failed, message.attempts) if failed else failure("no_receipt", hours=f"{hours:g}")
             else:  # ask again later, more rarely as it ages
                 row.next_attempt_at = now + min(max(self.receipt_first, (now - message.sent_at) / 2),
                                                 timedelta(hours=1))
             uow.commit()
+
+
+def _why(failed: SendFailed, attempts: int, again: bool = False) -> str:
+    """Why a message did not go, as the log keeps it: the office's reason where it has one, else the gateway's
+    own words within the office's sentence (tried again, given up after the tries, or not accepted)."""
+    if failed.kept:
+        return failed.kept
+    code = "retrying" if again else "not_sent" if failed.transient else "refused"
+    return failure(code, detail=str(failed)[:300], attempts=attempts)

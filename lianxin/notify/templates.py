@@ -51,6 +51,9 @@ TEMPLATES: dict[str, Template] = dict([
               N_("Early warning {alert_id}"), "alert_id", "place"),
     _template("key_case", N_("key case"), N_("Key case {case_id} has gone to {unit}; its deadline is {deadline}."),
               N_("Key case {case_id}"), "case_id", "unit", "deadline"),
+    _template("key_case_overdue", N_("key case overdue"),
+              N_("Key case {case_id} at {unit} passed its deadline of {deadline} unconcluded."),
+              N_("Key case {case_id} is overdue"), "case_id", "unit", "deadline"),
     _template("digest_published", N_("ten-day digest"),
               N_("Ten-day information digest no. {issue} ({period}) is out, with {reports} reports: read it "
                  "in the console."),

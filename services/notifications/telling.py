@@ -21,7 +21,7 @@ from lianxin.vocabulary import COUNTY_TIME
 from .models import ChannelChoice, Delivery
 
 UNIT_ROLES = ("unit_handler", "unit_head")  # a case's unit: its handlers and its head
-OVERSIGHT = ("leader", "supervisor")  # told of early warnings and key cases
+OVERSIGHT = ("leader", "supervisor")  # told of early warnings and key cases (arriving, then overdue)
 
 
 @dataclass
@@ -37,10 +37,10 @@ class Teller:
             return  # its return was refused at this dispatch: that message says it, with the reason
         self.tell(uow, self.contacts.codes(UNIT_ROLES, case.unit), template, cause, case.case_id, case.unit,
                   {"case_id": case.case_id, "deadline": self._day(case.deadline)})
-        if case.severity == "major":  # a key case: the office's leaders hear of it at once
-            self.tell(uow, self.contacts.codes(OVERSIGHT), "key_case", cause, case.case_id, case.unit,
-                      {"case_id": case.case_id, "unit": self._unit(case.unit), "deadline": self._day(case.deadline)},
-                      urgent=True)
+        if case.severity == "major":  # a key case: the office's leaders hear of it at once, and once
+            self.tell(uow, self.contacts.codes(OVERSIGHT), "key_case", _key_case(case.case_id), case.case_id,
+                      case.unit, {"case_id": case.case_id, "unit": self._unit(case.unit),
+                                  "deadline": self._day(case.deadline)}, urgent=True)
 
     def case_reopened(self, uow: UnitOfWork, case: CaseReopened) -> None:
         self.tell(uow, self.contacts.codes(UNIT_ROLES, case.unit), "case_reopened",
@@ -66,11 +66,16 @@ class Teller:
                    "period": f"{digest.period_start.isoformat()}~{digest.period_end.isoformat()}"})
 
     def case_overdue(self, uow: UnitOfWork, case: CaseOverdue) -> None:
-        """Once per stage and deadline: an extended case is reminded again of its new deadline."""
+        """Once per stage and deadline: an extended case is reminded again of its new deadline. The leaders and
+        supervisors told of a key case hear again when it passes a deadline: that is theirs to act on."""
         template = "case_overdue" if case.stage == "overdue" else "case_near_deadline"
-        self.tell(uow, self.contacts.codes(UNIT_ROLES, case.unit), template,
-                  f"{case.case_id}/{case.stage}/{case.deadline.isoformat()}", case.case_id, case.unit,
+        cause = f"{case.case_id}/{case.stage}/{case.deadline.isoformat()}"
+        self.tell(uow, self.contacts.codes(UNIT_ROLES, case.unit), template, cause, case.case_id, case.unit,
                   {"case_id": case.case_id, "deadline": self._day(case.deadline)})
+        if case.stage == "overdue" and _queued_once(uow, _key_case(case.case_id)):
+            self.tell(uow, self.contacts.codes(OVERSIGHT), "key_case_overdue", cause, case.case_id, case.unit,
+                      {"case_id": case.case_id, "unit": self._unit(case.unit), "deadline": self._day(case.deadline)},
+                      urgent=True)
 
     def alert_raised(self, uow: UnitOfWork, alert: AlertRaised) -> None:
         place = self._unit(alert.township) if alert.township else self.directory.county.name
@@ -96,6 +101,12 @@ class Teller:
     def _unit(self, code: str) -> str:
         found = self.directory.units.get(code)
         return found.name if found else code
+
+
+def _key_case(case_id: str) -> str:
+    """The cause of telling the leaders and supervisors of a key case: its arrival, once, whatever dispatches,
+    routings by hand and reopenings follow (they change the unit's work, not theirs)."""
+    return f"{case_id}/key-case"
 
 
 def _refusal(case_id: str, at: datetime) -> str:

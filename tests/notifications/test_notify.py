@@ -165,7 +165,26 @@ def test_someone_without_an_address_is_failed_at_once_with_the_reason(database):
         uow.commit()
     sender(database, email=Smtp("127.0.0.1", 1)).send_due(DAY)
     [failed] = deliveries(database)
-    assert failed.status == "failed" and failed.error == "no email address on file for nobody"
+    assert (failed.status, failed.failure, failed.error) == ("failed", '[{"say": "no_email"}]', "没有登记电子邮箱")
+
+
+@pytest.mark.parametrize("lang, said", [
+    ("zh", ["服务商回报未送达（MK:0001）", "已发出，但服务商 72 小时内未回报是否送达", "没有登记手机号码",
+            "尝试 3 次仍未发出：SMTP 451: try later", "SMTP 550 as it was"]),
+    ("en", ["the provider reports it was not delivered (MK:0001)",
+            "sent, but the provider gave no word of its delivery within 72 hours", "no mobile number on file",
+            "not sent after 3 tries: SMTP 451: try later", "SMTP 550 as it was"])])
+def test_why_a_message_failed_is_kept_as_a_code_and_said_in_the_readers_language(lang, said):
+    """The old rows' English (before the codes) is said as the code it stands for, or as it was."""
+    from lianxin.i18n.kept_texts import READER, Reader
+    stored = ["the provider reports it was not delivered: MK:0001", log.failure("no_receipt", hours="72"),
+              "no sms address on file for chengguan-handler",
+              log.failure("not_sent", detail="SMTP 451: try later", attempts=3), "SMTP 550 as it was"]
+    token = READER.set(Reader(lang))
+    try:
+        assert [Delivery(failure=text).error for text in stored] == said
+    finally:
+        READER.reset(token)
 
 
 def test_an_unreachable_smtp_server_is_a_failure_worth_retrying():
@@ -198,3 +217,20 @@ def test_the_development_log_names_the_recipient_by_code_never_the_address_or_a_
     assert "chengguan-handler-01" in logged and "P-pseudonym" in logged
     assert "li.wei@example.org" not in logged and "example.org" not in logged
     assert "1234" not in logged and "0a1b2c3d4e5f" not in logged
+
+
+def test_a_message_that_cannot_go_is_recorded_failed_once_and_never_sent(database):
+    """A number no SMS reaches (a landline, "12345"): the office sees the message failed, and why, and calls."""
+    def record():
+        with database.unit_of_work() as uow:
+            new = log.impossible(uow.session, Delivery, cause="C1/dispatched/0", template="case_reopened",
+                                 variables={"case_id": "C1"}, recipient="R1", channel="sms", now=DAY,
+                                 why="cannot_receive_sms", case_id="C1")
+            uow.commit()
+        return new
+    assert record() is True and record() is False  # an event redelivered records nothing twice
+    sending = sender(database)
+    assert sending.send_due(DAY + timedelta(days=1)) == 0
+    [failed] = deliveries(database)
+    assert (failed.status, failed.attempts, failed.error) == ("failed", 0, "登记的号码无法接收短信")
+    assert failed.view()["error"] == "登记的号码无法接收短信"

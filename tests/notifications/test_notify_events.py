@@ -12,7 +12,7 @@ import services.notifications.service as notifications
 from lianxin.auth import load_credentials
 from lianxin.db import Database
 from lianxin.directory import load_directory
-from lianxin.events import CaseDispatched, CaseReturnRefused, DigestPublished, parse_event
+from lianxin.events import CaseDispatched, CaseOverdue, CaseReturnRefused, DigestPublished, parse_event
 from lianxin.messaging_tables import outbox
 from lianxin.notify.contacts import StaffFileContacts
 from lianxin.notify.schedule import QuietHours
@@ -123,3 +123,37 @@ def test_intake_announces_each_digest_it_stores_with_no_item_of_it(tmp_path):
     assert (ten_day["issue"], ten_day["period_start"], ten_day["reports"]) == (ended.issue, ended.start.isoformat(), 0)
     assert set(json.loads(bodies[0][0])["data"]) == {"kind", "year", "issue", "period_start", "period_end", "reports",
                                                      "published_at"}
+
+
+def key_case(unit="shihe", round_=0, redispatch=False, at=REFUSED_AT):
+    return CaseDispatched(case_id="C00000057", report_id="R00000057", unit=unit, unit_kind="township",
+                          category="roads", severity="major", deadline=DEADLINE, routing_reason="x",
+                          received_at=REFUSED_AT, dispatched_at=at, redispatch=redispatch, round=round_)
+
+
+def test_leaders_and_supervisors_hear_of_a_key_case_once_and_again_when_it_is_overdue(database, teller):
+    """C00000057 brought them 12 messages in 4 minutes: at its dispatch, its routing by hand and its reopening."""
+    apply(database, teller.case_dispatched, key_case())
+    arrived = [t for t in told(database) if t[2] == "key_case"]
+    assert {code for code, _, _ in arrived} >= {"li-secretary", "supervisor-01"}
+    later = REFUSED_AT + timedelta(minutes=2)
+    apply(database, teller.case_dispatched, key_case("chengguan", redispatch=True, at=later))  # routed by hand
+    apply(database, teller.case_dispatched, key_case("chengguan", round_=1, redispatch=True, at=later))  # reopened
+    apply(database, teller.case_dispatched, key_case())  # the first event redelivered
+    assert [t for t in told(database) if t[2] == "key_case"] == arrived
+    assert {t[0] for t in told(database) if t[2] == "case_sent_again"} == {"chengguan-handler", "chengguan-head"}
+    near = CaseOverdue(case_id="C00000057", unit="chengguan", stage="near_deadline", deadline=DEADLINE,
+                       flagged_at=later)
+    apply(database, teller.case_overdue, near)
+    assert not [t for t in told(database) if t[2] == "key_case_overdue"]
+    overdue = near.model_copy(update={"stage": "overdue"})
+    apply(database, teller.case_overdue, overdue)
+    apply(database, teller.case_overdue, overdue)
+    again = [t for t in told(database) if t[2] == "key_case_overdue"]
+    assert again == [(code, channel, "key_case_overdue") for code, channel, _ in arrived]
+
+
+def test_an_ordinary_case_overdue_tells_its_unit_only(database, teller):
+    apply(database, teller.case_overdue, CaseOverdue(case_id="C00000007", unit="chengguan", stage="overdue",
+                                                     deadline=DEADLINE, flagged_at=REFUSED_AT))
+    assert told(database) == [(code, channel, "case_overdue") for code, channel in UNIT]

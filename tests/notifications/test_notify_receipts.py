@@ -103,7 +103,9 @@ def test_no_word_yet_is_asked_again_more_rarely_until_the_window_closes(database
     assert deliveries(database)["chengguan-handler/sms"].status == "sent"
     assert every(sending.check_receipts, later(200)) == 1  # past the window
     gone = deliveries(database)["chengguan-handler/sms"]
-    assert gone.status == "sent" and not gone.view()["awaiting_receipt"] and "no receipt within" in gone.error
+    assert gone.status == "sent" and not gone.view()["awaiting_receipt"]
+    assert gone.failure == '[{"say": "no_receipt", "hours": "2"}]'
+    assert gone.error == "已发出，但服务商 2 小时内未回报是否送达"
     assert every(sending.check_receipts, later(400)) == 0
 
 
