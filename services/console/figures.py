@@ -112,7 +112,7 @@ def county_rates(county: dict) -> list[dict]:
         return {"rate": rate, "label": label, "part": county[part], "whole": county[whole], "over": over,
                 "value": county[f"{rate}_rate"], "closed_are": closed_are}
 
-    return [row("closure", N_("closed"), "closed", "due", N_("cases due"), "part"),
+    return [row("closure", N_("Closure rate"), "closed", "due", N_("cases due"), "part"),
             row("on_time", N_("closed on time"), "closed_on_time", "closed", N_("cases closed"), "whole"),
             row("callback", N_("petitioner reached at callback"), "called_back", "closed", N_("cases closed"), "whole"),
             row("satisfaction", N_("satisfied"), "satisfied", "answered", N_("callbacks that reached the petitioner"),
