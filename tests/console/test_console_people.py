@@ -80,12 +80,24 @@ def test_a_review_under_way_is_said_with_its_due_day_and_not_asked_again(lang, a
     assert not page.select("#review-request") and not page.select("#may-still")
 
 
-@pytest.mark.parametrize("lang, until", [("zh", "2026年12月30日前（办结之日起30日内）"),
-                                          ("en", "until 30 Dec 2026 (within 30 days of the closing)")])
+@pytest.mark.parametrize("lang, until", [("zh", "可在2026年12月30日前在此申请复查"),
+                                          ("en", "you may ask for a review here until 30 Dec 2026")])
 def test_a_closed_case_says_until_when_a_review_may_be_asked_for(lang, until):
     closed = {**FOUND, "state": "closed", "closed_at": "2026-11-30T10:00:00+08:00"}
-    page = public_page(lang, found=closed, review_until="2026-12-30T10:00:00+08:00", review_days=30)
+    page = public_page(lang, found=closed, review_until="2026-12-30T10:00:00+08:00")  # the console's count
     assert until in page.select_one("#may-still").text and page.select_one("#review-request")
+    told = public_page(lang, found={**closed, "review_until": "2026-12-30T10:00:00+08:00"})  # supervision's word
+    assert until in told.select_one("#may-still").text
+    upheld = {**closed, "reviews": [{"level": 1, "outcome": "upheld", "due_at": "2026-12-20T10:00:00+08:00"}]}
+    after_review = public_page(lang, found=upheld, review_until="2026-12-30T10:00:00+08:00")
+    assert until not in after_review.select_one("#may-still").text  # a re-review counts from the review's answer
+    assert after_review.select_one(".review-outcome") and after_review.select_one("#review-request")
+
+
+def test_back_after_a_rating_that_sent_the_case_back_says_so():
+    reopened = {**FOUND, "state": "in_handling", "reopen_count": 1, "finding": None}
+    page = public_page("zh", found=reopened, rated_then_sent_back=True)
+    assert "谢谢" in page.select_one("#rated").text and "退回承办单位" in page.select_one("#rated").text
 
 
 @pytest.mark.parametrize("lang, label", [("zh", "查询码"), ("en", "Lookup code")])
