@@ -99,7 +99,7 @@ def request(uow: UnitOfWork, case: SupervisedCase, reason: str, by: str, kept: t
 
 def conclude(uow: UnitOfWork, review: Review, outcome: str, findings: str, by: str) -> None:
     if review.outcome is not None:
-        raise Conflict(N_("Review %(review)s was concluded already: %(outcome)s"), review=review.review_id,
+        raise Conflict(N_("Review %(review)s was concluded already (%(outcome)s)"), review=review.review_id,
                        outcome=Term(OUTCOMES[review.outcome]))
     case = uow.session.get(SupervisedCase, review.case_id, with_for_update=True)
     if not can_change(review, case):  # a round left behind: set aside when the case went back (closure.py)

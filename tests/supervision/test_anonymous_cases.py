@@ -67,6 +67,9 @@ def test_supervision_refuses_a_reached_callback_on_an_anonymous_case_and_closes_
     with pytest.raises(Conflict) as refused:
         supervision.record_callback(request(REACHED), "C00000001")
     assert "anonymous" in refused.value.message and refused.value.details[0]["field"] == "reached"
+    message, details = refused.value.said_in("zh")  # one sentence for a person, no field code in it
+    assert message == "案件 C00000001 为匿名反映，不可能联系上信访人：请登记无法回访，由督查人员复查办理情况"
+    assert details[0]["problem"] == "匿名反映无人可联系" and "(reached" not in refused.value.message
 
     recorded = supervision.record_callback(request(NO_CALLBACK_POSSIBLE), "C00000001")[1]
     assert recorded["anonymous"] is True and recorded["state"] == "awaiting_callback"

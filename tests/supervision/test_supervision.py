@@ -245,9 +245,10 @@ def test_a_dissatisfied_petitioner_sends_the_case_back_and_the_open_review_of_th
     [review] = back["reviews"]  # no review of its own: the dissatisfaction sent the case back
     assert (review["trigger"], review["outcome"], review["concluded_by"]) == ("inconsistent", "superseded", "system")
     assert review["can_change_outcome"] is False
-    with pytest.raises(Conflict, match="was concluded already"):
+    with pytest.raises(Conflict, match="was concluded already") as refused:
         supervision.conclude_review(office_request({"outcome": "failed", "findings": "首次办理敷衍了事"}),
                                     review["review_id"])
+    assert refused.value.said_in("zh")[0] == f"复查 {review['review_id']} 已有结论（已搁置：案件已退回承办单位重办）"
     supervision.on_case_reported([reported(round_=1)])  # the unit's second report
     closed = supervision.record_callback(request(SATISFIED), "C00000001")[1]
     assert closed["state"] == "closed" and closed["closure_blockers"] == []
