@@ -4,6 +4,8 @@ repeat caller's rating and link are their own, a case supervision does not yet s
 printed notice and the case page say a place once, in the reader's punctuation."""
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from bs4 import BeautifulSoup
@@ -205,3 +207,22 @@ def test_the_notice_and_the_case_page_say_a_place_once_in_the_readers_punctuatio
     assert shown.count("河口村") == 1 and shown.startswith("石河镇")
     if lang == "zh":
         assert place == shown == "石河镇河口村村委会门口"
+
+
+def test_the_chinese_case_page_and_case_file_use_chinese_punctuation():
+    case = {**CASE, "instructions": [{"leader": "li-secretary", "level": "county", "comment": "抓紧办理",
+                                      "instructed_at": "2026-11-02T09:00:00+08:00"}]}
+    supervised = {**AWAITING, "callbacks": CALLBACKS}
+    notices = [{"notice_id": "N1", "issued_at": "2026-11-04T09:00:00+08:00", "reason": "推进迟缓", "kind": "overdue",
+                "evidence": ["C00000001"]}]
+    links = [{"report_id": "R00000004", "number": "C00000001", "lookup_code": "c0de", "path": "/p"}]
+    page = case_page("zh", staff("supervisor"), case=case, supervised=supervised, notices=notices,
+                     citizen_links=links)
+    read = [page.select_one("#unit"), page.select_one(".facts dd"), *page.select("#callbacks li"),
+            *page.select("#reviews li"), *page.select("#citizen-links li"), *page.select(".facts ul li")]
+    printed = case_file_page("zh", staff("supervisor"), case=case, supervised=supervised, notices=notices)
+    read += printed.select("#file-callbacks li") + printed.select("li")
+    for part in read:
+        said = " ".join(part.text.split())
+        assert not re.search(r"[(),]|: ", said), said
+    assert "城关镇（乡镇）" in page.select_one("#unit").text
