@@ -39,7 +39,7 @@ def test_every_entry_of_the_sample_county_has_an_english_name_in_latin_letters(c
 def test_names_are_written_as_the_county_s_english_pages_write_them(county):
     assert county.named("shihe", "en") == "Shihe Town"
     assert county.named("water-resources", "en") == "County Water Resources Bureau"
-    assert county.named("collective-petition", "en") == "Collective petition"
+    assert county.named("collective-petition", "en") == "Collective Petition"
     assert county.named("other", "en") == "Other"
     assert county.named("shihe-hekou", "en") == "Hekou Village"
     assert county.named("li-secretary", "en") == "Li Ming"
@@ -54,7 +54,7 @@ def test_chinese_readers_read_the_office_s_names(county):
 def test_an_entry_without_an_english_name_is_said_by_its_chinese_name(tmp_path):
     county = written(tmp_path, lambda d: d["categories"][0].pop("name_en"))
     assert county.named("subsistence-allowance", "en") == "低保"
-    assert county.named("schooling", "en") == "Access to schooling"
+    assert county.named("schooling", "en") == "Access to Schooling"
 
 
 def test_a_code_the_county_no_longer_has_is_said_as_it_is(county):
@@ -79,7 +79,7 @@ def test_the_county_read_in_english_keeps_every_code_and_rule(county):
 
 
 def test_the_console_names_the_county_in_the_reader_s_language(county):
-    assert labels.names(county, "en")["collective-petition"] == "Collective petition"
+    assert labels.names(county, "en")["collective-petition"] == "Collective Petition"
     assert labels.names(county, "zh")["collective-petition"] == "集体上访"
     assert labels.county(county, "en").category_by_code["other"].name == "Other"
 
@@ -90,7 +90,7 @@ def test_an_english_case_page_names_the_unit_subject_and_place_in_english(county
     page = case_page("en", Staff(code="supervisor-01", role="supervisor", token_sha256="0" * 64), case=case,
                      names=labels.names(county, "en"), county=labels.county(county, "en"))
     facts = page.find("dl").get_text(" ", strip=True)
-    assert "County Water Resources Bureau" in facts and "Collective petition" in facts
+    assert "County Water Resources Bureau" in facts and "Collective Petition" in facts
     assert "Dongguan Community" in facts
     assert not CHINESE.search(page.find("dd", id="unit").get_text())
 
