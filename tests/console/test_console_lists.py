@@ -215,12 +215,12 @@ def test_the_office_in_figures_links_each_number_to_its_cases(console, people: P
     leader = signed_in(people, "li-secretary", lang)
     leader.click("nav a[href='/figures']")
     expect(leader.locator("#received a").first).to_have_text("3")
-    expect(leader.locator("#instructions a")).to_have_count(2)
+    expect(leader.locator("#instructions a")).to_have_count(3)  # the two instructed, by the city, by the county
     shot(leader, f"{lang}-07-figures")
     leader.emulate_media(media="print")
     shot(leader, f"{lang}-08-figures-printed")
     leader.emulate_media(media="screen")
-    leader.locator("#instructions a").first.click()  # the city-instructed cases
+    leader.locator("#instructions a[href*='level=city']").click()  # the city-instructed cases
     expect(leader.locator("#cases tbody tr[data-case]")).to_have_count(1)
     expect(leader.locator("#cases tbody tr[data-case]")).to_have_attribute("data-case", ids[0])
     answer = leader.goto("/figures?period=2026-13")  # not a period: said so, in the person's language
