@@ -46,7 +46,12 @@ Kind = Literal["principals", "five-heads", "deputy", "township"]
 
 
 class ReceptionError(ValueError):
-    """A reception rule cannot be kept; the message says which and why."""
+    """A reception rule cannot be kept; the message says which and why (a message id of the catalogue with its
+    values where a person is told, plain text where the directory is checked at start)."""
+
+    def __init__(self, message: str, **values):
+        super().__init__(message % values if values else message)
+        self.message_id, self.values = message, values
 
 
 class NoLeaderAvailable(ReceptionError):
@@ -191,18 +196,20 @@ def substitute(session: ReceptionSession, unavailable: Iterable[str], directory:
     rotation = [leader.code for leader in county_leaders(directory)]
     unknown = sorted(unavailable - set(rotation))
     if unknown:
-        raise ReceptionError(f"not county leaders in the directory: {unknown}")
+        raise ReceptionError(N_("The directory has no county leader %(leaders)s: only the county leaders on duty "
+                                "can be marked as unable to attend"), leaders="、".join(unknown))
     leaders, records = list(session.leaders), list(session.substitutions)
     for seat, absent in enumerate(leaders):
         if absent in unavailable:
-            stand_in, passed_over = _next_in_rotation(rotation, absent, unavailable, set(leaders), session)
+            stand_in, passed_over = _next_in_rotation(rotation, absent, unavailable, set(leaders), session,
+                                                      directory)
             leaders[seat] = stand_in
             records.append(Substitution(absent=absent, stand_in=stand_in, reason=reason, passed_over=passed_over))
     return session.model_copy(update={"leaders": tuple(leaders), "substitutions": tuple(records)})
 
 
 def _next_in_rotation(rotation: list[str], absent: str, unavailable: set[str], on_duty: set[str],
-                      session: ReceptionSession) -> tuple[str, tuple[str, ...]]:
+                      session: ReceptionSession, directory: Directory) -> tuple[str, tuple[str, ...]]:
     start = rotation.index(absent)
     passed_over = []
     for step in range(1, len(rotation)):
@@ -211,9 +218,14 @@ def _next_in_rotation(rotation: list[str], absent: str, unavailable: set[str], o
             passed_over.append(code)
         elif code not in on_duty:
             return code, tuple(passed_over)
-    raise NoLeaderAvailable(f"reception {session.id}: no county leader can stand in for {absent}; "
-                            f"unavailable: {sorted(unavailable)}, already on duty: {sorted(on_duty - unavailable)}. "
-                            f"Refer the day to the leading group: it must not be dropped")
+    raise NoLeaderAvailable(N_("No county leader can stand in for %(leader)s on %(day)s, as every other one cannot "
+                               "attend or is on duty already: refer the day to the leading group, which does not "
+                               "drop it"),
+                            leader=_name(directory, absent), day=session.day.isoformat())
+
+
+def _name(directory: Directory, code: str) -> str:
+    return next(leader.name for leader in directory.leaders if leader.code == code)
 
 
 # --- publication (接访五公开) ----------------------------------------------------

@@ -1,6 +1,7 @@
 """Reception days (接访): publishing the calendar, substitutions, and the visits received."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from lianxin.auth import Staff
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
-from lianxin.errors import Conflict, Invalid, NotFound
+from lianxin.errors import Conflict, Invalid, NotFound, Problem
 from lianxin.i18n import N_
 from lianxin.i18n.kept_texts import to_reader
 
@@ -21,9 +22,14 @@ from .schemas import Code, PlaceIn, ReporterIn, ReportIn
 
 
 class SubstitutionIn(BaseModel):
+    """Who cannot attend and why; that both are there is said by ``substitute`` in the person's words."""
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    unavailable: Annotated[list[Code], Field(min_length=1, max_length=20)]
-    reason: Annotated[str, Field(min_length=2, max_length=500)]
+    unavailable: Annotated[list[Code], Field(max_length=20)] = []
+    reason: Annotated[str, Field(max_length=500)] = ""
+
+
+NOBODY_TICKED = N_("Tick the leader who cannot attend")
+NO_REASON = N_("Say in a few words why the leader cannot attend")
 
 
 class VisitIn(PlaceIn):
@@ -81,18 +87,35 @@ def publish(uow: UnitOfWork, directory: Directory, year: int, month: int, staff:
 def get_session(uow: UnitOfWork, session_id: str) -> PublishedSession:
     found = uow.session.get(PublishedSession, session_id, with_for_update=True)
     if found is None:
-        raise NotFound(N_("There is no published reception session %(session)s"), session=session_id)
+        raise _not_published(uow, session_id)
     return found
+
+
+def _not_published(uow: UnitOfWork, session_id: str) -> NotFound:
+    """Why there is no such session, said by its day: the month is not published yet, or nothing is held then."""
+    try:
+        day = date.fromisoformat(session_id[:10])
+    except ValueError:
+        return NotFound(N_("There is no published reception session %(session)s"), session=session_id)
+    if not published_sessions(uow, f"{day:%Y-%m}"):
+        return NotFound(N_("The reception calendar of %(month)s is not published yet: publish it, then record "
+                           "who stands in for a leader"), month=f"{day:%Y-%m}")
+    return NotFound(N_("No such reception is held on %(day)s in the published calendar: choose the session "
+                       "from the month's calendar"), day=day.isoformat())
 
 
 def substitute(uow: UnitOfWork, directory: Directory, session_id: str, change: SubstitutionIn):
     """The next leader in the rotation takes the seat of one who cannot attend: no day is dropped."""
+    asked = (("unavailable", NOBODY_TICKED, change.unavailable), ("reason", NO_REASON, len(change.reason) >= 2))
+    missing = [Problem(field, said) for field, said, given in asked if not given]
+    if missing:
+        raise Invalid(None, missing)
     row = get_session(uow, session_id)
     try:
         session = reception_calendar.ReceptionSession.model_validate(row.session)
         amended = reception_calendar.substitute(session, change.unavailable, directory, change.reason)
     except reception_calendar.ReceptionError as exc:
-        raise Invalid(str(exc)) from None
+        raise Invalid(exc.message_id, **exc.values) from None
     row.session = amended.model_dump(mode="json")
     return amended
 
