@@ -30,7 +30,7 @@ from lianxin.events import (
 )
 from lianxin.i18n import N_
 from lianxin.i18n.fields import label, not_in_directory
-from lianxin.i18n.kept_texts import named
+from lianxin.i18n.kept_texts import READER, named
 from lianxin.notify.schedule import QuietHours
 from lianxin.redaction import marks_of
 from lianxin.schemas import validate
@@ -110,10 +110,15 @@ class Intake:
         given = {"village": incoming.village, "enterprise": incoming.enterprise}
         if any(given[k] and given[k] != own[k] for k in own) or (incoming.township and incoming.township !=
                                                                  self.directory.township_of(**own)):
-            raise NotAllowed(N_("Information officer %(officer)s reports for %(place)s only"), officer=staff.code,
-                             place=named("village", staff.village) if staff.village else
-                             named("enterprise", staff.enterprise))
+            raise NotAllowed(N_("Information officer %(person)s takes in the matters of %(place)s only"),
+                             person=self._officer_named(staff.code), place=named("village", staff.village)
+                             if staff.village else named("enterprise", staff.enterprise))
         return incoming.model_copy(update={"channel": "officer", **{k: v for k, v in own.items() if v}})
+
+    def _officer_named(self, code: str) -> str:
+        """The officer's name in the reader's language, as the directory has it (their code if it has not)."""
+        officer = next((o for o in self.directory.officers if o.code == code), None)
+        return officer.name_in(READER.get().lang) if officer else code
 
     def _new_report(self, incoming: ReportIn, staff: Staff, township, category, suggested, key) -> Report:
         reporter = incoming.reporter or ReporterIn()
