@@ -135,3 +135,8 @@ def suggester_for(directory: Directory) -> CategorySuggester:
     if (known := _SUGGESTERS.get(id(directory))) is None:
         known = _SUGGESTERS[id(directory)] = (directory, trained(directory))
     return known[1]
+
+
+def directory_started_with() -> Directory | None:
+    """The directory intake was started with (its suggester trained at start), for those not handed it."""
+    return next(reversed(_SUGGESTERS.values()))[0] if _SUGGESTERS else None

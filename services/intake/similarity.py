@@ -66,6 +66,17 @@ class Matcher:
         mine = self.reading(text), dict(zip(*self._read(text)[1], strict=True))
         return [self._one(*mine, other, at_least) for other in others]
 
+    def problems_differ(self, text: str, others: list[str]) -> list[bool]:
+        """For each of the others, whether it and the text name two different problems."""
+        mine = self.reading(text)[0]
+        return [mine is not None and (theirs := self.reading(other)[0]) is not None and theirs != mine
+                for other in others]
+
+    def words_alike(self, text: str, others: list[str], at_least: float = AT_LEAST) -> list[bool]:
+        """For each of the others, whether its words alone are alike the text's (no problem named counts)."""
+        mine = dict(zip(*self._read(text)[1], strict=True))
+        return [cosine(mine, self._read(other)[1]) >= at_least for other in others]
+
     def _one(self, reading: tuple, mine: dict, other: str, at_least: float) -> bool:
         (problem, nearly), (theirs, nearly_theirs) = reading, self.reading(other)
         words = cosine(mine, self._read(other)[1])
@@ -95,6 +106,14 @@ def _matcher() -> Matcher:
 
 def alike(text: str, others: list[str], at_least: float = AT_LEAST) -> list[bool]:
     return _matcher().alike(text, others, at_least)
+
+
+def problems_differ(text: str, others: list[str]) -> list[bool]:
+    return _matcher().problems_differ(text, others)
+
+
+def words_alike(text: str, others: list[str], at_least: float = AT_LEAST) -> list[bool]:
+    return _matcher().words_alike(text, others, at_least)
 
 
 def warm() -> None:
