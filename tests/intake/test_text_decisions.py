@@ -31,7 +31,9 @@ def test_the_labelled_set_is_large_varied_and_of_this_county():
     assert len({r.text for r in REPORTS}) == len(REPORTS)
     assert sum(r.incident is not None for r in HELD_OUT) >= 20
     problems = categories.problem_words()
-    assert all(r.problem in problems[r.category] for r in REPORTS if r.problem)
+    # a group's petition is a problem of whatever subject the group comes about (its unit is the subject's)
+    assert all(r.problem in problems.get(r.category, {}) or r.problem in problems[categories.GROUP_PETITION]
+               for r in REPORTS if r.problem)
     incidents = {}
     for r in REPORTS:
         if r.incident:
@@ -41,15 +43,15 @@ def test_the_labelled_set_is_large_varied_and_of_this_county():
 
 def test_suggestions_generalise_to_the_held_out_reports_where_keywords_fail():
     suggester = categories.trained(COUNTY, split="train")  # the held-out reports are never seen
-    assert accuracy(suggester, HELD_OUT) >= 0.9  # 92.5 % measured
+    assert accuracy(suggester, HELD_OUT) >= 0.9  # 91.4 % measured
     never_tuned_on = [r for r in HELD_OUT if r.drawn]  # held out before any choice of method
-    assert len(never_tuned_on) >= 150 and accuracy(suggester, never_tuned_on) >= 0.88  # 90.7 % measured
+    assert len(never_tuned_on) >= 150 and accuracy(suggester, never_tuned_on) >= 0.88  # 89.5 % measured
     assert keyword_accuracy(HELD_OUT) < 0.3
 
 
 def test_suggestions_cross_validated_reach_the_issues_ninety_percent():
     mean, _ = cross_validated(list(REPORTS), LEXICON, shufflings=(18,))  # each fold trained on the other four
-    assert mean >= 0.9  # 90.7 % measured (90.3 % over three shufflings)
+    assert mean >= 0.9  # 90.1 % over three shufflings
 
 
 def test_a_phrase_copied_from_a_measured_report_into_the_word_lists_is_not_used_to_measure_it():
@@ -71,6 +73,22 @@ def test_the_reports_the_office_found_misfiled(text, category):
     assert categories.suggester_for(COUNTY).suggest(text) == category
 
 
+@pytest.mark.parametrize("text, category", [
+    ("村里停水三天了，几十个人聚在镇政府门口", "drinking-water"),  # routed to the township as a group's, then by hand
+    ("窑店村十几个工人说陶瓷厂老板拖欠半年工资，大家商量着一起去县里讨说法", "wage-arrears"),
+    ("听说村里好多人约好了明天去县政府门口坐着", "collective-petition"),  # no subject told
+])
+def test_a_groups_report_is_suggested_its_subject_where_one_is_told(text, category):
+    assert categories.suggester_for(COUNTY).suggest(text) == category
+
+
+def test_a_report_that_is_no_groups_is_never_suggested_a_group_petition():
+    text = "停水一个星期了，村民们聚集在镇政府门口要说法"
+    suggester = categories.suggester_for(COUNTY)
+    assert suggester.suggest(text) == "collective-petition"  # a gathering: no subject told firmly enough
+    assert suggester.suggest(text, group=False) == "drinking-water"  # one caller about the water
+
+
 def test_a_county_with_one_category_suggests_it():
     first = COUNTY.categories[0]
     only = SimpleNamespace(categories=[first], category_by_code={first.code: first})
@@ -89,7 +107,7 @@ def test_repeats_of_villages_never_seen_are_linked_and_other_problems_are_not():
     held_out = precision_recall(repeat_counts(similarity.trained(split="train"), HELD_OUT))
     assert held_out[0] >= 0.95 and held_out[1] >= 0.85  # 1.00 / 0.93 measured
     by_village = precision_recall(repeats_cross_validated(list(REPORTS)))
-    # 0.87 / 0.82 measured; the issue asks 0.95 / 0.85. Linked wrongly: two matters of one problem in one village
+    # 0.86 / 0.87 measured; the issue asks 0.95 / 0.85. Linked wrongly: two matters of one problem in one village
     # (two employers owing wages, two roads); missed: a problem said in words the model has not met
     assert by_village[0] >= 0.85 and by_village[1] >= 0.78
 
@@ -104,7 +122,7 @@ def test_a_repeat_is_the_same_problem_in_other_words_not_the_same_words():
 
 def test_a_report_the_model_is_unsure_of_is_linked_by_the_problem_it_nearly_names():
     matcher = similarity.trained()
-    unsure = "村里这两天用水难，也没人说什么时候能好"
+    unsure = "村里这两天用水不方便，也没人说什么时候能好"
     assert matcher.reading(unsure) == (None, frozenset({"停水断水"}))
     assert matcher.alike("村里停水两天了", [unsure, "水费今年又涨了"]) == [True, False]
     matcher.nearly = -1  # without the problems nearly named, the words alone are too far apart to link
