@@ -19,11 +19,17 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from lianxin.i18n import N_, said
+
 ID_NUMBER = "〔身份证号〕"
 PHONE = "〔电话〕"
 BANK_CARD = "〔银行卡号〕"
 EMAIL = "〔邮箱〕"
 PERSONAL = "〔个人信息〕"
+# what each mark says to a reader (the catalogue gives the office's own mark back in Chinese)
+MARK_WORDS = {ID_NUMBER: N_("[ID number]"), PHONE: N_("[phone number]"), BANK_CARD: N_("[bank card number]"),
+              EMAIL: N_("[e-mail address]"), PERSONAL: N_("[personal data]")}
+MARKS = re.compile("|".join(map(re.escape, MARK_WORDS)))
 DEVELOPMENT_REDACTION_KEY = "lianxin-development-redaction-key"  # the default of LIANXIN_REDACTION_KEY
 
 INVISIBLE = frozenset("\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff")
@@ -35,6 +41,14 @@ EMAIL_ADDRESS = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}", re.AS
 CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff·]+")
 LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 DATE = re.compile(r"(?:19|20)\d\d[^\d]{1,3}(?:0?[1-9]|1[0-2])(?:[^\d]{1,3}(?:0?[1-9]|[12]\d|3[01]))?")
+
+
+def marks_said(text: str, lang: str) -> str:
+    """The text with each mark left where personal data was taken out said in ``lang``: texts keep the office's
+    mark wherever they travel, and are said in the reader's language when read."""
+    if "〔" not in text:
+        return text
+    return MARKS.sub(lambda mark: said(MARK_WORDS[mark.group()], lang), text)
 
 
 # --- normalising ------------------------------------------------------------------------------------------

@@ -20,21 +20,12 @@ class FollowedWork(DependencyProvider):
     may share a process, as in the tests), and what it says is said in the language that request asked for,
     with the county's names for its codes (lianxin.i18n.kept_texts)."""
 
-    def setup(self):
-        self.names = None, None  # the directory they were taken from, and the names
-
     def worker_setup(self, worker_ctx):
         SERVICE.set(self.container.service_name)
         REQUEST_ID.set(worker_ctx.data.get(REQUEST_ID_KEY))
-        READER.set(Reader(chosen_language(worker_ctx.data.get(LANGUAGE_KEY)), self._names(worker_ctx.service)))
-
-    def _names(self, service):
-        directory = getattr(service, "directory", None)
-        if directory is None:
-            return Reader.name
-        if self.names[0] is not directory:
-            self.names = directory, directory_names(directory)
-        return self.names[1]
+        lang = chosen_language(worker_ctx.data.get(LANGUAGE_KEY))
+        directory = getattr(worker_ctx.service, "directory", None)
+        READER.set(Reader(lang, directory_names(directory, lang) if directory is not None else Reader.name))
 
 
 class RedactionKey(DependencyProvider):

@@ -19,7 +19,7 @@ Part = dict  # {"say": code, **values}
 # a value under one of these keys is a code of the county directory, shown by its name
 NAMED = {"unit": "unit", "from_unit": "unit", "to_unit": "unit", "township": "unit", "category": "category",
          "leader": "leader", "approved_by": "leader", "lead_leader": "leader", "village": "village",
-         "enterprise": "enterprise"}
+         "enterprise": "enterprise", "subject": "category", "subjects": "category", "place": "unit"}
 
 
 def part(code: str, **values) -> Part:
@@ -94,15 +94,7 @@ def named(kind: str, code: str) -> str:
     return READER.get().name(kind, code)
 
 
-def directory_names(directory: Directory) -> Callable[[str, str], str]:
-    """``name(kind, code)``: the directory's name for a unit, subject, leader, village or enterprise (the code
-    itself if the directory no longer has it)."""
-    tables = {"unit": {c: u.name for c, u in directory.units.items()},
-              "category": {c: x.name for c, x in directory.category_by_code.items()},
-              "leader": {x.code: x.name for x in directory.leaders},
-              "village": {c: v.name for c, (_, v) in directory.villages.items()},
-              "enterprise": {c: e.name for c, e in directory.enterprise_by_code.items()}}
-
-    def name(kind: str, code: str) -> str:
-        return tables[kind].get(code, code)
-    return name
+def directory_names(directory: Directory, lang: str = DEFAULT_LANGUAGE) -> Callable[[str, str], str]:
+    """``name(kind, code)``: the directory's name for a unit, subject, leader, village or enterprise in ``lang``
+    (the code itself if the directory no longer has it)."""
+    return lambda kind, code: directory.named(code, lang)

@@ -82,13 +82,13 @@ def test_routing_reasons_history_and_alerts_in_either_language_with_names_not_co
         zh_case = office_desk.get(f"/cases/{case['case_id']}", headers=ZH).json()
         zh_history = office_desk.get(f"/cases/{case['case_id']}/history").json()["history"]
         en_history = office_desk.get(f"/cases/{case['case_id']}/history", headers=EN).json()["history"]
-    assert again["message"] == f"Case {case['case_id']} is already with 县水利局"
+    assert again["message"] == f"Case {case['case_id']} is already with County Water Resources Bureau"
     assert zh_history[0]["note"] == "饮水难属于属地事项：城关镇；涉及 30 人，按重大事项办理"
-    assert en_history[0]["note"] == "饮水难 is a local matter: 城关镇; 30 people involved, handled as major"
+    assert en_history[0]["note"] == "Drinking Water is a local matter: Chengguan Town; 30 people involved, handled as major"
     assert zh_history[2]["note"].startswith("由城关镇（办理 ")
     assert zh_history[2]["note"].endswith("改交县水利局：供水管网归县水利局")
-    assert en_history[2]["note"].startswith("from 城关镇 (held ")
-    assert en_history[2]["note"].endswith("to 县水利局: 供水管网归县水利局")
+    assert en_history[2]["note"].startswith("from Chengguan Town (held ")
+    assert en_history[2]["note"].endswith("to County Water Resources Bureau: 供水管网归县水利局")
     assert zh_case["routing_reason"] == "供水管网归县水利局"  # a person's own words stay as written
 
     with office.client("intake") as intake:
@@ -96,7 +96,7 @@ def test_routing_reasons_history_and_alerts_in_either_language_with_names_not_co
         [en_alert] = intake.get("/alerts", params={"kind": "group_petition"}, headers=EN).json()["alerts"]
     assert zh_alert["message"] == "城关镇有 30 人反映饮水难：领导须在一小时内拿出处置方案"
     assert en_alert["message"] == \
-        "30 people are involved about 饮水难 in 城关镇: leaders to have a plan within the hour"
+        "30 people are involved about Drinking Water in Chengguan Town: leaders to have a plan within the hour"
 
     bodies = [json.loads(body) for body in event_capture.emitted_by(office.database_urls).values()]
     dispatched = next(b["data"] for b in bodies if b["type"] == "case.dispatched" and not b["data"]["redispatch"])
