@@ -76,7 +76,7 @@ def test_every_write_records_the_token_s_person(office):
                    caller.get(f"/cases/{case_id}").json()["state"] != "in_handling")
         called = refused_or_ignored(caller, "POST", f"/cases/{case_id}/callbacks", {"reached": False})
         assert called["callbacks"][-1]["recorded_by"] == "hotline-op-01"
-        notice = {"unit": "chengguan", "reason": "路灯长期不修", "evidence": [case_id]}
+        notice = {"unit": "chengguan", "kind": "rule_breaking", "reason": "路灯长期不修", "evidence": [case_id]}
         assert refused_or_ignored(supervisor, "POST", "/notices", notice, "issued_by") is None
         assert supervisor.post("/notices", json=notice).json()["issued_by"] == "supervisor-01"
         held = {"person": "张三", "unit": "chengguan", "measure": "criticism", "case_id": case_id, "reason": "推诿拖延"}

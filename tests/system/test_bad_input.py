@@ -151,7 +151,8 @@ def test_a_nul_in_a_body_is_refused_naming_the_field(office):
         batch = intake.post("/reports/batch", json={"reports": [{"channel": "web", "content": "水\x00停了"}]}).json()
         assert batch["rejected"] == 1 and batch["rows"][0]["details"][0]["field"] == "content"
     with office.client("supervision", "supervisor-01") as supervision:
-        error = refused(supervision.post("/notices", json={"unit": "chengguan", "reason": "原因\x00",
+        error = refused(supervision.post("/notices", json={"unit": "chengguan", "kind": "rule_breaking",
+                                                           "reason": "原因\x00",
                                                            "evidence": ["C00000001"]}), 422)
         assert error["details"][0]["field"] == "reason"
 

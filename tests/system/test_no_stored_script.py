@@ -94,7 +94,8 @@ def test_nothing_typed_by_a_citizen_or_staff_comes_out_live(office):
                    supervision.get(f"/cases/{first}").json()["state"] != "in_handling")
         assert supervision.post(f"/cases/{first}/callbacks", json={
             "reached": True, "resolved": "no", "satisfaction": "dissatisfied", "comment": PAYLOAD}).status_code == 201
-        assert supervision.post("/notices", json={"unit": "chengguan", "reason": PAYLOAD,
+        assert supervision.post("/notices", json={"unit": "chengguan", "kind": "rule_breaking",
+                                                  "reason": PAYLOAD,
                                                   "evidence": [first]}).status_code == 201
 
     pages = {}
