@@ -147,7 +147,7 @@ def test_the_assessment_its_event_and_documents_list_the_units_without_cases(sco
     assert "<thead>" in html
 
 
-@pytest.mark.parametrize("lang, words", [("zh", "本期无案件"), ("en", "No cases in this period")])
+@pytest.mark.parametrize("lang, words", [("zh", "本期无应办结案件"), ("en", "No case due in this period")])
 def test_the_rankings_page_lists_every_township_the_idle_ones_unranked(scoring, lang, words):
     from bs4 import BeautifulSoup
 
