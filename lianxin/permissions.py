@@ -100,7 +100,8 @@ def _fields_as_markdown(confidential_readers) -> str:
                      f"{'✓ (logged)' if access.release else ''} | {'✓' if role in confidential_readers else ''} |")
     lines += ["", "Of a case (dispatch) a unit's handlers and head read their own unit's cases only, while the case "
               "is their unit's (as its report): the board, the case, its history, its assignment notice and its "
-              "files (and the files their own people attached before it went elsewhere); at supervision likewise the "
+              "files (and the files their own people attached before it went elsewhere), without the petitioner's "
+              "pseudonym `reporter_id` (dispatch answers it null to them); at supervision likewise the "
               "case with its callbacks, reviews and their evidence, and the list of reviews, without the petitioner's "
               "pseudonym `reporter_id`; the console's case page, "
               "notice and case file refuse another unit's case. Every role that reads cases sees the matter as events "
