@@ -89,6 +89,11 @@ def repeats_cross_validated(reports, folds: int = 5, **thresholds) -> dict:
     return counts
 
 
+def linking(matcher: similarity.Matcher, text: str, others: list[str]) -> None:
+    """What intake's duplicates.original_of asks of the matcher for a report and its candidates."""
+    matcher.alike(text, others), matcher.problems_differ(text, others), matcher.words_alike(text, others)
+
+
 def drawn_days(held_out) -> dict[date, list]:
     """The held-out reports by the day they were drawn, where the set says (``drawn``)."""
     days: dict[str, list] = {}
@@ -155,6 +160,8 @@ def main(sweep: bool) -> None:
     click.echo(f"  suggest a category           {cpu_ms(lambda: production.suggest(next(cycle)), 2000):.3f} ms")
     click.echo(f"  compare with 3 open reports  "
                f"{cpu_ms(lambda: production_matcher.alike(next(cycle), texts[:3]), 2000):.3f} ms")
+    linked = cpu_ms(lambda: linking(production_matcher, next(cycle), texts[:3]), 2000)
+    click.echo(f"    as intake links them       {linked:.3f} ms (also: problems differing, the words by themselves)")
     click.echo(f"  training at start            {training_ms:.0f} ms")
 
 
