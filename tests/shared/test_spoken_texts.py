@@ -24,9 +24,10 @@ def said(refusal: Invalid, lang: str) -> tuple[str, list[dict]]:
 def test_a_field_refused_is_one_sentence_naming_it_in_the_persons_words():
     with pytest.raises(Invalid) as refused:
         validate(ReportIn, {**REPORT, "reporter": {"phone": "call me"}})
-    assert said(refused.value, "en") == ("Phone number is not a phone number",
-                                         [{"field": "reporter.phone", "problem": "Phone number is not a phone number"}])
-    assert said(refused.value, "zh")[0] == "电话号码不是有效的电话号码"
+    # intake's one phone rule (lianxin.phones) says what a number must be, so the caller knows what to type
+    sentence = "Phone number is not a mobile number or a landline number with its area code"
+    assert said(refused.value, "en") == (sentence, [{"field": "reporter.phone", "problem": sentence}])
+    assert said(refused.value, "zh")[0] == "电话号码不是有效的手机号码或带区号的固定电话号码"
     with pytest.raises(Invalid) as missing:
         validate(ReportIn, {"reporter": None})
     assert said(missing.value, "zh")[0] == "请填写来源渠道；请填写反映内容"
@@ -54,9 +55,10 @@ def test_refusals_come_in_the_language_asked_for(office):
         unknown = intake.get("/no/such/thing", headers=EN)
         assert unknown.status_code == 404, unknown.text
         unknown = unknown.json()["error"]
-    assert chinese == {"code": "invalid", "message": "电话号码不是有效的电话号码",
-                       "details": [{"field": "reporter.phone", "problem": "电话号码不是有效的电话号码"}]}
-    assert english["message"] == "Phone number is not a phone number"
+    sentence = "电话号码不是有效的手机号码或带区号的固定电话号码"
+    assert chinese == {"code": "invalid", "message": sentence,
+                       "details": [{"field": "reporter.phone", "problem": sentence}]}
+    assert english["message"] == "Phone number is not a mobile number or a landline number with its area code"
     assert unknown["message"] == "There is no such address in this service"
     with office.client("dispatch") as dispatch:
         assert dispatch.get("/cases/C09999999", headers=ZH).json()["error"]["message"] == "没有案件 C09999999"
@@ -84,7 +86,8 @@ def test_routing_reasons_history_and_alerts_in_either_language_with_names_not_co
         en_history = office_desk.get(f"/cases/{case['case_id']}/history", headers=EN).json()["history"]
     assert again["message"] == f"Case {case['case_id']} is already with County Water Resources Bureau"
     assert zh_history[0]["note"] == "饮水难属于属地事项：城关镇；涉及 30 人，按重大事项办理"
-    assert en_history[0]["note"] == "Drinking Water is a local matter: Chengguan Town; 30 people involved, handled as major"
+    assert en_history[0]["note"] == \
+        "Drinking Water is a local matter: Chengguan Town; 30 people involved, handled as major"
     assert zh_history[2]["note"].startswith("由城关镇（办理 ")
     assert zh_history[2]["note"].endswith("改交县水利局：供水管网归县水利局")
     assert en_history[2]["note"].startswith("from Chengguan Town (held ")
