@@ -6,7 +6,9 @@ closure (rating is over: a review may be asked for until the day it names).
 Composed and sent here because only intake holds the phone number and can derive the lookup code
 (``lianxin.citizen_link``) without it travelling on the bus. Each message is queued in the unit of work of
 the change or event that causes it, keyed by that cause, so a redelivered event queues nothing twice. A
-petitioner without a mobile number, or who said no to SMS at take-in, is told nothing.
+petitioner without a phone number, or who said no to SMS at take-in, is told nothing; one who gave a landline
+has each message recorded as failed at once (``cannot_receive_sms``), so the case page says why they heard
+nothing.
 """
 from __future__ import annotations
 
@@ -92,11 +94,15 @@ class CitizenTeller:
 
     def _tell(self, uow: UnitOfWork, report: Report, template: str, cause: str, variables: dict,
               case_id: str | None = None) -> None:
-        if not (report.reporter_sms and report.reporter_id and mobile(report.reporter_phone)):
-            return  # no mobile on file, or the petitioner said no to SMS
-        log.queue(uow.session, CitizenDelivery, cause=cause, template=template, variables=variables,
-                  recipient=report.reporter_id, channel="sms", now=utcnow(), quiet=self.quiet,
-                  case_id=case_id or report.case_id, report_id=report.report_id)
+        if not (report.reporter_sms and report.reporter_id and report.reporter_phone):
+            return  # no phone on file, or the petitioner said no to SMS
+        message = {"cause": cause, "template": template, "variables": variables, "recipient": report.reporter_id,
+                   "channel": "sms", "now": utcnow(), "case_id": case_id or report.case_id,
+                   "report_id": report.report_id}
+        if mobile(report.reporter_phone):
+            log.queue(uow.session, CitizenDelivery, quiet=self.quiet, **message)
+        else:  # a landline: the case page shows the petitioner could not be texted, rather than nothing
+            log.impossible(uow.session, CitizenDelivery, why="cannot_receive_sms", unit=report.unit, **message)
 
 
 def phone_of(uow: UnitOfWork, reporter_id: str) -> str | None:

@@ -2,8 +2,8 @@
 code opens the case at supervision, by report or case number), the unit and deadline on dispatch, once
 even when the event comes again; the invitation to rate when the unit has answered (the case then awaits its
 callback, and the rating counts), and at closure until when a review may be asked for; nothing for a
-petitioner who said no or has no mobile; quiet hours hold it till morning; no phone number or lookup code
-travels on the bus; export shows the messages, erasure blanks what they said."""
+petitioner who said no, and a landline's messages recorded as failed at once; quiet hours hold it till
+morning; no phone number or lookup code travels on the bus; export shows the messages, erasure blanks what they said."""
 import json
 import time
 from datetime import datetime, timedelta
@@ -113,15 +113,21 @@ def test_the_petitioner_is_texted_the_code_at_take_in_and_the_unit_on_dispatch_o
 
 
 @ON_SQLITE
-def test_no_sms_for_a_petitioner_who_said_no_or_gave_a_landline(office, provider):
+def test_no_sms_for_a_petitioner_who_said_no_and_a_landline_is_recorded_as_unreachable(office, provider):
     said_no = take_in(office, {**REPORT, "reporter": {**REPORT["reporter"], "sms": False}})
     landline = take_in(office, {**REPORT, "content": "村口的路灯坏了三个月没人修。",
                                 "reporter": {"name": "李四", "phone": "0571-87654321"}})
     cases = [eventually(lambda: case_of(office, said_no["report_id"])),
              eventually(lambda: case_of(office, landline["report_id"]))]
-    time.sleep(2)
+    unreachable = eventually(lambda: len(d := citizen_deliveries(office, cases[1]["case_id"])) == 2 and d)
+    time.sleep(2)  # a sender tick or two: nothing is tried
     assert provider.received == []
-    assert [citizen_deliveries(office, c["case_id"]) for c in cases] == [[], []]
+    assert citizen_deliveries(office, cases[0]["case_id"]) == []
+    # the landline's messages are on the case page as failed at once, saying why, never the number
+    assert [(d["template"], d["status"], d["attempts"]) for d in citizen_deliveries(office, cases[1]["case_id"])] \
+        == [("report_taken_in", "failed", 0), ("case_dispatched_to_you", "failed", 0)]
+    assert {d["error"] for d in unreachable} == {"登记的号码无法接收短信"}  # the number on file cannot receive SMS
+    assert "87654321" not in json.dumps(unreachable)
     with office.client("intake") as intake:
         refused = intake.post("/reports", json={**REPORT, "reporter": {**REPORT["reporter"], "sms": "maybe"}})
     assert refused.status_code == 422 and "sms" in refused.text
