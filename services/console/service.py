@@ -7,6 +7,7 @@ import hmac
 import logging
 import math
 import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -26,6 +27,7 @@ from lianxin.i18n import LANGUAGES, N_, chosen_language, translations
 from lianxin.metrics import EntrypointMetrics, exposition
 from lianxin.notify.templates import CHANNEL_WORDS
 from lianxin.permissions import ROLES
+from lianxin.vocabulary import REVIEW_REQUEST_DAYS
 
 from . import dashboard, exports, figures, pages, searching, uploads
 from .actions import ACTIONS
@@ -406,6 +408,13 @@ class ConsoleService:
 
         return self._act_and_return(request, act, f"/cases/{case_id}", action)
 
+    @http("GET", "/cases/<string:case_id>/<string:action>")
+    def action_address(self, request, case_id, action):
+        """An action's address opened as a page (a bookmark, a reload of an old tab): the case it acts on."""
+        if action not in ACTIONS:
+            return Response("no such page", status=404)
+        return redirect(f"/cases/{quote(case_id)}", 303)
+
     @http("GET", "/cases/<string:case_id>/files/<string:source>/<string:digest>")
     def case_attachment(self, request, case_id, source, digest):
         """A photo or document of the case (``source``: report, repair, evidence), as its service shows it to
@@ -597,10 +606,15 @@ class ConsoleService:
                 self.guesses.wrong(address)
             return self._public_page(request, visitor, refused.status, found=None, case_id=case_id,
                                      not_found=refused.status in (403, 404), error=refused)
+        rounds, answered = found.get("reopen_count") or 0, _answered(request, "rating")
+        closed_at = found.get("closed_at")
         return self._public_page(request, visitor, 200, found=found, secret=secret, kept=kept,
-                                 rated=_round(case_id, found.get("reopen_count")) in _answered(request, "rating"),
+                                 rated=_round(case_id, rounds) in answered,
                                  just_rated=request.args.get("rated"),  # a dissatisfied answer began a new round
-                                 review_asked=request.args.get("review_asked"))
+                                 # this browser's rating sent the case back (Back after it shows that, not the form)
+                                 rated_then_sent_back=bool(rounds) and _round(case_id, rounds - 1) in answered,
+                                 review_asked=request.args.get("review_asked"),
+                                 review_until=closed_at and datetime.fromisoformat(closed_at) + REVIEW_WINDOW)
 
     def _as_citizen(self, request):
         return self.backend.for_citizen(request.remote_addr or "?")
@@ -723,8 +737,8 @@ class ConsoleService:
         """The action's request body from its form, with what the console knows itself filled in."""
         body = pages.nested(form)
         body.pop("review_id", None)
-        if action == "callback":
-            body["reached"] = form.get("reached") == "yes"
+        if action == "callback" and form.get("reached") in ("yes", "no"):  # none chosen: supervision refuses it
+            body["reached"] = form["reached"] == "yes"
         elif action == "instruct" and staff.role == "leader":
             body["leader"] = staff.code  # a leader records their own instructions
         elif action == "notice":
@@ -736,6 +750,7 @@ HELD_BACK = {"address": N_("too many failed sign-ins from your address: wait a m
              "account": N_("too many failed sign-ins with this user name: wait a minute and try again")}
 PUBLIC_ANSWERS = {"rating": "rated", "review-request": "review_asked"}  # the answer, and what the page then says
 ANSWERED_COOKIE = "lianxin_answered"
+REVIEW_WINDOW = timedelta(days=REVIEW_REQUEST_DAYS)  # as supervision's rule (reviews.REQUEST_WITHIN): told, not decided
 
 
 def _round(case_id: str, reopen_count) -> str:
