@@ -23,7 +23,7 @@ from lianxin.directory import Directory, Leader
 from lianxin.documents import html_page
 from lianxin.documents import plain as _cell
 from lianxin.i18n import N_
-from lianxin.i18n.kept_texts import READER, Reader, kept, part, parts, said_part
+from lianxin.i18n.kept_texts import READER, kept, part, parts, said_part
 from lianxin.vocabulary import CHANNEL_CHINESE, COUNTY_TIME, STAFF_CHANNELS
 
 from . import texts
@@ -175,7 +175,7 @@ def item_view(directory: Directory, report) -> dict:
             "channel": report.channel, "channel_name": CHANNELS.get(report.channel, report.channel),
             "category": report.category, "category_name": category_name(directory, report.category),
             "township": report.township, "township_name": township_name(directory, report.township),
-            "village_name": village[1].name if village else None,
+            "village": getattr(report, "village", None), "village_name": village[1].name if village else None,
             "excerpt": report_excerpt(directory, report),
             "people_count": getattr(report, "people_count", 1), "gathering": bool(getattr(report, "gathering", False)),
             "status": getattr(report, "status", None), "case_id": getattr(report, "case_id", None),
@@ -359,26 +359,27 @@ def findings(analysis: dict) -> str:
              part("total", period=period, total=analysis["total"], against=_against_last_month(total))]
     if analysis["by_category"] and analysis["total"]:
         most = analysis["by_category"][0]
-        parts.append(part("most", subject=most["name"], count=most["current"]))
+        parts.append(part("most", subject=most["code"], count=most["current"]))
     places = [row for row in analysis["by_township"] if row["code"] is not None and row["current"]][:2]
     if places:
-        parts.append(part("places", places=[part("place", place=p["name"], count=p["current"]) for p in places]))
+        parts.append(part("places", places=[part("place", place=p["code"], count=p["current"]) for p in places]))
     for row in analysis["top_rising"]:
-        parts.append(part("rising", subject=row["name"], count=row["current"], against=_against_last_month(row),
+        parts.append(part("rising", subject=row["code"], count=row["current"], against=_against_last_month(row),
                           where=_where(row)))
-    rising = [t["name"] for t in analysis["trends"] if t["direction"] == "rising"]
+    rising = [t["code"] for t in analysis["trends"] if t["direction"] == "rising"]
     if rising:
         parts.append(part("trend", subjects=rising, month=int(months[0][5:])))
     return kept(*parts)
 
 
-def findings_said(stored: str, lang: str | None = None) -> str:
-    """The findings in ``lang`` (the reader's language when None); findings stored as prose read as they were."""
+def findings_said(stored: str, lang: str | None = None, name=None) -> str:
+    """The findings in ``lang`` with the county's names (the reader's language and names when None); findings
+    stored as prose, or with names instead of codes, read as they were."""
     found = parts(stored)
     if found is None:
         return stored
-    lang = lang or READER.get().lang
-    return "".join(said_part(p, lang, FINDINGS, Reader.name) for p in found).strip()
+    reader = READER.get()
+    return "".join(said_part(p, lang or reader.lang, FINDINGS, name or reader.name) for p in found).strip()
 
 
 def _against_last_month(row: dict) -> dict:
@@ -391,7 +392,7 @@ def _where(row: dict) -> dict | str:
     main = row.get("main_township")
     if not main:
         return ""
-    return part("concentrated" if main["share"] >= 0.5 else "most_in", place=main["name"], count=main["count"])
+    return part("concentrated" if main["share"] >= 0.5 else "most_in", place=main["code"], count=main["count"])
 
 
 # --------------------------------------------------------------------------- Markdown and HTML
@@ -480,6 +481,12 @@ def _against_previous(row: dict) -> str:
         f"比上期{'增加' if row['change'] > 0 else '减少'} {abs(row['change'])} 件（{_percent(abs(row['percent']))}）")
 
 
+def _chinese_names(analysis: dict):
+    """``name(kind, code)`` for the printed analysis: the Chinese names its own tables give the codes."""
+    names = {row["code"]: row["name"] for row in [*analysis["by_category"], *analysis["by_township"]]}
+    return lambda kind, code: names.get(code, code)
+
+
 def _change_words(row: dict) -> str:
     return {"new": "新增", "same": "持平", "unknown": "—"}.get(row["trend"]) or _percent(row["percent"], signed=True)
 
@@ -487,7 +494,7 @@ def _change_words(row: dict) -> str:
 def _analysis_lines(a: dict) -> list[str]:
     last = "上月同期" if a.get("through_day") else "上月"
     lines = [f"# {a['title']}", "", f"**{a['label']}**", "", "## 一、主要情况", "",
-             _cell(findings_said(a["findings"], "zh")), "",
+             _cell(findings_said(a["findings"], "zh", _chinese_names(a))), "",
              "## 二、按事项类别", ""]
     lines += _table(["类别", "本月", last, "增减", "幅度", "主要乡镇"],
                     [[r["name"], r["current"], _or_dash(r["previous"]), _signed(r["change"]), _change_words(r),

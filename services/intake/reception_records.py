@@ -12,7 +12,7 @@ from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
 from lianxin.errors import Conflict, Invalid, NotFound, Problem
 from lianxin.i18n import N_
-from lianxin.i18n.kept_texts import to_reader
+from lianxin.i18n.kept_texts import named, to_reader
 
 from . import reception_calendar
 from .models import PublishedSession, ReceptionVisit
@@ -50,19 +50,23 @@ def calendar(uow: UnitOfWork, directory: Directory, year: int, month: int) -> tu
     return reception_calendar.month_calendar(directory, year, month), False
 
 
-def session_view(session: reception_calendar.ReceptionSession) -> dict:
-    """A session as the API answers it: its place and subject in the reader's words, the county's names kept."""
+def session_view(session: reception_calendar.ReceptionSession, directory: Directory) -> dict:
+    """A session as the API answers it: its place and subject in the reader's words and names."""
     view = session.model_dump(mode="json")
-    return {**view, "place": _in_words(view["place"]), "subject": _in_words(view["subject"])}
+    return {**view, "place": _in_words(view["place"], directory), "subject": _in_words(view["subject"], directory)}
 
 
-def _in_words(text: str) -> str:
+def _in_words(text: str, directory: Directory) -> str:
+    """The notice's Chinese words said to the reader: the county's names as published (Chinese) are looked up
+    to be said in the reader's language."""
+    coded = {entry.name: code for code, entry in directory.by_code.items()}
     if text in reception_calendar.SAID:
         return to_reader(reception_calendar.SAID[text])
     if text.endswith(reception_calendar.TOWNSHIP_HALL):
-        return to_reader(reception_calendar.TOWNSHIP_HALL_SAID, township=text.removesuffix(
-            reception_calendar.TOWNSHIP_HALL))
-    return text  # a deputy's subjects: the directory's names of their portfolio
+        township = text.removesuffix(reception_calendar.TOWNSHIP_HALL)
+        return to_reader(reception_calendar.TOWNSHIP_HALL_SAID, township=named("unit", coded.get(township, township)))
+    subjects = text.split("、")  # a deputy's subjects: the directory's names of their portfolio
+    return to_reader(N_(", ")).join(named("category", coded.get(s, s)) for s in subjects)
 
 
 def published_sessions(uow: UnitOfWork, month: str) -> list[PublishedSession]:

@@ -322,7 +322,7 @@ class IntakeService(Open311Api, OfficeService):
         announced = functools.partial(reception_calendar.announcement, self.directory)
         return respond(request, sessions, {
             "json": lambda _: {"month": month, "published": published,
-                               "sessions": [reception_records.session_view(s) for s in sessions]},
+                               "sessions": [reception_records.session_view(s, self.directory) for s in sessions]},
             "markdown": announced,
             "html": lambda _: digest_writing.to_html(announced(sessions), title=f"{month} 接访安排")})
 
@@ -334,7 +334,7 @@ class IntakeService(Open311Api, OfficeService):
             sessions = reception_records.publish(uow, self.directory, year, number, staff)
             uow.commit()
         return 201, {"month": month, "published": True,
-                     "sessions": [reception_records.session_view(s) for s in sessions],
+                     "sessions": [reception_records.session_view(s, self.directory) for s in sessions],
                      "announcement": reception_calendar.announcement(self.directory, sessions)}
 
     @api("POST", "/reception/sessions/<string:session_id>/substitution", roles=(*OFFICE, "leader"))
@@ -343,7 +343,7 @@ class IntakeService(Open311Api, OfficeService):
         with self.uow as uow:
             amended = reception_records.substitute(uow, self.directory, session_id, change)
             uow.commit()
-        return reception_records.session_view(amended)
+        return reception_records.session_view(amended, self.directory)
 
     @api("GET", "/reception/sessions/<string:session_id>", roles=REPORT_READERS)
     def get_reception_session(self, request, session_id):

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from lianxin.directory import load_directory
+from lianxin.i18n.kept_texts import directory_names
 from services.intake import digest_writing
 from services.intake.digest_writing import (
     build_digest,
@@ -266,7 +267,7 @@ def test_the_monthly_analysis_names_the_top_rising_category():
     assert sum(row["current"] for row in analysis["by_category"]) == analysis["total"]
     assert sum(row["current"] for row in analysis["by_township"]) == analysis["total"]
     assert all(t["direction"] == "unknown" and t["counts"][0] is None for t in analysis["trends"])
-    assert "本月拖欠工资反映" in findings_said(analysis["findings"], "zh")
+    assert "本月拖欠工资反映" in findings_said(analysis["findings"], "zh", directory_names(COUNTY, "zh"))
     json.dumps(analysis, ensure_ascii=False)
 
 
@@ -282,10 +283,12 @@ def test_three_months_trend_and_findings_hand_computed():
     trend = {t["code"]: (t["counts"], t["direction"]) for t in analysis["trends"]}
     assert trend == {"drinking-water": ([4, 8, 12], "rising"), "housing": ([1, 0, 0], "mixed")}
     assert analysis["change"] == {"current": 12, "previous": 8, "change": 4, "percent": 50.0, "trend": "up"}
-    assert "本月饮水难反映 12 件，比上月增加 50%，集中在白杨镇（9 件）。" in findings_said(analysis["findings"], "zh")
-    assert "饮水难自9月以来连续上升" in findings_said(analysis["findings"], "zh")
-    assert "This month 饮水难 had 12 reports, 50% more than last month, concentrated in 白杨镇 (9). " \
-        in findings_said(analysis["findings"], "en")  # the county's names stay as they are
+    in_chinese = findings_said(analysis["findings"], "zh", directory_names(COUNTY, "zh"))
+    assert "本月饮水难反映 12 件，比上月增加 50%，集中在白杨镇（9 件）。" in in_chinese
+    assert "饮水难自9月以来连续上升" in in_chinese
+    assert "This month Drinking Water had 12 reports, 50% more than last month, concentrated in Baiyang Town (9). " \
+        in findings_said(analysis["findings"], "en", directory_names(COUNTY, "en"))
+    assert "饮水难" in markdown_findings(analysis)  # the printed analysis names them in Chinese
     assert [row["code"] for row in analysis["by_township"]] == ["baiyang", "qingshui"]
     assert analysis["by_township"][1]["trend"] == "new"
     markdown = to_markdown(analysis)
@@ -319,3 +322,7 @@ def test_html_is_produced_and_escapes_what_people_wrote(third_of_november):
     assert "<script>" not in raw and "<img" not in raw and "<h1>标题</h1>" in raw
     analysis_page = to_html(to_markdown(monthly_analysis(COUNTY, by_month(BATCH), "2026-11")))
     assert "<h1>群众反映问题月度分析</h1>" in analysis_page and "<table>" in analysis_page
+
+
+def markdown_findings(analysis: dict) -> str:
+    return to_markdown(analysis).split("## 二、")[0]

@@ -219,3 +219,22 @@ def test_the_module_is_pure_domain_code():
 
 def test_the_five_heads_are_units_of_the_directory(county):
     assert all(county.unit_kind(code) == "department" for code in FIVE_HEADS)
+
+
+def test_a_session_says_its_place_and_subjects_with_the_county_names_in_the_readers_language(county, november):
+    from lianxin.i18n.kept_texts import READER, Reader, directory_names
+    from services.intake.reception_records import session_view
+
+    def seen(session_id, lang):
+        token = READER.set(Reader(lang, directory_names(county, lang)))
+        try:
+            view = session_view(by_id(november)[session_id], county)
+        finally:
+            READER.reset(token)
+        return view["place"], view["subject"]
+
+    assert seen("2026-11-03-chengguan", "zh") == ("城关镇便民服务中心", "综合接访")
+    assert seen("2026-11-03-chengguan", "en") == ("Chengguan Town public service centre", "general reception")
+    deputy_en = seen("2026-11-15-deputy", "en")[1]
+    assert not any("\u4e00" <= c <= "\u9fff" for c in deputy_en), deputy_en  # each subject said in English
+    assert seen("2026-11-15-deputy", "zh")[1] == "低保、看病难、读书难、退役军人优抚"
