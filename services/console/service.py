@@ -111,7 +111,7 @@ def refusal_page(request, status: int, code: str, message: str) -> Response:
     lang = chosen_language(request.cookies.get(LANGUAGE_COOKIE))
     error = BackendError("console", status, code, translations(lang).gettext(message))
     return render(lang, "refused.html", status, visitor=Visitor(lang), path="/", form_token=form_token(request),
-                  error=error)
+                  error=error, read_only=request.method == "GET")
 
 
 class ConsoleService:
@@ -524,7 +524,7 @@ class ConsoleService:
     def office_figures(self, request):
         """The county's figures for a period, for the leaders and as a printed document."""
         period = request.args.get("period") or pages.this_month()[:4]
-        return self._page(request, "figures.html", lambda api, staff: figures.office_figures(api, period))
+        return self._page(request, "figures.html", lambda api, staff: figures.office_figures(api, period, staff))
 
     @http("GET", "/units/<string:unit>")
     def scorecard(self, request, unit):
@@ -650,7 +650,8 @@ class ConsoleService:
             return render(visitor.lang, template, **common, **context, error=None)
         except BackendError as refused:
             if again is None:
-                return render(visitor.lang, "refused.html", refused.status, **common, error=refused)
+                return render(visitor.lang, "refused.html", refused.status, **common, error=refused,
+                              read_only=request.method == "GET")
             template, context = again(api, visitor.staff)
             return render(visitor.lang, template, refused.status, **common, **context, error=refused)
 

@@ -14,6 +14,7 @@ from bs4 import BeautifulSoup
 
 from lianxin.assessment_terms import KINDS, MEASURES, OUTCOMES
 from lianxin.directory import load_directory
+from lianxin.i18n import translations
 from lianxin.settings import SAMPLE_DEPLOY
 from lianxin.vocabulary import CHANNEL_CODES, COUNTY_TIME
 from services.console import figures, pages
@@ -361,3 +362,28 @@ def test_the_rankings_open_the_printed_assessment_of_their_period(console, peopl
         leader.goto(f"/rankings?period={office['month']}")
         leader.locator("#published a.printed-assessment").click()
         assert title in leader.locator("h1").inner_text() and office["assessment"] in leader.title()
+
+
+@pytest.mark.parametrize("lang, title, step", [("zh", "无权查看", "无法办理"),
+                                               ("en", "Not yours to see", "Not possible")])
+def test_a_page_refused_is_not_yours_to_see_and_a_step_refused_is_not_possible(lang, title, step):
+    def heading(status: int, read_only: bool) -> str:
+        refused = BackendError("console", status, "refused", "…")
+        shown = BeautifulSoup(fragment(lang, "refused.html", visitor=Visitor(lang), path="/", form_token="x",
+                                       error=refused, read_only=read_only), "html.parser")
+        assert shown.title.text.startswith(shown.h1.text)
+        return shown.h1.text
+
+    assert (heading(403, True), heading(403, False), heading(404, True)) == (title, step, step)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("database_urls", ["sqlite"], indirect=True)
+def test_a_unit_that_types_the_figures_address_is_refused(console, people):
+    for lang, title in (("zh", "无权查看"), ("en", "Not yours to see")):
+        handler = signed_in(people, "chengguan-handler", lang)
+        opened = handler.goto("/figures?period=2026")
+        assert opened.status == 403 and handler.locator("h1").inner_text() == title
+        assert handler.locator("#figures").count() == 0
+        assert translations(lang).gettext(figures.NOT_OFFERED) in handler.locator(".refusal").inner_text()
+        handler.screenshot(path=SHOTS / f"{lang}_figures_refused_to_a_unit.png", full_page=True)
