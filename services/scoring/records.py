@@ -28,6 +28,7 @@ from lianxin.events import (
 )
 from lianxin.i18n import N_, Term
 from lianxin.i18n.fields import problem
+from lianxin.i18n.kept_texts import named
 from lianxin.numbers import row_id
 
 from . import assessment, outcomes
@@ -242,7 +243,7 @@ def scorecard(uow: UnitOfWork, directory: Directory, unit: str) -> dict:
     current = {(a.period, a.kind): a for a in published}  # a recomputation replaces its period's
     history = [{"assessment_id": a.assessment_id, "period": a.period, "kind": a.kind, **line}
                for a in current.values() for line in a.scores if line["unit"] == unit]
-    return {"unit": unit, "name": directory.units[unit].name, "history": history}
+    return {"unit": unit, "name": named("unit", unit), "history": history}
 
 
 def year_outcomes(uow: UnitOfWork, year: str, lang: str) -> dict:

@@ -31,19 +31,20 @@ def as_csv(directory: Directory, assessment) -> str:
     writer = csv.writer(out)
     writer.writerow(["name", *COLUMNS, "standing"])
     for s in assessment.scores:
-        writer.writerow([_name(directory, s["unit"]), *[_cell(s.get(c)) for c in COLUMNS], "ranked"])
+        writer.writerow([_name(directory, s["unit"], DEFAULT_LANGUAGE), *[_cell(s.get(c)) for c in COLUMNS], "ranked"])
     for s in assessment.without_cases or []:  # rank and score left empty: nothing to score
-        writer.writerow([_name(directory, s["unit"]), *[_cell(s.get(c)) for c in COLUMNS], NO_CASES_CSV])
+        writer.writerow([_name(directory, s["unit"], DEFAULT_LANGUAGE), *[_cell(s.get(c)) for c in COLUMNS],
+                         NO_CASES_CSV])
     return out.getvalue()
 
 
 def as_html(directory: Directory, assessment, lang: str = DEFAULT_LANGUAGE) -> str:
-    """The printed assessment in ``lang`` (templates/assessment.html)."""
+    """The printed assessment in ``lang``, the county's units named in it too (templates/assessment.html)."""
     gettext = translations(lang).gettext
-    title = said(TITLE, lang, {"county": directory.county.name, "period": assessment.period,
+    title = said(TITLE, lang, {"county": directory.county.name_in(lang), "period": assessment.period,
                                "assessment": assessment.assessment_id})
-    groups = [_group(directory, assessment, kind, gettext(heading), gettext) for kind, heading in GROUPS]
-    outcomes = [{"name": _name(directory, o["unit"]), "label": gettext(OUTCOMES.get(o["outcome"], o["outcome"])),
+    groups = [_group(directory, assessment, kind, gettext(heading), lang) for kind, heading in GROUPS]
+    outcomes = [{"name": _name(directory, o["unit"], lang), "label": gettext(OUTCOMES.get(o["outcome"], o["outcome"])),
                  "reason": o["reason"]} for o in read(assessment.outcomes or [], lang)]
     return _environment(lang).get_template("assessment.html").render(
         html_lang=HTML_LANG[lang], title=title, groups=groups, outcomes=outcomes, no_cases=gettext(NO_CASES))
@@ -59,12 +60,14 @@ def _environment(lang: str) -> Environment:
     return env
 
 
-def _group(directory: Directory, assessment, kind: str, heading: str, gettext) -> dict:
+def _group(directory: Directory, assessment, kind: str, heading: str, lang: str) -> dict:
     """A group's ranked units (with their bars) and those with no case due (本期无应办结案件): listed, not ranked last;
     each named, with the accountability measures that veto it said in the reader's words."""
+    gettext = translations(lang).gettext
+
     def shown(s: dict) -> dict:
         veto = gettext(", ").join(gettext(MEASURES.get(m, m)) for m in s.get("vetoed_by") or [])
-        return {**s, "name": _name(directory, s["unit"]), "veto": veto}
+        return {**s, "name": _name(directory, s["unit"], lang), "veto": veto}
 
     ranked = sorted((s for s in assessment.scores if s["unit_kind"] == kind), key=lambda s: s["rank"])
     idle = [shown(s) for s in assessment.without_cases or [] if s["unit_kind"] == kind]
@@ -79,9 +82,9 @@ def _bar(position: int, s: dict) -> dict:
             "colour": "#c0392b" if s["score"] < PASS_MARK or s["veto"] else "#2e86c1"}
 
 
-def _name(directory: Directory, code: str) -> str:
-    unit = directory.units.get(code)
-    return unit.name if unit else code
+def _name(directory: Directory, code: str, lang: str) -> str:
+    """The unit's name in ``lang`` (the CSV keeps the Chinese); the code of a unit the county no longer has."""
+    return directory.named(code, lang)
 
 
 def _cell(value) -> str:

@@ -145,6 +145,24 @@ def test_the_assessment_its_event_and_documents_list_the_units_without_cases(sco
     assert html.count("本期无应办结案件，不参与排名") == len(COUNTY.units) - 2  # Chinese unless English is asked for
     assert english.count("No case due in this period: not ranked") == len(COUNTY.units) - 2
     assert "<thead>" in html
+    # the English page names the county and its units in English; the CSV, for machines, keeps the Chinese
+    assert "Masses work assessment of Lianxin County" in english and "连心县" in html
+    for township in COUNTY.townships:
+        assert township.name_in("en") in english and township.name not in english
+    assert COUNTY.units[BUSY].name_in("en") not in by_name
+
+
+def test_a_units_scorecard_names_it_in_the_readers_language(scoring):
+    from lianxin.i18n.kept_texts import READER, Reader, directory_names
+
+    for lang in ("zh", "en"):
+        token = READER.set(Reader(lang, directory_names(COUNTY, lang)))
+        try:
+            card = scoring.scorecard(staff_get({}), TOWNSHIPS[0])
+        finally:
+            READER.reset(token)
+        assert card["name"] == COUNTY.units[TOWNSHIPS[0]].name_in(lang)
+    assert COUNTY.units[TOWNSHIPS[0]].name_in("en") != COUNTY.units[TOWNSHIPS[0]].name
 
 
 @pytest.mark.parametrize("lang, words", [("zh", "本期无应办结案件"), ("en", "No case due in this period")])
