@@ -35,9 +35,34 @@ CHANNELS = (
 )
 CHANNEL_CODES = tuple(c.code for c in CHANNELS)  # every channel an event may name
 STAFF_CHANNELS = tuple(c.code for c in CHANNELS if c.taken_by_staff)  # what a report taken by staff names
-# a Chinese mobile (+86 optional) or landline (area code, then 7 or 8 digits) number, as forms check it
-CHINESE_PHONE = r"(\+?86)?1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}"
 CHANNEL_CHINESE = {c.code: c.chinese for c in CHANNELS}
+
+# --- how a form checks a phone number as it is typed ------------------------------------------------------
+# Intake's rule is lianxin.phones (libphonenumber's): this is only the page's early word, written so that every
+# spelling the rule takes passes (+86 / 0086, spaces, dashes, dots, slashes, brackets, an input method's
+# full-width forms) and the plainly wrong (12345, 15 digits, letters) do not; tests/shared/test_phone_rule.py
+# holds the two together. A browser reads it as a JavaScript pattern (v flag), hence every sign escaped.
+_WIDE = {ord(c): ord(c) + 0xFEE0 for c in "0123456789+"}  # an ASCII digit or plus -> its full-width form
+
+
+def _either_width(chars: str) -> str:
+    return f"[{chars}{chars.translate(_WIDE)}]"
+
+
+_DIGIT, _BETWEEN = _either_width("0-9"), r"[\s.\/\(\)\-－（）]*"  # a digit; what may stand between digits
+_ZERO, _NONZERO = _either_width("0"), _either_width("1-9")
+
+
+def _digits(least: int, most: int) -> str:
+    return f"(?:{_BETWEEN}{_DIGIT}){{{least},{most}}}"
+
+
+_MOBILE = f"{_either_width('1')}{_BETWEEN}{_either_width('3-9')}{_digits(9, 9)}"  # 1[3-9] and 9 digits
+_AREA_AND_NUMBER = f"{_NONZERO}{_digits(9, 10)}"  # area code (010, 0571 without the 0) then 7 or 8 digits
+_COUNTRY = (f"(?:(?:{_either_width('+')}|{_ZERO}{_BETWEEN}{_ZERO}){_BETWEEN})?"  # +86, 0086 or 86
+            f"{_either_width('8')}{_BETWEEN}{_either_width('6')}{_BETWEEN}")
+CHINESE_PHONE = (f"{_BETWEEN}(?:{_MOBILE}|{_ZERO}{_BETWEEN}{_AREA_AND_NUMBER}"
+                 f"|{_COUNTRY}(?:{_MOBILE}|(?:{_ZERO}{_BETWEEN})?{_AREA_AND_NUMBER})){_BETWEEN}")
 
 # --- who: the roles and the groups the services' routes name ------------------------------------------------
 

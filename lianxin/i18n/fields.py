@@ -63,8 +63,7 @@ PROBLEMS = {
     "model_attributes_type": N_("%(field)s must be an object of named fields"),
 }
 # fields whose form has a name of its own
-PATTERN_PROBLEMS = {"phone": N_("%(field)s is not a phone number"), "mobile": N_("%(field)s is not a phone number"),
-                    "email": N_("%(field)s is not an e-mail address"),
+PATTERN_PROBLEMS = {"phone": N_("%(field)s is not a phone number"), "email": N_("%(field)s is not an e-mail address"),
                     "id_number": N_("%(field)s is not an ID card number")}
 NOT_ACCEPTED = N_("%(field)s is not accepted: %(problem)s")  # a kind of error without its own sentence
 FIELD_TOO_LONG = PROBLEMS["string_too_long"]

@@ -5,13 +5,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lianxin.auth import Role
+from lianxin.auth import Email, Mobile, Role  # a person's contacts by the rule the credentials file keeps
 
 UserName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{1,63}$",
                                 description="lower-case letters, digits, dot, dash, underscore; 2 to 64")]
 Code = Annotated[str, Field(min_length=1, max_length=64)]
-Mobile = Annotated[str, Field(pattern=r"^\+?[0-9]{6,15}$")]
-Email = Annotated[str, Field(pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$", max_length=254)]
 Password = Annotated[str, Field(min_length=1, max_length=256)]
 
 
