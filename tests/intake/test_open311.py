@@ -226,6 +226,18 @@ def test_discovery_services_and_definitions_in_json_and_xml(office, citizen):
     assert citizen.get("services", jurisdiction_id="lianxin").status_code == 200
     refused(citizen.get("services", jurisdiction_id="sfgov.org"), 404, "jurisdiction_id")
 
+    # a client asking for English reads the county's names in English; discovery's English sentence always does
+    english = {s["service_code"]: s for s in httpx.get(
+        f"{citizen.endpoint}/services.json", headers={"Accept-Language": "en"}).json()}
+    allowance = directory.category_by_code["subsistence-allowance"]
+    assert english["subsistence-allowance"]["service_name"] == allowance.name_in("en") != "低保"
+    assert english["subsistence-allowance"]["description"].startswith(f"{allowance.name_in('en')}: handled by ")
+    assert english["wage-arrears"]["group"] == directory.named(directory.category_by_code["wage-arrears"].department,
+                                                               "en")
+    assert "低保" not in english["subsistence-allowance"]["description"]
+    assert discovery.findtext("contact") == (
+        "The public-feedback office of Lianxin County (Qingshan City): call 12345.")
+
 
 @integration
 @on_sqlite

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lianxin.directory import Directory
+from lianxin.i18n.kept_texts import READER
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,8 @@ ATTRIBUTES: dict[str, tuple[Attribute, ...]] = {
 
 
 def services_list(directory: Directory) -> list[dict]:
-    return [{"service_code": c.code, "service_name": c.name, "description": service_description(directory, c),
+    lang = reader_lang()
+    return [{"service_code": c.code, "service_name": c.name_in(lang), "description": service_description(directory, c),
              "metadata": c.code in ATTRIBUTES, "type": "realtime", "keywords": ", ".join(c.keywords) or None,
              "group": unit_name(directory, c.department)} for c in directory.categories]
 
@@ -53,17 +55,22 @@ def service_description(directory: Directory, category) -> str:
     who = (f"handled by the township where it happens (or {handler} when no township is known)"
            if category.route == "township" else f"handled by {handler}")
     weight = "; a major matter, with a longer deadline and a leader's attention" if category.severity == "major" else ""
-    return f"{category.name}: {who}{weight}."
+    return f"{category.name_in(reader_lang())}: {who}{weight}."
 
 
 def service_notice(directory: Directory, code: str) -> str | None:
     category = directory.category_by_code.get(code)
     if category is None:
         return None
-    return (f"The office sends this {category.name} report to the unit responsible with a deadline, and calls the "
-            f"reporter back before the case is closed.")
+    return (f"The office sends this {category.name_in(reader_lang())} report to the unit responsible with a "
+            f"deadline, and calls the reporter back before the case is closed.")
 
 
 def unit_name(directory: Directory, code: str | None) -> str | None:
     unit = directory.units.get(code) if code else None
-    return unit.name if unit else None
+    return unit.name_in(reader_lang()) if unit else None
+
+
+def reader_lang() -> str:
+    """The language the client asked for (Accept-Language): the county's names are said in it."""
+    return READER.get().lang

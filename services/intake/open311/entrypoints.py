@@ -37,7 +37,7 @@ class Open311Api:
         county = self.directory.county
         return Answer("discovery", {
             "changeset": changed,
-            "contact": f"The public-feedback office of {county.name} ({county.city}): call 12345.",
+            "contact": f"The public-feedback office of {county.name_in('en')} ({county.city_in('en')}): call 12345.",
             "key_service": "Reading needs no key. To post requests, ask the office for an api_key.",
             "endpoints": [{"specification": SPECIFICATION, "url": request.host_url.rstrip("/") + ROOT,
                            "changeset": changed, "type": "production", "formats": ["text/xml", "application/json"]}],

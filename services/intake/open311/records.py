@@ -7,7 +7,7 @@ from lianxin.directory import Directory
 
 from ..models import Report, report_number
 from ..protection import redact_report
-from .definitions import service_notice, unit_name
+from .definitions import reader_lang, service_notice, unit_name
 
 
 def request_record(report: Report, directory: Directory, public_media: str | None = None) -> dict:
@@ -18,7 +18,7 @@ def request_record(report: Report, directory: Directory, public_media: str | Non
         "service_request_id": report.report_id,
         "status": "closed" if report.status == "closed" else "open",
         "status_notes": status_notes(report, directory),
-        "service_name": category.name if category else None,
+        "service_name": category.name_in(reader_lang()) if category else None,
         "service_code": report.category,
         # reports on confidential subjects (e.g. officials' misconduct) are listed, but not what they say
         "description": ("（内容不公开）" if category and category.confidential

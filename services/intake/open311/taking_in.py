@@ -13,7 +13,7 @@ from lianxin.errors import Invalid
 from lianxin.schemas import validate
 
 from ..schemas import ReportIn
-from .definitions import ATTRIBUTES, Attribute
+from .definitions import ATTRIBUTES, Attribute, reader_lang
 from .parameters import Params, one, plain_text
 from .refusals import Open311Error
 
@@ -44,7 +44,8 @@ def check_jurisdiction(params: Params, directory: Directory) -> None:
     jurisdiction = one(params, "jurisdiction_id")
     if jurisdiction is not None and jurisdiction != directory.county.code:
         raise Open311Error(404, f"jurisdiction_id {jurisdiction!r} not found: this endpoint serves only "
-                                f"{directory.county.code} ({directory.county.name}), and may be called without it")
+                                f"{directory.county.code} ({directory.county.name_in(reader_lang())}), and may be "
+                                f"called without it")
 
 
 def incoming_report(params: Params, directory: Directory) -> ReportIn:
