@@ -19,17 +19,18 @@ FIELD_LABELS = {
     "latitude": N_("latitude"), "lead_leader": N_("lead leader"), "leader": N_("leader"),
     "location": N_("place"), "longitude": N_("longitude"), "measure": N_("measure"), "members": N_("members"),
     "mobile": N_("mobile number"), "name": N_("name"), "new_password": N_("new password"),
-    "outcome": N_("outcome"), "password": N_("password"), "people_count": N_("number of people"),
+    "outcome": N_("conclusion"), "password": N_("password"), "people_count": N_("number of people"),
     "period": N_("period"), "person": N_("person"), "petitioner_acknowledged": N_("petitioner's acknowledgement"),
     "petitioner_opinion": N_("petitioner's opinion"), "phone": N_("phone number"), "plan": N_("plan"),
     "post": N_("post"), "purpose": N_("purpose"), "reached": N_("petitioner reached"), "reason": N_("reason"),
     "received_at": N_("time received"), "recorded_at": N_("time recorded"), "recorded_by": N_("recorded by"),
     "reported_at": N_("time of the handling report"), "reporter": N_("reporter"), "reports": N_("reports"),
-    "resolved": N_("resolved"), "responsible_person": N_("responsible person"), "role": N_("role"),
+    "resolved": N_("whether it is resolved"), "responsible_person": N_("responsible person"), "role": N_("role"),
     "satisfaction": N_("satisfaction"), "score": N_("score"), "severity": N_("severity"), "sms": N_("SMS"),
     "township": N_("township"), "unit": N_("unit"), "unit_head": N_("unit head"), "user_name": N_("user name"),
     "valid_days": N_("days valid"), "village": N_("village"), "year": N_("year"), "media_url": N_("photo link"),
     "team": N_("team"), "case_id": N_("case number"), "report_id": N_("report number"),
+    "unavailable": N_("leaders who cannot attend"),  # a reception day's substitution: the leaders ticked
     "files": N_("photos and documents"),  # the file input of every form that takes attachments
 }
 WHOLE = N_("what was sent")  # a problem with the request as a whole, not one field
@@ -41,7 +42,6 @@ PROBLEMS = {
     "string_too_long": N_("%(field)s is longer than %(max_length)s characters"),
     "string_pattern_mismatch": N_("%(field)s is not written as expected"),
     "string_type": N_("%(field)s must be text"),
-    "too_short": N_("%(field)s needs at least %(min_length)s entries"),
     "too_long": N_("%(field)s has more than %(max_length)s entries"),
     "int_parsing": N_("%(field)s must be a whole number"), "int_type": N_("%(field)s must be a whole number"),
     "int_from_float": N_("%(field)s must be a whole number"),
@@ -62,6 +62,9 @@ PROBLEMS = {
     "model_type": N_("%(field)s must be an object of named fields"), "dict_type": N_("%(field)s must be an object"),
     "model_attributes_type": N_("%(field)s must be an object of named fields"),
 }
+# a list too short: said without a plural, "one" where one is the least (a form's ticks, a notice's evidence)
+TOO_FEW = {1: N_("%(field)s: choose at least one")}
+TOO_FEW_MANY = N_("%(field)s: at least %(min_length)s needed")
 # fields whose form has a name of its own
 PATTERN_PROBLEMS = {"phone": N_("%(field)s is not a phone number"), "email": N_("%(field)s is not an e-mail address"),
                     "id_number": N_("%(field)s is not an ID card number")}
@@ -83,6 +86,8 @@ def problem(kind: str, field: str, context: dict, pydantic_message: str) -> tupl
         return N_("%(field)s %(problem)s"), {**values, "problem": Term(str(context["error"]))}
     if kind == "string_pattern_mismatch" and field.rsplit(".", 1)[-1] in PATTERN_PROBLEMS:
         return PATTERN_PROBLEMS[field.rsplit(".", 1)[-1]], values
+    if kind == "too_short":
+        return TOO_FEW.get(context.get("min_length"), TOO_FEW_MANY), values
     if kind in PROBLEMS:
         return PROBLEMS[kind], values
     return NOT_ACCEPTED, {**values, "problem": pydantic_message}

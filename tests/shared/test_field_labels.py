@@ -1,6 +1,13 @@
 """A field is named in the person's words, whatever path pydantic gives for it."""
+from typing import Annotated
+
+import pytest
+from pydantic import BaseModel, Field
+
+from lianxin.errors import Invalid
 from lianxin.i18n import said
 from lianxin.i18n.fields import label
+from lianxin.schemas import validate
 
 
 def test_a_nested_field_is_named_by_its_last_named_part():
@@ -14,3 +21,25 @@ def test_a_problem_with_no_field_names_what_was_sent_not_the_catalogues_header()
         named = said("%(field)s", "zh", {"field": label(path)})
         assert "Content-Type" not in named and named == said("%(field)s", "zh", {"field": label("0")})
     assert said("%(field)s", "en", {"field": label("")}) == "what was sent"
+
+
+class Ticked(BaseModel):
+    unavailable: Annotated[list[str], Field(min_length=1)]
+    members: Annotated[list[str], Field(min_length=3)]
+
+
+@pytest.mark.parametrize("lang, sentence", [
+    ("zh", "不能到场的接访领导：请至少选择一项；成员至少需要 3 项"),
+    ("en", "Leaders who cannot attend: choose at least one; Members: at least 3 needed")])
+def test_too_few_ticked_is_said_without_a_plural_and_named_as_the_form_asks(lang, sentence):
+    """It said 「Unavailable至少需要 1 项」 and "needs at least 1 entries"."""
+    with pytest.raises(Invalid) as refused:
+        validate(Ticked, {"unavailable": [], "members": ["a"]})
+    assert refused.value.said_in(lang)[0] == sentence
+
+
+@pytest.mark.parametrize("field, zh, en", [("outcome", "结论", "conclusion"),
+                                           ("resolved", "是否解决", "whether it is resolved")])
+def test_a_callback_s_and_a_review_s_answers_are_named_as_their_forms_ask(field, zh, en):
+    assert said("%(field)s", "zh", {"field": label(field)}) == zh
+    assert said("%(field)s", "en", {"field": label(field)}) == en
