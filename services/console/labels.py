@@ -8,8 +8,9 @@ from lianxin.vocabulary import CHANNELS, ROLE_NAMES
 LABELS = {
     "role": ROLE_NAMES,
     "channel": {c.code: c.label for c in CHANNELS},  # the form offers the staff channels only (STAFF_CHANNELS)
+    # dispatch's "reported" is supervision's awaiting callback: the board and the dashboard say it alike
     "state": {"dispatched": N_("dispatched"), "accepted": N_("accepted"), "returned": N_("returned"),
-              "reported": N_("reported"), "closed": N_("closed"), "in_handling": N_("in handling"),
+              "reported": N_("awaiting callback"), "closed": N_("closed"), "in_handling": N_("in handling"),
               "awaiting_callback": N_("awaiting callback"), "callback_failed": N_("callback failed"),
               "received": N_("received"), "linked": N_("linked to a case"), "reopened": N_("reopened")},
     "history": {"dispatched": N_("dispatched"), "reopened": N_("reopened"), "closed": N_("closed"),
@@ -25,7 +26,8 @@ LABELS = {
     "severity": {"general": N_("general"), "major": N_("major")},
     "level": {"county": N_("county"), "city": N_("city")},
     "alert": {"group_petition": N_("group petition"), "surge": N_("surge"), "recurring_issue": N_("recurring issue")},
-    "outcome": {"upheld": N_("upheld"), "failed": N_("failed")},
+    "outcome": {"upheld": N_("upheld"), "failed": N_("failed"),
+                "superseded": N_("set aside: the case went back to its unit")},
     "review_level": {1: N_("review"), 2: N_("re-review")},
     "trigger": {"inconsistent": N_("the report does not hang together"), "sample": N_("drawn in the sample"),
                 "anonymous": N_("anonymous report"), "dissatisfied": N_("petitioner dissatisfied"),

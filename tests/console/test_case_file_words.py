@@ -23,7 +23,8 @@ CALLBACKS = [{"callback_id": "CB00000001", "recorded_at": "2026-11-04T09:00:00+0
              {"callback_id": "CB00000002", "recorded_at": "2026-11-08T09:00:00+08:00", "recorded_by": "hotline-op-01",
               "reached": True, "resolved": "yes", "satisfaction": "satisfied", "comment": None}]
 REVIEWS = [{"review_id": "RV000001", "level": 1, "trigger": "requested", "reason": "屋顶又漏了",
-            "due_at": "2026-11-20T09:00:00+08:00", "outcome": None, "findings": None}]
+            "due_at": "2026-11-20T09:00:00+08:00", "outcome": None, "findings": None,
+            "can_change_outcome": True}]
 ANSWERED = {**SUPERVISED, "callbacks": CALLBACKS, "reviews": REVIEWS,
             "attachments": [a_file("aaaa.jpg", "CB00000001"), a_file("bbbb.jpg", "RV000001")]}
 

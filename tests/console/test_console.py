@@ -115,6 +115,7 @@ def test_a_report_typed_by_an_operator_is_handled_called_back_closed_and_ranked(
     expect(supervisor.locator(".refusal")).to_contain_text("复查尚未结束")  # the reason, in Chinese by default
     conclusion = supervisor.locator("details[data-action=conclude_review]")
     conclusion.locator("summary").click()
+    conclusion.locator("select[name=outcome]").select_option("upheld")  # nothing is chosen for the supervisor
     conclusion.locator("textarea[name=findings]").fill("核查属实，处理到位")
     conclusion.locator("button[type=submit]").click()
     expect(supervisor.locator("#case-state")).to_have_text("已办结")

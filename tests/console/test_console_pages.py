@@ -45,7 +45,7 @@ def test_the_header_shows_supervisions_state_once_the_handling_report_reached_it
     lagging = {**CASE, "state": "reported"}
     page = case_page("zh", staff("supervisor"), case=lagging, supervised={**SUPERVISED, "state": "closed"})
     assert page.select_one("#case-state").text == "已办结"
-    assert "已报送" not in page.select_one("h1").text and len(page.select(".state")) == 1
+    assert "待回访" not in page.select_one("h1").text and len(page.select(".state")) == 1
     assert standing({**CASE, "state": "accepted"}, {**SUPERVISED, "state": "in_handling"}) == "accepted"
 
 

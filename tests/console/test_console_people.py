@@ -109,7 +109,8 @@ def test_the_lookup_asks_for_the_lookup_code(lang, label):
 
 AWAITING = {**SUPERVISED, "state": "awaiting_callback", "anonymous": False,
             "reviews": [{"review_id": "RV000001", "level": 1, "trigger": "sample", "reason": "抽查",
-                         "due_at": "2026-12-20T10:00:00+08:00", "outcome": None, "findings": None}]}
+                         "due_at": "2026-12-20T10:00:00+08:00", "outcome": None, "findings": None,
+                         "can_change_outcome": True}]}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -226,3 +227,26 @@ def test_the_chinese_case_page_and_case_file_use_chinese_punctuation():
         said = " ".join(part.text.split())
         assert not re.search(r"[(),]|: ", said), said
     assert "城关镇（乡镇）" in page.select_one("#unit").text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_open_review_of_a_round_left_behind_is_not_offered_to_conclude(lang):
+    behind = {**AWAITING["reviews"][0], "review_id": "RV000002", "can_change_outcome": False}
+    page = case_page(lang, staff("supervisor"), case={**CASE, "state": "reported"},
+                     supervised={**AWAITING, "reviews": [behind, *AWAITING["reviews"]]})
+    offered = [f.select_one("input[name=review_id]")["value"]
+               for f in page.select("details[data-action=conclude_review] form")]
+    assert offered == ["RV000001"]
+
+
+@pytest.mark.parametrize("lang, awaiting, set_aside", [
+    ("zh", "待回访", "已搁置：案件已退回承办单位重办"),
+    ("en", "awaiting callback", "set aside: the case went back to its unit")])
+def test_a_reported_case_awaits_its_callback_and_a_review_left_behind_was_set_aside(lang, awaiting, set_aside):
+    """Dispatch's "reported" is said as the dashboard says it; a review of a round the case left is set aside."""
+    header = case_page(lang, staff("supervisor"), case={**CASE, "state": "reported"}, supervised=None)
+    assert header.select_one("#case-state").text == awaiting
+    left = {**AWAITING["reviews"][0], "outcome": "superseded", "findings": None, "can_change_outcome": False}
+    case_file = case_file_page(lang, staff("supervisor"), case={**CASE, "state": "reported"},
+                               supervised={**AWAITING, "reviews": [left]}, state="reported")
+    assert awaiting in case_file.select_one(".docno").text and set_aside in case_file.text
