@@ -41,9 +41,21 @@ def a_whole_case(console) -> str:
         assert supervision.post(f"/cases/{case_id}/callbacks", json={
             "reached": True, "resolved": "no", "satisfaction": "dissatisfied",
             "comment": "仍然停水 " + SCRIPT}).status_code == 201
-        assert supervision.post("/notices", json={"unit": "chengguan", "reason": "推诿 " + SCRIPT,
-                                                  "evidence": [case_id]}).status_code == 201
-        eventually(lambda: supervision.get(f"/cases/{case_id}").json()["reviews"])
+        assert supervision.post("/notices", json={"unit": "chengguan", "kind": "rule_breaking",
+                                                  "reason": "推诿 " + SCRIPT, "evidence": [case_id]}).status_code == 201
+    with console.client("dispatch", "chengguan-handler") as unit:  # sent back by the dissatisfied callback
+        eventually(lambda: unit.get(f"/cases/{case_id}").json()["state"] == "dispatched")
+        unit.post(f"/cases/{case_id}/acceptance", json={})
+        assert unit.post(f"/cases/{case_id}/handling-report", json={
+            "finding": "substantiated", "actions_taken": "重新铺设管道 " + SCRIPT, "explanation": SCRIPT,
+            "petitioner_opinion": "满意", "responsible_person": "刘建国", "unit_head": "陈志强"}).status_code == 201
+    with console.client("supervision", "supervisor-01") as supervision:
+        eventually(lambda: supervision.get(f"/cases/{case_id}").json()["state"] == "awaiting_callback")
+        assert supervision.post(f"/cases/{case_id}/callbacks", json={
+            "reached": True, "resolved": "yes", "satisfaction": "satisfied", "comment": "已通水"}).status_code == 201
+        eventually(lambda: supervision.get(f"/cases/{case_id}").json()["state"] == "closed")
+        assert supervision.post(f"/cases/{case_id}/review-request",  # the petitioner does not accept it after all
+                                json={"reason": "水压仍然不足 " + SCRIPT}).status_code == 201
     return case_id
 
 
