@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from lianxin.assessment_terms import NOT_RANKED
 from lianxin.i18n import N_, translations
+from lianxin.redaction import marks_said
 from lianxin.vocabulary import COUNTY_TIME
 
 from .labels import LABELS
@@ -107,11 +108,16 @@ def rankings(answer: dict) -> list[dict]:
 
 
 def table(lang: str, columns: Iterable[Column], rows: Iterable[dict], names: dict) -> list[list]:
-    """The header row in ``lang`` and a row of cells per item, codes as the office's names."""
+    """The header row in ``lang`` and a row of cells per item, codes as the office's names and the marks where
+    personal data was taken out (〔电话〕) said in ``lang`` as the pages say them."""
     gettext = translations(lang).gettext
     columns = tuple(columns)
     return [[gettext(c.header) for c in columns],
-            *([_inert(c.value(row, names, gettext)) for c in columns] for row in rows)]
+            *([_inert(_said(c.value(row, names, gettext), lang)) for c in columns] for row in rows)]
+
+
+def _said(value, lang: str):
+    return marks_said(value, lang) if isinstance(value, str) else value
 
 
 def _inert(value):

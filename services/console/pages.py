@@ -14,10 +14,11 @@ from lianxin.auth import Staff
 from lianxin.directory import Directory
 from lianxin.events import NoticeKind
 from lianxin.http import MAX_PAGE
-from lianxin.i18n import N_, said
+from lianxin.i18n import DEFAULT_LANGUAGE, N_, said
 from lianxin.notify.templates import CHANNEL_WORDS, STATUS_WORDS, TEMPLATES
 from lianxin.vocabulary import COUNTY_TIME, UNITS
 
+from . import labels
 from .actions import may
 from .backend import Backend, BackendError
 from .labels import LABELS
@@ -310,9 +311,6 @@ def this_month() -> str:
     return county_now().strftime("%Y-%m")
 
 
-def names(directory: Directory) -> dict:
-    """Code -> name of every unit, village, category and leader, for the templates."""
-    return {**{code: unit.name for code, unit in directory.units.items()},
-            **{code: village.name for code, (_, village) in directory.villages.items()},
-            **{c.code: c.name for c in directory.categories}, **{x.code: x.name for x in directory.leaders},
-            **{e.code: e.name for e in directory.enterprises}}
+def names(directory: Directory, lang: str = DEFAULT_LANGUAGE) -> dict:
+    """Code -> name of every unit, village, category and leader in the reader's language, for the templates."""
+    return labels.names(directory, lang)

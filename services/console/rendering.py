@@ -8,10 +8,12 @@ from pathlib import Path
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from lianxin.assessment_terms import NOT_RANKED
 from lianxin.i18n import LANGUAGES, translations
+from lianxin.redaction import marks_said
 from lianxin.vocabulary import CHINESE_PHONE, COUNTY_TIME, STAFF_CHANNELS
 
 from . import actions, figures, forms
@@ -27,7 +29,7 @@ def environment(lang: str) -> Environment:
     """One environment per language, so concurrent pages in different languages never mix."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       extensions=["jinja2.ext.i18n", FormTokenField], undefined=StrictUndefined, trim_blocks=True,
-                      lstrip_blocks=True)
+                      lstrip_blocks=True, finalize=lambda value: _marks_said(value, lang))
     gettext = translations(lang)
     env.install_gettext_translations(gettext, newstyle=True)
     locale = BABEL_LOCALES[lang]
@@ -64,6 +66,13 @@ def _person(context, code: str | None, gettext) -> str:
     if code in LABELS["actor"]:
         return gettext(LABELS["actor"][code])
     return context.get("people", {}).get(code) or context.get("names", {}).get(code) or code
+
+
+def _marks_said(value, lang: str):
+    """Every text a page shows, the marks where personal data was taken out said in the reader's language."""
+    if not isinstance(value, str) or "〔" not in value:
+        return value
+    return (Markup if isinstance(value, Markup) else str)(marks_said(str(value), lang))
 
 
 def _moment(value) -> datetime:

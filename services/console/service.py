@@ -29,7 +29,7 @@ from lianxin.notify.templates import CHANNEL_WORDS
 from lianxin.permissions import ROLES
 from lianxin.vocabulary import REVIEW_REQUEST_DAYS
 
-from . import dashboard, exports, figures, pages, searching, uploads
+from . import dashboard, exports, figures, labels, pages, searching, uploads
 from .actions import ACTIONS
 from .backend import BackendError, Backends, followed
 from .citizens import CitizenGuard
@@ -469,7 +469,7 @@ class ConsoleService:
         """The newest alerts, for pages that show them as they happen (polled), with their table rows
         rendered in the person's language."""
         visitor = self.sessions.visitor(request)
-        names = pages.names(self.directory)
+        names = pages.names(self.directory, visitor.lang)
         return self._json(request, lambda api: {"alerts": [
             {"alert_id": a["alert_id"], "message": a["message"], "raised_ms": pages.epoch_ms(a["raised_at"]),
              "row": fragment(visitor.lang, "alert_row.html", a=a, names=names)}
@@ -664,7 +664,7 @@ class ConsoleService:
         def export(api, staff):
             if isinstance(found := read(api, staff), Response):
                 return found
-            return exports.exported(exports.table(lang, columns, found, pages.names(self.directory)), fmt, name)
+            return exports.exported(exports.table(lang, columns, found, pages.names(self.directory, lang)), fmt, name)
 
         return self._act(request, export, None)
 
@@ -719,7 +719,8 @@ class ConsoleService:
 
     def _common(self, request, visitor) -> dict:
         """What every page's layout shows."""
-        return {"visitor": visitor, "names": pages.names(self.directory), "county": self.directory,
+        return {"visitor": visitor, "names": pages.names(self.directory, visitor.lang),
+                "county": labels.county(self.directory, visitor.lang),
                 "path": request.full_path, "form_token": form_token(request),
                 "poll_seconds": self.config["ALERT_POLL_SECONDS"],
                 "opened_ms": pages.epoch_ms(pages.county_now())}

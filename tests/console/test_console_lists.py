@@ -15,7 +15,7 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from lianxin.testing import Office
-from services.console.exports import CASE_COLUMNS, table
+from services.console.exports import CASE_COLUMNS, REPORT_COLUMNS, table
 from services.supervision.links import Links
 from tests.support.browser import People, signed_in
 from tests.support.browser import shot as shot_in
@@ -59,6 +59,13 @@ def test_exports_are_headed_in_the_persons_language_and_run_nothing():
     assert zh[0][:3] == ["案件", "状态", "单位"] and en[0][:3] == ["Case", "State", "Unit"]
     assert zh[1][1:3] == ["已办结", "城关镇"] and en[1][1] == "closed"
     assert zh[1][4].startswith("'=")  # a formula a citizen could have written stays text
+
+
+def test_exports_say_the_marks_of_personal_data_taken_out_in_the_persons_language():
+    report = {"report_id": "R00000001", "content": "路灯坏了，请回电〔电话〕，身份证〔身份证号〕"}
+    zh, en = (table(lang, REPORT_COLUMNS, [report], {})[1][7] for lang in ("zh", "en"))
+    assert zh == report["content"]
+    assert en == "路灯坏了，请回电[phone number]，身份证[ID number]"
 
 
 # --- dispatch's list: sort, page numbers, total, open cases ----------------------------------------------------

@@ -250,3 +250,10 @@ def test_a_reported_case_awaits_its_callback_and_a_review_left_behind_was_set_as
     case_file = case_file_page(lang, staff("supervisor"), case={**CASE, "state": "reported"},
                                supervised={**AWAITING, "reviews": [left]}, state="reported")
     assert awaiting in case_file.select_one(".docno").text and set_aside in case_file.text
+
+
+@pytest.mark.parametrize("lang, mark", [("zh", "〔电话〕"), ("en", "[phone number]")])
+def test_the_case_page_says_the_mark_of_a_phone_number_taken_out_in_the_readers_language(lang, mark):
+    story = {**REPORT, "content": "东关村危房漏雨，请回电〔电话〕"}
+    said = case_page(lang, staff("supervisor"), report=story).text
+    assert f"请回电{mark}" in said and ("〔电话〕" not in said) is (lang == "en")

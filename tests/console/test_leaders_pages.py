@@ -282,6 +282,33 @@ def test_an_english_digest_names_the_channels_in_english():
     assert "hotline" in text and "information officer" in text and "群工热线" not in text
 
 
+def test_an_english_digest_names_the_county_in_english_and_quotes_no_confidential_report():
+    """The digest intake keeps names the county in Chinese: the page says its subjects, places and leaders by
+    their codes in the reader's language, and never quotes what a whistle-blower said."""
+    item = {"report_id": "R00000001", "received_at": "2026-11-22T09:00:00+08:00", "channel": "hotline",
+            "category": "drinking-water", "category_name": "饮水难", "township": "chengguan", "township_name": "城关镇",
+            "village": "chengguan-dongguan", "village_name": "东关社区", "excerpt": "东关社区停水三天，请拨〔电话〕"}
+    secret = {**item, "report_id": "R00000002", "category": "official-misconduct", "category_name": "干部违法违纪",
+              "excerpt": "张某吃拿卡要"}
+    sections = [{"key": "li-secretary", "heading": "李明 县委书记", "count": 2, "leaders": [],
+                 "items": [item, secret]}]
+    counts = {"by_category": [{"code": "drinking-water", "name": "饮水难", "count": 1}],
+              "by_township": [{"code": "chengguan", "name": "城关镇", "count": 2}], "by_channel": []}
+    digest = {"kind": "ten-day", "year": 2026, "issue": 33, "period": {"start": "2026-11-21", "end": "2026-11-30"},
+              "total": 2, "duplicates": 0, "alerts": [], "sections": sections, "counts": counts,
+              "patterns": [{"category": "drinking-water", "category_name": "饮水难", "township": "chengguan",
+                            "township_name": "城关镇", "count": 3}],
+              "changes": {"total": {"previous": 2}, "by_category": []}}
+    english = BeautifulSoup(fragment("en", "digest.html", **{
+        "visitor": Visitor("en", staff("leader"), "t"), "names": pages.names(COUNTY, "en"),
+        "county": COUNTY.read_in("en"), "path": "/", "form_token": "x", "poll_seconds": 5, "opened_ms": 0,
+        "error": None, "digest": digest}), "html.parser").select_one("#digest").text
+    for said in ("Drinking Water", "Chengguan Town", "Dongguan Community", "Li Ming", "[phone number]"):
+        assert said in english
+    assert not re.search(r"[\u4e00-\u9fff]", english.replace("东关社区停水三天，请拨", "")), english  # as written
+    assert "吃拿卡要" not in english and "not quoted" in english
+
+
 # --- in Chromium, over an office -------------------------------------------------------------------------------
 
 def vetoed_and_assessed(office) -> dict:
