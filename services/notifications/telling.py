@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.directory import Directory
 from lianxin.events import AlertRaised, CaseDispatched, CaseOverdue, CaseReopened, CaseReturnRefused, DigestPublished
+from lianxin.i18n import chosen_language
 from lianxin.notify import log
 from lianxin.notify.contacts import Contacts
 from lianxin.notify.schedule import QuietHours
@@ -39,8 +40,8 @@ class Teller:
                   {"case_id": case.case_id, "deadline": self._day(case.deadline)})
         if case.severity == "major":  # a key case: the office's leaders hear of it at once, and once
             self.tell(uow, self.contacts.codes(OVERSIGHT), "key_case", _key_case(case.case_id), case.case_id,
-                      case.unit, {"case_id": case.case_id, "unit": self._unit(case.unit),
-                                  "deadline": self._day(case.deadline)}, urgent=True)
+                      case.unit, {"case_id": case.case_id, "deadline": self._day(case.deadline)},
+                      urgent=True, names={"unit": case.unit})
 
     def case_reopened(self, uow: UnitOfWork, case: CaseReopened) -> None:
         self.tell(uow, self.contacts.codes(UNIT_ROLES, case.unit), "case_reopened",
@@ -74,33 +75,35 @@ class Teller:
                   {"case_id": case.case_id, "deadline": self._day(case.deadline)})
         if case.stage == "overdue" and _queued_once(uow, _key_case(case.case_id)):
             self.tell(uow, self.contacts.codes(OVERSIGHT), "key_case_overdue", cause, case.case_id, case.unit,
-                      {"case_id": case.case_id, "unit": self._unit(case.unit), "deadline": self._day(case.deadline)},
-                      urgent=True)
+                      {"case_id": case.case_id, "deadline": self._day(case.deadline)}, urgent=True,
+                      names={"unit": case.unit})
 
     def alert_raised(self, uow: UnitOfWork, alert: AlertRaised) -> None:
-        place = self._unit(alert.township) if alert.township else self.directory.county.name
         self.tell(uow, self.contacts.codes(OVERSIGHT), "alert_raised", alert.alert_id, None, alert.township,
-                  {"alert_id": alert.alert_id, "place": place}, urgent=True)
+                  {"alert_id": alert.alert_id}, urgent=True, names={"place": alert.township})
 
     def tell(self, uow: UnitOfWork, codes: list[str], template: str, cause: str, case_id: str | None,
-             unit: str | None, variables: dict, urgent: bool = False) -> None:
-        """Queue the message for each person, on each channel they chose and have an address for."""
+             unit: str | None, variables: dict, urgent: bool = False, names: dict | None = None) -> None:
+        """Queue the message for each person, on each channel they chose and have an address for. ``names``:
+        the variables that name a unit (None: the county), kept as codes until then and named in each person's
+        language as their message is written (a leader who reads English reads Chengguan Town)."""
         chosen = _choices(uow, codes)
         now = utcnow()
         for code in codes:
             contact = self.contacts.contact(code)
             for channel in chosen.get(code, contact.channels):
                 if contact.address(channel):
-                    log.queue(uow.session, Delivery, cause=cause, template=template, variables=variables,
+                    said = {**variables, **self._named(names or {}, chosen_language(contact.language))}
+                    log.queue(uow.session, Delivery, cause=cause, template=template, variables=said,
                               recipient=code, channel=channel, now=now, quiet=self.quiet, urgent=urgent,
                               language=contact.language, case_id=case_id, unit=unit)
 
     def _day(self, at: datetime) -> str:
         return at.astimezone(COUNTY_TIME).strftime("%Y-%m-%d")
 
-    def _unit(self, code: str) -> str:
-        found = self.directory.units.get(code)
-        return found.name if found else code
+    def _named(self, names: dict, lang: str) -> dict:
+        return {key: self.directory.named(code, lang) if code else self.directory.county.name_in(lang)
+                for key, code in names.items()}
 
 
 def _key_case(case_id: str) -> str:

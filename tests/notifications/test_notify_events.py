@@ -12,7 +12,7 @@ import services.notifications.service as notifications
 from lianxin.auth import load_credentials
 from lianxin.db import Database
 from lianxin.directory import load_directory
-from lianxin.events import CaseDispatched, CaseOverdue, CaseReturnRefused, DigestPublished, parse_event
+from lianxin.events import AlertRaised, CaseDispatched, CaseOverdue, CaseReturnRefused, DigestPublished, parse_event
 from lianxin.messaging_tables import outbox
 from lianxin.notify.contacts import StaffFileContacts
 from lianxin.notify.schedule import QuietHours
@@ -157,3 +157,28 @@ def test_an_ordinary_case_overdue_tells_its_unit_only(database, teller):
     apply(database, teller.case_overdue, CaseOverdue(case_id="C00000007", unit="chengguan", stage="overdue",
                                                      deadline=DEADLINE, flagged_at=REFUSED_AT))
     assert told(database) == [(code, channel, "case_overdue") for code, channel in UNIT]
+
+
+def named_in_messages(database, template) -> dict[str, dict]:
+    with database.unit_of_work() as uow:
+        return {d.recipient: d.variables for d in uow.session.scalars(select(Delivery).where(
+            Delivery.template == template))}
+
+
+def test_a_key_case_and_an_alert_name_the_unit_and_place_in_each_persons_language(database, teller):
+    """li-secretary reads English (deploy/staff.yaml), supervisor-01 Chinese: each message names the
+    unit in its reader's language, as it is written."""
+    apply(database, teller.case_dispatched, key_case())
+    apply(database, teller.case_overdue, CaseOverdue(case_id="C00000057", unit="shihe", stage="overdue",
+                                                     deadline=DEADLINE, flagged_at=REFUSED_AT))
+    for template in ("key_case", "key_case_overdue"):
+        told_to = named_in_messages(database, template)
+        assert (told_to["li-secretary"]["unit"], told_to["supervisor-01"]["unit"]) == ("Shihe Town", "石河镇")
+    for alert_id, township, words in (("A000001", "shihe", ("Shihe Town", "石河镇")),
+                                      ("A000002", None, ("Lianxin County", "连心县"))):
+        apply(database, teller.alert_raised, AlertRaised(
+            alert_id=alert_id, kind="surge", message="surge", township=township, raised_at=REFUSED_AT))
+        with database.unit_of_work() as uow:
+            told_to = {d.recipient: d.variables["place"] for d in uow.session.scalars(select(Delivery).where(
+                Delivery.cause == alert_id))}
+        assert (told_to["li-secretary"], told_to["supervisor-01"]) == words
