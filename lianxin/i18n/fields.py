@@ -19,7 +19,7 @@ FIELD_LABELS = {
     "latitude": N_("latitude"), "lead_leader": N_("lead leader"), "leader": N_("leader"),
     "location": N_("place"), "longitude": N_("longitude"), "measure": N_("measure"), "members": N_("members"),
     "mobile": N_("mobile number"), "name": N_("name"), "new_password": N_("new password"),
-    "outcome": N_("conclusion"), "password": N_("password"), "people_count": N_("number of people"),
+    "outcome": N_("outcome"), "password": N_("password"), "people_count": N_("number of people"),
     "period": N_("period"), "person": N_("person"), "petitioner_acknowledged": N_("petitioner's acknowledgement"),
     "petitioner_opinion": N_("petitioner's opinion"), "phone": N_("phone number"), "plan": N_("plan"),
     "post": N_("post"), "purpose": N_("purpose"), "reached": N_("petitioner reached"), "reason": N_("reason"),

@@ -86,8 +86,8 @@ def test_a_forgotten_answer_is_refused_and_a_dissatisfied_one_sends_the_case_bac
     expect(citizen.locator("#rated")).to_contain_text(said["thanks"])
     expect(citizen.locator("#rated")).to_contain_text(said["went_back"])
     shot(citizen, f"{lang}-02-sent-back")
-    citizen.go_back()  # the address that had the form, asked again
-    expect(citizen.locator("#went-back")).to_contain_text(said["went_back"])
+    citizen.go_back()  # the address that had the form, asked again: their rating and where the case went
+    expect(citizen.locator("#rated")).to_contain_text(said["went_back"])
     expect(citizen.locator("#rating")).to_have_count(0)
     shot(citizen, f"{lang}-03-sent-back-after-back")
 

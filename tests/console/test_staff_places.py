@@ -12,7 +12,7 @@ from tests.support.browser import chromium, shot, signed_in
 pytestmark = pytest.mark.integration
 ADD = "form[action='/staff']"
 WORDS = {"zh": {"unit": "城关镇", "village": "东关社区", "role": "信息员"},
-         "en": {"unit": "城关镇", "village": "东关社区", "role": "information officer"}}
+         "en": {"unit": "Chengguan Town", "village": "Dongguan Community", "role": "information officer"}}
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def test_places_are_chosen_by_name_and_the_villages_follow_the_township(people, 
     page.click(f"{ADD} button[type=submit]")
     row = page.locator(f"#account-{user}")
     expect(row.locator("td").nth(2)).to_have_text(WORDS[lang]["role"])
-    expect(row.locator("td").nth(3)).to_have_text("城关镇 · 东关社区")  # the unit and the village, by name
+    expect(row.locator("td").nth(3)).to_have_text(f"{WORDS[lang]['unit']} · {WORDS[lang]['village']}")  # by name, in the reader's language
     shot(page, f"{lang}-staff-places", "staff")
 
     page.goto("/staff")  # the person's row offers the same choice, their village chosen and its township shown
