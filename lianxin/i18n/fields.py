@@ -38,7 +38,6 @@ WHOLE = N_("what was sent")  # a problem with the request as a whole, not one fi
 # pydantic's kind of error -> the sentence the office says (``field`` is the label; ``ctx`` values follow)
 PROBLEMS = {
     "missing": N_("%(field)s is required"),
-    "string_too_short": N_("%(field)s must not be empty"),
     "string_too_long": N_("%(field)s is longer than %(max_length)s characters"),
     "string_pattern_mismatch": N_("%(field)s is not written as expected"),
     "string_type": N_("%(field)s must be text"),
@@ -65,6 +64,9 @@ PROBLEMS = {
 # a list too short: said without a plural, "one" where one is the least (a form's ticks, a notice's evidence)
 TOO_FEW = {1: N_("%(field)s: choose at least one")}
 TOO_FEW_MANY = N_("%(field)s: at least %(min_length)s needed")
+# a text too short: empty where one character would do, else how many it takes ("急" is no reason to give)
+TOO_SHORT = {1: N_("%(field)s must not be empty")}
+TOO_SHORT_MANY = N_("%(field)s must be at least %(min_length)s characters long")
 # fields whose form has a name of its own
 PATTERN_PROBLEMS = {"phone": N_("%(field)s is not a phone number"), "email": N_("%(field)s is not an e-mail address"),
                     "id_number": N_("%(field)s is not an ID card number")}
@@ -88,6 +90,8 @@ def problem(kind: str, field: str, context: dict, pydantic_message: str) -> tupl
         return PATTERN_PROBLEMS[field.rsplit(".", 1)[-1]], values
     if kind == "too_short":
         return TOO_FEW.get(context.get("min_length"), TOO_FEW_MANY), values
+    if kind == "string_too_short":
+        return TOO_SHORT.get(context.get("min_length"), TOO_SHORT_MANY), values
     if kind in PROBLEMS:
         return PROBLEMS[kind], values
     return NOT_ACCEPTED, {**values, "problem": pydantic_message}
