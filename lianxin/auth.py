@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import eventlet
-import phonenumbers
 import yaml
 from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy
@@ -50,17 +49,14 @@ class PasswordChangeRequired(Unauthorised):
 
 
 # staff are texted, so a mobile is a number by lianxin.phones' rule that is no landline
-TEXTABLE = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
-CHINA = 86  # the county's gateway texts Chinese mobiles only
 
 
 def _textable(text: str) -> str:
     """The 11 digits an SMS gateway is given, from a mobile number typed any way intake takes one."""
-    number = phones.canonical(text)
-    parsed = number and phonenumbers.parse(number)
-    if not parsed or parsed.country_code != CHINA or phonenumbers.number_type(parsed) not in TEXTABLE:
+    digits = phones.textable(text)
+    if digits is None:
         raise ValueError(N_("is not a mobile number (text messages reach no landline)"))  # said after the field's name
-    return phonenumbers.national_significant_number(parsed)
+    return digits
 
 
 # how a person is reached (the notifications service reads them; accounts keeps them for its people)

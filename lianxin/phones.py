@@ -16,6 +16,8 @@ from pydantic import AfterValidator, Field
 from lianxin.i18n import N_
 
 REGION = "CN"  # a number without a country code is dialled in China
+CHINA = 86  # the county takes and texts Chinese numbers only
+TEXTABLE = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 # what a typed number may consist of, once full-width forms are folded (NFKC): nothing else is taken for one
 WRITTEN = re.compile(r"[0-9+\-.()/\s]{5,40}")
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
@@ -33,8 +35,20 @@ def canonical(text: str | None, *, valid_only: bool = True) -> str | None:
         number = phonenumbers.parse(plain, REGION)
     except phonenumbers.NumberParseException:
         return None
-    fits = phonenumbers.is_valid_number(number) if valid_only else phonenumbers.is_possible_number(number)
+    if valid_only:  # a foreign number (+44 20 …) is valid where it is dialled, not one the office can call
+        fits = number.country_code == CHINA and phonenumbers.is_valid_number(number)
+    else:
+        fits = phonenumbers.is_possible_number(number)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) if fits else None
+
+
+def textable(text: str | None) -> str | None:
+    """The 11 digits an SMS gateway is given, or None for no number, a landline or what is not a number."""
+    number = canonical(text)
+    parsed = number and phonenumbers.parse(number)
+    if not parsed or phonenumbers.number_type(parsed) not in TEXTABLE:
+        return None
+    return phonenumbers.national_significant_number(parsed)
 
 
 def is_phone(text: str | None) -> bool:

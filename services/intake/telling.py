@@ -12,12 +12,12 @@ nothing.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from lianxin import phones
 from lianxin.citizen_link import lookup_code, public_path
 from lianxin.db import UnitOfWork, utcnow
 from lianxin.events import CaseClosed, CaseDispatched, CaseExtended, CaseReported
@@ -27,14 +27,6 @@ from lianxin.vocabulary import COUNTY_TIME, REVIEW_REQUEST_DAYS
 
 from .models import CitizenDelivery, Report, report_number
 from .protection import redact_report
-
-MOBILE = re.compile(r"(\+?86)?(1[3-9][0-9]{9})")  # an SMS reaches a mobile, not a landline
-
-
-def mobile(phone: str | None) -> str | None:
-    """The mobile number to text, or None for none or a landline."""
-    found = MOBILE.fullmatch(re.sub(r"[\s-]", "", phone or ""))
-    return found and found.group(2)
 
 
 @dataclass
@@ -99,7 +91,7 @@ class CitizenTeller:
         message = {"cause": cause, "template": template, "variables": variables, "recipient": report.reporter_id,
                    "channel": "sms", "now": utcnow(), "case_id": case_id or report.case_id,
                    "report_id": report.report_id}
-        if mobile(report.reporter_phone):
+        if phones.textable(report.reporter_phone):  # an SMS reaches a mobile, not a landline
             log.queue(uow.session, CitizenDelivery, quiet=self.quiet, **message)
         else:  # a landline: the case page shows the petitioner could not be texted, rather than nothing
             log.impossible(uow.session, CitizenDelivery, why="cannot_receive_sms", unit=report.unit, **message)
@@ -107,9 +99,9 @@ class CitizenTeller:
 
 def phone_of(uow: UnitOfWork, reporter_id: str) -> str | None:
     """The petitioner's mobile as last given (decrypted here, inside intake, only to send)."""
-    phones = uow.session.scalars(select(Report.reporter_phone).where(
+    given = uow.session.scalars(select(Report.reporter_phone).where(
         Report.reporter_id == reporter_id, Report.reporter_phone.is_not(None)).order_by(Report.id.desc()))
-    return next((m for p in phones if (m := mobile(p))), None)
+    return next((m for p in given if (m := phones.textable(p))), None)
 
 
 def deliveries_of_case(uow: UnitOfWork, case_id: str) -> list[CitizenDelivery]:

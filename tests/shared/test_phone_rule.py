@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from lianxin.auth import Staff
-from lianxin.phones import is_phone
+from lianxin.phones import is_phone, textable
 from lianxin.vocabulary import CHINESE_PHONE
 from services.accounts.schemas import AccountChangeIn
 
@@ -56,3 +56,17 @@ def test_a_staff_mobile_no_text_message_reaches_is_refused(typed):
         AccountChangeIn(mobile=typed)
     with pytest.raises(ValidationError):
         Staff(code="li", role="leader", token_sha256="0" * 64, mobile=typed)
+
+
+@pytest.mark.parametrize("typed", ["+44 20 7946 0958", "+1 415 555 0100", "0044 7700 900123"])
+def test_a_foreign_number_is_not_taken_as_the_petitioner_s(typed):
+    """Valid where it is dialled, but the office's hotline and SMS gateway reach Chinese numbers only."""
+    assert not is_phone(typed)
+
+
+@pytest.mark.parametrize("typed, texted", [
+    ("+86 138-1234-5678", "13812345678"), ("１３８１２３４５６７８", "13812345678"),
+    ("0571-87651116", None), ("+1 415 555 0100", None), (None, None)])
+def test_the_petitioner_is_texted_at_a_chinese_mobile_only(typed, texted):
+    """Intake texts the petitioner and the accounts keep staff mobiles by this one reading (lianxin.phones)."""
+    assert textable(typed) == texted
