@@ -48,9 +48,13 @@ def check(uow: UnitOfWork, directory: Directory, report: ReportReceived, rules: 
     return [alert for alert in raised if alert is not None]
 
 
+def is_group(gathering: bool, people_count: int, at: datetime, rules: dict) -> bool:
+    """A group's matter: people gathering, or as many involved as the group size (fewer in a sensitive period)."""
+    return gathering or people_count >= threshold(rules["group_size"], at, rules)
+
+
 def _group_petition(uow, directory, report, rules) -> Alert | None:
-    size = threshold(rules["group_size"], report.received_at, rules)
-    if not report.gathering and report.people_count < size:
+    if not is_group(report.gathering, report.people_count, report.received_at, rules):
         return None
     what = "gathering" if report.gathering else "group"
     if report.township in directory.township_by_code:

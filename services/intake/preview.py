@@ -16,7 +16,7 @@ from .schemas import ReporterIn, ReportIn
 def preview(uow: UnitOfWork, intake: Intake, incoming: ReportIn) -> dict:
     """A form half filled in is no error here: what taking it in would still refuse is in ``problems``."""
     township, problems = place_of(intake.directory, incoming)
-    category, suggested, category_problems = category_of(intake.directory, incoming)
+    category, suggested, category_problems = category_of(intake.directory, incoming, intake.is_group(incoming))
     problems += category_problems
     reporter = incoming.reporter or ReporterIn()
     draft = SimpleNamespace(  # the report as it would be stored; id 0 is no stored report's

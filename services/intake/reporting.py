@@ -70,7 +70,7 @@ class Intake:
             return earlier, False
         incoming = self.on_behalf_of(staff, incoming)
         township, problems = place_of(self.directory, incoming)
-        category, suggested, category_problems = category_of(self.directory, incoming)
+        category, suggested, category_problems = category_of(self.directory, incoming, self.is_group(incoming))
         if problems or category_problems:
             raise Invalid(REPORT_NOT_IN_DIRECTORY, problems + category_problems)
         report = self._new_report(incoming, staff, township, category, suggested, idempotency_key)
@@ -87,7 +87,7 @@ class Intake:
         announcement to dispatch and scoring, the counting early warnings and the petitioner's SMS."""
         if (report := uow.session.get(Report, report_pk(registered.report_id) or -1)) is None:
             return None  # another intake database's report
-        original = duplicates.original_of(uow, report, self.duplicate_rules)
+        original = duplicates.original_of(uow, report, self.duplicate_rules, self.directory)
         if original is not None:
             report.duplicate_of, report.status, report.case_id = original.id, "linked", original.case_id
         report.shared_content = redact_report(report, report.content)
@@ -101,6 +101,11 @@ class Intake:
         """The rows a batch of ``sort`` looks up, read in one query instead of one each."""
         pks = [pk for registered in batch if (pk := report_pk(registered.report_id))]
         return list(uow.session.scalars(select(Report).where(Report.id.in_(pks))))
+
+    def is_group(self, incoming: ReportIn) -> bool:
+        """Whether the report is a group's by the early-warning rule, on the day it is received."""
+        return early_warning.is_group(incoming.gathering, incoming.people_count, incoming.received_at or utcnow(),
+                                      self.warning_rules)
 
     def on_behalf_of(self, staff: Staff, incoming: ReportIn) -> ReportIn:
         """Information officers report directly (the green channel), for their own place only."""
@@ -214,13 +219,14 @@ def place_of(directory: Directory, place: PlaceIn) -> tuple[str | None, list[Pro
     return township, problems
 
 
-def category_of(directory: Directory, report: ReportIn) -> tuple[str, bool, list[Problem]]:
-    """The category given, or one suggested from the content (flagged as suggested)."""
+def category_of(directory: Directory, report: ReportIn, group: bool = True) -> tuple[str, bool, list[Problem]]:
+    """The category given, or one suggested from the content (flagged as suggested); ``group``: whether the
+    report is a group's, without which its subject is never suggested to be a group petition."""
     if report.category:
         if report.category in directory.category_by_code:
             return report.category, False, []
         return report.category, False, [not_in_directory("category", report.category)]
-    return categories.suggester_for(directory).suggest(report.content), True, []
+    return categories.suggester_for(directory).suggest(report.content, group=group), True, []
 
 
 def get_report(uow: UnitOfWork, report_id: str) -> Report:

@@ -2,6 +2,7 @@
 (``python -m bench.text_decisions`` prints the figures and the CPU)."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -17,7 +18,8 @@ from bench.text_decisions import (
     repeats_cross_validated,
 )
 from lianxin.directory import load_directory
-from services.intake import categories, similarity
+from services.intake import categories, early_warning, similarity
+from services.intake.reporting import category_of
 
 COUNTY = load_directory(Path(__file__).resolve().parents[2] / "deploy" / "county.yaml")
 REPORTS, LEXICON = categories.labelled_set()
@@ -87,6 +89,17 @@ def test_a_report_that_is_no_groups_is_never_suggested_a_group_petition():
     suggester = categories.suggester_for(COUNTY)
     assert suggester.suggest(text) == "collective-petition"  # a gathering: no subject told firmly enough
     assert suggester.suggest(text, group=False) == "drinking-water"  # one caller about the water
+
+
+@pytest.mark.parametrize("people, gathering, category", [
+    (1, False, "drinking-water"), (2, False, "drinking-water"),  # callers about the water
+    (5, False, "collective-petition"), (1, True, "collective-petition")])  # the group size; a gathering
+def test_take_in_suggests_a_group_petition_only_for_a_groups_report(people, gathering, category):
+    """Intake asks the suggester with the early-warning rule's own answer (one group size for both)."""
+    rules = {"group_size": 5, "sensitive_factor": 0.6, "sensitive_periods": []}
+    group = early_warning.is_group(gathering, people, datetime(2026, 12, 5, tzinfo=timezone.utc), rules)
+    told = SimpleNamespace(category=None, content="停水一个星期了，村民们聚集在镇政府门口要说法")
+    assert category_of(COUNTY, told, group) == (category, True, [])
 
 
 def test_a_county_with_one_category_suggests_it():
