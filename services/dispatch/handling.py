@@ -424,6 +424,8 @@ def _held(since: datetime, until: datetime, **values) -> dict:
     hours = (until - since).total_seconds() / 3600
     if hours >= 24:
         return part("routed_days", days=f"{hours / 24:.1f}", **values)
+    if hours < 1:  # "held 0.0 hours" read as if nobody had looked at it
+        return part("routed_at_once", **values)
     return part("routed_hours", hours=f"{hours:.1f}", **values)
 
 

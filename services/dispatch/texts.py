@@ -12,6 +12,7 @@ TEXTS = {
     "major_by_size": N_("%(people)s people involved, handled as major"),
     "late_assignment": N_("assigned %(days)s days after receipt, beyond the 15-day limit"),
     # the case's history (handling.py)
+    "routed_at_once": N_("from %(from_unit)s (held under an hour) to %(to_unit)s: %(reason)s"),
     "routed_hours": N_("from %(from_unit)s (held %(hours)s hours) to %(to_unit)s: %(reason)s"),
     "routed_days": N_("from %(from_unit)s (held %(days)s days) to %(to_unit)s: %(reason)s"),
     "extension_requested": N_("%(days)s days: %(reason)s"),

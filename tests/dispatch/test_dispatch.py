@@ -144,7 +144,7 @@ def test_a_returned_case_is_routed_by_hand_and_everyone_follows(office, case):
     assert [(h["action"], h["by"]) for h in history] == [
         ("dispatched", "system"), ("return", "chengguan-handler"), ("route", "supervisor-01"),
         ("accept", "baiyang-handler")]
-    assert history[2]["note"].startswith("由城关镇（办理 0.0 小时）改交白杨")
+    assert history[2]["note"].startswith("由城关镇（办理不足 1 小时）改交白杨")
     with office.client("supervision") as supervision:
         eventually(lambda: supervision.get(f"/cases/{case['case_id']}").json()["unit"] == "baiyang")
 
