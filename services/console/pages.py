@@ -142,15 +142,19 @@ def board_filters(staff: Staff, args) -> dict:
     asked["sort"] = sort if sort.lstrip("-") in BOARD_SORTS else "-received_at"
     asked["closed"] = "true" if args.get("closed") == "true" else ""
     asked["from"], asked["to"] = args.get("from", ""), args.get("to", "")
+    asked["closed_on"] = args.get("closed_on", "")  # the dashboard's "closed today" links here
     return asked
 
 
 def _case_query(asked: dict, lang: str) -> dict:
     received_from, received_to = parsed_day(asked["from"], lang), parsed_day(asked["to"], lang)
+    closed_on = parsed_day(asked["closed_on"], lang)
     return {**{name: asked[name] for name in BOARD_FILTERS}, "sort": asked["sort"],
-            "open": None if asked["closed"] or asked["state"] else "true",
+            "open": None if asked["closed"] or asked["state"] or closed_on else "true",
             "received_from": received_from and day_start(received_from),
-            "received_to": received_to and day_start(received_to + timedelta(days=1))}
+            "received_to": received_to and day_start(received_to + timedelta(days=1)),
+            "closed_from": closed_on and day_start(closed_on),
+            "closed_to": closed_on and day_start(closed_on + timedelta(days=1))}
 
 
 def page_number(text: str | None) -> int:

@@ -222,4 +222,8 @@ def _filtered(request, query):
         query = query.where(Case.received_at >= since)
     if (until := query_param(request, "received_to", None, aware_datetime)) is not None:
         query = query.where(Case.received_at < until)
+    if (since := query_param(request, "closed_from", None, aware_datetime)) is not None:
+        query = query.where(Case.closed_at >= since)
+    if (until := query_param(request, "closed_to", None, aware_datetime)) is not None:
+        query = query.where(Case.closed_at < until)
     return query

@@ -64,8 +64,12 @@ def test_the_dashboard_shows_dispatchs_count(office, lang):
     expect(row.nth(2)).to_have_text("3")  # new today
     expect(row.nth(6)).to_have_text("1")  # closed today
     expect(page.locator("[data-figure=closed]")).to_have_text("1")
-    # the board lists cases by the day received, not the day closed: no link that would list every closed case
+    # no link that would list every closed case: "closed today" lists the cases closed today, on the board
     expect(page.locator("#today a[href*='state=closed'], #per-unit a[href*='state=closed']")).to_have_count(0)
+    page.locator("#per-unit tr[data-unit=chengguan] td").nth(6).locator("a").click()
+    expect(page.locator("#cases tbody tr[data-case]")).to_have_count(1)  # the one closed today, of three received
+    expect(page.locator("input[name=closed_on]")).not_to_have_value("")
+    page.goto("/dashboard")
     expect(page.locator("#today a:has([data-figure=awaiting_callback])")).to_have_attribute(
         "href", "/board?state=reported")
     shot(page, f"{lang}-dashboard", "leftovers")
