@@ -68,6 +68,13 @@ def test_the_route_and_instruction_forms_preselect_no_one():
         assert page.select_one(select).has_attr("required")
 
 
+def test_the_handling_report_preselects_no_finding():
+    """A unit that forgot to choose would have reported its case substantiated."""
+    page = case_page("zh", staff("unit_handler", "chengguan"), case={**CASE, "state": "accepted"})
+    chosen = page.select_one("details[data-action=report] select[name=finding]").select("option")
+    assert chosen[0]["value"] == "" and not any(o.has_attr("selected") for o in chosen)
+
+
 def test_a_refused_form_comes_back_open_with_the_reason_and_what_was_typed():
     refusal = Refusal(422, "invalid", "the reason is too short", [{"field": "reason", "problem": "too short"}],
                       {"unit": "baiyang", "reason": "错"}, "route")
