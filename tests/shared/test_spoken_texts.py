@@ -88,9 +88,9 @@ def test_routing_reasons_history_and_alerts_in_either_language_with_names_not_co
     assert zh_history[0]["note"] == "饮水难属于属地事项：城关镇；涉及 30 人，按重大事项办理"
     assert en_history[0]["note"] == \
         "Drinking Water is a local matter: Chengguan Town; 30 people involved, handled as major"
-    assert zh_history[2]["note"].startswith("由城关镇（办理 ")
+    assert zh_history[2]["note"].startswith("由城关镇（办理不足 1 小时）")  # routed on within the hour
     assert zh_history[2]["note"].endswith("改交县水利局：供水管网归县水利局")
-    assert en_history[2]["note"].startswith("from Chengguan Town (held ")
+    assert en_history[2]["note"].startswith("from Chengguan Town (held under an hour)")
     assert en_history[2]["note"].endswith("to County Water Resources Bureau: 供水管网归县水利局")
     assert zh_case["routing_reason"] == "供水管网归县水利局"  # a person's own words stay as written
 
