@@ -174,7 +174,7 @@ def test_the_office_extends_instructs_routes_and_criticises_through_the_pages(co
     extension.locator("input[name=days]").fill("10")
     extension.locator("textarea[name=reason]").fill("急")  # too short a reason to tell the petitioner
     extension.locator("button[type=submit]").click()
-    expect(handler.locator(".refusal")).to_contain_text("理由至少需要 2 个字")  # the field in the person's words, and what it takes
+    expect(handler.locator(".refusal")).to_contain_text("理由至少需要 2 个字")  # the field, and what it takes
     extension = handler.locator("details[data-action=request_extension]")
     expect(extension).to_have_attribute("open", "")  # the form the refusal is about stays open
     extension.locator("input[name=days]").fill("10")

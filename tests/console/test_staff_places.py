@@ -56,7 +56,8 @@ def test_places_are_chosen_by_name_and_the_villages_follow_the_township(people, 
     page.click(f"{ADD} button[type=submit]")
     row = page.locator(f"#account-{user}")
     expect(row.locator("td").nth(2)).to_have_text(WORDS[lang]["role"])
-    expect(row.locator("td").nth(3)).to_have_text(f"{WORDS[lang]['unit']} · {WORDS[lang]['village']}")  # by name, in the reader's language
+    said = WORDS[lang]
+    expect(row.locator("td").nth(3)).to_have_text(f"{said['unit']} · {said['village']}")  # by name, in their language
     shot(page, f"{lang}-staff-places", "staff")
 
     page.goto("/staff")  # the person's row offers the same choice, their village chosen and its township shown
