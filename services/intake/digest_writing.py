@@ -337,14 +337,14 @@ def _direction(series: list[int | None]) -> str:
 FINDINGS = {
     "running": N_("This month is not over: every figure is compared with the same days of last month (1st to "
                   "%(day)s). "),
-    "total": N_("%(period)s: %(total)s reports collected, %(against)s. "),
+    "total": N_("%(period)s: reports collected: %(total)s, %(against)s. "),
     "month": N_("%(year)s-%(month)s"), "month_so_far": N_("%(year)s-%(month)s, 1st to %(day)s"),
     "unknown": N_("no data last month to compare with"), "new": N_("none of this kind last month"),
     "same": N_("as many as last month"), "up": N_("%(percent)s more than last month"),
     "down": N_("%(percent)s fewer than last month"),
     "most": N_("Most reports were about %(subject)s (%(count)s). "),
     "places": N_("The townships with most reports: %(places)s. "), "place": N_("%(place)s (%(count)s)"),
-    "rising": N_("This month %(subject)s had %(count)s reports, %(against)s%(where)s. "),
+    "rising": N_("This month, reports about %(subject)s: %(count)s, %(against)s%(where)s. "),
     "concentrated": N_(", concentrated in %(place)s (%(count)s)"), "most_in": N_(", most in %(place)s (%(count)s)"),
     "trend": N_("%(subjects)s have risen every month since %(month)s: worth studying ahead as one pattern. "),
 }
