@@ -37,6 +37,7 @@ CASES = Pager(Case.id, case_pk, "C00000001", newest_first=True)  # the office re
 CASE_SORTS = {"case_id": Case.id, "received_at": Case.received_at, "deadline": Case.deadline, "unit": Case.unit,
               "state": Case.state, "category": Case.category, "channel": Case.channel}
 FILTERS = ("unit", "state", "report_id", "category", "township", "channel", "severity", "lead_leader")
+TIMED = {"received": Case.received_at, "closed": Case.closed_at}  # the moments a list of cases is asked within
 
 
 class DispatchService(OfficeService):
@@ -218,12 +219,9 @@ def _filtered(request, query):
         query = query.where(Case.id.in_(select(LeaderInstruction.case_pk).where(LeaderInstruction.leader == leader)))
     if (level := query_param(request, "level")) is not None:
         query = query.where(Case.id.in_(select(LeaderInstruction.case_pk).where(LeaderInstruction.level == level)))
-    if (since := query_param(request, "received_from", None, aware_datetime)) is not None:
-        query = query.where(Case.received_at >= since)
-    if (until := query_param(request, "received_to", None, aware_datetime)) is not None:
-        query = query.where(Case.received_at < until)
-    if (since := query_param(request, "closed_from", None, aware_datetime)) is not None:
-        query = query.where(Case.closed_at >= since)
-    if (until := query_param(request, "closed_to", None, aware_datetime)) is not None:
-        query = query.where(Case.closed_at < until)
+    for moment, column in TIMED.items():  # ?received_from=…&closed_to=…: from inclusive, to exclusive
+        if (since := query_param(request, f"{moment}_from", None, aware_datetime)) is not None:
+            query = query.where(column >= since)
+        if (until := query_param(request, f"{moment}_to", None, aware_datetime)) is not None:
+            query = query.where(column < until)
     return query
