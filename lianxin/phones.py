@@ -23,9 +23,9 @@ WRITTEN = re.compile(r"[0-9+\-.()/\s]{5,40}")
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
 
-def canonical(text: str | None, *, valid_only: bool = True) -> str | None:
-    """The number in E.164, or None if the text is not a Chinese mobile or landline number (any possible
-    number when not ``valid_only``: what an older report stored is still indexed the same way)."""
+def _parsed(text: str | None, valid_only: bool = True) -> phonenumbers.PhoneNumber | None:
+    """The number read from the text, None if it is not a Chinese mobile or landline number (any possible
+    number when not ``valid_only``)."""
     if not text:
         return None
     plain = unicodedata.normalize("NFKC", text).translate(INVISIBLE).strip()
@@ -36,19 +36,23 @@ def canonical(text: str | None, *, valid_only: bool = True) -> str | None:
     except phonenumbers.NumberParseException:
         return None
     if valid_only:  # a foreign number (+44 20 …) is valid where it is dialled, not one the office can call
-        fits = number.country_code == CHINA and phonenumbers.is_valid_number(number)
-    else:
-        fits = phonenumbers.is_possible_number(number)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) if fits else None
+        return number if number.country_code == CHINA and phonenumbers.is_valid_number(number) else None
+    return number if phonenumbers.is_possible_number(number) else None
+
+
+def canonical(text: str | None, *, valid_only: bool = True) -> str | None:
+    """The number in E.164, or None if the text is not a Chinese mobile or landline number (any possible
+    number when not ``valid_only``: what an older report stored is still indexed the same way)."""
+    number = _parsed(text, valid_only)
+    return number and phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def textable(text: str | None) -> str | None:
     """The 11 digits an SMS gateway is given, or None for no number, a landline or what is not a number."""
-    number = canonical(text)
-    parsed = number and phonenumbers.parse(number)
-    if not parsed or phonenumbers.number_type(parsed) not in TEXTABLE:
+    number = _parsed(text)  # read once: intake asks this for every petitioner it texts
+    if number is None or phonenumbers.number_type(number) not in TEXTABLE:
         return None
-    return phonenumbers.national_significant_number(parsed)
+    return phonenumbers.national_significant_number(number)
 
 
 def is_phone(text: str | None) -> bool:
@@ -68,5 +72,5 @@ PhoneNumber = Annotated[str, Field(max_length=40), AfterValidator(_taken)]
 
 def national(text: str | None) -> str | None:
     """The number as dialled within China (``138 1234 5678``, ``0571 8765 1116``), None if it is not one."""
-    number = canonical(text, valid_only=False)
-    return number and phonenumbers.format_number(phonenumbers.parse(number), phonenumbers.PhoneNumberFormat.NATIONAL)
+    number = _parsed(text, valid_only=False)
+    return number and phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
